@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Writes .env from .env.example with strong random secrets.
+#
+#   scripts/generate-keys.sh            # fill only empty secrets
+#   FORCE=1 scripts/generate-keys.sh    # replace every generated secret
+#
+# Idempotent: a second run changes nothing. A secret that already has a value
+# is never replaced without FORCE=1 (replacing POSTGRES_PASSWORD would lock
+# the services out of an existing database). Variables that .env.example has
+# and .env lacks are appended, so upgrading keeps old files complete.
+# ENV_FILE and ENV_EXAMPLE choose other paths.
+set -euo pipefail
+
+env_file="${ENV_FILE:-.env}"
+example="${ENV_EXAMPLE:-.env.example}"
+force="${FORCE:-0}"
+
+# Secrets this script owns. GOOGLE_CLIENT_SECRET, OPENAI_API_KEY and SMTP_URL
+# come from third parties and are left to the operator.
+generated=(JWT_SECRET POSTGRES_PASSWORD REDIS_PASSWORD GATEWAY_INTERNAL_API_KEY SCHEDULER_INTERNAL_API_KEY)
+
+if [[ ! -f "$example" ]]; then
+    echo "error: $example not found; run from the repository root or set ENV_EXAMPLE" >&2
+    exit 1
+fi
+
+# 32 random bytes as URL-safe base64 without padding (43 characters): strong,
+# and safe inside DATABASE_URL and REDIS_URL without escaping.
+random_secret() {
+    if command -v openssl >/dev/null 2>&1; then
+        openssl rand -base64 32
+    else
+        head -c 32 /dev/urandom | base64
+    fi | tr -d '\n=' | tr '+/' '-_'
+}
+
+# Prints the value of NAME in the env file (empty when unset or absent).
+get_value() {
+    local line
+    line="$(grep -E "^$1=" "$env_file" | tail -n1 || true)"
+    printf '%s' "${line#*=}"
+}
+
+# Sets NAME=VALUE in the env file, keeping every other line and comment.
+set_value() {
+    local name="$1" value="$2" tmp
+    tmp="$(mktemp "$env_file.XXXXXX")"
+    NAME="$name" VALUE="$value" awk '
+        BEGIN { done = 0 }
+        index($0, ENVIRON["NAME"] "=") == 1 && !done { print ENVIRON["NAME"] "=" ENVIRON["VALUE"]; done = 1; next }
+        index($0, ENVIRON["NAME"] "=") == 1 { next }
+        { print }
+        END { if (!done) print ENVIRON["NAME"] "=" ENVIRON["VALUE"] }
+    ' "$env_file" >"$tmp"
+    chmod 600 "$tmp"
+    mv "$tmp" "$env_file"
+}
+
+umask 077
+if [[ ! -f "$env_file" ]]; then
+    cp "$example" "$env_file"
+    echo "created $env_file from $example"
+fi
+chmod 600 "$env_file"
+
+# Bring in variables added to the example since this .env was written.
+while IFS= read -r line; do
+    [[ "$line" =~ ^([A-Z][A-Z0-9_]*)= ]] || continue
+    name="${BASH_REMATCH[1]}"
+    if ! grep -qE "^$name=" "$env_file"; then
+        printf '%s\n' "$line" >>"$env_file"
+        echo "added $name from $example"
+    fi
+done <"$example"
+
+changed_callers=0
+for name in "${generated[@]}"; do
+    current="$(get_value "$name")"
+    if [[ -n "$current" && "$force" != "1" ]]; then
+        echo "kept $name"
+        continue
+    fi
+    set_value "$name" "$(random_secret)"
+    echo "generated $name"
+    if [[ "$name" == *_INTERNAL_API_KEY ]]; then
+        changed_callers=1
+    fi
+done
+
+# The internal services accept one key per caller. Derived from the callers'
+# keys when empty, or when a caller's key was just (re)generated, because the
+# old list cannot contain the new key.
+if [[ -z "$(get_value INTERNAL_API_KEYS)" || "$changed_callers" == "1" ]]; then
+    set_value INTERNAL_API_KEYS "gateway:$(get_value GATEWAY_INTERNAL_API_KEY),scheduler:$(get_value SCHEDULER_INTERNAL_API_KEY)"
+    echo "generated INTERNAL_API_KEYS (gateway, scheduler)"
+else
+    echo "kept INTERNAL_API_KEYS"
+fi
+
+chmod 600 "$env_file"
+missing=()
+for name in GOOGLE_CLIENT_ID GOOGLE_CLIENT_SECRET HOSTNAME PUBLIC_BASE_URL; do
+    [[ -n "$(get_value "$name")" ]] || missing+=("$name")
+done
+if ((${#missing[@]})); then
+    echo "still to set by hand in $env_file: ${missing[*]}"
+fi
+echo "$env_file is ready (mode 600)"
