@@ -74,7 +74,9 @@ impl ReceivedMessage {
             .and_then(|part| part.content_type())
             .is_some_and(|ct| {
                 ct.ctype().eq_ignore_ascii_case("text")
-                    && ct.subtype().is_some_and(|sub| sub.eq_ignore_ascii_case("html"))
+                    && ct
+                        .subtype()
+                        .is_some_and(|sub| sub.eq_ignore_ascii_case("html"))
             })
     }
 }
@@ -94,7 +96,9 @@ struct Shared {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panicking session thread must not hide the messages from the test.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -116,7 +120,9 @@ impl SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("the SMTP sink binds a loopback port");
-        let addr = listener.local_addr().expect("a bound listener has an address");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             arrived: Notify::new(),
@@ -176,7 +182,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
-    write.write_all(b"220 lookout-test-sink ESMTP ready\r\n").await?;
+    write
+        .write_all(b"220 lookout-test-sink ESMTP ready\r\n")
+        .await?;
 
     let mut mail_from: Option<String> = None;
     let mut rcpt_to: Vec<String> = Vec::new();
@@ -193,7 +201,9 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
             .unwrap_or_default()
             .to_ascii_uppercase();
         let reply: String = match verb.as_str() {
-            "EHLO" => "250-lookout-test-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760".into(),
+            "EHLO" => {
+                "250-lookout-test-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760".into()
+            }
             "HELO" => "250 lookout-test-sink".into(),
             "MAIL" => {
                 mail_from = Some(path_argument(command));
@@ -213,7 +223,9 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
             }
             "DATA" if rcpt_to.is_empty() => "503 5.5.1 RCPT first".into(),
             "DATA" => {
-                write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+                write
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
                 let Some(data) = read_data(&mut reader).await? else {
                     write.write_all(b"552 5.3.4 message too big\r\n").await?;
                     return Ok(());
@@ -247,7 +259,9 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
 /// `MAIL FROM:<a@b> BODY=8BITMIME` → `a@b`.
 fn path_argument(command: &str) -> String {
     let start = command.find('<').map_or(0, |i| i + 1);
-    let end = command[start..].find('>').map_or(command.len(), |i| start + i);
+    let end = command[start..]
+        .find('>')
+        .map_or(command.len(), |i| start + i);
     command[start..end].to_owned()
 }
 

@@ -1,0 +1,57 @@
+//! `grpc.health.v1.Health`, served by every service without an internal key
+//! so that orchestrators can probe it.
+
+use std::time::Duration;
+
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::health_server::Health;
+use tonic_health::server::HealthReporter;
+
+pub use tonic_health::pb::health_server::HealthServer;
+
+/// A reporter whose overall status ("") starts as serving.
+pub fn service() -> (HealthReporter, HealthServer<impl Health>) {
+    tonic_health::server::health_reporter()
+}
+
+/// Asks the service at `url` for its overall health. Used by the
+/// `healthcheck` subcommands and by the gateway's readiness check.
+pub async fn probe(url: &str, timeout: Duration) -> Result<(), String> {
+    let endpoint = tonic::transport::Endpoint::from_shared(url.to_owned())
+        .map_err(|error| format!("invalid URL {url}: {error}"))?
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|error| format!("cannot connect to {url}: {error}"))?;
+    let response = HealthClient::new(channel)
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .map_err(|status| format!("health check failed: {}", status.message()))?;
+    match response.into_inner().status() {
+        ServingStatus::Serving => Ok(()),
+        other => Err(format!("not serving: {}", other.as_str_name())),
+    }
+}
+
+/// The URL to probe for a service listening on `addr`: a wildcard address
+/// is probed on loopback.
+pub fn local_url(addr: std::net::SocketAddr) -> String {
+    let host = if addr.ip().is_unspecified() {
+        match addr {
+            std::net::SocketAddr::V4(_) => "127.0.0.1".to_owned(),
+            std::net::SocketAddr::V6(_) => "[::1]".to_owned(),
+        }
+    } else {
+        match addr {
+            std::net::SocketAddr::V4(v4) => v4.ip().to_string(),
+            std::net::SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
+        }
+    };
+    format!("http://{host}:{}", addr.port())
+}

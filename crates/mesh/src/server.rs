@@ -1,0 +1,42 @@
+//! Serving tonic routes: one tracing span per call whose parent is the
+//! caller's trace context, and graceful shutdown.
+
+use std::future::Future;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::Routes;
+use tonic::transport::Server;
+use tower_http::trace::TraceLayer;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use crate::context;
+
+/// Serves `routes` on `listener` until `shutdown` resolves, then lets
+/// in-flight calls finish.
+pub async fn serve_grpc(
+    listener: TcpListener,
+    routes: Routes,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), tonic::transport::Error> {
+    let trace_layer = TraceLayer::new_for_grpc().make_span_with(|request: &http::Request<_>| {
+        let request_id = request
+            .headers()
+            .get(context::REQUEST_ID_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .filter(|value| context::is_valid_request_id(value))
+            .unwrap_or("");
+        let span = tracing::info_span!(
+            "grpc",
+            method = %request.uri().path(),
+            request_id = %request_id,
+        );
+        let _ = span.set_parent(context::extract(request.headers()));
+        span
+    });
+    Server::builder()
+        .layer(trace_layer)
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+}

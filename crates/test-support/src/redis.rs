@@ -1,0 +1,42 @@
+//! A Redis server for tests. Tests share it, so each test uses its own key
+//! prefix (e.g. a random id) instead of flushing.
+
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+
+use crate::{ports, process};
+
+static SERVER: OnceCell<String> = OnceCell::const_new();
+
+/// `redis://127.0.0.1:<port>` of the shared test server.
+pub async fn url() -> String {
+    SERVER
+        .get_or_init(|| async {
+            if let Ok(url) = std::env::var("LOOKOUT_TEST_REDIS_URL") {
+                return url;
+            }
+            start_throwaway_server().await
+        })
+        .await
+        .clone()
+}
+
+async fn start_throwaway_server() -> String {
+    let redis = process::find_binary("redis-server", &[]).expect(
+        "redis-server not found: apt-get install redis-server, or set LOOKOUT_TEST_REDIS_URL",
+    );
+    let dir = process::temp_dir("lookout-redis");
+    let port = ports::free_port();
+    let command = format!(
+        "{redis} --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {dir} --logfile ''",
+        redis = redis.display(),
+        dir = dir.display(),
+    );
+    process::spawn_tied_to_this_process(&command, &dir).expect("redis-server starts");
+    assert!(
+        ports::wait_for_port(port, Duration::from_secs(15)).await,
+        "the throwaway Redis server did not start on port {port}"
+    );
+    format!("redis://127.0.0.1:{port}")
+}
