@@ -1,0 +1,49 @@
+//! Errors of the judge providers and of the gRPC service, and how they become `tonic::Status`.
+//!
+//! Architecture Invariant: no message built here contains an upstream response body, a page
+//! text or a secret. Details needed to debug are logged where the error happens.
+
+use tonic::Status;
+
+/// Why a judge could not produce a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum JudgeError {
+    /// The provider could not be reached or did not answer in time, after all retries.
+    #[error("the language model could not be reached: {0}")]
+    Transport(String),
+    /// The provider answered with an HTTP error status, after all retries for retryable ones.
+    #[error("the language model answered with HTTP status {0}")]
+    UpstreamStatus(u16),
+    /// The model's answer did not match the verdict schema, also after one retry.
+    #[error("the language model's answer was not a valid verdict: {0}")]
+    InvalidOutput(String),
+    /// The answer contained the system prompt's canary: the page text took control of the model.
+    #[error("the language model's answer leaked its instructions")]
+    PromptLeak,
+}
+
+/// Errors of the `llm.v1.Judge` service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request was malformed; answered as INVALID_ARGUMENT naming the field.
+    #[error("{field}: {message}")]
+    InvalidArgument {
+        field: &'static str,
+        message: String,
+    },
+    /// The judge failed; answered as UNAVAILABLE so callers apply their "model unavailable" policy.
+    #[error(transparent)]
+    Judge(#[from] JudgeError),
+}
+
+impl From<ServiceError> for Status {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::InvalidArgument { .. } => Status::invalid_argument(error.to_string()),
+            // The caller only needs to know to retry later or apply its policy; the cause is logged.
+            ServiceError::Judge(_) => {
+                Status::unavailable("the judge is unavailable, try again later")
+            }
+        }
+    }
+}

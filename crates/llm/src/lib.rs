@@ -1,0 +1,17 @@
+//! The `llm` service: judges whether a page change satisfies a user's condition
+//! (`llm.v1.Judge/Evaluate`).
+//!
+//! - [`config`] — typed settings read once from the environment.
+//! - [`startup`] — binds the listener, builds the gRPC server, runs until shutdown.
+//! - [`service`] — the gRPC edge: validates requests, converts to domain types, logs, maps errors.
+//! - [`domain`] — `Evaluation`, `Verdict` and the [`domain::Judge`] trait every provider implements.
+//! - [`offline`] — the zero-config judge: rules read from the condition.
+//! - [`openai`] — a judge backed by any OpenAI-compatible chat-completions endpoint.
+//! - [`error`] — provider and service errors and their gRPC status.
+//!
+//! Architecture Invariant: page text is untrusted data. It never reaches a log at info level and,
+//! for the model, is sent only inside per-request delimiters the model is told to treat as data.
+
+pub mod domain;
+pub mod error;
+pub mod offline;
