@@ -24,5 +24,5 @@ pub mod url_check;
 pub use classify::{ForbiddenReason, classify};
 pub use error::{GuardError, PolicyError, UrlError};
 pub use policy::Policy;
-pub use resolve::{GuardedResolver, check_url, resolve_checked, resolve_url};
+pub use resolve::{GuardedResolver, check_literal_host, check_url, resolve_checked, resolve_url};
 pub use url_check::{MAX_URL_LENGTH, parse_url};

@@ -76,6 +76,19 @@ pub async fn check_url(policy: &Policy, url: &Url) -> Result<(), GuardError> {
     resolve_url(policy, url).await.map(drop)
 }
 
+/// The part of [`check_url`] that needs no DNS: scheme, credentials and
+/// literal IP hosts. A client whose resolver is a [`GuardedResolver`] needs only
+/// this before each request, and so avoids resolving every name twice.
+pub fn check_literal_host(policy: &Policy, url: &Url) -> Result<(), GuardError> {
+    check_parsed(url)?;
+    match url.host() {
+        Some(Host::Ipv4(ip)) => policy.check(IpAddr::V4(ip)),
+        Some(Host::Ipv6(ip)) => policy.check(IpAddr::V6(ip)),
+        Some(Host::Domain(_)) => Ok(()),
+        None => Err(crate::UrlError::MissingHost.into()),
+    }
+}
+
 /// A reqwest resolver that applies the policy, so the connection goes to the
 /// very address that was checked (no second lookup an attacker's DNS could
 /// answer differently).
