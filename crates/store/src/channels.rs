@@ -1,0 +1,1 @@
+//! Notification channels of a team (email addresses and webhooks).

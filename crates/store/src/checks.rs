@@ -1,0 +1,1 @@
+//! Check history as users read it, scoped by team.

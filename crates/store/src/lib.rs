@@ -1,0 +1,31 @@
+//! Lookout's PostgreSQL store: the connection pool, versioned migrations and
+//! every query. Services call these functions with domain values; no SQL
+//! lives outside this crate.
+//!
+//! Architecture Invariant: every query that reads or changes user data takes
+//! the caller's team or user id and filters by it in SQL, so a missing check
+//! in a handler cannot leak another team's rows.
+//!
+//! - [`pool`]: connecting and health.
+//! - [`migrations`]: the embedded schema history, applied at start.
+//! - [`error`]: [`StoreError`], with constraint violations kept apart.
+//! - [`users`], [`teams`]: accounts, teams and memberships.
+//! - [`monitors`]: monitor definitions and their scoped CRUD.
+//! - [`channels`]: notification channels of a team.
+//! - [`checks`]: check history as users read it.
+//! - [`scheduling`]: claiming due monitors and recording check results.
+//! - [`deliveries`]: the notification outbox.
+
+pub mod channels;
+pub mod checks;
+pub mod deliveries;
+pub mod error;
+pub mod migrations;
+pub mod monitors;
+pub mod pool;
+pub mod scheduling;
+pub mod teams;
+pub mod users;
+
+pub use error::StoreError;
+pub use pool::Store;

@@ -1,0 +1,82 @@
+//! Versioned migrations embedded in the binary and applied at start.
+//!
+//! Kept to a few lines instead of a migration framework: the whole history
+//! is a list of SQL files, each applied once in its own transaction under a
+//! transaction-scoped advisory lock, so replicas starting together apply
+//! each migration exactly once.
+
+use crate::error::{QueryContext, StoreError};
+use crate::pool::Store;
+
+/// Arbitrary constant identifying Lookout's migration lock.
+const MIGRATION_LOCK_ID: i64 = 0x4c4f_4f4b_4f55_54;
+
+const MIGRATIONS: &[(i32, &str, &str)] =
+    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+
+impl Store {
+    /// Applies every migration not yet recorded in `schema_migrations`.
+    /// Returns the versions it applied.
+    pub async fn migrate(&self) -> Result<Vec<i32>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.context("starting a migration")?;
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_ID])
+            .await
+            .context("taking the migration lock")?;
+        transaction
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version    integer PRIMARY KEY,
+                     name       text NOT NULL,
+                     applied_at timestamptz NOT NULL DEFAULT now()
+                 )",
+            )
+            .await
+            .context("creating schema_migrations")?;
+        transaction
+            .commit()
+            .await
+            .context("committing schema_migrations")?;
+        let mut applied = Vec::new();
+        for (version, name, sql) in MIGRATIONS {
+            let transaction = client.transaction().await.context("starting a migration")?;
+            transaction
+                .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK_ID])
+                .await
+                .context("taking the migration lock")?;
+            let done = transaction
+                .query_opt(
+                    "SELECT 1 FROM schema_migrations WHERE version = $1",
+                    &[version],
+                )
+                .await
+                .context("reading schema_migrations")?
+                .is_some();
+            if done {
+                continue;
+            }
+            transaction
+                .batch_execute(sql)
+                .await
+                .map_err(|source| StoreError::Migration {
+                    version: *version,
+                    source,
+                })?;
+            transaction
+                .execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    &[version, name],
+                )
+                .await
+                .context("recording a migration")?;
+            transaction
+                .commit()
+                .await
+                .context("committing a migration")?;
+            tracing::info!(version, name, "applied migration");
+            applied.push(*version);
+        }
+        Ok(applied)
+    }
+}

@@ -1,0 +1,1 @@
+//! Claiming due monitors and recording the result of a check.

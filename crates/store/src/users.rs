@@ -1,0 +1,1 @@
+//! Users. A user is created at first sign-in together with a personal team.
