@@ -43,6 +43,9 @@ CREATE TABLE monitors (
     headers              jsonb NOT NULL DEFAULT '[]'::jsonb,
     paused               boolean NOT NULL DEFAULT false,
     next_check_at        timestamptz NOT NULL DEFAULT now(),
+    -- Set by "run now" or a signed trigger: the scheduler runs the monitor at
+    -- once (even when paused) and records this as the check's reason.
+    requested_reason     text CHECK (requested_reason IN ('manual', 'hook')),
     consecutive_failures integer NOT NULL DEFAULT 0,
     last_checked_at      timestamptz,
     last_triggered_at    timestamptz,
@@ -52,6 +55,7 @@ CREATE TABLE monitors (
 );
 -- The scheduler's claim query walks this index.
 CREATE INDEX monitors_due ON monitors (next_check_at) WHERE NOT paused;
+CREATE INDEX monitors_requested ON monitors (next_check_at) WHERE requested_reason IS NOT NULL;
 CREATE INDEX monitors_team ON monitors (team_id, created_at DESC);
 
 CREATE TABLE snapshots (

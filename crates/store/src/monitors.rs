@@ -27,6 +27,7 @@ pub struct Monitor {
     pub headers: Vec<RequestHeader>,
     pub paused: bool,
     pub next_check_at: DateTime<Utc>,
+    pub requested_reason: Option<String>,
     pub consecutive_failures: i32,
     pub last_checked_at: Option<DateTime<Utc>>,
     pub last_triggered_at: Option<DateTime<Utc>>,
@@ -38,7 +39,7 @@ pub struct Monitor {
 /// The column list matching [`Monitor::from_row`]; prefix with an alias
 /// where a query joins (`m.` is not needed for single-table queries).
 pub const MONITOR_COLUMNS: &str = "id, team_id, created_by, name, url, css_selector, json_pointer, \
-     condition, interval_seconds, render, headers, paused, next_check_at, consecutive_failures, \
+     condition, interval_seconds, render, headers, paused, next_check_at, requested_reason, consecutive_failures, \
      last_checked_at, last_triggered_at, last_status, created_at, updated_at";
 
 impl Monitor {
@@ -60,6 +61,7 @@ impl Monitor {
             headers: serde_json::from_value(headers).unwrap_or_default(),
             paused: row.get("paused"),
             next_check_at: row.get("next_check_at"),
+            requested_reason: row.get("requested_reason"),
             consecutive_failures: row.get("consecutive_failures"),
             last_checked_at: row.get("last_checked_at"),
             last_triggered_at: row.get("last_triggered_at"),
