@@ -1,0 +1,26 @@
+# Lookout's commands. Each target is one line; logic lives in scripts/.
+.DEFAULT_GOAL := help
+.PHONY: help dev test bench fmt lint build
+
+help: ## List the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+dev: ## Run the whole mesh locally with no configuration (Ctrl-C stops it).
+	scripts/dev.sh
+
+test: ## Run every check and test (installs and starts what it needs).
+	scripts/test.sh
+
+bench: ## Release-build benchmarks on loopback.
+	scripts/bench.sh
+
+build: ## Build every binary.
+	cargo build --workspace --bins
+
+fmt: ## Format the code.
+	cargo fmt --all
+
+lint: ## Formatting check and clippy with warnings as errors.
+	cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
+
+include deploy/MAKEFILE_TARGETS.mk

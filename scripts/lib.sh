@@ -1,0 +1,103 @@
+# Shared helpers for Lookout's scripts. Sourced, never run.
+# shellcheck shell=bash
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+APT_UPDATED=""
+# apt_install PKG...: installs the Debian packages that are missing.
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! is_root; then
+    command -v sudo >/dev/null || die "missing packages: ${missing[*]} (install them, or run as root)"
+    SUDO=sudo
+  fi
+  log "installing ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then
+    ${SUDO:-} apt-get update -qq >/dev/null || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# pg_bindir: the directory holding initdb and postgres.
+pg_bindir() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] || return 1
+  echo "$dir"
+}
+
+ensure_postgres_binaries() { pg_bindir >/dev/null || apt_install postgresql; pg_bindir >/dev/null || die "PostgreSQL server binaries not found after install"; }
+ensure_redis_binaries() { command -v redis-server >/dev/null || apt_install redis-server; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  die "no free port found"
+}
+
+wait_for_port() { # PORT SECONDS
+  local deadline=$(( $(date +%s) + $2 ))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+# start_postgres DIR PORT: a throwaway cluster in DIR (kept if it exists).
+# PostgreSQL refuses to run as root, so as root it runs as the postgres user.
+start_postgres() {
+  local dir=$1 port=$2 bindir run_as=()
+  bindir=$(pg_bindir)
+  mkdir -p "$dir"
+  if is_root; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+    chown -R postgres:postgres "$dir"
+    run_as=(runuser -u postgres --)
+  fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    "${run_as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || die "initdb failed, see $dir/initdb.log"
+  fi
+  "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    start >/dev/null || die "PostgreSQL did not start, see $dir/postgres.log"
+}
+
+stop_postgres() { # DIR
+  local dir=$1 bindir run_as=()
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  bindir=$(pg_bindir) || return 0
+  is_root && run_as=(runuser -u postgres --)
+  "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# start_redis DIR PORT: a throwaway Redis that keeps nothing on disk.
+start_redis() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null \
+    || die "Redis did not start, see $dir/redis.log"
+  wait_for_port "$port" 15 || die "Redis did not open port $port"
+}
+
+stop_redis() { # DIR
+  local dir=$1
+  [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+  rm -f "$dir/redis.pid"
+}
+
+random_secret() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48; }

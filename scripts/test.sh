@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every check and test of the workspace against throwaway PostgreSQL and
+# Redis servers started from the system binaries (installed when missing),
+# then removes them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain (rustup) first"
+ensure_postgres_binaries
+ensure_redis_binaries
+# Rendering tests drive Debian's Chromium; deployment checks need nginx and docker-compose.
+apt_install chromium nginx-light docker-compose openssl
+
+RUN_DIR="$PWD/.local/test-$$"
+mkdir -p "$RUN_DIR"
+cleanup() {
+  stop_postgres "$RUN_DIR/postgres"
+  stop_redis "$RUN_DIR/redis"
+  rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+
+PG_PORT=$(free_port)
+start_postgres "$RUN_DIR/postgres" "$PG_PORT"
+REDIS_PORT=$(free_port)
+start_redis "$RUN_DIR/redis" "$REDIS_PORT"
+export LOOKOUT_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+export LOOKOUT_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+log "test PostgreSQL on :$PG_PORT, Redis on :$REDIS_PORT"
+
+log "formatting"
+cargo fmt --all --check
+log "lints"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+log "building service binaries (the end-to-end suite runs them as processes)"
+cargo build --workspace --bins --quiet
+log "tests"
+cargo test --workspace --no-fail-fast
+if [ -x scripts/check-deploy.sh ]; then
+  log "deployment checks"
+  bash scripts/check-deploy.sh
+fi
+log "all checks passed"
