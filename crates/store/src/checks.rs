@@ -1,1 +1,143 @@
 //! Check history as users read it, scoped by team.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::error::{QueryContext, StoreError};
+use crate::monitors::{Cursor, Page, PageRequest, split_cursor};
+use crate::pool::Store;
+
+/// One recorded check of a monitor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub id: Uuid,
+    pub monitor_id: Uuid,
+    pub team_id: Uuid,
+    /// What started it: `schedule`, `manual` or `hook`.
+    pub reason: String,
+    /// `ok` or the kind of failure (see the schema).
+    pub status: String,
+    pub http_status: Option<i32>,
+    pub content_sha256: Option<String>,
+    pub baseline: bool,
+    pub changed: bool,
+    pub triggered: bool,
+    pub summary: Option<String>,
+    pub reason_text: Option<String>,
+    pub extracted_value: Option<String>,
+    pub confidence: Option<f32>,
+    pub judge: Option<String>,
+    pub diff: Option<String>,
+    pub error: Option<String>,
+    pub fetch_ms: Option<i32>,
+    pub judge_ms: Option<i32>,
+    pub duration_ms: Option<i32>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+const CHECK_COLUMNS: &str = "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
+     c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
+     c.extracted_value, c.confidence, c.judge, c.diff, c.error, c.fetch_ms, c.judge_ms, \
+     c.duration_ms, c.started_at, c.finished_at";
+
+/// Checks are scoped through their monitor's team: the caller ($1) is a
+/// member of it.
+const FROM_VISIBLE_CHECKS: &str = "FROM checks c JOIN monitors m ON m.id = c.monitor_id
+     WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
+
+impl Check {
+    fn from_row(row: &tokio_postgres::Row) -> Self {
+        Self {
+            id: row.get("id"),
+            monitor_id: row.get("monitor_id"),
+            team_id: row.get("team_id"),
+            reason: row.get("reason"),
+            status: row.get("status"),
+            http_status: row.get("http_status"),
+            content_sha256: row.get("content_sha256"),
+            baseline: row.get("baseline"),
+            changed: row.get("changed"),
+            triggered: row.get("triggered"),
+            summary: row.get("summary"),
+            reason_text: row.get("reason_text"),
+            extracted_value: row.get("extracted_value"),
+            confidence: row.get("confidence"),
+            judge: row.get("judge"),
+            diff: row.get("diff"),
+            error: row.get("error"),
+            fetch_ms: row.get("fetch_ms"),
+            judge_ms: row.get("judge_ms"),
+            duration_ms: row.get("duration_ms"),
+            started_at: row.get("started_at"),
+            finished_at: row.get("finished_at"),
+        }
+    }
+}
+
+impl Store {
+    /// The monitor's checks, newest first; `None` when the monitor is not
+    /// visible to the caller (as opposed to an empty history).
+    pub async fn list_checks(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+        page: PageRequest,
+    ) -> Result<Option<Page<Check>>, StoreError> {
+        let client = self.client().await?;
+        let visible = client
+            .query_opt(
+                "SELECT 1 FROM monitors m WHERE m.id = $2 AND EXISTS
+                   (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)",
+                &[&user_id, &monitor_id],
+            )
+            .await
+            .context("checking a monitor's visibility")?
+            .is_some();
+        if !visible {
+            return Ok(None);
+        }
+        let (after_at, after_id) = split_cursor(page.after);
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {CHECK_COLUMNS} {FROM_VISIBLE_CHECKS}
+                        AND c.monitor_id = $2
+                        AND ($3::timestamptz IS NULL OR (c.started_at, c.id) < ($3, $4::uuid))
+                      ORDER BY c.started_at DESC, c.id DESC
+                      LIMIT $5"
+                ),
+                &[&user_id, &monitor_id, &after_at, &after_id, &(page.limit + 1)],
+            )
+            .await
+            .context("listing checks")?;
+        let items = rows.iter().map(Check::from_row).collect();
+        Ok(Some(Page::from_overfetch(items, page.limit, |check| {
+            Cursor {
+                at: check.started_at,
+                id: check.id,
+            }
+        })))
+    }
+
+    /// One check of one of the caller's monitors.
+    pub async fn get_check(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+        check_id: Uuid,
+    ) -> Result<Option<Check>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "SELECT {CHECK_COLUMNS} {FROM_VISIBLE_CHECKS}
+                        AND c.monitor_id = $2 AND c.id = $3"
+                ),
+                &[&user_id, &monitor_id, &check_id],
+            )
+            .await
+            .context("reading a check")?;
+        Ok(row.as_ref().map(Check::from_row))
+    }
+}

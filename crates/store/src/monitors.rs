@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::error::{QueryContext, StoreError};
+use crate::pool::Store;
+
 /// An extra request header sent when fetching the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestHeader {
@@ -70,4 +73,409 @@ impl Monitor {
             updated_at: row.get("updated_at"),
         }
     }
+}
+
+/// Field names reported in [`StoreError::MissingReference`] when a write
+/// names a team or channel the caller cannot use, so the API can say which
+/// field was wrong.
+pub const TEAM_REFERENCE: &str = "team_id";
+pub const CHANNEL_REFERENCE: &str = "channel_ids";
+
+/// Position after the last item of a page, in the list's order (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Which page of a newest-first list to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Callers bound this (the API allows at most 100).
+    pub limit: i64,
+    pub after: Option<Cursor>,
+}
+
+/// One page of a list and where the next one starts, if there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows: the extra row only tells
+    /// that another page exists.
+    pub(crate) fn from_overfetch(
+        mut items: Vec<T>,
+        limit: i64,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> Self {
+        let limit = usize::try_from(limit).unwrap_or(0);
+        if items.len() > limit {
+            items.truncate(limit);
+            let next = items.last().map(&cursor_of);
+            Self { items, next }
+        } else {
+            Self { items, next: None }
+        }
+    }
+}
+
+/// What a user defines about a monitor, already validated by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorDefinition {
+    pub name: String,
+    pub url: String,
+    pub css_selector: Option<String>,
+    pub json_pointer: Option<String>,
+    pub condition: String,
+    pub interval_seconds: i32,
+    pub render: bool,
+    pub headers: Vec<RequestHeader>,
+    pub paused: bool,
+}
+
+/// A partial update; `None` leaves a field as it is. Selector and pointer
+/// are doubly optional so that they can be cleared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonitorPatch {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub css_selector: Option<Option<String>>,
+    pub json_pointer: Option<Option<String>>,
+    pub condition: Option<String>,
+    pub interval_seconds: Option<i32>,
+    pub render: Option<bool>,
+    pub headers: Option<Vec<RequestHeader>>,
+    pub paused: Option<bool>,
+}
+
+/// A monitor with the channels it alerts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorWithChannels {
+    pub monitor: Monitor,
+    pub channel_ids: Vec<Uuid>,
+}
+
+impl MonitorWithChannels {
+    fn from_row(row: &tokio_postgres::Row) -> Self {
+        Self {
+            monitor: Monitor::from_row(row),
+            channel_ids: row.get("channel_ids"),
+        }
+    }
+}
+
+/// Selects a monitor row `m` with its channel ids; every query appends a
+/// WHERE clause that includes [`VISIBLE_TO_CALLER`].
+fn select_monitors() -> String {
+    format!(
+        "SELECT {MONITOR_COLUMNS},
+                ARRAY(SELECT mc.channel_id FROM monitor_channels mc
+                       WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids
+           FROM monitors m"
+    )
+}
+
+/// The scope of every monitor query: the caller ($1) is a member of the
+/// monitor's team.
+const VISIBLE_TO_CALLER: &str =
+    "EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
+
+impl Store {
+    /// Creates a monitor in `team_id`, or in the caller's personal team when
+    /// `None`. The team must be one the caller belongs to and every channel
+    /// must belong to that team; otherwise [`StoreError::MissingReference`]
+    /// names the field ([`TEAM_REFERENCE`] or [`CHANNEL_REFERENCE`]).
+    pub async fn create_monitor(
+        &self,
+        user_id: Uuid,
+        team_id: Option<Uuid>,
+        definition: &MonitorDefinition,
+        channel_ids: &[Uuid],
+    ) -> Result<MonitorWithChannels, StoreError> {
+        let headers = headers_json(&definition.headers);
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting monitor creation")?;
+        let row = transaction
+            .query_opt(
+                &format!(
+                    "INSERT INTO monitors (id, team_id, created_by, name, url, css_selector,
+                                           json_pointer, condition, interval_seconds, render,
+                                           headers, paused)
+                     SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12
+                       FROM memberships ms JOIN teams t ON t.id = ms.team_id
+                      WHERE ms.user_id = $2
+                        AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
+                      ORDER BY t.created_at
+                      LIMIT 1
+                     RETURNING {MONITOR_COLUMNS}"
+                ),
+                &[
+                    &Uuid::now_v7(),
+                    &user_id,
+                    &team_id,
+                    &definition.name,
+                    &definition.url,
+                    &definition.css_selector,
+                    &definition.json_pointer,
+                    &definition.condition,
+                    &definition.interval_seconds,
+                    &definition.render,
+                    &headers,
+                    &definition.paused,
+                ],
+            )
+            .await
+            .context("inserting a monitor")?
+            .ok_or_else(|| StoreError::MissingReference {
+                constraint: TEAM_REFERENCE.to_owned(),
+            })?;
+        let monitor = Monitor::from_row(&row);
+        let channel_ids =
+            replace_channels(&transaction, monitor.id, monitor.team_id, channel_ids).await?;
+        transaction
+            .commit()
+            .await
+            .context("committing monitor creation")?;
+        Ok(MonitorWithChannels {
+            monitor,
+            channel_ids,
+        })
+    }
+
+    /// The caller's monitors, newest first, optionally in one team only.
+    pub async fn list_monitors(
+        &self,
+        user_id: Uuid,
+        team_id: Option<Uuid>,
+        page: PageRequest,
+    ) -> Result<Page<MonitorWithChannels>, StoreError> {
+        let client = self.client().await?;
+        let (after_at, after_id) = split_cursor(page.after);
+        let rows = client
+            .query(
+                &format!(
+                    "{} WHERE {VISIBLE_TO_CALLER}
+                        AND ($2::uuid IS NULL OR m.team_id = $2)
+                        AND ($3::timestamptz IS NULL OR (m.created_at, m.id) < ($3, $4::uuid))
+                      ORDER BY m.created_at DESC, m.id DESC
+                      LIMIT $5",
+                    select_monitors()
+                ),
+                &[&user_id, &team_id, &after_at, &after_id, &(page.limit + 1)],
+            )
+            .await
+            .context("listing monitors")?;
+        let items = rows.iter().map(MonitorWithChannels::from_row).collect();
+        Ok(Page::from_overfetch(items, page.limit, |item| Cursor {
+            at: item.monitor.created_at,
+            id: item.monitor.id,
+        }))
+    }
+
+    /// One of the caller's monitors; `None` when it does not exist or belongs
+    /// to a team the caller is not in.
+    pub async fn get_monitor(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+    ) -> Result<Option<MonitorWithChannels>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "{} WHERE {VISIBLE_TO_CALLER} AND m.id = $2",
+                    select_monitors()
+                ),
+                &[&user_id, &monitor_id],
+            )
+            .await
+            .context("reading a monitor")?;
+        Ok(row.as_ref().map(MonitorWithChannels::from_row))
+    }
+
+    /// Applies `patch` and, when given, replaces the monitor's channels.
+    /// `None` when the monitor is not visible to the caller.
+    pub async fn update_monitor(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+        patch: &MonitorPatch,
+        channel_ids: Option<&[Uuid]>,
+    ) -> Result<Option<MonitorWithChannels>, StoreError> {
+        let headers = patch.headers.as_deref().map(headers_json);
+        let set_selector = patch.css_selector.is_some();
+        let selector = patch.css_selector.clone().flatten();
+        let set_pointer = patch.json_pointer.is_some();
+        let pointer = patch.json_pointer.clone().flatten();
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting a monitor update")?;
+        let Some(row) = transaction
+            .query_opt(
+                &format!(
+                    "UPDATE monitors m SET
+                         name = COALESCE($3, name),
+                         url = COALESCE($4, url),
+                         css_selector = CASE WHEN $5 THEN $6 ELSE css_selector END,
+                         json_pointer = CASE WHEN $7 THEN $8 ELSE json_pointer END,
+                         condition = COALESCE($9, condition),
+                         interval_seconds = COALESCE($10, interval_seconds),
+                         -- A shorter interval takes effect now rather than
+                         -- after the previously scheduled (longer) wait.
+                         next_check_at = CASE WHEN $10::integer IS NULL THEN next_check_at
+                             ELSE LEAST(next_check_at,
+                                        COALESCE(last_checked_at, now()) + $10::integer * interval '1 second')
+                             END,
+                         render = COALESCE($11, render),
+                         headers = COALESCE($12, headers),
+                         paused = COALESCE($13, paused),
+                         updated_at = now()
+                      WHERE m.id = $2 AND {VISIBLE_TO_CALLER}
+                      RETURNING {MONITOR_COLUMNS}"
+                ),
+                &[
+                    &user_id,
+                    &monitor_id,
+                    &patch.name,
+                    &patch.url,
+                    &set_selector,
+                    &selector,
+                    &set_pointer,
+                    &pointer,
+                    &patch.condition,
+                    &patch.interval_seconds,
+                    &patch.render,
+                    &headers,
+                    &patch.paused,
+                ],
+            )
+            .await
+            .context("updating a monitor")?
+        else {
+            return Ok(None);
+        };
+        let monitor = Monitor::from_row(&row);
+        let channel_ids = match channel_ids {
+            Some(ids) => replace_channels(&transaction, monitor.id, monitor.team_id, ids).await?,
+            None => current_channels(&transaction, monitor.id).await?,
+        };
+        transaction
+            .commit()
+            .await
+            .context("committing a monitor update")?;
+        Ok(Some(MonitorWithChannels {
+            monitor,
+            channel_ids,
+        }))
+    }
+
+    /// Deletes the monitor with its checks and snapshots; false when it is
+    /// not visible to the caller.
+    pub async fn delete_monitor(&self, user_id: Uuid, monitor_id: Uuid) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let deleted = client
+            .execute(
+                &format!("DELETE FROM monitors m WHERE m.id = $2 AND {VISIBLE_TO_CALLER}"),
+                &[&user_id, &monitor_id],
+            )
+            .await
+            .context("deleting a monitor")?;
+        Ok(deleted == 1)
+    }
+
+    /// Asks the scheduler to run the monitor as soon as possible ("run now"),
+    /// even when it is paused. False when the monitor is not visible.
+    pub async fn request_monitor_run(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let updated = client
+            .execute(
+                &format!(
+                    "UPDATE monitors m SET requested_reason = 'manual', next_check_at = now()
+                      WHERE m.id = $2 AND {VISIBLE_TO_CALLER}"
+                ),
+                &[&user_id, &monitor_id],
+            )
+            .await
+            .context("requesting a monitor run")?;
+        Ok(updated == 1)
+    }
+}
+
+pub(crate) fn split_cursor(cursor: Option<Cursor>) -> (Option<DateTime<Utc>>, Option<Uuid>) {
+    match cursor {
+        Some(cursor) => (Some(cursor.at), Some(cursor.id)),
+        None => (None, None),
+    }
+}
+
+fn headers_json(headers: &[RequestHeader]) -> serde_json::Value {
+    serde_json::Value::Array(
+        headers
+            .iter()
+            .map(|header| serde_json::json!({"name": header.name, "value": header.value}))
+            .collect(),
+    )
+}
+
+/// Makes `channel_ids` the monitor's channels. Channels of another team are
+/// never linked: they do not count, and a shortfall rejects the whole write.
+async fn replace_channels(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    monitor_id: Uuid,
+    team_id: Uuid,
+    channel_ids: &[Uuid],
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut wanted = channel_ids.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    transaction
+        .execute(
+            "DELETE FROM monitor_channels WHERE monitor_id = $1",
+            &[&monitor_id],
+        )
+        .await
+        .context("clearing a monitor's channels")?;
+    if wanted.is_empty() {
+        return Ok(wanted);
+    }
+    let linked = transaction
+        .execute(
+            "INSERT INTO monitor_channels (monitor_id, channel_id)
+             SELECT $1, c.id FROM channels c WHERE c.id = ANY($2) AND c.team_id = $3",
+            &[&monitor_id, &wanted, &team_id],
+        )
+        .await
+        .context("linking a monitor's channels")?;
+    if usize::try_from(linked).ok() != Some(wanted.len()) {
+        return Err(StoreError::MissingReference {
+            constraint: CHANNEL_REFERENCE.to_owned(),
+        });
+    }
+    Ok(wanted)
+}
+
+async fn current_channels(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    monitor_id: Uuid,
+) -> Result<Vec<Uuid>, StoreError> {
+    let rows = transaction
+        .query(
+            "SELECT channel_id FROM monitor_channels WHERE monitor_id = $1 ORDER BY channel_id",
+            &[&monitor_id],
+        )
+        .await
+        .context("reading a monitor's channels")?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
 }
