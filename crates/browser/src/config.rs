@@ -1,0 +1,111 @@
+//! Settings, read once from the environment and validated.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr};
+use mesh::internal_auth::InternalKeys;
+use netguard::Policy;
+
+/// The value of `BROWSER_ALLOW_NETWORKS_CONFIRM` that lets a production
+/// deployment open private networks: long enough that nobody sets it by accident.
+pub const ALLOW_NETWORKS_CONFIRMATION: &str = "yes-i-understand";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    /// BROWSER_ADDR.
+    pub addr: SocketAddr,
+    /// Keys of the services allowed to call (INTERNAL_API_KEYS / INTERNAL_API_KEY).
+    pub internal_keys: InternalKeys,
+    /// BROWSER_ALLOW_NETWORKS: ranges opened on purpose (tests, local development).
+    pub policy: Policy,
+    /// BROWSER_MAX_BODY_BYTES: bodies past this are TOO_LARGE, never held in memory.
+    pub max_body_bytes: usize,
+    /// BROWSER_TIMEOUT_MS: deadline of a fetch whose request does not set one.
+    pub default_timeout: Duration,
+    /// CHROMIUM_PATH: rendering is offered only when this file exists.
+    pub chromium_path: PathBuf,
+}
+
+impl Config {
+    pub const DEFAULT_ADDR: &str = "127.0.0.1:50051";
+    pub const DEFAULT_MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
+    pub const DEFAULT_TIMEOUT_MS: u64 = 15_000;
+    pub const DEFAULT_CHROMIUM_PATH: &str = "/usr/bin/chromium";
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = Environment::from_env()?;
+        let allow = env_string("BROWSER_ALLOW_NETWORKS").unwrap_or_default();
+        let policy = Policy::from_allow_list(&allow)
+            .map_err(|error| ConfigError::invalid("BROWSER_ALLOW_NETWORKS", error))?;
+        let confirmed = env_string("BROWSER_ALLOW_NETWORKS_CONFIRM").as_deref()
+            == Some(ALLOW_NETWORKS_CONFIRMATION);
+        check_allow_list(environment, &policy, confirmed)?;
+        let max_body_bytes = env_parse("BROWSER_MAX_BODY_BYTES", Self::DEFAULT_MAX_BODY_BYTES)?;
+        if max_body_bytes == 0 {
+            return Err(ConfigError::invalid(
+                "BROWSER_MAX_BODY_BYTES",
+                "must be positive",
+            ));
+        }
+        let timeout_ms = env_parse("BROWSER_TIMEOUT_MS", Self::DEFAULT_TIMEOUT_MS)?;
+        if timeout_ms == 0 {
+            return Err(ConfigError::invalid(
+                "BROWSER_TIMEOUT_MS",
+                "must be positive",
+            ));
+        }
+        Ok(Self {
+            environment,
+            addr: listen_addr("BROWSER_ADDR", Self::DEFAULT_ADDR)?,
+            internal_keys: InternalKeys::from_env(environment)?,
+            policy,
+            max_body_bytes,
+            default_timeout: Duration::from_millis(timeout_ms),
+            chromium_path: env_string("CHROMIUM_PATH")
+                .unwrap_or_else(|| Self::DEFAULT_CHROMIUM_PATH.to_owned())
+                .into(),
+        })
+    }
+}
+
+/// An allow-list in production reopens the SSRF hole the service exists to
+/// close, so it needs an explicit confirmation there.
+pub fn check_allow_list(
+    environment: Environment,
+    policy: &Policy,
+    confirmed: bool,
+) -> Result<(), ConfigError> {
+    if environment.is_production() && !policy.allowed_networks().is_empty() && !confirmed {
+        return Err(ConfigError::invalid(
+            "BROWSER_ALLOW_NETWORKS",
+            format!(
+                "opening private networks in production needs \
+                 BROWSER_ALLOW_NETWORKS_CONFIRM={ALLOW_NETWORKS_CONFIRMATION}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // Tests may unwrap.
+    use super::*;
+
+    #[test]
+    fn production_refuses_an_unconfirmed_allow_list() {
+        let policy = Policy::from_allow_list("10.0.0.0/8").unwrap();
+        let error = check_allow_list(Environment::Production, &policy, false).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("BROWSER_ALLOW_NETWORKS_CONFIRM=yes-i-understand")
+        );
+        assert!(check_allow_list(Environment::Production, &policy, true).is_ok());
+        assert!(check_allow_list(Environment::Development, &policy, false).is_ok());
+        assert!(check_allow_list(Environment::Production, &Policy::strict(), false).is_ok());
+    }
+}

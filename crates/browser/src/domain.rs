@@ -1,0 +1,83 @@
+//! A fetch request after validation, and the report that answers it.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// What to extract from the page.
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    /// Already known to parse (validated at the edge).
+    pub css_selector: Option<String>,
+    /// RFC 6901 pointer, applied to JSON responses only.
+    pub json_pointer: Option<String>,
+}
+
+/// A validated fetch request.
+#[derive(Debug, Clone)]
+pub struct FetchSpec {
+    pub url: Url,
+    pub extraction: Extraction,
+    /// Caller-supplied headers (cookies for pages behind a login). They are
+    /// sent to the requested origin only, never to another origin after a redirect.
+    pub headers: HeaderMap,
+    pub render: bool,
+    pub screenshot: bool,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    HttpError,
+    BlockedByBotWall,
+    PageGone,
+    SelectorNotFound,
+    Timeout,
+    NetworkError,
+    ForbiddenDestination,
+    TooLarge,
+    UnsupportedContent,
+}
+
+/// Everything the caller learns about one fetch.
+#[derive(Debug, Clone)]
+pub struct FetchReport {
+    pub outcome: Outcome,
+    /// 0 when no response was received.
+    pub http_status: u16,
+    pub final_url: String,
+    pub content_type: String,
+    pub text: String,
+    pub body_bytes: u64,
+    pub fetch_ms: u32,
+    pub title: Option<String>,
+    /// Plain-language explanation for any outcome other than `Ok`.
+    pub detail: String,
+    pub screenshot_png: Vec<u8>,
+}
+
+impl FetchReport {
+    /// A report for a fetch that ended before a usable response.
+    pub fn failed(outcome: Outcome, final_url: &Url, detail: impl Into<String>) -> Self {
+        Self {
+            outcome,
+            http_status: 0,
+            final_url: final_url.to_string(),
+            content_type: String::new(),
+            text: String::new(),
+            body_bytes: 0,
+            fetch_ms: 0,
+            title: None,
+            detail: detail.into(),
+            screenshot_png: Vec::new(),
+        }
+    }
+
+    /// Lowercase hex SHA-256 of the text, what the scheduler compares.
+    pub fn text_sha256(&self) -> String {
+        hex::encode(Sha256::digest(self.text.as_bytes()))
+    }
+}

@@ -1,0 +1,32 @@
+//! The browser service: `browser.v1.Browser/Fetch` fetches one page safely and
+//! returns its readable text.
+//!
+//! Module map, top-down:
+//! - [`config`]: typed settings read once from the environment.
+//! - [`startup`]: binds the listener, wires health and the internal-key interceptor.
+//! - [`service`]: the gRPC edge; converts protobuf messages to and from [`domain`].
+//! - [`domain`]: what a fetch request and its report are, independent of gRPC.
+//! - [`fetcher`]: the HTTP fetch (redirects followed by hand, each hop checked).
+//! - [`classify`]: turns a response into an outcome (gone, bot wall, error).
+//! - [`decode`]: bytes to text by the declared or sniffed charset.
+//! - [`extract`]: readable text from HTML, CSS selectors, JSON pointers.
+//! - [`render`]: headless Chromium for rendered DOM and screenshots.
+//! - [`pipeline`]: one fetch from request to report (download, render, extract).
+//! - [`error`]: `ServiceError` → `tonic::Status`.
+//!
+//! Architecture Invariant: no socket is opened to an address that did not pass
+//! `netguard`: reqwest resolves names only through `netguard::GuardedResolver`,
+//! literal IPs and every redirect target are checked before the request, and
+//! Chromium reaches only the checked address of the one host it is given.
+
+pub mod classify;
+pub mod config;
+pub mod decode;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod fetcher;
+pub mod pipeline;
+pub mod render;
+pub mod service;
+pub mod startup;

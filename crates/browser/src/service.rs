@@ -1,0 +1,205 @@
+//! The gRPC edge: validates a `FetchRequest` into a [`FetchSpec`], runs the
+//! pipeline, and turns the [`FetchReport`] into a `FetchResponse`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_proto::browser::v1::browser_server::Browser;
+use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
+use mesh::internal_auth::Caller;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tonic::{Request, Response, Status};
+
+use crate::domain::{Extraction, FetchReport, FetchSpec, Outcome};
+use crate::error::ServiceError;
+use crate::extract::parse_selector;
+use crate::pipeline::Pipeline;
+
+/// A caller may shorten the deadline freely but lengthen it only this far, so
+/// one request cannot hold a worker for minutes.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(120);
+
+const MAX_HEADERS: usize = 32;
+const MAX_HEADER_VALUE_BYTES: usize = 8 * 1024;
+const MAX_SELECTOR_CHARS: usize = 1024;
+
+/// Headers that change framing or routing of the request rather than describe
+/// what the caller wants; letting a caller set them invites request smuggling.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "expect",
+    "proxy-authorization",
+    "proxy-connection",
+];
+
+pub struct BrowserService {
+    pipeline: Arc<Pipeline>,
+    default_timeout: Duration,
+}
+
+impl BrowserService {
+    pub fn new(pipeline: Arc<Pipeline>, default_timeout: Duration) -> Self {
+        Self {
+            pipeline,
+            default_timeout,
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl Browser for BrowserService {
+    async fn fetch(
+        &self,
+        request: Request<FetchRequest>,
+    ) -> Result<Response<FetchResponse>, Status> {
+        let caller = request
+            .extensions()
+            .get::<Caller>()
+            .map(|caller| caller.0.clone())
+            .unwrap_or_else(|| "unknown".to_owned());
+        let spec = parse_request(request.into_inner(), self.default_timeout)?;
+        if (spec.render || spec.screenshot) && !self.pipeline.can_render() {
+            return Err(ServiceError::RenderingUnavailable.into());
+        }
+        let report = self.pipeline.fetch(&spec).await;
+        // The host only: paths and queries may carry tokens, headers carry cookies.
+        tracing::info!(
+            caller = %caller,
+            host = spec.url.host_str().unwrap_or_default(),
+            outcome = ?report.outcome,
+            http_status = report.http_status,
+            fetch_ms = report.fetch_ms,
+            body_bytes = report.body_bytes,
+            render = spec.render || spec.screenshot,
+            "fetch"
+        );
+        Ok(Response::new(to_response(report)))
+    }
+}
+
+/// Validates every field; the error names the field at fault.
+pub fn parse_request(
+    request: FetchRequest,
+    default_timeout: Duration,
+) -> Result<FetchSpec, ServiceError> {
+    let url = netguard::parse_url(&request.url)
+        .map_err(|error| ServiceError::invalid("url", error.to_string()))?;
+
+    let css_selector = non_empty(request.css_selector);
+    if let Some(selector) = &css_selector {
+        if selector.chars().count() > MAX_SELECTOR_CHARS {
+            return Err(ServiceError::invalid(
+                "css_selector",
+                format!("longer than {MAX_SELECTOR_CHARS} characters"),
+            ));
+        }
+        parse_selector(selector)
+            .map_err(|message| ServiceError::invalid("css_selector", message))?;
+    }
+    let json_pointer = non_empty(request.json_pointer);
+    if let Some(pointer) = &json_pointer
+        && !pointer.starts_with('/')
+    {
+        return Err(ServiceError::invalid(
+            "json_pointer",
+            "a JSON pointer starts with \"/\" (RFC 6901), for example /items/0/price",
+        ));
+    }
+
+    if request.headers.len() > MAX_HEADERS {
+        return Err(ServiceError::invalid(
+            "headers",
+            format!("at most {MAX_HEADERS} headers are accepted"),
+        ));
+    }
+    let mut headers = HeaderMap::new();
+    for header in request.headers {
+        let name = HeaderName::from_bytes(header.name.trim().as_bytes()).map_err(|_| {
+            ServiceError::invalid(
+                "headers",
+                format!("{:?} is not a valid header name", header.name),
+            )
+        })?;
+        if RESERVED_HEADERS.contains(&name.as_str()) {
+            return Err(ServiceError::invalid(
+                "headers",
+                format!("the {name} header cannot be set"),
+            ));
+        }
+        // The value may be a cookie: never echo it.
+        if header.value.len() > MAX_HEADER_VALUE_BYTES {
+            return Err(ServiceError::invalid(
+                "headers",
+                format!("the value of {name} is longer than {MAX_HEADER_VALUE_BYTES} bytes"),
+            ));
+        }
+        let mut value = HeaderValue::from_str(&header.value).map_err(|_| {
+            ServiceError::invalid(
+                "headers",
+                format!("the value of {name} is not a valid header value"),
+            )
+        })?;
+        value.set_sensitive(true);
+        headers.append(name, value);
+    }
+
+    let timeout = match request.timeout_ms {
+        0 => default_timeout,
+        ms => Duration::from_millis(u64::from(ms)).min(MAX_TIMEOUT),
+    };
+    Ok(FetchSpec {
+        url,
+        extraction: Extraction {
+            css_selector,
+            json_pointer,
+        },
+        headers,
+        render: request.render,
+        screenshot: request.screenshot,
+        timeout,
+    })
+}
+
+fn non_empty(value: String) -> Option<String> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+pub fn to_response(report: FetchReport) -> FetchResponse {
+    let text_sha256 = report.text_sha256();
+    FetchResponse {
+        outcome: outcome_to_proto(report.outcome) as i32,
+        http_status: u32::from(report.http_status),
+        final_url: report.final_url,
+        content_type: report.content_type,
+        text: report.text,
+        text_sha256,
+        body_bytes: report.body_bytes,
+        fetch_ms: report.fetch_ms,
+        title: report.title.unwrap_or_default(),
+        detail: report.detail,
+        screenshot_png: report.screenshot_png,
+    }
+}
+
+fn outcome_to_proto(outcome: Outcome) -> FetchOutcome {
+    match outcome {
+        Outcome::Ok => FetchOutcome::Ok,
+        Outcome::HttpError => FetchOutcome::HttpError,
+        Outcome::BlockedByBotWall => FetchOutcome::BlockedByBotWall,
+        Outcome::PageGone => FetchOutcome::PageGone,
+        Outcome::SelectorNotFound => FetchOutcome::SelectorNotFound,
+        Outcome::Timeout => FetchOutcome::Timeout,
+        Outcome::NetworkError => FetchOutcome::NetworkError,
+        Outcome::ForbiddenDestination => FetchOutcome::ForbiddenDestination,
+        Outcome::TooLarge => FetchOutcome::TooLarge,
+        Outcome::UnsupportedContent => FetchOutcome::UnsupportedContent,
+    }
+}

@@ -1,0 +1,114 @@
+//! Building and running the server. The listener is bound in `build` so a
+//! test can ask for port 0 and read the real port before serving.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_proto::browser::v1::browser_server::BrowserServer;
+use mesh::internal_auth::RequireInternalKey;
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+
+use crate::config::Config;
+use crate::fetcher::{Fetcher, FetcherError};
+use crate::pipeline::Pipeline;
+use crate::render::Renderer;
+use crate::service::BrowserService;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Fetcher(#[from] FetcherError),
+    #[error("gRPC server failed: {0}")]
+    Serve(#[from] tonic::transport::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    routes: Routes,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: config.addr,
+                source,
+            })?
+            .port();
+
+        let policy = Arc::new(config.policy.clone());
+        let fetcher = Fetcher::new(Arc::clone(&policy), config.max_body_bytes)?;
+        let renderer = Renderer::detect(&config.chromium_path, Arc::clone(&policy));
+        if renderer.is_none() {
+            tracing::warn!(
+                chromium = %config.chromium_path.display(),
+                "chromium not found: render and screenshot requests will be refused"
+            );
+        }
+        if !policy.allowed_networks().is_empty() {
+            tracing::warn!(
+                networks = ?policy.allowed_networks(),
+                "BROWSER_ALLOW_NETWORKS opens these networks to fetches"
+            );
+        }
+        let pipeline = Arc::new(Pipeline::new(fetcher, renderer));
+        let service = BrowserService::new(pipeline, config.default_timeout);
+
+        let (health_reporter, health_service) = mesh::health::service();
+        health_reporter
+            .set_serving::<BrowserServer<BrowserService>>()
+            .await;
+        let routes = Routes::new(health_service).add_service(BrowserServer::with_interceptor(
+            service,
+            RequireInternalKey::new(config.internal_keys.clone()),
+        ));
+        Ok(Self {
+            listener,
+            port,
+            routes,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), StartupError> {
+        tracing::info!(port = self.port, "lookout-browser listening");
+        mesh::server::serve_grpc(self.listener, self.routes, shutdown).await?;
+        Ok(())
+    }
+}
+
+/// `lookout-browser healthcheck`: exit 0 when the configured address serves.
+pub async fn healthcheck(config: &Config) -> ExitCode {
+    let url = mesh::health::local_url(config.addr);
+    match mesh::health::probe(&url, Duration::from_secs(3)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lookout-browser healthcheck: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
