@@ -1,0 +1,138 @@
+//! Settings read once from the environment and validated before anything starts.
+//!
+//! | variable | default (development) | production |
+//! |---|---|---|
+//! | `NOTIFY_ADDR` | `127.0.0.1:50053` | |
+//! | `SMTP_URL` (secret) | `smtp://127.0.0.1:1025` (a local Mailpit) | required; TLS unless loopback |
+//! | `NOTIFICATION_EMAIL` | `Lookout <alerts@lookout.local>` | |
+//! | `REDIS_URL` (secret) | `redis://127.0.0.1:6379` | required |
+//! | `NOTIFY_ALLOW_NETWORKS` | empty: only public webhook destinations | |
+//! | `PUBLIC_BASE_URL` | `http://localhost:8080/` | |
+//! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh::internal_auth` | strong keys |
+
+use std::net::SocketAddr;
+
+use lettre::message::Mailbox;
+use mesh::config::{ConfigError, Environment, env_string, listen_addr};
+use mesh::internal_auth::InternalKeys;
+use netguard::Policy;
+use secrecy::SecretString;
+
+use crate::domain::EmailAddress;
+use crate::email::transport::SmtpSettings;
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:50053";
+const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:1025";
+const DEFAULT_FROM: &str = "Lookout <alerts@lookout.local>";
+const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+const DEFAULT_PUBLIC_BASE_URL: &str = "http://localhost:8080/";
+
+#[derive(Debug)]
+pub struct Config {
+    pub environment: Environment,
+    pub addr: SocketAddr,
+    pub smtp: SmtpSettings,
+    /// The `From` of every email; a display name is allowed here (operator input).
+    pub from: Mailbox,
+    /// May contain the Redis password.
+    pub redis_url: SecretString,
+    /// Private networks webhooks may reach anyway (tests, a docker network).
+    pub webhook_policy: Policy,
+    /// Resolves relative links to checks and the "manage channels" link.
+    pub public_base_url: url::Url,
+    pub internal_keys: InternalKeys,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = Environment::from_env()?;
+        Ok(Self {
+            environment,
+            addr: listen_addr("NOTIFY_ADDR", DEFAULT_ADDR)?,
+            smtp: SmtpSettings::parse(
+                production_required("SMTP_URL", DEFAULT_SMTP_URL, environment)?,
+                environment,
+            )?,
+            from: parse_from(
+                &env_string("NOTIFICATION_EMAIL").unwrap_or_else(|| DEFAULT_FROM.to_owned()),
+            )?,
+            redis_url: production_required("REDIS_URL", DEFAULT_REDIS_URL, environment)?,
+            webhook_policy: Policy::from_allow_list(
+                &env_string("NOTIFY_ALLOW_NETWORKS").unwrap_or_default(),
+            )
+            .map_err(|error| ConfigError::invalid("NOTIFY_ALLOW_NETWORKS", error))?,
+            public_base_url: parse_base_url(
+                &env_string("PUBLIC_BASE_URL")
+                    .unwrap_or_else(|| DEFAULT_PUBLIC_BASE_URL.to_owned()),
+            )?,
+            internal_keys: InternalKeys::from_env(environment)?,
+        })
+    }
+}
+
+/// A connection URL that has a development default but must be configured in
+/// production. Wrapped as a secret because it may hold a password.
+fn production_required(
+    name: &str,
+    default: &str,
+    environment: Environment,
+) -> Result<SecretString, ConfigError> {
+    match env_string(name) {
+        Some(value) => Ok(SecretString::from(value)),
+        None if environment.is_production() => Err(ConfigError::missing(name)),
+        None => Ok(SecretString::from(default.to_owned())),
+    }
+}
+
+pub fn parse_from(raw: &str) -> Result<Mailbox, ConfigError> {
+    let name = "NOTIFICATION_EMAIL";
+    if raw.chars().any(char::is_control) {
+        return Err(ConfigError::invalid(name, "must be one line"));
+    }
+    let mailbox: Mailbox = raw.parse().map_err(|_| {
+        ConfigError::invalid(
+            name,
+            "expected an address such as Lookout <alerts@example.com>",
+        )
+    })?;
+    // The address part gets the same strict check as recipients.
+    EmailAddress::parse(mailbox.email.as_ref(), "NOTIFICATION_EMAIL")
+        .map_err(|error| ConfigError::invalid(name, error.reason))?;
+    Ok(mailbox)
+}
+
+fn parse_base_url(raw: &str) -> Result<url::Url, ConfigError> {
+    let name = "PUBLIC_BASE_URL";
+    let mut url = url::Url::parse(raw).map_err(|error| ConfigError::invalid(name, error))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::invalid(name, "must be an http(s) URL"));
+    }
+    // `Url::join` replaces the last path segment unless the path ends in '/'.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sender_may_have_a_display_name_but_not_a_second_line() {
+        assert!(parse_from("Lookout <alerts@lookout.local>").is_ok());
+        assert!(parse_from("alerts@example.com").is_ok());
+        assert!(parse_from("Lookout <alerts@example.com>\r\nBcc: x@example.com").is_err());
+        assert!(parse_from("not an address").is_err());
+    }
+
+    #[test]
+    fn the_base_url_always_ends_in_a_slash() {
+        let url = parse_base_url("https://lookout.example.com/app").unwrap();
+        assert_eq!(
+            url.join("channels").unwrap().as_str(),
+            "https://lookout.example.com/app/channels"
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! At-most-once delivery per idempotency key: claim the key, send through the
+//! channel's sender, then record the result (or free the key for a retry).
+
+use crate::domain::{Channel, Delivery, Outcome};
+use crate::email::EmailSender;
+use crate::error::ServiceError;
+use crate::ledger::{Claim, Ledger};
+use crate::webhook::WebhookSender;
+
+pub struct Dispatcher {
+    pub ledger: Ledger,
+    pub email: EmailSender,
+    pub webhook: WebhookSender,
+}
+
+impl Dispatcher {
+    pub async fn deliver(&self, delivery: &Delivery) -> Result<Outcome, ServiceError> {
+        let message_id = self.message_id(delivery);
+        match self.ledger.claim(&delivery.key).await? {
+            Claim::Acquired => {}
+            Claim::AlreadySent => return Ok(Outcome::Duplicate { message_id }),
+            Claim::InFlight => return Err(ServiceError::DeliveryInProgress),
+        }
+
+        let sent = match &delivery.channel {
+            Channel::Email(to) => self
+                .email
+                .send(&delivery.key, to, &delivery.alert)
+                .await
+                .map(|_| None),
+            Channel::Webhook(destination) => self
+                .webhook
+                .send(&delivery.key, destination, &delivery.alert)
+                .await
+                .map(Some),
+        };
+
+        match sent {
+            Ok(http_status) => {
+                // The provider has the message: a ledger failure now must not turn
+                // into an error, or the caller would retry and send it again. The
+                // `sending` marker still guards retries until it expires.
+                if let Err(error) = self.ledger.mark_sent(&delivery.key).await {
+                    tracing::error!(key = %delivery.key, error = %error, "delivered but could not record it");
+                }
+                tracing::info!(key = %delivery.key, kind = ?delivery.alert.kind, "alert delivered");
+                Ok(Outcome::Sent {
+                    message_id,
+                    http_status,
+                })
+            }
+            Err(error) => {
+                if let Err(release_error) = self.ledger.release(&delivery.key).await {
+                    // The claim expires on its own; the retry waits until then.
+                    tracing::error!(key = %delivery.key, error = %release_error, "could not free the idempotency key");
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Stable per key, so DUPLICATE answers carry the id of the original.
+    fn message_id(&self, delivery: &Delivery) -> String {
+        match delivery.channel {
+            Channel::Email(_) => self.email.message_id(&delivery.key),
+            Channel::Webhook(_) => delivery.key.to_string(),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Validated delivery requests: "parse, don't validate". Everything past the
+//! gRPC edge works on these types, so the senders never see an unchecked
+//! address, key or secret.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretSlice};
+
+use crate::error::InvalidField;
+
+/// Why the alert is sent; each kind has its own subject and webhook event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    Triggered,
+    Failing,
+    Recovered,
+    Test,
+}
+
+impl AlertKind {
+    /// The Standard Webhooks `type` of the event.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            AlertKind::Triggered => "monitor.triggered",
+            AlertKind::Failing => "monitor.failing",
+            AlertKind::Recovered => "monitor.recovered",
+            AlertKind::Test => "monitor.test",
+        }
+    }
+}
+
+/// What happened to a monitor, as the scheduler (or the channel test page) saw it.
+/// All text fields are untrusted: they come from users and from watched pages.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub kind: AlertKind,
+    pub monitor_id: String,
+    pub monitor_name: String,
+    pub url: String,
+    pub condition: String,
+    pub summary: String,
+    pub reason: String,
+    pub diff: String,
+    pub check_id: String,
+    pub link: String,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub extracted_value: String,
+}
+
+/// The key under which a delivery happens at most once. It ends up in a Redis
+/// key, an email header and an HTTP header, hence the narrow alphabet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    const MAX_LEN: usize = 200;
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidField> {
+        let field = "idempotency_key";
+        if raw.is_empty() {
+            return Err(InvalidField::new(field, "must not be empty"));
+        }
+        if raw.len() > Self::MAX_LEN {
+            return Err(InvalidField::new(field, "must be at most 200 characters"));
+        }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
+        if !raw.chars().all(allowed) {
+            return Err(InvalidField::new(
+                field,
+                "may only contain letters, digits, '-', '_', '.' and ':'",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A bare mailbox address (`user@example.com`), never a display name: the
+/// address comes from a user and must not smuggle extra recipients or headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress(lettre::Address);
+
+impl EmailAddress {
+    /// RFC 5321 limits a forward path to 256 octets including the angle brackets.
+    const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, InvalidField> {
+        if raw.is_empty() {
+            return Err(InvalidField::new(field, "must not be empty"));
+        }
+        if raw.len() > Self::MAX_LEN {
+            return Err(InvalidField::new(field, "must be at most 254 characters"));
+        }
+        // lettre accepts some characters that are legal in quoted local parts but
+        // are how header and recipient injection starts; a notification address
+        // never needs them.
+        let suspicious = |c: char| {
+            c.is_control()
+                || c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>' | ',' | ';' | '"' | '(' | ')' | '[' | ']' | '\\'
+                )
+        };
+        if raw.chars().any(suspicious) {
+            return Err(InvalidField::new(field, "is not a plain email address"));
+        }
+        let address: lettre::Address = raw
+            .parse()
+            .map_err(|_| InvalidField::new(field, "is not a valid email address"))?;
+        if !address.domain().contains('.') && address.domain() != "localhost" {
+            return Err(InvalidField::new(field, "needs a fully qualified domain"));
+        }
+        Ok(Self(address))
+    }
+
+    pub fn address(&self) -> &lettre::Address {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A Standard Webhooks signing secret: `whsec_` followed by base64 key bytes.
+#[derive(Clone)]
+pub struct WebhookSecret(SecretSlice<u8>);
+
+impl WebhookSecret {
+    pub const PREFIX: &'static str = "whsec_";
+    /// Shorter keys make the HMAC guessable; Standard Webhooks uses 24 to 64 bytes.
+    const MIN_KEY_BYTES: usize = 16;
+    const MAX_KEY_BYTES: usize = 256;
+
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, InvalidField> {
+        let encoded = raw
+            .strip_prefix(Self::PREFIX)
+            .ok_or_else(|| InvalidField::new(field, "must start with \"whsec_\""))?;
+        let bytes = BASE64
+            .decode(encoded.trim())
+            .map_err(|_| InvalidField::new(field, "is not valid base64 after \"whsec_\""))?;
+        if bytes.len() < Self::MIN_KEY_BYTES || bytes.len() > Self::MAX_KEY_BYTES {
+            return Err(InvalidField::new(
+                field,
+                "must decode to between 16 and 256 bytes",
+            ));
+        }
+        Ok(Self(bytes.into()))
+    }
+
+    pub fn key_bytes(&self) -> &[u8] {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WebhookSecret([REDACTED])")
+    }
+}
+
+/// A webhook endpoint. The URL is only syntactically checked here; whether
+/// its address may be contacted is decided at send time, after DNS.
+#[derive(Debug, Clone)]
+pub struct WebhookDestination {
+    pub url: url::Url,
+    pub secret: WebhookSecret,
+}
+
+#[derive(Debug, Clone)]
+pub enum Channel {
+    Email(EmailAddress),
+    Webhook(WebhookDestination),
+}
+
+/// One alert to one channel, delivered at most once per key.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub key: IdempotencyKey,
+    pub channel: Channel,
+    pub alert: Alert,
+}
+
+/// What the caller learns about a delivery that did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent {
+        message_id: String,
+        http_status: Option<u16>,
+    },
+    /// Delivered earlier under the same key; nothing was sent now.
+    Duplicate { message_id: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_addresses_with_display_names_or_line_breaks_are_refused() {
+        for raw in [
+            "Eve <eve@example.com>",
+            "eve@example.com\r\nBcc: victim@example.com",
+            "a@example.com, b@example.com",
+            "\"eve\"@example.com",
+            "eve@example.com ",
+            "eve",
+            "eve@intranet",
+        ] {
+            assert!(
+                EmailAddress::parse(raw, "f").is_err(),
+                "{raw:?} was accepted"
+            );
+        }
+        assert!(EmailAddress::parse("ada.lovelace+alerts@example.co.uk", "f").is_ok());
+    }
+
+    #[test]
+    fn webhook_secrets_need_the_prefix_and_enough_key_bytes() {
+        assert!(WebhookSecret::parse("c2VjcmV0", "f").is_err());
+        assert!(WebhookSecret::parse("whsec_c2VjcmV0", "f").is_err());
+        assert!(WebhookSecret::parse("whsec_!!!", "f").is_err());
+        let ok = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "f");
+        assert!(ok.is_ok());
+        assert_eq!(format!("{:?}", ok.unwrap()), "WebhookSecret([REDACTED])");
+    }
+
+    #[test]
+    fn idempotency_keys_are_non_empty_and_header_safe() {
+        assert!(IdempotencyKey::parse("").is_err());
+        assert!(IdempotencyKey::parse("a b").is_err());
+        assert!(IdempotencyKey::parse("a\r\nb").is_err());
+        assert!(IdempotencyKey::parse("check-1:channel_2.v1").is_ok());
+    }
+}

@@ -1,0 +1,313 @@
+//! Turning an alert into the words of an email: subject, plain text and HTML.
+//! Everything in an alert is untrusted (page text, user-chosen names), so the
+//! HTML escapes every value and links are only made from http(s) URLs.
+
+use std::fmt::Write as _;
+
+use crate::domain::{Alert, AlertKind};
+
+const MAX_SUBJECT_NAME_CHARS: usize = 80;
+const MAX_SUBJECT_SUMMARY_CHARS: usize = 100;
+const MAX_FIELD_CHARS: usize = 2_000;
+/// Long enough to show the change, short enough that the email stays readable;
+/// the full diff is one click away in the UI.
+const MAX_DIFF_LINES: usize = 60;
+const MAX_DIFF_LINE_CHARS: usize = 300;
+
+/// The rendered parts of one email.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Inputs that are not part of the alert.
+pub struct Context<'a> {
+    /// Absolute http(s) link to the check, already resolved against PUBLIC_BASE_URL.
+    pub link: Option<&'a str>,
+    /// Where users manage their channels (unsubscribe equivalent).
+    pub channels_url: &'a str,
+}
+
+pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
+    let name = one_line(&alert.monitor_name);
+    let name = if name.is_empty() {
+        "Your monitor".to_owned()
+    } else {
+        name
+    };
+    let summary = one_line(&alert.summary);
+    let short_name = truncate_chars(&name, MAX_SUBJECT_NAME_CHARS);
+    let short_summary = truncate_chars(&summary, MAX_SUBJECT_SUMMARY_CHARS);
+
+    let (subject, headline) = match alert.kind {
+        AlertKind::Triggered => (
+            with_summary(
+                format!("[Lookout] {short_name}"),
+                &short_summary,
+                "condition met",
+            ),
+            format!("{name}: the condition was met."),
+        ),
+        AlertKind::Failing => (
+            with_summary(
+                format!("[Lookout] {short_name} is failing"),
+                &short_summary,
+                "checks keep failing",
+            ),
+            format!("{name} failed several checks in a row."),
+        ),
+        AlertKind::Recovered => (
+            format!("[Lookout] {short_name} recovered"),
+            format!("{name} works again."),
+        ),
+        AlertKind::Test => (
+            if alert.monitor_name.trim().is_empty() {
+                "[Lookout] Test notification".to_owned()
+            } else {
+                format!("[Lookout] Test notification for {short_name}")
+            },
+            "This is a test notification: this channel receives Lookout alerts.".to_owned(),
+        ),
+    };
+
+    let fields = fields(alert);
+    let diff = short_diff(&alert.diff);
+    Rendered {
+        text: text_body(&headline, &fields, diff.as_deref(), context),
+        html: html_body(&headline, &fields, diff.as_deref(), context),
+        subject,
+    }
+}
+
+fn with_summary(prefix: String, summary: &str, fallback: &str) -> String {
+    let summary = if summary.is_empty() {
+        fallback
+    } else {
+        summary
+    };
+    format!("{prefix}: {summary}")
+}
+
+/// Label/value pairs shown in both parts, in order; empty values are left out.
+fn fields(alert: &Alert) -> Vec<(&'static str, String)> {
+    let checked_at = alert
+        .checked_at
+        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    [
+        ("Summary", alert.summary.as_str()),
+        ("Why", alert.reason.as_str()),
+        ("Value", alert.extracted_value.as_str()),
+        ("Monitor", alert.monitor_name.as_str()),
+        ("Page", alert.url.as_str()),
+        ("Condition", alert.condition.as_str()),
+        ("Checked at", checked_at.as_str()),
+    ]
+    .into_iter()
+    .map(|(label, value)| (label, truncate_chars(value.trim(), MAX_FIELD_CHARS)))
+    .filter(|(_, value)| !value.is_empty())
+    .collect()
+}
+
+fn text_body(
+    headline: &str,
+    fields: &[(&'static str, String)],
+    diff: Option<&str>,
+    context: &Context<'_>,
+) -> String {
+    let mut text = format!("{headline}\n\n");
+    for (label, value) in fields {
+        let _ = writeln!(text, "{label}: {value}");
+    }
+    if let Some(diff) = diff {
+        let _ = write!(text, "\nChange:\n{diff}\n");
+    }
+    if let Some(link) = context.link {
+        let _ = write!(text, "\nView this check: {link}\n");
+    }
+    let _ = write!(
+        text,
+        "\n-- \nYou receive this because a Lookout monitor sends alerts to this address.\nManage channels: {}\n",
+        context.channels_url
+    );
+    text
+}
+
+fn html_body(
+    headline: &str,
+    fields: &[(&'static str, String)],
+    diff: Option<&str>,
+    context: &Context<'_>,
+) -> String {
+    let mut html = String::from(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\
+         <body style=\"font-family: sans-serif; line-height: 1.4\">\n",
+    );
+    let _ = writeln!(html, "<p><strong>{}</strong></p>", escape(headline));
+    html.push_str("<table cellpadding=\"4\">\n");
+    for (label, value) in fields {
+        let value_html = if *label == "Page" {
+            link_or_text(value)
+        } else {
+            escape(value)
+        };
+        let _ = writeln!(
+            html,
+            "<tr><th align=\"left\" valign=\"top\">{label}</th><td>{value_html}</td></tr>"
+        );
+    }
+    html.push_str("</table>\n");
+    if let Some(diff) = diff {
+        let _ = writeln!(
+            html,
+            "<p><strong>Change</strong></p>\n<pre style=\"background:#f6f8fa; padding:8px; white-space:pre-wrap\">{}</pre>",
+            escape(diff)
+        );
+    }
+    if let Some(link) = context.link {
+        let _ = writeln!(
+            html,
+            "<p><a href=\"{}\">View this check in Lookout</a></p>",
+            escape(link)
+        );
+    }
+    let _ = writeln!(
+        html,
+        "<p style=\"color:#666; font-size:small\">You receive this because a Lookout monitor sends alerts to this address. \
+         <a href=\"{}\">Manage channels</a></p>\n</body></html>",
+        escape(context.channels_url)
+    );
+    html
+}
+
+/// A clickable link for http(s) URLs; anything else (javascript:, data:) stays text.
+fn link_or_text(value: &str) -> String {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => {
+            format!("<a href=\"{}\">{}</a>", escape(url.as_str()), escape(value))
+        }
+        _ => escape(value),
+    }
+}
+
+fn short_diff(diff: &str) -> Option<String> {
+    if diff.trim().is_empty() {
+        return None;
+    }
+    let lines: Vec<&str> = diff.lines().collect();
+    let mut short: Vec<String> = lines
+        .iter()
+        .take(MAX_DIFF_LINES)
+        .map(|line| truncate_chars(line, MAX_DIFF_LINE_CHARS))
+        .collect();
+    if lines.len() > MAX_DIFF_LINES {
+        short.push(format!("… ({} more lines)", lines.len() - MAX_DIFF_LINES));
+    }
+    Some(short.join("\n"))
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Collapses line breaks and other control characters: a subject is one line.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(kind: AlertKind) -> Alert {
+        Alert {
+            kind,
+            monitor_id: "m1".into(),
+            monitor_name: "Shop <script>".into(),
+            url: "javascript:alert(1)".into(),
+            condition: "price < 100".into(),
+            summary: "Price dropped\r\nBcc: x@example.com".into(),
+            reason: "It is 99 & falling".into(),
+            diff: (0..100).map(|i| format!("+line {i}\n")).collect(),
+            check_id: "c1".into(),
+            link: String::new(),
+            checked_at: None,
+            extracted_value: String::new(),
+        }
+    }
+
+    fn context() -> Context<'static> {
+        Context {
+            link: Some("https://lookout.example/checks/1"),
+            channels_url: "https://lookout.example/channels",
+        }
+    }
+
+    #[test]
+    fn subjects_are_one_line_and_name_the_kind() {
+        let subject = |kind| render(&alert(kind), &context()).subject;
+        assert_eq!(
+            subject(AlertKind::Triggered),
+            "[Lookout] Shop <script>: Price dropped Bcc: x@example.com"
+        );
+        assert!(subject(AlertKind::Failing).starts_with("[Lookout] Shop <script> is failing: "));
+        assert_eq!(
+            subject(AlertKind::Recovered),
+            "[Lookout] Shop <script> recovered"
+        );
+        assert_eq!(
+            subject(AlertKind::Test),
+            "[Lookout] Test notification for Shop <script>"
+        );
+    }
+
+    #[test]
+    fn html_escapes_untrusted_values_and_never_links_non_http_urls() {
+        let html = render(&alert(AlertKind::Triggered), &context()).html;
+        assert!(html.contains("Shop &lt;script&gt;"));
+        assert!(html.contains("99 &amp; falling"));
+        assert!(!html.contains("<script>"));
+        assert!(!html.contains("href=\"javascript:"));
+    }
+
+    #[test]
+    fn long_diffs_are_cut_to_sixty_lines() {
+        let text = render(&alert(AlertKind::Triggered), &context()).text;
+        assert!(text.contains("+line 59\n"));
+        assert!(!text.contains("+line 60\n"));
+        assert!(text.contains("(40 more lines)"));
+    }
+
+    #[test]
+    fn long_summaries_are_truncated_in_the_subject() {
+        let mut long = alert(AlertKind::Triggered);
+        long.summary = "x".repeat(500);
+        let subject = render(&long, &context()).subject;
+        assert!(subject.chars().count() < 200);
+        assert!(subject.ends_with('…'));
+    }
+}

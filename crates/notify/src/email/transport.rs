@@ -1,0 +1,206 @@
+//! The SMTP connection settings (`SMTP_URL`) and the meaning of SMTP failures.
+//!
+//! The URL may hold a password, so it lives in a `SecretString` and only its
+//! host ever reaches a log line or an error.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use lettre::{AsyncSmtpTransport, Tokio1Executor};
+use mesh::config::{ConfigError, Environment};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::DeliveryError;
+
+const VARIABLE: &str = "SMTP_URL";
+/// Per SMTP command and for connecting; a slow server becomes UNAVAILABLE and
+/// the outbox retries, instead of holding the idempotency claim.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// `smtp://host` — development relays such as Mailpit.
+    Plain,
+    /// `smtp://host?tls=opportunistic` — STARTTLS when offered; downgradable.
+    Opportunistic,
+    /// `smtp://host?tls=required` — STARTTLS, refuse to send without it.
+    StartTls,
+    /// `smtps://host` — TLS from the first byte (port 465).
+    Wrapper,
+}
+
+#[derive(Clone)]
+pub struct SmtpSettings {
+    url: SecretString,
+    host: String,
+    tls: TlsMode,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("tls", &self.tls)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SmtpSettings {
+    /// Parses and vets `SMTP_URL`.
+    ///
+    /// Production policy: the connection must be encrypted (`smtps://` or
+    /// `tls=required`) unless the server is on loopback, e.g. a local relay
+    /// sidecar, where there is no network to eavesdrop on. Opportunistic TLS
+    /// counts as unencrypted because an attacker can strip the STARTTLS offer.
+    pub fn parse(raw: SecretString, environment: Environment) -> Result<Self, ConfigError> {
+        // Errors never quote the URL: it may contain the password.
+        let url = url::Url::parse(raw.expose_secret()).map_err(|_| {
+            ConfigError::invalid(
+                VARIABLE,
+                "is not a URL (expected smtp://host:port or smtps://host)",
+            )
+        })?;
+        let host = url
+            .host_str()
+            .filter(|host| !host.is_empty())
+            .ok_or_else(|| ConfigError::invalid(VARIABLE, "has no host"))?
+            .to_owned();
+        let tls_parameter = url
+            .query_pairs()
+            .find(|(key, _)| key == "tls")
+            .map(|(_, value)| value.into_owned());
+        let tls = match (url.scheme(), tls_parameter.as_deref()) {
+            ("smtp", None) => TlsMode::Plain,
+            ("smtp", Some("opportunistic")) => TlsMode::Opportunistic,
+            ("smtp", Some("required")) => TlsMode::StartTls,
+            ("smtps", None) => TlsMode::Wrapper,
+            _ => {
+                return Err(ConfigError::invalid(
+                    VARIABLE,
+                    "must be smtp://host[:port][?tls=required|opportunistic] or smtps://host[:port]",
+                ));
+            }
+        };
+        if environment.is_production()
+            && matches!(tls, TlsMode::Plain | TlsMode::Opportunistic)
+            && !is_loopback(&host)
+        {
+            return Err(ConfigError::invalid(
+                VARIABLE,
+                format!("must use TLS in production (smtps:// or ?tls=required) for host {host}"),
+            ));
+        }
+        Ok(Self {
+            url: raw,
+            host,
+            tls,
+        })
+    }
+
+    /// The host alone, for logs.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn tls(&self) -> TlsMode {
+        self.tls
+    }
+
+    pub fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, ConfigError> {
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(self.url.expose_secret())
+            .map_err(|_| ConfigError::invalid(VARIABLE, "was refused by the SMTP client"))?;
+        Ok(builder.timeout(Some(SMTP_TIMEOUT)).build())
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || literal.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Sorts an SMTP failure into retry-later or give-up, with a message that
+/// names the reply code but not the server's words (they may echo addresses).
+pub fn classify(error: &lettre::transport::smtp::Error, host: &str) -> DeliveryError {
+    let code = error
+        .status()
+        .map(|code| code.to_string())
+        .unwrap_or_default();
+    if error.is_permanent() {
+        DeliveryError::Permanent(format!("the mail server refused the message (SMTP {code})"))
+    } else if error.is_transient() {
+        DeliveryError::Transient(format!(
+            "the mail server deferred the message (SMTP {code})"
+        ))
+    } else if error.is_timeout() {
+        DeliveryError::Transient(format!("the mail server {host} did not answer in time"))
+    } else if error.is_tls() {
+        DeliveryError::Transient(format!("TLS with the mail server {host} failed"))
+    } else {
+        DeliveryError::Transient(format!("the mail server {host} is unreachable"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str, environment: Environment) -> Result<SmtpSettings, ConfigError> {
+        SmtpSettings::parse(SecretString::from(raw.to_owned()), environment)
+    }
+
+    #[test]
+    fn production_refuses_plain_smtp_to_a_remote_host_without_quoting_the_url() {
+        let error = parse(
+            "smtp://user:hunter2@mail.example.com:25",
+            Environment::Production,
+        )
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("SMTP_URL"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(
+            parse(
+                "smtp://mail.example.com?tls=opportunistic",
+                Environment::Production
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn production_accepts_tls_or_a_loopback_relay() {
+        for ok in [
+            "smtps://user:pw@mail.example.com",
+            "smtp://user:pw@mail.example.com:587?tls=required",
+            "smtp://127.0.0.1:25",
+            "smtp://localhost:1025",
+        ] {
+            assert!(parse(ok, Environment::Production).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn development_accepts_plain_smtp_and_debug_output_hides_the_password() {
+        let settings = parse(
+            "smtp://user:hunter2@127.0.0.1:2525",
+            Environment::Development,
+        )
+        .unwrap();
+        assert_eq!(settings.tls(), TlsMode::Plain);
+        assert!(!format!("{settings:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn unknown_schemes_and_tls_values_are_refused() {
+        assert!(parse("http://mail.example.com", Environment::Development).is_err());
+        assert!(
+            parse(
+                "smtp://mail.example.com?tls=maybe",
+                Environment::Development
+            )
+            .is_err()
+        );
+    }
+}

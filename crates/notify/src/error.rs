@@ -1,0 +1,72 @@
+//! One error type for the service, mapped to `tonic::Status` in one place.
+//! Messages are written for the caller; infrastructure details (SMTP replies,
+//! Redis errors) are logged where they happen and never carry credentials.
+
+use tonic::{Code, Status};
+
+/// A request field that failed validation; the field name is part of the answer
+/// so the gateway can point the user at it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {reason}")]
+pub struct InvalidField {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl InvalidField {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Why a provider (SMTP server, webhook receiver) did not take the message.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// Worth retrying later: connection refused, timeout, 4xx SMTP reply, 5xx HTTP.
+    #[error("{0}")]
+    Transient(String),
+    /// Retrying the same message will fail the same way: 5xx SMTP reply, 4xx HTTP.
+    #[error("{0}")]
+    Permanent(String),
+    /// The destination is not one Lookout may connect to (SSRF protection).
+    #[error("{0}")]
+    Forbidden(String),
+    /// A bug or misconfiguration on our side (the message could not be built).
+    #[error("{0}")]
+    Internal(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// → INVALID_ARGUMENT, names the field.
+    #[error(transparent)]
+    InvalidArgument(#[from] InvalidField),
+    /// → UNAVAILABLE: another attempt holds the key right now; the caller retries
+    /// and then gets SENT's twin, DUPLICATE, or sends itself if that attempt failed.
+    #[error("delivery in progress, retry later")]
+    DeliveryInProgress,
+    /// → UNAVAILABLE: the idempotency ledger cannot be reached, so sending now
+    /// could send twice.
+    #[error("idempotency store unavailable, retry later")]
+    LedgerUnavailable,
+    /// → UNAVAILABLE, FAILED_PRECONDITION, PERMISSION_DENIED or INTERNAL by kind.
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
+}
+
+impl From<ServiceError> for Status {
+    fn from(error: ServiceError) -> Self {
+        let code = match &error {
+            ServiceError::InvalidArgument(_) => Code::InvalidArgument,
+            ServiceError::DeliveryInProgress | ServiceError::LedgerUnavailable => Code::Unavailable,
+            ServiceError::Delivery(DeliveryError::Transient(_)) => Code::Unavailable,
+            ServiceError::Delivery(DeliveryError::Permanent(_)) => Code::FailedPrecondition,
+            ServiceError::Delivery(DeliveryError::Forbidden(_)) => Code::PermissionDenied,
+            ServiceError::Delivery(DeliveryError::Internal(_)) => Code::Internal,
+        };
+        Status::new(code, error.to_string())
+    }
+}

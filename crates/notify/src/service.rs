@@ -1,0 +1,40 @@
+//! `notify.v1.Notifier`: converts at the edge, delegates to the dispatcher and
+//! maps errors to gRPC status codes in one place ([`crate::error`]).
+
+use std::sync::Arc;
+
+use api_proto::notify::v1::notifier_server::Notifier;
+use api_proto::notify::v1::{SendRequest, SendResponse};
+use mesh::internal_auth::Caller;
+use tonic::{Request, Response, Status};
+
+use crate::convert;
+use crate::dispatch::Dispatcher;
+use crate::error::ServiceError;
+
+pub struct NotifierService {
+    dispatcher: Arc<Dispatcher>,
+}
+
+impl NotifierService {
+    pub fn new(dispatcher: Arc<Dispatcher>) -> Self {
+        Self { dispatcher }
+    }
+}
+
+#[tonic::async_trait]
+impl Notifier for NotifierService {
+    async fn send(&self, request: Request<SendRequest>) -> Result<Response<SendResponse>, Status> {
+        let caller = request
+            .extensions()
+            .get::<Caller>()
+            .map(|caller| caller.0.clone())
+            .unwrap_or_default();
+        let delivery = convert::delivery(request.into_inner()).map_err(ServiceError::from)?;
+        let outcome = self.dispatcher.deliver(&delivery).await.map_err(|error| {
+            tracing::warn!(caller = %caller, key = %delivery.key, error = %error, "delivery failed");
+            Status::from(error)
+        })?;
+        Ok(Response::new(convert::response(outcome)))
+    }
+}

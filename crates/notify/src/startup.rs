@@ -1,0 +1,123 @@
+//! Building the service from its `Config` (listener first, so tests can ask
+//! for port 0) and running it until the shutdown future resolves.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use api_proto::notify::v1::notifier_server::NotifierServer;
+use mesh::internal_auth::RequireInternalKey;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+use tonic_health::server::HealthReporter;
+
+use crate::config::Config;
+use crate::dispatch::Dispatcher;
+use crate::email::EmailSender;
+use crate::ledger::Ledger;
+use crate::service::NotifierService;
+use crate::webhook::WebhookSender;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    // Redis errors do not include the URL, so the password stays out of the message.
+    #[error("cannot connect to Redis (REDIS_URL): {0}")]
+    Redis(#[source] redis::RedisError),
+    #[error(transparent)]
+    Config(#[from] mesh::config::ConfigError),
+    #[error("cannot build the webhook HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    routes: Routes,
+    /// Kept so the health status stays "serving" for as long as we run.
+    _health: HealthReporter,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: config.addr,
+                source,
+            })?
+            .port();
+
+        let redis =
+            redis::Client::open(config.redis_url.expose_secret()).map_err(StartupError::Redis)?;
+        let dispatcher = Dispatcher {
+            ledger: Ledger::connect(redis).await.map_err(StartupError::Redis)?,
+            email: EmailSender::new(
+                &config.smtp,
+                config.from.clone(),
+                config.public_base_url.clone(),
+            )?,
+            webhook: WebhookSender::new(config.webhook_policy.clone())
+                .map_err(StartupError::HttpClient)?,
+        };
+        tracing::info!(
+            smtp_host = %config.smtp.host(),
+            smtp_tls = ?config.smtp.tls(),
+            allowed_webhook_networks = ?config.webhook_policy.allowed_networks(),
+            "notify configured"
+        );
+
+        let (health, health_service) = mesh::health::service();
+        let notifier = NotifierServer::with_interceptor(
+            NotifierService::new(Arc::new(dispatcher)),
+            RequireInternalKey::new(config.internal_keys.clone()),
+        );
+        let routes = Routes::new(health_service).add_service(notifier);
+        Ok(Self {
+            listener,
+            port,
+            routes,
+            _health: health,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), tonic::transport::Error> {
+        mesh::server::serve_grpc(self.listener, self.routes, shutdown).await
+    }
+}
+
+/// `lookout-notify healthcheck`: probes our own grpc.health.v1 endpoint on
+/// NOTIFY_ADDR (Docker healthchecks have no curl).
+pub async fn healthcheck() -> std::process::ExitCode {
+    let probe = async {
+        let addr = mesh::config::listen_addr("NOTIFY_ADDR", crate::config::DEFAULT_ADDR)
+            .map_err(|error| error.to_string())?;
+        let url = mesh::health::local_url(addr);
+        mesh::health::probe(&url, std::time::Duration::from_secs(2)).await
+    };
+    match probe.await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("unhealthy: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

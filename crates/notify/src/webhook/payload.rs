@@ -1,0 +1,59 @@
+//! The JSON body of a webhook: `{type, timestamp, data}` as Standard Webhooks
+//! suggests, with the alert under `data`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::domain::{Alert, AlertKind};
+
+#[derive(Serialize)]
+struct Event<'a> {
+    r#type: &'static str,
+    timestamp: String,
+    data: Data<'a>,
+}
+
+#[derive(Serialize)]
+struct Data<'a> {
+    kind: &'static str,
+    monitor_id: &'a str,
+    monitor_name: &'a str,
+    url: &'a str,
+    condition: &'a str,
+    summary: &'a str,
+    reason: &'a str,
+    diff: &'a str,
+    extracted_value: &'a str,
+    check_id: &'a str,
+    link: &'a str,
+    checked_at: Option<String>,
+}
+
+pub fn body(alert: &Alert, now: DateTime<Utc>) -> Result<Vec<u8>, serde_json::Error> {
+    let event = Event {
+        r#type: alert.kind.event_type(),
+        timestamp: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        data: Data {
+            kind: match alert.kind {
+                AlertKind::Triggered => "triggered",
+                AlertKind::Failing => "failing",
+                AlertKind::Recovered => "recovered",
+                AlertKind::Test => "test",
+            },
+            monitor_id: &alert.monitor_id,
+            monitor_name: &alert.monitor_name,
+            url: &alert.url,
+            condition: &alert.condition,
+            summary: &alert.summary,
+            reason: &alert.reason,
+            diff: &alert.diff,
+            extracted_value: &alert.extracted_value,
+            check_id: &alert.check_id,
+            link: &alert.link,
+            checked_at: alert
+                .checked_at
+                .map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        },
+    };
+    serde_json::to_vec(&event)
+}
