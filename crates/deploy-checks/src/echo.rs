@@ -1,0 +1,75 @@
+//! A stand-in upstream for nginx: answers every request with a JSON echo of
+//! the method, URI and headers it received, and remembers every URI, so a
+//! check can prove both what was forwarded and what never arrived.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::Json;
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+
+type Seen = Arc<Mutex<Vec<String>>>;
+
+/// The echo server, listening on 127.0.0.1 at a port chosen by the system.
+#[derive(Debug)]
+pub struct EchoUpstream {
+    addr: SocketAddr,
+    seen: Seen,
+    task: JoinHandle<()>,
+}
+
+impl EchoUpstream {
+    pub async fn start() -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let seen = Seen::default();
+        let app = Router::new().fallback(echo).with_state(Arc::clone(&seen));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { addr, seen, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every request URI (path and query) that reached this upstream.
+    pub fn seen_uris(&self) -> Vec<String> {
+        self.seen
+            .lock()
+            .map(|seen| seen.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for EchoUpstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn echo(State(seen): State<Seen>, request: Request) -> Json<Value> {
+    let uri = request.uri().to_string();
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(uri.clone());
+    }
+    // Every value of every header, so a duplicated header is visible.
+    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in request.headers() {
+        headers
+            .entry(name.as_str().to_owned())
+            .or_default()
+            .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
+    }
+    Json(json!({
+        "echo": true,
+        "method": request.method().as_str(),
+        "uri": uri,
+        "headers": headers,
+    }))
+}
