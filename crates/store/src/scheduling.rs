@@ -1,1 +1,352 @@
 //! Claiming due monitors and recording the result of a check.
+//!
+//! Architecture Invariant: a claim is a lease. Claiming pushes
+//! `next_check_at` forward by the lease under `FOR UPDATE SKIP LOCKED`, so
+//! concurrent schedulers never claim the same monitor, and a replica that
+//! dies mid-check loses its claim when the lease runs out.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::error::{QueryContext, StoreError};
+use crate::monitors::{MONITOR_COLUMNS, Monitor};
+use crate::pool::Store;
+
+/// What started a check; stored in `checks.reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckReason {
+    Schedule,
+    Manual,
+    Hook,
+}
+
+impl CheckReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Schedule => "schedule",
+            Self::Manual => "manual",
+            Self::Hook => "hook",
+        }
+    }
+
+    /// The reason for a claim, from the `requested_reason` the claim cleared.
+    fn from_requested(requested: Option<&str>) -> Self {
+        match requested {
+            Some("manual") => Self::Manual,
+            Some("hook") => Self::Hook,
+            _ => Self::Schedule,
+        }
+    }
+}
+
+/// A monitor this replica holds a lease on.
+#[derive(Debug, Clone)]
+pub struct ClaimedMonitor {
+    /// The monitor as it is after the claim (`requested_reason` cleared).
+    pub monitor: Monitor,
+    pub reason: CheckReason,
+}
+
+/// The latest stored text of a monitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub id: Uuid,
+    pub text_sha256: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A snapshot to store with a check.
+#[derive(Debug, Clone)]
+pub struct NewSnapshot {
+    pub text_sha256: String,
+    pub text: String,
+}
+
+/// One check as recorded; `status` is `ok` or the failure kind.
+#[derive(Debug, Clone, Default)]
+pub struct NewCheck {
+    pub id: Uuid,
+    pub monitor_id: Uuid,
+    pub team_id: Uuid,
+    pub reason: &'static str,
+    pub status: String,
+    pub http_status: Option<i32>,
+    pub content_sha256: Option<String>,
+    pub baseline: bool,
+    pub changed: bool,
+    pub triggered: bool,
+    pub summary: Option<String>,
+    pub reason_text: Option<String>,
+    pub extracted_value: Option<String>,
+    pub confidence: Option<f32>,
+    pub judge: Option<String>,
+    pub diff: Option<String>,
+    pub error: Option<String>,
+    pub fetch_ms: Option<i32>,
+    pub judge_ms: Option<i32>,
+    pub duration_ms: Option<i32>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// How the monitor moves on after a check.
+#[derive(Debug, Clone, Copy)]
+pub struct MonitorOutcome {
+    /// Success resets `consecutive_failures`; failure increments it.
+    pub succeeded: bool,
+    /// Delay from now to the next scheduled check. Ignored when a "run now"
+    /// arrived during the check, so that request is not lost.
+    pub next_check_in: Duration,
+}
+
+/// What [`Store::record_check`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCheck {
+    pub check_id: Uuid,
+    pub snapshot_id: Option<Uuid>,
+    /// Outbox rows written (one per enabled channel of the monitor).
+    pub deliveries: u64,
+}
+
+impl Store {
+    /// Claims up to `limit` due monitors, leasing each for `lease`. A
+    /// monitor is due when its time has come and it is not paused, or when
+    /// someone asked for a run (even while paused).
+    pub async fn claim_due_monitors(
+        &self,
+        limit: i64,
+        lease: Duration,
+    ) -> Result<Vec<ClaimedMonitor>, StoreError> {
+        if limit <= 0 {
+            return Ok(Vec::new());
+        }
+        let client = self.client().await?;
+        // The CTE keeps the old requested_reason: UPDATE … RETURNING only
+        // sees the new row, where the claim has already cleared it.
+        let sql = format!(
+            "WITH due AS (
+                 SELECT id, requested_reason AS claimed_reason FROM monitors
+                 WHERE (NOT paused AND next_check_at <= now())
+                    OR (requested_reason IS NOT NULL AND next_check_at <= now())
+                 ORDER BY next_check_at
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED
+             )
+             UPDATE monitors AS m
+             SET next_check_at = now() + $2::double precision * interval '1 millisecond',
+                 requested_reason = NULL
+             FROM due
+             WHERE m.id = due.id
+             RETURNING due.claimed_reason, {columns}",
+            columns = prefixed_monitor_columns("m")
+        );
+        let rows = client
+            .query(&sql, &[&limit, &millis(lease)])
+            .await
+            .context("claiming due monitors")?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let claimed: Option<String> = row.get("claimed_reason");
+                ClaimedMonitor {
+                    monitor: Monitor::from_row(row),
+                    reason: CheckReason::from_requested(claimed.as_deref()),
+                }
+            })
+            .collect())
+    }
+
+    /// The most recent snapshot of a monitor of `team_id`.
+    pub async fn latest_snapshot(
+        &self,
+        team_id: Uuid,
+        monitor_id: Uuid,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT s.id, s.text_sha256, s.text, s.created_at
+                 FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
+                 WHERE s.monitor_id = $1 AND m.team_id = $2
+                 ORDER BY s.created_at DESC, s.id DESC
+                 LIMIT 1",
+                &[&monitor_id, &team_id],
+            )
+            .await
+            .context("reading the latest snapshot")?;
+        Ok(row.map(|row| Snapshot {
+            id: row.get("id"),
+            text_sha256: row.get("text_sha256"),
+            text: row.get("text"),
+            created_at: row.get("created_at"),
+        }))
+    }
+
+    /// Records a check in one transaction: the snapshot (if any), the check
+    /// row, one pending delivery per enabled channel when it triggered (the
+    /// outbox), and the monitor's new state. Either all of it is stored or
+    /// none of it.
+    ///
+    /// Returns [`StoreError::NotFound`] when the monitor was deleted while
+    /// the check ran.
+    pub async fn record_check(
+        &self,
+        check: &NewCheck,
+        snapshot: Option<&NewSnapshot>,
+        outcome: MonitorOutcome,
+    ) -> Result<RecordedCheck, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting to record a check")?;
+        // Locking the monitor first orders this transaction after a
+        // concurrent delete, and tells us it still exists.
+        let exists = transaction
+            .query_opt(
+                "SELECT 1 FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
+                &[&check.monitor_id, &check.team_id],
+            )
+            .await
+            .context("locking the checked monitor")?
+            .is_some();
+        if !exists {
+            return Err(StoreError::NotFound);
+        }
+        let snapshot_id = match snapshot {
+            Some(snapshot) => {
+                let id = Uuid::now_v7();
+                transaction
+                    .execute(
+                        "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at)
+                         VALUES ($1, $2, $3, $4, $5)",
+                        &[
+                            &id,
+                            &check.monitor_id,
+                            &snapshot.text_sha256,
+                            &snapshot.text,
+                            &check.finished_at,
+                        ],
+                    )
+                    .await
+                    .context("storing a snapshot")?;
+                Some(id)
+            }
+            None => None,
+        };
+        transaction
+            .execute(
+                "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
+                     content_sha256, snapshot_id, baseline, changed, triggered, summary,
+                     reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
+                     judge_ms, duration_ms, started_at, finished_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                     $16, $17, $18, $19, $20, $21, $22, $23)",
+                &[
+                    &check.id,
+                    &check.monitor_id,
+                    &check.team_id,
+                    &check.reason,
+                    &check.status,
+                    &check.http_status,
+                    &check.content_sha256,
+                    &snapshot_id,
+                    &check.baseline,
+                    &check.changed,
+                    &check.triggered,
+                    &check.summary,
+                    &check.reason_text,
+                    &check.extracted_value,
+                    &check.confidence,
+                    &check.judge,
+                    &check.diff,
+                    &check.error,
+                    &check.fetch_ms,
+                    &check.judge_ms,
+                    &check.duration_ms,
+                    &check.started_at,
+                    &check.finished_at,
+                ],
+            )
+            .await
+            .context("recording a check")?;
+        let deliveries = if check.triggered && !check.baseline {
+            transaction
+                .execute(
+                    "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
+                         status, next_attempt_at)
+                     SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id, $1::uuid::text || ':' || c.id::text,
+                         'pending', now()
+                     FROM monitor_channels mc
+                     JOIN channels c ON c.id = mc.channel_id
+                     WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",
+                    &[&check.id, &check.monitor_id, &check.team_id],
+                )
+                .await
+                .context("queueing deliveries")?
+        } else {
+            0
+        };
+        transaction
+            .execute(
+                "UPDATE monitors SET
+                     last_checked_at = $3,
+                     last_status = $4,
+                     last_triggered_at = CASE WHEN $5 THEN $3 ELSE last_triggered_at END,
+                     consecutive_failures = CASE WHEN $6 THEN 0 ELSE consecutive_failures + 1 END,
+                     next_check_at = CASE
+                         WHEN requested_reason IS NULL
+                         THEN now() + $7::double precision * interval '1 millisecond'
+                         ELSE next_check_at END,
+                     updated_at = now()
+                 WHERE id = $1 AND team_id = $2",
+                &[
+                    &check.monitor_id,
+                    &check.team_id,
+                    &check.finished_at,
+                    &check.status,
+                    &check.triggered,
+                    &outcome.succeeded,
+                    &millis(outcome.next_check_in),
+                ],
+            )
+            .await
+            .context("updating the checked monitor")?;
+        transaction.commit().await.context("committing a check")?;
+        Ok(RecordedCheck {
+            check_id: check.id,
+            snapshot_id,
+            deliveries,
+        })
+    }
+
+    /// Whether the schema has been created (by the gateway's migrations).
+    /// The scheduler waits for it instead of migrating itself.
+    pub async fn schema_ready(&self) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT to_regclass('public.deliveries') IS NOT NULL
+                    AND to_regclass('public.monitors') IS NOT NULL",
+                &[],
+            )
+            .await
+            .context("looking for the schema")?;
+        Ok(row.get(0))
+    }
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn prefixed_monitor_columns(alias: &str) -> String {
+    MONITOR_COLUMNS
+        .split(',')
+        .map(|column| format!("{alias}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,430 @@
+//! Claiming monitors and recording checks, against a real PostgreSQL.
+
+// Fixture helpers live outside #[test] functions, where clippy.toml does not
+// already allow unwrap; a failed setup should panic.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::Utc;
+use store::Store;
+use store::scheduling::{CheckReason, MonitorOutcome, NewCheck, NewSnapshot};
+use uuid::Uuid;
+
+const LEASE: Duration = Duration::from_secs(300);
+
+/// Fixture rows written with plain SQL: the CRUD modules belong to the gateway.
+struct Fixture {
+    store: Store,
+    client: tokio_postgres::Client,
+    team_id: Uuid,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let database = test_support::postgres::fresh_database().await;
+        let store = Store::connect(&database.url, 16).unwrap();
+        store.migrate().await.unwrap();
+        let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let team_id = Uuid::new_v4();
+        client
+            .execute(
+                "INSERT INTO teams (id, name) VALUES ($1, 'team')",
+                &[&team_id],
+            )
+            .await
+            .unwrap();
+        Self {
+            store,
+            client,
+            team_id,
+        }
+    }
+
+    async fn monitor(&self, paused: bool, due: bool) -> Uuid {
+        let id = Uuid::new_v4();
+        let offset = if due { "-1 second" } else { "1 hour" };
+        self.client
+            .execute(
+                &format!(
+                    "INSERT INTO monitors (id, team_id, name, url, interval_seconds, paused, next_check_at)
+                     VALUES ($1, $2, 'm', 'https://example.test/', 60, $3, now() + interval '{offset}')"
+                ),
+                &[&id, &self.team_id, &paused],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn channel(&self, monitor_id: Uuid, enabled: bool) -> Uuid {
+        let id = Uuid::new_v4();
+        self.client
+            .execute(
+                "INSERT INTO channels (id, team_id, kind, name, target, enabled)
+                 VALUES ($1, $2, 'email', 'mail', 'a@example.test', $3)",
+                &[&id, &self.team_id, &enabled],
+            )
+            .await
+            .unwrap();
+        self.client
+            .execute(
+                "INSERT INTO monitor_channels (monitor_id, channel_id) VALUES ($1, $2)",
+                &[&monitor_id, &id],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        self.client.query_one(sql, &[]).await.unwrap().get(0)
+    }
+
+    fn check(&self, monitor_id: Uuid, triggered: bool) -> NewCheck {
+        let now = Utc::now();
+        NewCheck {
+            id: Uuid::now_v7(),
+            monitor_id,
+            team_id: self.team_id,
+            reason: CheckReason::Schedule.as_str(),
+            status: "ok".to_owned(),
+            changed: true,
+            triggered,
+            started_at: now,
+            finished_at: now,
+            ..NewCheck::default()
+        }
+    }
+}
+
+fn success() -> MonitorOutcome {
+    MonitorOutcome {
+        succeeded: true,
+        next_check_in: Duration::from_secs(60),
+    }
+}
+
+#[tokio::test]
+async fn concurrent_claimers_claim_every_due_monitor_exactly_once() {
+    let fixture = Fixture::new().await;
+    let mut expected = HashSet::new();
+    for _ in 0..50 {
+        expected.insert(fixture.monitor(false, true).await);
+    }
+    fixture.monitor(false, false).await;
+
+    let claimers = (0..4).map(|_| {
+        let store = fixture.store.clone();
+        tokio::spawn(async move {
+            let mut claimed = Vec::new();
+            loop {
+                let batch = store.claim_due_monitors(3, LEASE).await.unwrap();
+                if batch.is_empty() {
+                    return claimed;
+                }
+                claimed.extend(batch.into_iter().map(|claim| claim.monitor.id));
+            }
+        })
+    });
+    let mut all = Vec::new();
+    for claimer in claimers {
+        all.extend(claimer.await.unwrap());
+    }
+    let distinct: HashSet<Uuid> = all.iter().copied().collect();
+    assert_eq!(all.len(), 50, "no monitor is claimed twice");
+    assert_eq!(distinct, expected, "every due monitor is claimed");
+}
+
+#[tokio::test]
+async fn a_claim_is_a_lease_that_hides_the_monitor_until_it_expires() {
+    let fixture = Fixture::new().await;
+    let id = fixture.monitor(false, true).await;
+    let short = Duration::from_millis(200);
+    assert_eq!(
+        fixture
+            .store
+            .claim_due_monitors(10, short)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        fixture
+            .store
+            .claim_due_monitors(10, short)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let again = fixture.store.claim_due_monitors(10, short).await.unwrap();
+        if let Some(claim) = again.first() {
+            assert_eq!(claim.monitor.id, id, "an expired lease is claimed again");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the lease never expired"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn paused_monitors_are_claimed_only_when_a_run_was_requested() {
+    let fixture = Fixture::new().await;
+    let paused = fixture.monitor(true, true).await;
+    assert!(
+        fixture
+            .store
+            .claim_due_monitors(10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    fixture
+        .client
+        .execute(
+            "UPDATE monitors SET requested_reason = 'manual', next_check_at = now() WHERE id = $1",
+            &[&paused],
+        )
+        .await
+        .unwrap();
+    let claimed = fixture.store.claim_due_monitors(10, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].monitor.id, paused);
+    assert_eq!(
+        claimed[0].reason,
+        CheckReason::Manual,
+        "the request becomes the reason"
+    );
+    assert_eq!(
+        claimed[0].monitor.requested_reason, None,
+        "the claim clears the request"
+    );
+    assert!(
+        fixture
+            .store
+            .claim_due_monitors(10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_triggered_check_queues_one_delivery_per_enabled_channel_in_the_same_transaction() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let enabled = fixture.channel(monitor, true).await;
+    fixture.channel(monitor, false).await;
+
+    let check = fixture.check(monitor, true);
+    let snapshot = NewSnapshot {
+        text_sha256: "abc".to_owned(),
+        text: "hello".to_owned(),
+    };
+    let recorded = fixture
+        .store
+        .record_check(&check, Some(&snapshot), success())
+        .await
+        .unwrap();
+    assert_eq!(recorded.deliveries, 1);
+    let deliveries = fixture
+        .store
+        .deliveries_of_check(fixture.team_id, check.id)
+        .await
+        .unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].channel_id, enabled);
+    assert_eq!(
+        deliveries[0].idempotency_key,
+        format!("{}:{enabled}", check.id)
+    );
+    assert_eq!(deliveries[0].status, "pending");
+    let latest = fixture
+        .store
+        .latest_snapshot(fixture.team_id, monitor)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.text, "hello");
+
+    // A check that fails to insert (same id again) leaves no snapshot,
+    // delivery or monitor change behind.
+    let before = fixture.count("SELECT count(*) FROM snapshots").await;
+    let error = fixture
+        .store
+        .record_check(&check, Some(&snapshot), success())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, store::StoreError::Conflict { .. }),
+        "{error}"
+    );
+    assert_eq!(
+        fixture.count("SELECT count(*) FROM snapshots").await,
+        before
+    );
+    assert_eq!(fixture.count("SELECT count(*) FROM deliveries").await, 1);
+    assert_eq!(fixture.count("SELECT count(*) FROM checks").await, 1);
+}
+
+#[tokio::test]
+async fn untriggered_checks_queue_nothing_and_failures_count_up_until_a_success() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    fixture.channel(monitor, true).await;
+    let failure = MonitorOutcome {
+        succeeded: false,
+        next_check_in: Duration::from_secs(120),
+    };
+    for _ in 0..2 {
+        let mut check = fixture.check(monitor, false);
+        check.status = "network_error".to_owned();
+        fixture
+            .store
+            .record_check(&check, None, failure)
+            .await
+            .unwrap();
+    }
+    let row = fixture
+        .client
+        .query_one(
+            "SELECT consecutive_failures, last_status, next_check_at > now() + interval '100 seconds'
+             FROM monitors WHERE id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 2);
+    assert_eq!(row.get::<_, String>(1), "network_error");
+    assert!(row.get::<_, bool>(2), "the next check is pushed back");
+
+    let check = fixture.check(monitor, false);
+    fixture
+        .store
+        .record_check(&check, None, success())
+        .await
+        .unwrap();
+    let failures: i32 = fixture
+        .client
+        .query_one(
+            "SELECT consecutive_failures FROM monitors WHERE id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(failures, 0);
+    assert_eq!(fixture.count("SELECT count(*) FROM deliveries").await, 0);
+}
+
+#[tokio::test]
+async fn a_run_now_requested_during_a_check_is_not_overwritten() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
+    fixture
+        .client
+        .execute(
+            "UPDATE monitors SET requested_reason = 'manual', next_check_at = now() WHERE id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+    let check = fixture.check(monitor, false);
+    fixture
+        .store
+        .record_check(&check, None, success())
+        .await
+        .unwrap();
+    let claimed = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 1, "the requested run is still due");
+    assert_eq!(claimed[0].reason, CheckReason::Manual);
+}
+
+#[tokio::test]
+async fn deliveries_are_leased_retried_and_end_sent_or_dead() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    fixture.channel(monitor, true).await;
+    fixture.channel(monitor, true).await;
+    let check = fixture.check(monitor, true);
+    fixture
+        .store
+        .record_check(&check, None, success())
+        .await
+        .unwrap();
+
+    let claimed = fixture.store.claim_due_deliveries(10, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(
+        fixture
+            .store
+            .claim_due_deliveries(10, LEASE)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased deliveries are not claimed twice"
+    );
+    let payload = fixture.store.delivery_payload(&claimed[0]).await.unwrap();
+    assert_eq!(payload.check.id, check.id);
+    assert_eq!(payload.monitor.id, monitor);
+
+    fixture
+        .store
+        .mark_delivery_sent(claimed[0].id)
+        .await
+        .unwrap();
+    fixture
+        .store
+        .mark_delivery_failed(claimed[1].id, "smtp refused", Duration::ZERO, false)
+        .await
+        .unwrap();
+    let retried = fixture.store.claim_due_deliveries(10, LEASE).await.unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].attempts, 1);
+    fixture
+        .store
+        .mark_delivery_failed(retried[0].id, "smtp refused", Duration::ZERO, true)
+        .await
+        .unwrap();
+    assert!(
+        fixture
+            .store
+            .claim_due_deliveries(10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let rows = fixture
+        .store
+        .deliveries_of_check(fixture.team_id, check.id)
+        .await
+        .unwrap();
+    let mut statuses: Vec<&str> = rows.iter().map(|row| row.status.as_str()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["dead", "sent"]);
+
+    let other_team = Uuid::new_v4();
+    assert!(
+        fixture
+            .store
+            .deliveries_of_check(other_team, check.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another team sees nothing"
+    );
+}
