@@ -1,0 +1,96 @@
+//! Service binaries as child processes.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+/// `target/<profile>/<name>`, next to the test executable's `deps/` folder.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows its own path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test executables live in target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} not found: build the services first with `cargo build --workspace --bins` (make test does)",
+        path.display()
+    );
+    path
+}
+
+/// A running service; killed when dropped so a failing test leaves nothing behind.
+pub struct ServiceProcess {
+    pub name: String,
+    child: Child,
+    pub log_path: PathBuf,
+}
+
+impl ServiceProcess {
+    /// Starts `binary` with exactly `env` (plus PATH), logging to a file.
+    pub fn start(binary_name: &str, env: &[(String, String)], log_dir: &std::path::Path) -> Self {
+        let log_path = log_dir.join(format!("{binary_name}.log"));
+        let log = std::fs::File::create(&log_path).expect("the log directory is writable");
+        let log_err = log.try_clone().expect("a log file handle can be cloned");
+        let mut command = Command::new(binary(binary_name));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info")
+            .envs(
+                env.iter()
+                    .map(|(key, value)| (key.as_str(), value.as_str())),
+            )
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err)
+            .kill_on_drop(true);
+        let child = command.spawn().expect("the service binary starts");
+        Self {
+            name: binary_name.to_owned(),
+            child,
+            log_path,
+        }
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Resident memory in KiB, from /proc.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
+    /// The log so far, for assertion messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for a graceful exit; returns whether it exited in time.
+    pub async fn terminate(&mut self, within: Duration) -> bool {
+        if let Some(pid) = self.pid() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        matches!(
+            tokio::time::timeout(within, self.child.wait()).await,
+            Ok(Ok(status)) if status.success()
+        )
+    }
+
+    /// Fails with the log when the process has already exited.
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited with {status}:\n{}", self.name, self.log());
+        }
+    }
+}
