@@ -1,0 +1,146 @@
+//! Field rules of a monitor.
+
+use store::monitors::RequestHeader;
+
+use super::Rules;
+use super::destination::checked_destination;
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_SELECTOR: usize = 500;
+pub const MAX_POINTER: usize = 500;
+pub const MAX_CONDITION: usize = 2000;
+/// Checking less often than monthly is not monitoring.
+pub const MAX_INTERVAL_SECONDS: i64 = 30 * 24 * 3600;
+/// The interval when a client does not choose one.
+pub const DEFAULT_INTERVAL_SECONDS: i64 = 3600;
+pub const MAX_HEADERS: usize = 20;
+const MAX_HEADER_VALUE: usize = 4096;
+/// Headers the fetcher sets itself; letting users set them would allow
+/// request smuggling or routing to another virtual host than the URL's.
+const FORBIDDEN_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-connection",
+];
+
+/// The URL, parsed, normalised and with an acceptable destination.
+pub async fn url(rules: &Rules, input: &str) -> Result<String, String> {
+    let (url, _) = checked_destination(&rules.destination_policy, input).await?;
+    Ok(url.into())
+}
+
+/// An optional CSS selector that must parse; empty means none.
+pub fn css_selector(input: Option<&str>) -> Result<Option<String>, String> {
+    let Some(selector) = input.map(str::trim).filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    if selector.chars().count() > MAX_SELECTOR {
+        return Err(format!("must be at most {MAX_SELECTOR} characters"));
+    }
+    scraper::Selector::parse(selector).map_err(|_| "is not a valid CSS selector".to_owned())?;
+    Ok(Some(selector.to_owned()))
+}
+
+/// An optional RFC 6901 JSON pointer; empty means none.
+pub fn json_pointer(input: Option<&str>) -> Result<Option<String>, String> {
+    let Some(pointer) = input.filter(|value| !value.is_empty()) else {
+        return Ok(None);
+    };
+    if !pointer.starts_with('/') {
+        return Err("must be empty or start with '/' (RFC 6901)".to_owned());
+    }
+    if pointer.chars().count() > MAX_POINTER {
+        return Err(format!("must be at most {MAX_POINTER} characters"));
+    }
+    if pointer.chars().any(char::is_control) {
+        return Err("must not contain control characters".to_owned());
+    }
+    Ok(Some(pointer.to_owned()))
+}
+
+/// The condition in natural language; empty means "any change".
+pub fn condition(input: &str) -> Result<String, String> {
+    let condition = input.trim();
+    if condition.chars().count() > MAX_CONDITION {
+        return Err(format!("must be at most {MAX_CONDITION} characters"));
+    }
+    Ok(condition.to_owned())
+}
+
+pub fn interval_seconds(rules: &Rules, seconds: i64) -> Result<i32, String> {
+    let min = i64::from(rules.min_interval_seconds);
+    if !(min..=MAX_INTERVAL_SECONDS).contains(&seconds) {
+        return Err(format!(
+            "must be between {min} and {MAX_INTERVAL_SECONDS} seconds (30 days)"
+        ));
+    }
+    i32::try_from(seconds).map_err(|_| "is out of range".to_owned())
+}
+
+/// The interval for a monitor created without one.
+pub fn default_interval_seconds(rules: &Rules) -> i64 {
+    DEFAULT_INTERVAL_SECONDS.max(i64::from(rules.min_interval_seconds))
+}
+
+/// Extra request headers: at most [`MAX_HEADERS`], names that are HTTP
+/// tokens, values without line breaks, none the fetcher owns.
+pub fn headers(input: Vec<RequestHeader>) -> Result<Vec<RequestHeader>, String> {
+    if input.len() > MAX_HEADERS {
+        return Err(format!("at most {MAX_HEADERS} headers are allowed"));
+    }
+    let mut headers = Vec::with_capacity(input.len());
+    for header in input {
+        let name = http::HeaderName::from_bytes(header.name.trim().as_bytes())
+            .map_err(|_| format!("{:?} is not a valid header name", header.name))?;
+        if FORBIDDEN_HEADERS.contains(&name.as_str()) {
+            return Err(format!("{name} cannot be set on a monitor"));
+        }
+        if header.value.len() > MAX_HEADER_VALUE {
+            return Err(format!("the value of {name} is longer than {MAX_HEADER_VALUE} bytes"));
+        }
+        http::HeaderValue::from_str(&header.value)
+            .map_err(|_| format!("the value of {name} contains characters not allowed in a header"))?;
+        headers.push(RequestHeader {
+            name: name.as_str().to_owned(),
+            value: header.value,
+        });
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_must_parse() {
+        assert_eq!(css_selector(Some(" .price ")).unwrap().as_deref(), Some(".price"));
+        assert_eq!(css_selector(Some("")).unwrap(), None);
+        assert!(css_selector(Some("div[")).is_err());
+    }
+
+    #[test]
+    fn pointers_start_with_a_slash() {
+        assert_eq!(json_pointer(Some("/a/0")).unwrap().as_deref(), Some("/a/0"));
+        assert!(json_pointer(Some("a")).is_err());
+    }
+
+    #[test]
+    fn headers_the_fetcher_owns_are_refused() {
+        let header = |name: &str| RequestHeader {
+            name: name.to_owned(),
+            value: "x".to_owned(),
+        };
+        assert!(headers(vec![header("Cookie")]).is_ok());
+        assert!(headers(vec![header("Host")]).is_err());
+        assert!(headers(vec![header("Content-Length")]).is_err());
+        assert!(headers(vec![header("bad name")]).is_err());
+    }
+}

@@ -1,0 +1,269 @@
+//! [`ApiError`]: every failure a handler or extractor can answer with, each
+//! variant documenting its HTTP status. The body is always
+//! `{"error": {"code", "message", "request_id"}}`.
+//!
+//! Internal details (SQL errors, upstream messages) never reach the body:
+//! they travel in a response extension ([`InternalDetail`]) that the
+//! request middleware logs once, with the request id.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One invalid field of a request body or query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a request was not authenticated; decides the `WWW-Authenticate` value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No credentials at all: the client should authenticate.
+    Missing,
+    /// Credentials were presented and refused (bad, expired, unknown user).
+    Invalid,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be read (malformed JSON, bad query string).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 with `WWW-Authenticate: Bearer`.
+    #[error("authentication required")]
+    Unauthorized(AuthFailure),
+    /// 404: absent, or belonging to a team the caller is not in; the two are
+    /// indistinguishable on purpose.
+    #[error("not found")]
+    NotFound,
+    /// 405.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: the write conflicts with existing data.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413.
+    #[error("request body is too large")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422: the request was read but fields are invalid.
+    #[error("{}", describe_fields(.0))]
+    Validation(Vec<FieldError>),
+    /// 422 for a body that does not match the expected shape (unknown field,
+    /// wrong type, missing field), with serde's description.
+    #[error("{0}")]
+    InvalidBody(String),
+    /// 502: an internal service answered with an error. `detail` is logged.
+    #[error("{message}")]
+    BadGateway {
+        message: &'static str,
+        detail: String,
+    },
+    /// 503: a dependency (database, internal service) is unavailable.
+    /// `detail` is logged.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        detail: String,
+    },
+    /// 500. `detail` is logged, the client sees a generic message.
+    #[error("internal error")]
+    Internal(String),
+}
+
+fn describe_fields(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|error| format!("{}: {}", error.field, error.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The internal detail of a failed request, for the log line only.
+#[derive(Debug, Clone)]
+pub struct InternalDetail(pub String);
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorContent<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorContent<'a> {
+    code: &'static str,
+    message: String,
+    request_id: Option<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) | Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadGateway { .. } => StatusCode::BAD_GATEWAY,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict(_) => "conflict",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::Validation(_) | Self::InvalidBody(_) => "validation_failed",
+            Self::BadGateway { .. } => "bad_gateway",
+            Self::Unavailable { .. } => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn internal_detail(&self) -> Option<&str> {
+        match self {
+            Self::BadGateway { detail, .. }
+            | Self::Unavailable { detail, .. }
+            | Self::Internal(detail) => Some(detail),
+            _ => None,
+        }
+    }
+
+    /// The one place where an internal service's gRPC status becomes an
+    /// HTTP answer. Upstream messages are logged, never returned: they may
+    /// name internal hosts or echo secrets.
+    pub fn from_upstream(service: &'static str, status: &tonic::Status) -> Self {
+        use tonic::Code;
+        let detail = format!("{service}: {:?}: {}", status.code(), status.message());
+        match status.code() {
+            Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted | Code::Cancelled => {
+                Self::Unavailable {
+                    message: upstream_unavailable_message(service),
+                    detail,
+                }
+            }
+            _ => Self::BadGateway {
+                message: upstream_failed_message(service),
+                detail,
+            },
+        }
+    }
+}
+
+fn upstream_unavailable_message(service: &'static str) -> &'static str {
+    match service {
+        "notify" => "the notification service is unavailable, try again later",
+        "browser" => "the page fetching service is unavailable, try again later",
+        "llm" => "the judging service is unavailable, try again later",
+        _ => "an internal service is unavailable, try again later",
+    }
+}
+
+fn upstream_failed_message(service: &'static str) -> &'static str {
+    match service {
+        "notify" => "the notification could not be delivered",
+        "browser" => "the page could not be fetched",
+        "llm" => "the change could not be judged",
+        _ => "an internal service failed",
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(error: store::StoreError) -> Self {
+        use store::StoreError;
+        match error {
+            StoreError::Unavailable(detail) => Self::Unavailable {
+                message: "the database is unavailable, try again later",
+                detail,
+            },
+            StoreError::Conflict { constraint } => {
+                tracing::debug!(%constraint, "write conflicted");
+                Self::Conflict("the request conflicts with an existing resource".to_owned())
+            }
+            StoreError::MissingReference { constraint } => match constraint.as_str() {
+                store::monitors::TEAM_REFERENCE => Self::field(
+                    "team_id",
+                    "is not the id of a team you are a member of",
+                ),
+                store::monitors::CHANNEL_REFERENCE => Self::field(
+                    "channel_ids",
+                    "every channel must exist and belong to the monitor's team",
+                ),
+                _ => Self::Validation(vec![FieldError::new(
+                    "body",
+                    "refers to a resource that does not exist",
+                )]),
+            },
+            StoreError::NotFound => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let fields: &[FieldError] = match &self {
+            Self::Validation(fields) => fields,
+            _ => &[],
+        };
+        let message = match &self {
+            // Statuses whose Display text is written for clients.
+            Self::Internal(_) => "an internal error occurred".to_owned(),
+            other => other.to_string(),
+        };
+        let body = ErrorBody {
+            error: ErrorContent {
+                code: self.code(),
+                message,
+                // The handler runs inside the request's scope (see
+                // `request_context`), so the id is known here.
+                request_id: mesh::context::current_request_id(),
+                fields,
+            },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Self::Unauthorized(failure) = &self {
+            let challenge = match failure {
+                AuthFailure::Missing => "Bearer",
+                AuthFailure::Invalid => "Bearer error=\"invalid_token\"",
+            };
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if let Some(detail) = self.internal_detail() {
+            response
+                .extensions_mut()
+                .insert(InternalDetail(detail.to_owned()));
+        }
+        response
+    }
+}

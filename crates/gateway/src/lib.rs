@@ -1,0 +1,37 @@
+//! The gateway: the only service clients talk to. It authenticates callers,
+//! validates input, reads and writes the store scoped to the caller, and
+//! calls internal services (notify, health of browser/llm) over gRPC.
+//!
+//! Read top-down:
+//! - [`config`]: one typed [`config::Config`], read from the environment once.
+//! - [`startup`]: [`startup::Application`] binds, migrates, serves, shuts down.
+//! - [`cli`]: the binary's subcommands (`migrate`, `mint-token`, `healthcheck`).
+//! - [`state`]: what handlers share, split with `FromRef`.
+//! - [`request_context`]: request id, span and the one log line per request.
+//! - [`routes`]: one module per API area, each with its own `router()`.
+//! - [`auth`]: bearer tokens (JWT today; API keys and sessions slot in here).
+//! - [`domain`]: validation of user input into store values.
+//! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
+//! - [`notify_client`]: the gRPC client of the notify service.
+//! - [`readiness`]: the dependency checks behind `GET /ready`.
+//! - [`error`]: [`error::ApiError`], the one error type of every handler.
+//!
+//! Architecture Invariant: handlers never build SQL and never see another
+//! team's rows: every store call takes the caller's user id and the store
+//! filters by membership in SQL.
+//!
+//! Architecture Invariant: internal error details (SQL, upstream messages,
+//! addresses) are logged once by [`request_context`] and never returned.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod notify_client;
+pub mod readiness;
+pub mod request_context;
+pub mod routes;
+pub mod startup;
+pub mod state;

@@ -1,0 +1,8 @@
+//! `lookout-gateway`: see [`gateway::cli`] for the subcommands.
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    gateway::cli::run(std::env::args().skip(1).collect()).await
+}

@@ -1,0 +1,130 @@
+//! `GET /ready`: can this replica serve requests? Every dependency is checked
+//! concurrently, each within its own short timeout, so a slow dependency
+//! shows up as down instead of stalling the probe.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use store::Store;
+
+/// Kubernetes probes time out after a few seconds; each check stays below.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub struct Readiness {
+    store: Store,
+    redis: Option<redis::Client>,
+    /// Internal services by name, probed through grpc.health.v1.
+    services: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DependencyStatus {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReadinessReport {
+    pub status: &'static str,
+    pub dependencies: BTreeMap<&'static str, DependencyStatus>,
+}
+
+impl ReadinessReport {
+    pub fn is_ready(&self) -> bool {
+        self.status == "ready"
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("REDIS_URL is not a valid Redis URL")]
+pub struct InvalidRedisUrl;
+
+impl Readiness {
+    pub fn new(
+        store: Store,
+        redis_url: Option<&SecretString>,
+        services: Vec<(&'static str, String)>,
+    ) -> Result<Self, InvalidRedisUrl> {
+        let redis = redis_url
+            .map(|url| redis::Client::open(url.expose_secret()).map_err(|_| InvalidRedisUrl))
+            .transpose()?;
+        Ok(Self {
+            store,
+            redis,
+            services,
+        })
+    }
+
+    pub async fn check(&self) -> ReadinessReport {
+        let database = async {
+            let result = tokio::time::timeout(CHECK_TIMEOUT, self.store.ping()).await;
+            match result {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(error.to_string()),
+                Err(_) => Err("timed out".to_owned()),
+            }
+        };
+        let redis = async {
+            match &self.redis {
+                None => None,
+                Some(client) => Some(ping_redis(client).await),
+            }
+        };
+        let services = futures::future::join_all(self.services.iter().map(|(name, url)| async move {
+            (*name, mesh::health::probe(url, CHECK_TIMEOUT).await)
+        }));
+        let (database, redis, services) = tokio::join!(database, redis, services);
+
+        let mut dependencies = BTreeMap::new();
+        dependencies.insert("database", status_of(database));
+        if let Some(redis) = redis {
+            dependencies.insert("redis", status_of(redis));
+        }
+        for (name, result) in services {
+            dependencies.insert(name, status_of(result));
+        }
+        let ready = dependencies.values().all(|dependency| dependency.status == "up");
+        ReadinessReport {
+            status: if ready { "ready" } else { "not_ready" },
+            dependencies,
+        }
+    }
+}
+
+async fn ping_redis(client: &redis::Client) -> Result<(), String> {
+    let ping = async {
+        let mut connection = client
+            .get_multiplexed_async_connection()
+            .await
+            .map_err(|error| error.to_string())?;
+        redis::cmd("PING")
+            .query_async::<String>(&mut connection)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(())
+    };
+    tokio::time::timeout(CHECK_TIMEOUT, ping)
+        .await
+        .unwrap_or_else(|_| Err("timed out".to_owned()))
+}
+
+/// Readiness is operator-facing but public: the error is logged, the
+/// response only says up or down.
+fn status_of(result: Result<(), String>) -> DependencyStatus {
+    match result {
+        Ok(()) => DependencyStatus {
+            status: "up",
+            error: None,
+        },
+        Err(error) => {
+            tracing::warn!(%error, "readiness dependency down");
+            DependencyStatus {
+                status: "down",
+                error: None,
+            }
+        }
+    }
+}

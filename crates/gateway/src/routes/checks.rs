@@ -1,0 +1,113 @@
+//! A monitor's check history.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use store::Store;
+use store::checks::Check;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::extract::{Json, Path, Query};
+use crate::routes::pagination::{self, PageQuery};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/monitors/{id}/checks", get(list))
+        .route("/monitors/{id}/checks/{check_id}", get(show))
+}
+
+#[derive(Serialize)]
+pub struct CheckResponse {
+    id: Uuid,
+    monitor_id: Uuid,
+    /// What started the check: `schedule`, `manual` or `hook`.
+    reason: String,
+    /// `ok` or the kind of failure.
+    status: String,
+    http_status: Option<i32>,
+    content_sha256: Option<String>,
+    baseline: bool,
+    changed: bool,
+    triggered: bool,
+    summary: Option<String>,
+    /// Why the judge decided as it did.
+    judge_reason: Option<String>,
+    extracted_value: Option<String>,
+    confidence: Option<f32>,
+    judge: Option<String>,
+    diff: Option<String>,
+    error: Option<String>,
+    fetch_ms: Option<i32>,
+    judge_ms: Option<i32>,
+    duration_ms: Option<i32>,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+}
+
+impl From<Check> for CheckResponse {
+    fn from(check: Check) -> Self {
+        Self {
+            id: check.id,
+            monitor_id: check.monitor_id,
+            reason: check.reason,
+            status: check.status,
+            http_status: check.http_status,
+            content_sha256: check.content_sha256,
+            baseline: check.baseline,
+            changed: check.changed,
+            triggered: check.triggered,
+            summary: check.summary,
+            judge_reason: check.reason_text,
+            extracted_value: check.extracted_value,
+            confidence: check.confidence,
+            judge: check.judge,
+            diff: check.diff,
+            error: check.error,
+            fetch_ms: check.fetch_ms,
+            judge_ms: check.judge_ms,
+            duration_ms: check.duration_ms,
+            started_at: check.started_at,
+            finished_at: check.finished_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CheckList {
+    items: Vec<CheckResponse>,
+    next_cursor: Option<String>,
+}
+
+async fn list(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(monitor_id): Path<Uuid>,
+    Query(query): Query<PageQuery>,
+) -> Result<Json<CheckList>, ApiError> {
+    let page = query.to_request()?;
+    let page = store
+        .list_checks(user.id, monitor_id, page)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(CheckList {
+        items: page.items.into_iter().map(CheckResponse::from).collect(),
+        next_cursor: page.next.map(pagination::encode),
+    }))
+}
+
+async fn show(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path((monitor_id, check_id)): Path<(Uuid, Uuid)>,
+) -> Result<Json<CheckResponse>, ApiError> {
+    let check = store
+        .get_check(user.id, monitor_id, check_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(check.into()))
+}

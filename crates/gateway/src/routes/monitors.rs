@@ -1,0 +1,318 @@
+//! Monitors: CRUD and "run now".
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use store::Store;
+use store::monitors::{MonitorDefinition, MonitorPatch, MonitorWithChannels, RequestHeader};
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::domain::{self, Problems, Rules, monitor};
+use crate::error::ApiError;
+use crate::extract::{Json, Path, Query};
+use crate::routes::pagination::{self, PageQuery};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/monitors", get(list).post(create))
+        .route("/monitors/{id}", get(show).patch(update).delete(remove))
+        .route("/monitors/{id}/check", post(run_now))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderBody {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+pub struct MonitorResponse {
+    id: Uuid,
+    team_id: Uuid,
+    name: String,
+    url: String,
+    css_selector: Option<String>,
+    json_pointer: Option<String>,
+    condition: String,
+    interval_seconds: i32,
+    render: bool,
+    headers: Vec<HeaderBody>,
+    paused: bool,
+    channel_ids: Vec<Uuid>,
+    /// True while a "run now" request waits for the scheduler.
+    run_requested: bool,
+    next_check_at: DateTime<Utc>,
+    last_checked_at: Option<DateTime<Utc>>,
+    last_status: Option<String>,
+    last_triggered_at: Option<DateTime<Utc>>,
+    consecutive_failures: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<MonitorWithChannels> for MonitorResponse {
+    fn from(MonitorWithChannels { monitor, channel_ids }: MonitorWithChannels) -> Self {
+        Self {
+            id: monitor.id,
+            team_id: monitor.team_id,
+            name: monitor.name,
+            url: monitor.url,
+            css_selector: monitor.css_selector,
+            json_pointer: monitor.json_pointer,
+            condition: monitor.condition,
+            interval_seconds: monitor.interval_seconds,
+            render: monitor.render,
+            headers: monitor
+                .headers
+                .into_iter()
+                .map(|header| HeaderBody {
+                    name: header.name,
+                    value: header.value,
+                })
+                .collect(),
+            paused: monitor.paused,
+            channel_ids,
+            run_requested: monitor.requested_reason.is_some(),
+            next_check_at: monitor.next_check_at,
+            last_checked_at: monitor.last_checked_at,
+            last_status: monitor.last_status,
+            last_triggered_at: monitor.last_triggered_at,
+            consecutive_failures: monitor.consecutive_failures,
+            created_at: monitor.created_at,
+            updated_at: monitor.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MonitorList {
+    items: Vec<MonitorResponse>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateMonitor {
+    /// Defaults to the caller's personal team.
+    team_id: Option<Uuid>,
+    name: String,
+    url: String,
+    css_selector: Option<String>,
+    json_pointer: Option<String>,
+    #[serde(default)]
+    condition: String,
+    interval_seconds: Option<i64>,
+    #[serde(default)]
+    render: bool,
+    #[serde(default)]
+    headers: Vec<HeaderBody>,
+    #[serde(default)]
+    paused: bool,
+    #[serde(default)]
+    channel_ids: Vec<Uuid>,
+}
+
+/// Absent fields stay as they are; `css_selector` and `json_pointer` can be
+/// cleared with `null` or an empty string.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateMonitor {
+    name: Option<String>,
+    url: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    css_selector: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    json_pointer: Option<Option<String>>,
+    condition: Option<String>,
+    interval_seconds: Option<i64>,
+    render: Option<bool>,
+    headers: Option<Vec<HeaderBody>>,
+    paused: Option<bool>,
+    channel_ids: Option<Vec<Uuid>>,
+}
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from an absent one
+/// (`None`, through `#[serde(default)]`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    team_id: Option<Uuid>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+fn to_store_headers(headers: Vec<HeaderBody>) -> Vec<RequestHeader> {
+    headers
+        .into_iter()
+        .map(|header| RequestHeader {
+            name: header.name,
+            value: header.value,
+        })
+        .collect()
+}
+
+async fn create(
+    user: CurrentUser,
+    State(store): State<Store>,
+    State(rules): State<Arc<Rules>>,
+    Json(request): Json<CreateMonitor>,
+) -> Result<(StatusCode, Json<MonitorResponse>), ApiError> {
+    let mut problems = Problems::default();
+    let name = problems.check("name", domain::name(&request.name, monitor::MAX_NAME));
+    let url = problems.check("url", monitor::url(&rules, &request.url).await);
+    let css_selector = problems.check(
+        "css_selector",
+        monitor::css_selector(request.css_selector.as_deref()),
+    );
+    let json_pointer = problems.check(
+        "json_pointer",
+        monitor::json_pointer(request.json_pointer.as_deref()),
+    );
+    let condition = problems.check("condition", monitor::condition(&request.condition));
+    let interval = request
+        .interval_seconds
+        .unwrap_or_else(|| monitor::default_interval_seconds(&rules));
+    let interval_seconds = problems.check(
+        "interval_seconds",
+        monitor::interval_seconds(&rules, interval),
+    );
+    let headers = problems.check(
+        "headers",
+        monitor::headers(to_store_headers(request.headers)),
+    );
+    problems.finish()?;
+    // Every value is present: `finish` returned early otherwise.
+    let definition = MonitorDefinition {
+        name: name.unwrap_or_default(),
+        url: url.unwrap_or_default(),
+        css_selector: css_selector.flatten(),
+        json_pointer: json_pointer.flatten(),
+        condition: condition.unwrap_or_default(),
+        interval_seconds: interval_seconds.unwrap_or_default(),
+        render: request.render,
+        headers: headers.unwrap_or_default(),
+        paused: request.paused,
+    };
+    let created = store
+        .create_monitor(user.id, request.team_id, &definition, &request.channel_ids)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+async fn list(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<MonitorList>, ApiError> {
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .to_request()?;
+    let page = store.list_monitors(user.id, query.team_id, page).await?;
+    Ok(Json(MonitorList {
+        items: page.items.into_iter().map(MonitorResponse::from).collect(),
+        next_cursor: page.next.map(pagination::encode),
+    }))
+}
+
+async fn show(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<MonitorResponse>, ApiError> {
+    let monitor = store.get_monitor(user.id, id).await?.ok_or(ApiError::NotFound)?;
+    Ok(Json(monitor.into()))
+}
+
+async fn update(
+    user: CurrentUser,
+    State(store): State<Store>,
+    State(rules): State<Arc<Rules>>,
+    Path(id): Path<Uuid>,
+    Json(request): Json<UpdateMonitor>,
+) -> Result<Json<MonitorResponse>, ApiError> {
+    let mut problems = Problems::default();
+    let mut patch = MonitorPatch::default();
+    if let Some(name) = &request.name {
+        patch.name = problems.check("name", domain::name(name, monitor::MAX_NAME));
+    }
+    if let Some(url) = &request.url {
+        patch.url = problems.check("url", monitor::url(&rules, url).await);
+    }
+    if let Some(selector) = &request.css_selector {
+        patch.css_selector =
+            problems.check("css_selector", monitor::css_selector(selector.as_deref()));
+    }
+    if let Some(pointer) = &request.json_pointer {
+        patch.json_pointer =
+            problems.check("json_pointer", monitor::json_pointer(pointer.as_deref()));
+    }
+    if let Some(condition) = &request.condition {
+        patch.condition = problems.check("condition", monitor::condition(condition));
+    }
+    if let Some(interval) = request.interval_seconds {
+        patch.interval_seconds = problems.check(
+            "interval_seconds",
+            monitor::interval_seconds(&rules, interval),
+        );
+    }
+    if let Some(headers) = request.headers {
+        patch.headers = problems.check("headers", monitor::headers(to_store_headers(headers)));
+    }
+    patch.render = request.render;
+    patch.paused = request.paused;
+    problems.finish()?;
+    let updated = store
+        .update_monitor(user.id, id, &patch, request.channel_ids.as_deref())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(updated.into()))
+}
+
+async fn remove(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    if store.delete_monitor(user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+#[derive(Serialize)]
+struct Queued {
+    status: &'static str,
+}
+
+/// Asks the scheduler to check the monitor now; the check shows up in the
+/// monitor's history when it has run.
+async fn run_now(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<Queued>), ApiError> {
+    if store.request_monitor_run(user.id, id).await? {
+        Ok((StatusCode::ACCEPTED, Json(Queued { status: "queued" })))
+    } else {
+        Err(ApiError::NotFound)
+    }
+}

@@ -1,0 +1,75 @@
+//! Teams the caller belongs to. Member management comes with sign-in.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use store::Store;
+use store::teams::MyTeam;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::domain::{self, Problems};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::state::AppState;
+
+const MAX_TEAM_NAME: usize = 200;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/teams", get(list).post(create))
+}
+
+#[derive(Serialize)]
+pub struct TeamResponse {
+    id: Uuid,
+    name: String,
+    personal: bool,
+    role: &'static str,
+    created_at: DateTime<Utc>,
+}
+
+impl From<MyTeam> for TeamResponse {
+    fn from(team: MyTeam) -> Self {
+        Self {
+            id: team.id,
+            name: team.name,
+            personal: team.personal,
+            role: team.role.as_str(),
+            created_at: team.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TeamList {
+    items: Vec<TeamResponse>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateTeam {
+    name: String,
+}
+
+async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<TeamList>, ApiError> {
+    let teams = store.list_teams_for_user(user.id).await?;
+    Ok(Json(TeamList {
+        items: teams.into_iter().map(TeamResponse::from).collect(),
+    }))
+}
+
+async fn create(
+    user: CurrentUser,
+    State(store): State<Store>,
+    Json(request): Json<CreateTeam>,
+) -> Result<(StatusCode, Json<TeamResponse>), ApiError> {
+    let mut problems = Problems::default();
+    let name = problems.check("name", domain::name(&request.name, MAX_TEAM_NAME));
+    problems.finish()?;
+    let name = name.unwrap_or_default();
+    let team = store.create_team(user.id, &name).await?;
+    Ok((StatusCode::CREATED, Json(team.into())))
+}
