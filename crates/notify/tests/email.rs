@@ -1,0 +1,256 @@
+//! Email delivery through a real SMTP server (the test sink), end to end over gRPC.
+
+#![allow(clippy::unwrap_used, reason = "tests may unwrap: a panic is a failed test with its message")]
+
+mod support;
+
+use std::time::Duration;
+
+use api_proto::notify::v1::{AlertKind, DeliveryStatus};
+use support::{TestApp, alert, email_request, fresh_key};
+use test_support::smtp::SmtpSink;
+use tonic::Code;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_triggered_alert_arrives_as_an_email_with_both_parts_the_diff_and_the_link() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let key = fresh_key();
+
+    let response = app
+        .send(email_request(
+            &key,
+            "ada@example.com",
+            alert(AlertKind::Triggered),
+        ))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), DeliveryStatus::Sent);
+    let messages = sink.wait_for_messages(1, WAIT).await;
+    let email = &messages[0];
+    assert_eq!(email.rcpt_to, vec!["ada@example.com".to_owned()]);
+    assert_eq!(email.mail_from, "alerts@lookout.test");
+    assert_eq!(
+        email.subject(),
+        "[Lookout] Espresso <b>machine</b> & grinder: Price dropped to 99 EUR"
+    );
+    assert_eq!(
+        response.message_id,
+        format!("<{}>", email.message_id().unwrap())
+    );
+    assert_eq!(
+        email.header("X-Lookout-Monitor").as_deref(),
+        Some("0193a5b2-monitor")
+    );
+    assert_eq!(
+        email.header("X-Lookout-Check").as_deref(),
+        Some("0193a5b2-check")
+    );
+
+    let text = email.text();
+    assert!(text.contains("Price dropped to 99 EUR"), "{text}");
+    assert!(
+        text.contains("The page shows <price>99 EUR</price>, below 100."),
+        "{text}"
+    );
+    assert!(
+        text.contains("tell me when the price drops below 100 EUR"),
+        "{text}"
+    );
+    assert!(text.contains("+Price: 99 EUR"), "{text}");
+    assert!(
+        text.contains("https://lookout.test/monitors/0193a5b2-monitor/checks/0193a5b2-check"),
+        "{text}"
+    );
+
+    assert!(email.has_html_part());
+    let html = email.html();
+    assert!(
+        html.contains("Espresso &lt;b&gt;machine&lt;/b&gt; &amp; grinder"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(html.contains("<pre"), "{html}");
+    assert!(
+        html.contains(
+            "href=\"https://lookout.test/monitors/0193a5b2-monitor/checks/0193a5b2-check\""
+        ),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn failing_recovered_and_test_alerts_get_their_own_subjects() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    for kind in [AlertKind::Failing, AlertKind::Recovered, AlertKind::Test] {
+        let request = email_request(&fresh_key(), "ada@example.com", alert(kind));
+        app.send(request).await.unwrap();
+    }
+
+    let subjects: Vec<String> = sink
+        .wait_for_messages(3, WAIT)
+        .await
+        .iter()
+        .map(|message| message.subject())
+        .collect();
+    let name = "Espresso <b>machine</b> & grinder";
+    assert!(subjects.contains(&format!(
+        "[Lookout] {name} is failing: Price dropped to 99 EUR"
+    )));
+    assert!(subjects.contains(&format!("[Lookout] {name} recovered")));
+    assert!(subjects.contains(&format!("[Lookout] Test notification for {name}")));
+}
+
+#[tokio::test]
+async fn sending_twice_with_the_same_key_delivers_one_email_and_answers_duplicate() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let key = fresh_key();
+    let request = email_request(&key, "ada@example.com", alert(AlertKind::Triggered));
+
+    let first = app.send(request.clone()).await.unwrap();
+    let second = app.send(request).await.unwrap();
+
+    assert_eq!(first.status(), DeliveryStatus::Sent);
+    assert_eq!(second.status(), DeliveryStatus::Duplicate);
+    assert_eq!(second.message_id, first.message_id);
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_sends_with_the_same_key_deliver_exactly_one_email() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+
+    let attempts: Vec<_> = (0..8)
+        .map(|_| {
+            let mut client = app.client.clone();
+            let request = request.clone();
+            tokio::spawn(async move { client.send(request).await.map(tonic::Response::into_inner) })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for attempt in attempts {
+        results.push(attempt.await.unwrap());
+    }
+
+    let sent = results
+        .iter()
+        .filter(
+            |result| matches!(result, Ok(response) if response.status() == DeliveryStatus::Sent),
+        )
+        .count();
+    assert_eq!(sent, 1, "{results:?}");
+    for result in &results {
+        match result {
+            Ok(response) => assert_ne!(response.status(), DeliveryStatus::Unspecified),
+            Err(status) => assert_eq!(status.code(), Code::Unavailable, "{status:?}"),
+        }
+    }
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_addresses_and_empty_keys_are_refused_with_the_field_name() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+
+    for address in [
+        "not-an-address",
+        "Eve <eve@example.com>",
+        "eve@example.com\r\nBcc: victim@example.com",
+    ] {
+        let request = email_request(&fresh_key(), address, alert(AlertKind::Triggered));
+        let status = app.send(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::InvalidArgument, "{address:?}");
+        assert!(
+            status.message().contains("channel.email.address"),
+            "{}",
+            status.message()
+        );
+    }
+
+    let request = email_request("", "ada@example.com", alert(AlertKind::Triggered));
+    let status = app.send(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("idempotency_key"));
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn when_the_mail_server_is_down_the_answer_is_unavailable_and_a_retry_sends() {
+    // A port nobody listens on yet: the service is configured before the server exists.
+    let port = {
+        let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        reserved.local_addr().unwrap().port()
+    };
+    let app = TestApp::spawn(support::Options {
+        smtp_url: format!("smtp://user:hunter2-password@127.0.0.1:{port}"),
+        allow_networks: String::new(),
+    })
+    .await;
+    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+
+    let status = app.send(request.clone()).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(
+        !status.message().contains("hunter2"),
+        "{}",
+        status.message()
+    );
+    assert!(!status.message().contains("user:"), "{}", status.message());
+
+    let sink = SmtpSink::start_on_port(port).await;
+    // The sink offers no AUTH, so use a service without credentials for the retry.
+    let app = TestApp::with_sink(&sink).await;
+    let retried = app.send(request).await.unwrap();
+    assert_eq!(retried.status(), DeliveryStatus::Sent);
+    assert_eq!(sink.wait_for_messages(1, WAIT).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_by_the_mail_server_is_a_failed_precondition() {
+    let sink = SmtpSink::start().await;
+    sink.reply_to_recipients(Some("550 5.1.1 mailbox unavailable"));
+    let app = TestApp::with_sink(&sink).await;
+    let request = email_request(
+        &fresh_key(),
+        "gone@example.com",
+        alert(AlertKind::Triggered),
+    );
+
+    let status = app.send(request.clone()).await.unwrap_err();
+    assert_eq!(status.code(), Code::FailedPrecondition, "{status:?}");
+
+    // The key was freed: once the mailbox works again, the same key delivers.
+    sink.reply_to_recipients(None);
+    assert_eq!(
+        app.send(request).await.unwrap().status(),
+        DeliveryStatus::Sent
+    );
+}
+
+#[tokio::test]
+async fn calls_without_the_internal_key_are_unauthenticated() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{}", app.port))
+        .unwrap()
+        .connect_lazy();
+    let mut client = api_proto::notify::v1::notifier_client::NotifierClient::new(channel);
+
+    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    let status = client.send(request).await.unwrap_err();
+
+    assert_eq!(status.code(), Code::Unauthenticated);
+    assert!(sink.messages().is_empty());
+}

@@ -1,0 +1,228 @@
+//! Webhook delivery to a local receiver, signature verification on the
+//! receiving side, and SSRF refusals.
+
+#![allow(clippy::unwrap_used, reason = "tests may unwrap: a panic is a failed test with its message")]
+
+mod support;
+
+use std::time::{Duration, SystemTime};
+
+use api_proto::notify::v1::{AlertKind, DeliveryStatus};
+use axum::http::StatusCode;
+use lookout_notify::webhook::signature::{DEFAULT_TOLERANCE, VerifyError};
+use support::{Options, Receiver, TestApp, WEBHOOK_SECRET, alert, fresh_key, webhook_request};
+use tonic::Code;
+
+async fn app_allowing_loopback() -> TestApp {
+    TestApp::spawn(Options {
+        smtp_url: "smtp://127.0.0.1:1".to_owned(),
+        allow_networks: "127.0.0.1/32".to_owned(),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_webhook_carries_a_signature_the_receiver_verifies() {
+    let receiver = Receiver::start().await;
+    let app = app_allowing_loopback().await;
+    let key = fresh_key();
+
+    let response = app
+        .send(webhook_request(
+            &key,
+            &receiver.url,
+            alert(AlertKind::Triggered),
+        ))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), DeliveryStatus::Sent);
+    assert_eq!(response.http_status, 204);
+    assert_eq!(response.message_id, key);
+    let received = receiver.received();
+    assert_eq!(received.len(), 1);
+    let (headers, body) = &received[0];
+    assert_eq!(headers["webhook-id"], key.as_str());
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            headers,
+            body,
+            SystemTime::now(),
+            DEFAULT_TOLERANCE
+        ),
+        Ok(())
+    );
+
+    let event: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(event["type"], "monitor.triggered");
+    assert_eq!(event["data"]["summary"], "Price dropped to 99 EUR");
+    assert_eq!(event["data"]["check_id"], "0193a5b2-check");
+    assert!(event["timestamp"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn a_replayed_webhook_is_rejected_once_its_timestamp_is_old_and_a_tampered_one_always() {
+    let receiver = Receiver::start().await;
+    let app = app_allowing_loopback().await;
+    app.send(webhook_request(
+        &fresh_key(),
+        &receiver.url,
+        alert(AlertKind::Test),
+    ))
+    .await
+    .unwrap();
+    let (headers, body) = receiver.received().remove(0);
+
+    let ten_minutes_later = SystemTime::now() + Duration::from_secs(600);
+    assert_eq!(
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            &headers,
+            &body,
+            ten_minutes_later,
+            DEFAULT_TOLERANCE
+        ),
+        Err(VerifyError::TimestampOutOfTolerance)
+    );
+
+    let mut tampered = body.to_vec();
+    tampered.extend_from_slice(b" ");
+    assert_eq!(
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            &headers,
+            &tampered,
+            SystemTime::now(),
+            DEFAULT_TOLERANCE
+        ),
+        Err(VerifyError::SignatureMismatch)
+    );
+
+    let mut backdated = headers.clone();
+    let old = (SystemTime::now() - Duration::from_secs(3600))
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    backdated.insert("webhook-timestamp", old.to_string().parse().unwrap());
+    assert_eq!(
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            &backdated,
+            &body,
+            SystemTime::now(),
+            DEFAULT_TOLERANCE
+        ),
+        Err(VerifyError::TimestampOutOfTolerance)
+    );
+}
+
+#[tokio::test]
+async fn the_same_key_is_posted_once_and_then_answered_as_duplicate() {
+    let receiver = Receiver::start().await;
+    let app = app_allowing_loopback().await;
+    let request = webhook_request(&fresh_key(), &receiver.url, alert(AlertKind::Triggered));
+
+    assert_eq!(
+        app.send(request.clone()).await.unwrap().status(),
+        DeliveryStatus::Sent
+    );
+    assert_eq!(
+        app.send(request).await.unwrap().status(),
+        DeliveryStatus::Duplicate
+    );
+    assert_eq!(receiver.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_receiver_error_is_retryable_and_the_retry_delivers() {
+    let receiver = Receiver::start().await;
+    receiver.answer_with(StatusCode::SERVICE_UNAVAILABLE);
+    let app = app_allowing_loopback().await;
+    let request = webhook_request(&fresh_key(), &receiver.url, alert(AlertKind::Triggered));
+
+    let status = app.send(request.clone()).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+
+    receiver.answer_with(StatusCode::OK);
+    let response = app.send(request).await.unwrap();
+    assert_eq!(response.status(), DeliveryStatus::Sent);
+    assert_eq!(response.http_status, 200);
+    assert_eq!(receiver.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_client_error_from_the_receiver_is_a_failed_precondition() {
+    let receiver = Receiver::start().await;
+    receiver.answer_with(StatusCode::GONE);
+    let app = app_allowing_loopback().await;
+
+    let request = webhook_request(&fresh_key(), &receiver.url, alert(AlertKind::Triggered));
+    let status = app.send(request).await.unwrap_err();
+
+    assert_eq!(status.code(), Code::FailedPrecondition);
+}
+
+#[tokio::test]
+async fn private_and_metadata_addresses_are_refused() {
+    let app = app_allowing_loopback().await;
+    for url in [
+        "http://10.0.0.1/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:10.0.0.1]/hook",
+    ] {
+        let request = webhook_request(&fresh_key(), url, alert(AlertKind::Triggered));
+        let status = app.send(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied, "{url}: {status:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_loopback_receiver_that_is_not_allow_listed_is_never_contacted() {
+    let receiver = Receiver::start().await;
+    let app = TestApp::spawn(Options {
+        smtp_url: "smtp://127.0.0.1:1".to_owned(),
+        allow_networks: String::new(),
+    })
+    .await;
+    let by_name = receiver.url.replace("127.0.0.1", "localhost");
+
+    for url in [receiver.url.as_str(), by_name.as_str()] {
+        let request = webhook_request(&fresh_key(), url, alert(AlertKind::Triggered));
+        let status = app.send(request).await.unwrap_err();
+        assert_eq!(status.code(), Code::PermissionDenied, "{url}: {status:?}");
+    }
+    assert!(receiver.received().is_empty());
+}
+
+#[tokio::test]
+async fn bad_webhook_urls_and_secrets_are_invalid_arguments() {
+    let app = app_allowing_loopback().await;
+
+    let request = webhook_request(
+        &fresh_key(),
+        "ftp://example.com/hook",
+        alert(AlertKind::Test),
+    );
+    let status = app.send(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("channel.webhook.url"));
+
+    let mut request = webhook_request(
+        &fresh_key(),
+        "https://example.com/hook",
+        alert(AlertKind::Test),
+    );
+    if let Some(api_proto::notify::v1::channel::Target::Webhook(webhook)) = request
+        .channel
+        .as_mut()
+        .and_then(|channel| channel.target.as_mut())
+    {
+        webhook.secret = "not-a-secret".to_owned();
+    }
+    let status = app.send(request).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("channel.webhook.secret"));
+    assert!(!status.message().contains("not-a-secret"));
+}
