@@ -1,6 +1,9 @@
 //! Email delivery through a real SMTP server (the test sink), end to end over gRPC.
 
-#![allow(clippy::unwrap_used, reason = "tests may unwrap: a panic is a failed test with its message")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests may unwrap: a panic is a failed test with its message"
+)]
 
 mod support;
 

@@ -1,7 +1,10 @@
 //! Webhook delivery to a local receiver, signature verification on the
 //! receiving side, and SSRF refusals.
 
-#![allow(clippy::unwrap_used, reason = "tests may unwrap: a panic is a failed test with its message")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "tests may unwrap: a panic is a failed test with its message"
+)]
 
 mod support;
 

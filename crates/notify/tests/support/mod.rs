@@ -2,7 +2,10 @@
 //! local webhook receiver; one method per thing a caller does.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
-#![allow(clippy::unwrap_used, reason = "a failed setup should fail the test loudly")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed setup should fail the test loudly"
+)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
