@@ -1,0 +1,255 @@
+//! One monitor the whole way through real services running as separate
+//! processes: created through the gateway's REST API → claimed by the
+//! scheduler → fetched by browser → judged by llm → emailed by notify through
+//! a real SMTP server → recorded in PostgreSQL and listed by the API.
+
+use std::time::Duration;
+
+use e2e::mesh::Mesh;
+use serde_json::{Value, json};
+
+/// Generous: the machine is shared and a check crosses four processes.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(45);
+
+struct Api {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn checks(&self, monitor_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!("/api/v1/monitors/{monitor_id}/checks"))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until the monitor has `count` checks and returns them, newest first.
+    async fn wait_for_checks(&self, mesh: &Mesh, monitor_id: &str, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + CHECK_TIMEOUT;
+        loop {
+            let checks = self.checks(monitor_id).await;
+            if checks.len() >= count {
+                return checks;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "expected {count} checks, have {}: {checks:#?}\n{}",
+                checks.len(),
+                mesh.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn run_now(&self, monitor_id: &str) {
+        let (status, body) = self
+            .post(&format!("/api/v1/monitors/{monitor_id}/check"), json!({}))
+            .await;
+        assert_eq!(status, 202, "{body}");
+    }
+}
+
+fn price_page(price: &str) -> String {
+    format!(
+        "<html><head><title>Widget</title></head><body>\
+         <nav>Home · Shop · Rotating banner {}</nav>\
+         <h1>Widget</h1><p class=\"price\">Price: {price} EUR</p></body></html>",
+        uuid::Uuid::new_v4()
+    )
+}
+
+#[tokio::test]
+async fn a_monitor_alerts_by_email_only_when_the_change_meets_its_condition() {
+    let mesh = Mesh::start().await;
+    mesh.site.set_html("/product", &price_page("120"));
+    let api = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("alice@example.com").await,
+        http: reqwest::Client::new(),
+    };
+
+    let (status, channel) = api
+        .post(
+            "/api/v1/channels",
+            json!({"kind": "email", "name": "Alice", "address": "alice@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{channel}");
+    let (status, monitor) = api
+        .post(
+            "/api/v1/monitors",
+            json!({
+                "name": "Widget price",
+                "url": mesh.site.url("/product"),
+                "css_selector": ".price",
+                "condition": "tell me when the price drops below 100 EUR",
+                "interval_seconds": 3600,
+                "channel_ids": [channel["id"]],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{monitor}");
+    let monitor_id = monitor["id"].as_str().unwrap().to_owned();
+
+    // The first check stores a baseline and never alerts.
+    let checks = api.wait_for_checks(&mesh, &monitor_id, 1).await;
+    assert_eq!(checks[0]["status"], "ok", "{:#?}", checks[0]);
+    assert_eq!(checks[0]["baseline"], true);
+    assert_eq!(checks[0]["triggered"], false);
+
+    // Unchanged content (the rotating banner is outside the selector): no change.
+    mesh.site.set_html("/product", &price_page("120"));
+    api.run_now(&monitor_id).await;
+    let checks = api.wait_for_checks(&mesh, &monitor_id, 2).await;
+    assert_eq!(checks[0]["changed"], false, "{:#?}", checks[0]);
+    assert_eq!(
+        checks[0]["judge"],
+        Value::Null,
+        "no judge call without a change"
+    );
+
+    // A change that does not meet the condition: recorded, no email.
+    mesh.site.set_html("/product", &price_page("110"));
+    api.run_now(&monitor_id).await;
+    let checks = api.wait_for_checks(&mesh, &monitor_id, 3).await;
+    assert_eq!(checks[0]["changed"], true, "{:#?}", checks[0]);
+    assert_eq!(checks[0]["triggered"], false, "{:#?}", checks[0]);
+
+    // A change that meets it: an email with a correct summary.
+    mesh.site.set_html("/product", &price_page("89.90"));
+    api.run_now(&monitor_id).await;
+    let checks = api.wait_for_checks(&mesh, &monitor_id, 4).await;
+    let triggered = &checks[0];
+    assert_eq!(
+        triggered["triggered"],
+        true,
+        "{triggered:#?}\n{}",
+        mesh.logs()
+    );
+    assert!(
+        triggered["summary"].as_str().unwrap().contains("89.9"),
+        "{triggered:#?}"
+    );
+    assert!(triggered["diff"].as_str().unwrap().contains("89.90"));
+
+    let messages = mesh.smtp.wait_for_messages(1, CHECK_TIMEOUT).await;
+    assert_eq!(messages.len(), 1, "exactly one email");
+    let email = &messages[0];
+    assert_eq!(email.rcpt_to, vec!["alice@example.com".to_owned()]);
+    assert!(
+        email.subject().contains("Widget price"),
+        "{}",
+        email.subject()
+    );
+    let text = email.text();
+    assert!(text.contains("89.9"), "{text}");
+    let check_id = triggered["id"].as_str().unwrap();
+    assert!(
+        text.contains(check_id),
+        "the email links back to the check: {text}"
+    );
+
+    // The check is listed individually too, and no further email arrives.
+    let (status, one) = api
+        .get(&format!("/api/v1/monitors/{monitor_id}/checks/{check_id}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(one["triggered"], true);
+    let (_, monitor) = api.get(&format!("/api/v1/monitors/{monitor_id}")).await;
+    assert!(monitor["last_triggered_at"].is_string(), "{monitor}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        mesh.smtp.messages().len(),
+        1,
+        "a delivered alert is never sent twice"
+    );
+}
+
+#[tokio::test]
+async fn another_user_cannot_see_or_run_someone_elses_monitor() {
+    let mesh = Mesh::start().await;
+    mesh.site.set_html("/page", "<p>hello</p>");
+    let http = reqwest::Client::new();
+    let alice = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("alice@example.com").await,
+        http: http.clone(),
+    };
+    let bob = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("bob@example.com").await,
+        http,
+    };
+    let (status, monitor) = alice
+        .post(
+            "/api/v1/monitors",
+            json!({"name": "Mine", "url": mesh.site.url("/page"), "interval_seconds": 3600}),
+        )
+        .await;
+    assert_eq!(status, 201, "{monitor}");
+    let id = monitor["id"].as_str().unwrap();
+    alice.wait_for_checks(&mesh, id, 1).await;
+    assert_eq!(bob.get(&format!("/api/v1/monitors/{id}")).await.0, 404);
+    assert_eq!(
+        bob.get(&format!("/api/v1/monitors/{id}/checks")).await.0,
+        404
+    );
+    assert_eq!(
+        bob.post(&format!("/api/v1/monitors/{id}/check"), json!({}))
+            .await
+            .0,
+        404
+    );
+    let (_, list) = bob.get("/api/v1/monitors").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
+}
+
+#[tokio::test]
+async fn services_stop_gracefully_on_sigterm() {
+    let mut mesh = Mesh::start().await;
+    assert!(
+        mesh.scheduler.terminate(Duration::from_secs(20)).await,
+        "{}",
+        mesh.scheduler.log()
+    );
+    assert!(
+        mesh.gateway.terminate(Duration::from_secs(20)).await,
+        "{}",
+        mesh.gateway.log()
+    );
+    for process in &mut mesh.internal.processes {
+        assert!(
+            process.terminate(Duration::from_secs(20)).await,
+            "{}",
+            process.log()
+        );
+    }
+}
