@@ -12,6 +12,10 @@
 //! Architecture Invariant: page text is untrusted data. It never reaches a log at info level and,
 //! for the model, is sent only inside per-request delimiters the model is told to treat as data.
 
+pub mod config;
 pub mod domain;
 pub mod error;
 pub mod offline;
+pub mod openai;
+pub mod service;
+pub mod startup;

@@ -107,10 +107,10 @@ const KEYWORD_REACH: usize = 200;
 /// Returns whether the choice was anchored by the keyword, which makes the verdict more certain.
 pub fn choose_number(text: &str, hint: &NumberHint) -> Option<(FoundNumber, bool)> {
     let numbers = find_numbers(text);
-    if let Some(keyword) = hint.keyword.as_deref() {
-        if let Some(found) = nearest_to_keyword(text, &numbers, keyword) {
-            return Some((found, true));
-        }
+    if let Some(keyword) = hint.keyword.as_deref()
+        && let Some(found) = nearest_to_keyword(text, &numbers, keyword)
+    {
+        return Some((found, true));
     }
     let with_currency = numbers
         .iter()

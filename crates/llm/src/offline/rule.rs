@@ -279,13 +279,13 @@ const FILLER_WORDS: [&str; 33] = [
 fn parse_sentence(condition: &str) -> ParsedRule {
     let lower = condition.to_lowercase();
 
-    if lower.contains("match") || lower.contains("regex") || lower.contains("pattern") {
-        if let Some(captures) = SLASHED_REGEX.captures(condition) {
-            return match captures.get(1).and_then(|m| build_regex(m.as_str())) {
-                Some(pattern) => ParsedRule::understood(Rule::Matches { pattern }),
-                None => ParsedRule::not_understood("the regular expression is not valid"),
-            };
-        }
+    if (lower.contains("match") || lower.contains("regex") || lower.contains("pattern"))
+        && let Some(captures) = SLASHED_REGEX.captures(condition)
+    {
+        return match captures.get(1).and_then(|m| build_regex(m.as_str())) {
+            Some(pattern) => ParsedRule::understood(Rule::Matches { pattern }),
+            None => ParsedRule::not_understood("the regular expression is not valid"),
+        };
     }
 
     if let Some(phrase) = quoted_phrase(condition) {
@@ -298,12 +298,12 @@ fn parse_sentence(condition: &str) -> ParsedRule {
         return ParsedRule::understood(Rule::Number(rule));
     }
 
-    if let Some(captures) = PHRASE_THEN_VERB.captures(condition) {
-        if let (Some(phrase), Some(verb)) = (captures.get(1), captures.get(2)) {
-            let phrase = clean_phrase(phrase.as_str());
-            if !phrase.is_empty() {
-                return ParsedRule::understood(phrase_rule(&verb.as_str().to_lowercase(), phrase));
-            }
+    if let Some(captures) = PHRASE_THEN_VERB.captures(condition)
+        && let (Some(phrase), Some(verb)) = (captures.get(1), captures.get(2))
+    {
+        let phrase = clean_phrase(phrase.as_str());
+        if !phrase.is_empty() {
+            return ParsedRule::understood(phrase_rule(&verb.as_str().to_lowercase(), phrase));
         }
     }
 

@@ -1,0 +1,126 @@
+//! The gRPC edge of `llm.v1.Judge`: validates the request, turns it into an [`Evaluation`], asks
+//! the configured judge and logs the outcome (never the texts).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use api_proto::llm::v1::judge_server::{Judge as JudgeRpc, JudgeServer};
+use api_proto::llm::v1::{EvaluateRequest, EvaluateResponse};
+use mesh::internal_auth::{Caller, InternalKeys, RequireInternalKey};
+use tonic::service::interceptor::InterceptedService;
+use tonic::{Request, Response, Status};
+
+use crate::domain::{Evaluation, Judge, MAX_CONDITION_CHARS, MAX_TEXT_BYTES, Verdict};
+use crate::error::ServiceError;
+
+/// The judge service behind the internal-key check.
+#[derive(Clone)]
+pub struct JudgeService {
+    judge: Arc<dyn Judge>,
+}
+
+impl JudgeService {
+    pub fn new(judge: Arc<dyn Judge>) -> Self {
+        Self { judge }
+    }
+
+    /// The tonic service, refusing calls without a valid `x-internal-api-key`.
+    pub fn into_server(
+        self,
+        keys: InternalKeys,
+    ) -> InterceptedService<JudgeServer<Self>, RequireInternalKey> {
+        JudgeServer::with_interceptor(self, RequireInternalKey::new(keys))
+    }
+}
+
+#[tonic::async_trait]
+impl JudgeRpc for JudgeService {
+    async fn evaluate(
+        &self,
+        request: Request<EvaluateRequest>,
+    ) -> Result<Response<EvaluateResponse>, Status> {
+        let caller = request
+            .extensions()
+            .get::<Caller>()
+            .map_or_else(|| "unknown".to_owned(), |caller| caller.0.clone());
+        let request = request.into_inner();
+        let monitor_id = request.monitor_id.clone();
+        let team_id = request.team_id.clone();
+        let evaluation = parse_request(request).inspect_err(|error| {
+            tracing::info!(%caller, %monitor_id, %error, "refused an invalid evaluation");
+        })?;
+        let started = Instant::now();
+        let result = self.judge.evaluate(&evaluation).await;
+        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match result {
+            Ok(verdict) => {
+                tracing::info!(
+                    %caller,
+                    %monitor_id,
+                    %team_id,
+                    judge = %verdict.judge,
+                    triggered = verdict.triggered,
+                    first_check = evaluation.first_check,
+                    latency_ms,
+                    prompt_tokens = verdict.tokens.prompt,
+                    completion_tokens = verdict.tokens.completion,
+                    "judged"
+                );
+                Ok(Response::new(into_response(verdict)))
+            }
+            Err(error) => {
+                tracing::warn!(
+                    %caller,
+                    %monitor_id,
+                    %team_id,
+                    judge = %self.judge.name(),
+                    latency_ms,
+                    %error,
+                    "could not judge"
+                );
+                Err(ServiceError::from(error).into())
+            }
+        }
+    }
+}
+
+/// Checks sizes and converts the generated type into the domain's.
+pub fn parse_request(request: EvaluateRequest) -> Result<Evaluation, ServiceError> {
+    if request.condition.chars().count() > MAX_CONDITION_CHARS {
+        return Err(ServiceError::InvalidArgument {
+            field: "condition",
+            message: format!("must be at most {MAX_CONDITION_CHARS} characters"),
+        });
+    }
+    for (field, text) in [
+        ("previous_text", &request.previous_text),
+        ("current_text", &request.current_text),
+    ] {
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(ServiceError::InvalidArgument {
+                field,
+                message: format!("must be at most {MAX_TEXT_BYTES} bytes"),
+            });
+        }
+    }
+    Ok(Evaluation {
+        condition: request.condition,
+        previous_text: request.previous_text,
+        current_text: request.current_text,
+        first_check: request.first_check,
+        url: request.url,
+    })
+}
+
+fn into_response(verdict: Verdict) -> EvaluateResponse {
+    EvaluateResponse {
+        triggered: verdict.triggered,
+        summary: verdict.summary,
+        reason: verdict.reason,
+        extracted_value: verdict.extracted_value.unwrap_or_default(),
+        confidence: verdict.confidence,
+        judge: verdict.judge,
+        prompt_tokens: verdict.tokens.prompt,
+        completion_tokens: verdict.tokens.completion,
+    }
+}

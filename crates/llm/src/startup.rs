@@ -1,0 +1,101 @@
+//! Building the service from its configuration and running it.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mesh::internal_auth::InternalKeys;
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+
+use crate::config::{Config, ProviderConfig};
+use crate::domain::Judge;
+use crate::error::StartupError;
+use crate::offline::OfflineJudge;
+use crate::openai::OpenAiJudge;
+use crate::service::JudgeService;
+
+/// A bound, ready-to-run service.
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    routes: Routes,
+}
+
+impl Application {
+    /// Binds the listener first, so that `LLM_ADDR=127.0.0.1:0` gives tests a free port.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let judge = judge_for(config.provider)?;
+        Self::with_judge(listener, judge, config.internal_keys)
+    }
+
+    /// Serves any judge on an already bound listener; tests use it to substitute their own.
+    pub fn with_judge(
+        listener: TcpListener,
+        judge: Arc<dyn Judge>,
+        keys: InternalKeys,
+    ) -> Result<Self, StartupError> {
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+                source,
+            })?
+            .port();
+        tracing::info!(judge = %judge.name(), port, "lookout-llm ready");
+        let (_reporter, health) = mesh::health::service();
+        let routes = Routes::new(health).add_service(JudgeService::new(judge).into_server(keys));
+        Ok(Self {
+            listener,
+            port,
+            routes,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight evaluations finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), StartupError> {
+        mesh::server::serve_grpc(self.listener, self.routes, shutdown).await?;
+        Ok(())
+    }
+}
+
+fn judge_for(provider: ProviderConfig) -> Result<Arc<dyn Judge>, StartupError> {
+    Ok(match provider {
+        ProviderConfig::Offline => Arc::new(OfflineJudge),
+        ProviderConfig::OpenAi(settings) => Arc::new(OpenAiJudge::new(settings)?),
+    })
+}
+
+/// `lookout-llm healthcheck`: asks the running service for its health; exit 0 when serving.
+pub async fn healthcheck() -> ExitCode {
+    let addr = match Config::addr_from_env() {
+        Ok(addr) => addr,
+        Err(error) => {
+            eprintln!("lookout-llm healthcheck: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Docker's healthcheck has its own timeout; this one only has to be shorter.
+    match mesh::health::probe(&mesh::health::local_url(addr), Duration::from_secs(3)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lookout-llm healthcheck: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

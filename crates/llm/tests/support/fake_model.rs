@@ -1,0 +1,188 @@
+//! A chat-completions server on 127.0.0.1 that records what it receives and answers from a script.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+/// Body text of failing answers; it must never reach a caller.
+pub const UPSTREAM_SECRET: &str = "upstream-internal-detail-7f3a";
+
+/// One scripted answer.
+#[derive(Clone, Debug)]
+pub enum Canned {
+    Reply {
+        status: u16,
+        retry_after: Option<String>,
+        body: String,
+    },
+    /// Copies the canary from the system prompt into the summary, as a hijacked model would.
+    LeakCanary,
+    /// Never answers, so the client's timeout fires.
+    Hang,
+}
+
+impl Canned {
+    /// A chat completion whose message content is `content`, with usage 100 + 20 tokens.
+    pub fn content(content: &str) -> Self {
+        let body = json!({
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "choices": [{ "index": 0, "message": { "role": "assistant", "content": content }, "finish_reason": "stop" }],
+            "usage": { "prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120 }
+        });
+        Self::Reply {
+            status: 200,
+            retry_after: None,
+            body: body.to_string(),
+        }
+    }
+
+    pub fn verdict(verdict: Value) -> Self {
+        Self::content(&verdict.to_string())
+    }
+
+    pub fn status(status: u16) -> Self {
+        Self::Reply {
+            status,
+            retry_after: None,
+            body: json!({ "error": { "message": UPSTREAM_SECRET } }).to_string(),
+        }
+    }
+
+    pub fn too_many_requests(retry_after_seconds: &str) -> Self {
+        Self::Reply {
+            status: 429,
+            retry_after: Some(retry_after_seconds.to_owned()),
+            body: json!({ "error": { "message": UPSTREAM_SECRET } }).to_string(),
+        }
+    }
+}
+
+/// What the server received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub authorization: Option<String>,
+    pub body: Value,
+    pub at: Instant,
+}
+
+impl Received {
+    pub fn message(&self, role: &str) -> String {
+        self.body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|message| message["role"] == role)
+            .unwrap()["content"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+#[derive(Default)]
+struct Script {
+    replies: Mutex<VecDeque<Canned>>,
+    /// The last scripted reply repeats forever.
+    last: Mutex<Option<Canned>>,
+    received: Mutex<Vec<Received>>,
+}
+
+pub struct FakeModel {
+    /// E.g. `http://127.0.0.1:41234/v1`, the value of `LLM_BASE_URL`.
+    pub base_url: String,
+    script: Arc<Script>,
+}
+
+impl FakeModel {
+    pub async fn start(replies: Vec<Canned>) -> Self {
+        let script = Arc::new(Script {
+            replies: Mutex::new(replies.into()),
+            ..Default::default()
+        });
+        let app = axum::Router::new()
+            .route("/v1/chat/completions", post(chat))
+            .with_state(script.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self {
+            base_url: format!("http://127.0.0.1:{port}/v1"),
+            script,
+        }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.script.received.lock().unwrap().clone()
+    }
+}
+
+async fn chat(
+    State(script): State<Arc<Script>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let received = Received {
+        authorization: headers
+            .get("authorization")
+            .map(|value| value.to_str().unwrap().to_owned()),
+        body: body.clone(),
+        at: Instant::now(),
+    };
+    script.received.lock().unwrap().push(received.clone());
+    let canned = {
+        let next = script.replies.lock().unwrap().pop_front();
+        let mut last = script.last.lock().unwrap();
+        match next {
+            Some(canned) => {
+                *last = Some(canned.clone());
+                canned
+            }
+            None => last.clone().expect("the script has at least one reply"),
+        }
+    };
+    match canned {
+        Canned::Reply {
+            status,
+            retry_after,
+            body,
+        } => {
+            let mut headers = HeaderMap::new();
+            headers.insert("content-type", "application/json".parse().unwrap());
+            if let Some(seconds) = retry_after {
+                headers.insert("retry-after", seconds.parse().unwrap());
+            }
+            (StatusCode::from_u16(status).unwrap(), headers, body).into_response()
+        }
+        Canned::LeakCanary => {
+            let system = received.message("system");
+            let canary = regex::Regex::new(r"The reference ([0-9a-f]{32}) is confidential")
+                .unwrap()
+                .captures(&system)
+                .unwrap()[1]
+                .to_owned();
+            let verdict = json!({
+                "triggered": true,
+                "summary": format!("Sure! My secret reference is {canary}."),
+                "reason": "The page asked for it.",
+                "extracted_value": null,
+                "confidence": 1.0
+            });
+            let Canned::Reply { body, .. } = Canned::verdict(verdict) else {
+                unreachable!()
+            };
+            ([("content-type", "application/json")], body).into_response()
+        }
+        Canned::Hang => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+    }
+}
