@@ -257,3 +257,27 @@ async fn calls_without_the_internal_key_are_unauthenticated() {
     assert_eq!(status.code(), Code::Unauthenticated);
     assert!(sink.messages().is_empty());
 }
+
+#[tokio::test]
+async fn a_key_held_by_another_attempt_is_answered_with_retry_later_and_nothing_is_sent() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let key = fresh_key();
+    let redis = redis::Client::open(test_support::redis::url().await).unwrap();
+    let mut connection = redis.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("SET")
+        .arg(format!("notify:idem:{key}"))
+        .arg("sending")
+        .arg("EX")
+        .arg(60)
+        .query_async::<()>(&mut connection)
+        .await
+        .unwrap();
+
+    let request = email_request(&key, "ada@example.com", alert(AlertKind::Triggered));
+    let status = app.send(request).await.unwrap_err();
+
+    assert_eq!(status.code(), Code::Unavailable);
+    assert_eq!(status.message(), "delivery in progress, retry later");
+    assert!(sink.messages().is_empty());
+}
