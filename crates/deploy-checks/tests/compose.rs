@@ -1,5 +1,8 @@
 //! The exposure and hardening rules of docker-compose.prod.yml.
 
+// Test helpers unwrap: a failed setup step should fail the check loudly.
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 use deploy_checks::compose::{self, CORE_SERVICES, EGRESS_SERVICES};
@@ -199,16 +202,16 @@ fn no_secret_has_a_literal_value() {
                 );
             }
             // Credentials inside URLs come from .env too.
-            if let Some((_, after_scheme)) = value.split_once("://") {
-                if let Some((userinfo, _)) = after_scheme.split_once('@') {
-                    let password = userinfo
-                        .split_once(':')
-                        .map_or("", |(_, password)| password);
-                    assert!(
-                        compose::is_single_reference(password),
-                        "{name}: {variable} embeds a literal password"
-                    );
-                }
+            if let Some((_, after_scheme)) = value.split_once("://")
+                && let Some((userinfo, _)) = after_scheme.split_once('@')
+            {
+                let password = userinfo
+                    .split_once(':')
+                    .map_or("", |(_, password)| password);
+                assert!(
+                    compose::is_single_reference(password),
+                    "{name}: {variable} embeds a literal password"
+                );
             }
         }
     }

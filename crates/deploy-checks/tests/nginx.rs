@@ -1,6 +1,9 @@
 //! The nginx edge, run on loopback with the production configuration in
 //! front of an echo upstream standing in for the gateway.
 
+// Test helpers unwrap: a failed setup step should fail the check loudly.
+#![allow(clippy::unwrap_used)]
+
 use deploy_checks::echo::EchoUpstream;
 use deploy_checks::nginx::{self, INDEX_HTML, Prefix, RunningNginx};
 use deploy_checks::{repo, tools};

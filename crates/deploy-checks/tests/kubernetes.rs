@@ -1,0 +1,293 @@
+//! The Kubernetes kustomize base in deploy/k8s.
+
+// Test helpers unwrap: a failed setup step should fail the check loudly.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use deploy_checks::{repo, tools, yaml};
+use yaml_serde::Value;
+
+const BASE: &str = "deploy/k8s";
+
+fn kustomization() -> Value {
+    yaml::parse(&repo::read(&format!("{BASE}/kustomization.yaml")).unwrap()).unwrap()
+}
+
+fn listed_resources() -> Vec<String> {
+    kustomization()["resources"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|item| item.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every object of every listed resource file.
+fn objects() -> Vec<Value> {
+    listed_resources()
+        .iter()
+        .flat_map(|file| yaml::parse_all(&repo::read(&format!("{BASE}/{file}")).unwrap()).unwrap())
+        .collect()
+}
+
+fn of_kind(kind: &str) -> BTreeMap<String, Value> {
+    objects()
+        .into_iter()
+        .filter(|object| yaml::str_at(object, &["kind"]) == Some(kind))
+        .map(|object| {
+            (
+                yaml::str_at(&object, &["metadata", "name"])
+                    .unwrap()
+                    .to_owned(),
+                object,
+            )
+        })
+        .collect()
+}
+
+fn pod_label_values(selector: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(name) = yaml::str_at(selector, &["matchLabels", "app.kubernetes.io/name"]) {
+        names.push(name.to_owned());
+    }
+    names
+}
+
+#[test]
+fn every_listed_resource_exists_and_holds_kubernetes_objects() {
+    for file in listed_resources() {
+        let text = repo::read(&format!("{BASE}/{file}")).unwrap();
+        let documents = yaml::parse_all(&text).unwrap();
+        assert!(!documents.is_empty(), "{file} is empty");
+        for document in documents {
+            assert!(
+                yaml::str_at(&document, &["apiVersion"]).is_some(),
+                "{file}: apiVersion"
+            );
+            assert!(yaml::str_at(&document, &["kind"]).is_some(), "{file}: kind");
+            assert!(
+                yaml::str_at(&document, &["metadata", "name"]).is_some(),
+                "{file}: metadata.name"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_service_has_a_deployment_and_callable_ones_a_service() {
+    let deployments = of_kind("Deployment");
+    let services = of_kind("Service");
+    for name in ["gateway", "scheduler", "browser", "llm", "notify", "web"] {
+        assert!(deployments.contains_key(name), "Deployment {name}");
+    }
+    for name in ["gateway", "browser", "llm", "notify", "web"] {
+        assert!(services.contains_key(name), "Service {name}");
+    }
+    assert!(
+        !services.contains_key("scheduler"),
+        "nothing calls the scheduler"
+    );
+}
+
+#[test]
+fn every_deployment_has_probes_and_runs_hardened() {
+    for (name, deployment) in of_kind("Deployment") {
+        let pod = yaml::at(&deployment, &["spec", "template", "spec"]).unwrap();
+        assert_eq!(
+            yaml::at(pod, &["securityContext", "runAsNonRoot"]),
+            Some(&Value::Bool(true)),
+            "{name}: runAsNonRoot"
+        );
+        for container in pod["containers"].as_sequence().unwrap() {
+            assert!(
+                container.get("readinessProbe").is_some(),
+                "{name}: readinessProbe"
+            );
+            assert!(
+                container.get("livenessProbe").is_some(),
+                "{name}: livenessProbe"
+            );
+            let security = &container["securityContext"];
+            assert_eq!(
+                security["readOnlyRootFilesystem"],
+                Value::Bool(true),
+                "{name}"
+            );
+            assert_eq!(
+                security["allowPrivilegeEscalation"],
+                Value::Bool(false),
+                "{name}"
+            );
+            assert!(
+                yaml::at(container, &["resources", "limits", "memory"]).is_some(),
+                "{name}: memory limit"
+            );
+        }
+    }
+}
+
+#[test]
+fn internal_services_accept_traffic_only_from_gateway_and_scheduler() {
+    let policies = of_kind("NetworkPolicy");
+    assert!(
+        policies.contains_key("default-deny-ingress"),
+        "a default deny policy"
+    );
+    for service in ["browser", "llm", "notify"] {
+        let applying: Vec<&Value> = policies
+            .values()
+            .filter(|policy| {
+                let selector = yaml::at(policy, &["spec", "podSelector"]).unwrap();
+                pod_label_values(selector).contains(&service.to_owned())
+                    && policy["spec"].get("ingress").is_some()
+            })
+            .collect();
+        assert_eq!(applying.len(), 1, "{service}: exactly one ingress policy");
+        let rules = applying[0]["spec"]["ingress"].as_sequence().unwrap();
+        let mut callers: Vec<String> = rules
+            .iter()
+            .flat_map(|rule| rule["from"].as_sequence().unwrap().iter())
+            .flat_map(|peer| {
+                assert!(peer.get("ipBlock").is_none() && peer.get("namespaceSelector").is_none());
+                pod_label_values(&peer["podSelector"])
+            })
+            .collect();
+        callers.sort();
+        assert_eq!(callers, ["gateway", "scheduler"], "{service}");
+    }
+}
+
+#[test]
+fn gateway_and_scheduler_scale_horizontally() {
+    let autoscalers = of_kind("HorizontalPodAutoscaler");
+    for name in ["gateway", "scheduler"] {
+        let hpa = &autoscalers[name];
+        assert_eq!(
+            yaml::str_at(hpa, &["spec", "scaleTargetRef", "kind"]),
+            Some("Deployment")
+        );
+        assert_eq!(
+            yaml::str_at(hpa, &["spec", "scaleTargetRef", "name"]),
+            Some(name)
+        );
+        assert!(
+            hpa["spec"]["minReplicas"].as_u64().unwrap() >= 2,
+            "{name}: minReplicas"
+        );
+    }
+}
+
+#[test]
+fn the_ingress_terminates_tls_and_routes_only_public_paths_to_the_gateway() {
+    let ingress = &of_kind("Ingress")["lookout"];
+    let tls = ingress["spec"]["tls"].as_sequence().unwrap();
+    assert_eq!(yaml::str_at(&tls[0], &["secretName"]), Some("lookout-tls"));
+    let mut routes: Vec<(String, String)> = Vec::new();
+    for rule in ingress["spec"]["rules"].as_sequence().unwrap() {
+        for path in rule["http"]["paths"].as_sequence().unwrap() {
+            routes.push((
+                yaml::str_at(path, &["path"]).unwrap().to_owned(),
+                yaml::str_at(path, &["backend", "service", "name"])
+                    .unwrap()
+                    .to_owned(),
+            ));
+        }
+    }
+    for (path, backend) in &routes {
+        let public_api = ["/api", "/auth", "/docs", "/health", "/ready"].contains(&path.as_str());
+        let expected = if public_api { "gateway" } else { "web" };
+        assert_eq!(backend, expected, "{path}");
+        assert!(!["browser", "llm", "notify", "scheduler"].contains(&backend.as_str()));
+    }
+}
+
+#[test]
+fn secrets_are_templates_without_values_and_never_applied_by_the_base() {
+    let listed = listed_resources();
+    let mut templates = 0;
+    for entry in std::fs::read_dir(repo::path(BASE)).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if !file.ends_with(".yaml") {
+            continue;
+        }
+        for document in yaml::parse_all(&std::fs::read_to_string(&path).unwrap()).unwrap() {
+            if yaml::str_at(&document, &["kind"]) != Some("Secret") {
+                continue;
+            }
+            templates += 1;
+            assert!(
+                file.contains("template"),
+                "{file}: Secrets live only in *.template.yaml"
+            );
+            assert!(
+                !listed.contains(&file),
+                "{file} must not be applied by the base"
+            );
+            assert!(document.get("data").is_none(), "{file}: no encoded data");
+            for (key, value) in document["stringData"].as_mapping().unwrap() {
+                assert_eq!(value.as_str(), Some(""), "{file}: {key:?} has a value");
+            }
+        }
+    }
+    assert!(templates >= 2, "lookout-secrets and lookout-tls templates");
+}
+
+#[test]
+fn deployments_read_secrets_only_from_the_secret_reference() {
+    for (name, deployment) in of_kind("Deployment") {
+        let containers =
+            yaml::at(&deployment, &["spec", "template", "spec", "containers"]).unwrap();
+        for container in containers.as_sequence().unwrap() {
+            for variable in container["env"].as_sequence().into_iter().flatten() {
+                let key = yaml::str_at(variable, &["name"]).unwrap();
+                if ["_PASSWORD", "_SECRET", "_KEY", "_KEYS", "_URL"]
+                    .iter()
+                    .any(|s| key.ends_with(s))
+                    && variable.get("value").is_some()
+                {
+                    panic!("{name}: {key} has a literal value");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn kustomize_renders_the_base() {
+    let rendered = if let Some(kustomize) = tools::find("kustomize") {
+        Command::new(kustomize)
+            .arg("build")
+            .arg(repo::path(BASE))
+            .output()
+            .unwrap()
+    } else if let Some(kubectl) = tools::require("kubectl", "rendering deploy/k8s with kustomize") {
+        Command::new(kubectl)
+            .arg("kustomize")
+            .arg(repo::path(BASE))
+            .output()
+            .unwrap()
+    } else {
+        return;
+    };
+    assert!(
+        rendered.status.success(),
+        "kustomize failed:\n{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    let documents = yaml::parse_all(&String::from_utf8(rendered.stdout).unwrap()).unwrap();
+    assert_eq!(documents.len(), objects().len());
+    for document in &documents {
+        let kind = yaml::str_at(document, &["kind"]).unwrap();
+        if kind != "Namespace" {
+            assert_eq!(
+                yaml::str_at(document, &["metadata", "namespace"]),
+                Some("lookout"),
+                "{kind}"
+            );
+        }
+        assert_ne!(kind, "Secret", "the base must not render Secrets");
+    }
+}
