@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the deployment checks (crates/deploy-checks) with every tool they drive
+# installed, so none of them is skipped:
+#   docker-compose (Debian's, validates docker-compose.prod.yml without an engine)
+#   nginx          (Debian's, `nginx -t` and a loopback run of the edge config)
+#   kubectl or kustomize renders deploy/k8s when present (not installable from
+#   Debian's archive; the structural Kubernetes checks run regardless).
+# The tools are installed with apt-get when missing and this runs as root;
+# otherwise it says what to install. Nothing is started as a system service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+
+if ((${#missing[@]})); then
+    if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing ${missing[*]} from Debian's archive"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # --no-install-recommends: docker-compose would otherwise pull in the
+        # Docker engine, which the checks do not need.
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        # Debian starts nginx on port 80 after installing it where an init
+        # system runs; the checks start their own on loopback ports.
+        if command -v service >/dev/null 2>&1; then
+            service nginx stop >/dev/null 2>&1 || true
+        fi
+    else
+        echo "error: missing ${missing[*]}; install them (sudo apt-get install -y --no-install-recommends ${missing[*]}) or run as root" >&2
+        exit 1
+    fi
+fi
+
+if ! command -v kubectl >/dev/null 2>&1 && ! command -v kustomize >/dev/null 2>&1; then
+    echo "note: neither kubectl nor kustomize is installed; the kustomize rendering check will be skipped (structural checks still run)"
+fi
+
+cargo test -p deploy-checks "$@"
