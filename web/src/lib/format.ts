@@ -1,0 +1,63 @@
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+  ['second', 1],
+];
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
+export function relativeTime(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return '—';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return '—';
+  const seconds = Math.round((then - now) / 1000);
+  if (Math.abs(seconds) < 10) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+  }
+  return 'just now';
+}
+
+export function absoluteTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : date.toLocaleString();
+}
+
+export const INTERVALS: { seconds: number; label: string }[] = [
+  { seconds: 60, label: 'Every minute' },
+  { seconds: 300, label: 'Every 5 minutes' },
+  { seconds: 900, label: 'Every 15 minutes' },
+  { seconds: 1800, label: 'Every 30 minutes' },
+  { seconds: 3600, label: 'Every hour' },
+  { seconds: 6 * 3600, label: 'Every 6 hours' },
+  { seconds: 12 * 3600, label: 'Every 12 hours' },
+  { seconds: 86400, label: 'Every day' },
+  { seconds: 7 * 86400, label: 'Every week' },
+];
+
+export function intervalLabel(seconds: number): string {
+  const known = INTERVALS.find((interval) => interval.seconds === seconds);
+  if (known) return known.label;
+  if (seconds % 86400 === 0) return `Every ${seconds / 86400} days`;
+  if (seconds % 3600 === 0) return `Every ${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return `Every ${seconds / 60} minutes`;
+  return `Every ${seconds} s`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function humanise(key: string): string {
+  const text = key.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

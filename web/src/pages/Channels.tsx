@@ -1,0 +1,175 @@
+import { useState } from 'preact/hooks';
+import { ApiError, describeError } from '../api/client';
+import { createChannel, deleteChannel, listChannels, testChannel } from '../api/channels';
+import type { Channel, CreatedChannel } from '../api/types';
+import { SecretOnce } from '../components/SecretOnce';
+import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
+import { useAsync } from '../lib/useAsync';
+import { checkEmail, checkHttpUrl, checkName, type Errors, hasErrors, prune } from '../lib/validation';
+
+type Kind = 'email' | 'webhook';
+
+export function validateChannel(kind: Kind, name: string, target: string): Errors {
+  return prune({
+    name: checkName(name),
+    target: kind === 'email' ? checkEmail(target) : checkHttpUrl(target),
+  });
+}
+
+export function Channels() {
+  const state = useAsync(() => listChannels(), []);
+  const [kind, setKind] = useState<Kind>('email');
+  const [name, setName] = useState('');
+  const [target, setTarget] = useState('');
+  const [errors, setErrors] = useState<Errors>({});
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<unknown>(null);
+  const [created, setCreated] = useState<CreatedChannel | null>(null);
+  const [rowMessage, setRowMessage] = useState<{ id: string; text: string; tone: 'success' | 'error' } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const found = validateChannel(kind, name, target);
+    setErrors(found);
+    setSaveError(null);
+    if (hasErrors(found)) return;
+    setSaving(true);
+    try {
+      const channel = await createChannel(
+        kind === 'email' ? { kind, name: name.trim(), address: target.trim() } : { kind, name: name.trim(), url: target.trim() },
+      );
+      setCreated(channel.signing_secret ? channel : null);
+      setName('');
+      setTarget('');
+      state.setData((page) => ({ ...page, items: [channel, ...(page?.items ?? [])] }));
+    } catch (error) {
+      setSaveError(error);
+      if (error instanceof ApiError) {
+        setErrors(
+          prune({
+            name: error.fieldMessage('name'),
+            target: error.fieldMessage('address') ?? error.fieldMessage('url'),
+          }),
+        );
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const sendTest = async (channel: Channel) => {
+    setBusy(channel.id);
+    setRowMessage(null);
+    try {
+      await testChannel(channel.id);
+      setRowMessage({ id: channel.id, text: `Test message sent to ${channel.target}.`, tone: 'success' });
+    } catch (error) {
+      setRowMessage({ id: channel.id, text: `The test failed: ${describeError(error)}`, tone: 'error' });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const remove = async (channel: Channel) => {
+    if (!window.confirm(`Delete the channel “${channel.name}”? Monitors stop sending alerts to it.`)) return;
+    setBusy(channel.id);
+    setRowMessage(null);
+    try {
+      await deleteChannel(channel.id);
+      state.setData((page) => ({ ...page!, items: page!.items.filter((item) => item.id !== channel.id) }));
+    } catch (error) {
+      setRowMessage({ id: channel.id, text: `Could not delete: ${describeError(error)}`, tone: 'error' });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section>
+      <h1>Channels</h1>
+      <p class="muted">Where alerts go: an email address, or a webhook that receives signed JSON.</p>
+      {created?.signing_secret && (
+        <SecretOnce label={`Signing secret for ${created.name}`} value={created.signing_secret} onDone={() => setCreated(null)} />
+      )}
+      <AsyncView state={state} label="Loading channels…">
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty title="No channels yet">
+              <p>Add one below so your monitors can reach you.</p>
+            </Empty>
+          ) : (
+            <ul class="list">
+              {page.items.map((channel) => (
+                <li key={channel.id} class="list-item">
+                  <div>
+                    <span class="strong">{channel.name}</span> <span class="badge muted">{channel.kind}</span>
+                    {!channel.enabled && <span class="badge bad">disabled</span>}
+                    <div class="muted small url">{channel.target}</div>
+                    {rowMessage?.id === channel.id && (
+                      <p class={`small ${rowMessage.tone}-text`} role="status">
+                        {rowMessage.text}
+                      </p>
+                    )}
+                  </div>
+                  <div class="button-row">
+                    <button type="button" class="secondary small-button" disabled={busy === channel.id} onClick={() => sendTest(channel)}>
+                      Send test
+                    </button>
+                    <button type="button" class="danger small-button" disabled={busy === channel.id} onClick={() => remove(channel)}>
+                      Delete
+                    </button>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </AsyncView>
+      <form class="card" onSubmit={submit} noValidate>
+        <h2>Add a channel</h2>
+        {saveError !== null && <ErrorMessage error={saveError} />}
+        <fieldset class="inline-options">
+          <legend>Kind</legend>
+          {(['email', 'webhook'] as Kind[]).map((option) => (
+            <div class="check" key={option}>
+              <input type="radio" id={`kind-${option}`} name="kind" checked={kind === option} onChange={() => setKind(option)} />
+              <label for={`kind-${option}`}>{option === 'email' ? 'Email' : 'Webhook'}</label>
+            </div>
+          ))}
+        </fieldset>
+        <label for="channel-name">Name</label>
+        <input
+          id="channel-name"
+          value={name}
+          onInput={(event) => setName(event.currentTarget.value)}
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={errors.name ? 'channel-name-error' : undefined}
+          placeholder={kind === 'email' ? 'My inbox' : 'Deploy bot'}
+        />
+        <FieldError id="channel-name-error" message={errors.name} />
+        <label for="channel-target">{kind === 'email' ? 'Email address' : 'Webhook URL'}</label>
+        <input
+          id="channel-target"
+          type="text"
+          inputMode={kind === 'email' ? 'email' : 'url'}
+          autoComplete={kind === 'email' ? 'email' : 'url'}
+          value={target}
+          onInput={(event) => setTarget(event.currentTarget.value)}
+          aria-invalid={errors.target ? true : undefined}
+          aria-describedby={errors.target ? 'channel-target-error' : undefined}
+          placeholder={kind === 'email' ? 'you@example.com' : 'https://hooks.example.com/lookout'}
+        />
+        <FieldError id="channel-target-error" message={errors.target} />
+        {kind === 'webhook' && (
+          <p class="hint">You get a signing secret once, to verify that requests come from Lookout (Standard Webhooks).</p>
+        )}
+        <div class="form-actions">
+          <button type="submit" disabled={saving}>
+            {saving ? 'Adding…' : 'Add channel'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

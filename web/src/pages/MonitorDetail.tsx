@@ -1,0 +1,303 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeError } from '../api/client';
+import { deleteMonitor, getMonitor, listChecks, runNow, setPaused } from '../api/monitors';
+import type { Check, Monitor, Page } from '../api/types';
+import { DiffView } from '../components/DiffView';
+import { StatusBadge } from '../components/StatusBadge';
+import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
+import { absoluteTime, intervalLabel, relativeTime } from '../lib/format';
+import { href, navigate } from '../lib/router';
+import { useAsync } from '../lib/useAsync';
+import { monitorStatus } from './Monitors';
+
+/** How often the page asks for news while a requested check is pending. */
+export const POLL_MS = 2000;
+/** A requested check that has not shown up after this long is reported, not waited for forever. */
+const POLL_GIVE_UP_MS = 120_000;
+
+export function verdictOf(check: Check): { status: string; label: string } {
+  if (check.status !== 'ok') return { status: check.status, label: check.status.replace(/_/g, ' ') };
+  if (check.baseline) return { status: 'pending', label: 'First snapshot' };
+  if (check.triggered) return { status: 'triggered', label: 'Alert' };
+  if (check.changed) return { status: 'ok', label: 'Changed, no alert' };
+  return { status: 'ok', label: 'No change' };
+}
+
+function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onToggle: () => void }) {
+  const verdict = verdictOf(check);
+  const panel = `check-${check.id}`;
+  return (
+    <li class={`check-item ${check.triggered ? 'triggered' : ''}`} data-testid="check-item">
+      <button type="button" class="check-summary" aria-expanded={open} aria-controls={panel} onClick={onToggle}>
+        <StatusBadge status={verdict.status} label={verdict.label} />
+        <span class="check-text">{check.summary ?? check.error ?? (check.changed ? 'The page changed.' : 'Nothing changed.')}</span>
+        <time class="muted small" dateTime={check.started_at} title={absoluteTime(check.started_at)}>
+          {relativeTime(check.started_at)}
+        </time>
+      </button>
+      {open && (
+        <div class="check-details" id={panel}>
+          <dl class="facts">
+            <dt>Verdict</dt>
+            <dd>{check.triggered ? 'Your condition is met' : check.baseline ? 'Recorded as the starting point' : 'Condition not met'}</dd>
+            {check.judge_reason && (
+              <>
+                <dt>Why</dt>
+                <dd>{check.judge_reason}</dd>
+              </>
+            )}
+            {check.extracted_value && (
+              <>
+                <dt>Value</dt>
+                <dd class="mono">{check.extracted_value}</dd>
+              </>
+            )}
+            {check.confidence !== null && (
+              <>
+                <dt>Confidence</dt>
+                <dd>{Math.round(check.confidence * 100)} %</dd>
+              </>
+            )}
+            {check.error && (
+              <>
+                <dt>Problem</dt>
+                <dd>{check.error}</dd>
+              </>
+            )}
+            <dt>Started by</dt>
+            <dd>{check.reason}</dd>
+            {check.http_status !== null && (
+              <>
+                <dt>HTTP status</dt>
+                <dd>{check.http_status}</dd>
+              </>
+            )}
+            {check.duration_ms !== null && (
+              <>
+                <dt>Took</dt>
+                <dd>
+                  {check.duration_ms} ms{check.judge ? ` · judged by ${check.judge}` : ''}
+                </dd>
+              </>
+            )}
+          </dl>
+          {check.diff ? (
+            <>
+              <h3>What changed</h3>
+              <DiffView diff={check.diff} />
+            </>
+          ) : (
+            !check.baseline && check.status === 'ok' && <p class="muted small">No text difference was stored for this check.</p>
+          )}
+          {check.screenshot_url && (
+            <figure class="screenshot">
+              <img src={check.screenshot_url} alt={`Screenshot of the page at ${absoluteTime(check.started_at)}`} loading="lazy" />
+              <figcaption class="small muted">Screenshot taken during this check</figcaption>
+            </figure>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function MonitorDetail({ id }: { id: string }) {
+  const monitor = useAsync(() => getMonitor(id), [id]);
+  const checks = useAsync(() => listChecks(id), [id]);
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const [waitingSince, setWaitingSince] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const knownChecks = useRef<string | null>(null);
+
+  // Opens the newest check once, and again whenever a newer one arrives.
+  useEffect(() => {
+    const newest = checks.data?.items[0];
+    if (newest && newest.id !== knownChecks.current) {
+      knownChecks.current = newest.id;
+      setOpen(new Set([newest.id]));
+    }
+  }, [checks.data]);
+
+  const pending = waitingSince !== null || monitor.data?.run_requested === true;
+  useEffect(() => {
+    if (!pending) return;
+    const timer = window.setInterval(async () => {
+      await Promise.all([monitor.reload(), checks.reload()]);
+      if (waitingSince !== null && Date.now() - waitingSince > POLL_GIVE_UP_MS) {
+        setWaitingSince(null);
+        setNotice('The check has not finished yet. It will show up here when it has run; reload later.');
+      }
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [pending, waitingSince]);
+
+  useEffect(() => {
+    // A new check at the top ends the wait started by "Check now".
+    if (waitingSince !== null && checks.data?.items[0] && Date.parse(checks.data.items[0].started_at) >= waitingSince - 5000) {
+      setWaitingSince(null);
+      setNotice(null);
+    }
+  }, [checks.data, waitingSince]);
+
+  const act = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await action();
+    } catch (error) {
+      setActionError(describeError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const checkNow = () =>
+    act(async () => {
+      await runNow(id);
+      setWaitingSince(Date.now());
+      setNotice('Check requested. Results appear below in a moment.');
+    });
+
+  const togglePause = (current: Monitor) =>
+    act(async () => {
+      monitor.setData(await setPaused(id, !current.paused));
+    });
+
+  const remove = (current: Monitor) =>
+    act(async () => {
+      if (!window.confirm(`Delete “${current.name}” and its history? This cannot be undone.`)) return;
+      await deleteMonitor(id);
+      navigate('/monitors');
+    });
+
+  return (
+    <section>
+      <nav class="breadcrumbs" aria-label="Breadcrumbs">
+        <a href={href('/monitors')}>Monitors</a>
+      </nav>
+      <AsyncView state={monitor} label="Loading monitor…">
+        {(current) => {
+          const status = monitorStatus(current);
+          return (
+            <>
+              <div class="page-head">
+                <div>
+                  <h1>{current.name}</h1>
+                  <a class="url small" href={current.url} rel="noreferrer noopener" target="_blank">
+                    {current.url}
+                  </a>
+                </div>
+                <div class="button-row">
+                  <button type="button" onClick={checkNow} disabled={busy || pending}>
+                    {pending ? 'Checking…' : 'Check now'}
+                  </button>
+                  <a class="button secondary" href={href(`/monitors/${id}/edit`)}>
+                    Edit
+                  </a>
+                  <button type="button" class="secondary" onClick={() => togglePause(current)} disabled={busy}>
+                    {current.paused ? 'Resume' : 'Pause'}
+                  </button>
+                  <button type="button" class="danger" onClick={() => remove(current)} disabled={busy}>
+                    Delete
+                  </button>
+                </div>
+              </div>
+              {actionError && (
+                <div class="notice error" role="alert">
+                  {actionError}
+                </div>
+              )}
+              {notice && (
+                <div class="notice info" role="status">
+                  {notice}
+                </div>
+              )}
+              <dl class="facts card summary-card">
+                <dt>Status</dt>
+                <dd>
+                  <StatusBadge status={status.status} label={status.label} />
+                </dd>
+                <dt>Condition</dt>
+                <dd>{current.condition || <span class="muted">Any change</span>}</dd>
+                {current.css_selector && (
+                  <>
+                    <dt>Selector</dt>
+                    <dd class="mono">{current.css_selector}</dd>
+                  </>
+                )}
+                <dt>Checks</dt>
+                <dd>{intervalLabel(current.interval_seconds)}</dd>
+                <dt>Last check</dt>
+                <dd>{relativeTime(current.last_checked_at)}</dd>
+                <dt>Next check</dt>
+                <dd>{current.paused ? 'Paused' : relativeTime(current.next_check_at)}</dd>
+                <dt>Alerts go to</dt>
+                <dd>{current.channel_ids.length === 0 ? <span class="muted">No channel (history only)</span> : `${current.channel_ids.length} channel(s)`}</dd>
+              </dl>
+            </>
+          );
+        }}
+      </AsyncView>
+      <h2>History</h2>
+      <CheckHistory state={checks} open={open} setOpen={setOpen} pending={pending} />
+    </section>
+  );
+}
+
+function CheckHistory(props: {
+  state: ReturnType<typeof useAsync<Page<Check>>>;
+  open: Set<string>;
+  setOpen: (open: Set<string>) => void;
+  pending: boolean;
+}) {
+  const { state, open, setOpen } = props;
+  const [more, setMore] = useState<{ loading: boolean; error: unknown }>({ loading: false, error: null });
+  if (state.error && !state.data) return <ErrorMessage error={state.error} onRetry={() => void state.reload()} />;
+  if (!state.data) return <Loading label="Loading history…" />;
+  const page = state.data;
+  const loadMore = async () => {
+    if (!page.next_cursor || page.items.length === 0) return;
+    setMore({ loading: true, error: null });
+    try {
+      const next = await listChecks(page.items[0].monitor_id, page.next_cursor);
+      state.setData({ items: [...page.items, ...next.items], next_cursor: next.next_cursor });
+      setMore({ loading: false, error: null });
+    } catch (error) {
+      setMore({ loading: false, error });
+    }
+  };
+  if (page.items.length === 0) {
+    return (
+      <Empty title={props.pending ? 'The first check is running…' : 'No checks yet'}>
+        <p>The first check records the page as it is; later checks compare against it.</p>
+      </Empty>
+    );
+  }
+  return (
+    <>
+      <ol class="checks" aria-label="Checks, newest first">
+        {page.items.map((check) => (
+          <CheckItem
+            key={check.id}
+            check={check}
+            open={open.has(check.id)}
+            onToggle={() => {
+              const next = new Set(open);
+              if (next.has(check.id)) next.delete(check.id);
+              else next.add(check.id);
+              setOpen(next);
+            }}
+          />
+        ))}
+      </ol>
+      {more.error !== null && <ErrorMessage error={more.error} />}
+      {page.next_cursor && (
+        <button type="button" class="secondary" onClick={loadMore} disabled={more.loading}>
+          {more.loading ? 'Loading…' : 'Show older checks'}
+        </button>
+      )}
+    </>
+  );
+}

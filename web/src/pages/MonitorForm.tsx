@@ -1,0 +1,374 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, describeError } from '../api/client';
+import { listChannels } from '../api/channels';
+import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
+import type { Monitor, MonitorInput, Preview } from '../api/types';
+import { ErrorMessage, FieldError, Loading } from '../components/states';
+import { INTERVALS, intervalLabel } from '../lib/format';
+import { href, navigate } from '../lib/router';
+import { useAsync } from '../lib/useAsync';
+import { checkHttpUrl, type Errors, hasErrors, MAX_CONDITION, type MonitorFields, validateMonitor } from '../lib/validation';
+import { useSession } from '../session';
+
+export const CONDITION_EXAMPLES = [
+  'Tell me when the price drops below 100 EUR',
+  'Any new job posting that mentions Rust',
+  'When the page says the item is back in stock',
+  'When a new version is released',
+];
+
+/** How long typing must pause before the preview fetches the page. */
+export const PREVIEW_DEBOUNCE_MS = 800;
+
+type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string };
+
+function fromMonitor(monitor: Monitor): FormState {
+  return {
+    name: monitor.name,
+    url: monitor.url,
+    css_selector: monitor.css_selector ?? '',
+    json_pointer: monitor.json_pointer ?? '',
+    condition: monitor.condition,
+    interval_seconds: monitor.interval_seconds,
+    render: monitor.render,
+    channel_ids: monitor.channel_ids,
+    team_id: monitor.team_id,
+  };
+}
+
+export function MonitorForm({ id }: { id?: string }) {
+  const existing = useAsync(() => (id ? getMonitor(id) : Promise.resolve(null)), [id]);
+  if (existing.error) return <ErrorMessage error={existing.error} onRetry={() => void existing.reload()} />;
+  if (existing.data === undefined) return <Loading label="Loading monitor…" />;
+  return <MonitorFormLoaded monitor={existing.data} />;
+}
+
+function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
+  const { me } = useSession();
+  const personal = me.teams.find((team) => team.personal) ?? me.teams[0];
+  const [form, setForm] = useState<FormState>(
+    monitor
+      ? fromMonitor(monitor)
+      : {
+          name: '',
+          url: '',
+          css_selector: '',
+          json_pointer: '',
+          condition: '',
+          interval_seconds: 3600,
+          render: false,
+          channel_ids: [],
+          team_id: personal?.id ?? '',
+        },
+  );
+  const [errors, setErrors] = useState<Errors>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<unknown>(null);
+  const channels = useAsync(() => listChannels(), []);
+
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => {
+    const next = { ...form, [key]: value };
+    setForm(next);
+    // After a first attempt, errors follow the typing so they clear as soon as fixed.
+    if (submitted) setErrors(validateMonitor(next));
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setSubmitted(true);
+    const found = validateMonitor(form);
+    setErrors(found);
+    setSaveError(null);
+    if (hasErrors(found)) {
+      const first = Object.keys(found)[0];
+      document.getElementById(`monitor-${first}`)?.focus();
+      return;
+    }
+    const input: MonitorInput = {
+      name: form.name.trim(),
+      url: form.url.trim(),
+      css_selector: form.css_selector.trim() || null,
+      json_pointer: form.json_pointer || null,
+      condition: form.condition.trim(),
+      interval_seconds: form.interval_seconds,
+      render: form.render,
+      channel_ids: form.channel_ids,
+    };
+    setSaving(true);
+    try {
+      const saved = monitor
+        ? await updateMonitor(monitor.id, input)
+        : await createMonitor({ ...input, team_id: form.team_id || undefined });
+      navigate(`/monitors/${saved.id}`);
+    } catch (error) {
+      setSaveError(error);
+      if (error instanceof ApiError && error.fields.length > 0) {
+        const fromServer: Errors = {};
+        for (const problem of error.fields) fromServer[problem.field] = capital(problem.message);
+        setErrors(fromServer);
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const describedBy = (field: string, hint?: boolean) =>
+    [hint ? `monitor-${field}-hint` : '', errors[field] ? `monitor-${field}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+  const intervalChoices = INTERVALS.some((choice) => choice.seconds === form.interval_seconds)
+    ? INTERVALS
+    : [...INTERVALS, { seconds: form.interval_seconds, label: intervalLabel(form.interval_seconds) }];
+
+  return (
+    <section>
+      <nav class="breadcrumbs" aria-label="Breadcrumbs">
+        <a href={href('/monitors')}>Monitors</a>
+        {monitor && (
+          <>
+            {' / '}
+            <a href={href(`/monitors/${monitor.id}`)}>{monitor.name}</a>
+          </>
+        )}
+      </nav>
+      <h1>{monitor ? 'Edit monitor' : 'New monitor'}</h1>
+      <div class="form-layout">
+        <form onSubmit={submit} noValidate class="card">
+          {saveError !== null && !(saveError instanceof ApiError && saveError.fields.length > 0) && (
+            <ErrorMessage error={saveError} />
+          )}
+          {saveError instanceof ApiError && saveError.fields.length > 0 && (
+            <div class="notice error" role="alert">
+              Lookout could not save this monitor: {saveError.message}
+            </div>
+          )}
+          <label for="monitor-name">Name</label>
+          <input
+            id="monitor-name"
+            value={form.name}
+            maxLength={250}
+            onInput={(event) => set('name', event.currentTarget.value)}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={describedBy('name')}
+            placeholder="Rust jobs at Example Corp"
+          />
+          <FieldError id="monitor-name-error" message={errors.name} />
+
+          <label for="monitor-url">Page address</label>
+          <input
+            id="monitor-url"
+            type="url"
+            inputMode="url"
+            value={form.url}
+            onInput={(event) => set('url', event.currentTarget.value)}
+            aria-invalid={errors.url ? true : undefined}
+            aria-describedby={describedBy('url')}
+            placeholder="https://example.com/jobs"
+          />
+          <FieldError id="monitor-url-error" message={errors.url} />
+
+          <label for="monitor-css_selector">Part of the page (CSS selector, optional)</label>
+          <input
+            id="monitor-css_selector"
+            value={form.css_selector}
+            class="mono"
+            onInput={(event) => set('css_selector', event.currentTarget.value)}
+            aria-invalid={errors.css_selector ? true : undefined}
+            aria-describedby={describedBy('css_selector', true)}
+            placeholder=".price, #jobs"
+          />
+          <p class="hint" id="monitor-css_selector-hint">
+            Leave empty to watch the whole page's text.
+          </p>
+          <FieldError id="monitor-css_selector-error" message={errors.css_selector} />
+
+          <label for="monitor-condition">Alert me when…</label>
+          <textarea
+            id="monitor-condition"
+            rows={3}
+            value={form.condition}
+            onInput={(event) => set('condition', event.currentTarget.value)}
+            aria-invalid={errors.condition ? true : undefined}
+            aria-describedby={describedBy('condition', true)}
+            placeholder="Describe the change you care about, in your own words"
+          />
+          <p class="hint" id="monitor-condition-hint">
+            Plain language. Leave empty to hear about any change. {[...form.condition].length}/{MAX_CONDITION}
+          </p>
+          <div class="chips" role="group" aria-label="Example conditions">
+            {CONDITION_EXAMPLES.map((example) => (
+              <button type="button" class="chip" key={example} onClick={() => set('condition', example)}>
+                {example}
+              </button>
+            ))}
+          </div>
+          <FieldError id="monitor-condition-error" message={errors.condition} />
+
+          <div class="row">
+            <div>
+              <label for="monitor-interval_seconds">How often</label>
+              <select
+                id="monitor-interval_seconds"
+                value={String(form.interval_seconds)}
+                onChange={(event) => set('interval_seconds', Number(event.currentTarget.value))}
+                aria-describedby={describedBy('interval_seconds')}
+              >
+                {intervalChoices.map((choice) => (
+                  <option key={choice.seconds} value={String(choice.seconds)}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
+              <FieldError id="monitor-interval_seconds-error" message={errors.interval_seconds} />
+            </div>
+            {!monitor && me.teams.length > 1 && (
+              <div>
+                <label for="monitor-team">Team</label>
+                <select id="monitor-team" value={form.team_id} onChange={(event) => set('team_id', event.currentTarget.value)}>
+                  {me.teams.map((team) => (
+                    <option key={team.id} value={team.id}>
+                      {team.personal ? `${team.name} (personal)` : team.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+          </div>
+
+          <fieldset>
+            <legend>Send alerts to</legend>
+            {channels.loading && !channels.data && <Loading label="Loading channels…" />}
+            {channels.error !== undefined && <ErrorMessage error={channels.error} onRetry={() => void channels.reload()} />}
+            {channels.data && channels.data.items.filter((channel) => channel.team_id === form.team_id || !form.team_id).length === 0 && (
+              <p class="muted small">
+                No channels yet. <a href={href('/channels')}>Add an email or webhook channel</a> to receive alerts.
+              </p>
+            )}
+            {channels.data?.items
+              .filter((channel) => channel.team_id === form.team_id || !form.team_id)
+              .map((channel) => (
+                <div class="check" key={channel.id}>
+                  <input
+                    type="checkbox"
+                    id={`channel-${channel.id}`}
+                    checked={form.channel_ids.includes(channel.id)}
+                    onChange={(event) =>
+                      set(
+                        'channel_ids',
+                        event.currentTarget.checked
+                          ? [...form.channel_ids, channel.id]
+                          : form.channel_ids.filter((value) => value !== channel.id),
+                      )
+                    }
+                  />
+                  <label for={`channel-${channel.id}`}>
+                    {channel.name} <span class="muted small">({channel.kind}: {channel.target})</span>
+                  </label>
+                </div>
+              ))}
+            <FieldError id="monitor-channel_ids-error" message={errors.channel_ids} />
+          </fieldset>
+
+          <details>
+            <summary>Advanced</summary>
+            <label for="monitor-json_pointer">JSON pointer (for JSON endpoints)</label>
+            <input
+              id="monitor-json_pointer"
+              class="mono"
+              value={form.json_pointer}
+              onInput={(event) => set('json_pointer', event.currentTarget.value)}
+              aria-invalid={errors.json_pointer ? true : undefined}
+              aria-describedby={describedBy('json_pointer')}
+              placeholder="/data/price"
+            />
+            <FieldError id="monitor-json_pointer-error" message={errors.json_pointer} />
+            <div class="check">
+              <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
+              <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
+            </div>
+          </details>
+
+          <div class="form-actions">
+            <button type="submit" disabled={saving}>
+              {saving ? 'Saving…' : monitor ? 'Save changes' : 'Create monitor'}
+            </button>
+            <a class="button secondary" href={href(monitor ? `/monitors/${monitor.id}` : '/monitors')}>
+              Cancel
+            </a>
+          </div>
+        </form>
+        <PreviewPanel url={form.url} cssSelector={form.css_selector} jsonPointer={form.json_pointer} render={form.render} />
+      </div>
+    </section>
+  );
+}
+
+function capital(text: string): string {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+type PreviewState =
+  | { state: 'idle' }
+  | { state: 'loading' }
+  | { state: 'done'; preview: Preview }
+  | { state: 'failed'; error: unknown };
+
+export function PreviewPanel(props: { url: string; cssSelector: string; jsonPointer: string; render: boolean }) {
+  const [state, setState] = useState<PreviewState>({ state: 'idle' });
+  const controller = useRef<AbortController | null>(null);
+  const valid = !checkHttpUrl(props.url);
+
+  useEffect(() => {
+    if (!valid) {
+      setState({ state: 'idle' });
+      return;
+    }
+    const timer = window.setTimeout(async () => {
+      controller.current?.abort();
+      const mine = new AbortController();
+      controller.current = mine;
+      setState({ state: 'loading' });
+      try {
+        const result = await preview(
+          {
+            url: props.url.trim(),
+            css_selector: props.cssSelector.trim() || null,
+            json_pointer: props.jsonPointer || null,
+            render: props.render,
+          },
+          mine.signal,
+        );
+        if (!mine.signal.aborted) setState({ state: 'done', preview: result });
+      } catch (error) {
+        if (!mine.signal.aborted) setState({ state: 'failed', error });
+      }
+    }, PREVIEW_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [props.url, props.cssSelector, props.jsonPointer, props.render, valid]);
+
+  useEffect(() => () => controller.current?.abort(), []);
+
+  return (
+    <aside class="card preview" aria-labelledby="preview-title" aria-busy={state.state === 'loading'}>
+      <h2 id="preview-title">Preview</h2>
+      {state.state === 'idle' && <p class="muted">Enter a page address to see the text Lookout will watch.</p>}
+      {state.state === 'loading' && <Loading label="Fetching the page…" />}
+      {state.state === 'failed' && <div class="notice error" role="alert">{describeError(state.error)}</div>}
+      {state.state === 'done' && (
+        <>
+          <p class="small muted">
+            {state.preview.http_status ? `HTTP ${state.preview.http_status} · ` : ''}
+            {[...state.preview.text].length} characters{state.preview.truncated ? ' (shortened)' : ''}
+          </p>
+          {state.preview.text.trim() ? (
+            <pre class="preview-text" data-testid="preview-text">
+              {state.preview.text}
+            </pre>
+          ) : (
+            <p class="notice warn">The page (or the selected part) has no text. Check the selector.</p>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}
