@@ -146,8 +146,9 @@ pub fn confinement_args(url: &Url, ip: IpAddr) -> Vec<String> {
     };
     let mut args = vec![
         format!("--proxy-server={BLACKHOLE_PROXY}"),
-        // `<-loopback>` removes Chromium's implicit direct access to loopback.
-        format!("--proxy-bypass-list={host};<-loopback>"),
+        // `<-loopback>` removes Chromium's implicit direct access to loopback;
+        // it must come first, or it also removes a loopback `host`.
+        format!("--proxy-bypass-list=<-loopback>;{host}"),
     ];
     if matches!(url.host(), Some(Host::Domain(_))) {
         args.push(format!("--host-resolver-rules=MAP {host} {target}"));
@@ -168,7 +169,7 @@ mod tests {
             args,
             vec![
                 "--proxy-server=http://127.0.0.1:9".to_owned(),
-                "--proxy-bypass-list=shop.example;<-loopback>".to_owned(),
+                "--proxy-bypass-list=<-loopback>;shop.example".to_owned(),
                 "--host-resolver-rules=MAP shop.example 93.184.216.34".to_owned(),
             ]
         );

@@ -210,6 +210,17 @@ impl Site {
                     b"<html><title>Caf\xe9</title><body><p>Cr\xe8me br\xfbl\xe9e: 5 \xa4</p></body></html>".to_vec(),
                 )
             }))
+            .route("/scripted", get(|| async { html(SCRIPTED) }))
+            .route("/probe/{target}", get(|target: axum::extract::Path<String>| async move {
+                // Subresources and scripts aimed at an internal address.
+                let page = format!(
+                    "<html><body><p>probe</p><img src=\"http://{0}/pixel.png\">\
+                     <iframe src=\"http://{0}/frame\"></iframe>\
+                     <script>fetch('http://{0}/steal').catch(() => {{}});</script></body></html>",
+                    target.0
+                );
+                ([(header::CONTENT_TYPE, "text/html")], page)
+            }))
             .route("/echo-cookie", get(|headers: HeaderMap| async move {
                 let cookie = headers
                     .get(header::COOKIE)
@@ -238,5 +249,10 @@ pub const PAGE: &str = r#"<!doctype html><html><head><title>Widget shop</title>
 <script>document.write("nope")</script><style>p{}</style></head>
 <body><h1>Widget Pro</h1><p>Price: <span class="price">99 EUR</span></p>
 <p>In stock</p></body></html>"#;
+
+pub const SCRIPTED: &str = r#"<html><head><title>Scripted</title></head><body>
+<div id="out">loading</div>
+<script>document.getElementById("out").textContent = "rendered by script";</script>
+</body></html>"#;
 
 pub const DATA: &str = r#"{"product": {"name": "Widget", "price": 99, "tags": ["a", "b"]}}"#;
