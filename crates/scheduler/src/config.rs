@@ -1,0 +1,191 @@
+//! Settings read once from the environment and validated.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `SCHEDULER_ADDR` | `127.0.0.1:50054` | health endpoint (no other RPC) |
+//! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/lookout` (required in production) | PostgreSQL |
+//! | `BROWSER_URL` / `LLM_URL` / `NOTIFY_URL` | `http://127.0.0.1:50051` / `…50052` / `…50053` | peers |
+//! | `INTERNAL_API_KEY` | development placeholder | the key this service presents to peers |
+//! | `SCHEDULER_POLL_MS` | `1000` | how often due monitors and deliveries are looked for |
+//! | `SCHEDULER_CONCURRENCY` | `8` | checks running at once in this process |
+//! | `SCHEDULER_HOST_CONCURRENCY` | `2` | fetches running at once against one host |
+//! | `SCHEDULER_HOST_DELAY_MS` | `1000` | minimum spacing between fetch starts to one host |
+//! | `SCHEDULER_LEASE_SECS` | `300` | how long a claim hides a monitor from other replicas |
+//! | `SCHEDULER_MAX_DELIVERY_ATTEMPTS` | `8` | failed sends before a delivery is dead |
+//! | `SCHEDULER_RPC_TIMEOUT_MS` | `30000` | deadline of browser and llm calls |
+//! | `SCHEDULER_NOTIFY_TIMEOUT_MS` | `15000` | deadline of notify calls |
+//! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
+//! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | base of the links in alerts |
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
+use secrecy::SecretString;
+
+const DEFAULT_ADDR: &str = "127.0.0.1:50054";
+const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
+
+/// Everything the scheduler needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the health endpoint listens; port 0 picks a free port.
+    pub addr: SocketAddr,
+    pub environment: Environment,
+    /// May hold a password, hence secret.
+    pub database_url: SecretString,
+    pub browser_url: String,
+    pub llm_url: String,
+    pub notify_url: String,
+    /// Presented to every peer as `x-internal-api-key`.
+    pub internal_api_key: SecretString,
+    /// Between two looks for due work when nothing wakes the loops earlier.
+    pub poll_interval: Duration,
+    /// Checks in flight in this process; also bounds database connections.
+    pub concurrency: usize,
+    /// Fetches in flight against one host, so a big team does not hammer a site.
+    pub host_concurrency: usize,
+    /// Minimum time between two fetch starts to the same host.
+    pub host_delay: Duration,
+    /// How long a claim keeps other replicas away; longer than any check.
+    pub lease: Duration,
+    pub max_delivery_attempts: u32,
+    pub rpc_timeout: Duration,
+    pub notify_timeout: Duration,
+    /// Bounded wait for in-flight checks at shutdown; beyond it their
+    /// leases expire and another replica runs them again.
+    pub shutdown_grace: Duration,
+    /// Base of the links back to a check in alerts, without trailing slash.
+    pub public_base_url: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let environment = Environment::from_env()?;
+        let database_url = match env_string("DATABASE_URL") {
+            Some(url) => url,
+            None if environment.is_production() => {
+                return Err(ConfigError::missing("DATABASE_URL"));
+            }
+            None => DEFAULT_DATABASE_URL.to_owned(),
+        };
+        let config = Self {
+            addr: Self::addr_from_env()?,
+            environment,
+            database_url: SecretString::from(database_url),
+            browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
+            llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
+            notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,
+            internal_api_key: required_secret("INTERNAL_API_KEY", environment)?,
+            poll_interval: millis("SCHEDULER_POLL_MS", 1000)?,
+            concurrency: env_parse("SCHEDULER_CONCURRENCY", 8)?,
+            host_concurrency: env_parse("SCHEDULER_HOST_CONCURRENCY", 2)?,
+            host_delay: Duration::from_millis(env_parse("SCHEDULER_HOST_DELAY_MS", 1000)?),
+            lease: Duration::from_secs(env_parse("SCHEDULER_LEASE_SECS", 300)?),
+            max_delivery_attempts: env_parse("SCHEDULER_MAX_DELIVERY_ATTEMPTS", 8)?,
+            rpc_timeout: millis("SCHEDULER_RPC_TIMEOUT_MS", 30_000)?,
+            notify_timeout: millis("SCHEDULER_NOTIFY_TIMEOUT_MS", 15_000)?,
+            shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
+            public_base_url: public_base_url()?,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// A development configuration for tests: listens on a free port, polls
+    /// every 50 ms and does not space fetches to one host.
+    pub fn for_tests(
+        database_url: &str,
+        browser_url: &str,
+        llm_url: &str,
+        notify_url: &str,
+        internal_api_key: &str,
+    ) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            environment: Environment::Development,
+            database_url: SecretString::from(database_url.to_owned()),
+            browser_url: browser_url.to_owned(),
+            llm_url: llm_url.to_owned(),
+            notify_url: notify_url.to_owned(),
+            internal_api_key: SecretString::from(internal_api_key.to_owned()),
+            poll_interval: Duration::from_millis(50),
+            concurrency: 8,
+            host_concurrency: 2,
+            host_delay: Duration::ZERO,
+            lease: Duration::from_secs(300),
+            max_delivery_attempts: 8,
+            rpc_timeout: Duration::from_secs(10),
+            notify_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(5),
+            public_base_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+
+    /// Only the listen address, for the `healthcheck` subcommand.
+    pub fn addr_from_env() -> Result<SocketAddr, ConfigError> {
+        listen_addr("SCHEDULER_ADDR", DEFAULT_ADDR)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.poll_interval.is_zero() {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_POLL_MS",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=1024).contains(&self.concurrency) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_CONCURRENCY",
+                "must be between 1 and 1024",
+            ));
+        }
+        if self.host_concurrency == 0 {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_HOST_CONCURRENCY",
+                "must be at least 1",
+            ));
+        }
+        if self.max_delivery_attempts == 0 {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_MAX_DELIVERY_ATTEMPTS",
+                "must be at least 1",
+            ));
+        }
+        if self.lease <= self.rpc_timeout * 2 + self.notify_timeout {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_LEASE_SECS",
+                "must be longer than a whole check (twice SCHEDULER_RPC_TIMEOUT_MS plus margin)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn millis(name: &str, default: u64) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_millis(env_parse(name, default)?))
+}
+
+fn service_url(name: &str, default: &str) -> Result<String, ConfigError> {
+    let url = env_string(name).unwrap_or_else(|| default.to_owned());
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError::invalid(
+            name,
+            "must be an http:// or https:// URL",
+        ));
+    }
+    Ok(url)
+}
+
+fn public_base_url() -> Result<String, ConfigError> {
+    let raw = env_string("PUBLIC_BASE_URL").unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+    let parsed =
+        url::Url::parse(&raw).map_err(|error| ConfigError::invalid("PUBLIC_BASE_URL", error))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ConfigError::invalid(
+            "PUBLIC_BASE_URL",
+            "must be an http or https URL",
+        ));
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}

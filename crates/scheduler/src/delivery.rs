@@ -1,0 +1,192 @@
+//! The outbox worker: sends pending deliveries through notify, retries with
+//! backoff and gives up into the `dead` state after a bounded number of
+//! attempts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use store::Store;
+use store::deliveries::{ClaimedDelivery, DeliveryPayload};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+
+use crate::domain::delivery_backoff;
+use crate::peers::{Alert, Destination, Peers};
+
+/// Deliveries claimed per round; they are sent concurrently.
+const BATCH: i64 = 16;
+
+pub struct DeliveryWorker {
+    pub store: Store,
+    pub peers: Peers,
+    pub max_attempts: u32,
+    /// Longer than a notify call, so that a lease does not expire mid-send.
+    pub lease: Duration,
+    pub poll_interval: Duration,
+    pub public_base_url: String,
+    /// Woken when a triggered check committed new deliveries.
+    pub wake: Arc<Notify>,
+}
+
+impl DeliveryWorker {
+    /// Sends due deliveries until `stop` turns true. A send in progress is
+    /// finished first; an interrupted one is retried after its lease.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            self.drain().await;
+            tokio::select! {
+                _ = stop.wait_for(|stopped| *stopped) => break,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.poll_interval) => {}
+            }
+        }
+    }
+
+    async fn drain(self: &Arc<Self>) {
+        loop {
+            let claimed = match self.store.claim_due_deliveries(BATCH, self.lease).await {
+                Ok(claimed) => claimed,
+                Err(error) => {
+                    tracing::warn!(%error, "could not claim due deliveries");
+                    return;
+                }
+            };
+            if claimed.is_empty() {
+                return;
+            }
+            let mut sends = JoinSet::new();
+            for delivery in claimed {
+                let worker = self.clone();
+                sends.spawn(async move { worker.deliver(delivery).await });
+            }
+            while sends.join_next().await.is_some() {}
+        }
+    }
+
+    async fn deliver(&self, delivery: ClaimedDelivery) {
+        let payload = match self.store.delivery_payload(&delivery).await {
+            Ok(payload) => payload,
+            Err(store::StoreError::NotFound) => {
+                self.give_up(&delivery, "the check, monitor or channel no longer exists")
+                    .await;
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(delivery_id = %delivery.id, %error, "could not load a delivery");
+                return;
+            }
+        };
+        if !payload.channel.enabled {
+            self.give_up(&delivery, "the channel was disabled before delivery")
+                .await;
+            return;
+        }
+        let Some(destination) = destination(&payload) else {
+            self.give_up(&delivery, "the channel has an unknown kind")
+                .await;
+            return;
+        };
+        let alert = self.alert(&payload);
+        match self
+            .peers
+            .send(&delivery.idempotency_key, destination, alert)
+            .await
+        {
+            Ok(()) => match self.store.mark_delivery_sent(delivery.id).await {
+                Ok(()) => tracing::info!(
+                    delivery_id = %delivery.id,
+                    check_id = %delivery.check_id,
+                    channel_id = %delivery.channel_id,
+                    team_id = %delivery.team_id,
+                    attempts = delivery.attempts + 1,
+                    "delivery sent"
+                ),
+                // Notify remembers the idempotency key, so the retry after
+                // the lease is answered as a duplicate and nothing is sent twice.
+                Err(error) => {
+                    tracing::warn!(delivery_id = %delivery.id, %error, "sent but not recorded")
+                }
+            },
+            Err(error) => self.failed(&delivery, &error).await,
+        }
+    }
+
+    async fn failed(&self, delivery: &ClaimedDelivery, error: &str) {
+        let attempts = u32::try_from(delivery.attempts).unwrap_or(0) + 1;
+        let give_up = attempts >= self.max_attempts;
+        let retry_in = delivery_backoff(attempts);
+        if give_up {
+            tracing::warn!(
+                delivery_id = %delivery.id,
+                check_id = %delivery.check_id,
+                channel_id = %delivery.channel_id,
+                team_id = %delivery.team_id,
+                attempts,
+                %error,
+                "delivery failed for the last time; it is dead"
+            );
+        } else {
+            tracing::info!(
+                delivery_id = %delivery.id,
+                team_id = %delivery.team_id,
+                attempts,
+                retry_in_ms = u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX),
+                %error,
+                "delivery failed; will retry"
+            );
+        }
+        if let Err(store_error) = self
+            .store
+            .mark_delivery_failed(delivery.id, error, retry_in, give_up)
+            .await
+        {
+            tracing::warn!(delivery_id = %delivery.id, error = %store_error, "could not record a failed delivery");
+        }
+    }
+
+    async fn give_up(&self, delivery: &ClaimedDelivery, reason: &str) {
+        tracing::warn!(delivery_id = %delivery.id, team_id = %delivery.team_id, reason, "delivery abandoned");
+        if let Err(error) = self
+            .store
+            .mark_delivery_failed(delivery.id, reason, Duration::ZERO, true)
+            .await
+        {
+            tracing::warn!(delivery_id = %delivery.id, %error, "could not record an abandoned delivery");
+        }
+    }
+
+    fn alert(&self, payload: &DeliveryPayload) -> Alert {
+        let check = &payload.check;
+        let monitor = &payload.monitor;
+        Alert {
+            monitor_id: monitor.id.to_string(),
+            monitor_name: monitor.name.clone(),
+            url: monitor.url.clone(),
+            condition: monitor.condition.clone(),
+            summary: check.summary.clone().unwrap_or_default(),
+            reason: check.reason_text.clone().unwrap_or_default(),
+            diff: check.diff.clone().unwrap_or_default(),
+            check_id: check.id.to_string(),
+            link: format!(
+                "{}/monitors/{}/checks/{}",
+                self.public_base_url, monitor.id, check.id
+            ),
+            checked_at_unix_ms: check.finished_at.timestamp_millis(),
+            extracted_value: check.extracted_value.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn destination(payload: &DeliveryPayload) -> Option<Destination> {
+    let channel = &payload.channel;
+    match channel.kind.as_str() {
+        "email" => Some(Destination::Email {
+            address: channel.target.clone(),
+        }),
+        "webhook" => Some(Destination::Webhook {
+            url: channel.target.clone(),
+            secret: channel.secret.clone().unwrap_or_default(),
+        }),
+        _ => None,
+    }
+}

@@ -1,0 +1,30 @@
+//! The scheduler: runs every monitor's checks and delivers the alerts they
+//! raise. It has no inbound API except `grpc.health.v1`.
+//!
+//! - [`config`]: settings read once from the environment.
+//! - [`startup`]: binding the health endpoint, waiting for the schema, running
+//!   the loops until shutdown.
+//! - [`claim_loop`]: claims due monitors within the free concurrency slots.
+//! - [`check`]: one check: fetch → compare → judge → record (with the outbox).
+//! - [`delivery`]: the outbox worker: sends pending deliveries with retries.
+//! - [`politeness`]: per-host concurrency and spacing between fetches.
+//! - [`domain`]: check statuses, backoff and jitter, the short diff.
+//! - [`peers`]: the gRPC clients of browser, llm and notify, behind domain types.
+//! - [`error`]: startup errors.
+//!
+//! Architecture Invariant: a monitor is only checked under a lease taken in
+//! PostgreSQL (`FOR UPDATE SKIP LOCKED`), so any number of replicas can run.
+//! Architecture Invariant: a triggered check and its deliveries are committed
+//! together; delivery happens afterwards from the outbox, so a crash between
+//! the two never loses an alert and an idempotency key per (check, channel)
+//! keeps a retry from sending it twice.
+
+pub mod check;
+pub mod claim_loop;
+pub mod config;
+pub mod delivery;
+pub mod domain;
+pub mod error;
+pub mod peers;
+pub mod politeness;
+pub mod startup;

@@ -1,0 +1,229 @@
+//! Building the scheduler from its configuration and running it.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::check::CheckRunner;
+use crate::claim_loop::{self, ClaimSettings};
+use crate::config::Config;
+use crate::delivery::DeliveryWorker;
+use crate::error::StartupError;
+use crate::peers::Peers;
+use crate::politeness::HostGate;
+
+/// How often the database is probed for the health endpoint.
+const HEALTH_PROBE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// A bound, ready-to-run scheduler.
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    config: Config,
+    store: Store,
+    peers: Peers,
+}
+
+impl Application {
+    /// Binds the health listener first, so `SCHEDULER_ADDR=127.0.0.1:0`
+    /// gives tests a free port. Neither the database nor the peers are
+    /// contacted yet.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                addr: config.addr,
+                source,
+            })?
+            .port();
+        // Every running check holds at most one connection; the extra ones
+        // serve the delivery worker and the health probe.
+        let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?;
+        let peers = Peers::connect(&config)?;
+        Ok(Self {
+            listener,
+            port,
+            config,
+            store,
+            peers,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves health, waits for the schema, then claims and delivers until
+    /// `shutdown` resolves; in-flight checks get a bounded time to finish.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send) {
+        let Self {
+            listener,
+            port,
+            config,
+            store,
+            peers,
+        } = self;
+        let (stop_sender, stop) = watch::channel(false);
+        let (reporter, health) = mesh::health::service();
+        // Not serving until the database answers and has the schema.
+        reporter
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+        let server = {
+            let mut stop = stop.clone();
+            tokio::spawn(mesh::server::serve_grpc(
+                listener,
+                Routes::new(health),
+                async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                },
+            ))
+        };
+        let probe = tokio::spawn(report_health(store.clone(), reporter, stop.clone()));
+        tracing::info!(port, "lookout-scheduler started");
+
+        let work = tokio::spawn(work(config, store, peers, stop.clone()));
+        shutdown.await;
+        tracing::info!("stopping: no new claims, finishing checks in flight");
+        let _ = stop_sender.send(true);
+        if let Err(error) = work.await {
+            tracing::error!(%error, "scheduler loops ended abnormally");
+        }
+        let _ = probe.await;
+        match server.await {
+            Ok(Err(error)) => tracing::warn!(%error, "health server stopped with an error"),
+            Err(error) => tracing::warn!(%error, "health server task failed"),
+            Ok(Ok(())) => {}
+        }
+        tracing::info!("lookout-scheduler stopped");
+    }
+}
+
+async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<bool>) {
+    if !wait_for_schema(&store, stop.clone()).await {
+        return;
+    }
+    let deliveries_due = Arc::new(Notify::new());
+    let runner = Arc::new(CheckRunner {
+        store: store.clone(),
+        peers: peers.clone(),
+        hosts: HostGate::new(config.host_concurrency, config.host_delay),
+        deliveries_due: deliveries_due.clone(),
+    });
+    let worker = Arc::new(DeliveryWorker {
+        store,
+        peers,
+        max_attempts: config.max_delivery_attempts,
+        lease: config.notify_timeout * 4,
+        poll_interval: config.poll_interval,
+        public_base_url: config.public_base_url.clone(),
+        wake: deliveries_due,
+    });
+    let settings = ClaimSettings {
+        poll_interval: config.poll_interval,
+        concurrency: config.concurrency,
+        lease: config.lease,
+        shutdown_grace: config.shutdown_grace,
+    };
+    tracing::info!(
+        concurrency = config.concurrency,
+        host_concurrency = config.host_concurrency,
+        poll_ms = u64::try_from(config.poll_interval.as_millis()).unwrap_or(u64::MAX),
+        "claiming due monitors"
+    );
+    tokio::join!(
+        claim_loop::run(runner, settings, stop.clone()),
+        worker.run(stop),
+    );
+}
+
+/// The gateway applies migrations; the scheduler waits for them rather
+/// than racing it. Returns false when stopped first.
+async fn wait_for_schema(store: &Store, mut stop: watch::Receiver<bool>) -> bool {
+    let mut announced = false;
+    loop {
+        match store.schema_ready().await {
+            Ok(true) => return true,
+            Ok(false) if !announced => {
+                tracing::info!(
+                    "waiting for the database schema; the gateway applies migrations at start"
+                );
+                announced = true;
+            }
+            Err(error) if !announced => {
+                tracing::warn!(%error, "waiting for the database");
+                announced = true;
+            }
+            _ => {}
+        }
+        tokio::select! {
+            _ = stop.wait_for(|stopped| *stopped) => return false,
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+/// Reports NOT_SERVING while the database is unreachable or has no schema.
+async fn report_health(store: Store, reporter: HealthReporter, mut stop: watch::Receiver<bool>) {
+    let mut last = None;
+    loop {
+        let healthy = matches!(store.schema_ready().await, Ok(true));
+        if last != Some(healthy) {
+            let status = if healthy {
+                ServingStatus::Serving
+            } else {
+                ServingStatus::NotServing
+            };
+            reporter.set_service_status("", status).await;
+            if last.is_some() {
+                tracing::info!(healthy, "database health changed");
+            }
+            last = Some(healthy);
+        }
+        let pause = if healthy {
+            HEALTH_PROBE_INTERVAL
+        } else {
+            Duration::from_millis(250)
+        };
+        tokio::select! {
+            _ = stop.wait_for(|stopped| *stopped) => return,
+            () = tokio::time::sleep(pause) => {}
+        }
+    }
+}
+
+/// `lookout-scheduler healthcheck`: asks the running scheduler for its
+/// health; exit 0 when serving.
+pub async fn healthcheck() -> ExitCode {
+    let addr = match Config::addr_from_env() {
+        Ok(addr) => addr,
+        Err(error) => {
+            eprintln!("lookout-scheduler healthcheck: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Docker's healthcheck has its own timeout; this one only has to be shorter.
+    match mesh::health::probe(&mesh::health::local_url(addr), Duration::from_secs(3)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("lookout-scheduler healthcheck: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
