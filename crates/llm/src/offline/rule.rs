@@ -288,14 +288,21 @@ fn parse_sentence(condition: &str) -> ParsedRule {
         };
     }
 
-    if let Some(phrase) = quoted_phrase(condition) {
-        // The phrase itself must not decide the kind: "contains 'new arrivals'" is not "appears".
-        let words = QUOTED.replace_all(&lower, " ");
-        return ParsedRule::understood(phrase_rule(&words, phrase));
+    let quoted = quoted_phrase(condition);
+    // Quoted text is what to look for, never the wording of the rule: "contains 'under 18'" is
+    // not a threshold and "contains 'new arrivals'" is not "appears".
+    let unquoted = QUOTED.replace_all(condition, " ");
+
+    if let Some(mut rule) = number_rule(&unquoted) {
+        // "'Pro plan' below 30": the quoted phrase labels the number.
+        if rule.hint.keyword.is_none() {
+            rule.hint.keyword = quoted.map(|phrase| phrase.to_lowercase());
+        }
+        return ParsedRule::understood(Rule::Number(rule));
     }
 
-    if let Some(rule) = number_rule(condition) {
-        return ParsedRule::understood(Rule::Number(rule));
+    if let Some(phrase) = quoted {
+        return ParsedRule::understood(phrase_rule(&unquoted.to_lowercase(), phrase));
     }
 
     if let Some(captures) = PHRASE_THEN_VERB.captures(condition)
@@ -473,6 +480,9 @@ mod tests {
             (">= 10", "number-above"),
             ("{\"rule\":\"number_below\",\"value\":100}", "number-below"),
             ("{\"rule\":\"appears\",\"text\":\"In stock\"}", "appears"),
+            ("contains 'under 18'", "contains"),
+            ("tell me when 'new arrivals' is on the page", "contains"),
+            ("'Pro plan' below 30", "number-below"),
         ];
         for (condition, expected) in cases {
             assert_eq!(kind(condition), expected, "{condition:?}");
@@ -488,6 +498,14 @@ mod tests {
         assert!(rule.hint.currency);
         assert_eq!(rule.threshold, 100.0);
         assert_eq!(rule.describe(), "below 100");
+    }
+
+    #[test]
+    fn a_quoted_phrase_labels_a_threshold_without_a_keyword() {
+        let Rule::Number(rule) = parse("'Pro plan' below 30 $").rule else {
+            panic!("not a number rule");
+        };
+        assert_eq!(rule.hint.keyword.as_deref(), Some("pro plan"));
     }
 
     #[test]

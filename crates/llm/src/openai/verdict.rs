@@ -65,8 +65,8 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
     {
         return Err(Rejection::Leak);
     }
-    let value: Value =
-        serde_json::from_str(content.trim()).map_err(|_| invalid("the answer is not JSON"))?;
+    let value: Value = serde_json::from_str(without_code_fence(content))
+        .map_err(|_| invalid("the answer is not JSON"))?;
     let Value::Object(object) = value else {
         return Err(invalid("the answer is not a JSON object"));
     };
@@ -100,6 +100,17 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
         #[allow(clippy::cast_possible_truncation)] // 0..=1 fits an f32 with room to spare.
         confidence: confidence as f32,
     })
+}
+
+/// Servers without structured output (older llama.cpp, some proxies) wrap JSON in a Markdown
+/// fence despite the instructions; the JSON inside is still judged by the same rules.
+fn without_code_fence(content: &str) -> &str {
+    let trimmed = content.trim();
+    let Some(rest) = trimmed.strip_prefix("```") else {
+        return trimmed;
+    };
+    let body = rest.split_once('\n').map_or("", |(_, body)| body);
+    body.trim_end().strip_suffix("```").unwrap_or(body).trim()
 }
 
 fn is_known_field(key: &str) -> bool {
@@ -142,6 +153,12 @@ mod tests {
         let verdict = parse(Some(answer), &prompt()).unwrap();
         assert!(verdict.triggered);
         assert_eq!(verdict.extracted_value.as_deref(), Some("89.90"));
+    }
+
+    #[test]
+    fn an_answer_in_a_markdown_fence_is_read() {
+        let answer = "```json\n{\"triggered\":false,\"summary\":\"s\",\"reason\":\"r\",\"extracted_value\":null,\"confidence\":0.1}\n```";
+        assert!(!parse(Some(answer), &prompt()).unwrap().triggered);
     }
 
     #[test]
