@@ -99,7 +99,7 @@ fi
 
 chmod 600 "$env_file"
 missing=()
-for name in GOOGLE_CLIENT_ID GOOGLE_CLIENT_SECRET HOSTNAME PUBLIC_BASE_URL; do
+for name in GOOGLE_CLIENT_ID GOOGLE_CLIENT_SECRET SMTP_URL HOSTNAME PUBLIC_BASE_URL; do
     [[ -n "$(get_value "$name")" ]] || missing+=("$name")
 done
 if ((${#missing[@]})); then

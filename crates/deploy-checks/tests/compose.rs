@@ -202,7 +202,8 @@ fn no_secret_has_a_literal_value() {
                 );
             }
             // Credentials inside URLs come from .env too.
-            if let Some((_, after_scheme)) = value.split_once("://")
+            if !compose::is_single_reference(&value)
+                && let Some((_, after_scheme)) = value.split_once("://")
                 && let Some((userinfo, _)) = after_scheme.split_once('@')
             {
                 let password = userinfo
@@ -279,6 +280,12 @@ fn compose_with_generated_env() -> ScratchDir {
         &env,
         "GOOGLE_CLIENT_SECRET",
         "a-google-client-secret-for-checks",
+    )
+    .unwrap();
+    scripts::set_env_value(
+        &env,
+        "SMTP_URL",
+        "smtp://alerts:password@smtp.example.com:587",
     )
     .unwrap();
     std::fs::copy(
