@@ -67,7 +67,10 @@ async fn mint_token(args: &[String]) -> CliResult {
     // Checked before anything else: production must not even read the
     // secrets for this.
     if Environment::from_env()?.is_production() {
-        return Err("mint-token is a development tool and refuses to run with LOOKOUT_ENV=production".into());
+        return Err(
+            "mint-token is a development tool and refuses to run with LOOKOUT_ENV=production"
+                .into(),
+        );
     }
     let email = match args {
         [flag, email] if flag == "--email" => email.trim(),
@@ -107,7 +110,10 @@ async fn healthcheck() -> ExitCode {
         let response = tokio::time::timeout(HEALTHCHECK_TIMEOUT, probe)
             .await
             .map_err(|_| "timed out")??;
-        let status_line = response.split(|byte| *byte == b'\n').next().unwrap_or_default();
+        let status_line = response
+            .split(|byte| *byte == b'\n')
+            .next()
+            .unwrap_or_default();
         if status_line.starts_with(b"HTTP/1.1 200") || status_line.starts_with(b"HTTP/1.0 200") {
             Ok(())
         } else {

@@ -60,7 +60,9 @@ impl Config {
         let environment = Environment::from_env()?;
         let database_url = match env_string("DATABASE_URL") {
             Some(url) => SecretString::from(url),
-            None if environment.is_production() => return Err(ConfigError::missing("DATABASE_URL")),
+            None if environment.is_production() => {
+                return Err(ConfigError::missing("DATABASE_URL"));
+            }
             None => SecretString::from(DEFAULT_DATABASE_URL.to_owned()),
         };
         let redis_url = env_string("REDIS_URL").map(SecretString::from);
@@ -70,14 +72,17 @@ impl Config {
         let destination_policy =
             Policy::from_allow_list(&env_string("BROWSER_ALLOW_NETWORKS").unwrap_or_default())
                 .map_err(|error| ConfigError::invalid("BROWSER_ALLOW_NETWORKS", error))?;
-        let public_base_url = env_string("PUBLIC_BASE_URL")
-            .unwrap_or_else(|| format!("http://{DEFAULT_ADDR}"));
+        let public_base_url =
+            env_string("PUBLIC_BASE_URL").unwrap_or_else(|| format!("http://{DEFAULT_ADDR}"));
         let public_base_url = Url::parse(&public_base_url)
             .map_err(|error| ConfigError::invalid("PUBLIC_BASE_URL", error))?;
         let database_max_connections =
             env_parse("DATABASE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS)?;
         if database_max_connections == 0 {
-            return Err(ConfigError::invalid("DATABASE_MAX_CONNECTIONS", "must be at least 1"));
+            return Err(ConfigError::invalid(
+                "DATABASE_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
         }
         let monitor_min_interval_seconds =
             env_parse("MONITOR_MIN_INTERVAL_SECONDS", DEFAULT_MIN_INTERVAL_SECONDS)?;
@@ -116,7 +121,10 @@ fn service_url(name: &str, default: &str) -> Result<String, ConfigError> {
     let value = env_string(name).unwrap_or_else(|| default.to_owned());
     let url = Url::parse(&value).map_err(|error| ConfigError::invalid(name, error))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConfigError::invalid(name, "must be an http:// or https:// URL"));
+        return Err(ConfigError::invalid(
+            name,
+            "must be an http:// or https:// URL",
+        ));
     }
     Ok(value)
 }

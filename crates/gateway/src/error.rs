@@ -163,12 +163,13 @@ impl ApiError {
         use tonic::Code;
         let detail = format!("{service}: {:?}: {}", status.code(), status.message());
         match status.code() {
-            Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted | Code::Cancelled => {
-                Self::Unavailable {
-                    message: upstream_unavailable_message(service),
-                    detail,
-                }
-            }
+            Code::Unavailable
+            | Code::DeadlineExceeded
+            | Code::ResourceExhausted
+            | Code::Cancelled => Self::Unavailable {
+                message: upstream_unavailable_message(service),
+                detail,
+            },
             _ => Self::BadGateway {
                 message: upstream_failed_message(service),
                 detail,
@@ -208,10 +209,9 @@ impl From<store::StoreError> for ApiError {
                 Self::Conflict("the request conflicts with an existing resource".to_owned())
             }
             StoreError::MissingReference { constraint } => match constraint.as_str() {
-                store::monitors::TEAM_REFERENCE => Self::field(
-                    "team_id",
-                    "is not the id of a team you are a member of",
-                ),
+                store::monitors::TEAM_REFERENCE => {
+                    Self::field("team_id", "is not the id of a team you are a member of")
+                }
                 store::monitors::CHANNEL_REFERENCE => Self::field(
                     "channel_ids",
                     "every channel must exist and belong to the monitor's team",
@@ -255,9 +255,10 @@ impl IntoResponse for ApiError {
                 AuthFailure::Missing => "Bearer",
                 AuthFailure::Invalid => "Bearer error=\"invalid_token\"",
             };
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         if let Some(detail) = self.internal_detail() {
             response

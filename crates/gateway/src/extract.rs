@@ -80,7 +80,10 @@ where
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Self(value)),
             Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::NotFound),
-            Err(other) => Err(ApiError::Internal(format!("path extraction: {}", other.body_text()))),
+            Err(other) => Err(ApiError::Internal(format!(
+                "path extraction: {}",
+                other.body_text()
+            ))),
         }
     }
 }
@@ -98,9 +101,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
-            Err(QueryRejection::FailedToDeserializeQueryString(error)) => Err(ApiError::BadRequest(
-                format!("invalid query string: {}", innermost(&error)),
-            )),
+            Err(QueryRejection::FailedToDeserializeQueryString(error)) => Err(
+                ApiError::BadRequest(format!("invalid query string: {}", innermost(&error))),
+            ),
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
     }

@@ -63,8 +63,9 @@ impl NotifyClient {
             alert: Some(Alert {
                 kind: AlertKind::Test.into(),
                 monitor_name: format!("Test of channel \"{}\"", channel.name),
-                summary: "This is a test message from Lookout. If you can read it, the channel works."
-                    .to_owned(),
+                summary:
+                    "This is a test message from Lookout. If you can read it, the channel works."
+                        .to_owned(),
                 link: self.public_base_url.to_string(),
                 checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
                 ..Alert::default()

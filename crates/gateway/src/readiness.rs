@@ -73,9 +73,10 @@ impl Readiness {
                 Some(client) => Some(ping_redis(client).await),
             }
         };
-        let services = futures::future::join_all(self.services.iter().map(|(name, url)| async move {
-            (*name, mesh::health::probe(url, CHECK_TIMEOUT).await)
-        }));
+        let services =
+            futures::future::join_all(self.services.iter().map(|(name, url)| async move {
+                (*name, mesh::health::probe(url, CHECK_TIMEOUT).await)
+            }));
         let (database, redis, services) = tokio::join!(database, redis, services);
 
         let mut dependencies = BTreeMap::new();
@@ -86,7 +87,9 @@ impl Readiness {
         for (name, result) in services {
             dependencies.insert(name, status_of(result));
         }
-        let ready = dependencies.values().all(|dependency| dependency.status == "up");
+        let ready = dependencies
+            .values()
+            .all(|dependency| dependency.status == "up");
         ReadinessReport {
             status: if ready { "ready" } else { "not_ready" },
             dependencies,

@@ -47,12 +47,13 @@ impl Application {
     /// Binds the listener first, so that `GATEWAY_ADDR=127.0.0.1:0` gives
     /// tests a free port, then applies pending migrations.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
         let port = listener
             .local_addr()
             .map_err(|source| StartupError::Bind {

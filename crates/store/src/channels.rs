@@ -60,7 +60,8 @@ impl std::fmt::Debug for Channel {
     }
 }
 
-const CHANNEL_COLUMNS: &str = "c.id, c.team_id, c.kind, c.name, c.target, c.secret, c.enabled, c.created_at";
+const CHANNEL_COLUMNS: &str =
+    "c.id, c.team_id, c.kind, c.name, c.target, c.secret, c.enabled, c.created_at";
 
 /// The scope of every channel query: the caller ($1) is a member of the
 /// channel's team.
@@ -176,7 +177,11 @@ impl Store {
 
     /// Deletes the channel (and its links to monitors); false when it is not
     /// visible to the caller.
-    pub async fn delete_channel(&self, user_id: Uuid, channel_id: Uuid) -> Result<bool, StoreError> {
+    pub async fn delete_channel(
+        &self,
+        user_id: Uuid,
+        channel_id: Uuid,
+    ) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let deleted = client
             .execute(

@@ -107,7 +107,13 @@ impl Store {
                       ORDER BY c.started_at DESC, c.id DESC
                       LIMIT $5"
                 ),
-                &[&user_id, &monitor_id, &after_at, &after_id, &(page.limit + 1)],
+                &[
+                    &user_id,
+                    &monitor_id,
+                    &after_at,
+                    &after_id,
+                    &(page.limit + 1),
+                ],
             )
             .await
             .context("listing checks")?;

@@ -379,7 +379,11 @@ impl Store {
 
     /// Deletes the monitor with its checks and snapshots; false when it is
     /// not visible to the caller.
-    pub async fn delete_monitor(&self, user_id: Uuid, monitor_id: Uuid) -> Result<bool, StoreError> {
+    pub async fn delete_monitor(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+    ) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let deleted = client
             .execute(

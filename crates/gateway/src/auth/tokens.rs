@@ -81,7 +81,8 @@ impl TokenIssuer {
             iat: now,
             jti: Uuid::new_v4().to_string(),
         };
-        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.key).map_err(TokenError::Signing)
+        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.key)
+            .map_err(TokenError::Signing)
     }
 }
 
@@ -155,7 +156,9 @@ mod tests {
     fn a_minted_token_verifies_and_names_its_user() {
         let user = Uuid::new_v4();
         let token = issue_access_token(&secret(), user, Duration::from_secs(60));
-        let verified = TokenVerifier::new(&secret(), DEFAULT_ISSUER).verify(&token).unwrap();
+        let verified = TokenVerifier::new(&secret(), DEFAULT_ISSUER)
+            .verify(&token)
+            .unwrap();
         assert_eq!(verified.user_id, user);
     }
 
@@ -164,13 +167,19 @@ mod tests {
         let token = TokenIssuer::new(&secret(), "someone-else")
             .issue(Uuid::new_v4(), Duration::from_secs(60))
             .unwrap();
-        assert!(TokenVerifier::new(&secret(), DEFAULT_ISSUER).verify(&token).is_err());
+        assert!(
+            TokenVerifier::new(&secret(), DEFAULT_ISSUER)
+                .verify(&token)
+                .is_err()
+        );
     }
 
     #[test]
     fn minted_lifetimes_are_capped_at_fifteen_minutes() {
         let token = issue_access_token(&secret(), Uuid::new_v4(), Duration::from_secs(86_400));
-        let verified = TokenVerifier::new(&secret(), DEFAULT_ISSUER).verify(&token).unwrap();
+        let verified = TokenVerifier::new(&secret(), DEFAULT_ISSUER)
+            .verify(&token)
+            .unwrap();
         assert!(verified.expires_at <= unix_now() + MAX_ACCESS_TOKEN_TTL.as_secs());
     }
 }

@@ -76,7 +76,10 @@ mod tests {
 
     #[test]
     fn plain_addresses_are_accepted() {
-        assert_eq!(email_address(" alice@example.com ").unwrap(), "alice@example.com");
+        assert_eq!(
+            email_address(" alice@example.com ").unwrap(),
+            "alice@example.com"
+        );
         assert!(email_address("a.b+tag@mail.example.org").is_ok());
     }
 

@@ -103,10 +103,13 @@ pub fn headers(input: Vec<RequestHeader>) -> Result<Vec<RequestHeader>, String> 
             return Err(format!("{name} cannot be set on a monitor"));
         }
         if header.value.len() > MAX_HEADER_VALUE {
-            return Err(format!("the value of {name} is longer than {MAX_HEADER_VALUE} bytes"));
+            return Err(format!(
+                "the value of {name} is longer than {MAX_HEADER_VALUE} bytes"
+            ));
         }
-        http::HeaderValue::from_str(&header.value)
-            .map_err(|_| format!("the value of {name} contains characters not allowed in a header"))?;
+        http::HeaderValue::from_str(&header.value).map_err(|_| {
+            format!("the value of {name} contains characters not allowed in a header")
+        })?;
         headers.push(RequestHeader {
             name: name.as_str().to_owned(),
             value: header.value,
@@ -121,7 +124,10 @@ mod tests {
 
     #[test]
     fn selectors_must_parse() {
-        assert_eq!(css_selector(Some(" .price ")).unwrap().as_deref(), Some(".price"));
+        assert_eq!(
+            css_selector(Some(" .price ")).unwrap().as_deref(),
+            Some(".price")
+        );
         assert_eq!(css_selector(Some("")).unwrap(), None);
         assert!(css_selector(Some("div[")).is_err());
     }

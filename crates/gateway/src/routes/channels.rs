@@ -108,7 +108,10 @@ async fn create(
             if request.url.is_some() {
                 problems.check::<()>("url", Err("is only for webhook channels".to_owned()));
             }
-            let address = request.address.as_deref().ok_or_else(|| "is required".to_owned());
+            let address = request
+                .address
+                .as_deref()
+                .ok_or_else(|| "is required".to_owned());
             let address = problems.check("address", address.and_then(channel::email_address));
             (ChannelKind::Email, address)
         }
@@ -178,7 +181,10 @@ async fn test(
     State(notify): State<NotifyClient>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<TestSent>, ApiError> {
-    let channel = store.get_channel(user.id, id).await?.ok_or(ApiError::NotFound)?;
+    let channel = store
+        .get_channel(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let delivered = notify.send_test(&channel).await?;
     Ok(Json(TestSent {
         status: "sent",

@@ -1,13 +1,13 @@
 //! The HTTP surface. Each module owns one area and exposes `router()`;
 //! this module assembles them and wraps them in the request layers.
 //!
-//! - [`health`]: `/health`, `/ready` (public).
-//! - [`me`]: `/api/v1/me`.
-//! - [`teams`]: `/api/v1/teams`.
-//! - [`monitors`]: `/api/v1/monitors…` including run-now.
-//! - [`checks`]: `/api/v1/monitors/{id}/checks…`.
-//! - [`channels`]: `/api/v1/channels…` including test sends.
-//! - [`pagination`]: cursors and limits shared by the list endpoints.
+//! - [`health`] serves `/health`, `/ready` (public).
+//! - [`me`] serves `/api/v1/me`.
+//! - [`teams`] serves `/api/v1/teams`.
+//! - [`monitors`] serves `/api/v1/monitors…` including run-now.
+//! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
+//! - [`channels`] serves `/api/v1/channels…` including test sends.
+//! - [`pagination`] serves cursors and limits shared by the list endpoints.
 
 pub mod channels;
 pub mod checks;

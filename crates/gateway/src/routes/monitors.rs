@@ -59,7 +59,12 @@ pub struct MonitorResponse {
 }
 
 impl From<MonitorWithChannels> for MonitorResponse {
-    fn from(MonitorWithChannels { monitor, channel_ids }: MonitorWithChannels) -> Self {
+    fn from(
+        MonitorWithChannels {
+            monitor,
+            channel_ids,
+        }: MonitorWithChannels,
+    ) -> Self {
         Self {
             id: monitor.id,
             team_id: monitor.team_id,
@@ -237,7 +242,10 @@ async fn show(
     State(store): State<Store>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<MonitorResponse>, ApiError> {
-    let monitor = store.get_monitor(user.id, id).await?.ok_or(ApiError::NotFound)?;
+    let monitor = store
+        .get_monitor(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(monitor.into()))
 }
 

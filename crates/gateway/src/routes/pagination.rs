@@ -24,20 +24,31 @@ impl PageQuery {
     pub fn to_request(&self) -> Result<PageRequest, ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::field("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::field(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = self
             .cursor
             .as_deref()
             .filter(|cursor| !cursor.is_empty())
-            .map(|cursor| decode(cursor).ok_or_else(|| ApiError::field("cursor", "is not a cursor returned by this API")))
+            .map(|cursor| {
+                decode(cursor).ok_or_else(|| {
+                    ApiError::field("cursor", "is not a cursor returned by this API")
+                })
+            })
             .transpose()?;
         Ok(PageRequest { limit, after })
     }
 }
 
 pub fn encode(cursor: Cursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}.{}", cursor.at.timestamp_micros(), cursor.id.simple()))
+    URL_SAFE_NO_PAD.encode(format!(
+        "{}.{}",
+        cursor.at.timestamp_micros(),
+        cursor.id.simple()
+    ))
 }
 
 fn decode(cursor: &str) -> Option<Cursor> {

@@ -1,0 +1,330 @@
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
+use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
+use gateway::auth::tokens::issue_access_token;
+use gateway::config::Config;
+use gateway::startup::Application;
+use mesh::config::Environment;
+use mesh::internal_auth::{InternalKeys, RequireInternalKey};
+use netguard::Policy;
+use reqwest::{Response, StatusCode};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use store::Store;
+use test_support::postgres::TestDatabase;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub const JWT_SECRET: &str = "test-jwt-secret-with-enough-entropy-4f9a2c";
+pub const INTERNAL_KEY: &str = "test-internal-key-7c1e9b";
+
+/// A user of the app under test and a valid access token.
+#[derive(Clone)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub email: String,
+    pub token: String,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    pub store: Store,
+    pub alice: TestUser,
+    pub bob: TestUser,
+    pub notify: FakeNotify,
+    _shutdown: oneshot::Sender<()>,
+}
+
+/// Messages the fake notify service received, and how it answers.
+#[derive(Clone, Default)]
+pub struct FakeNotify {
+    pub received: Arc<Mutex<Vec<SendRequest>>>,
+    pub fail_with: Arc<Mutex<Option<tonic::Code>>>,
+}
+
+#[tonic::async_trait]
+impl Notifier for FakeNotify {
+    async fn send(
+        &self,
+        request: tonic::Request<SendRequest>,
+    ) -> Result<tonic::Response<SendResponse>, tonic::Status> {
+        if let Some(code) = *self.fail_with.lock().unwrap() {
+            return Err(tonic::Status::new(code, "smtp.internal.example:25 refused"));
+        }
+        self.received.lock().unwrap().push(request.into_inner());
+        Ok(tonic::Response::new(SendResponse {
+            status: DeliveryStatus::Sent.into(),
+            message_id: "<test@lookout>".to_owned(),
+            http_status: 0,
+        }))
+    }
+}
+
+/// Serves grpc.health.v1 and a fake Notifier requiring [`INTERNAL_KEY`] on
+/// port 0; returns its URL.
+pub async fn spawn_fake_notify(notify: FakeNotify) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let keys = InternalKeys::single(&SecretString::from(INTERNAL_KEY.to_owned()));
+    let (_reporter, health) = mesh::health::service();
+    let routes = tonic::service::Routes::new(health).add_service(NotifierServer::with_interceptor(
+        notify,
+        RequireInternalKey::new(keys),
+    ));
+    tokio::spawn(mesh::server::serve_grpc(
+        listener,
+        routes,
+        std::future::pending(),
+    ));
+    url
+}
+
+pub fn test_config(database_url: &str, internal_url: &str) -> Config {
+    Config {
+        environment: Environment::Development,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: SecretString::from(database_url.to_owned()),
+        database_max_connections: 4,
+        redis_url: None,
+        jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
+        jwt_issuer: "lookout".to_owned(),
+        internal_api_key: SecretString::from(INTERNAL_KEY.to_owned()),
+        browser_url: internal_url.to_owned(),
+        llm_url: internal_url.to_owned(),
+        notify_url: internal_url.to_owned(),
+        destination_policy: Policy::strict(),
+        monitor_min_interval_seconds: 10,
+        public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the gateway with the test configuration changed by `customize`.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    let database = test_support::postgres::fresh_database().await;
+    let notify = FakeNotify::default();
+    let internal_url = spawn_fake_notify(notify.clone()).await;
+    let mut config = test_config(&database.url, &internal_url);
+    customize(&mut config);
+    let app = Application::build(config)
+        .await
+        .expect("the gateway starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    let store = Store::connect(&database.url, 2).unwrap();
+    let alice = create_user(&store, "alice@example.com").await;
+    let bob = create_user(&store, "bob@example.com").await;
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+        database,
+        store,
+        alice,
+        bob,
+        notify,
+        _shutdown: shutdown,
+    }
+}
+
+pub async fn create_user(store: &Store, email: &str) -> TestUser {
+    let user = store.upsert_user_by_email(email, "").await.unwrap();
+    TestUser {
+        id: user.id,
+        email: email.to_owned(),
+        token: issue_access_token(
+            &SecretString::from(JWT_SECRET.to_owned()),
+            user.id,
+            Duration::from_secs(600),
+        ),
+    }
+}
+
+/// A valid monitor body; tests change one field at a time.
+pub fn monitor_body() -> Value {
+    json!({
+        "name": "Laptop price",
+        // A public literal address: no DNS needed and allowed by the strict policy.
+        "url": "https://93.184.215.14/laptop",
+        "css_selector": ".price",
+        "condition": "price drops below 1000 EUR",
+        "interval_seconds": 300,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, user: &TestUser, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, user: &TestUser, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&user.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch(&self, user: &TestUser, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(&user.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, user: &TestUser, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get_me(&self, user: &TestUser) -> Response {
+        self.get(user, "/api/v1/me").await
+    }
+
+    pub async fn list_teams(&self, user: &TestUser) -> Response {
+        self.get(user, "/api/v1/teams").await
+    }
+
+    pub async fn create_team(&self, user: &TestUser, body: &Value) -> Response {
+        self.post(user, "/api/v1/teams", body).await
+    }
+
+    pub async fn create_monitor(&self, user: &TestUser, body: &Value) -> Response {
+        self.post(user, "/api/v1/monitors", body).await
+    }
+
+    pub async fn list_monitors(&self, user: &TestUser, query: &str) -> Response {
+        self.get(user, &format!("/api/v1/monitors{query}")).await
+    }
+
+    pub async fn get_monitor(&self, user: &TestUser, id: &str) -> Response {
+        self.get(user, &format!("/api/v1/monitors/{id}")).await
+    }
+
+    pub async fn update_monitor(&self, user: &TestUser, id: &str, body: &Value) -> Response {
+        self.patch(user, &format!("/api/v1/monitors/{id}"), body)
+            .await
+    }
+
+    pub async fn delete_monitor(&self, user: &TestUser, id: &str) -> Response {
+        self.delete(user, &format!("/api/v1/monitors/{id}")).await
+    }
+
+    pub async fn run_monitor_now(&self, user: &TestUser, id: &str) -> Response {
+        self.post(user, &format!("/api/v1/monitors/{id}/check"), &json!({}))
+            .await
+    }
+
+    pub async fn list_checks(&self, user: &TestUser, monitor: &str, query: &str) -> Response {
+        self.get(user, &format!("/api/v1/monitors/{monitor}/checks{query}"))
+            .await
+    }
+
+    pub async fn get_check(&self, user: &TestUser, monitor: &str, check: &str) -> Response {
+        self.get(user, &format!("/api/v1/monitors/{monitor}/checks/{check}"))
+            .await
+    }
+
+    pub async fn create_channel(&self, user: &TestUser, body: &Value) -> Response {
+        self.post(user, "/api/v1/channels", body).await
+    }
+
+    pub async fn list_channels(&self, user: &TestUser) -> Response {
+        self.get(user, "/api/v1/channels").await
+    }
+
+    pub async fn delete_channel(&self, user: &TestUser, id: &str) -> Response {
+        self.delete(user, &format!("/api/v1/channels/{id}")).await
+    }
+
+    pub async fn test_channel(&self, user: &TestUser, id: &str) -> Response {
+        self.post(user, &format!("/api/v1/channels/{id}/test"), &json!({}))
+            .await
+    }
+
+    /// Creates a monitor from [`monitor_body`] and returns its id.
+    pub async fn new_monitor(&self, user: &TestUser) -> String {
+        let response = self.create_monitor(user, &monitor_body()).await;
+        let body = expect_json(response, StatusCode::CREATED).await;
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an email channel and returns its id.
+    pub async fn new_email_channel(&self, user: &TestUser) -> String {
+        let response = self
+            .create_channel(
+                user,
+                &json!({"kind": "email", "name": "Me", "address": user.email}),
+            )
+            .await;
+        let body = expect_json(response, StatusCode::CREATED).await;
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A direct connection to the test database, for arranging and
+    /// asserting on rows.
+    pub async fn database(&self) -> tokio_postgres::Client {
+        let (client, connection) =
+            tokio_postgres::connect(&self.database.url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        client
+    }
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn expect_json(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status, body: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// Asserts an error response in the API's format and returns its message.
+pub async fn expect_error(response: Response, status: StatusCode, code: &str) -> String {
+    let header_id = response
+        .headers()
+        .get("x-request-id")
+        .map(|value| value.to_str().unwrap().to_owned());
+    let body = expect_json(response, status).await;
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    assert!(header_id.is_some(), "every response carries a request id");
+    assert_eq!(
+        body["error"]["request_id"].as_str(),
+        header_id.as_deref(),
+        "the error names the request id of the response"
+    );
+    body["error"]["message"].as_str().unwrap().to_owned()
+}

@@ -1,0 +1,14 @@
+//! Black-box tests of the gateway: a real server on port 0, a fresh
+//! database per test, a fake notify service over gRPC, reqwest as client.
+
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod channels;
+mod checks;
+mod health;
+mod helpers;
+mod isolation;
+mod monitors;
+mod validation;
