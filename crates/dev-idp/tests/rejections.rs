@@ -1,5 +1,6 @@
 //! Everything the provider must refuse, and how it refuses: never a redirect
 //! to an unregistered URI, RFC 6749 errors otherwise.
+#![allow(clippy::unwrap_used, reason = "tests may unwrap")]
 
 mod common;
 
@@ -290,7 +291,8 @@ async fn an_unregistered_client_or_redirect_uri_gets_an_error_page_and_no_redire
 async fn missing_state_nonce_or_pkce_is_sent_back_as_invalid_request() {
     let idp = spawn_idp().await;
     let request = AuthRequest::new();
-    let cases: Vec<(&str, Vec<(&str, String)>, &str)> = {
+    type Params = Vec<(&'static str, String)>;
+    let cases: Vec<(&str, Params, &str)> = {
         let without = |name: &str| -> Vec<(&'static str, String)> {
             request
                 .params()

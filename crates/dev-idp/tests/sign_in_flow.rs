@@ -1,5 +1,6 @@
 //! The whole authorization code flow over real HTTP, checked the way a
 //! careful relying party checks it.
+#![allow(clippy::unwrap_used, reason = "tests may unwrap")]
 
 mod common;
 
