@@ -13,6 +13,9 @@ use tonic::{Request, Response, Status};
 use crate::domain::{Evaluation, Judge, MAX_CONDITION_CHARS, MAX_TEXT_BYTES, Verdict};
 use crate::error::ServiceError;
 
+/// Both texts at their limit, the condition and the protobuf framing, with room to spare.
+const MAX_REQUEST_BYTES: usize = 2 * MAX_TEXT_BYTES + 64 * 1024;
+
 /// The judge service behind the internal-key check.
 #[derive(Clone)]
 pub struct JudgeService {
@@ -29,7 +32,10 @@ impl JudgeService {
         self,
         keys: InternalKeys,
     ) -> InterceptedService<JudgeServer<Self>, RequireInternalKey> {
-        JudgeServer::with_interceptor(self, RequireInternalKey::new(keys))
+        // tonic's default 4 MB limit would refuse two texts at their allowed size with an opaque
+        // RESOURCE_EXHAUSTED; the field-level check in `parse_request` gives the useful answer.
+        let server = JudgeServer::new(self).max_decoding_message_size(MAX_REQUEST_BYTES);
+        InterceptedService::new(server, RequireInternalKey::new(keys))
     }
 }
 

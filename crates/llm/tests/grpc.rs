@@ -138,6 +138,18 @@ async fn a_page_text_over_two_megabytes_is_an_invalid_argument() {
     );
 }
 
+#[tokio::test]
+async fn two_texts_at_the_size_limit_are_judged() {
+    let service = spawn_with_judge(Arc::new(OfflineJudge)).await;
+    let text = "x".repeat(2 * 1024 * 1024);
+    let mut request = price_request(&text, &text, false);
+    request.condition = "any change".into();
+
+    let response = service.evaluate(request).await.unwrap();
+
+    assert!(!response.triggered);
+}
+
 struct BrokenJudge;
 
 #[tonic::async_trait]

@@ -1,6 +1,12 @@
 //! A short description of how a page's text changed, counted in lines with `similar`.
 
+use std::time::Duration;
+
 use similar::{ChangeTag, TextDiff};
+
+/// Diffing two 2 MB pages that share nothing is quadratic; past this the diff is approximate,
+/// which is fine for a count in a sentence.
+const DIFF_DEADLINE: Duration = Duration::from_millis(200);
 
 /// Lines added and removed between two snapshots.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -11,7 +17,9 @@ pub struct LineChanges {
 
 impl LineChanges {
     pub fn between(previous: &str, current: &str) -> Self {
-        let diff = TextDiff::from_lines(previous, current);
+        let diff = TextDiff::configure()
+            .timeout(DIFF_DEADLINE)
+            .diff_lines(previous, current);
         let mut changes = Self::default();
         for change in diff.iter_all_changes() {
             match change.tag() {
