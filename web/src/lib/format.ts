@@ -61,3 +61,8 @@ export function humanise(key: string): string {
   const text = key.replace(/_/g, ' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** `fetch_failed` → "Fetch failed". */
+export function sentence(code: string): string {
+  return humanise(code);
+}

@@ -5,7 +5,7 @@ import type { Check, Monitor, Page } from '../api/types';
 import { DiffView } from '../components/DiffView';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
-import { absoluteTime, intervalLabel, relativeTime } from '../lib/format';
+import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 import { monitorStatus } from './Monitors';
@@ -16,7 +16,7 @@ export const POLL_MS = 2000;
 const POLL_GIVE_UP_MS = 120_000;
 
 export function verdictOf(check: Check): { status: string; label: string } {
-  if (check.status !== 'ok') return { status: check.status, label: check.status.replace(/_/g, ' ') };
+  if (check.status !== 'ok') return { status: check.status, label: sentence(check.status) };
   if (check.baseline) return { status: 'pending', label: 'First snapshot' };
   if (check.triggered) return { status: 'triggered', label: 'Alert' };
   if (check.changed) return { status: 'ok', label: 'Changed, no alert' };
@@ -110,6 +110,7 @@ export function MonitorDetail({ id }: { id: string }) {
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const knownChecks = useRef<string | null>(null);
+  const topWhenAsked = useRef<string | null>(null);
 
   // Opens the newest check once, and again whenever a newer one arrives.
   useEffect(() => {
@@ -134,8 +135,9 @@ export function MonitorDetail({ id }: { id: string }) {
   }, [pending, waitingSince]);
 
   useEffect(() => {
-    // A new check at the top ends the wait started by "Check now".
-    if (waitingSince !== null && checks.data?.items[0] && Date.parse(checks.data.items[0].started_at) >= waitingSince - 5000) {
+    // A check newer than the one on top when "Check now" was pressed ends the wait.
+    const newest = checks.data?.items[0]?.id ?? null;
+    if (waitingSince !== null && newest !== topWhenAsked.current) {
       setWaitingSince(null);
       setNotice(null);
     }
@@ -155,8 +157,10 @@ export function MonitorDetail({ id }: { id: string }) {
 
   const checkNow = () =>
     act(async () => {
+      topWhenAsked.current = checks.data?.items[0]?.id ?? null;
       await runNow(id);
       setWaitingSince(Date.now());
+      monitor.setData((current) => ({ ...current!, run_requested: true }));
       setNotice('Check requested. Results appear below in a moment.');
     });
 

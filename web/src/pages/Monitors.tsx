@@ -4,7 +4,7 @@ import { listMonitors, setPaused } from '../api/monitors';
 import type { Monitor } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty } from '../components/states';
-import { absoluteTime, intervalLabel, relativeTime } from '../lib/format';
+import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
 import { href } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 
@@ -12,7 +12,7 @@ export function monitorStatus(monitor: Monitor): { status: string; label: string
   if (monitor.paused) return { status: 'paused', label: 'Paused' };
   if (!monitor.last_status) return { status: 'pending', label: 'Not checked yet' };
   if (monitor.last_status === 'ok') return { status: 'ok', label: 'OK' };
-  return { status: monitor.last_status, label: monitor.last_status.replace(/_/g, ' ') };
+  return { status: monitor.last_status, label: sentence(monitor.last_status) };
 }
 
 function Time({ iso }: { iso: string | null }) {

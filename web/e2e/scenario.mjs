@@ -1,0 +1,151 @@
+// The user journey of issue 7, against any Lookout at `baseUrl`: the real
+// mesh (with the development identity provider) or the mock API.
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch } from './browser.mjs';
+import { startTestSite } from './test-site.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = process.env.LOOKOUT_E2E_ARTIFACTS ?? path.resolve(here, '..', '..', 'tests', 'artifacts', 'web');
+/** Long enough for a real scheduler to pick up a "run now" request. */
+const CHECK_TIMEOUT_MS = Number(process.env.LOOKOUT_E2E_CHECK_TIMEOUT_MS ?? 60_000);
+
+const page120 = '<h1>Widget</h1><p>Price: 120 EUR</p><p>In stock</p>';
+const page90 = '<h1>Widget</h1><p>Price: 90 EUR</p><p>In stock</p>';
+
+export async function runScenario(baseUrl, log = console.log) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const site = await startTestSite(page120);
+  const browser = await launch();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: baseUrl });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const consoleErrors = [];
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  page.on('dialog', (dialog) => void dialog.accept());
+  const shot = async (name, target = page) => {
+    await target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+    log(`  screenshot ${name}.png`);
+  };
+  const step = (text) => log(`- ${text}`);
+  const nav = (name, target = page) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const email = `e2e-${Date.now()}@example.com`;
+
+  try {
+    step('the sign-in page offers Google');
+    await page.goto('/');
+    const google = page.getByRole('link', { name: 'Sign in with Google' });
+    await google.waitFor();
+    await shot('01-sign-in');
+
+    step(`sign in through the development provider as ${email}`);
+    await google.click();
+    await page.locator('input[name="email"]').fill(email);
+    await page.locator('button[name="decision"][value="allow"]').click();
+    await page.getByRole('heading', { name: 'Monitors' }).waitFor();
+    await page.getByText('No monitors yet').waitFor();
+    await shot('02-monitors-empty');
+
+    step('add an email channel');
+    await nav('Channels').click();
+    await page.getByLabel('Name').fill('My inbox');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    await page.locator('.list-item', { hasText: 'My inbox' }).waitFor();
+
+    step('create a monitor and see the preview');
+    await nav('Monitors').click();
+    await page.getByRole('link', { name: 'New monitor' }).first().click();
+    await page.getByLabel('Name').fill('Widget price');
+    await page.getByLabel('Page address').fill(site.url);
+    await page.getByRole('button', { name: 'Tell me when the price drops below 100 EUR' }).click();
+    await page.getByLabel(/My inbox/).check();
+    await page.getByTestId('preview-text').filter({ hasText: 'Price: 120 EUR' }).waitFor();
+    await shot('03-monitor-form-preview');
+    await page.getByRole('button', { name: 'Create monitor' }).click();
+    await page.getByRole('heading', { name: 'Widget price' }).waitFor();
+
+    step('run a first check: the page is recorded, no alert');
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await page.getByTestId('check-item').filter({ hasText: 'First snapshot' }).waitFor({ timeout: CHECK_TIMEOUT_MS });
+
+    step('change the page and check again: an alert with the diff');
+    site.setBody(page90);
+    await page.getByRole('button', { name: 'Check now' }).waitFor();
+    await page.getByRole('button', { name: 'Check now' }).click();
+    const alert = page.getByTestId('check-item').filter({ has: page.locator('.badge', { hasText: 'Alert' }) });
+    await alert.waitFor({ timeout: CHECK_TIMEOUT_MS });
+    const inline = page.getByTestId('diff-inline');
+    await inline.locator('td.removed', { hasText: 'Price: 120 EUR' }).waitFor();
+    await inline.locator('td.added', { hasText: 'Price: 90 EUR' }).waitFor();
+    await shot('04-monitor-detail-alert');
+    await page.getByRole('button', { name: 'Side by side' }).click();
+    await page.getByTestId('diff-split').locator('td.added', { hasText: 'Price: 90 EUR' }).waitFor();
+    await shot('05-diff-side-by-side');
+
+    step('the list shows the monitor with its last alert');
+    await nav('Monitors').click();
+    const row = page.locator('table.monitors tbody tr', { hasText: 'Widget price' });
+    await row.waitFor();
+    assert.notEqual((await row.locator('td[data-label="Last alert"]').innerText()).trim(), '—');
+    await shot('06-monitors');
+
+    step('create an API key, see it once, revoke it');
+    await nav('API keys').click();
+    await page.getByLabel('Name').fill('Deploy pipeline');
+    await page.getByLabel('write').check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = await page.getByTestId('secret-value').inputValue();
+    assert.match(secret, /^lk_/, 'the new key is shown');
+    await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor();
+    await shot('07-api-key-created');
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    assert.equal(await page.getByTestId('secret-value').count(), 0, 'the key is not shown again');
+    await page.getByRole('button', { name: 'Revoke Deploy pipeline' }).click();
+    await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor({ state: 'detached' });
+
+    step('the other pages render');
+    for (const [link, heading, name] of [
+      ['Channels', 'Channels', '08-channels'],
+      ['Teams', 'Teams', '09-teams'],
+      ['Sessions', 'Sessions', '10-sessions'],
+    ]) {
+      await nav(link).click();
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await shot(name);
+    }
+    if (await nav('Admin').count()) {
+      await nav('Admin').click();
+      await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await shot('11-admin');
+    }
+
+    step('the monitor list reads on a phone');
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto('/#/monitors');
+    await phone.locator('table.monitors tbody tr', { hasText: 'Widget price' }).waitFor();
+    await shot('12-phone-monitors', phone);
+    await phone.getByRole('button', { name: 'Menu' }).click();
+    await shot('13-phone-menu', phone);
+    await phone.close();
+
+    step('sign out');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
+    await page.goto('/#/monitors');
+    await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
+
+    assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
+  } catch (error) {
+    await shot('failure').catch(() => {});
+    throw error;
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+}
