@@ -32,7 +32,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// The issuer identifier, without a trailing slash. It must equal the URL
     /// relying parties discover from, byte for byte, so `None` means "the
-    /// address actually bound", which is what tests on port 0 need.
+    /// address actually bound", which is what tests on port 0 need. Routes are
+    /// served at the root, so an issuer with a path needs a proxy that strips it.
     pub issuer: Option<String>,
     pub client: ClientRegistration,
     /// A PEM (PKCS#1 or PKCS#8) RSA key; `None` generates a fresh 2048-bit key

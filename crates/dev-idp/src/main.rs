@@ -4,7 +4,6 @@ use dev_idp::{Application, Config};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let _telemetry = mesh::telemetry::init("lookout-dev-idp");
     if std::env::args().nth(1).as_deref() == Some("healthcheck") {
         let outcome = match mesh::config::listen_addr("DEV_IDP_ADDR", dev_idp::config::DEFAULT_ADDR)
         {
@@ -19,6 +18,7 @@ async fn main() -> ExitCode {
             }
         };
     }
+    let _telemetry = mesh::telemetry::init("lookout-dev-idp");
     let started = async {
         let app = Application::build(Config::from_env()?).await?;
         app.run_until_stopped(mesh::shutdown::signal()).await

@@ -138,3 +138,34 @@ pub struct Jwk {
     pub n: String,
     pub e: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use rsa::pkcs8::EncodePrivateKey;
+
+    use super::*;
+
+    #[test]
+    fn a_key_loaded_from_pem_keeps_its_kid_in_either_encoding() {
+        let key = RsaPrivateKey::new(&mut OsRng, MIN_KEY_BITS).unwrap();
+        let pkcs1 = SecretString::from(key.to_pkcs1_pem(LineEnding::LF).unwrap().as_str());
+        let pkcs8 = SecretString::from(key.to_pkcs8_pem(LineEnding::LF).unwrap().as_str());
+        let from_pkcs1 = SigningKey::from_pem(&pkcs1).unwrap();
+        let from_pkcs8 = SigningKey::from_pem(&pkcs8).unwrap();
+        assert_eq!(from_pkcs1.kid(), from_pkcs8.kid());
+        assert_eq!(from_pkcs1.jwks().keys[0].n, from_pkcs8.jwks().keys[0].n);
+    }
+
+    #[test]
+    fn small_or_malformed_keys_are_refused_without_echoing_them() {
+        let small = RsaPrivateKey::new(&mut OsRng, 1024).unwrap();
+        let pem = SecretString::from(small.to_pkcs1_pem(LineEnding::LF).unwrap().as_str());
+        assert!(matches!(
+            SigningKey::from_pem(&pem),
+            Err(SigningKeyError::TooSmall { bits: 1024 })
+        ));
+        let garbage = SecretString::from("-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0\n");
+        let error = SigningKey::from_pem(&garbage).unwrap_err();
+        assert!(!error.to_string().contains("c2VjcmV0"));
+    }
+}

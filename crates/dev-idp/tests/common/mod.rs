@@ -44,6 +44,7 @@ pub fn test_config() -> Config {
 
 pub struct TestIdp {
     pub issuer: String,
+    pub port: u16,
     pub kid: String,
     pub http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
@@ -65,6 +66,7 @@ pub async fn spawn_idp_with(config: Config) -> TestIdp {
     let app = Application::build(config).await.unwrap();
     let issuer = app.issuer().to_owned();
     let kid = app.kid().to_owned();
+    let port = app.port();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
@@ -76,6 +78,7 @@ pub async fn spawn_idp_with(config: Config) -> TestIdp {
         .unwrap();
     TestIdp {
         issuer,
+        port,
         kid,
         http,
         stop: Some(stop),
