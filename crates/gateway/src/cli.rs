@@ -27,9 +27,17 @@ pub async fn run(args: Vec<String>) -> ExitCode {
     if command == Some("healthcheck") {
         return healthcheck().await;
     }
-    let _telemetry = mesh::telemetry::init("lookout-gateway");
     let result = match command {
-        None | Some("serve") => serve().await,
+        // Only the server logs: the other commands talk to a person (and
+        // `mint-token`'s stdout must hold nothing but the token).
+        None | Some("serve") => {
+            let _telemetry = mesh::telemetry::init("lookout-gateway");
+            let result = serve().await;
+            if let Err(error) = &result {
+                tracing::error!(%error, "lookout-gateway stopped");
+            }
+            result
+        }
         Some("migrate") => migrate().await,
         Some("mint-token") => mint_token(&args[1..]).await,
         Some(other) => {
@@ -42,7 +50,6 @@ pub async fn run(args: Vec<String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(%error, "lookout-gateway stopped");
             eprintln!("lookout-gateway: {error}");
             ExitCode::FAILURE
         }
