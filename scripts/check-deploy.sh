@@ -38,4 +38,7 @@ if ! command -v kubectl >/dev/null 2>&1 && ! command -v kustomize >/dev/null 2>&
     echo "note: neither kubectl nor kustomize is installed; the kustomize rendering check will be skipped (structural checks still run)"
 fi
 
+# The production-mode mesh checks start the real binaries.
+cargo build --bin lookout-gateway --bin lookout-scheduler --bin lookout-browser \
+    --bin lookout-llm --bin lookout-notify
 cargo test -p deploy-checks "$@"

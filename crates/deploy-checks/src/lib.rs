@@ -10,10 +10,12 @@
 //! - [`scripts`]: running the repository's shell scripts in a scratch dir.
 //! - [`echo`]: a stand-in upstream that answers with the request it received.
 //! - [`nginx`]: the production nginx configuration, run on loopback.
+//! - [`processes`]: the Lookout binaries as local production processes.
 
 pub mod compose;
 pub mod echo;
 pub mod nginx;
+pub mod processes;
 pub mod repo;
 pub mod scratch;
 pub mod scripts;

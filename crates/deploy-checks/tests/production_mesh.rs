@@ -1,0 +1,350 @@
+//! The real mesh on loopback in production mode: every binary started as a
+//! process with secrets from a `.env` written by scripts/generate-keys.sh,
+//! PostgreSQL and Redis from test-support, and nginx in front of the real
+//! gateway. Skipped (loudly) until `cargo build --bins` has produced the five
+//! binaries; scripts/check-deploy.sh builds them first.
+
+// Test helpers unwrap: a failed setup step should fail the check loudly.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use deploy_checks::nginx::{INDEX_HTML, Prefix};
+use deploy_checks::processes::{self, Service};
+use deploy_checks::scratch::ScratchDir;
+use deploy_checks::{scripts, tools};
+use reqwest::{Client, StatusCode, redirect};
+
+const SERVICES: [&str; 5] = ["browser", "llm", "notify", "gateway", "scheduler"];
+
+fn binaries() -> Option<BTreeMap<&'static str, PathBuf>> {
+    let mut found = BTreeMap::new();
+    for service in SERVICES {
+        let name = format!("lookout-{service}");
+        match processes::find_binary(&name) {
+            Some(path) => {
+                found.insert(service, path);
+            }
+            None => {
+                eprintln!(
+                    "\n==========\nSKIPPED: production mesh on loopback\n  {name} is not built. Run `cargo build --bins` (scripts/check-deploy.sh does).\n==========\n"
+                );
+                return None;
+            }
+        }
+    }
+    Some(found)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Per-service environments mirroring docker-compose.prod.yml, on loopback.
+struct Environments {
+    _scratch: ScratchDir,
+    _database: test_support::postgres::TestDatabase,
+    by_service: BTreeMap<&'static str, BTreeMap<String, String>>,
+    gateway_port: u16,
+}
+
+async fn environments() -> Environments {
+    let scratch = ScratchDir::new("mesh").unwrap();
+    let dotenv = scripts::generate_env(scratch.path()).unwrap();
+    let database = test_support::postgres::fresh_database().await;
+    let redis = test_support::redis::url().await;
+    let ports: BTreeMap<&str, u16> = SERVICES
+        .iter()
+        .map(|service| (*service, free_port()))
+        .collect();
+    let address = |service: &str| format!("127.0.0.1:{}", ports[service]);
+
+    let common = BTreeMap::from([
+        ("LOOKOUT_ENV", "production".to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+        ("PUBLIC_BASE_URL", "https://lookout.test".to_owned()),
+    ]);
+    let peers = BTreeMap::from([
+        ("BROWSER_URL", format!("http://{}", address("browser"))),
+        ("LLM_URL", format!("http://{}", address("llm"))),
+        ("NOTIFY_URL", format!("http://{}", address("notify"))),
+    ]);
+    let accepted_keys = ("INTERNAL_API_KEYS", dotenv["INTERNAL_API_KEYS"].clone());
+    let mut by_service = BTreeMap::new();
+    let mut add = |service: &'static str, specific: Vec<(&str, String)>| {
+        let env: BTreeMap<String, String> = common
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .chain(
+                specific
+                    .into_iter()
+                    .map(|(key, value)| (key.to_owned(), value)),
+            )
+            .collect();
+        by_service.insert(service, env);
+    };
+    add(
+        "browser",
+        vec![("BROWSER_ADDR", address("browser")), accepted_keys.clone()],
+    );
+    add(
+        "llm",
+        vec![
+            ("LLM_ADDR", address("llm")),
+            ("LLM_PROVIDER", "offline".to_owned()),
+            accepted_keys.clone(),
+        ],
+    );
+    add(
+        "notify",
+        vec![
+            ("NOTIFY_ADDR", address("notify")),
+            accepted_keys.clone(),
+            ("REDIS_URL", redis.clone()),
+            // Loopback SMTP needs no TLS; nothing is sent in these checks.
+            ("SMTP_URL", format!("smtp://127.0.0.1:{}", free_port())),
+        ],
+    );
+    let mut gateway = vec![
+        ("GATEWAY_ADDR", address("gateway")),
+        ("DATABASE_URL", database.url.clone()),
+        ("REDIS_URL", redis.clone()),
+        ("JWT_SECRET", dotenv["JWT_SECRET"].clone()),
+        (
+            "INTERNAL_API_KEY",
+            dotenv["GATEWAY_INTERNAL_API_KEY"].clone(),
+        ),
+        ("GOOGLE_CLIENT_ID", "lookout-checks.apps.example".to_owned()),
+        (
+            "GOOGLE_CLIENT_SECRET",
+            "google-client-secret-for-the-deploy-checks".to_owned(),
+        ),
+        ("HOSTNAME", "lookout.test".to_owned()),
+        ("TRUSTED_PROXIES", "127.0.0.1/32".to_owned()),
+    ];
+    gateway.extend(peers.iter().map(|(key, value)| (*key, value.clone())));
+    add("gateway", gateway);
+    let mut scheduler = vec![
+        ("SCHEDULER_ADDR", address("scheduler")),
+        ("DATABASE_URL", database.url.clone()),
+        (
+            "INTERNAL_API_KEY",
+            dotenv["SCHEDULER_INTERNAL_API_KEY"].clone(),
+        ),
+    ];
+    scheduler.extend(peers.iter().map(|(key, value)| (*key, value.clone())));
+    add("scheduler", scheduler);
+    Environments {
+        _scratch: scratch,
+        _database: database,
+        by_service,
+        gateway_port: ports["gateway"],
+    }
+}
+
+fn start(
+    service: &'static str,
+    binaries: &BTreeMap<&str, PathBuf>,
+    environments: &Environments,
+    logs: &ScratchDir,
+) -> Service {
+    // The gateway migrates a fresh database before it answers.
+    let patience = Duration::from_secs(if service == "gateway" { 30 } else { 15 });
+    Service::start(
+        service,
+        &binaries[service],
+        environments.by_service[service].clone(),
+        logs.path(),
+        patience,
+    )
+    .unwrap()
+}
+
+fn client() -> Client {
+    Client::builder()
+        .redirect(redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_mesh_starts_in_production_mode_and_every_service_is_healthy() {
+    let Some(binaries) = binaries() else { return };
+    let environments = environments().await;
+    let logs = ScratchDir::new("mesh-logs").unwrap();
+    let services: Vec<Service> = SERVICES
+        .iter()
+        .map(|service| start(service, &binaries, &environments, &logs))
+        .collect();
+
+    // The prod-health equivalent: every service's own probe, one per line.
+    for service in &services {
+        assert!(
+            service.healthcheck().unwrap(),
+            "{} is unhealthy:\n{}",
+            service.name,
+            service.log()
+        );
+    }
+    let base = format!("http://127.0.0.1:{}", environments.gateway_port);
+    let health = client().get(format!("{base}/health")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready = client().get(format!("{base}/ready")).send().await.unwrap();
+    let status = ready.status();
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "not ready: {}\ngateway log:\n{}",
+        ready.text().await.unwrap(),
+        services[3].log()
+    );
+}
+
+#[test]
+fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
+    let Some(binaries) = binaries() else { return };
+    let strong = "k7Qx2Lm9Vt4Rw8Yp3Zs6Bn1Cd5Fg0Hj-Kl_Mn";
+    let mut cases: Vec<(&str, BTreeMap<String, String>, &str)> = Vec::new();
+    let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        std::iter::once(("LOOKOUT_ENV", "production"))
+            .chain(pairs.iter().copied())
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .collect()
+    };
+    cases.push((
+        "gateway",
+        env(&[
+            ("JWT_SECRET", "changeme"),
+            ("INTERNAL_API_KEY", strong),
+            ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+            ("REDIS_URL", "redis://127.0.0.1:9"),
+        ]),
+        "JWT_SECRET",
+    ));
+    cases.push((
+        "gateway",
+        env(&[
+            ("JWT_SECRET", strong),
+            ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+            ("REDIS_URL", "redis://127.0.0.1:9"),
+        ]),
+        "INTERNAL_API_KEY",
+    ));
+    cases.push((
+        "scheduler",
+        env(&[("INTERNAL_API_KEY", strong)]),
+        "DATABASE_URL",
+    ));
+    cases.push(("llm", env(&[]), "INTERNAL_API_KEY"));
+    cases.push((
+        "browser",
+        env(&[("INTERNAL_API_KEYS", "gateway:short")]),
+        "INTERNAL_API_KEYS",
+    ));
+    cases.push((
+        "notify",
+        env(&[
+            ("INTERNAL_API_KEYS", &format!("gateway:{strong}")),
+            ("REDIS_URL", "redis://127.0.0.1:9"),
+        ]),
+        "SMTP_URL",
+    ));
+    for (service, env, variable) in cases {
+        let output =
+            processes::run_expecting_exit(&binaries[service], &env, Duration::from_secs(10))
+                .unwrap();
+        assert!(
+            !output.status.success(),
+            "{service} started without {variable}"
+        );
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            printed.contains(variable),
+            "{service} did not name {variable}:\n{printed}"
+        );
+        for value in env.values().filter(|value| value.len() >= 32) {
+            assert!(
+                !printed.contains(value.as_str()),
+                "{service} printed a secret"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_in_front_of_the_real_gateway_proxies_only_the_public_routes() {
+    let Some(binaries) = binaries() else { return };
+    let Some(nginx) = tools::require("nginx", "nginx in front of the real gateway") else {
+        return;
+    };
+    let environments = environments().await;
+    let logs = ScratchDir::new("edge-logs").unwrap();
+    let gateway = start("gateway", &binaries, &environments, &logs);
+    let prefix = Prefix::prepare(
+        format!("127.0.0.1:{}", environments.gateway_port)
+            .parse()
+            .unwrap(),
+    )
+    .unwrap();
+    let certificate = reqwest::Certificate::from_pem(&prefix.certificate_pem().unwrap()).unwrap();
+    let edge = prefix.start(&nginx).unwrap();
+    let client = Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(certificate)
+        .redirect(redirect::Policy::none())
+        .no_proxy()
+        .build()
+        .unwrap();
+    let https = |path: &str| format!("https://127.0.0.1:{}{path}", edge.ports().https);
+
+    let health = client.get(https("/health")).send().await.unwrap();
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "gateway log:\n{}",
+        gateway.log()
+    );
+
+    // An unauthenticated API call gets the gateway's JSON error, carrying the
+    // request id nginx generated.
+    let response = client.get(https("/api/v1/me")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(request_id.len(), 32);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["code"].is_string(),
+        "not the gateway's error shape: {body}"
+    );
+
+    let redirect = client
+        .get(format!("http://127.0.0.1:{}/api/v1/me", edge.ports().http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), StatusCode::MOVED_PERMANENTLY);
+
+    for path in ["/internal", "/browser.v1.Browser/Fetch"] {
+        let response = client.get(https(path)).send().await.unwrap();
+        assert_eq!(
+            response.text().await.unwrap(),
+            INDEX_HTML,
+            "{path} reached the gateway"
+        );
+    }
+}
