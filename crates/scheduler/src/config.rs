@@ -12,6 +12,7 @@
 //! | `SCHEDULER_HOST_DELAY_MS` | `1000` | minimum spacing between fetch starts to one host |
 //! | `SCHEDULER_LEASE_SECS` | `300` | how long a claim hides a monitor from other replicas |
 //! | `SCHEDULER_MAX_DELIVERY_ATTEMPTS` | `8` | failed sends before a delivery is dead |
+//! | `SCHEDULER_DELIVERY_RETRY_MS` | `5000` | first retry delay of a failed send (doubles, capped at 1 h) |
 //! | `SCHEDULER_RPC_TIMEOUT_MS` | `30000` | deadline of browser and llm calls |
 //! | `SCHEDULER_NOTIFY_TIMEOUT_MS` | `15000` | deadline of notify calls |
 //! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
@@ -50,6 +51,8 @@ pub struct Config {
     /// How long a claim keeps other replicas away; longer than any check.
     pub lease: Duration,
     pub max_delivery_attempts: u32,
+    /// First retry delay of a failed delivery; doubles with each attempt.
+    pub delivery_retry_base: Duration,
     pub rpc_timeout: Duration,
     pub notify_timeout: Duration,
     /// Bounded wait for in-flight checks at shutdown; beyond it their
@@ -83,6 +86,7 @@ impl Config {
             host_delay: Duration::from_millis(env_parse("SCHEDULER_HOST_DELAY_MS", 1000)?),
             lease: Duration::from_secs(env_parse("SCHEDULER_LEASE_SECS", 300)?),
             max_delivery_attempts: env_parse("SCHEDULER_MAX_DELIVERY_ATTEMPTS", 8)?,
+            delivery_retry_base: millis("SCHEDULER_DELIVERY_RETRY_MS", 5000)?,
             rpc_timeout: millis("SCHEDULER_RPC_TIMEOUT_MS", 30_000)?,
             notify_timeout: millis("SCHEDULER_NOTIFY_TIMEOUT_MS", 15_000)?,
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
@@ -93,7 +97,8 @@ impl Config {
     }
 
     /// A development configuration for tests: listens on a free port, polls
-    /// every 50 ms and does not space fetches to one host.
+    /// every 50 ms, does not space fetches to one host and retries failed
+    /// deliveries after 10 ms.
     pub fn for_tests(
         database_url: &str,
         browser_url: &str,
@@ -115,6 +120,7 @@ impl Config {
             host_delay: Duration::ZERO,
             lease: Duration::from_secs(300),
             max_delivery_attempts: 8,
+            delivery_retry_base: Duration::from_millis(10),
             rpc_timeout: Duration::from_secs(10),
             notify_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),

@@ -20,6 +20,8 @@ pub struct DeliveryWorker {
     pub store: Store,
     pub peers: Peers,
     pub max_attempts: u32,
+    /// First retry delay; doubles with every failed attempt.
+    pub retry_base: Duration,
     /// Longer than a notify call, so that a lease does not expire mid-send.
     pub lease: Duration,
     pub poll_interval: Duration,
@@ -114,7 +116,7 @@ impl DeliveryWorker {
     async fn failed(&self, delivery: &ClaimedDelivery, error: &str) {
         let attempts = u32::try_from(delivery.attempts).unwrap_or(0) + 1;
         let give_up = attempts >= self.max_attempts;
-        let retry_in = delivery_backoff(attempts);
+        let retry_in = delivery_backoff(self.retry_base, attempts);
         if give_up {
             tracing::warn!(
                 delivery_id = %delivery.id,

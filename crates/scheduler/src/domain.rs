@@ -44,7 +44,6 @@ impl CheckStatus {
 const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);
 /// Share of a delay randomised so that monitors created together spread out.
 const JITTER: f64 = 0.10;
-const DELIVERY_BASE_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_DELIVERY_BACKOFF: Duration = Duration::from_secs(60 * 60);
 
 /// The delay until the next regular check: the interval ± 10 %.
@@ -64,9 +63,9 @@ pub fn failure_backoff(interval: Duration, failures: u32) -> Duration {
 }
 
 /// The delay before retrying a delivery that failed `attempts` times:
-/// 5 s × 2^attempts, capped at one hour.
-pub fn delivery_backoff(attempts: u32) -> Duration {
-    let grown = DELIVERY_BASE_BACKOFF
+/// base (5 s by default) × 2^attempts, capped at one hour.
+pub fn delivery_backoff(base: Duration, attempts: u32) -> Duration {
+    let grown = base
         .checked_mul(1 << attempts.min(20))
         .unwrap_or(MAX_DELIVERY_BACKOFF)
         .min(MAX_DELIVERY_BACKOFF);
@@ -129,9 +128,9 @@ mod tests {
 
     #[test]
     fn delivery_retries_are_capped_at_an_hour() {
-        let first = delivery_backoff(0);
+        let first = delivery_backoff(Duration::from_secs(5), 0);
         assert!(first >= Duration::from_millis(4500) && first <= Duration::from_millis(5500));
-        assert!(delivery_backoff(30) <= MAX_DELIVERY_BACKOFF.mul_f64(1.1));
+        assert!(delivery_backoff(Duration::from_secs(5), 30) <= MAX_DELIVERY_BACKOFF.mul_f64(1.1));
     }
 
     #[test]

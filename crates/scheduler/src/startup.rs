@@ -130,6 +130,7 @@ async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<
         store,
         peers,
         max_attempts: config.max_delivery_attempts,
+        retry_base: config.delivery_retry_base,
         lease: config.notify_timeout * 4,
         poll_interval: config.poll_interval,
         public_base_url: config.public_base_url.clone(),

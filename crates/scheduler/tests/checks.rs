@@ -1,0 +1,364 @@
+//! The scheduler in-process against PostgreSQL and fake peers: what it
+//! stores, whom it calls and what it sends.
+
+mod support;
+
+use api_proto::browser::v1::FetchOutcome;
+use api_proto::notify::v1::AlertKind;
+use api_proto::notify::v1::channel::Target;
+use support::{Options, Page, Verdict, spawn_app, spawn_app_with, wait_until};
+use tonic::Code;
+
+#[tokio::test]
+async fn the_first_check_is_a_baseline_that_never_alerts_and_an_unchanged_page_is_not_judged() {
+    let app = spawn_app().await;
+    // Even a judge that says "triggered" on the first check must not alert.
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let monitor = app.create_monitor("price below 100").await;
+    app.add_email_channel(monitor).await;
+
+    let baseline = app.wait_for_checks(monitor, 1).await.remove(0);
+    assert_eq!(baseline.reason, "schedule");
+    assert_eq!(baseline.status, "ok");
+    assert!(baseline.baseline);
+    assert!(!baseline.triggered, "a baseline never triggers");
+    assert_eq!(baseline.summary.as_deref(), Some("Now: price: 120 EUR"));
+    assert_eq!(baseline.reason_text.as_deref(), Some("condition met"));
+    let evaluations = app.peers.evaluations();
+    assert_eq!(evaluations.len(), 1);
+    assert!(evaluations[0].first_check);
+    assert_eq!(evaluations[0].condition, "price below 100");
+    assert_eq!(evaluations[0].monitor_id, monitor.to_string());
+
+    let fetch = app.peers.fetches.lock().unwrap()[0].clone();
+    assert_eq!(fetch.url, "https://shop.example.test/item");
+    assert_eq!(
+        fetch.headers.len(),
+        1,
+        "monitor headers are sent to the browser"
+    );
+
+    let unchanged = app.check_now(monitor).await;
+    assert_eq!(unchanged.reason, "manual");
+    assert_eq!(unchanged.status, "ok");
+    assert!(!unchanged.changed && !unchanged.baseline && !unchanged.triggered);
+    assert_eq!(
+        app.peers.evaluations().len(),
+        1,
+        "no judge call without a change"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM deliveries d JOIN checks c ON c.id = d.check_id WHERE c.monitor_id = $1", monitor)
+            .await,
+        0
+    );
+    assert!(app.peers.sends().is_empty());
+    assert!(
+        app.peers
+            .callers
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|caller| caller == "internal"),
+        "every call carried the internal key"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_triggered_change_is_judged_once_and_delivered_once_with_the_alert() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    let channel = app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let check = app.check_now(monitor).await;
+    assert_eq!(check.status, "ok");
+    assert!(check.changed && check.triggered && !check.baseline);
+    assert_eq!(check.extracted_value.as_deref(), Some("90"));
+    let diff = check.diff.clone().unwrap();
+    assert!(
+        diff.contains("-price: 120 EUR") && diff.contains("+price: 90 EUR"),
+        "{diff}"
+    );
+    assert!(check.fetch_ms.is_some() && check.duration_ms.is_some());
+
+    let evaluations = app.peers.evaluations();
+    assert_eq!(evaluations.len(), 2, "the change is judged exactly once");
+    assert!(!evaluations[1].first_check);
+    assert_eq!(evaluations[1].previous_text, "price: 120 EUR");
+    assert_eq!(evaluations[1].current_text, "price: 90 EUR");
+
+    wait_until("the delivery to be sent", || async {
+        let sent = app
+            .count(
+                "SELECT count(*) FROM deliveries WHERE check_id = $1 AND status = 'sent'",
+                check.id,
+            )
+            .await;
+        (sent == 1).then_some(())
+    })
+    .await;
+    let sends = app.peers.sends();
+    assert_eq!(sends.len(), 1, "exactly one Send");
+    let send = &sends[0];
+    assert_eq!(send.idempotency_key, format!("{}:{channel}", check.id));
+    match send.channel.as_ref().unwrap().target.as_ref().unwrap() {
+        Target::Email(email) => assert_eq!(email.address, "alerts@example.test"),
+        Target::Webhook(_) => panic!("expected the email channel"),
+    }
+    let alert = send.alert.as_ref().unwrap();
+    assert_eq!(alert.kind(), AlertKind::Triggered);
+    assert_eq!(alert.monitor_id, monitor.to_string());
+    assert_eq!(alert.monitor_name, "Shop");
+    assert_eq!(alert.url, "https://shop.example.test/item");
+    assert_eq!(alert.condition, "price below 100");
+    assert_eq!(alert.summary, "Now: price: 90 EUR");
+    assert_eq!(alert.reason, "condition met");
+    assert_eq!(alert.extracted_value, "90");
+    assert_eq!(alert.check_id, check.id.to_string());
+    assert_eq!(
+        alert.link,
+        format!(
+            "http://127.0.0.1:8080/monitors/{monitor}/checks/{}",
+            check.id
+        )
+    );
+    assert!(alert.diff.contains("+price: 90 EUR"));
+    assert!(alert.checked_at_unix_ms > 0);
+
+    let last_triggered = app
+        .count(
+            "SELECT count(*) FROM monitors WHERE id = $1 AND last_triggered_at IS NOT NULL",
+            monitor,
+        )
+        .await;
+    assert_eq!(last_triggered, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_untriggered_change_is_recorded_and_nothing_is_sent() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    app.peers.set_text("price: 130 EUR");
+    let check = app.check_now(monitor).await;
+    assert!(check.changed && !check.triggered);
+    assert_eq!(check.reason_text.as_deref(), Some("condition not met"));
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM deliveries WHERE check_id = $1",
+            check.id
+        )
+        .await,
+        0
+    );
+    assert!(app.peers.sends().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_failing_notifier_is_retried_until_the_alert_is_delivered_once() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    *app.peers.notify_failures_left.lock().unwrap() = 2;
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let check = app.check_now(monitor).await;
+
+    let (attempts, last_error): (i32, Option<String>) =
+        wait_until("the delivery to be sent after retries", || async {
+            let row = app
+                .db
+                .query_one(
+                    "SELECT status, attempts, last_error FROM deliveries WHERE check_id = $1",
+                    &[&check.id],
+                )
+                .await
+                .ok()?;
+            let status: String = row.get(0);
+            (status == "sent").then(|| (row.get(1), row.get(2)))
+        })
+        .await;
+    assert_eq!(attempts, 2, "the two failed attempts are recorded");
+    assert_eq!(last_error, None, "a delivered alert carries no error");
+    let sends = app.peers.sends();
+    assert_eq!(sends.len(), 3, "two failures, then one success");
+    assert!(
+        sends
+            .iter()
+            .all(|send| send.idempotency_key == sends[0].idempotency_key),
+        "retries reuse the idempotency key"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unavailable_judge_is_recorded_and_the_change_is_judged_again_next_time() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Unavailable);
+    let unjudged = app.check_now(monitor).await;
+    assert_eq!(unjudged.status, "judge_unavailable");
+    assert!(unjudged.changed && !unjudged.triggered);
+    assert_eq!(
+        unjudged.error.as_deref(),
+        Some("the llm service is unavailable")
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM snapshots WHERE monitor_id = $1",
+            monitor
+        )
+        .await,
+        1,
+        "the unjudged text is not stored"
+    );
+
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let judged = app.check_now(monitor).await;
+    assert_eq!(judged.status, "ok");
+    assert!(judged.changed && judged.triggered);
+    let evaluations = app.peers.evaluations();
+    let last = evaluations.last().unwrap();
+    assert_eq!(
+        last.previous_text, "price: 120 EUR",
+        "the same change is judged again"
+    );
+    assert_eq!(last.current_text, "price: 90 EUR");
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM snapshots WHERE monitor_id = $1",
+            monitor
+        )
+        .await,
+        2
+    );
+    wait_until("the alert to be sent", || async {
+        (app.peers.sends().len() == 1).then_some(())
+    })
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn fetch_errors_back_off_count_consecutive_failures_and_reset_on_success() {
+    let app = spawn_app().await;
+    app.peers.set_page(Page::Failure(
+        FetchOutcome::PageGone,
+        404,
+        "the page answered 404 Not Found".to_owned(),
+    ));
+    let monitor = app.create_monitor("").await;
+    let gone = app.wait_for_checks(monitor, 1).await.remove(0);
+    assert_eq!(gone.status, "page_gone");
+    assert_eq!(gone.http_status, Some(404));
+    assert_eq!(
+        gone.error.as_deref(),
+        Some("the page answered 404 Not Found")
+    );
+
+    app.peers.set_page(Page::Rpc(Code::Unavailable));
+    let unreachable = app.check_now(monitor).await;
+    assert_eq!(unreachable.status, "network_error");
+    assert_eq!(
+        unreachable.error.as_deref(),
+        Some("the browser service is unavailable"),
+        "a plain message, not the peer's"
+    );
+    let row = app
+        .db
+        .query_one(
+            "SELECT consecutive_failures, last_status,
+                    next_check_at > now() + interval '6400 seconds'
+             FROM monitors WHERE id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 2);
+    assert_eq!(row.get::<_, String>(1), "network_error");
+    assert!(
+        row.get::<_, bool>(2),
+        "the second failure waits about twice the interval"
+    );
+    assert!(
+        app.peers.evaluations().is_empty(),
+        "failed fetches are not judged"
+    );
+
+    app.peers.set_text("back again");
+    let recovered = app.check_now(monitor).await;
+    assert_eq!(recovered.status, "ok");
+    assert!(
+        recovered.baseline,
+        "the first page ever fetched is the baseline"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT consecutive_failures::bigint FROM monitors WHERE id = $1",
+            monitor
+        )
+        .await,
+        0
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_scheduler_with_the_wrong_internal_key_is_refused_by_its_peers() {
+    let app = spawn_app_with(Options {
+        key: "another-deployments-key-0123456789abcdef".to_owned(),
+        ..Options::default()
+    })
+    .await;
+    let monitor = app.create_monitor("").await;
+    let check = app.wait_for_checks(monitor, 1).await.remove(0);
+    assert_eq!(check.status, "internal_error");
+    assert_eq!(
+        check.error.as_deref(),
+        Some("the browser service refused our internal key")
+    );
+    assert!(app.peers.fetches.lock().unwrap().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn health_is_not_serving_until_the_schema_exists_and_the_scheduler_stops_on_request() {
+    let app = spawn_app_with(Options {
+        migrate: false,
+        ..Options::default()
+    })
+    .await;
+    let timeout = std::time::Duration::from_secs(2);
+    wait_until("the health endpoint to answer", || async {
+        match mesh::health::probe(&app.health_url, timeout).await {
+            Err(message) if message.contains("not serving") => Some(()),
+            _ => None,
+        }
+    })
+    .await;
+
+    store::Store::connect(&app.database_url, 2)
+        .unwrap()
+        .migrate()
+        .await
+        .unwrap();
+    wait_until("the scheduler to report serving", || async {
+        mesh::health::probe(&app.health_url, timeout).await.ok()
+    })
+    .await;
+    app.stop().await;
+}

@@ -1,0 +1,436 @@
+//! A scheduler started in-process against a fresh PostgreSQL database, with
+//! fake browser, judge and notifier services on a loopback port that
+//! require the internal key like the real ones.
+
+// Helpers live outside #[test] functions, where clippy.toml does not already
+// allow unwrap; a failed setup should panic.
+#![allow(clippy::unwrap_used, dead_code)]
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use api_proto::browser::v1::browser_server::{Browser, BrowserServer};
+use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
+use api_proto::llm::v1::judge_server::{Judge, JudgeServer};
+use api_proto::llm::v1::{EvaluateRequest, EvaluateResponse};
+use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
+use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
+use mesh::internal_auth::{Caller, InternalKeys, RequireInternalKey};
+use scheduler::config::Config;
+use scheduler::startup::Application;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tonic::service::Routes;
+use tonic::{Code, Request, Response, Status};
+use uuid::Uuid;
+
+pub const KEY: &str = "scheduler-test-internal-key-0123456789";
+
+/// What the fake browser answers.
+#[derive(Debug, Clone)]
+pub enum Page {
+    Text(String),
+    Failure(FetchOutcome, u32, String),
+    Rpc(Code),
+}
+
+/// What the fake judge answers.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Triggered(bool),
+    Unavailable,
+}
+
+/// The fakes' shared, test-controlled state.
+pub struct Peers {
+    pub page: Mutex<Page>,
+    pub verdict: Mutex<Verdict>,
+    /// Sends that fail with UNAVAILABLE before one succeeds.
+    pub notify_failures_left: Mutex<u32>,
+    pub fetches: Mutex<Vec<FetchRequest>>,
+    pub evaluations: Mutex<Vec<EvaluateRequest>>,
+    /// Every Send received, failed or not.
+    pub sends: Mutex<Vec<SendRequest>>,
+    /// Callers identified by the internal-key interceptor.
+    pub callers: Mutex<Vec<String>>,
+}
+
+impl Peers {
+    fn new() -> Self {
+        Self {
+            page: Mutex::new(Page::Text("price: 120 EUR".to_owned())),
+            verdict: Mutex::new(Verdict::Triggered(false)),
+            notify_failures_left: Mutex::new(0),
+            fetches: Mutex::default(),
+            evaluations: Mutex::default(),
+            sends: Mutex::default(),
+            callers: Mutex::default(),
+        }
+    }
+
+    pub fn set_page(&self, page: Page) {
+        *self.page.lock().unwrap() = page;
+    }
+
+    pub fn set_text(&self, text: &str) {
+        self.set_page(Page::Text(text.to_owned()));
+    }
+
+    pub fn set_verdict(&self, verdict: Verdict) {
+        *self.verdict.lock().unwrap() = verdict;
+    }
+
+    pub fn evaluations(&self) -> Vec<EvaluateRequest> {
+        self.evaluations.lock().unwrap().clone()
+    }
+
+    pub fn sends(&self) -> Vec<SendRequest> {
+        self.sends.lock().unwrap().clone()
+    }
+
+    fn note_caller<T>(&self, request: &Request<T>) {
+        let caller = request.extensions().get::<Caller>().unwrap().0.clone();
+        self.callers.lock().unwrap().push(caller);
+    }
+}
+
+#[derive(Clone)]
+struct Fake(Arc<Peers>);
+
+#[tonic::async_trait]
+impl Browser for Fake {
+    async fn fetch(
+        &self,
+        request: Request<FetchRequest>,
+    ) -> Result<Response<FetchResponse>, Status> {
+        self.0.note_caller(&request);
+        self.0.fetches.lock().unwrap().push(request.into_inner());
+        let page = self.0.page.lock().unwrap().clone();
+        match page {
+            Page::Text(text) => Ok(Response::new(FetchResponse {
+                outcome: FetchOutcome::Ok.into(),
+                http_status: 200,
+                text_sha256: sha(&text),
+                text,
+                ..FetchResponse::default()
+            })),
+            Page::Failure(outcome, http_status, detail) => Ok(Response::new(FetchResponse {
+                outcome: outcome.into(),
+                http_status,
+                detail,
+                ..FetchResponse::default()
+            })),
+            Page::Rpc(code) => Err(Status::new(code, "secret internal detail")),
+        }
+    }
+}
+
+/// A stand-in for SHA-256: the scheduler only compares hashes.
+fn sha(text: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+#[tonic::async_trait]
+impl Judge for Fake {
+    async fn evaluate(
+        &self,
+        request: Request<EvaluateRequest>,
+    ) -> Result<Response<EvaluateResponse>, Status> {
+        self.0.note_caller(&request);
+        let request = request.into_inner();
+        self.0.evaluations.lock().unwrap().push(request.clone());
+        let verdict = self.0.verdict.lock().unwrap().clone();
+        match verdict {
+            Verdict::Unavailable => Err(Status::unavailable("model down")),
+            Verdict::Triggered(triggered) => Ok(Response::new(EvaluateResponse {
+                triggered,
+                summary: format!("Now: {}", request.current_text),
+                reason: if triggered {
+                    "condition met"
+                } else {
+                    "condition not met"
+                }
+                .to_owned(),
+                extracted_value: "90".to_owned(),
+                confidence: 0.9,
+                judge: "fake".to_owned(),
+                prompt_tokens: 0,
+                completion_tokens: 0,
+            })),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl Notifier for Fake {
+    async fn send(&self, request: Request<SendRequest>) -> Result<Response<SendResponse>, Status> {
+        self.0.note_caller(&request);
+        self.0.sends.lock().unwrap().push(request.into_inner());
+        let mut failures = self.0.notify_failures_left.lock().unwrap();
+        if *failures > 0 {
+            *failures -= 1;
+            return Err(Status::unavailable("smtp server down"));
+        }
+        Ok(Response::new(SendResponse {
+            status: DeliveryStatus::Sent.into(),
+            message_id: "m1".to_owned(),
+            http_status: 0,
+        }))
+    }
+}
+
+/// Starts the three fakes on one loopback port; returns its URL.
+async fn start_peers(peers: Arc<Peers>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let keys = InternalKeys::single(&SecretString::from(KEY.to_owned()));
+    let fake = Fake(peers);
+    let routes = Routes::new(BrowserServer::with_interceptor(
+        fake.clone(),
+        RequireInternalKey::new(keys.clone()),
+    ))
+    .add_service(JudgeServer::with_interceptor(
+        fake.clone(),
+        RequireInternalKey::new(keys.clone()),
+    ))
+    .add_service(NotifierServer::with_interceptor(
+        fake,
+        RequireInternalKey::new(keys),
+    ));
+    tokio::spawn(mesh::server::serve_grpc(
+        listener,
+        routes,
+        std::future::pending(),
+    ));
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A running scheduler and what it talks to.
+pub struct TestApp {
+    pub peers: Arc<Peers>,
+    pub db: tokio_postgres::Client,
+    pub database_url: String,
+    pub team_id: Uuid,
+    pub health_url: String,
+    stop: Option<oneshot::Sender<()>>,
+    stopped: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Options of [`spawn_app_with`].
+pub struct Options {
+    pub key: String,
+    pub migrate: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            key: KEY.to_owned(),
+            migrate: true,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let database = test_support::postgres::fresh_database().await;
+    if options.migrate {
+        store::Store::connect(&database.url, 2)
+            .unwrap()
+            .migrate()
+            .await
+            .unwrap();
+    }
+    let peers = Arc::new(Peers::new());
+    let peer_url = start_peers(peers.clone()).await;
+    let mut config =
+        Config::for_tests(&database.url, &peer_url, &peer_url, &peer_url, &options.key);
+    config.poll_interval = Duration::from_millis(20);
+    let app = Application::build(config).await.unwrap();
+    let health_url = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stop_signal) = oneshot::channel::<()>();
+    let stopped = tokio::spawn(app.run_until_stopped(async {
+        let _ = stop_signal.await;
+    }));
+
+    let (db, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let team_id = Uuid::new_v4();
+    if options.migrate {
+        db.execute(
+            "INSERT INTO teams (id, name) VALUES ($1, 'team')",
+            &[&team_id],
+        )
+        .await
+        .unwrap();
+    }
+    TestApp {
+        peers,
+        db,
+        database_url: database.url,
+        team_id,
+        health_url,
+        stop: Some(stop),
+        stopped: Some(stopped),
+    }
+}
+
+/// A check row as the tests read it.
+#[derive(Debug, Clone)]
+pub struct CheckRow {
+    pub id: Uuid,
+    pub reason: String,
+    pub status: String,
+    pub http_status: Option<i32>,
+    pub baseline: bool,
+    pub changed: bool,
+    pub triggered: bool,
+    pub summary: Option<String>,
+    pub reason_text: Option<String>,
+    pub extracted_value: Option<String>,
+    pub diff: Option<String>,
+    pub error: Option<String>,
+    pub fetch_ms: Option<i32>,
+    pub duration_ms: Option<i32>,
+}
+
+impl TestApp {
+    /// A monitor due now with a long interval, so further checks happen
+    /// only when a test asks for them with [`TestApp::run_now`].
+    pub async fn create_monitor(&self, condition: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        self.db
+            .execute(
+                "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, headers)
+                 VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', $3, 3600,
+                         '[{\"name\": \"cookie\", \"value\": \"session=abc\"}]'::jsonb)",
+                &[&id, &self.team_id, &condition],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    pub async fn add_email_channel(&self, monitor_id: Uuid) -> Uuid {
+        let id = Uuid::new_v4();
+        self.db
+            .execute(
+                "INSERT INTO channels (id, team_id, kind, name, target)
+                 VALUES ($1, $2, 'email', 'mail', 'alerts@example.test')",
+                &[&id, &self.team_id],
+            )
+            .await
+            .unwrap();
+        self.db
+            .execute(
+                "INSERT INTO monitor_channels (monitor_id, channel_id) VALUES ($1, $2)",
+                &[&monitor_id, &id],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    /// What the gateway does for "run now".
+    pub async fn run_now(&self, monitor_id: Uuid) {
+        self.db
+            .execute(
+                "UPDATE monitors SET requested_reason = 'manual', next_check_at = now() WHERE id = $1",
+                &[&monitor_id],
+            )
+            .await
+            .unwrap();
+    }
+
+    pub async fn checks(&self, monitor_id: Uuid) -> Vec<CheckRow> {
+        let rows = self
+            .db
+            .query(
+                "SELECT * FROM checks WHERE monitor_id = $1 ORDER BY started_at, id",
+                &[&monitor_id],
+            )
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|row| CheckRow {
+                id: row.get("id"),
+                reason: row.get("reason"),
+                status: row.get("status"),
+                http_status: row.get("http_status"),
+                baseline: row.get("baseline"),
+                changed: row.get("changed"),
+                triggered: row.get("triggered"),
+                summary: row.get("summary"),
+                reason_text: row.get("reason_text"),
+                extracted_value: row.get("extracted_value"),
+                diff: row.get("diff"),
+                error: row.get("error"),
+                fetch_ms: row.get("fetch_ms"),
+                duration_ms: row.get("duration_ms"),
+            })
+            .collect()
+    }
+
+    /// Waits until the monitor has `count` checks and returns them.
+    pub async fn wait_for_checks(&self, monitor_id: Uuid, count: usize) -> Vec<CheckRow> {
+        wait_until(&format!("{count} checks"), || async {
+            let checks = self.checks(monitor_id).await;
+            (checks.len() >= count).then_some(checks)
+        })
+        .await
+    }
+
+    /// Requests a run and waits for its check.
+    pub async fn check_now(&self, monitor_id: Uuid) -> CheckRow {
+        let before = self.checks(monitor_id).await.len();
+        self.run_now(monitor_id).await;
+        let checks = self.wait_for_checks(monitor_id, before + 1).await;
+        checks[before].clone()
+    }
+
+    pub async fn count(&self, sql: &str, id: Uuid) -> i64 {
+        self.db.query_one(sql, &[&id]).await.unwrap().get(0)
+    }
+
+    /// Stops the scheduler and waits for it to exit.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(stopped) = self.stopped.take() {
+            tokio::time::timeout(Duration::from_secs(10), stopped)
+                .await
+                .expect("the scheduler stops within its grace period")
+                .unwrap();
+        }
+    }
+}
+
+/// Polls `probe` until it yields a value; panics after a few seconds.
+pub async fn wait_until<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
