@@ -107,7 +107,10 @@ impl TokenVerifier {
         validation.algorithms = vec![ALGORITHM];
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // jsonwebtoken enforces presence of exp/iss/aud/sub from this list and
+        // skips names it does not know; iat and jti are listed for the reader
+        // and enforced by `AccessClaims`, whose fields are not optional.
+        validation.set_required_spec_claims(&["iss", "aud", "sub", "exp", "iat", "jti"]);
         validation.validate_exp = true;
         validation.leeway = LEEWAY_SECONDS;
         Self {

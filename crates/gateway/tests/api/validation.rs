@@ -226,3 +226,15 @@ async fn unknown_routes_and_methods_answer_in_the_error_format() {
     let response = app.get(&app.alice, "/api/v1/monitors/not-a-uuid").await;
     expect_error(response, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn an_oversized_body_gets_413_in_the_error_format() {
+    let app = spawn_app().await;
+    let response = app
+        .create_monitor(
+            &app.alice,
+            &with("condition", json!("x".repeat(200 * 1024))),
+        )
+        .await;
+    expect_error(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
