@@ -210,6 +210,19 @@ impl RunningNginx {
 
 impl Drop for RunningNginx {
     fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: only a master that exits normally takes its
+        // worker processes with it; killed outright, it orphans them.
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while terminated && Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
