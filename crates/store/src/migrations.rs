@@ -9,7 +9,7 @@ use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
 
 /// Arbitrary constant identifying Lookout's migration lock.
-const MIGRATION_LOCK_ID: i64 = 0x4c4f_4f4b_4f55_54;
+const MIGRATION_LOCK_ID: i64 = 0x004c_4f4f_4b4f_5554;
 
 const MIGRATIONS: &[(i32, &str, &str)] =
     &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
