@@ -17,6 +17,10 @@ use tonic::Code;
 use crate::config::Config;
 use crate::domain::CheckStatus;
 
+/// Page text sent to the judge is cut here: the llm service refuses more
+/// than 2 MiB, and a page that large would otherwise never be judged.
+const MAX_JUDGE_TEXT_BYTES: usize = 1024 * 1024;
+
 /// What to fetch, from a monitor.
 #[derive(Clone)]
 pub struct FetchSpec {
@@ -187,8 +191,8 @@ impl Peers {
     pub async fn evaluate(&self, request: JudgeRequest<'_>) -> Result<Verdict, String> {
         let message = EvaluateRequest {
             condition: request.condition.to_owned(),
-            previous_text: request.previous_text.to_owned(),
-            current_text: request.current_text.to_owned(),
+            previous_text: truncated(request.previous_text, MAX_JUDGE_TEXT_BYTES).to_owned(),
+            current_text: truncated(request.current_text, MAX_JUDGE_TEXT_BYTES).to_owned(),
             first_check: request.first_check,
             url: request.url.to_owned(),
             monitor_id: request.monitor_id,
@@ -264,6 +268,18 @@ impl Peers {
     }
 }
 
+/// The longest prefix of `text` within `max` bytes, cut at a character boundary.
+fn truncated(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// A plain message for a failed call to a peer; status messages from a
 /// peer are not copied into check rows users read.
 fn peer_failure(peer: &str, code: Code) -> String {
@@ -291,5 +307,17 @@ impl std::fmt::Debug for Destination {
             Self::Email { .. } => formatter.write_str("Email"),
             Self::Webhook { .. } => formatter.write_str("Webhook"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncated;
+
+    #[test]
+    fn long_texts_are_cut_on_a_character_boundary() {
+        assert_eq!(truncated("héllo", 2), "h");
+        assert_eq!(truncated("héllo", 3), "hé");
+        assert_eq!(truncated("short", 100), "short");
     }
 }

@@ -362,3 +362,25 @@ async fn health_is_not_serving_until_the_schema_exists_and_the_scheduler_stops_o
     .await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn two_scheduler_replicas_on_one_database_check_each_due_monitor_once() {
+    let app = spawn_app().await;
+    let _second = app.start_another_scheduler().await;
+    let mut monitors = Vec::new();
+    for _ in 0..20 {
+        monitors.push(app.create_monitor("").await);
+    }
+    for monitor in &monitors {
+        app.wait_for_checks(*monitor, 1).await;
+    }
+    let total: i64 = app
+        .db
+        .query_one("SELECT count(*) FROM checks", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(total, 20, "no monitor was checked by both replicas");
+    assert_eq!(app.peers.fetches.lock().unwrap().len(), 20);
+    app.stop().await;
+}

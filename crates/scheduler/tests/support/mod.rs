@@ -217,6 +217,7 @@ pub struct TestApp {
     pub database_url: String,
     pub team_id: Uuid,
     pub health_url: String,
+    peer_url: String,
     stop: Option<oneshot::Sender<()>>,
     stopped: Option<tokio::task::JoinHandle<()>>,
 }
@@ -280,6 +281,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         database_url: database.url,
         team_id,
         health_url,
+        peer_url,
         stop: Some(stop),
         stopped: Some(stopped),
     }
@@ -400,6 +402,25 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str, id: Uuid) -> i64 {
         self.db.query_one(sql, &[&id]).await.unwrap().get(0)
+    }
+
+    /// Starts a second scheduler replica on the same database and peers;
+    /// it stops when the returned sender is dropped.
+    pub async fn start_another_scheduler(&self) -> oneshot::Sender<()> {
+        let mut config = Config::for_tests(
+            &self.database_url,
+            &self.peer_url,
+            &self.peer_url,
+            &self.peer_url,
+            KEY,
+        );
+        config.poll_interval = Duration::from_millis(20);
+        let app = Application::build(config).await.unwrap();
+        let (stop, stop_signal) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async {
+            let _ = stop_signal.await;
+        }));
+        stop
     }
 
     /// Stops the scheduler and waits for it to exit.
