@@ -36,10 +36,10 @@ export function unifiedDiff(before, after) {
       lines.push(` ${a[i]}`);
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      lines.push(`+${b[j++]}`);
-    } else {
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
       lines.push(`-${a[i++]}`);
+    } else {
+      lines.push(`+${b[j++]}`);
     }
   }
   return `--- before\n+++ after\n@@ -1,${a.length} +1,${b.length} @@\n${lines.join('\n')}\n`;

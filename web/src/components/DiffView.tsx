@@ -68,6 +68,12 @@ export function DiffView({ diff, initialMode = 'inline' }: { diff: string; initi
           </table>
         ) : (
           <table class="diff-table split" data-testid="diff-split">
+            <colgroup>
+              <col class="num-col" />
+              <col />
+              <col class="num-col" />
+              <col />
+            </colgroup>
             <thead>
               <tr>
                 <th colSpan={2}>Before</th>

@@ -1,0 +1,189 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
+import type { Me, Monitor } from '../src/api/types';
+import { App } from '../src/app';
+import { DiffView } from '../src/components/DiffView';
+import { MonitorForm } from '../src/pages/MonitorForm';
+import { Monitors } from '../src/pages/Monitors';
+import { SessionContext } from '../src/session';
+import { json, mockFetch } from './fetch-mock';
+
+const me: Me = {
+  id: 'u1',
+  email: 'ada@example.com',
+  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
+};
+
+function monitor(overrides: Partial<Monitor> = {}): Monitor {
+  return {
+    id: 'm1',
+    team_id: 't1',
+    name: 'Widget price',
+    url: 'https://shop.example.com/widget',
+    css_selector: null,
+    json_pointer: null,
+    condition: 'below 100',
+    interval_seconds: 3600,
+    render: false,
+    headers: [],
+    paused: false,
+    channel_ids: [],
+    run_requested: false,
+    next_check_at: new Date(Date.now() + 3_600_000).toISOString(),
+    last_checked_at: null,
+    last_status: null,
+    last_triggered_at: null,
+    consecutive_failures: 0,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+function signedIn(children: preact.ComponentChildren) {
+  return (
+    <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>{children}</SessionContext.Provider>
+  );
+}
+
+describe('the monitors page', () => {
+  it('shows a loading state, then an invitation when there are no monitors', async () => {
+    mockFetch({ 'GET /api/v1/monitors': json(200, { items: [], next_cursor: null }) });
+    render(signedIn(<Monitors />));
+    expect(screen.getByRole('status').textContent).toContain('Loading monitors');
+    await screen.findByText('No monitors yet');
+    expect(screen.getByRole('link', { name: 'Create your first monitor' }).getAttribute('href')).toBe('#/monitors/new');
+  });
+
+  it('says in words when it is rate limited, and retries on request', async () => {
+    let calls = 0;
+    mockFetch({
+      'GET /api/v1/monitors': () =>
+        ++calls === 1
+          ? json(429, { error: { code: 'rate_limited', message: 'too many requests', request_id: 'r1' } }, { 'Retry-After': '30' })
+          : json(200, { items: [monitor()], next_cursor: null }),
+    });
+    render(signedIn(<Monitors />));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('Too many requests, try again in 30 s.');
+    fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await screen.findByRole('link', { name: 'Widget price' });
+  });
+
+  it('lists monitors with their status and pauses one', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/monitors': json(200, {
+        items: [monitor({ last_status: 'fetch_failed', consecutive_failures: 3, last_checked_at: new Date().toISOString() })],
+      }),
+      'PATCH /api/v1/monitors/m1': json(200, monitor({ paused: true })),
+    });
+    render(signedIn(<Monitors />));
+    await screen.findByText('Fetch failed');
+    expect(screen.getByText('3 failures in a row')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Pause Widget price' }));
+    await screen.findByRole('button', { name: 'Resume Widget price' });
+    expect(calls.at(-1)).toMatchObject({ method: 'PATCH', body: { paused: true } });
+  });
+});
+
+describe('the monitor form', () => {
+  it('validates before sending and sends nothing while fields are invalid', async () => {
+    const { calls } = mockFetch({ 'GET /api/v1/channels': json(200, { items: [] }) });
+    render(signedIn(<MonitorForm />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Create monitor' }));
+    expect(screen.getByText('Give it a name.')).toBeTruthy();
+    expect(screen.getByText('Enter the address of the page.')).toBeTruthy();
+    expect(calls.filter((call) => call.method === 'POST')).toHaveLength(0);
+    expect(document.getElementById('monitor-name')?.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('fills the condition from an example chip', async () => {
+    mockFetch({ 'GET /api/v1/channels': json(200, { items: [] }) });
+    render(signedIn(<MonitorForm />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Any new job posting that mentions Rust' }));
+    expect((screen.getByLabelText('Alert me when…') as HTMLTextAreaElement).value).toBe('Any new job posting that mentions Rust');
+  });
+
+  it("shows the gateway's field messages next to the fields", async () => {
+    mockFetch({
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { text: 'hello', http_status: 200 }),
+      'POST /api/v1/monitors': json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'url: resolves to a private address',
+          request_id: 'r9',
+          fields: [{ field: 'url', message: 'resolves to a private address' }],
+        },
+      }),
+    });
+    render(signedIn(<MonitorForm />));
+    fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'Router' } });
+    fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'http://192.168.1.1/' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
+    await screen.findByText('Resolves to a private address');
+    expect(screen.getByRole('alert').textContent).toContain('Lookout could not save this monitor');
+  });
+
+  it('previews the extracted text once typing pauses', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { text: 'Price: 120 EUR', http_status: 200 }),
+    });
+    render(signedIn(<MonitorForm />));
+    const address = await screen.findByLabelText('Page address');
+    fireEvent.input(address, { target: { value: 'https://shop.example.com/w' } });
+    fireEvent.input(address, { target: { value: 'https://shop.example.com/widget' } });
+    await waitFor(() => expect(screen.getByTestId('preview-text').textContent).toBe('Price: 120 EUR'), { timeout: 3000 });
+    const previews = calls.filter((call) => call.url === '/api/v1/preview');
+    expect(previews).toHaveLength(1);
+    expect(previews[0].body).toMatchObject({ url: 'https://shop.example.com/widget' });
+  });
+});
+
+describe('the diff view', () => {
+  it('switches between inline and side by side', () => {
+    render(<DiffView diff={'@@ -1,2 +1,2 @@\n a\n-old\n+new\n'} />);
+    const inline = screen.getByTestId('diff-inline');
+    expect(inline.querySelector('td.diff-text.removed')?.textContent).toBe('removed: old');
+    expect(inline.querySelector('td.diff-text.added')?.textContent).toBe('added: new');
+    fireEvent.click(screen.getByRole('button', { name: 'Side by side' }));
+    const split = screen.getByTestId('diff-split');
+    const changed = split.querySelectorAll('tbody tr')[2];
+    expect(changed.textContent).toContain('old');
+    expect(changed.textContent).toContain('new');
+    expect(screen.getByRole('button', { name: 'Side by side' }).getAttribute('aria-pressed')).toBe('true');
+  });
+});
+
+describe('the app', () => {
+  it('shows the sign-in page with a Google button when there is no session', async () => {
+    mockFetch({
+      'GET /api/v1/me': json(401, { error: { code: 'unauthorized', message: 'authentication required', request_id: 'r' } }),
+      'POST /auth/refresh': json(401, { error: { code: 'unauthorized', message: 'authentication required', request_id: 'r' } }),
+    });
+    location.hash = '#/monitors/m1';
+    render(<App />);
+    const button = await screen.findByRole('link', { name: 'Sign in with Google' });
+    expect(button.getAttribute('href')).toBe(`/auth/google/login?redirect_to=${encodeURIComponent('/#/monitors/m1')}`);
+  });
+
+  it('shows the admin link only to admins', async () => {
+    mockFetch({
+      'GET /api/v1/me': json(200, { ...me, is_admin: false }),
+      'GET /api/v1/monitors': json(200, { items: [] }),
+    });
+    render(<App />);
+    await screen.findByRole('link', { name: 'Monitors' });
+    expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
+  });
+
+  it('shows the admin link to admins', async () => {
+    mockFetch({
+      'GET /api/v1/me': json(200, { ...me, is_admin: true }),
+      'GET /api/v1/monitors': json(200, { items: [] }),
+    });
+    render(<App />);
+    await screen.findByRole('link', { name: 'Admin' });
+  });
+});
