@@ -5,13 +5,15 @@ set -euo pipefail
 source "$(dirname "$0")/prod-common.sh"
 require_env_file
 
+# DOCKER overrides the docker client (a test shim, or `sudo docker`).
+DOCKER="${DOCKER:-docker}"
 failed=0
 for service in "${PROD_SERVICES[@]}"; do
     id="$(compose ps -q "$service" 2>/dev/null | head -n1)"
     if [[ -z "$id" ]]; then
         status="not running"
     else
-        status="$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null || echo unknown)"
+        status="$($DOCKER inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null || echo unknown)"
     fi
     printf '%-10s %s\n' "$service" "$status"
     [[ "$status" == "healthy" ]] || failed=1
@@ -22,7 +24,7 @@ https_port="$(sed -n 's/^HTTPS_PORT=//p' "$ENV_FILE" | tail -n1)"
 url="https://127.0.0.1:${https_port:-443}/health"
 if command -v curl >/dev/null 2>&1; then
     # -k: the certificate names the public host, not 127.0.0.1.
-    if body="$(curl -fsS -k --max-time 5 "$url" 2>&1)"; then
+    if body="$(curl -fsS -k --noproxy 127.0.0.1 --max-time 5 "$url" 2>&1)"; then
         printf '%-10s %s\n' "public" "ok ($url)"
     else
         printf '%-10s %s\n' "public" "FAILED ($url: $body)"
