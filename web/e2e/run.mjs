@@ -20,7 +20,7 @@ if (!baseUrl) {
 console.log(`e2e against ${baseUrl}${mock ? ' (mock API)' : ''}; screenshots in ${ARTIFACTS}`);
 let failed = 0;
 try {
-  await runScenario(baseUrl);
+  await runScenario(baseUrl, { mock: Boolean(mock) });
 } catch (error) {
   failed = 1;
   console.error(error);

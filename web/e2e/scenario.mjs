@@ -15,7 +15,7 @@ const CHECK_TIMEOUT_MS = Number(process.env.LOOKOUT_E2E_CHECK_TIMEOUT_MS ?? 60_0
 const page120 = '<h1>Widget</h1><p>Price: 120 EUR</p><p>In stock</p>';
 const page90 = '<h1>Widget</h1><p>Price: 90 EUR</p><p>In stock</p>';
 
-export async function runScenario(baseUrl, log = console.log) {
+export async function runScenario(baseUrl, { log = console.log, mock = false } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const site = await startTestSite(page120);
   const browser = await launch();
@@ -105,6 +105,19 @@ export async function runScenario(baseUrl, log = console.log) {
     assert.equal(await page.getByTestId('secret-value').count(), 0, 'the key is not shown again');
     await page.getByRole('button', { name: 'Revoke Deploy pipeline' }).click();
     await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor({ state: 'detached' });
+
+    step('create a shared team');
+    await nav('Teams').click();
+    await page.getByLabel('Team name').fill('Platform');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    const team = page.locator('article.card', { has: page.getByRole('heading', { name: /Platform/ }) });
+    await team.waitFor();
+    if (mock) {
+      // Inviting someone who never signed in depends on issue 4's rules; the mock accepts it.
+      await team.getByLabel('Invite by email').fill('colleague@example.com');
+      await team.getByRole('button', { name: 'Invite' }).click();
+      await team.locator('.list-item', { hasText: 'colleague@example.com' }).waitFor();
+    }
 
     step('the other pages render');
     for (const [link, heading, name] of [
