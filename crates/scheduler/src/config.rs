@@ -133,7 +133,9 @@ impl Config {
         listen_addr("SCHEDULER_ADDR", DEFAULT_ADDR)
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks the numbers make sense together; also run by
+    /// `Application::build` for configurations built in code.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.poll_interval.is_zero() {
             return Err(ConfigError::invalid(
                 "SCHEDULER_POLL_MS",
@@ -194,4 +196,54 @@ fn public_base_url() -> Result<String, ConfigError> {
         ));
     }
     Ok(raw.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config::for_tests(
+            "postgres://postgres@127.0.0.1:1/x",
+            "http://127.0.0.1:1",
+            "http://127.0.0.1:2",
+            "http://127.0.0.1:3",
+            "key",
+        )
+    }
+
+    #[test]
+    fn the_test_configuration_is_valid() {
+        assert_eq!(config().validate(), Ok(()));
+    }
+
+    #[test]
+    fn nonsensical_numbers_are_refused_with_the_variable_name() {
+        let mut no_slots = config();
+        no_slots.concurrency = 0;
+        assert!(
+            no_slots
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("SCHEDULER_CONCURRENCY")
+        );
+
+        let mut short_lease = config();
+        short_lease.lease = Duration::from_secs(5);
+        assert!(
+            short_lease
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("SCHEDULER_LEASE_SECS")
+        );
+    }
+
+    #[test]
+    fn the_database_url_is_not_printed() {
+        let mut config = config();
+        config.database_url = SecretString::from("postgres://u:hunter2@db/lookout".to_owned());
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
 }

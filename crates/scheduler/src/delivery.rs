@@ -109,13 +109,16 @@ impl DeliveryWorker {
                     tracing::warn!(delivery_id = %delivery.id, %error, "sent but not recorded")
                 }
             },
-            Err(error) => self.failed(&delivery, &error).await,
+            Err(failure) => {
+                self.failed(&delivery, &failure.message, failure.permanent)
+                    .await
+            }
         }
     }
 
-    async fn failed(&self, delivery: &ClaimedDelivery, error: &str) {
+    async fn failed(&self, delivery: &ClaimedDelivery, error: &str, permanent: bool) {
         let attempts = u32::try_from(delivery.attempts).unwrap_or(0) + 1;
-        let give_up = attempts >= self.max_attempts;
+        let give_up = permanent || attempts >= self.max_attempts;
         let retry_in = delivery_backoff(self.retry_base, attempts);
         if give_up {
             tracing::warn!(

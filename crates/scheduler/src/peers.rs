@@ -94,6 +94,16 @@ pub struct Alert {
     pub extracted_value: String,
 }
 
+/// A failed send.
+#[derive(Debug, Clone)]
+pub struct SendFailure {
+    /// Plain words for `deliveries.last_error`.
+    pub message: String,
+    /// Notify refused the request itself (a bad address, say): retrying
+    /// cannot help.
+    pub permanent: bool,
+}
+
 /// Clients of the three peers; cheap to clone.
 #[derive(Clone)]
 pub struct Peers {
@@ -222,7 +232,7 @@ impl Peers {
         idempotency_key: &str,
         destination: Destination,
         alert: Alert,
-    ) -> Result<(), String> {
+    ) -> Result<(), SendFailure> {
         let target = match destination {
             Destination::Email { address } => Target::Email(EmailTarget { address }),
             Destination::Webhook { url, secret } => Target::Webhook(WebhookTarget { url, secret }),
@@ -256,14 +266,21 @@ impl Peers {
                 // Notify's messages are written for users and hold no secrets;
                 // they say why an address or receiver refused.
                 let message: String = status.message().chars().take(300).collect();
-                format!("{}: {message}", peer_failure("notify", status.code()))
+                SendFailure {
+                    message: format!("{}: {message}", peer_failure("notify", status.code())),
+                    permanent: matches!(
+                        status.code(),
+                        Code::InvalidArgument | Code::FailedPrecondition | Code::PermissionDenied
+                    ),
+                }
             })?
             .into_inner();
         match response.status() {
             DeliveryStatus::Sent | DeliveryStatus::Duplicate => Ok(()),
-            DeliveryStatus::Unspecified => {
-                Err("the notify service did not confirm the delivery".to_owned())
-            }
+            DeliveryStatus::Unspecified => Err(SendFailure {
+                message: "the notify service did not confirm the delivery".to_owned(),
+                permanent: false,
+            }),
         }
     }
 }

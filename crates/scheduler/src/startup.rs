@@ -38,6 +38,7 @@ impl Application {
     /// gives tests a free port. Neither the database nor the peers are
     /// contacted yet.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        config.validate()?;
         let listener =
             TcpListener::bind(config.addr)
                 .await

@@ -384,3 +384,36 @@ async fn two_scheduler_replicas_on_one_database_check_each_due_monitor_once() {
     assert_eq!(app.peers.fetches.lock().unwrap().len(), 20);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_delivery_notify_refuses_as_invalid_is_dead_at_once() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    *app.peers.notify_error.lock().unwrap() = Some(Code::InvalidArgument);
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let check = app.check_now(monitor).await;
+    let (attempts, last_error): (i32, String) = wait_until("the delivery to be dead", || async {
+        let row = app
+            .db
+            .query_one(
+                "SELECT status, attempts, last_error FROM deliveries WHERE check_id = $1",
+                &[&check.id],
+            )
+            .await
+            .ok()?;
+        let status: String = row.get(0);
+        (status == "dead").then(|| (row.get(1), row.get(2)))
+    })
+    .await;
+    assert_eq!(attempts, 1, "a refused request is not retried");
+    assert!(
+        last_error.contains("the address is not valid"),
+        "{last_error}"
+    );
+    assert_eq!(app.peers.sends().len(), 1);
+    app.stop().await;
+}

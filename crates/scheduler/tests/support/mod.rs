@@ -49,6 +49,8 @@ pub struct Peers {
     pub verdict: Mutex<Verdict>,
     /// Sends that fail with UNAVAILABLE before one succeeds.
     pub notify_failures_left: Mutex<u32>,
+    /// When set, every Send fails with this code.
+    pub notify_error: Mutex<Option<Code>>,
     pub fetches: Mutex<Vec<FetchRequest>>,
     pub evaluations: Mutex<Vec<EvaluateRequest>>,
     /// Every Send received, failed or not.
@@ -63,6 +65,7 @@ impl Peers {
             page: Mutex::new(Page::Text("price: 120 EUR".to_owned())),
             verdict: Mutex::new(Verdict::Triggered(false)),
             notify_failures_left: Mutex::new(0),
+            notify_error: Mutex::new(None),
             fetches: Mutex::default(),
             evaluations: Mutex::default(),
             sends: Mutex::default(),
@@ -171,6 +174,9 @@ impl Notifier for Fake {
     async fn send(&self, request: Request<SendRequest>) -> Result<Response<SendResponse>, Status> {
         self.0.note_caller(&request);
         self.0.sends.lock().unwrap().push(request.into_inner());
+        if let Some(code) = *self.0.notify_error.lock().unwrap() {
+            return Err(Status::new(code, "the address is not valid"));
+        }
         let mut failures = self.0.notify_failures_left.lock().unwrap();
         if *failures > 0 {
             *failures -= 1;
