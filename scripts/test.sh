@@ -10,8 +10,9 @@ source scripts/lib.sh
 command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain (rustup) first"
 ensure_postgres_binaries
 ensure_redis_binaries
-# Rendering tests drive Debian's Chromium; deployment checks need nginx and docker-compose.
-apt_install chromium nginx-light docker-compose openssl
+# Rendering tests and the UI's end-to-end tests drive Debian's Chromium;
+# scripts/check-deploy.sh installs what the deployment checks need.
+apt_install chromium
 
 RUN_DIR="$PWD/.local/test-$$"
 mkdir -p "$RUN_DIR"
@@ -38,8 +39,8 @@ log "building service binaries (the end-to-end suite runs them as processes)"
 cargo build --workspace --bins --quiet
 log "tests"
 cargo test --workspace --no-fail-fast
-if [ -x scripts/check-deploy.sh ]; then
-  log "deployment checks"
-  bash scripts/check-deploy.sh
-fi
+log "deployment checks"
+bash scripts/check-deploy.sh
+log "web UI checks"
+bash scripts/web-test.sh
 log "all checks passed"
