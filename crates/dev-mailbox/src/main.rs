@@ -22,8 +22,9 @@ fn parse_options() -> Result<Options, String> {
         let value = args.next().ok_or_else(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--listen" => {
-                let addr: std::net::SocketAddr =
-                    value.parse().map_err(|_| format!("--listen takes host:port, got {value}"))?;
+                let addr: std::net::SocketAddr = value
+                    .parse()
+                    .map_err(|_| format!("--listen takes host:port, got {value}"))?;
                 if !addr.ip().is_loopback() {
                     return Err("the development mailbox only listens on loopback".to_owned());
                 }
