@@ -15,15 +15,27 @@
 //! - [`checks`]: check history as users read it.
 //! - [`scheduling`]: claiming due monitors and recording check results.
 //! - [`deliveries`]: the notification outbox.
+//! - [`sessions`]: sign-in sessions and rotating refresh tokens.
+//! - [`api_keys`]: API keys, found by prefix, stored hashed.
+//! - [`memberships`]: team members and roles, owner-only changes.
+//! - [`hooks`]: trigger secrets of monitors and hook-requested runs.
+//! - [`audit`]: the append-only audit trail.
+//! - [`admin`]: whole-system usage figures for admins.
 
+pub mod admin;
+pub mod api_keys;
+pub mod audit;
 pub mod channels;
 pub mod checks;
 pub mod deliveries;
 pub mod error;
+pub mod hooks;
+pub mod memberships;
 pub mod migrations;
 pub mod monitors;
 pub mod pool;
 pub mod scheduling;
+pub mod sessions;
 pub mod teams;
 pub mod users;
 

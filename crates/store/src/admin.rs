@@ -1,0 +1,59 @@
+//! Whole-system figures for the admin page. Not scoped by team: the gateway
+//! lets only admins call these.
+
+use crate::error::{QueryContext, StoreError};
+use crate::pool::Store;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    pub users: i64,
+    pub teams: i64,
+    pub monitors: i64,
+    pub checks: i64,
+    pub deliveries: i64,
+    pub database_bytes: i64,
+    /// Text of stored snapshots, the part of the database that grows with use.
+    pub snapshot_text_bytes: i64,
+    /// The snapshots table on disk, indexes and TOAST included.
+    pub snapshot_table_bytes: i64,
+}
+
+impl Store {
+    pub async fn usage(&self) -> Result<Usage, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM users) AS users,
+                        (SELECT count(*) FROM teams) AS teams,
+                        (SELECT count(*) FROM monitors) AS monitors,
+                        (SELECT count(*) FROM checks) AS checks,
+                        (SELECT count(*) FROM deliveries) AS deliveries,
+                        pg_database_size(current_database()) AS database_bytes,
+                        (SELECT coalesce(sum(octet_length(text)), 0)::bigint FROM snapshots) AS snapshot_text_bytes,
+                        pg_total_relation_size('snapshots') AS snapshot_table_bytes",
+                &[],
+            )
+            .await
+            .context("reading usage figures")?;
+        Ok(Usage {
+            users: row.get("users"),
+            teams: row.get("teams"),
+            monitors: row.get("monitors"),
+            checks: row.get("checks"),
+            deliveries: row.get("deliveries"),
+            database_bytes: row.get("database_bytes"),
+            snapshot_text_bytes: row.get("snapshot_text_bytes"),
+            snapshot_table_bytes: row.get("snapshot_table_bytes"),
+        })
+    }
+
+    /// PostgreSQL's version string, for the admin health page.
+    pub async fn server_version(&self) -> Result<String, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one("SHOW server_version", &[])
+            .await
+            .context("reading the server version")?;
+        Ok(row.get(0))
+    }
+}
