@@ -13,6 +13,7 @@
 //! - [`domain`]: validation of user input into store values.
 //! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
 //! - [`notify_client`]: the gRPC client of the notify service.
+//! - [`openapi`]: the OpenAPI document (`/api/openapi.json`) and `/docs`.
 //! - [`readiness`]: the dependency checks behind `GET /ready`.
 //! - [`error`]: [`error::ApiError`], the one error type of every handler.
 //!
@@ -30,6 +31,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod notify_client;
+pub mod openapi;
 pub mod readiness;
 pub mod request_context;
 pub mod routes;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use store::Store;
+use utoipa::ToSchema;
 
 /// Kubernetes probes time out after a few seconds; each check stays below.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -19,16 +20,21 @@ pub struct Readiness {
     services: Vec<(&'static str, String)>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DependencyStatus {
+    /// `up`, `down` or `degraded`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ReadinessReport {
+    /// `ready` or `not_ready`.
+    #[schema(value_type = String)]
     pub status: &'static str,
+    #[schema(value_type = BTreeMap<String, DependencyStatus>)]
     pub dependencies: BTreeMap<&'static str, DependencyStatus>,
 }
 

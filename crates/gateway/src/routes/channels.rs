@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use store::Store;
 use store::channels::{Channel, ChannelKind, NewChannel};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -21,18 +22,20 @@ use crate::state::AppState;
 
 const MAX_CHANNEL_NAME: usize = 200;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/channels", get(list).post(create))
-        .route("/channels/{id}", delete(remove))
-        .route("/channels/{id}/test", post(test))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(remove))
+        .routes(routes!(test))
 }
 
 /// A channel as listed. The webhook signing secret is never part of it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ChannelResponse {
     id: Uuid,
     team_id: Uuid,
+    /// `email` or `webhook`.
+    #[schema(value_type = String)]
     kind: &'static str,
     name: String,
     /// Email address or webhook URL.
@@ -56,29 +59,31 @@ impl From<&Channel> for ChannelResponse {
 }
 
 /// The answer to a creation: the only time the signing secret is shown.
-#[derive(Serialize)]
-struct CreatedChannel {
+#[derive(Serialize, ToSchema)]
+pub struct CreatedChannel {
     #[serde(flatten)]
     channel: ChannelResponse,
+    /// Webhooks only: the Standard Webhooks secret, shown once.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     signing_secret: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ChannelList {
+#[derive(Serialize, ToSchema)]
+pub struct ChannelList {
     items: Vec<ChannelResponse>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-enum KindBody {
+pub enum KindBody {
     Email,
     Webhook,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateChannel {
+pub struct CreateChannel {
     /// Defaults to the caller's personal team.
     team_id: Option<Uuid>,
     kind: KindBody,
@@ -89,12 +94,18 @@ struct CreateChannel {
     url: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub struct ListQuery {
+    /// Only this team's channels.
     team_id: Option<Uuid>,
 }
 
+/// Creates a channel; a webhook's signing secret is in this answer only.
+#[utoipa::path(post, path = "/channels", tag = "channels", security(("bearer" = [])),
+    request_body = CreateChannel,
+    responses((status = 201, body = CreatedChannel)))]
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,
@@ -145,6 +156,9 @@ async fn create(
     ))
 }
 
+#[utoipa::path(get, path = "/channels", tag = "channels", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = ChannelList)))]
 async fn list(
     user: CurrentUser,
     State(store): State<Store>,
@@ -156,6 +170,9 @@ async fn list(
     }))
 }
 
+#[utoipa::path(delete, path = "/channels/{id}", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Channel id")),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
@@ -168,13 +185,18 @@ async fn remove(
     }
 }
 
-#[derive(Serialize)]
-struct TestSent {
+#[derive(Serialize, ToSchema)]
+pub struct TestSent {
+    /// Always `sent`.
+    #[schema(value_type = String)]
     status: &'static str,
     message_id: String,
 }
 
 /// Sends a test message through notify, now, and reports whether it went out.
+#[utoipa::path(post, path = "/channels/{id}/test", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Channel id")),
+    responses((status = 200, body = TestSent)))]
 async fn test(
     user: CurrentUser,
     State(store): State<Store>,

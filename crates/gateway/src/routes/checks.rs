@@ -1,12 +1,13 @@
 //! A monitor's check history.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use store::Store;
 use store::checks::Check;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -15,13 +16,13 @@ use crate::extract::{Json, Path, Query};
 use crate::routes::pagination::{self, PageQuery};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/monitors/{id}/checks", get(list))
-        .route("/monitors/{id}/checks/{check_id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CheckResponse {
     id: Uuid,
     monitor_id: Uuid,
@@ -77,12 +78,16 @@ impl From<Check> for CheckResponse {
     }
 }
 
-#[derive(Serialize)]
-struct CheckList {
+#[derive(Serialize, ToSchema)]
+pub struct CheckList {
     items: Vec<CheckResponse>,
     next_cursor: Option<String>,
 }
 
+/// A monitor's checks, newest first.
+#[utoipa::path(get, path = "/monitors/{id}/checks", tag = "monitors", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id"), PageQuery),
+    responses((status = 200, body = CheckList)))]
 async fn list(
     user: CurrentUser,
     State(store): State<Store>,
@@ -100,6 +105,10 @@ async fn list(
     }))
 }
 
+/// One check of a monitor.
+#[utoipa::path(get, path = "/monitors/{id}/checks/{check_id}", tag = "monitors", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id"), ("check_id" = Uuid, Path, description = "Check id")),
+    responses((status = 200, body = CheckResponse)))]
 async fn show(
     user: CurrentUser,
     State(store): State<Store>,

@@ -1,10 +1,11 @@
 //! The caller's own account.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use serde::Serialize;
 use store::Store;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -13,17 +14,20 @@ use crate::extract::Json;
 use crate::routes::teams::TeamResponse;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
 }
 
-#[derive(Serialize)]
-struct MeResponse {
+#[derive(Serialize, ToSchema)]
+pub struct MeResponse {
     id: Uuid,
     email: String,
     teams: Vec<TeamResponse>,
 }
 
+/// The caller's identity and teams.
+#[utoipa::path(get, path = "/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = MeResponse)))]
 async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Json<MeResponse>, ApiError> {
     let teams = store.list_teams_for_user(user.id).await?;
     Ok(Json(MeResponse {

@@ -20,8 +20,11 @@ pub mod teams;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
+use crate::openapi::{self, ApiDoc};
 use crate::request_context::request_context;
 use crate::state::AppState;
 
@@ -29,16 +32,34 @@ use crate::state::AppState;
 /// monitor with 20 headers of 4 KiB) stays well below this.
 const MAX_BODY_BYTES: usize = 128 * 1024;
 
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+/// The single list of routes: each module registers its handlers with
+/// `utoipa_axum::routes!`, which adds the route and its documentation at
+/// once (see [`crate::openapi`]). New areas add one `.merge(...)` line here.
+pub fn api() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
         .merge(me::router())
         .merge(teams::router())
         .merge(monitors::router())
         .merge(checks::router())
         .merge(channels::router());
-    Router::new()
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
-        .nest("/api/v1", api)
+        .nest("/api/v1", v1)
+}
+
+/// The documented routes and their OpenAPI document.
+pub fn api_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, document) = api().split_for_parts();
+    (router, openapi::finish(document))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, document) = api_and_document();
+    // Serialising a document of derived types cannot fail; an empty one
+    // keeps the gateway serving if it ever did.
+    let document =
+        openapi::DocumentJson::new(&document).unwrap_or_else(|_| openapi::DocumentJson::empty());
+    api.merge(openapi::router(document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

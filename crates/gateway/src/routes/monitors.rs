@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use store::Store;
 use store::monitors::{MonitorDefinition, MonitorPatch, MonitorWithChannels, RequestHeader};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -19,21 +20,21 @@ use crate::extract::{Json, Path, Query};
 use crate::routes::pagination::{self, PageQuery};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/monitors", get(list).post(create))
-        .route("/monitors/{id}", get(show).patch(update).delete(remove))
-        .route("/monitors/{id}/check", post(run_now))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(run_now))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeaderBody {
     name: String,
     value: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MonitorResponse {
     id: Uuid,
     team_id: Uuid,
@@ -97,15 +98,15 @@ impl From<MonitorWithChannels> for MonitorResponse {
     }
 }
 
-#[derive(Serialize)]
-struct MonitorList {
+#[derive(Serialize, ToSchema)]
+pub struct MonitorList {
     items: Vec<MonitorResponse>,
     next_cursor: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateMonitor {
+pub struct CreateMonitor {
     /// Defaults to the caller's personal team.
     team_id: Option<Uuid>,
     name: String,
@@ -127,14 +128,18 @@ struct CreateMonitor {
 
 /// Absent fields stay as they are; `css_selector` and `json_pointer` can be
 /// cleared with `null` or an empty string.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UpdateMonitor {
+pub struct UpdateMonitor {
     name: Option<String>,
     url: Option<String>,
+    /// `null` or `""` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     css_selector: Option<Option<String>>,
+    /// `null` or `""` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     json_pointer: Option<Option<String>>,
     condition: Option<String>,
     interval_seconds: Option<i64>,
@@ -154,11 +159,16 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub struct ListQuery {
+    /// Only this team's monitors.
     team_id: Option<Uuid>,
+    /// Page size, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -172,6 +182,10 @@ fn to_store_headers(headers: Vec<HeaderBody>) -> Vec<RequestHeader> {
         .collect()
 }
 
+/// Creates a monitor in the caller's personal team or in `team_id`.
+#[utoipa::path(post, path = "/monitors", tag = "monitors", security(("bearer" = [])),
+    request_body = CreateMonitor,
+    responses((status = 201, body = MonitorResponse)))]
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,
@@ -220,6 +234,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
+/// The monitors of the caller's teams, newest first.
+#[utoipa::path(get, path = "/monitors", tag = "monitors", security(("bearer" = [])),
+    params(ListQuery),
+    responses((status = 200, body = MonitorList)))]
 async fn list(
     user: CurrentUser,
     State(store): State<Store>,
@@ -237,6 +255,9 @@ async fn list(
     }))
 }
 
+#[utoipa::path(get, path = "/monitors/{id}", tag = "monitors", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id")),
+    responses((status = 200, body = MonitorResponse)))]
 async fn show(
     user: CurrentUser,
     State(store): State<Store>,
@@ -249,6 +270,11 @@ async fn show(
     Ok(Json(monitor.into()))
 }
 
+/// Changes the fields sent; absent fields stay as they are.
+#[utoipa::path(patch, path = "/monitors/{id}", tag = "monitors", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id")),
+    request_body = UpdateMonitor,
+    responses((status = 200, body = MonitorResponse)))]
 async fn update(
     user: CurrentUser,
     State(store): State<Store>,
@@ -294,6 +320,9 @@ async fn update(
     Ok(Json(updated.into()))
 }
 
+#[utoipa::path(delete, path = "/monitors/{id}", tag = "monitors", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id")),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
@@ -306,13 +335,18 @@ async fn remove(
     }
 }
 
-#[derive(Serialize)]
-struct Queued {
+#[derive(Serialize, ToSchema)]
+pub struct Queued {
+    /// Always `queued`.
+    #[schema(value_type = String)]
     status: &'static str,
 }
 
 /// Asks the scheduler to check the monitor now; the check shows up in the
 /// monitor's history when it has run.
+#[utoipa::path(post, path = "/monitors/{id}/check", tag = "monitors", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id")),
+    responses((status = 202, body = Queued)))]
 async fn run_now(
     user: CurrentUser,
     State(store): State<Store>,

@@ -1,13 +1,14 @@
 //! Teams the caller belongs to. Member management comes with sign-in.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use store::Store;
 use store::teams::MyTeam;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -18,15 +19,17 @@ use crate::state::AppState;
 
 const MAX_TEAM_NAME: usize = 200;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/teams", get(list).post(create))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct TeamResponse {
     id: Uuid,
     name: String,
     personal: bool,
+    /// `owner` or `member`.
+    #[schema(value_type = String)]
     role: &'static str,
     created_at: DateTime<Utc>,
 }
@@ -43,17 +46,20 @@ impl From<MyTeam> for TeamResponse {
     }
 }
 
-#[derive(Serialize)]
-struct TeamList {
+#[derive(Serialize, ToSchema)]
+pub struct TeamList {
     items: Vec<TeamResponse>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateTeam {
+pub struct CreateTeam {
     name: String,
 }
 
+/// The teams the caller belongs to.
+#[utoipa::path(get, path = "/teams", tag = "teams", security(("bearer" = [])),
+    responses((status = 200, body = TeamList)))]
 async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<TeamList>, ApiError> {
     let teams = store.list_teams_for_user(user.id).await?;
     Ok(Json(TeamList {
@@ -61,6 +67,10 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<Team
     }))
 }
 
+/// Creates a team owned by the caller.
+#[utoipa::path(post, path = "/teams", tag = "teams", security(("bearer" = [])),
+    request_body = CreateTeam,
+    responses((status = 201, body = TeamResponse)))]
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,

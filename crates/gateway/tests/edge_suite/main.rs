@@ -1,0 +1,8 @@
+//! Black-box tests of the gateway's edge: everything a request meets before
+//! and after a handler (headers, limits, rate limits, errors, OpenAPI).
+
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
+mod openapi;
+mod support;
