@@ -118,7 +118,9 @@ fn route_modules_register_routes_only_through_the_documenting_macro() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        let source = std::fs::read_to_string(&path).unwrap();
+        let source = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("OpenApiRouter::new()", "");
         for forbidden in [
             ".route(",
             ".route_service(",
