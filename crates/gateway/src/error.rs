@@ -50,6 +50,9 @@ pub enum ApiError {
     /// 405.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 408: the request took longer than the configured timeout.
+    #[error("the request took too long and was stopped")]
+    RequestTimeout,
     /// 409: the write conflicts with existing data.
     #[error("{0}")]
     Conflict(String),
@@ -59,6 +62,10 @@ pub enum ApiError {
     /// 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 429: over the rate limit of the route's class; `Retry-After` and
+    /// `RateLimit-*` headers are set by the rate limiter.
+    #[error("too many requests, retry in {retry_after_seconds} s")]
+    RateLimited { retry_after_seconds: u64 },
     /// 422: the request was read but fields are invalid.
     #[error("{}", describe_fields(.0))]
     Validation(Vec<FieldError>),
@@ -79,6 +86,10 @@ pub enum ApiError {
         message: &'static str,
         detail: String,
     },
+    /// 503 without a dependency at fault: this replica is at its concurrency
+    /// limit and sheds the request instead of queueing it.
+    #[error("the server is busy, retry shortly")]
+    Overloaded,
     /// 500. `detail` is logged, the client sees a generic message.
     #[error("internal error")]
     Internal(String),
@@ -121,7 +132,10 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -137,7 +151,10 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::RequestTimeout => "request_timeout",
             Self::Conflict(_) => "conflict",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Overloaded => "overloaded",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Validation(_) | Self::InvalidBody(_) => "validation_failed",
@@ -259,6 +276,14 @@ impl IntoResponse for ApiError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),
             );
+        }
+        if let Self::RateLimited {
+            retry_after_seconds,
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_seconds));
         }
         if let Some(detail) = self.internal_detail() {
             response
