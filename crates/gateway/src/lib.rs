@@ -12,6 +12,7 @@
 //! - [`auth`]: bearer tokens (JWT today; API keys and sessions slot in here).
 //! - [`domain`]: validation of user input into store values.
 //! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
+//! - [`browser_client`]: the gRPC client of the browser service (previews).
 //! - [`notify_client`]: the gRPC client of the notify service.
 //! - [`openapi`]: the OpenAPI document (`/api/openapi.json`) and `/docs`.
 //! - [`readiness`]: the dependency checks behind `GET /ready`.
@@ -25,6 +26,7 @@
 //! addresses) are logged once by [`request_context`] and never returned.
 
 pub mod auth;
+pub mod browser_client;
 pub mod cli;
 pub mod config;
 pub mod domain;

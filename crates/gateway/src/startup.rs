@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::auth::tokens::TokenVerifier;
 use crate::config::Config;
 use crate::domain::Rules;
+use crate::browser_client::BrowserClient;
 use crate::notify_client::NotifyClient;
 use crate::readiness::{InvalidRedisUrl, Readiness};
 use crate::routes;
@@ -106,6 +107,7 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
         &config.internal_api_key,
         config.public_base_url.clone(),
     )?;
+    let browser = BrowserClient::new(&config.browser_url, &config.internal_api_key)?;
     Ok(AppState {
         store,
         tokens: Arc::new(TokenVerifier::new(&config.jwt_secret, &config.jwt_issuer)),
@@ -115,6 +117,7 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
             min_interval_seconds: config.monitor_min_interval_seconds,
         }),
         notify,
+        browser,
         readiness: Arc::new(readiness),
     })
 }

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use store::Store;
 
 use crate::auth::tokens::TokenVerifier;
+use crate::browser_client::BrowserClient;
 use crate::domain::Rules;
 use crate::notify_client::NotifyClient;
 use crate::readiness::Readiness;
@@ -17,5 +18,6 @@ pub struct AppState {
     pub tokens: Arc<TokenVerifier>,
     pub rules: Arc<Rules>,
     pub notify: NotifyClient,
+    pub browser: BrowserClient,
     pub readiness: Arc<Readiness>,
 }

@@ -253,3 +253,45 @@ async fn services_stop_gracefully_on_sigterm() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_preview_shows_the_extracted_text_and_refuses_forbidden_destinations() {
+    let mesh = Mesh::start().await;
+    mesh.site.set_html("/product", &price_page("120"));
+    let api = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("carol@example.com").await,
+        http: reqwest::Client::new(),
+    };
+    let (status, preview) = api
+        .post(
+            "/api/v1/preview",
+            json!({"url": mesh.site.url("/product"), "css_selector": ".price"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}\n{}", mesh.logs());
+    assert_eq!(preview["outcome"], "ok");
+    assert_eq!(preview["text"], "Price: 120 EUR");
+    assert_eq!(preview["http_status"], 200);
+
+    let (status, preview) = api
+        .post(
+            "/api/v1/preview",
+            json!({"url": mesh.site.url("/product"), "css_selector": ".missing"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["outcome"], "selector_not_found");
+    assert!(preview["detail"].is_string());
+
+    for url in [
+        "file:///etc/passwd",
+        "gopher://127.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/",
+    ] {
+        let (status, error) = api.post("/api/v1/preview", json!({"url": url})).await;
+        assert_eq!(status, 422, "{url}: {error}");
+        assert_eq!(error["error"]["fields"][0]["field"], "url", "{error}");
+    }
+}

@@ -7,6 +7,7 @@
 //! - [`monitors`] serves `/api/v1/monitors…` including run-now.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
+//! - [`preview`] serves `/api/v1/preview` (fetch and extract once).
 //! - [`pagination`] serves cursors and limits shared by the list endpoints.
 
 pub mod channels;
@@ -15,6 +16,7 @@ pub mod health;
 pub mod me;
 pub mod monitors;
 pub mod pagination;
+pub mod preview;
 pub mod teams;
 
 use axum::Router;
@@ -41,7 +43,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(teams::router())
         .merge(monitors::router())
         .merge(checks::router())
-        .merge(channels::router());
+        .merge(channels::router())
+        .merge(preview::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .nest("/api/v1", v1)

@@ -172,7 +172,7 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-fn to_store_headers(headers: Vec<HeaderBody>) -> Vec<RequestHeader> {
+pub(crate) fn to_store_headers(headers: Vec<HeaderBody>) -> Vec<RequestHeader> {
     headers
         .into_iter()
         .map(|header| RequestHeader {

@@ -1,0 +1,122 @@
+//! The browser service as the gateway uses it: one fetch for a preview.
+//! Generated protobuf types stay in this module.
+
+use std::time::Duration;
+
+use api_proto::browser::v1::browser_client::BrowserClient as ProtoBrowserClient;
+use api_proto::browser::v1::{FetchOutcome, FetchRequest, Header};
+use mesh::client::InternalChannel;
+use mesh::config::ConfigError;
+use secrecy::SecretString;
+use store::monitors::RequestHeader;
+
+use crate::error::ApiError;
+
+/// A preview is interactive: past this the user is better served by an
+/// error than by a spinner. The browser bounds each fetch itself as well.
+const DEADLINE: Duration = Duration::from_secs(25);
+
+/// What to fetch.
+pub struct PreviewRequest {
+    pub url: String,
+    pub css_selector: Option<String>,
+    pub json_pointer: Option<String>,
+    pub headers: Vec<RequestHeader>,
+    pub render: bool,
+}
+
+/// What came back, in the gateway's words.
+pub struct Fetched {
+    /// `ok` or the kind of failure, as check rows name it.
+    pub outcome: &'static str,
+    pub http_status: Option<u32>,
+    pub final_url: String,
+    pub content_type: String,
+    pub title: String,
+    pub text: String,
+    pub text_sha256: String,
+    pub fetch_ms: u32,
+    /// Plain explanation for any outcome other than `ok`.
+    pub detail: String,
+}
+
+#[derive(Clone)]
+pub struct BrowserClient {
+    client: ProtoBrowserClient<InternalChannel>,
+}
+
+impl BrowserClient {
+    /// Connects lazily: the gateway starts even when the browser is not up yet.
+    pub fn new(url: &str, key: &SecretString) -> Result<Self, ConfigError> {
+        let channel = mesh::client::connect_lazy(url, key, DEADLINE)?;
+        Ok(Self {
+            client: ProtoBrowserClient::new(channel),
+        })
+    }
+
+    pub async fn fetch(&self, request: PreviewRequest) -> Result<Fetched, ApiError> {
+        let response = self
+            .client
+            .clone()
+            .fetch(FetchRequest {
+                url: request.url,
+                css_selector: request.css_selector.unwrap_or_default(),
+                json_pointer: request.json_pointer.unwrap_or_default(),
+                headers: request
+                    .headers
+                    .into_iter()
+                    .map(|header| Header {
+                        name: header.name,
+                        value: header.value,
+                    })
+                    .collect(),
+                render: request.render,
+                screenshot: false,
+                timeout_ms: 0,
+            })
+            .await
+            .map_err(|status| match status.code() {
+                // The gateway validated the request already; the browser's
+                // own refusal (e.g. a selector it cannot parse) is still
+                // the user's input, so it is reported as such.
+                tonic::Code::InvalidArgument => {
+                    let field = status
+                        .message()
+                        .split_once(':')
+                        .map(|(field, _)| field.trim())
+                        .filter(|field| {
+                            ["url", "css_selector", "json_pointer", "headers"].contains(field)
+                        })
+                        .unwrap_or("url")
+                        .to_owned();
+                    ApiError::field(&field, "could not be used to fetch the page")
+                }
+                _ => ApiError::from_upstream("browser", &status),
+            })?
+            .into_inner();
+        let outcome = match response.outcome() {
+            FetchOutcome::Ok => "ok",
+            FetchOutcome::HttpError => "http_error",
+            FetchOutcome::BlockedByBotWall => "blocked",
+            FetchOutcome::PageGone => "page_gone",
+            FetchOutcome::SelectorNotFound => "selector_not_found",
+            FetchOutcome::Timeout => "timeout",
+            FetchOutcome::NetworkError => "network_error",
+            FetchOutcome::ForbiddenDestination => "forbidden_destination",
+            FetchOutcome::TooLarge => "too_large",
+            FetchOutcome::UnsupportedContent => "unsupported_content",
+            FetchOutcome::Unspecified => "internal_error",
+        };
+        Ok(Fetched {
+            outcome,
+            http_status: (response.http_status != 0).then_some(response.http_status),
+            final_url: response.final_url,
+            content_type: response.content_type,
+            title: response.title,
+            text: response.text,
+            text_sha256: response.text_sha256,
+            fetch_ms: response.fetch_ms,
+            detail: response.detail,
+        })
+    }
+}

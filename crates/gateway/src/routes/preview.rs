@@ -1,0 +1,113 @@
+//! `POST /api/v1/preview`: fetch and extract a page once, so a user sees
+//! what a monitor would compare before creating it. Expensive (a fetch per
+//! call), hence its own tight rate-limit class at the edge.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::CurrentUser;
+use crate::browser_client::{BrowserClient, PreviewRequest};
+use crate::domain::{Problems, Rules, monitor};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::routes::monitors::{HeaderBody, to_store_headers};
+use crate::state::AppState;
+
+/// A preview shows enough text to judge a selector; the full text is what
+/// checks compare, not what a form needs.
+const MAX_PREVIEW_CHARS: usize = 20_000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(preview))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PreviewBody {
+    url: String,
+    css_selector: Option<String>,
+    json_pointer: Option<String>,
+    #[serde(default)]
+    render: bool,
+    #[serde(default)]
+    headers: Vec<HeaderBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct PreviewResponse {
+    /// `ok`, or why no text could be extracted: `http_error`, `blocked`,
+    /// `page_gone`, `selector_not_found`, `timeout`, `network_error`,
+    /// `forbidden_destination`, `too_large`, `unsupported_content`.
+    outcome: &'static str,
+    http_status: Option<u32>,
+    final_url: String,
+    content_type: String,
+    title: String,
+    /// The extracted text, cut to 20,000 characters.
+    text: String,
+    /// True when `text` was cut.
+    truncated: bool,
+    /// SHA-256 of the whole extracted text, as checks record it.
+    text_sha256: String,
+    fetch_ms: u32,
+    /// Plain explanation when `outcome` is not `ok`.
+    detail: Option<String>,
+}
+
+#[utoipa::path(post, path = "/preview", tag = "monitors", security(("bearer" = [])),
+    request_body = PreviewBody,
+    responses((status = 200, body = PreviewResponse)))]
+async fn preview(
+    _user: CurrentUser,
+    State(rules): State<Arc<Rules>>,
+    State(browser): State<BrowserClient>,
+    Json(body): Json<PreviewBody>,
+) -> Result<Json<PreviewResponse>, ApiError> {
+    let mut problems = Problems::default();
+    let url = problems.check("url", monitor::url(&rules, &body.url).await);
+    let css_selector = problems.check(
+        "css_selector",
+        monitor::css_selector(body.css_selector.as_deref()),
+    );
+    let json_pointer = problems.check(
+        "json_pointer",
+        monitor::json_pointer(body.json_pointer.as_deref()),
+    );
+    let headers = problems.check(
+        "headers",
+        monitor::headers(to_store_headers(body.headers)),
+    );
+    problems.finish()?;
+    let fetched = browser
+        .fetch(PreviewRequest {
+            url: url.unwrap_or_default(),
+            css_selector: css_selector.flatten(),
+            json_pointer: json_pointer.flatten(),
+            headers: headers.unwrap_or_default(),
+            render: body.render,
+        })
+        .await?;
+    let truncated = fetched.text.chars().count() > MAX_PREVIEW_CHARS;
+    let text = if truncated {
+        fetched.text.chars().take(MAX_PREVIEW_CHARS).collect()
+    } else {
+        fetched.text
+    };
+    Ok(Json(PreviewResponse {
+        outcome: fetched.outcome,
+        http_status: fetched.http_status,
+        final_url: fetched.final_url,
+        content_type: fetched.content_type,
+        title: fetched.title,
+        text,
+        truncated,
+        text_sha256: fetched.text_sha256,
+        fetch_ms: fetched.fetch_ms,
+        detail: (!fetched.detail.is_empty()).then_some(fetched.detail),
+    }))
+}
