@@ -8,6 +8,11 @@
 //!
 //! Figures are printed, not asserted: this machine is shared and noisy.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step fails the test or benchmark"
+)]
+
 use std::time::{Duration, Instant};
 
 use api_proto::browser::v1::FetchRequest;

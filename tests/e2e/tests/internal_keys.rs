@@ -2,6 +2,11 @@
 //! real gRPC between processes; rotation keeps old and new keys valid until
 //! the old one is removed.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a failed step fails the test or benchmark"
+)]
+
 use std::time::Duration;
 
 use api_proto::browser::v1::FetchRequest;
