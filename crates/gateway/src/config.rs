@@ -12,6 +12,7 @@
 //! | `BROWSER_URL`, `LLM_URL`, `NOTIFY_URL` | `http://127.0.0.1:5005{1,2,3}` | internal services |
 //! | `BROWSER_ALLOW_NETWORKS` | empty | CIDRs opened for monitor and webhook URLs (the browser's policy) |
 //! | `MONITOR_MIN_INTERVAL_SECONDS` | `60` | shortest check interval a user may choose |
+//! | `TRUSTED_PROXIES`, `TRUSTED_HOSTS`, `CORS_ORIGINS`, `RATE_LIMIT_*`, `REQUEST_TIMEOUT_SECONDS`, `MAX_CONCURRENT_REQUESTS`, `METRICS_ADDR`, `WEB_DIST_DIR` | see [`crate::edge::settings`] | the request edge |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | links in messages |
 
 use std::net::SocketAddr;
@@ -20,6 +21,8 @@ use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr,
 use netguard::Policy;
 use secrecy::SecretString;
 use url::Url;
+
+use crate::edge::settings::EdgeSettings;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
@@ -51,6 +54,8 @@ pub struct Config {
     /// policy the browser applies at fetch time, so a monitor accepted here
     /// is not refused there for its address.
     pub destination_policy: Policy,
+    /// Rate limits, CORS, trusted hosts and proxies, timeouts, metrics.
+    pub edge: EdgeSettings,
     pub monitor_min_interval_seconds: u32,
     pub public_base_url: Url,
 }
@@ -105,6 +110,7 @@ impl Config {
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,
             destination_policy,
+            edge: EdgeSettings::from_env(environment)?,
             monitor_min_interval_seconds,
             public_base_url,
         })
