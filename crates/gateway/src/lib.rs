@@ -7,6 +7,8 @@
 //! - [`startup`]: [`startup::Application`] binds, migrates, serves, shuts down.
 //! - [`cli`]: the binary's subcommands (`migrate`, `mint-token`, `healthcheck`).
 //! - [`state`]: what handlers share, split with `FromRef`.
+//! - [`edge`]: rate limits, CORS, security headers, hosts, client IP, limits.
+//! - [`metrics`]: Prometheus metrics on their own listener.
 //! - [`request_context`]: request id, span and the one log line per request.
 //! - [`routes`]: one module per API area, each with its own `router()`.
 //! - [`auth`]: bearer tokens (JWT today; API keys and sessions slot in here).
@@ -30,8 +32,10 @@ pub mod browser_client;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod notify_client;
 pub mod openapi;
 pub mod readiness;

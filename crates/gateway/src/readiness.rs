@@ -15,6 +15,9 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub struct Readiness {
     store: Store,
+    /// Set once at startup; reports whether rate limits are shared
+    /// (Redis) or per replica (fallback).
+    rate_limiter: std::sync::OnceLock<std::sync::Arc<crate::edge::Edge>>,
     redis: Option<redis::Client>,
     /// Internal services by name, probed through grpc.health.v1.
     services: Vec<(&'static str, String)>,
@@ -31,7 +34,7 @@ pub struct DependencyStatus {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReadinessReport {
-    /// `ready` or `not_ready`.
+    /// `ready`, `degraded` (serving with per-replica rate limits) or `not_ready`.
     #[schema(value_type = String)]
     pub status: &'static str,
     #[schema(value_type = BTreeMap<String, DependencyStatus>)]
@@ -39,8 +42,9 @@ pub struct ReadinessReport {
 }
 
 impl ReadinessReport {
+    /// Ready or degraded: this replica can serve.
     pub fn is_ready(&self) -> bool {
-        self.status == "ready"
+        self.status != "not_ready"
     }
 }
 
@@ -59,9 +63,14 @@ impl Readiness {
             .transpose()?;
         Ok(Self {
             store,
+            rate_limiter: std::sync::OnceLock::new(),
             redis,
             services,
         })
+    }
+
+    pub fn watch_rate_limiter(&self, edge: std::sync::Arc<crate::edge::Edge>) {
+        let _ = self.rate_limiter.set(edge);
     }
 
     pub async fn check(&self) -> ReadinessReport {
@@ -81,9 +90,18 @@ impl Readiness {
         };
         let services =
             futures::future::join_all(self.services.iter().map(|(name, url)| async move {
-                (*name, mesh::health::probe(url, CHECK_TIMEOUT).await)
+                let started = std::time::Instant::now();
+                let result = mesh::health::probe(url, CHECK_TIMEOUT).await;
+                crate::metrics::METRICS.observe_internal_call(
+                    name,
+                    "grpc.health.v1.Health/Check",
+                    result.is_ok(),
+                    started.elapsed(),
+                );
+                (*name, result)
             }));
         let (database, redis, services) = tokio::join!(database, redis, services);
+        let redis_down = matches!(redis, Some(Err(_)));
 
         let mut dependencies = BTreeMap::new();
         dependencies.insert("database", status_of(database));
@@ -93,11 +111,32 @@ impl Readiness {
         for (name, result) in services {
             dependencies.insert(name, status_of(result));
         }
-        let ready = dependencies
-            .values()
-            .all(|dependency| dependency.status == "up");
+        if let Some(edge) = self.rate_limiter.get() {
+            // Shared limits need Redis; without it each replica limits on
+            // its own: still limited, hence degraded rather than down.
+            let shared = edge.limiter.has_redis() && !redis_down;
+            dependencies.insert(
+                "rate_limiter",
+                DependencyStatus {
+                    status: if shared { "up" } else { "degraded" },
+                    error: None,
+                },
+            );
+        }
+        // Redis alone being down degrades (limits per replica, no shared
+        // denylist) but does not take every replica out of rotation.
+        let down = dependencies
+            .iter()
+            .filter(|(_, dependency)| dependency.status == "down")
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>();
+        let status = match down.as_slice() {
+            [] if dependencies.values().all(|d| d.status == "up") => "ready",
+            [] | ["redis"] => "degraded",
+            _ => "not_ready",
+        };
         ReadinessReport {
-            status: if ready { "ready" } else { "not_ready" },
+            status,
             dependencies,
         }
     }

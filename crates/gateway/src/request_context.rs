@@ -5,6 +5,10 @@
 //! returned in the response, recorded on the request's span, and scoped
 //! over the handler with `mesh::context::with_request_id`, so internal gRPC
 //! calls carry it and error bodies include it.
+//!
+//! Every response also carries `X-Process-Time` (seconds, the gateway's own
+//! time from request to response headers) and is counted in
+//! [`crate::metrics`] by route template and status.
 
 use std::time::Instant;
 
@@ -16,6 +20,7 @@ use mesh::context::{REQUEST_ID_HEADER, is_valid_request_id, with_request_id};
 use tracing::Instrument;
 
 use crate::error::InternalDetail;
+use crate::metrics::METRICS;
 
 pub async fn request_context(request: Request, next: Next) -> Response {
     let request_id = request
@@ -33,6 +38,7 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         .map(|path| path.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = request.method().clone();
+    METRICS.in_flight.inc();
     let span = tracing::info_span!(
         "http",
         %method,
@@ -43,9 +49,12 @@ pub async fn request_context(request: Request, next: Next) -> Response {
     let mut response = with_request_id(request_id.clone(), next.run(request))
         .instrument(span.clone())
         .await;
+    let elapsed = started.elapsed();
+    METRICS.in_flight.dec();
     let _entered = span.enter();
     let status = response.status();
-    let elapsed_ms = started.elapsed().as_millis();
+    let elapsed_ms = elapsed.as_millis();
+    METRICS.observe_request(method.as_str(), &route, status.as_u16(), elapsed);
     match response.extensions_mut().remove::<InternalDetail>() {
         Some(InternalDetail(detail)) => {
             tracing::error!(status = status.as_u16(), elapsed_ms, error = %detail, "request failed");
@@ -56,6 +65,11 @@ pub async fn request_context(request: Request, next: Next) -> Response {
         response
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("{:.6}", elapsed.as_secs_f64())) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-process-time"), value);
     }
     response
 }

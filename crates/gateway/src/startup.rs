@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::tokens::TokenVerifier;
 use crate::config::Config;
+use crate::edge::Edge;
 use crate::domain::Rules;
 use crate::browser_client::BrowserClient;
 use crate::notify_client::NotifyClient;
@@ -41,6 +42,8 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     port: u16,
+    /// Prometheus' listener, apart from the public one (see [`crate::metrics`]).
+    metrics_listener: Option<TcpListener>,
     router: Router,
 }
 
@@ -62,17 +65,33 @@ impl Application {
                 source,
             })?
             .port();
+        let metrics_listener = match config.edge.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr, source })?,
+            ),
+            None => None,
+        };
         let store = Store::connect(
             config.database_url.expose_secret(),
             config.database_max_connections,
         )?;
         store.migrate().await?;
         let state = app_state(&config, store)?;
+        let edge = Arc::new(Edge::new(
+            config.edge.clone(),
+            config.environment,
+            config.redis_url.as_ref(),
+            state.tokens.clone(),
+        ));
+        state.readiness.watch_rate_limiter(edge.clone());
         tracing::info!(port, "lookout-gateway ready");
         Ok(Self {
             listener,
             port,
-            router: routes::router(state),
+            metrics_listener,
+            router: routes::router(state, edge),
         })
     }
 
@@ -80,15 +99,37 @@ impl Application {
         self.port
     }
 
+    /// The metrics listener's port, when `METRICS_ADDR` is not `off`.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+            .map(|addr| addr.port())
+    }
+
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartupError::Serve)
+        let shutdown = futures::future::FutureExt::shared(shutdown);
+        if let Some(listener) = self.metrics_listener {
+            let stopped = shutdown.clone();
+            tokio::spawn(async move {
+                if let Err(error) = crate::metrics::serve(listener, stopped).await {
+                    tracing::error!(%error, "metrics listener failed");
+                }
+            });
+        }
+        // The peer address feeds the client IP (see `edge::client_ip`).
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartupError::Serve)
     }
 }
 

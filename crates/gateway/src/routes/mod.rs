@@ -19,20 +19,26 @@ pub mod pagination;
 pub mod preview;
 pub mod teams;
 
+use std::convert::Infallible;
+use std::path::Path;
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
+use axum::http::Method;
 use axum::middleware;
+use axum::response::IntoResponse;
+use tower::ServiceExt;
+use tower::service_fn;
+use tower_http::services::{ServeDir, ServeFile};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::edge::{self, Edge, headers};
 use crate::error::ApiError;
 use crate::openapi::{self, ApiDoc};
 use crate::request_context::request_context;
 use crate::state::AppState;
-
-/// API bodies are small JSON documents; the largest legitimate one (a
-/// monitor with 20 headers of 4 KiB) stays well below this.
-const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// The single list of routes: each module registers its handlers with
 /// `utoipa_axum::routes!`, which adds the route and its documentation at
@@ -56,20 +62,44 @@ pub fn api_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, openapi::finish(document))
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, edge: Arc<Edge>) -> Router {
     let (api, document) = api_and_document();
     // Serialising a document of derived types cannot fail; an empty one
     // keeps the gateway serving if it ever did.
-    let document =
-        openapi::DocumentJson::new(&document).unwrap_or_else(|_| openapi::DocumentJson::empty());
-    api.merge(openapi::router(document))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    let document = openapi::DocumentJson::new(&document)
+        .unwrap_or_else(|_| openapi::DocumentJson::empty());
+    let router = api.merge(openapi::router(document));
+    let router = match &edge.settings.web_dist_dir {
+        Some(dir) => router.fallback_service(web_ui(dir)),
+        None => router.fallback(not_found),
+    };
+    let router = router.method_not_allowed_fallback(method_not_allowed);
+    edge::wrap(router, edge)
         // Outermost, so that every response, rejections and fallbacks
         // included, carries the request id and is logged once.
         .layer(middleware::from_fn(request_context))
         .with_state(state)
+}
+
+/// The built UI for every path outside `/api` and `/auth`, with
+/// `index.html` for client-side routes; API paths still get JSON 404s.
+fn web_ui(dir: &Path) -> axum::routing::MethodRouter {
+    let files = ServeDir::new(dir)
+        .fallback(ServeFile::new(dir.join("index.html")))
+        .append_index_html_on_directories(true);
+    axum::routing::any_service(service_fn(move |request: Request| {
+        let files = files.clone();
+        async move {
+            let path = request.uri().path();
+            if headers::is_private_path(path) || !matches!(*request.method(), Method::GET | Method::HEAD) {
+                return Ok::<_, Infallible>(ApiError::NotFound.into_response());
+            }
+            Ok(match files.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            })
+        }
+    }))
 }
 
 async fn not_found() -> ApiError {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use gateway::auth::tokens::issue_access_token;
 use gateway::config::Config;
+use gateway::edge::settings::EdgeSettings;
 use gateway::startup::Application;
 use mesh::config::Environment;
 use netguard::Policy;
@@ -40,6 +41,7 @@ pub fn config(database_url: &str) -> Config {
         llm_url: nowhere.clone(),
         notify_url: nowhere,
         destination_policy: Policy::strict(),
+        edge: EdgeSettings::development(),
         monitor_min_interval_seconds: 10,
         public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
     }

@@ -1,0 +1,233 @@
+//! Everything a request meets before and after a handler, outermost first
+//! (see [`wrap`]):
+//!
+//! 1. [`crate::request_context`]: request id, `X-Process-Time`, the log
+//!    line and the request metrics.
+//! 2. [`front`]: client IP ([`client_ip`]), trusted hosts ([`hosts`]), load
+//!    shedding, the request timeout, and the security headers ([`headers`])
+//!    on whatever comes back.
+//! 3. CORS ([`cors`]), outside the limiter so a 429 is readable by the page.
+//! 4. [`limit`]: the rate limit and denylist check in one Redis round trip
+//!    ([`rate_limit`]), and the route's body size limit.
+//!
+//! Settings are in [`settings`].
+//!
+//! Architecture Invariant: every response, errors from any layer included,
+//! has the JSON error shape of [`crate::error::ApiError`], a request id and
+//! the security headers.
+
+pub mod client_ip;
+pub mod cors;
+pub mod headers;
+pub mod hosts;
+pub mod rate_limit;
+pub mod settings;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use mesh::config::Environment;
+use secrecy::SecretString;
+use tokio::sync::Semaphore;
+use tower::{Layer, ServiceExt};
+
+use crate::auth::tokens::TokenVerifier;
+use crate::error::{ApiError, AuthFailure};
+use crate::metrics::METRICS;
+use client_ip::{ClientIp, ForwardedHttps, TrustedProxies};
+use hosts::TrustedHosts;
+use rate_limit::{Decision, RateLimiter, RouteClass, Subject};
+use settings::EdgeSettings;
+
+/// The edge's shared state.
+pub struct Edge {
+    pub settings: EdgeSettings,
+    proxies: TrustedProxies,
+    hosts: TrustedHosts,
+    pub limiter: RateLimiter,
+    tokens: Arc<TokenVerifier>,
+    /// Permits for requests in flight; none left means shed, not queue.
+    in_flight: Arc<Semaphore>,
+}
+
+impl Edge {
+    pub fn new(
+        settings: EdgeSettings,
+        environment: Environment,
+        redis_url: Option<&SecretString>,
+        tokens: Arc<TokenVerifier>,
+    ) -> Self {
+        if environment.is_production() && settings.trusted_hosts.is_empty() {
+            tracing::warn!("TRUSTED_HOSTS is empty: any Host header is accepted");
+        }
+        Self {
+            proxies: TrustedProxies::new(settings.trusted_proxies.clone()),
+            hosts: TrustedHosts::new(settings.trusted_hosts.clone()),
+            limiter: RateLimiter::new(settings.rate_limits, redis_url, settings.redis_timeout),
+            tokens,
+            in_flight: Arc::new(Semaphore::new(settings.max_concurrent_requests)),
+            settings,
+        }
+    }
+}
+
+/// Wraps the routes in the edge layers. `axum::Router::layer` runs them
+/// after routing, so each sees the matched route template.
+pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>) -> Router<S> {
+    let router = router.layer(middleware::from_fn_with_state(edge.clone(), limit));
+    let router = match cors::layer(&edge.settings.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(middleware::from_fn_with_state(edge, front))
+}
+
+/// Probes address replicas by IP and carry no user data: they are exempt
+/// from the host check and from rate limits.
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/health" | "/ready")
+}
+
+async fn front(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
+    let client = edge.proxies.client_ip(peer, request.headers());
+    let https = edge.proxies.forwarded_https(peer, request.headers());
+    request.extensions_mut().insert(ClientIp(client));
+    request.extensions_mut().insert(ForwardedHttps(https));
+    let path = request.uri().path();
+    let private = headers::is_private_path(path);
+    let probe = is_probe(path);
+
+    let mut response = if !probe && !edge.hosts.allows(&request) {
+        ApiError::BadRequest("this host is not served here".to_owned()).into_response()
+    } else {
+        match edge.in_flight.clone().try_acquire_owned() {
+            Err(_) => ApiError::Overloaded.into_response(),
+            Ok(_permit) => {
+                match tokio::time::timeout(edge.settings.request_timeout, next.run(request)).await
+                {
+                    Ok(response) => response,
+                    Err(_) => ApiError::RequestTimeout.into_response(),
+                }
+            }
+        }
+    };
+    headers::apply(response.headers_mut(), private, https);
+    response
+}
+
+/// Body size limits by route: a monitor may carry 20 headers of 4 KiB;
+/// nothing else needs more than a few KiB of JSON.
+fn body_limit(route: &str) -> usize {
+    match route {
+        "/api/v1/monitors" | "/api/v1/monitors/{id}" => 128 * 1024,
+        _ if route.starts_with("/auth/") => 16 * 1024,
+        _ => 32 * 1024,
+    }
+}
+
+async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
+    let path = request.uri().path();
+    let limited_path = headers::is_private_path(path);
+    let Some(route) = route.filter(|_| limited_path) else {
+        // Probes, the docs and static files: no budget spent, no body.
+        return DefaultBodyLimit::max(0).layer(next).oneshot(request).await.unwrap_or_else(|never| match never {});
+    };
+    let class = RouteClass::of(request.method(), &route);
+    let client = request
+        .extensions()
+        .get::<ClientIp>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ip| ip.0);
+    // A bearer JWT the edge can verify (a cheap HMAC) names the user, whose
+    // budget follows them across addresses. Anything else, API keys
+    // included, spends the client IP's budget: an unverified credential
+    // must not open a fresh budget per guess.
+    let verified = if class == RouteClass::SignIn {
+        None
+    } else {
+        bearer(request.headers()).and_then(|token| edge.tokens.verify(token).ok())
+    };
+    let subject = match &verified {
+        Some(token) => Subject::User(token.user_id),
+        None => Subject::Ip(client),
+    };
+    let jti = verified.as_ref().map(|token| token.jti.as_str());
+    let outcome = edge.limiter.check(class, &subject, jti).await;
+    METRICS
+        .rate_limit_fallback
+        .set(i64::from(edge.limiter.has_redis() && !outcome.shared));
+    let decision = outcome.decision;
+    if decision.token_revoked {
+        let mut response = ApiError::Unauthorized(AuthFailure::Invalid).into_response();
+        rate_limit_headers(response.headers_mut(), &decision);
+        return response;
+    }
+    if !decision.allowed {
+        METRICS
+            .rate_limit_rejections
+            .with_label_values(&[class.as_str()])
+            .inc();
+        let mut response = ApiError::RateLimited {
+            retry_after_seconds: decision.retry_after_seconds.max(1),
+        }
+        .into_response();
+        rate_limit_headers(response.headers_mut(), &decision);
+        return response;
+    }
+    let body_limit = body_limit(&route);
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let mut response = if declared.is_some_and(|length| length > body_limit as u64) {
+        ApiError::PayloadTooLarge.into_response()
+    } else {
+        // Also caps bodies without Content-Length (chunked) as they stream.
+        DefaultBodyLimit::max(body_limit)
+            .layer(next)
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {})
+    };
+    rate_limit_headers(response.headers_mut(), &decision);
+    response
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        // JWTs have three dot-separated parts; API keys do not.
+        .filter(|token| token.bytes().filter(|byte| *byte == b'.').count() == 2)
+}
+
+fn rate_limit_headers(headers: &mut HeaderMap, decision: &Decision) {
+    headers.insert(
+        HeaderName::from_static("ratelimit-limit"),
+        HeaderValue::from(decision.limit),
+    );
+    headers.insert(
+        HeaderName::from_static("ratelimit-remaining"),
+        HeaderValue::from(decision.remaining),
+    );
+    headers.insert(
+        HeaderName::from_static("ratelimit-reset"),
+        HeaderValue::from(decision.reset_seconds),
+    );
+}
