@@ -90,8 +90,12 @@ async fn mint_token(args: &[String]) -> CliResult {
     let store = Store::connect(config.database_url.expose_secret(), 1)?;
     store.migrate().await?;
     let user = store.upsert_user_by_email(email, "").await?;
-    let token = TokenIssuer::new(&config.jwt_secret, &config.jwt_issuer)
-        .issue(user.id, MAX_ACCESS_TOKEN_TTL)?;
+    let token = TokenIssuer::with_key_id(
+        &config.identity.jwt_key_id,
+        &config.jwt_secret,
+        &config.jwt_issuer,
+    )
+    .issue(user.id, MAX_ACCESS_TOKEN_TTL)?;
     println!("{token}");
     Ok(())
 }

@@ -13,11 +13,28 @@
 //! | `BROWSER_ALLOW_NETWORKS` | empty | CIDRs opened for monitor and webhook URLs (the browser's policy) |
 //! | `MONITOR_MIN_INTERVAL_SECONDS` | `60` | shortest check interval a user may choose |
 //! | `TRUSTED_PROXIES`, `TRUSTED_HOSTS`, `CORS_ORIGINS`, `RATE_LIMIT_*`, `REQUEST_TIMEOUT_SECONDS`, `MAX_CONCURRENT_REQUESTS`, `METRICS_ADDR`, `WEB_DIST_DIR` | see [`crate::edge::settings`] | the request edge |
-//! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | links in messages |
+//! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | links in messages, the origin CSRF checks expect, `Secure` cookies when https |
+//!
+//! Identity (see [`IdentityConfig`]):
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `JWT_SECRET_ID` | `primary` | `kid` of access tokens signed with `JWT_SECRET` |
+//! | `JWT_PREVIOUS_SECRETS` | empty | `kid:secret,…` still accepted for verification during a rotation |
+//! | `OIDC_ISSUER_URL` | `https://accounts.google.com` | OpenID provider, found by discovery |
+//! | `GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET` | none (required in production) | our client at the provider; without them sign-in answers 503 |
+//! | `OIDC_REDIRECT_URL` | `PUBLIC_BASE_URL` + `/auth/google/callback` | registered redirect URI |
+//! | `ALLOWED_EMAIL_DOMAINS` | empty (any) | comma list; with Google the `hd` claim must match too |
+//! | `ALLOWED_EMAILS` | empty | comma list of addresses allowed in addition to the domains |
+//! | `ADMIN_EMAILS` | empty | comma list of administrators |
+//! | `CORS_ORIGINS` | empty | other origins accepted by the CSRF origin check |
+//! | `SESSION_LIFETIME_DAYS` | `30` | absolute lifetime of a sign-in session (refresh family) |
 
 use std::net::SocketAddr;
 
-use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
+use mesh::config::{
+    ConfigError, Environment, env_list, env_parse, env_string, listen_addr, required_secret,
+};
 use netguard::Policy;
 use secrecy::SecretString;
 use url::Url;
@@ -58,6 +75,158 @@ pub struct Config {
     pub edge: EdgeSettings,
     pub monitor_min_interval_seconds: u32,
     pub public_base_url: Url,
+    /// Sign-in, sessions, API keys and admin settings.
+    pub identity: IdentityConfig,
+}
+
+/// What sign-in and authorization need.
+#[derive(Debug, Clone)]
+pub struct IdentityConfig {
+    /// `kid` of the current signing key (`JWT_SECRET`).
+    pub jwt_key_id: String,
+    /// Keys still accepted for verification during a rotation, by `kid`.
+    pub jwt_previous_secrets: Vec<(String, SecretString)>,
+    /// `None` when no client is configured (development only): sign-in
+    /// then answers 503, nothing else changes.
+    pub oidc: Option<OidcConfig>,
+    /// Lower-case domains; empty allows any.
+    pub allowed_email_domains: Vec<String>,
+    /// Lower-case addresses allowed whatever their domain.
+    pub allowed_emails: Vec<String>,
+    /// Lower-case addresses of administrators.
+    pub admin_emails: Vec<String>,
+    /// Origins besides `PUBLIC_BASE_URL`'s allowed to send cookie-authenticated writes.
+    pub extra_origins: Vec<String>,
+    /// Absolute lifetime of a session: refreshing never extends it past this.
+    pub session_lifetime: std::time::Duration,
+}
+
+impl Default for IdentityConfig {
+    /// Development defaults: no provider, no restrictions.
+    fn default() -> Self {
+        Self {
+            jwt_key_id: crate::auth::tokens::DEFAULT_KEY_ID.to_owned(),
+            jwt_previous_secrets: Vec::new(),
+            oidc: None,
+            allowed_email_domains: Vec::new(),
+            allowed_emails: Vec::new(),
+            admin_emails: Vec::new(),
+            extra_origins: Vec::new(),
+            session_lifetime: std::time::Duration::from_secs(DEFAULT_SESSION_DAYS * 86_400),
+        }
+    }
+}
+
+/// Our client registration at the OpenID provider.
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub redirect_url: Url,
+}
+
+const DEFAULT_OIDC_ISSUER: &str = "https://accounts.google.com";
+const DEFAULT_SESSION_DAYS: u64 = 30;
+
+impl IdentityConfig {
+    pub fn from_env(environment: Environment, public_base_url: &Url) -> Result<Self, ConfigError> {
+        let jwt_key_id = env_string("JWT_SECRET_ID")
+            .unwrap_or_else(|| crate::auth::tokens::DEFAULT_KEY_ID.to_owned());
+        if !is_key_id(&jwt_key_id) {
+            return Err(ConfigError::invalid(
+                "JWT_SECRET_ID",
+                "use 1 to 64 letters, digits, '-', '_' or '.'",
+            ));
+        }
+        let mut jwt_previous_secrets = Vec::new();
+        for entry in env_list("JWT_PREVIOUS_SECRETS") {
+            let Some((kid, secret)) = entry.split_once(':') else {
+                return Err(ConfigError::invalid(
+                    "JWT_PREVIOUS_SECRETS",
+                    "expected kid:secret entries separated by commas",
+                ));
+            };
+            if !is_key_id(kid) || kid == jwt_key_id {
+                return Err(ConfigError::invalid(
+                    "JWT_PREVIOUS_SECRETS",
+                    "each kid must be valid and differ from JWT_SECRET_ID",
+                ));
+            }
+            if environment.is_production() {
+                mesh::config::check_secret_strength("JWT_PREVIOUS_SECRETS", secret)?;
+            }
+            jwt_previous_secrets.push((kid.to_owned(), SecretString::from(secret.to_owned())));
+        }
+        let oidc = match env_string("GOOGLE_CLIENT_ID") {
+            Some(client_id) => {
+                let client_secret = required_secret("GOOGLE_CLIENT_SECRET", environment)?;
+                let issuer_url =
+                    env_string("OIDC_ISSUER_URL").unwrap_or_else(|| DEFAULT_OIDC_ISSUER.to_owned());
+                let issuer = Url::parse(&issuer_url)
+                    .map_err(|error| ConfigError::invalid("OIDC_ISSUER_URL", error))?;
+                if environment.is_production() && issuer.scheme() != "https" {
+                    return Err(ConfigError::invalid(
+                        "OIDC_ISSUER_URL",
+                        "must be https in production",
+                    ));
+                }
+                let redirect_url = match env_string("OIDC_REDIRECT_URL") {
+                    Some(url) => Url::parse(&url)
+                        .map_err(|error| ConfigError::invalid("OIDC_REDIRECT_URL", error))?,
+                    None => public_base_url
+                        .join("/auth/google/callback")
+                        .map_err(|error| ConfigError::invalid("PUBLIC_BASE_URL", error))?,
+                };
+                Some(OidcConfig {
+                    issuer_url,
+                    client_id,
+                    client_secret,
+                    redirect_url,
+                })
+            }
+            None if environment.is_production() => {
+                return Err(ConfigError::missing("GOOGLE_CLIENT_ID"));
+            }
+            None => None,
+        };
+        let session_days = env_parse("SESSION_LIFETIME_DAYS", DEFAULT_SESSION_DAYS)?;
+        if !(1..=365).contains(&session_days) {
+            return Err(ConfigError::invalid(
+                "SESSION_LIFETIME_DAYS",
+                "must be between 1 and 365",
+            ));
+        }
+        Ok(Self {
+            jwt_key_id,
+            jwt_previous_secrets,
+            oidc,
+            allowed_email_domains: lower_list("ALLOWED_EMAIL_DOMAINS"),
+            allowed_emails: lower_list("ALLOWED_EMAILS"),
+            admin_emails: lower_list("ADMIN_EMAILS"),
+            extra_origins: env_list("CORS_ORIGINS")
+                .into_iter()
+                .map(|origin| origin.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
+            session_lifetime: std::time::Duration::from_secs(session_days * 86_400),
+        })
+    }
+}
+
+fn is_key_id(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn lower_list(name: &str) -> Vec<String> {
+    env_list(name)
+        .into_iter()
+        .map(|value| value.trim().to_ascii_lowercase())
+        .filter(|value| !value.is_empty())
+        .collect()
 }
 
 impl Config {
@@ -112,6 +281,7 @@ impl Config {
             destination_policy,
             edge: EdgeSettings::from_env(environment)?,
             monitor_min_interval_seconds,
+            identity: IdentityConfig::from_env(environment, &public_base_url)?,
             public_base_url,
         })
     }

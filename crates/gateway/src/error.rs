@@ -43,6 +43,10 @@ pub enum ApiError {
     /// 401 with `WWW-Authenticate: Bearer`.
     #[error("authentication required")]
     Unauthorized(AuthFailure),
+    /// 403: authenticated, but not allowed (role, key scope, admin only,
+    /// cross-site write). The message says which, never more.
+    #[error("{0}")]
+    Forbidden(String),
     /// 404: absent, or belonging to a team the caller is not in; the two are
     /// indistinguishable on purpose.
     #[error("not found")]
@@ -130,6 +134,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -149,6 +154,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => "bad_request",
             Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::RequestTimeout => "request_timeout",

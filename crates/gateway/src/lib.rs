@@ -11,7 +11,8 @@
 //! - [`metrics`]: Prometheus metrics on their own listener.
 //! - [`request_context`]: request id, span and the one log line per request.
 //! - [`routes`]: one module per API area, each with its own `router()`.
-//! - [`auth`]: bearer tokens (JWT today; API keys and sessions slot in here).
+//! - [`auth`]: who is calling: access JWTs (header or session cookie), API keys, sign-in (OpenID Connect), sessions, CSRF.
+//! - [`audit`]: the audit trail of security-relevant actions.
 //! - [`domain`]: validation of user input into store values.
 //! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
 //! - [`browser_client`]: the gRPC client of the browser service (previews).
@@ -27,6 +28,7 @@
 //! Architecture Invariant: internal error details (SQL, upstream messages,
 //! addresses) are logged once by [`request_context`] and never returned.
 
+pub mod audit;
 pub mod auth;
 pub mod browser_client;
 pub mod cli;

@@ -80,6 +80,8 @@ Rate limits answer 429 with `Retry-After` and `RateLimit-Limit`, `RateLimit-Rema
         (name = "teams", description = "Teams and membership"),
         (name = "monitors", description = "Watched pages and their checks"),
         (name = "channels", description = "Email and webhook channels"),
+        (name = "auth", description = "Sign-in (OpenID Connect) and the browser session"),
+        (name = "admin", description = "Administration (users in ADMIN_EMAILS)"),
     )
 )]
 pub struct ApiDoc;

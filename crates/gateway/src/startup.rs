@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use store::Store;
 use tokio::net::TcpListener;
 
-use crate::auth::tokens::TokenVerifier;
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::edge::Edge;
 use crate::domain::Rules;
@@ -149,9 +149,11 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
         config.public_base_url.clone(),
     )?;
     let browser = BrowserClient::new(&config.browser_url, &config.internal_api_key)?;
+    let auth = Arc::new(Auth::from_config(config).map_err(|_| InvalidRedisUrl)?);
     Ok(AppState {
         store,
-        tokens: Arc::new(TokenVerifier::new(&config.jwt_secret, &config.jwt_issuer)),
+        tokens: auth.verifier.clone(),
+        auth,
         rules: Arc::new(Rules {
             environment: config.environment,
             destination_policy: Arc::new(config.destination_policy.clone()),

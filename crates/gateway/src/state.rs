@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use store::Store;
 
+use crate::auth::Auth;
 use crate::auth::tokens::TokenVerifier;
 use crate::browser_client::BrowserClient;
 use crate::domain::Rules;
@@ -16,6 +17,8 @@ use crate::readiness::Readiness;
 pub struct AppState {
     pub store: Store,
     pub tokens: Arc<TokenVerifier>,
+    /// Sign-in, sessions, denylist, CSRF; `auth.verifier` is `tokens`.
+    pub auth: Arc<Auth>,
     pub rules: Arc<Rules>,
     pub notify: NotifyClient,
     pub browser: BrowserClient,

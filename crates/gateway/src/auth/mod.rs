@@ -1,27 +1,159 @@
-//! Who is calling.
+//! Who is calling, and how they proved it.
 //!
-//! Today a caller presents `Authorization: Bearer <access JWT>`. Sessions
-//! (cookies), API keys (`Bearer lk_…`) and the token denylist slot in here:
-//! they all end in the same [`CurrentUser`], so handlers do not change.
+//! Three credentials end in the same [`CurrentUser`], so handlers do not
+//! care which one was used:
+//! - `Authorization: Bearer <access JWT>` (API clients, the CLI);
+//! - cookie `lookout_session` holding the same JWT (the browser), where
+//!   writes must also pass the CSRF checks of [`csrf`];
+//! - `Authorization: Bearer lk_…`, an API key with scopes `read`/`write`.
+//!
+//! Access tokens are checked against the denylist (logout) in Redis. If the
+//! edge layer already verified the token and checked the denylist in its
+//! rate-limit round trip, it says so with [`PreverifiedAccess`] and neither
+//! is repeated. Redis unreachable means 503: authentication fails closed.
+//!
+//! - [`tokens`]: signing and verifying access JWTs (kid rotation, typ).
+//! - [`ephemeral`]: Redis (or memory in development) for denylist, sign-in attempts, replay guards.
+//! - [`cookies`], [`csrf`]: the browser session's cookies and CSRF defence.
+//! - [`oidc`]: sign-in with an OpenID Connect provider (Google by default).
+//! - [`session`]: sessions, refresh rotation, logout.
+//! - [`redirect`]: the only places sign-in may send a browser back to.
+//! - [`secrets`]: random tokens, hashes, API key format.
 
+pub mod cookies;
+pub mod csrf;
+pub mod ephemeral;
+pub mod oidc;
+pub mod redirect;
+pub mod secrets;
+pub mod session;
 pub mod tokens;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use serde_json::json;
 use store::Store;
+use url::Url;
 use uuid::Uuid;
 
+use crate::audit::{self, AuditContext};
+use crate::config::Config;
 use crate::error::{ApiError, AuthFailure};
-use tokens::TokenVerifier;
+use cookies::CookieJar;
+use csrf::AllowedOrigins;
+use ephemeral::{Ephemeral, EphemeralError, denylist_key};
+use tokens::{LEEWAY_SECONDS, TokenIssuer, TokenVerifier, VerifiedToken, unix_now};
+
+/// Everything authentication needs, shared by handlers and extractors.
+pub struct Auth {
+    pub issuer: TokenIssuer,
+    /// Shared with the edge layer (`AppState::tokens`), which verifies
+    /// tokens before rate limiting.
+    pub verifier: Arc<TokenVerifier>,
+    pub ephemeral: Ephemeral,
+    pub cookies: CookieJar,
+    pub origins: AllowedOrigins,
+    pub public_base_url: Url,
+    pub admin_emails: Vec<String>,
+    pub allowed_email_domains: Vec<String>,
+    pub allowed_emails: Vec<String>,
+    pub session_lifetime: Duration,
+    /// `None` when no provider is configured (development without one).
+    pub oidc: Option<oidc::Provider>,
+    /// Internal services by name and URL, probed on the admin health page.
+    pub internal_services: Vec<(&'static str, String)>,
+}
+
+impl Auth {
+    pub fn from_config(config: &Config) -> Result<Self, EphemeralError> {
+        let identity = &config.identity;
+        let mut keys = vec![(identity.jwt_key_id.clone(), config.jwt_secret.clone())];
+        keys.extend(identity.jwt_previous_secrets.iter().cloned());
+        Ok(Self {
+            issuer: TokenIssuer::with_key_id(
+                &identity.jwt_key_id,
+                &config.jwt_secret,
+                &config.jwt_issuer,
+            ),
+            verifier: Arc::new(TokenVerifier::with_keys(&keys, &config.jwt_issuer)),
+            ephemeral: Ephemeral::new(config.redis_url.as_ref())?,
+            cookies: CookieJar {
+                // Browsers drop Secure cookies on plain http, so local
+                // development over http gets them without.
+                secure: config.public_base_url.scheme() == "https"
+                    || config.environment.is_production(),
+            },
+            origins: AllowedOrigins::new(&config.public_base_url, &identity.extra_origins),
+            public_base_url: config.public_base_url.clone(),
+            admin_emails: identity.admin_emails.clone(),
+            allowed_email_domains: identity.allowed_email_domains.clone(),
+            allowed_emails: identity.allowed_emails.clone(),
+            session_lifetime: identity.session_lifetime,
+            oidc: identity.oidc.clone().map(oidc::Provider::new),
+            internal_services: vec![
+                ("browser", config.browser_url.clone()),
+                ("llm", config.llm_url.clone()),
+                ("notify", config.notify_url.clone()),
+            ],
+        })
+    }
+
+    pub fn is_admin(&self, email: &str) -> bool {
+        let email = email.to_ascii_lowercase();
+        self.admin_emails.iter().any(|admin| *admin == email)
+    }
+
+    /// Verifies an access token and checks the denylist (one `EXISTS`).
+    pub async fn verify_access(&self, token: &str) -> Result<VerifiedToken, ApiError> {
+        let verified = self.verifier.verify(token).map_err(|error| {
+            tracing::info!(%error, "refused an access token");
+            ApiError::Unauthorized(AuthFailure::Invalid)
+        })?;
+        if self.ephemeral.exists(&denylist_key(&verified.jti)).await? {
+            tracing::info!("refused a logged-out access token");
+            return Err(ApiError::Unauthorized(AuthFailure::Invalid));
+        }
+        Ok(verified)
+    }
+
+    /// Denylists an access token until it would have expired anyway.
+    pub async fn denylist(&self, jti: &str, expires_at: u64) -> Result<(), EphemeralError> {
+        let remaining = (expires_at + LEEWAY_SECONDS).saturating_sub(unix_now());
+        if remaining == 0 {
+            return Ok(());
+        }
+        self.ephemeral
+            .set(&denylist_key(jti), "1", Duration::from_secs(remaining))
+            .await
+    }
+}
+
+/// Put in request extensions by the edge layer when it has verified the
+/// request's access token (signature, claims) and checked the denylist in
+/// the same Redis round trip as the rate limit. [`CurrentUser`] then skips
+/// both. It must describe the token this very request presented.
+#[derive(Debug, Clone)]
+pub struct PreverifiedAccess {
+    pub claims: VerifiedToken,
+}
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
-    /// An access token we signed; `jti` is what a logout would denylist.
-    AccessToken { jti: String },
+    /// An access token we signed, from the `Authorization` header or the
+    /// session cookie. `jti` is what a logout denylists.
+    AccessToken {
+        jti: String,
+        expires_at: u64,
+        session_id: Option<Uuid>,
+        via_cookie: bool,
+    },
+    /// An API key; `scopes` are `read` and/or `write`.
+    ApiKey { id: Uuid, scopes: Vec<String> },
 }
 
 /// The authenticated caller of a request. Taking it as a handler argument
@@ -30,51 +162,176 @@ pub enum Credential {
 pub struct CurrentUser {
     pub id: Uuid,
     pub email: String,
+    pub is_admin: bool,
     pub credential: Credential,
+}
+
+impl CurrentUser {
+    /// A signed-in person (session or access token), not a script's key.
+    pub fn is_signed_in(&self) -> bool {
+        matches!(self.credential, Credential::AccessToken { .. })
+    }
+
+    pub fn session_id(&self) -> Option<Uuid> {
+        match &self.credential {
+            Credential::AccessToken { session_id, .. } => *session_id,
+            Credential::ApiKey { .. } => None,
+        }
+    }
+}
+
+/// What the request presented.
+enum Presented<'a> {
+    Bearer(&'a str),
+    ApiKey(&'a str),
+    Cookie(&'a str),
+}
+
+fn presented(parts: &Parts) -> Result<Presented<'_>, ApiError> {
+    if let Some(value) = parts.headers.get(AUTHORIZATION) {
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::Unauthorized(AuthFailure::Invalid))?;
+        let (scheme, token) = value
+            .split_once(' ')
+            .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
+        let token = token.trim();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(ApiError::Unauthorized(AuthFailure::Invalid));
+        }
+        return Ok(if token.starts_with("lk_") {
+            Presented::ApiKey(token)
+        } else {
+            Presented::Bearer(token)
+        });
+    }
+    match cookies::get(&parts.headers, cookies::SESSION) {
+        Some(token) => Ok(Presented::Cookie(token)),
+        None => Err(ApiError::Unauthorized(AuthFailure::Missing)),
+    }
 }
 
 impl<S> FromRequestParts<S> for CurrentUser
 where
     S: Send + Sync,
-    Arc<TokenVerifier>: FromRef<S>,
+    Arc<Auth>: FromRef<S>,
     Store: FromRef<S>,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(parts)?;
-        let verifier = Arc::<TokenVerifier>::from_ref(state);
-        let verified = verifier.verify(token).map_err(|error| {
-            tracing::info!(%error, "refused an access token");
-            ApiError::Unauthorized(AuthFailure::Invalid)
-        })?;
+        let auth = Arc::<Auth>::from_ref(state);
         let store = Store::from_ref(state);
+        let (token, via_cookie) = match presented(parts)? {
+            Presented::ApiKey(key) => return api_key_user(parts, &auth, &store, key).await,
+            Presented::Bearer(token) => (token, false),
+            Presented::Cookie(token) => (token, true),
+        };
+        if via_cookie
+            && let Err(failure) = csrf::check(&parts.method, &parts.headers, &auth.origins)
+        {
+            tracing::info!(reason = failure.as_str(), "refused a cross-site write");
+            return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
+        }
+        let verified = match parts.extensions.get::<PreverifiedAccess>() {
+            Some(preverified) => preverified.claims.clone(),
+            None => auth.verify_access(token).await?,
+        };
         // A token can outlive its account; such a token authenticates nobody.
         let user = store
             .find_user(verified.user_id)
             .await?
             .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
         Ok(Self {
+            is_admin: auth.is_admin(&user.email),
             id: user.id,
             email: user.email,
-            credential: Credential::AccessToken { jti: verified.jti },
+            credential: Credential::AccessToken {
+                jti: verified.jti,
+                expires_at: verified.expires_at,
+                session_id: verified.session_id,
+                via_cookie,
+            },
         })
     }
 }
 
-fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
-    let Some(value) = parts.headers.get(AUTHORIZATION) else {
-        return Err(ApiError::Unauthorized(AuthFailure::Missing));
+/// A key with no stored row is compared against this, so the time taken
+/// does not reveal whether a prefix exists.
+const ABSENT_KEY_HASH: [u8; 32] = [0; 32];
+
+async fn api_key_user(
+    parts: &Parts,
+    auth: &Auth,
+    store: &Store,
+    presented: &str,
+) -> Result<CurrentUser, ApiError> {
+    let refused = ApiError::Unauthorized(AuthFailure::Invalid);
+    let Some((prefix, secret)) = secrets::parse_api_key(presented) else {
+        return Err(refused);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::Unauthorized(AuthFailure::Invalid))?;
-    let (scheme, token) = value
-        .split_once(' ')
-        .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
-    let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(ApiError::Unauthorized(AuthFailure::Invalid));
+    let stored = store.find_api_key_by_prefix(prefix).await?;
+    let expected = stored
+        .as_ref()
+        .map_or(&ABSENT_KEY_HASH[..], |stored| &stored.secret_hash[..]);
+    let matches = secrets::equal(&secrets::sha256(secret), expected);
+    let Some(stored) = stored.filter(|_| matches) else {
+        tracing::info!("refused an unknown API key");
+        return Err(refused);
+    };
+    let key = stored.key;
+    if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
+        tracing::info!(key = %key.id, "refused a revoked or expired API key");
+        return Err(refused);
     }
-    Ok(token)
+    let user = store.find_user(key.user_id).await?.ok_or(refused)?;
+    let writes = !csrf::is_safe_method(&parts.method);
+    if writes && !key.scopes.iter().any(|scope| scope == "write") {
+        audit::record(
+            store,
+            &AuditContext::from_parts(parts),
+            audit::Actor::User {
+                id: user.id,
+                email: &user.email,
+            },
+            "api_key.wrong_scope",
+            Some(&key.id.to_string()),
+            json!({"method": parts.method.as_str(), "path": parts.uri.path()}),
+        )
+        .await;
+        return Err(ApiError::Forbidden(
+            "this API key is read-only; use a key with the write scope".to_owned(),
+        ));
+    }
+    store.touch_api_key(key.id).await?;
+    Ok(CurrentUser {
+        is_admin: auth.is_admin(&user.email),
+        id: user.id,
+        email: user.email,
+        credential: Credential::ApiKey {
+            id: key.id,
+            scopes: key.scopes,
+        },
+    })
+}
+
+/// A caller in `ADMIN_EMAILS`; everyone else gets 403.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub CurrentUser);
+
+impl<S> FromRequestParts<S> for AdminUser
+where
+    S: Send + Sync,
+    Arc<Auth>: FromRef<S>,
+    Store: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.is_admin {
+            return Err(ApiError::Forbidden("administrators only".to_owned()));
+        }
+        Ok(Self(user))
+    }
 }

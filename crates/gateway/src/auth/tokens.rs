@@ -1,10 +1,15 @@
 //! Access tokens: short-lived HS256 JWTs we sign and verify ourselves.
 //!
 //! The algorithm is pinned (a token announcing any other, `none` included,
-//! is refused), and every claim we rely on is required: jsonwebtoken checks
-//! `iss` and `aud` only when present unless they are listed as required, and
-//! `iat`/`jti` are required by the claims type itself.
+//! is refused), the header must say `typ: at+jwt` (RFC 9068, so an ID token
+//! or any other JWT signed with a shared secret is not taken for an access
+//! token) and name a `kid` we know: the current key (`JWT_SECRET_ID`) or one
+//! of the previous ones still accepted during a rotation. Every claim we
+//! rely on is required: jsonwebtoken checks `iss` and `aud` only when
+//! present unless they are listed as required, and `iat`/`jti` are required
+//! by the claims type itself.
 
+use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -18,18 +23,27 @@ use crate::config::DEFAULT_ISSUER;
 pub const AUDIENCE: &str = "lookout-api";
 /// Longest lifetime of an access token; a stolen one is useful this long.
 pub const MAX_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
+/// The `typ` header of our access tokens (RFC 9068).
+pub const TOKEN_TYPE: &str = "at+jwt";
+/// The `kid` of `JWT_SECRET` when `JWT_SECRET_ID` is not set.
+pub const DEFAULT_KEY_ID: &str = "primary";
 /// Clock skew tolerated between replicas (and clients' clocks do not matter).
-const LEEWAY_SECONDS: u64 = 30;
+pub const LEEWAY_SECONDS: u64 = 30;
 const ALGORITHM: Algorithm = Algorithm::HS256;
 
-#[derive(Debug, Serialize, Deserialize)]
-struct AccessClaims {
-    iss: String,
-    aud: String,
-    sub: String,
-    exp: u64,
-    iat: u64,
-    jti: String,
+/// The claims of an access token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: u64,
+    pub iat: u64,
+    pub jti: String,
+    /// The sign-in session the token was issued for; absent for tokens
+    /// minted by the operator CLI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// What a valid token says.
@@ -38,13 +52,26 @@ pub struct VerifiedToken {
     pub user_id: Uuid,
     pub jti: String,
     pub expires_at: u64,
+    pub session_id: Option<Uuid>,
+}
+
+/// A freshly signed token and what the session needs to remember of it.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    pub jti: String,
+    pub expires_at: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error("token rejected: {0}")]
     Invalid(#[from] jsonwebtoken::errors::Error),
-    #[error("token subject is not a user id")]
+    #[error("token header has no kid or an unknown one")]
+    UnknownKey,
+    #[error("token header typ is not at+jwt")]
+    WrongType,
+    #[error("token subject or session is not an id")]
     BadSubject,
     #[error("token lifetime exceeds the maximum")]
     TooLong,
@@ -54,15 +81,22 @@ pub enum TokenError {
     Signing(jsonwebtoken::errors::Error),
 }
 
-/// Signs access tokens.
+/// Signs access tokens with the current key.
 pub struct TokenIssuer {
+    key_id: String,
     key: EncodingKey,
     issuer: String,
 }
 
 impl TokenIssuer {
+    /// An issuer signing with `secret` under [`DEFAULT_KEY_ID`].
     pub fn new(secret: &SecretString, issuer: &str) -> Self {
+        Self::with_key_id(DEFAULT_KEY_ID, secret, issuer)
+    }
+
+    pub fn with_key_id(key_id: &str, secret: &SecretString, issuer: &str) -> Self {
         Self {
+            key_id: key_id.to_owned(),
             key: EncodingKey::from_secret(secret.expose_secret().as_bytes()),
             issuer: issuer.to_owned(),
         }
@@ -71,6 +105,15 @@ impl TokenIssuer {
     /// A token for `user_id` valid for `ttl`, capped at
     /// [`MAX_ACCESS_TOKEN_TTL`].
     pub fn issue(&self, user_id: Uuid, ttl: Duration) -> Result<String, TokenError> {
+        Ok(self.issue_for_session(user_id, None, ttl)?.token)
+    }
+
+    pub fn issue_for_session(
+        &self,
+        user_id: Uuid,
+        session_id: Option<Uuid>,
+        ttl: Duration,
+    ) -> Result<IssuedToken, TokenError> {
         let now = unix_now();
         let ttl = ttl.min(MAX_ACCESS_TOKEN_TTL).as_secs();
         let claims = AccessClaims {
@@ -80,14 +123,23 @@ impl TokenIssuer {
             exp: now + ttl,
             iat: now,
             jti: Uuid::new_v4().to_string(),
+            sid: session_id.map(|id| id.to_string()),
         };
-        jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.key)
-            .map_err(TokenError::Signing)
+        let mut header = Header::new(ALGORITHM);
+        header.typ = Some(TOKEN_TYPE.to_owned());
+        header.kid = Some(self.key_id.clone());
+        let token =
+            jsonwebtoken::encode(&header, &claims, &self.key).map_err(TokenError::Signing)?;
+        Ok(IssuedToken {
+            token,
+            jti: claims.jti,
+            expires_at: claims.exp,
+        })
     }
 }
 
-/// A token for `user_id` from the default issuer, for tests and the
-/// `mint-token` development command.
+/// A token for `user_id` from the default issuer and key id, for tests and
+/// the `mint-token` development command.
 pub fn issue_access_token(secret: &SecretString, user_id: Uuid, ttl: Duration) -> String {
     TokenIssuer::new(secret, DEFAULT_ISSUER)
         .issue(user_id, ttl)
@@ -95,14 +147,21 @@ pub fn issue_access_token(secret: &SecretString, user_id: Uuid, ttl: Duration) -
         .expect("HS256 signing of access claims cannot fail")
 }
 
-/// Verifies access tokens.
+/// Verifies access tokens against every accepted key.
 pub struct TokenVerifier {
-    key: DecodingKey,
+    keys: HashMap<String, DecodingKey>,
     validation: Validation,
 }
 
 impl TokenVerifier {
+    /// A verifier accepting only `secret` under [`DEFAULT_KEY_ID`].
     pub fn new(secret: &SecretString, issuer: &str) -> Self {
+        Self::with_keys(&[(DEFAULT_KEY_ID.to_owned(), secret.clone())], issuer)
+    }
+
+    /// A verifier accepting each `(kid, secret)`: the current key first, then
+    /// the previous ones kept during a rotation.
+    pub fn with_keys(keys: &[(String, SecretString)], issuer: &str) -> Self {
         let mut validation = Validation::new(ALGORITHM);
         validation.algorithms = vec![ALGORITHM];
         validation.set_issuer(&[issuer]);
@@ -112,15 +171,33 @@ impl TokenVerifier {
         // and enforced by `AccessClaims`, whose fields are not optional.
         validation.set_required_spec_claims(&["iss", "aud", "sub", "exp", "iat", "jti"]);
         validation.validate_exp = true;
+        validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
-        Self {
-            key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
-            validation,
-        }
+        let keys = keys
+            .iter()
+            .map(|(kid, secret)| {
+                (
+                    kid.clone(),
+                    DecodingKey::from_secret(secret.expose_secret().as_bytes()),
+                )
+            })
+            .collect();
+        Self { keys, validation }
     }
 
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.key, &self.validation)?;
+        // Reading the header only picks the key; the signature is checked
+        // by `decode` below with the algorithm pinned.
+        let header = jsonwebtoken::decode_header(token)?;
+        if header.typ.as_deref() != Some(TOKEN_TYPE) {
+            return Err(TokenError::WrongType);
+        }
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.keys.get(kid))
+            .ok_or(TokenError::UnknownKey)?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)?;
         let claims = data.claims;
         let now = unix_now();
         if claims.iat > now + LEEWAY_SECONDS {
@@ -132,15 +209,22 @@ impl TokenVerifier {
             return Err(TokenError::TooLong);
         }
         let user_id = Uuid::parse_str(&claims.sub).map_err(|_| TokenError::BadSubject)?;
+        let session_id = claims
+            .sid
+            .as_deref()
+            .map(Uuid::parse_str)
+            .transpose()
+            .map_err(|_| TokenError::BadSubject)?;
         Ok(VerifiedToken {
             user_id,
             jti: claims.jti,
             expires_at: claims.exp,
+            session_id,
         })
     }
 }
 
-fn unix_now() -> u64 {
+pub fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs())
@@ -184,5 +268,28 @@ mod tests {
             .verify(&token)
             .unwrap();
         assert!(verified.expires_at <= unix_now() + MAX_ACCESS_TOKEN_TTL.as_secs());
+    }
+
+    #[test]
+    fn tokens_signed_with_a_previous_key_verify_during_a_rotation() {
+        let old = SecretString::from("the-previous-secret-still-accepted-5678".to_owned());
+        let token = TokenIssuer::with_key_id("2025", &old, DEFAULT_ISSUER)
+            .issue(Uuid::new_v4(), Duration::from_secs(60))
+            .unwrap();
+        let keys = [
+            ("2026".to_owned(), secret()),
+            ("2025".to_owned(), old.clone()),
+        ];
+        assert!(
+            TokenVerifier::with_keys(&keys, DEFAULT_ISSUER)
+                .verify(&token)
+                .is_ok()
+        );
+        // Once the previous key is dropped, its tokens stop working.
+        assert!(
+            TokenVerifier::with_keys(&keys[..1], DEFAULT_ISSUER)
+                .verify(&token)
+                .is_err()
+        );
     }
 }

@@ -22,6 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct MeResponse {
     id: Uuid,
     email: String,
+    /// In `ADMIN_EMAILS`: may use `/api/v1/admin/…`.
+    is_admin: bool,
     teams: Vec<TeamResponse>,
 }
 
@@ -32,6 +34,7 @@ async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Json<MeResp
     let teams = store.list_teams_for_user(user.id).await?;
     Ok(Json(MeResponse {
         id: user.id,
+        is_admin: user.is_admin,
         email: user.email,
         teams: teams.into_iter().map(TeamResponse::from).collect(),
     }))

@@ -8,15 +8,26 @@
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
 //! - [`preview`] serves `/api/v1/preview` (fetch and extract once).
+//! - [`auth`] serves `/auth/google/login`, `/auth/google/callback`, `/auth/refresh`, `/auth/logout`.
+//! - [`sessions`], [`api_keys`] serve `/api/v1/sessions…`, `/api/v1/api-keys…`.
+//! - [`team_members`] serves `/api/v1/teams/{id}/members…`.
+//! - [`admin`] serves `/api/v1/admin/…` (administrators only).
+//! - [`hooks`] serves signed triggers and their secrets.
 //! - [`pagination`] serves cursors and limits shared by the list endpoints.
 
+pub mod admin;
+pub mod api_keys;
+pub mod auth;
 pub mod channels;
 pub mod checks;
 pub mod health;
+pub mod hooks;
 pub mod me;
 pub mod monitors;
 pub mod pagination;
 pub mod preview;
+pub mod sessions;
+pub mod team_members;
 pub mod teams;
 
 use std::convert::Infallible;
@@ -50,9 +61,15 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(monitors::router())
         .merge(checks::router())
         .merge(channels::router())
-        .merge(preview::router());
+        .merge(preview::router())
+        .merge(sessions::router())
+        .merge(api_keys::router())
+        .merge(team_members::router())
+        .merge(admin::router())
+        .merge(hooks::router());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
+        .merge(auth::router())
         .nest("/api/v1", v1)
 }
 

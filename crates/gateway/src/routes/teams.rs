@@ -1,4 +1,4 @@
-//! Teams the caller belongs to. Member management comes with sign-in.
+//! Teams the caller belongs to. Members: [`crate::routes::team_members`].
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
 use crate::domain::{self, Problems};
 use crate::error::ApiError;
@@ -74,6 +75,7 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<Team
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,
+    context: AuditContext,
     Json(request): Json<CreateTeam>,
 ) -> Result<(StatusCode, Json<TeamResponse>), ApiError> {
     let mut problems = Problems::default();
@@ -81,5 +83,14 @@ async fn create(
     problems.finish()?;
     let name = name.unwrap_or_default();
     let team = store.create_team(user.id, &name).await?;
+    audit::record(
+        &store,
+        &context,
+        (&user).into(),
+        "team.created",
+        Some(&team.id.to_string()),
+        serde_json::json!({}),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(team.into())))
 }

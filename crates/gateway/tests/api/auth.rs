@@ -28,8 +28,11 @@ fn claims(user: Uuid) -> Value {
 }
 
 fn sign(claims: &Value, secret: &str) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.typ = Some("at+jwt".to_owned());
+    header.kid = Some("primary".to_owned());
     jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
+        &header,
         claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )

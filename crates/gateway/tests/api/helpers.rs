@@ -101,6 +101,7 @@ pub fn test_config(database_url: &str, internal_url: &str) -> Config {
         edge: gateway::edge::settings::EdgeSettings::development(),
         monitor_min_interval_seconds: 10,
         public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
+        identity: Default::default(),
     }
 }
 
