@@ -43,4 +43,4 @@ log "deployment checks"
 bash scripts/check-deploy.sh
 log "web UI checks"
 bash scripts/web-test.sh
-log "all checks passed"
+log "all checks passed in $((SECONDS / 60)) min $((SECONDS % 60)) s"

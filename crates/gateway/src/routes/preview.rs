@@ -78,10 +78,7 @@ async fn preview(
         "json_pointer",
         monitor::json_pointer(body.json_pointer.as_deref()),
     );
-    let headers = problems.check(
-        "headers",
-        monitor::headers(to_store_headers(body.headers)),
-    );
+    let headers = problems.check("headers", monitor::headers(to_store_headers(body.headers)));
     problems.finish()?;
     let fetched = browser
         .fetch(PreviewRequest {
