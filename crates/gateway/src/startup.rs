@@ -11,10 +11,10 @@ use store::Store;
 use tokio::net::TcpListener;
 
 use crate::auth::Auth;
-use crate::config::Config;
-use crate::edge::Edge;
-use crate::domain::Rules;
 use crate::browser_client::BrowserClient;
+use crate::config::Config;
+use crate::domain::Rules;
+use crate::edge::Edge;
 use crate::notify_client::NotifyClient;
 use crate::readiness::{InvalidRedisUrl, Readiness};
 use crate::routes;
