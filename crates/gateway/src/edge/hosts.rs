@@ -17,17 +17,13 @@ impl TrustedHosts {
             return true;
         }
         // HTTP/2 carries the host in the URI, HTTP/1.1 in the header.
-        let host = request
-            .uri()
-            .host()
-            .map(str::to_owned)
-            .or_else(|| {
-                request
-                    .headers()
-                    .get(axum::http::header::HOST)
-                    .and_then(|value| value.to_str().ok())
-                    .map(strip_port)
-            });
+        let host = request.uri().host().map(str::to_owned).or_else(|| {
+            request
+                .headers()
+                .get(axum::http::header::HOST)
+                .and_then(|value| value.to_str().ok())
+                .map(strip_port)
+        });
         let Some(host) = host else {
             return false;
         };

@@ -37,6 +37,8 @@ use secrecy::SecretString;
 use tokio::sync::Semaphore;
 use tower::{Layer, ServiceExt};
 
+use crate::auth::PreverifiedAccess;
+use crate::auth::secrets::parse_api_key;
 use crate::auth::tokens::TokenVerifier;
 use crate::error::{ApiError, AuthFailure};
 use crate::metrics::METRICS;
@@ -113,8 +115,7 @@ async fn front(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) 
         match edge.in_flight.clone().try_acquire_owned() {
             Err(_) => ApiError::Overloaded.into_response(),
             Ok(_permit) => {
-                match tokio::time::timeout(edge.settings.request_timeout, next.run(request)).await
-                {
+                match tokio::time::timeout(edge.settings.request_timeout, next.run(request)).await {
                     Ok(response) => response,
                     Err(_) => ApiError::RequestTimeout.into_response(),
                 }
@@ -144,7 +145,11 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
     let limited_path = headers::is_private_path(path);
     let Some(route) = route.filter(|_| limited_path) else {
         // Probes, the docs and static files: no budget spent, no body.
-        return DefaultBodyLimit::max(0).layer(next).oneshot(request).await.unwrap_or_else(|never| match never {});
+        return DefaultBodyLimit::max(0)
+            .layer(next)
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {});
     };
     let class = RouteClass::of(request.method(), &route);
     let client = request
@@ -155,14 +160,18 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
     // budget follows them across addresses. Anything else, API keys
     // included, spends the client IP's budget: an unverified credential
     // must not open a fresh budget per guess.
-    let verified = if class == RouteClass::SignIn {
+    let presented = if class == RouteClass::SignIn {
         None
     } else {
-        bearer(request.headers()).and_then(|token| edge.tokens.verify(token).ok())
+        bearer(request.headers())
     };
-    let subject = match &verified {
-        Some(token) => Subject::User(token.user_id),
-        None => Subject::Ip(client),
+    let verified = presented
+        .filter(|token| is_jwt(token))
+        .and_then(|token| edge.tokens.verify(token).ok());
+    let subject = match (&verified, presented.and_then(parse_api_key)) {
+        (Some(token), _) => Subject::User(token.user_id),
+        (None, Some((prefix, _))) => Subject::ApiKey(prefix.to_owned()),
+        (None, None) => Subject::Ip(client),
     };
     let jti = verified.as_ref().map(|token| token.jti.as_str());
     let outcome = edge.limiter.check(class, &subject, jti).await;
@@ -174,6 +183,16 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
         let mut response = ApiError::Unauthorized(AuthFailure::Invalid).into_response();
         rate_limit_headers(response.headers_mut(), &decision);
         return response;
+    }
+    let mut request = request;
+    // Redis answered "not revoked" for this very token: the auth extractor
+    // need not ask again (one round trip per request).
+    if outcome.shared
+        && let Some(claims) = verified
+    {
+        request
+            .extensions_mut()
+            .insert(PreverifiedAccess { claims });
     }
     if !decision.allowed {
         METRICS
@@ -210,11 +229,12 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        // JWTs have three dot-separated parts; API keys do not.
-        .filter(|token| token.bytes().filter(|byte| *byte == b'.').count() == 2)
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// JWTs have three dot-separated parts; API keys have none.
+fn is_jwt(token: &str) -> bool {
+    token.bytes().filter(|byte| *byte == b'.').count() == 2
 }
 
 fn rate_limit_headers(headers: &mut HeaderMap, decision: &Decision) {

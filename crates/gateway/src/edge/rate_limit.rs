@@ -83,6 +83,10 @@ impl RouteClass {
 pub enum Subject {
     /// A user whose access token the edge verified.
     User(uuid::Uuid),
+    /// An API key, by its public prefix. The key is verified later; an
+    /// invented prefix gains nothing, since its secret is unguessable, and
+    /// guesses at a real key's secret share that key's budget.
+    ApiKey(String),
     /// Everyone else, by client IP.
     Ip(std::net::IpAddr),
 }
@@ -93,6 +97,7 @@ impl Subject {
         // Writing into a String cannot fail.
         let _ = match self {
             Self::User(id) => write!(key, "lookout:rl:{}:u:{}", class.as_str(), id.simple()),
+            Self::ApiKey(prefix) => write!(key, "lookout:rl:{}:k:{prefix}", class.as_str()),
             Self::Ip(ip) => write!(key, "lookout:rl:{}:ip:{ip}", class.as_str()),
         };
     }
@@ -128,7 +133,8 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local new_tat = tat + interval
 local allow_at = new_tat - period
-if allow_at > now then
+-- The slack absorbs floating point error when the interval is fractional.
+if allow_at > now + 0.001 then
   return {0, 0, 0, math.ceil(tat - now), math.ceil(allow_at - now)}
 end
 redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now))
@@ -372,14 +378,17 @@ impl LocalLimiter {
         let shard = &self.shards[(hasher.finish() as usize) % SHARDS];
         // A poisoned shard only means another request panicked mid-update;
         // the map is still a valid map.
-        let mut map = shard.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = shard
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if map.len() > SWEEP_AT {
             map.retain(|_, tat| *tat > now);
         }
         let tat = map.get(&key).copied().unwrap_or(now).max(now);
         let new_tat = tat + interval;
         let allow_at = new_tat - period;
-        if allow_at > now {
+        // The slack absorbs floating point error: `now + p - p` may exceed `now`.
+        if allow_at > now + 0.001 {
             return Decision {
                 allowed: false,
                 limit: quota.count,
@@ -407,7 +416,10 @@ mod tests {
 
     #[test]
     fn classes_follow_the_route_template_and_method() {
-        assert_eq!(RouteClass::of(&Method::GET, "/auth/google/login"), RouteClass::SignIn);
+        assert_eq!(
+            RouteClass::of(&Method::GET, "/auth/google/login"),
+            RouteClass::SignIn
+        );
         assert_eq!(
             RouteClass::of(&Method::POST, "/api/v1/monitors/{id}/check"),
             RouteClass::Expensive
@@ -416,9 +428,18 @@ mod tests {
             RouteClass::of(&Method::POST, "/api/v1/channels/{id}/test"),
             RouteClass::Expensive
         );
-        assert_eq!(RouteClass::of(&Method::POST, "/api/v1/preview"), RouteClass::Expensive);
-        assert_eq!(RouteClass::of(&Method::PATCH, "/api/v1/monitors/{id}"), RouteClass::Write);
-        assert_eq!(RouteClass::of(&Method::GET, "/api/v1/monitors"), RouteClass::Read);
+        assert_eq!(
+            RouteClass::of(&Method::POST, "/api/v1/preview"),
+            RouteClass::Expensive
+        );
+        assert_eq!(
+            RouteClass::of(&Method::PATCH, "/api/v1/monitors/{id}"),
+            RouteClass::Write
+        );
+        assert_eq!(
+            RouteClass::of(&Method::GET, "/api/v1/monitors"),
+            RouteClass::Read
+        );
     }
 
     #[test]
@@ -432,7 +453,10 @@ mod tests {
         }
         let refused = limiter.check("k".to_owned(), quota);
         assert!(!refused.allowed);
-        assert!((1..=20).contains(&refused.retry_after_seconds), "{refused:?}");
+        assert!(
+            (1..=20).contains(&refused.retry_after_seconds),
+            "{refused:?}"
+        );
         assert!(limiter.check("other".to_owned(), quota).allowed);
     }
 }

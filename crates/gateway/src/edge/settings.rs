@@ -185,7 +185,10 @@ impl EdgeSettings {
         let metrics_addr = match env_string("METRICS_ADDR").as_deref() {
             Some("off") | Some("none") => None,
             Some(addr) => Some(addr.parse().map_err(|error| {
-                ConfigError::invalid("METRICS_ADDR", format!("{error} (expected host:port or off)"))
+                ConfigError::invalid(
+                    "METRICS_ADDR",
+                    format!("{error} (expected host:port or off)"),
+                )
             })?),
             None => DEFAULT_METRICS_ADDR.parse().ok(),
         };
@@ -217,7 +220,10 @@ fn parse_network(value: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{value:?} is not a CIDR or an IP address"))
 }
 
-fn cors_origins(origins: Vec<String>, environment: Environment) -> Result<CorsOrigins, ConfigError> {
+fn cors_origins(
+    origins: Vec<String>,
+    environment: Environment,
+) -> Result<CorsOrigins, ConfigError> {
     if origins.is_empty() {
         return Ok(CorsOrigins::None);
     }
@@ -231,8 +237,9 @@ fn cors_origins(origins: Vec<String>, environment: Environment) -> Result<CorsOr
         return Ok(CorsOrigins::Any);
     }
     for origin in &origins {
-        let url = url::Url::parse(origin)
-            .map_err(|_| ConfigError::invalid("CORS_ORIGINS", format!("{origin:?} is not an origin")))?;
+        let url = url::Url::parse(origin).map_err(|_| {
+            ConfigError::invalid("CORS_ORIGINS", format!("{origin:?} is not an origin"))
+        })?;
         let bare = url.path() == "/" && url.query().is_none() && !origin.ends_with('/');
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
             return Err(ConfigError::invalid(
@@ -279,11 +286,16 @@ mod tests {
     fn origins_are_scheme_and_host_only() {
         let development = Environment::Development;
         assert!(cors_origins(vec!["https://app.example.com".to_owned()], development).is_ok());
-        assert!(cors_origins(vec!["https://app.example.com/path".to_owned()], development).is_err());
+        assert!(
+            cors_origins(vec!["https://app.example.com/path".to_owned()], development).is_err()
+        );
         assert!(cors_origins(vec!["app.example.com".to_owned()], development).is_err());
         assert!(
-            cors_origins(vec!["http://app.example.com".to_owned()], Environment::Production)
-                .is_err()
+            cors_origins(
+                vec!["http://app.example.com".to_owned()],
+                Environment::Production
+            )
+            .is_err()
         );
     }
 

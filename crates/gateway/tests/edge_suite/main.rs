@@ -4,5 +4,10 @@
 // Tests may unwrap: a panic is the failure report.
 #![allow(clippy::unwrap_used)]
 
+mod headers;
+mod hosts_cors;
+mod limits;
+mod metrics;
 mod openapi;
+mod rate_limits;
 mod support;

@@ -18,6 +18,7 @@ pub const JWT_SECRET: &str = "edge-test-jwt-secret-with-enough-entropy-77";
 
 pub struct TestApp {
     pub address: String,
+    pub metrics_port: Option<u16>,
     pub client: reqwest::Client,
     pub store: Store,
     pub _database: TestDatabase,
@@ -44,6 +45,7 @@ pub fn config(database_url: &str) -> Config {
         edge: EdgeSettings::development(),
         monitor_min_interval_seconds: 10,
         public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
+        identity: Default::default(),
     }
 }
 
@@ -59,6 +61,7 @@ pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("the gateway starts");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_port = app.metrics_port();
     let (shutdown, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = stopped.await;
@@ -66,6 +69,7 @@ pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let store = Store::connect(&database.url, 2).unwrap();
     TestApp {
         address,
+        metrics_port,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
@@ -92,4 +96,45 @@ impl TestApp {
         );
         (user.id, token)
     }
+}
+
+/// A fresh user's token on `app`, and the user's id.
+pub async fn token(app: &TestApp) -> String {
+    let email = format!("{}@example.com", Uuid::new_v4().simple());
+    app.user(&email).await.1
+}
+
+/// The `jti` claim of a JWT, read without verification (tests only).
+pub fn jti_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    claims["jti"].as_str().unwrap().to_owned()
+}
+
+/// Asserts the API's error shape and returns the body.
+pub async fn expect_error(
+    response: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status);
+    assert!(
+        response
+            .headers()
+            .get("content-type")
+            .is_some_and(|value| value.to_str().unwrap().starts_with("application/json")),
+        "errors are JSON"
+    );
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert_eq!(body["error"]["request_id"], request_id.as_str(), "{body}");
+    body
 }
