@@ -17,7 +17,7 @@
 //! limited response, and `Retry-After` on 429.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -373,9 +373,7 @@ impl LocalLimiter {
         let now = self.epoch.elapsed().as_secs_f64() * 1000.0;
         let interval = quota.period.as_secs_f64() * 1000.0 / f64::from(quota.count);
         let period = quota.period.as_secs_f64() * 1000.0;
-        let mut hasher = self.hasher.build_hasher();
-        key.hash(&mut hasher);
-        let shard = &self.shards[(hasher.finish() as usize) % SHARDS];
+        let shard = &self.shards[(self.hasher.hash_one(&key) as usize) % SHARDS];
         // A poisoned shard only means another request panicked mid-update;
         // the map is still a valid map.
         let mut map = shard
