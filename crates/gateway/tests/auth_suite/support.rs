@@ -1,0 +1,495 @@
+//! The gateway on port 0 with a real PostgreSQL database, a real Redis, and
+//! an OpenID provider over sockets: the development provider (`dev-idp`)
+//! for real sign-ins, or [`FakeProvider`] when a test needs an ID token the
+//! real one would never issue (forged, expired, without a nonce…).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use dev_idp::config::ClientRegistration;
+use dev_idp::scripted::{ScriptedBrowser, SignInForm};
+use dev_idp::signing::SigningKey;
+use gateway::config::{Config, OidcConfig};
+use gateway::startup::Application;
+use mesh::config::Environment;
+use netguard::Policy;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Response, StatusCode};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use store::Store;
+use test_support::postgres::TestDatabase;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use url::Url;
+use uuid::Uuid;
+
+pub const JWT_SECRET: &str = "auth-suite-jwt-secret-with-entropy-9d3f1a";
+pub const CLIENT_ID: &str = "lookout-test";
+pub const CLIENT_SECRET: &str = "lookout-test-client-secret-0b7e2c";
+pub const PUBLIC_BASE_URL: &str = "http://127.0.0.1:8080";
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+pub const REDIRECT_URI: &str = "http://127.0.0.1:8080/auth/google/callback";
+pub const ADMIN: &str = "admin@example.com";
+
+/// One RSA key per test binary: generating it is the slow part.
+pub fn provider_key_pem() -> SecretString {
+    static KEY: OnceLock<SecretString> = OnceLock::new();
+    KEY.get_or_init(|| SigningKey::generate_pem().unwrap())
+        .clone()
+}
+
+/// Starts the development provider on port 0; returns its issuer URL.
+pub async fn spawn_dev_idp() -> (String, oneshot::Sender<()>) {
+    let config = dev_idp::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        client: ClientRegistration {
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: SecretString::from(CLIENT_SECRET),
+            redirect_uris: vec![REDIRECT_URI.to_owned()],
+        },
+        signing_key_pem: Some(provider_key_pem()),
+        ..dev_idp::Config::development()
+    };
+    let app = dev_idp::Application::build(config).await.unwrap();
+    let issuer = app.issuer().to_owned();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    (issuer, stop)
+}
+
+/// An OpenID provider whose token endpoint answers whatever the test sets:
+/// discovery and JWKS are honest, the ID token is the test's.
+#[derive(Clone)]
+pub struct FakeProvider {
+    pub issuer: String,
+    pub key: Arc<SigningKey>,
+    id_token: Arc<Mutex<String>>,
+}
+
+impl FakeProvider {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let provider = Self {
+            issuer,
+            key: Arc::new(SigningKey::from_pem(&provider_key_pem()).unwrap()),
+            id_token: Arc::new(Mutex::new(String::new())),
+        };
+        let router = Router::new()
+            .route("/.well-known/openid-configuration", get(discovery))
+            .route("/jwks", get(jwks))
+            .route("/token", post(token))
+            .with_state(provider.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        provider
+    }
+
+    pub fn answer_with(&self, id_token: String) {
+        *self.id_token.lock().unwrap() = id_token;
+    }
+
+    /// Claims a genuine ID token for `nonce` would carry; tests change one.
+    pub fn claims(&self, nonce: &str) -> Value {
+        let now = chrono::Utc::now().timestamp();
+        json!({
+            "iss": self.issuer,
+            "aud": CLIENT_ID,
+            "sub": "fake-subject-1",
+            "iat": now,
+            "exp": now + 300,
+            "nonce": nonce,
+            "email": "forged@example.com",
+            "email_verified": true,
+        })
+    }
+}
+
+async fn discovery(State(provider): State<FakeProvider>) -> axum::Json<Value> {
+    let issuer = &provider.issuer;
+    axum::Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+}
+
+async fn jwks(State(provider): State<FakeProvider>) -> axum::Json<Value> {
+    axum::Json(serde_json::to_value(provider.key.jwks()).unwrap())
+}
+
+async fn token(State(provider): State<FakeProvider>) -> axum::Json<Value> {
+    let id_token = provider.id_token.lock().unwrap().clone();
+    axum::Json(json!({
+        "access_token": "fake-access-token",
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "id_token": id_token,
+    }))
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+    pub store: Store,
+    pub issuer: String,
+    _stops: Vec<oneshot::Sender<()>>,
+}
+
+pub fn base_config(database_url: &str, redis_url: &str, issuer: &str) -> Config {
+    let dead = "http://127.0.0.1:9".to_owned();
+    let mut identity = gateway::config::IdentityConfig {
+        oidc: Some(OidcConfig {
+            issuer_url: issuer.to_owned(),
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: SecretString::from(CLIENT_SECRET),
+            redirect_url: REDIRECT_URI.parse().unwrap(),
+        }),
+        ..Default::default()
+    };
+    identity.admin_emails = vec![ADMIN.to_owned()];
+    // The suite signs in and refreshes far more often than a person; rate
+    // limits have their own tests.
+    let mut edge = gateway::edge::settings::EdgeSettings::development();
+    let generous = gateway::edge::settings::Quota {
+        count: 1_000_000,
+        period: Duration::from_secs(60),
+    };
+    edge.rate_limits.sign_in = generous;
+    edge.rate_limits.expensive = generous;
+    edge.rate_limits.write = generous;
+    edge.rate_limits.read = generous;
+    Config {
+        environment: Environment::Development,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: SecretString::from(database_url.to_owned()),
+        database_max_connections: 8,
+        redis_url: Some(SecretString::from(redis_url.to_owned())),
+        jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
+        jwt_issuer: "lookout".to_owned(),
+        internal_api_key: SecretString::from("auth-suite-internal-key".to_owned()),
+        browser_url: dead.clone(),
+        llm_url: dead.clone(),
+        notify_url: dead,
+        destination_policy: Policy::strict(),
+        edge,
+        monitor_min_interval_seconds: 10,
+        public_base_url: PUBLIC_BASE_URL.parse().unwrap(),
+        identity,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The gateway signing in through the development provider.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    let (issuer, stop) = spawn_dev_idp().await;
+    spawn_gateway(&issuer, vec![stop], customize).await
+}
+
+/// The gateway signing in through `provider`.
+pub async fn spawn_app_with_fake(provider: &FakeProvider) -> TestApp {
+    spawn_gateway(&provider.issuer, Vec::new(), |_| {}).await
+}
+
+async fn spawn_gateway(
+    issuer: &str,
+    mut stops: Vec<oneshot::Sender<()>>,
+    customize: impl FnOnce(&mut Config),
+) -> TestApp {
+    let database = test_support::postgres::fresh_database().await;
+    let redis_url = test_support::redis::url().await;
+    let mut config = base_config(&database.url, &redis_url, issuer);
+    customize(&mut config);
+    let app = Application::build(config)
+        .await
+        .expect("the gateway starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    stops.push(stop);
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+        store: Store::connect(&database.url, 2).unwrap(),
+        database,
+        issuer: issuer.to_owned(),
+        _stops: stops,
+    }
+}
+
+/// A signed-in browser: its cookies.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    pub cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    pub fn cookie(&self, name: &str) -> &str {
+        self.cookies
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    pub fn header(&self) -> String {
+        self.cookies
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn absorb(&mut self, response: &Response) {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let value = value.to_str().unwrap();
+            let pair = value.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), value.to_owned());
+        }
+    }
+
+    pub fn access_token(&self) -> &str {
+        self.cookie("lookout_session")
+    }
+}
+
+/// The `Set-Cookie` line for `name`, attributes included.
+pub fn set_cookie_line(response: &Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with(&format!("{name}=")))
+        .unwrap_or_default()
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+pub fn query_value(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// A sign-in started at the gateway: the provider URL and the browser's
+/// state cookie.
+pub struct Started {
+    pub authorize_url: Url,
+    pub browser: Browser,
+}
+
+/// What came back from the provider.
+pub struct Answer {
+    pub code: String,
+    pub state: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn start_sign_in(&self, redirect_to: Option<&str>) -> Started {
+        let mut request = self.client.get(self.url("/auth/google/login"));
+        if let Some(target) = redirect_to {
+            request = request.query(&[("redirect_to", target)]);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let mut browser = Browser::default();
+        browser.absorb(&response);
+        Started {
+            authorize_url: Url::parse(&location(&response)).unwrap(),
+            browser,
+        }
+    }
+
+    /// Fills in the provider's form at `authorize_url` and returns the code and state.
+    pub async fn provider_answer(&self, authorize_url: &Url, form: &SignInForm) -> Answer {
+        let back = ScriptedBrowser::new()
+            .unwrap()
+            .sign_in(authorize_url.as_str(), form)
+            .await
+            .unwrap();
+        assert!(back.as_str().starts_with(REDIRECT_URI), "{back}");
+        Answer {
+            code: query_value(&back, "code").unwrap(),
+            state: query_value(&back, "state").unwrap(),
+        }
+    }
+
+    /// Calls our callback as the browser would after the provider's redirect.
+    pub async fn callback(&self, browser: &Browser, query: &[(&str, &str)]) -> Response {
+        self.client
+            .get(self.url("/auth/google/callback"))
+            .query(query)
+            .header(COOKIE, browser.header())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A complete sign-in; returns the signed-in browser.
+    pub async fn sign_in(&self, email: &str) -> Browser {
+        self.sign_in_with(&SignInForm::new(email)).await
+    }
+
+    pub async fn sign_in_with(&self, form: &SignInForm) -> Browser {
+        let started = self.start_sign_in(None).await;
+        let answer = self.provider_answer(&started.authorize_url, form).await;
+        let response = self
+            .callback(
+                &started.browser,
+                &[("code", &answer.code), ("state", &answer.state)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let mut browser = started.browser;
+        browser.absorb(&response);
+        browser
+    }
+
+    /// A request with the browser's cookies, our origin and its CSRF token.
+    pub fn browser_request(
+        &self,
+        browser: &Browser,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header(COOKIE, browser.header())
+            .header("origin", ORIGIN)
+            .header("x-csrf-token", browser.cookie("lookout_csrf"))
+    }
+
+    pub async fn refresh(&self, browser: &Browser) -> Response {
+        self.browser_request(browser, reqwest::Method::POST, "/auth/refresh")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn bearer(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn database(&self) -> tokio_postgres::Client {
+        let (client, connection) =
+            tokio_postgres::connect(&self.database.url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Row counts of everything an attack could create or change.
+    pub async fn snapshot(&self) -> Snapshot {
+        let client = self.database().await;
+        let row = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM teams),
+                        (SELECT count(*) FROM memberships),
+                        (SELECT count(*) FROM sessions WHERE revoked_at IS NULL),
+                        (SELECT count(*) FROM refresh_tokens),
+                        (SELECT count(*) FROM api_keys WHERE revoked_at IS NULL),
+                        (SELECT count(*) FROM monitors),
+                        (SELECT count(*) FROM monitors WHERE requested_reason IS NOT NULL),
+                        (SELECT count(*) FROM channels)",
+                &[],
+            )
+            .await
+            .unwrap();
+        Snapshot((0..9).map(|index| row.get::<_, i64>(index)).collect())
+    }
+
+    /// The user id of `email`.
+    pub async fn user_id(&self, email: &str) -> Uuid {
+        let client = self.database().await;
+        client
+            .query_one(
+                "SELECT id FROM users WHERE lower(email) = lower($1)",
+                &[&email],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let client = self.database().await;
+        client
+            .query("SELECT action FROM audit_events ORDER BY at, id", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect()
+    }
+}
+
+/// Counts of users, teams, memberships, live sessions, refresh tokens, live
+/// API keys, monitors, requested runs and channels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot(Vec<i64>);
+
+pub async fn status_and_body(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A valid monitor body.
+pub fn monitor_body() -> Value {
+    json!({
+        "name": "Laptop price",
+        "url": "https://93.184.215.14/laptop",
+        "interval_seconds": 300,
+    })
+}
