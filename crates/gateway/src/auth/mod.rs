@@ -104,7 +104,7 @@ impl Auth {
 
     pub fn is_admin(&self, email: &str) -> bool {
         let email = email.to_ascii_lowercase();
-        self.admin_emails.iter().any(|admin| *admin == email)
+        self.admin_emails.contains(&email)
     }
 
     /// Verifies an access token and checks the denylist (one `EXISTS`).

@@ -97,7 +97,8 @@ async fn only_a_fresh_correctly_signed_trigger_queues_a_hook_check() {
             ("x-lookout-signature", signature),
         ]
     };
-    let cases: Vec<(&str, String, Vec<(&str, String)>, &str)> = vec![
+    type Case<'a> = (&'a str, String, Vec<(&'a str, String)>, &'a str);
+    let cases: Vec<Case> = vec![
         ("no headers", monitor.clone(), vec![], body),
         (
             "no signature",

@@ -108,7 +108,8 @@ async fn a_missing_mismatched_or_reused_state_is_refused_before_the_code_is_rede
     let state = answer.state.as_str();
     let no_cookie = Browser::default();
 
-    let cases: Vec<(&str, &Browser, Vec<(&str, &str)>)> = vec![
+    type Case<'a> = (&'a str, &'a Browser, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
         ("state missing", &started.browser, vec![("code", code)]),
         (
             "state empty",
