@@ -1,13 +1,130 @@
 #!/usr/bin/env bash
 # Benchmarks on loopback with release builds. Figures are printed, not
 # asserted: compare ratios measured in one run.
+#
+# 1. mesh figures (idle memory, internal call latency);
+# 2. HTTP: wrk (Debian) against (a) a bare axum hello, (b) the gateway's
+#    GET /api/v1/me with a JWT (denylist + rate limit in one Redis call),
+#    (c) GET /api/v1/monitors from PostgreSQL, (d) FastAPI + uvicorn with an
+#    X-API-Key check. Each: req/s, p50/p99, server CPU per request, ratio to (a).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
+BENCH_SECONDS=${BENCH_SECONDS:-10}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+
 ensure_redis_binaries
+ensure_postgres_binaries
+command -v wrk >/dev/null || apt_install wrk
+python3 -c 'import venv' 2>/dev/null && python3 -m ensurepip --version >/dev/null 2>&1 || apt_install python3-venv
 log "release build"
 cargo build --release --workspace --bins --examples --quiet
 log "mesh figures (idle memory, internal call latency)"
 "$PWD/target/release/examples/mesh_figures"
+
+RUN_DIR="$PWD/.local/bench-$$"
+VENV="$PWD/.local/bench-venv"
+mkdir -p "$RUN_DIR"
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop_postgres "$RUN_DIR/postgres"
+  stop_redis "$RUN_DIR/redis"
+  rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+
+PG_PORT=$(free_port); start_postgres "$RUN_DIR/postgres" "$PG_PORT"
+REDIS_PORT=$(free_port); start_redis "$RUN_DIR/redis" "$REDIS_PORT"
+
+if [ ! -x "$VENV/bin/uvicorn" ]; then
+  log "FastAPI + uvicorn in a throwaway venv ($VENV)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check fastapi 'uvicorn[standard]'
+fi
+
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Total CPU ticks of a process and its children (uvicorn workers).
+tree_ticks() {
+  local total=0 pid
+  for pid in $1 $(pgrep -P "$1" || true); do total=$(( total + $(cpu_ticks "$pid") )); done
+  echo "$total"
+}
+
+# run_wrk NAME PID URL [HEADER...]: prints one result line, records req/s.
+declare -A RPS
+run_wrk() {
+  local name=$1 pid=$2 url=$3; shift 3
+  local args=() before after out requests rps p50 p99 cpu_us
+  for header in "$@"; do args+=(-H "$header"); done
+  wrk -t1 -c"$BENCH_CONNECTIONS" -d2s "${args[@]}" "$url" >/dev/null  # warm-up
+  before=$(tree_ticks "$pid")
+  out=$(wrk -t1 -c"$BENCH_CONNECTIONS" -d"${BENCH_SECONDS}s" --latency "${args[@]}" "$url")
+  after=$(tree_ticks "$pid")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  rps=$(awk '/Requests\/sec/ {printf "%d", $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  cpu_us=$(awk -v t=$(( after - before )) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  RPS[$name]=$rps
+  printf '%-34s %9s req/s  p50 %8s  p99 %8s  server CPU %7s µs/req%s\n' \
+    "$name" "$rps" "$p50" "$p99" "$cpu_us" "${non2xx:+  (non-2xx: $non2xx)}"
+}
+
+log "(a) bare axum hello"
+HELLO_PORT=$(free_port)
+HELLO_ADDR="127.0.0.1:$HELLO_PORT" target/release/examples/bench_hello >/dev/null &
+PIDS+=($!); HELLO_PID=$!
+wait_for_port "$HELLO_PORT" 15 || die "the hello server did not start"
+
+log "(b, c) the gateway on PostgreSQL and Redis"
+GATEWAY_PORT=$(free_port)
+export LOOKOUT_ENV=development
+export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+export JWT_SECRET; JWT_SECRET=$(random_secret)
+export GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT" METRICS_ADDR=off
+# Limits far above what the run sends: the limiter still runs (one Redis
+# call per request), it just never refuses.
+export RATE_LIMIT_READ=1000000000/s RATE_LIMIT_WRITE=1000000000/s
+# One log line per request is the production default; the figures are for
+# the request path, so the bench logs warnings only (say so when quoting).
+export RUST_LOG=${RUST_LOG:-warn}
+target/release/lookout-gateway migrate >/dev/null
+TOKEN=$(target/release/lookout-gateway mint-token --email bench@example.com)
+target/release/lookout-gateway >"$RUN_DIR/gateway.log" 2>&1 &
+PIDS+=($!); GATEWAY_PID=$!
+wait_for_port "$GATEWAY_PORT" 30 || die "the gateway did not start, see $RUN_DIR/gateway.log"
+for i in $(seq 1 20); do
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$GATEWAY_PORT/api/v1/monitors" \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"name\": \"Page $i\", \"url\": \"https://93.184.215.14/page/$i\", \"condition\": \"price below $i\"}" \
+    || die "seeding monitors failed, see $RUN_DIR/gateway.log"
+done
+
+log "(d) FastAPI + uvicorn (2 workers, one per core) with an X-API-Key check"
+FASTAPI_PORT=$(free_port)
+(cd scripts/bench && BENCH_API_KEY=bench-key exec "$VENV/bin/uvicorn" fastapi_app:app \
+  --host 127.0.0.1 --port "$FASTAPI_PORT" --workers 2 --log-level warning --no-access-log) &
+PIDS+=($!); FASTAPI_PID=$!
+wait_for_port "$FASTAPI_PORT" 30 || die "uvicorn did not start"
+sleep 1  # the workers start after the port opens
+
+log "wrk -t1 -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s each, on $(nproc) cores shared with wrk, Redis and PostgreSQL"
+run_wrk "(a) axum hello" "$HELLO_PID" "http://127.0.0.1:$HELLO_PORT/"
+run_wrk "(b) gateway GET /api/v1/me" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT/api/v1/me" "Authorization: Bearer $TOKEN"
+run_wrk "(c) gateway GET /api/v1/monitors" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT/api/v1/monitors?limit=20" "Authorization: Bearer $TOKEN"
+run_wrk "(d) FastAPI X-API-Key" "$FASTAPI_PID" "http://127.0.0.1:$FASTAPI_PORT/api/v1/me" "X-API-Key: bench-key"
+
+ratio() { awk -v x="$1" -v y="$2" 'BEGIN {printf "%.2f", (y > 0 ? x / y : 0)}'; }
+echo
+printf 'ratios to (a): (b) %s×  (c) %s×  (d) %s×\n' \
+  "$(ratio "${RPS[(b) gateway GET /api/v1/me]}" "${RPS[(a) axum hello]}")" \
+  "$(ratio "${RPS[(c) gateway GET /api/v1/monitors]}" "${RPS[(a) axum hello]}")" \
+  "$(ratio "${RPS[(d) FastAPI X-API-Key]}" "${RPS[(a) axum hello]}")"
+printf '(b) / (d): %s×   (targets: (b) ≥ 0.5× (a), (b) ≥ 15× (d))\n' \
+  "$(ratio "${RPS[(b) gateway GET /api/v1/me]}" "${RPS[(d) FastAPI X-API-Key]}")"
