@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use store::Store;
 use store::channels::{Channel, ChannelKind, NewChannel};
 use utoipa::{IntoParams, ToSchema};
@@ -13,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
 use crate::domain::{self, Problems, Rules, channel};
 use crate::error::ApiError;
@@ -110,6 +112,7 @@ async fn create(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
+    context: AuditContext,
     Json(request): Json<CreateChannel>,
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
     let mut problems = Problems::default();
@@ -147,6 +150,16 @@ async fn create(
         secret: secret.clone(),
     };
     let created = store.create_channel(user.id, request.team_id, &new).await?;
+    let target = created.id.to_string();
+    audit::record(
+        &store,
+        &context,
+        (&user).into(),
+        "channel.created",
+        Some(&target),
+        json!({}),
+    )
+    .await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedChannel {
@@ -176,9 +189,20 @@ async fn list(
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
+    context: AuditContext,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     if store.delete_channel(user.id, id).await? {
+        let action = "channel.deleted";
+        audit::record(
+            &store,
+            &context,
+            (&user).into(),
+            action,
+            Some(&id.to_string()),
+            json!({}),
+        )
+        .await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 use store::Store;
 use store::monitors::{MonitorDefinition, MonitorPatch, MonitorWithChannels, RequestHeader};
 use utoipa::{IntoParams, ToSchema};
@@ -13,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
 use crate::domain::{self, Problems, Rules, monitor};
 use crate::error::ApiError;
@@ -190,6 +192,7 @@ async fn create(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
+    context: AuditContext,
     Json(request): Json<CreateMonitor>,
 ) -> Result<(StatusCode, Json<MonitorResponse>), ApiError> {
     let mut problems = Problems::default();
@@ -231,6 +234,16 @@ async fn create(
     let created = store
         .create_monitor(user.id, request.team_id, &definition, &request.channel_ids)
         .await?;
+    let target = created.monitor.id.to_string();
+    audit::record(
+        &store,
+        &context,
+        (&user).into(),
+        "monitor.created",
+        Some(&target),
+        json!({}),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
@@ -326,9 +339,20 @@ async fn update(
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
+    context: AuditContext,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     if store.delete_monitor(user.id, id).await? {
+        let action = "monitor.deleted";
+        audit::record(
+            &store,
+            &context,
+            (&user).into(),
+            action,
+            Some(&id.to_string()),
+            json!({}),
+        )
+        .await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

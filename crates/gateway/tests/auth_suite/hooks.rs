@@ -88,8 +88,8 @@ async fn only_a_fresh_correctly_signed_trigger_queues_a_hook_check() {
     let body = r#"{"ref":"deploy-42"}"#;
     let now = chrono::Utc::now().timestamp();
     let fresh = now.to_string();
-    let old = (now - 301).to_string();
-    let future = (now + 301).to_string();
+    let old = (now - 330).to_string();
+    let future = (now + 330).to_string();
     let sig = |timestamp: &str, body: &str| signature(&secret, timestamp, body);
     let headers = |timestamp: &str, signature: String| {
         vec![
