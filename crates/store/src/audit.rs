@@ -116,11 +116,13 @@ impl Store {
             .await
             .context("listing audit events")?;
         let items = rows.iter().map(AuditEvent::from_row).collect();
-        Ok(Page::from_overfetch(items, page.limit, |event: &AuditEvent| {
-            Cursor {
+        Ok(Page::from_overfetch(
+            items,
+            page.limit,
+            |event: &AuditEvent| Cursor {
                 at: event.at,
                 id: event.id,
-            }
-        }))
+            },
+        ))
     }
 }

@@ -186,7 +186,10 @@ impl Store {
             return Ok(Err(MembershipRefusal::AlreadyMember));
         }
         let added = member(&transaction, team_id, user_id).await?;
-        transaction.commit().await.context("committing add member")?;
+        transaction
+            .commit()
+            .await
+            .context("committing add member")?;
         added.map(Ok).ok_or(StoreError::NotFound)
     }
 
@@ -222,7 +225,10 @@ impl Store {
             .await
             .context("changing a role")?;
         let changed = member(&transaction, team_id, user_id).await?;
-        transaction.commit().await.context("committing role change")?;
+        transaction
+            .commit()
+            .await
+            .context("committing role change")?;
         changed.map(Ok).ok_or(StoreError::NotFound)
     }
 

@@ -13,7 +13,11 @@ const MIGRATION_LOCK_ID: i64 = 0x004c_4f4f_4b4f_5554;
 
 const MIGRATIONS: &[(i32, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/0001_initial.sql")),
-    (2, "identity", include_str!("../migrations/0002_identity.sql")),
+    (
+        2,
+        "identity",
+        include_str!("../migrations/0002_identity.sql"),
+    ),
 ];
 
 impl Store {

@@ -121,10 +121,7 @@ impl Store {
         successor_hash: &[u8],
     ) -> Result<Rotation, StoreError> {
         let mut client = self.client().await?;
-        let transaction = client
-            .transaction()
-            .await
-            .context("starting a refresh")?;
+        let transaction = client.transaction().await.context("starting a refresh")?;
         // Locks the token row: concurrent refreshes with the same token queue
         // here and each sees the previous one's rotation.
         let row = transaction
@@ -190,10 +187,7 @@ impl Store {
             )
             .await
             .context("touching a session")?;
-        transaction
-            .commit()
-            .await
-            .context("committing a refresh")?;
+        transaction.commit().await.context("committing a refresh")?;
         Ok(Rotation::Rotated {
             session_id,
             user_id,
@@ -281,7 +275,11 @@ impl Store {
     }
 
     /// Marks a successful sign-in on the user's row.
-    pub async fn record_sign_in(&self, user_id: Uuid, display_name: &str) -> Result<(), StoreError> {
+    pub async fn record_sign_in(
+        &self,
+        user_id: Uuid,
+        display_name: &str,
+    ) -> Result<(), StoreError> {
         let client = self.client().await?;
         client
             .execute(
