@@ -395,7 +395,12 @@ async fn refresh(
         return Ok(refused());
     };
     match session::refresh(&auth, &store, presented).await? {
-        Refreshed::Rotated(tokens) => {
+        Refreshed::Rotated(mut tokens) => {
+            // The CSRF token stays for the session: requests the UI sent
+            // before this refresh still carry it.
+            if let Some(current) = cookies::get(&headers, cookies::CSRF) {
+                current.clone_into(&mut tokens.csrf_token);
+            }
             let mut response = Json(Refreshed200 {
                 expires_in: tokens.expires_in(),
             })

@@ -12,12 +12,15 @@ async fn a_refresh_rotates_the_token_and_renews_the_session_cookie() {
     let app = spawn_app().await;
     let mut browser = app.sign_in("alice@example.com").await;
     let first_refresh = browser.cookie("lookout_refresh").to_owned();
+    let csrf = browser.cookie("lookout_csrf").to_owned();
     let response = app.refresh(&browser).await;
     browser.absorb(&response);
     let (status, body) = status_and_body(response).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body["expires_in"].as_u64().unwrap() > 800);
     assert_ne!(browser.cookie("lookout_refresh"), first_refresh);
+    // The CSRF token stays: requests sent before the refresh still pass.
+    assert_eq!(browser.cookie("lookout_csrf"), csrf);
     let me = app
         .bearer(browser.access_token(), Method::GET, "/api/v1/me", None)
         .await;
