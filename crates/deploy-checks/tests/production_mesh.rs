@@ -114,6 +114,8 @@ async fn environments() -> Environments {
     );
     let mut gateway = vec![
         ("GATEWAY_ADDR", address("gateway")),
+        // Several meshes run in parallel: each gateway gets its own metrics port.
+        ("METRICS_ADDR", format!("127.0.0.1:{}", free_port())),
         ("DATABASE_URL", database.url.clone()),
         ("REDIS_URL", redis.clone()),
         ("JWT_SECRET", dotenv["JWT_SECRET"].clone()),

@@ -160,8 +160,10 @@ impl Mesh {
         .await;
 
         let jwt_secret = random_key();
+        let metrics_addr = loopback_addr();
         let gateway_env = pairs(&[
             ("LOOKOUT_ENV", "development"),
+            ("METRICS_ADDR", &metrics_addr),
             ("LOG_FORMAT", "json"),
             ("GATEWAY_ADDR", &gateway_addr),
             ("DATABASE_URL", &database.url),
