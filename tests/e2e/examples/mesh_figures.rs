@@ -1,7 +1,7 @@
 //! `make bench` part 1: figures for the mesh itself, measured on loopback
 //! with release builds of the services as separate processes.
 //!
-//! - idle resident memory of each internal service after start-up;
+//! - idle resident memory of every service after start-up;
 //! - the cost of one internal gRPC call (key check included): p50/p99 of
 //!   `llm.v1.Judge/Evaluate` with the offline judge and of `browser.v1.Browser/Fetch`
 //!   of a small local page, called sequentially over one channel.
@@ -19,7 +19,7 @@ use api_proto::browser::v1::FetchRequest;
 use api_proto::browser::v1::browser_client::BrowserClient;
 use api_proto::llm::v1::EvaluateRequest;
 use api_proto::llm::v1::judge_client::JudgeClient;
-use e2e::mesh::{InternalServices, random_key};
+use e2e::mesh::{InternalServices, Mesh, random_key};
 use secrecy::SecretString;
 use test_support::smtp::SmtpSink;
 use test_support::website::TestSite;
@@ -43,6 +43,26 @@ fn report(name: &str, mut samples: Vec<Duration>) {
 
 #[tokio::main]
 async fn main() {
+    // The whole mesh, for the idle memory of every service.
+    let mesh = Mesh::start().await;
+    // Let start-up allocations settle before reading idle memory.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!("idle resident memory (VmRSS)");
+    for process in mesh
+        .internal
+        .processes
+        .iter()
+        .chain([&mesh.gateway, &mesh.scheduler])
+    {
+        println!(
+            "  {:<18} {:>6} KiB",
+            process.name,
+            process.rss_kib().unwrap_or_default()
+        );
+    }
+    drop(mesh);
+
+    // The internal services alone, with a key of the benchmark's own.
     let smtp = SmtpSink::start().await;
     let site = TestSite::start().await;
     site.set_html(
@@ -60,17 +80,6 @@ async fn main() {
         &logs,
     )
     .await;
-    // Let start-up allocations settle before reading idle memory.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    println!("idle resident memory (VmRSS)");
-    for process in &services.processes {
-        println!(
-            "  {:<16} {:>6} KiB",
-            process.name,
-            process.rss_kib().unwrap_or_default()
-        );
-    }
-
     let secret = SecretString::from(key);
     let deadline = Duration::from_secs(10);
     let llm = mesh::client::connect_lazy(&services.llm_url, &secret, deadline).unwrap();
