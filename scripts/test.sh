@@ -41,6 +41,8 @@ log "tests"
 cargo test --workspace --no-fail-fast
 log "deployment checks"
 bash scripts/check-deploy.sh
-log "web UI checks"
+log "web UI checks (typecheck, unit tests, build, scenario against a mock API)"
 bash scripts/web-test.sh
+log "web UI scenario against the real mesh in Chromium"
+bash scripts/web-e2e.sh
 log "all checks passed in $((SECONDS / 60)) min $((SECONDS % 60)) s"
