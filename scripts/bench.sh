@@ -116,6 +116,8 @@ sleep 1  # the workers start after the port opens
 
 log "wrk -t1 -c$BENCH_CONNECTIONS -d${BENCH_SECONDS}s each, on $(nproc) cores shared with wrk, Redis and PostgreSQL"
 run_wrk "(a) axum hello" "$HELLO_PID" "http://127.0.0.1:$HELLO_PORT/"
+# Where the time goes: the edge layers alone (probe route, no Redis, no SQL).
+run_wrk "(b0) gateway GET /health (edge only)" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT/health"
 run_wrk "(b) gateway GET /api/v1/me" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT/api/v1/me" "Authorization: Bearer $TOKEN"
 run_wrk "(c) gateway GET /api/v1/monitors" "$GATEWAY_PID" "http://127.0.0.1:$GATEWAY_PORT/api/v1/monitors?limit=20" "Authorization: Bearer $TOKEN"
 run_wrk "(d) FastAPI X-API-Key" "$FASTAPI_PID" "http://127.0.0.1:$FASTAPI_PORT/api/v1/me" "X-API-Key: bench-key"
