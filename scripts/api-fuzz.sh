@@ -57,14 +57,15 @@ wait_for_port "$GATEWAY_PORT" 30 || die "the gateway did not start, see $RUN_DIR
 
 log "schemathesis against http://127.0.0.1:$GATEWAY_PORT/api/openapi.json"
 status=0
-"$VENV/bin/st" --no-color run "http://127.0.0.1:$GATEWAY_PORT/api/openapi.json" \
+# From the run directory, so schemathesis' example cache goes away with it.
+(cd "$RUN_DIR" && "$VENV/bin/st" --no-color run "http://127.0.0.1:$GATEWAY_PORT/api/openapi.json" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing \
   --max-examples "${FUZZ_EXAMPLES:-30}" \
   --workers 2 \
   --generation-deterministic \
-  --exclude-path-regex '^/(ready|auth/.*|api/v1/preview|api/v1/channels/\{id\}/test|api/v1/admin/.*)$' \
+  --exclude-path-regex '^/(ready|auth/.*|api/v1/preview|api/v1/channels/\{id\}/test|api/v1/admin/.*)$') \
   || status=$?
 if [ "$status" -ne 0 ]; then
   log "gateway log (last lines):"; tail -n 30 "$RUN_DIR/gateway.log" >&2

@@ -126,13 +126,7 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    pub fn observe_internal_call(
-        &self,
-        service: &str,
-        method: &str,
-        ok: bool,
-        elapsed: Duration,
-    ) {
+    pub fn observe_internal_call(&self, service: &str, method: &str, ok: bool, elapsed: Duration) {
         self.internal_calls
             .with_label_values(&[service, method, if ok { "ok" } else { "error" }])
             .observe(elapsed.as_secs_f64());

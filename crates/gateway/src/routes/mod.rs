@@ -83,8 +83,8 @@ pub fn router(state: AppState, edge: Arc<Edge>) -> Router {
     let (api, document) = api_and_document();
     // Serialising a document of derived types cannot fail; an empty one
     // keeps the gateway serving if it ever did.
-    let document = openapi::DocumentJson::new(&document)
-        .unwrap_or_else(|_| openapi::DocumentJson::empty());
+    let document =
+        openapi::DocumentJson::new(&document).unwrap_or_else(|_| openapi::DocumentJson::empty());
     let router = api.merge(openapi::router(document));
     let router = match &edge.settings.web_dist_dir {
         Some(dir) => router.fallback_service(web_ui(dir)),
@@ -108,7 +108,9 @@ fn web_ui(dir: &Path) -> axum::routing::MethodRouter {
         let files = files.clone();
         async move {
             let path = request.uri().path();
-            if headers::is_private_path(path) || !matches!(*request.method(), Method::GET | Method::HEAD) {
+            if headers::is_private_path(path)
+                || !matches!(*request.method(), Method::GET | Method::HEAD)
+            {
                 return Ok::<_, Infallible>(ApiError::NotFound.into_response());
             }
             Ok(match files.oneshot(request).await {
