@@ -39,6 +39,8 @@ log "building service binaries (the end-to-end suite runs them as processes)"
 cargo build --workspace --bins --quiet
 log "tests"
 cargo test --workspace --no-fail-fast
+log "property-based tests of the gateway against its OpenAPI document"
+bash scripts/api-fuzz.sh
 log "deployment checks"
 bash scripts/check-deploy.sh
 log "web UI checks (typecheck, unit tests, build, scenario against a mock API)"
