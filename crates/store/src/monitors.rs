@@ -257,16 +257,20 @@ impl Store {
     ) -> Result<Page<MonitorWithChannels>, StoreError> {
         let client = self.client().await?;
         let (after_at, after_id) = split_cursor(page.after);
+        let statement = client
+            .prepare_cached(&format!(
+                "{} WHERE {VISIBLE_TO_CALLER}
+                    AND ($2::uuid IS NULL OR m.team_id = $2)
+                    AND ($3::timestamptz IS NULL OR (m.created_at, m.id) < ($3, $4::uuid))
+                  ORDER BY m.created_at DESC, m.id DESC
+                  LIMIT $5",
+                select_monitors()
+            ))
+            .await
+            .context("preparing the monitor listing")?;
         let rows = client
             .query(
-                &format!(
-                    "{} WHERE {VISIBLE_TO_CALLER}
-                        AND ($2::uuid IS NULL OR m.team_id = $2)
-                        AND ($3::timestamptz IS NULL OR (m.created_at, m.id) < ($3, $4::uuid))
-                      ORDER BY m.created_at DESC, m.id DESC
-                      LIMIT $5",
-                    select_monitors()
-                ),
+                &statement,
                 &[&user_id, &team_id, &after_at, &after_id, &(page.limit + 1)],
             )
             .await

@@ -59,14 +59,17 @@ impl Store {
     /// The teams `user_id` belongs to with their role, personal team first.
     pub async fn list_teams_for_user(&self, user_id: Uuid) -> Result<Vec<MyTeam>, StoreError> {
         let client = self.client().await?;
-        let rows = client
-            .query(
+        let statement = client
+            .prepare_cached(
                 "SELECT t.id, t.name, t.personal, t.created_at, ms.role
                    FROM teams t
                    JOIN memberships ms ON ms.team_id = t.id AND ms.user_id = $1
                   ORDER BY t.personal DESC, t.created_at, t.id",
-                &[&user_id],
             )
+            .await
+            .context("preparing the team listing")?;
+        let rows = client
+            .query(&statement, &[&user_id])
             .await
             .context("listing the user's teams")?;
         Ok(rows.iter().map(MyTeam::from_row).collect())

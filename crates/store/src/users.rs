@@ -35,11 +35,14 @@ impl Store {
     /// (a token can outlive its user).
     pub async fn find_user(&self, user_id: Uuid) -> Result<Option<User>, StoreError> {
         let client = self.client().await?;
+        // Prepared once per connection: this runs on every authenticated
+        // request whose identity is not cached.
+        let statement = client
+            .prepare_cached("SELECT id, email, display_name, created_at, last_login_at FROM users WHERE id = $1")
+            .await
+            .context("preparing the user lookup")?;
         let row = client
-            .query_opt(
-                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
-                &[&user_id],
-            )
+            .query_opt(&statement, &[&user_id])
             .await
             .context("reading a user")?;
         Ok(row.as_ref().map(User::from_row))

@@ -126,6 +126,23 @@ impl Ephemeral {
         }
     }
 
+    /// Deletes `keys`; deleting an absent key is not an error.
+    pub async fn delete(&self, keys: &[String]) -> Result<(), EphemeralError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Self::Redis(redis) => redis.run::<()>(redis::cmd("DEL").arg(keys)).await,
+            Self::Memory(memory) => {
+                let mut entries = memory.lock();
+                for key in keys {
+                    entries.remove(key);
+                }
+                Ok(())
+            }
+        }
+    }
+
     pub async fn exists(&self, key: &str) -> Result<bool, EphemeralError> {
         match self {
             Self::Redis(redis) => {

@@ -23,6 +23,7 @@
 pub mod cookies;
 pub mod csrf;
 pub mod ephemeral;
+pub mod identities;
 pub mod oidc;
 pub mod redirect;
 pub mod secrets;
@@ -46,6 +47,7 @@ use crate::error::{ApiError, AuthFailure};
 use cookies::CookieJar;
 use csrf::AllowedOrigins;
 use ephemeral::{Ephemeral, EphemeralError, denylist_key};
+use identities::{Identity, IdentityCache};
 use tokens::{LEEWAY_SECONDS, TokenIssuer, TokenVerifier, VerifiedToken, unix_now};
 
 /// Everything authentication needs, shared by handlers and extractors.
@@ -66,6 +68,8 @@ pub struct Auth {
     pub oidc: Option<oidc::Provider>,
     /// Internal services by name and URL, probed on the admin health page.
     pub internal_services: Vec<(&'static str, String)>,
+    /// Callers' accounts and teams, valid while Redis reports their generation.
+    pub identities: IdentityCache,
 }
 
 impl Auth {
@@ -99,12 +103,14 @@ impl Auth {
                 ("llm", config.llm_url.clone()),
                 ("notify", config.notify_url.clone()),
             ],
+            identities: IdentityCache::default(),
         })
     }
 
     pub fn is_admin(&self, email: &str) -> bool {
-        let email = email.to_ascii_lowercase();
-        self.admin_emails.contains(&email)
+        self.admin_emails
+            .iter()
+            .any(|admin| admin.eq_ignore_ascii_case(email))
     }
 
     /// Verifies an access token and checks the denylist (one `EXISTS`).
@@ -139,6 +145,9 @@ impl Auth {
 #[derive(Debug, Clone)]
 pub struct PreverifiedAccess {
     pub claims: VerifiedToken,
+    /// The caller's identity generation read in the same round trip (see
+    /// [`identities`]); 0 when Redis did not report one.
+    pub identity_generation: i64,
 }
 
 /// How the caller proved who they are.
@@ -164,6 +173,10 @@ pub struct CurrentUser {
     pub email: String,
     pub is_admin: bool,
     pub credential: Credential,
+    /// The caller's account and teams when they came from the identity
+    /// cache at a generation Redis confirmed for this request; handlers that
+    /// show teams use them instead of asking the database again.
+    pub identity: Option<Arc<Identity>>,
 }
 
 impl CurrentUser {
@@ -233,25 +246,47 @@ where
             tracing::info!(reason = failure.as_str(), "refused a cross-site write");
             return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
         }
-        let verified = match parts.extensions.get::<PreverifiedAccess>() {
-            Some(preverified) => preverified.claims.clone(),
-            None => auth.verify_access(token).await?,
+        let (verified, generation) = match parts.extensions.get::<PreverifiedAccess>() {
+            Some(preverified) => (preverified.claims.clone(), preverified.identity_generation),
+            None => (auth.verify_access(token).await?, 0),
         };
-        // A token can outlive its account; such a token authenticates nobody.
-        let user = store
-            .find_user(verified.user_id)
-            .await?
-            .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
+        let credential = Credential::AccessToken {
+            jti: verified.jti,
+            expires_at: verified.expires_at,
+            session_id: verified.session_id,
+            via_cookie,
+        };
+        if generation == 0 {
+            // A token can outlive its account; such a token authenticates nobody.
+            let user = store
+                .find_user(verified.user_id)
+                .await?
+                .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
+            return Ok(Self {
+                is_admin: auth.is_admin(&user.email),
+                id: user.id,
+                email: user.email,
+                credential,
+                identity: None,
+            });
+        }
+        let identity = match auth.identities.get(verified.user_id, generation) {
+            Some(identity) => identity,
+            None => {
+                let identity = Identity::load(&store, verified.user_id)
+                    .await?
+                    .map(Arc::new)
+                    .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
+                auth.identities.insert(generation, Arc::clone(&identity));
+                identity
+            }
+        };
         Ok(Self {
-            is_admin: auth.is_admin(&user.email),
-            id: user.id,
-            email: user.email,
-            credential: Credential::AccessToken {
-                jti: verified.jti,
-                expires_at: verified.expires_at,
-                session_id: verified.session_id,
-                via_cookie,
-            },
+            is_admin: auth.is_admin(&identity.user.email),
+            id: identity.user.id,
+            email: identity.user.email.clone(),
+            credential,
+            identity: Some(identity),
         })
     }
 }
@@ -312,6 +347,7 @@ async fn api_key_user(
             id: key.id,
             scopes: key.scopes,
         },
+        identity: None,
     })
 }
 

@@ -37,9 +37,9 @@ use secrecy::SecretString;
 use tokio::sync::Semaphore;
 use tower::{Layer, ServiceExt};
 
-use crate::auth::PreverifiedAccess;
 use crate::auth::secrets::parse_api_key;
 use crate::auth::tokens::TokenVerifier;
+use crate::auth::{PreverifiedAccess, cookies};
 use crate::error::{ApiError, AuthFailure};
 use crate::metrics::METRICS;
 use client_ip::{ClientIp, ForwardedHttps, TrustedProxies};
@@ -163,7 +163,7 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
     let presented = if class == RouteClass::SignIn {
         None
     } else {
-        bearer(request.headers())
+        presented_token(request.headers())
     };
     let verified = presented
         .filter(|token| is_jwt(token))
@@ -173,8 +173,7 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
         (None, Some((prefix, _))) => Subject::ApiKey(prefix.to_owned()),
         (None, None) => Subject::Ip(client),
     };
-    let jti = verified.as_ref().map(|token| token.jti.as_str());
-    let outcome = edge.limiter.check(class, &subject, jti).await;
+    let outcome = edge.limiter.check(class, &subject, verified.as_ref()).await;
     METRICS
         .rate_limit_fallback
         .set(i64::from(edge.limiter.has_redis() && !outcome.shared));
@@ -190,9 +189,10 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
     if outcome.shared
         && let Some(claims) = verified
     {
-        request
-            .extensions_mut()
-            .insert(PreverifiedAccess { claims });
+        request.extensions_mut().insert(PreverifiedAccess {
+            claims,
+            identity_generation: decision.identity_generation,
+        });
     }
     if !decision.allowed {
         METRICS
@@ -226,10 +226,16 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
     response
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+/// The credential the auth extractor will read, with the same precedence:
+/// the `Authorization` header when there is one, else the session cookie.
+fn presented_token(headers: &HeaderMap) -> Option<&str> {
+    match headers.get(AUTHORIZATION) {
+        Some(value) => {
+            let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        }
+        None => cookies::get(headers, cookies::SESSION),
+    }
 }
 
 /// JWTs have three dot-separated parts; API keys have none.

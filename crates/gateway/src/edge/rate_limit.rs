@@ -26,6 +26,8 @@ use axum::http::Method;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::settings::{Quota, RateLimits};
+use crate::auth::identities::generation_key;
+use crate::auth::tokens::VerifiedToken;
 
 /// What a route costs, which decides its quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,17 +117,30 @@ pub struct Decision {
     pub retry_after_seconds: u64,
     /// The access token presented is on the denylist (logged out).
     pub token_revoked: bool,
+    /// The token's user's identity generation; 0 when not asked or revoked.
+    pub identity_generation: i64,
 }
 
 /// KEYS[1]: the caller's GCRA state for a class (theoretical arrival time,
-/// ms). KEYS[2] (optional): the presented token's denylist key.
-/// ARGV[1]: emission interval (period / count) in ms; ARGV[2]: period in ms.
-/// Returns {revoked, allowed, remaining, reset_ms, retry_after_ms}.
+/// ms). KEYS[2], KEYS[3] (with a verified access token): the token's
+/// denylist key and the user's identity generation key (written with a
+/// fresh value from the server clock when absent, see
+/// `auth::identities`). ARGV[1]: emission interval (period / count) in ms;
+/// ARGV[2]: period in ms.
+/// Returns {revoked, allowed, remaining, reset_ms, retry_after_ms, generation}.
 const SCRIPT: &str = r"
 if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then
-  return {1, 0, 0, 0, 0}
+  return {1, 0, 0, 0, 0, 0}
 end
 local clock = redis.call('TIME')
+local generation = 0
+if KEYS[3] then
+  generation = redis.call('GET', KEYS[3])
+  if not generation then
+    generation = clock[1] .. string.format('%06d', tonumber(clock[2]))
+    redis.call('SET', KEYS[3], generation, 'EX', 86400)
+  end
+end
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local interval = tonumber(ARGV[1])
 local period = tonumber(ARGV[2])
@@ -135,10 +150,10 @@ local new_tat = tat + interval
 local allow_at = new_tat - period
 -- The slack absorbs floating point error when the interval is fractional.
 if allow_at > now + 0.001 then
-  return {0, 0, 0, math.ceil(tat - now), math.ceil(allow_at - now)}
+  return {0, 0, 0, math.ceil(tat - now), math.ceil(allow_at - now), generation}
 end
 redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now))
-return {0, 1, math.floor((period - (new_tat - now)) / interval), math.ceil(new_tat - now), 0}
+return {0, 1, math.floor((period - (new_tat - now)) / interval), math.ceil(new_tat - now), 0, generation}
 ";
 
 /// The denylist key of an access token's `jti`, shared with logout.
@@ -178,14 +193,20 @@ impl RateLimiter {
         self.redis.is_some()
     }
 
-    /// Spends one request of `subject`'s budget for `class`, and checks the
-    /// token denylist in the same round trip when `jti` is given.
-    pub async fn check(&self, class: RouteClass, subject: &Subject, jti: Option<&str>) -> Outcome {
+    /// Spends one request of `subject`'s budget for `class`; given a
+    /// verified access token, also checks its denylist entry and reads its
+    /// user's identity generation in the same round trip.
+    pub async fn check(
+        &self,
+        class: RouteClass,
+        subject: &Subject,
+        token: Option<&VerifiedToken>,
+    ) -> Outcome {
         let quota = class.quota(&self.limits);
         let mut key = String::with_capacity(64);
         subject.write_key(class, &mut key);
         if let Some(redis) = &self.redis
-            && let Some(decision) = redis.check(&key, quota, jti).await
+            && let Some(decision) = redis.check(&key, quota, token).await
         {
             return Outcome {
                 decision,
@@ -248,7 +269,12 @@ impl RedisLimiter {
             .and_then(|connection| connection.clone())
     }
 
-    async fn check(&self, key: &str, quota: Quota, jti: Option<&str>) -> Option<Decision> {
+    async fn check(
+        &self,
+        key: &str,
+        quota: Quota,
+        token: Option<&VerifiedToken>,
+    ) -> Option<Decision> {
         let mut connection = match self.connection() {
             Some(connection) => connection,
             None => self.connect().await?,
@@ -256,17 +282,19 @@ impl RedisLimiter {
         let interval_ms = quota.period.as_secs_f64() * 1000.0 / f64::from(quota.count);
         let period_ms = quota.period.as_millis() as u64;
         let mut invocation = self.script.key(key);
-        if let Some(jti) = jti {
-            invocation.key(denylist_key(jti));
+        if let Some(token) = token {
+            invocation
+                .key(denylist_key(&token.jti))
+                .key(generation_key(token.user_id));
         }
         invocation.arg(interval_ms).arg(period_ms);
         let reply = tokio::time::timeout(
             self.timeout,
-            invocation.invoke_async::<(i64, i64, i64, i64, i64)>(&mut connection),
+            invocation.invoke_async::<(i64, i64, i64, i64, i64, i64)>(&mut connection),
         )
         .await;
         match reply {
-            Ok(Ok((revoked, allowed, remaining, reset_ms, retry_ms))) => {
+            Ok(Ok((revoked, allowed, remaining, reset_ms, retry_ms, generation))) => {
                 self.mark(true, None);
                 Some(Decision {
                     allowed: allowed == 1,
@@ -275,6 +303,7 @@ impl RedisLimiter {
                     reset_seconds: ceil_seconds(reset_ms),
                     retry_after_seconds: ceil_seconds(retry_ms),
                     token_revoked: revoked == 1,
+                    identity_generation: generation,
                 })
             }
             Ok(Err(error)) => {
@@ -394,6 +423,7 @@ impl LocalLimiter {
                 reset_seconds: ceil_seconds((tat - now).ceil() as i64),
                 retry_after_seconds: ceil_seconds((allow_at - now).ceil() as i64),
                 token_revoked: false,
+                identity_generation: 0,
             };
         }
         map.insert(key, new_tat);
@@ -404,6 +434,7 @@ impl LocalLimiter {
             reset_seconds: ceil_seconds((new_tat - now).ceil() as i64),
             retry_after_seconds: 0,
             token_revoked: false,
+            identity_generation: 0,
         }
     }
 }

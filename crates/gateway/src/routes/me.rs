@@ -31,11 +31,24 @@ pub struct MeResponse {
 #[utoipa::path(get, path = "/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MeResponse)))]
 async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Json<MeResponse>, ApiError> {
-    let teams = store.list_teams_for_user(user.id).await?;
+    let teams = match &user.identity {
+        Some(identity) => identity
+            .teams
+            .iter()
+            .cloned()
+            .map(TeamResponse::from)
+            .collect(),
+        None => store
+            .list_teams_for_user(user.id)
+            .await?
+            .into_iter()
+            .map(TeamResponse::from)
+            .collect(),
+    };
     Ok(Json(MeResponse {
         id: user.id,
         is_admin: user.is_admin,
         email: user.email,
-        teams: teams.into_iter().map(TeamResponse::from).collect(),
+        teams,
     }))
 }

@@ -20,7 +20,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
-use crate::auth::CurrentUser;
+use std::sync::Arc;
+
+use crate::auth::{Auth, CurrentUser};
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -127,6 +129,7 @@ async fn list(
 async fn add(
     user: CurrentUser,
     State(store): State<Store>,
+    State(auth): State<Arc<Auth>>,
     context: AuditContext,
     Path(id): Path<Uuid>,
     Json(request): Json<AddMember>,
@@ -140,6 +143,9 @@ async fn add(
         .add_member(user.id, id, email, role)
         .await?
         .map_err(refusal)?;
+    auth.identities
+        .invalidate(&auth.ephemeral, &[member.user_id])
+        .await;
     audit::record(
         &store,
         &context,
@@ -161,6 +167,7 @@ async fn add(
 async fn change_role(
     user: CurrentUser,
     State(store): State<Store>,
+    State(auth): State<Arc<Auth>>,
     context: AuditContext,
     Path((id, member_id)): Path<(Uuid, Uuid)>,
     Json(request): Json<ChangeRole>,
@@ -170,6 +177,9 @@ async fn change_role(
         .change_member_role(user.id, id, member_id, role)
         .await?
         .map_err(refusal)?;
+    auth.identities
+        .invalidate(&auth.ephemeral, &[member_id])
+        .await;
     audit::record(
         &store,
         &context,
@@ -191,6 +201,7 @@ async fn change_role(
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
+    State(auth): State<Arc<Auth>>,
     context: AuditContext,
     Path((id, member_id)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
@@ -198,6 +209,9 @@ async fn remove(
         .remove_member(user.id, id, member_id)
         .await?
         .map_err(refusal)?;
+    auth.identities
+        .invalidate(&auth.ephemeral, &[member_id])
+        .await;
     audit::record(
         &store,
         &context,

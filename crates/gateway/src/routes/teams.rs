@@ -12,7 +12,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
-use crate::auth::CurrentUser;
+use std::sync::Arc;
+
+use crate::auth::{Auth, CurrentUser};
 use crate::domain::{self, Problems};
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -75,6 +77,7 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<Team
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,
+    State(auth): State<Arc<Auth>>,
     context: AuditContext,
     Json(request): Json<CreateTeam>,
 ) -> Result<(StatusCode, Json<TeamResponse>), ApiError> {
@@ -83,6 +86,9 @@ async fn create(
     problems.finish()?;
     let name = name.unwrap_or_default();
     let team = store.create_team(user.id, &name).await?;
+    auth.identities
+        .invalidate(&auth.ephemeral, &[user.id])
+        .await;
     audit::record(
         &store,
         &context,

@@ -147,6 +147,12 @@ pub struct TestApp {
     _stops: Vec<oneshot::Sender<()>>,
 }
 
+/// A second gateway on the same database and Redis, as behind a load balancer.
+pub struct Replica {
+    pub address: String,
+    _stop: oneshot::Sender<()>,
+}
+
 pub fn base_config(database_url: &str, redis_url: &str, issuer: &str) -> Config {
     let dead = "http://127.0.0.1:9".to_owned();
     let mut identity = gateway::config::IdentityConfig {
@@ -418,6 +424,37 @@ impl TestApp {
             request = request.json(body);
         }
         request.send().await.unwrap()
+    }
+
+    /// Starts another gateway sharing this one's database, Redis and provider.
+    pub async fn spawn_replica(&self) -> Replica {
+        let redis_url = test_support::redis::url().await;
+        let config = base_config(&self.database.url, &redis_url, &self.issuer);
+        let app = Application::build(config)
+            .await
+            .expect("the replica starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        Replica {
+            address,
+            _stop: stop,
+        }
+    }
+
+    /// `GET path` with a bearer token on another gateway of the same mesh.
+    pub async fn bearer_get_at(&self, replica: &Replica, token: &str, path: &str) -> Value {
+        let response = self
+            .client
+            .get(format!("{}{path}", replica.address))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        response.json().await.unwrap()
     }
 
     pub async fn database(&self) -> tokio_postgres::Client {

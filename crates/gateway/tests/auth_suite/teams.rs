@@ -398,3 +398,96 @@ async fn another_users_resources_answer_404_on_every_route_and_stay_unchanged() 
         .get(0);
     assert!(secret.is_none());
 }
+
+fn team_names(me: &Value) -> Vec<String> {
+    me["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|team| team["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `/me` is answered from each replica's identity cache; a membership
+/// change made through one replica shows on the next request to another.
+#[tokio::test]
+async fn membership_changes_through_one_replica_show_at_once_on_another() {
+    let app = spawn_app().await;
+    let replica = app.spawn_replica().await;
+    let alice = app.sign_in("alice@example.com").await;
+    let bob = app.sign_in("bob@example.com").await;
+    let (a, b) = (alice.access_token(), bob.access_token());
+    let bob_id = app.user_id("bob@example.com").await;
+
+    let before = app.bearer_get_at(&replica, b, "/api/v1/me").await;
+    assert_eq!(team_names(&before).len(), 1, "{before}");
+
+    // Behind the cache's back: the replica keeps answering from memory,
+    // which shows the cache is what answers.
+    let database = app.database().await;
+    database
+        .execute(
+            "UPDATE teams SET name = 'Renamed in SQL' WHERE id IN
+               (SELECT team_id FROM memberships WHERE user_id = $1)",
+            &[&bob_id],
+        )
+        .await
+        .unwrap();
+    let cached = app.bearer_get_at(&replica, b, "/api/v1/me").await;
+    assert_eq!(team_names(&cached), team_names(&before));
+
+    let (_, team) = json_of(
+        &app,
+        a,
+        Method::POST,
+        "/api/v1/teams",
+        Some(&json!({"name": "Ops"})),
+    )
+    .await;
+    let team = team["id"].as_str().unwrap().to_owned();
+    let (status, _) = json_of(
+        &app,
+        a,
+        Method::POST,
+        &format!("/api/v1/teams/{team}/members"),
+        Some(&json!({"email": "bob@example.com", "role": "member"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let after_add = app.bearer_get_at(&replica, b, "/api/v1/me").await;
+    assert_eq!(
+        team_names(&after_add),
+        vec!["Renamed in SQL".to_owned(), "Ops".to_owned()],
+        "{after_add}"
+    );
+
+    let (status, _) = json_of(
+        &app,
+        a,
+        Method::PATCH,
+        &format!("/api/v1/teams/{team}/members/{bob_id}"),
+        Some(&json!({"role": "owner"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let after_promotion = app.bearer_get_at(&replica, b, "/api/v1/me").await;
+    assert_eq!(
+        after_promotion["teams"][1]["role"], "owner",
+        "{after_promotion}"
+    );
+
+    let response = app
+        .bearer(
+            a,
+            Method::DELETE,
+            &format!("/api/v1/teams/{team}/members/{bob_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let after_removal = app.bearer_get_at(&replica, b, "/api/v1/me").await;
+    assert_eq!(
+        team_names(&after_removal),
+        vec!["Renamed in SQL".to_owned()]
+    );
+}
