@@ -3,8 +3,9 @@
 # installed, so none of them is skipped:
 #   docker-compose (Debian's, validates docker-compose.prod.yml without an engine)
 #   nginx          (Debian's, `nginx -t` and a loopback run of the edge config)
-#   kubectl or kustomize renders deploy/k8s when present (not installable from
-#   Debian's archive; the structural Kubernetes checks run regardless).
+#   kubectl        (Debian's kubernetes-client, `kubectl kustomize deploy/k8s`)
+#   kubernetes-validate (PyPI, in a throwaway venv: the rendered manifests
+#                  against the Kubernetes schemas, strictly)
 # The tools are installed with apt-get when missing and this runs as root;
 # otherwise it says what to install. Nothing is started as a system service.
 set -euo pipefail
@@ -14,6 +15,10 @@ missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v pg_dump >/dev/null 2>&1 && command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+command -v kubectl >/dev/null 2>&1 || command -v kustomize >/dev/null 2>&1 || missing+=(kubernetes-client)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 
 if ((${#missing[@]})); then
     if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
@@ -34,9 +39,15 @@ if ((${#missing[@]})); then
     fi
 fi
 
-if ! command -v kubectl >/dev/null 2>&1 && ! command -v kustomize >/dev/null 2>&1; then
-    echo "note: neither kubectl nor kustomize is installed; the kustomize rendering check will be skipped (structural checks still run)"
+VALIDATOR_VENV="$PWD/.local/k8s-venv"
+if [[ ! -x "$VALIDATOR_VENV/bin/kubernetes-validate" ]]; then
+    echo "installing kubernetes-validate (PyPI) into $VALIDATOR_VENV"
+    python3 -m venv "$VALIDATOR_VENV"
+    "$VALIDATOR_VENV/bin/pip" install --quiet --disable-pip-version-check 'kubernetes-validate==1.*'
 fi
+export PATH="$PATH:$VALIDATOR_VENV/bin"
+# Every tool is installed now: a check that cannot find one fails instead of skipping.
+export DEPLOY_CHECKS_REQUIRE_TOOLS=1
 
 # The production-mode mesh checks start the real binaries.
 cargo build --bin lookout-gateway --bin lookout-scheduler --bin lookout-browser \

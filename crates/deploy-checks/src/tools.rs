@@ -22,6 +22,13 @@ fn is_executable(path: &Path) -> bool {
 /// get the tool. Callers return early on `None`.
 pub fn require(name: &str, check: &str) -> Option<PathBuf> {
     let found = find(name);
+    // scripts/check-deploy.sh installs every tool and sets this, so there a
+    // missing tool is a failure, never a silent skip.
+    if found.is_none() && std::env::var_os("DEPLOY_CHECKS_REQUIRE_TOOLS").is_some() {
+        panic!(
+            "{check}: `{name}` is required (DEPLOY_CHECKS_REQUIRE_TOOLS is set) but not installed"
+        );
+    }
     if found.is_none() {
         eprintln!(
             "\n==========\nSKIPPED: {check}\n  `{name}` is not installed. Run scripts/check-deploy.sh, which installs it.\n==========\n"

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::process::Command;
 
+use deploy_checks::scratch::ScratchDir;
 use deploy_checks::{repo, tools, yaml};
 use yaml_serde::Value;
 
@@ -277,7 +278,8 @@ fn kustomize_renders_the_base() {
         "kustomize failed:\n{}",
         String::from_utf8_lossy(&rendered.stderr)
     );
-    let documents = yaml::parse_all(&String::from_utf8(rendered.stdout).unwrap()).unwrap();
+    let rendered = String::from_utf8(rendered.stdout).unwrap();
+    let documents = yaml::parse_all(&rendered).unwrap();
     assert_eq!(documents.len(), objects().len());
     for document in &documents {
         let kind = yaml::str_at(document, &["kind"]).unwrap();
@@ -290,4 +292,29 @@ fn kustomize_renders_the_base() {
         }
         assert_ne!(kind, "Secret", "the base must not render Secrets");
     }
+    validate_against_the_kubernetes_schemas(&rendered);
+}
+
+/// Every rendered object against the API server's published schemas, strict
+/// (an unknown or misspelt field fails), with kubernetes-validate from PyPI.
+fn validate_against_the_kubernetes_schemas(rendered: &str) {
+    let Some(validator) = tools::require(
+        "kubernetes-validate",
+        "validating deploy/k8s against the Kubernetes schemas",
+    ) else {
+        return;
+    };
+    let scratch = ScratchDir::new("k8s-schemas").unwrap();
+    let file = scratch.write("rendered.yaml", rendered).unwrap();
+    let output = Command::new(validator)
+        .args(["--strict", "--quiet", "--kubernetes-version", "1.31"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "deploy/k8s does not match the Kubernetes schemas:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
