@@ -33,6 +33,9 @@ export GATEWAY_ADDR="127.0.0.1:$(free_port)"
 export WEB_DIST_DIR="$PWD/web/dist"
 export MONITOR_MIN_INTERVAL_SECONDS=1 SCHEDULER_POLL_MS=200 SCHEDULER_HOST_DELAY_MS=0
 export LOG_FORMAT=json
+# The scenario's user is an admin, so the admin page is exercised for real.
+export LOOKOUT_E2E_EMAIL="e2e-$$@example.com" LOOKOUT_E2E_EXPECT_ADMIN=1
+export ADMIN_EMAILS="$LOOKOUT_E2E_EMAIL"
 mesh_start "$RUN_DIR"
 
 log "UI scenario against http://$GATEWAY_ADDR"

@@ -31,7 +31,17 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
   };
   const step = (text) => log(`- ${text}`);
   const nav = (name, target = page) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-  const email = `e2e-${Date.now()}@example.com`;
+  const email = process.env.LOOKOUT_E2E_EMAIL ?? `e2e-${Date.now()}@example.com`;
+  const colleague = `colleague-${Date.now()}@example.com`;
+  // Set by scripts/web-e2e.sh, which puts `email` in ADMIN_EMAILS.
+  const expectAdmin = process.env.LOOKOUT_E2E_EXPECT_ADMIN === '1';
+  const signInAs = async (target, address) => {
+    await target.goto('/');
+    await target.getByRole('link', { name: 'Sign in with Google' }).click();
+    await target.locator('input[name="email"]').fill(address);
+    await target.locator('button[name="decision"][value="allow"]').click();
+    await target.getByRole('heading', { name: 'Monitors' }).waitFor();
+  };
 
   try {
     step('the sign-in page offers Google');
@@ -106,18 +116,21 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
     await page.getByRole('button', { name: 'Revoke Deploy pipeline' }).click();
     await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor({ state: 'detached' });
 
-    step('create a shared team');
+    step('create a shared team and invite a colleague');
+    if (!mock) {
+      // Only people who have signed in before can be invited (issue 4).
+      const other = await browser.newContext({ baseURL: baseUrl });
+      await signInAs(await other.newPage(), colleague);
+      await other.close();
+    }
     await nav('Teams').click();
     await page.getByLabel('Team name').fill('Platform');
     await page.getByRole('button', { name: 'Create team' }).click();
     const team = page.locator('article.card', { has: page.getByRole('heading', { name: /Platform/ }) });
     await team.waitFor();
-    if (mock) {
-      // Inviting someone who never signed in depends on issue 4's rules; the mock accepts it.
-      await team.getByLabel('Invite by email').fill('colleague@example.com');
-      await team.getByRole('button', { name: 'Invite' }).click();
-      await team.locator('.list-item', { hasText: 'colleague@example.com' }).waitFor();
-    }
+    await team.getByLabel('Invite by email').fill(colleague);
+    await team.getByRole('button', { name: 'Invite' }).click();
+    await team.locator('.list-item', { hasText: colleague }).waitFor();
 
     step('the other pages render');
     for (const [link, heading, name] of [
@@ -130,10 +143,20 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
       await page.locator('.loading').first().waitFor({ state: 'detached' });
       await shot(name);
     }
-    if (await nav('Admin').count()) {
+    if (expectAdmin) assert.equal(await nav('Admin').count(), 1, 'an admin sees the Admin page');
+    if (expectAdmin || (await nav('Admin').count())) {
+      step('the admin page shows every service, usage and the audit log');
       await nav('Admin').click();
       await page.getByRole('heading', { name: 'Audit log' }).waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached' });
+      if (!mock) {
+        for (const service of ['browser', 'llm', 'notify']) {
+          await page.locator('.list-item', { hasText: service }).getByText(/^(ok|up)$/).waitFor();
+        }
+        for (const action of ['sign_in', 'api_key.created', 'team.member_added']) {
+          await page.locator('table.audit tr', { hasText: email }).filter({ hasText: action }).first().waitFor();
+        }
+      }
       await shot('11-admin');
     }
 

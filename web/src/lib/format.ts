@@ -66,3 +66,11 @@ export function humanise(key: string): string {
 export function sentence(code: string): string {
   return humanise(code);
 }
+
+/** A probe's latency, readable: "0.4 ms", "12 ms", "1.3 s". */
+export function formatLatency(ms: number): string {
+  // Thresholds sit where rounding would carry over, so 9.96 reads "10 ms".
+  if (ms >= 999.5) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 9.95) return `${Math.round(ms)} ms`;
+  return `${ms.toFixed(1)} ms`;
+}

@@ -2,7 +2,7 @@ import { audit, systemHealth, usage } from '../api/admin';
 import type { DependencyStatus } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty } from '../components/states';
-import { absoluteTime, formatBytes, humanise, relativeTime } from '../lib/format';
+import { absoluteTime, formatBytes, formatLatency, humanise, relativeTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
 
 function usageValue(key: string, value: number | string | null): string {
@@ -42,7 +42,7 @@ export function Admin() {
                         <span class="strong">{name}</span>
                         <span>
                           <StatusBadge status={status.status === 'ok' || status.status === 'up' ? 'ok' : 'down'} label={status.status} />
-                          {status.latency_ms != null && <span class="muted small"> {status.latency_ms} ms</span>}
+                          {status.latency_ms != null && <span class="muted small"> {formatLatency(status.latency_ms)}</span>}
                           {status.error && <div class="small bad-text">{status.error}</div>}
                         </span>
                       </li>
