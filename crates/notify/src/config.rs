@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `NOTIFY_ADDR` | `127.0.0.1:50053` | |
 //! | `SMTP_URL` (secret) | `smtp://127.0.0.1:1025` (a local Mailpit) | required; TLS unless loopback |
+//! | `SMTP_CA_FILE` | unset: only the public roots | PEM file of extra CA certificates for a relay with a private CA |
 //! | `NOTIFICATION_EMAIL` | `Lookout <alerts@lookout.local>` | |
 //! | `REDIS_URL` (secret) | `redis://127.0.0.1:6379` | required |
 //! | `NOTIFY_ALLOW_NETWORKS` | empty: only public webhook destinations | |
@@ -19,7 +20,7 @@ use netguard::Policy;
 use secrecy::SecretString;
 
 use crate::domain::EmailAddress;
-use crate::email::transport::SmtpSettings;
+use crate::email::transport::{CA_FILE_VARIABLE, SmtpSettings};
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:50053";
 const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:1025";
@@ -49,9 +50,12 @@ impl Config {
         Ok(Self {
             environment,
             addr: listen_addr("NOTIFY_ADDR", DEFAULT_ADDR)?,
-            smtp: SmtpSettings::parse(
-                production_required("SMTP_URL", DEFAULT_SMTP_URL, environment)?,
-                environment,
+            smtp: with_private_ca(
+                SmtpSettings::parse(
+                    production_required("SMTP_URL", DEFAULT_SMTP_URL, environment)?,
+                    environment,
+                )?,
+                env_string(CA_FILE_VARIABLE).as_deref(),
             )?,
             from: parse_from(
                 &env_string("NOTIFICATION_EMAIL").unwrap_or_else(|| DEFAULT_FROM.to_owned()),
@@ -82,6 +86,21 @@ fn production_required(
         None if environment.is_production() => Err(ConfigError::missing(name)),
         None => Ok(SecretString::from(default.to_owned())),
     }
+}
+
+/// Adds the certificates of `SMTP_CA_FILE`, when set, to the SMTP trust roots.
+pub fn with_private_ca(
+    smtp: SmtpSettings,
+    ca_file: Option<&str>,
+) -> Result<SmtpSettings, ConfigError> {
+    let Some(path) = ca_file else {
+        return Ok(smtp);
+    };
+    // The path is configuration, not a secret, and tells the operator which file.
+    let pem = std::fs::read(path).map_err(|error| {
+        ConfigError::invalid(CA_FILE_VARIABLE, format!("cannot read {path}: {error}"))
+    })?;
+    smtp.with_private_ca(&pem)
 }
 
 pub fn parse_from(raw: &str) -> Result<Mailbox, ConfigError> {
@@ -125,6 +144,42 @@ mod tests {
         assert!(parse_from("alerts@example.com").is_ok());
         assert!(parse_from("Lookout <alerts@example.com>\r\nBcc: x@example.com").is_err());
         assert!(parse_from("not an address").is_err());
+    }
+
+    fn smtps() -> SmtpSettings {
+        SmtpSettings::parse(
+            SecretString::from("smtps://user:hunter2@mail.example.com".to_owned()),
+            Environment::Production,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_missing_ca_file_is_refused_by_variable_and_path_without_the_password() {
+        let message = with_private_ca(smtps(), Some("/nonexistent/lookout-ca.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("SMTP_CA_FILE"), "{message}");
+        assert!(message.contains("/nonexistent/lookout-ca.pem"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn a_ca_file_without_a_usable_certificate_is_refused() {
+        let garbage_inside =
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+        for pem in ["", "just some text\n", garbage_inside] {
+            let message = smtps()
+                .with_private_ca(pem.as_bytes())
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("SMTP_CA_FILE"), "{pem:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn no_ca_file_leaves_the_settings_alone() {
+        assert!(with_private_ca(smtps(), None).is_ok());
     }
 
     #[test]

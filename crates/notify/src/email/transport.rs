@@ -1,4 +1,5 @@
-//! The SMTP connection settings (`SMTP_URL`) and the meaning of SMTP failures.
+//! The SMTP connection settings (`SMTP_URL`, `SMTP_CA_FILE`) and the meaning
+//! of SMTP failures.
 //!
 //! The URL may hold a password, so it lives in a `SecretString` and only its
 //! host ever reaches a log line or an error.
@@ -6,6 +7,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use mesh::config::{ConfigError, Environment};
 use secrecy::{ExposeSecret, SecretString};
@@ -13,6 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::DeliveryError;
 
 const VARIABLE: &str = "SMTP_URL";
+pub const CA_FILE_VARIABLE: &str = "SMTP_CA_FILE";
+const PEM_CERTIFICATE_MARKER: &str = "-----BEGIN CERTIFICATE-----";
 /// Per SMTP command and for connecting; a slow server becomes UNAVAILABLE and
 /// the outbox retries, instead of holding the idempotency claim.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,6 +39,9 @@ pub struct SmtpSettings {
     url: SecretString,
     host: String,
     tls: TlsMode,
+    /// Set when `SMTP_CA_FILE` adds private roots; built at startup so a bad
+    /// certificate fails there rather than on the first alert.
+    tls_parameters: Option<TlsParameters>,
 }
 
 impl std::fmt::Debug for SmtpSettings {
@@ -42,6 +49,7 @@ impl std::fmt::Debug for SmtpSettings {
         f.debug_struct("SmtpSettings")
             .field("host", &self.host)
             .field("tls", &self.tls)
+            .field("private_ca", &self.tls_parameters.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -95,7 +103,39 @@ impl SmtpSettings {
             url: raw,
             host,
             tls,
+            tls_parameters: None,
         })
+    }
+
+    /// Trusts the certificates in `pem` (the contents of `SMTP_CA_FILE`) in
+    /// addition to the public roots, for relays behind a private CA.
+    ///
+    /// A plain `smtp://` URL never uses them, but the file is still checked
+    /// so a typo shows up before someone switches TLS on.
+    pub fn with_private_ca(mut self, pem: &[u8]) -> Result<Self, ConfigError> {
+        // lettre reads a file without any certificate as an empty list, which
+        // would silently trust nothing extra.
+        if !String::from_utf8_lossy(pem).contains(PEM_CERTIFICATE_MARKER) {
+            return Err(ConfigError::invalid(
+                CA_FILE_VARIABLE,
+                "holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
+            ));
+        }
+        let certificate = Certificate::from_pem(pem).map_err(|_| {
+            ConfigError::invalid(CA_FILE_VARIABLE, "is not a valid PEM certificate file")
+        })?;
+        // Building parses each certificate, so a corrupt one is caught here.
+        let parameters = TlsParameters::builder(self.host.clone())
+            .add_root_certificate(certificate)
+            .build()
+            .map_err(|_| {
+                ConfigError::invalid(
+                    CA_FILE_VARIABLE,
+                    "holds a certificate that cannot be used as a trust anchor",
+                )
+            })?;
+        self.tls_parameters = Some(parameters);
+        Ok(self)
     }
 
     /// The host alone, for logs.
@@ -108,10 +148,43 @@ impl SmtpSettings {
     }
 
     pub fn transport(&self) -> Result<AsyncSmtpTransport<Tokio1Executor>, ConfigError> {
-        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(self.url.expose_secret())
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(self.url.expose_secret())
             .map_err(|_| ConfigError::invalid(VARIABLE, "was refused by the SMTP client"))?;
+        // `from_url` chose the mode and port; only the trusted roots change.
+        if let Some(parameters) = self.tls_parameters.clone() {
+            builder = match self.tls {
+                TlsMode::Plain => builder,
+                TlsMode::Opportunistic => builder.tls(Tls::Opportunistic(parameters)),
+                TlsMode::StartTls => builder.tls(Tls::Required(parameters)),
+                TlsMode::Wrapper => builder.tls(Tls::Wrapper(parameters)),
+            };
+        }
         Ok(builder.timeout(Some(SMTP_TIMEOUT)).build())
     }
+}
+
+/// `": <cause>"` from the error's source chain, or nothing.
+fn cause(error: &lettre::transport::smtp::Error) -> String {
+    std::error::Error::source(error)
+        .map(|source| format!(": {source}"))
+        .unwrap_or_default()
+}
+
+/// lettre files a failed handshake (an untrusted certificate, a wrong name)
+/// under connection errors; tokio-rustls reports it as an `InvalidData` I/O
+/// error, which a refused or reset TCP connection never is.
+fn is_tls_handshake_failure(error: &lettre::transport::smtp::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
+        {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -122,6 +195,9 @@ fn is_loopback(host: &str) -> bool {
 
 /// Sorts an SMTP failure into retry-later or give-up, with a message that
 /// names the reply code but not the server's words (they may echo addresses).
+/// TLS and client failures do carry their cause: those words come from rustls
+/// and lettre, and "UnknownIssuer" or "STARTTLS is not supported" is what an
+/// operator needs to fix the setup.
 pub fn classify(error: &lettre::transport::smtp::Error, host: &str) -> DeliveryError {
     let code = error
         .status()
@@ -135,8 +211,18 @@ pub fn classify(error: &lettre::transport::smtp::Error, host: &str) -> DeliveryE
         ))
     } else if error.is_timeout() {
         DeliveryError::Transient(format!("the mail server {host} did not answer in time"))
-    } else if error.is_tls() {
-        DeliveryError::Transient(format!("TLS with the mail server {host} failed"))
+    } else if error.is_tls() || is_tls_handshake_failure(error) {
+        DeliveryError::Transient(format!(
+            "TLS with the mail server {host} failed{}",
+            cause(error)
+        ))
+    } else if error.is_client() {
+        // A setup mismatch such as tls=required against a server without
+        // STARTTLS; nothing was sent, and it may work once the server is fixed.
+        DeliveryError::Transient(format!(
+            "the mail server {host} cannot be used as configured{}",
+            cause(error)
+        ))
     } else {
         DeliveryError::Transient(format!("the mail server {host} is unreachable"))
     }
