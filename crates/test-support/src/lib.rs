@@ -2,7 +2,9 @@
 //!
 //! - [`postgres`]: a fresh database per test on a shared server.
 //! - [`redis`]: a Redis server shared by a test process.
-//! - [`smtp`]: an SMTP sink that collects and parses the mail it receives.
+//! - [`smtp`]: an SMTP sink that collects and parses the mail it receives,
+//!   in plain text, with STARTTLS or with implicit TLS.
+//! - [`tls`]: a throwaway CA and a `localhost` certificate, made with `openssl`.
 //! - [`website`]: a local website whose pages a test changes at runtime.
 //! - [`ports`]: free loopback ports for processes that cannot take port 0.
 //! - [`process`]: starting system binaries that die with the test process.
@@ -17,4 +19,5 @@ pub mod postgres;
 pub mod process;
 pub mod redis;
 pub mod smtp;
+pub mod tls;
 pub mod website;

@@ -1,6 +1,11 @@
-//! A real SMTP server for tests (RFC 5321, no TLS, no AUTH) on a loopback
-//! port. It keeps every message it accepts so a test can wait for them and
-//! read them the way a mail client would (decoded subject, text and HTML parts).
+//! A real SMTP server for tests (RFC 5321, no AUTH) on a loopback port. It
+//! keeps every message it accepts so a test can wait for them and read them
+//! the way a mail client would (decoded subject, text and HTML parts).
+//!
+//! By default it speaks plain text. [`SmtpSink::start_starttls`] offers
+//! STARTTLS (RFC 3207) and [`SmtpSink::start_implicit_tls`] speaks TLS from the
+//! first byte, both with a [`TestCa`] certificate for `localhost`, so clients
+//! can be tested against real handshakes and real certificate checks.
 //!
 //! Written over tokio rather than with an embedded SMTP crate so that it stops
 //! with the test's runtime and brings in no second TLS provider.
@@ -10,19 +15,42 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use mail_parser::{MessageParser, MimeHeaders};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio_rustls::TlsAcceptor;
+
+use crate::tls::{SERVER_NAME, TestCa};
 
 /// Large enough for any alert; bounds memory if a test sends garbage.
 const MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
 
-/// One message as it arrived: the envelope and the raw DATA (dot-unstuffed).
+/// How the session that carried a message was protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    Plain,
+    /// Upgraded with STARTTLS before the envelope was sent.
+    StartTls,
+    /// TLS from the first byte (`smtps://`).
+    ImplicitTls,
+}
+
+/// What the sink offers a connecting client.
+#[derive(Clone)]
+enum Mode {
+    Plain,
+    StartTls(TlsAcceptor),
+    ImplicitTls(TlsAcceptor),
+}
+
+/// One message as it arrived: the envelope, the raw DATA (dot-unstuffed) and
+/// whether the session was encrypted.
 #[derive(Debug, Clone)]
 pub struct ReceivedMessage {
     pub mail_from: String,
     pub rcpt_to: Vec<String>,
     pub data: Vec<u8>,
+    pub security: Security,
 }
 
 impl ReceivedMessage {
@@ -86,6 +114,10 @@ struct State {
     messages: Vec<ReceivedMessage>,
     /// Reply to every `RCPT TO`, e.g. `"550 5.1.1 no such user"`; `None` accepts.
     rcpt_reply: Option<String>,
+    /// Completed TLS handshakes (STARTTLS upgrades and implicit TLS).
+    tls_handshakes: usize,
+    /// Handshakes the client broke off, e.g. because it distrusted the certificate.
+    failed_tls_handshakes: usize,
 }
 
 struct Shared {
@@ -106,10 +138,11 @@ impl Shared {
 pub struct SmtpSink {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    mode: Mode,
 }
 
 impl SmtpSink {
-    /// Starts on a free loopback port.
+    /// Starts on a free loopback port, plain text only (no STARTTLS offered).
     pub async fn start() -> Self {
         Self::start_on_port(0).await
     }
@@ -117,6 +150,24 @@ impl SmtpSink {
     /// Starts on a given port, e.g. one a service was configured with while
     /// no server listened there ("the SMTP server comes back").
     pub async fn start_on_port(port: u16) -> Self {
+        Self::start_with(port, Mode::Plain).await
+    }
+
+    /// Starts a sink that advertises STARTTLS and upgrades with `ca`'s
+    /// `localhost` certificate. It still accepts mail without the upgrade,
+    /// like most relays, so a client that skips TLS shows up in
+    /// [`ReceivedMessage::security`].
+    pub async fn start_starttls(ca: &TestCa) -> Self {
+        Self::start_with(0, Mode::StartTls(ca.acceptor())).await
+    }
+
+    /// Starts a sink that speaks TLS from the first byte with `ca`'s
+    /// `localhost` certificate.
+    pub async fn start_implicit_tls(ca: &TestCa) -> Self {
+        Self::start_with(0, Mode::ImplicitTls(ca.acceptor())).await
+    }
+
+    async fn start_with(port: u16, mode: Mode) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("the SMTP sink binds a loopback port");
@@ -127,17 +178,34 @@ impl SmtpSink {
             state: Mutex::new(State::default()),
             arrived: Notify::new(),
         });
-        tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
-        Self { addr, shared }
+        tokio::spawn(accept_loop(listener, Arc::clone(&shared), mode.clone()));
+        Self { addr, shared, mode }
     }
 
     pub fn port(&self) -> u16 {
         self.addr.port()
     }
 
-    /// `smtp://127.0.0.1:<port>`, the form `SMTP_URL` takes (plain, no TLS).
+    /// The `SMTP_URL` for this sink: `smtp://127.0.0.1:<port>` for a plain
+    /// sink; `smtp://localhost:<port>?tls=required` or `smtps://localhost:<port>`
+    /// for the TLS ones, naming the host their certificate is valid for.
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.addr.port())
+        let port = self.addr.port();
+        match self.mode {
+            Mode::Plain => format!("smtp://127.0.0.1:{port}"),
+            Mode::StartTls(_) => format!("smtp://{SERVER_NAME}:{port}?tls=required"),
+            Mode::ImplicitTls(_) => format!("smtps://{SERVER_NAME}:{port}"),
+        }
+    }
+
+    /// How many TLS handshakes completed (STARTTLS or implicit).
+    pub fn tls_handshakes(&self) -> usize {
+        self.shared.lock().tls_handshakes
+    }
+
+    /// How many TLS handshakes a client started but did not complete.
+    pub fn failed_tls_handshakes(&self) -> usize {
+        self.shared.lock().failed_tls_handshakes
     }
 
     /// Makes every following `RCPT TO` answer `reply` (a full SMTP reply line
@@ -172,26 +240,71 @@ impl SmtpSink {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mode: Mode) {
     while let Ok((stream, _)) = listener.accept().await {
-        tokio::spawn(session(stream, Arc::clone(&shared)));
+        let shared = Arc::clone(&shared);
+        let mode = mode.clone();
+        tokio::spawn(async move {
+            let (stream, security): (Box<dyn Stream>, _) = match &mode {
+                Mode::ImplicitTls(acceptor) => {
+                    match handshake(acceptor, Box::new(stream), &shared).await {
+                        Some(tls) => (tls, Security::ImplicitTls),
+                        None => return,
+                    }
+                }
+                _ => (Box::new(stream), Security::Plain),
+            };
+            let starttls = match mode {
+                Mode::StartTls(acceptor) => Some(acceptor),
+                _ => None,
+            };
+            // I/O errors just end the session, as a real server would.
+            let _ = session(stream, security, starttls, &shared).await;
+        });
     }
 }
 
-/// One SMTP session; I/O errors just end it, as a real server would.
-async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> {
-    let (read, mut write) = stream.into_split();
-    let mut reader = BufReader::new(read);
-    write
+/// A connection before or after TLS, so one session loop serves both.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    stream: Box<dyn Stream>,
+    shared: &Shared,
+) -> Option<Box<dyn Stream>> {
+    match acceptor.accept(stream).await {
+        Ok(tls) => {
+            shared.lock().tls_handshakes += 1;
+            Some(Box::new(tls))
+        }
+        Err(_) => {
+            shared.lock().failed_tls_handshakes += 1;
+            None
+        }
+    }
+}
+
+/// One SMTP session. `starttls` is offered until the connection is encrypted.
+async fn session(
+    stream: Box<dyn Stream>,
+    mut security: Security,
+    starttls: Option<TlsAcceptor>,
+    shared: &Shared,
+) -> std::io::Result<()> {
+    // BufReader passes writes through, so one value reads and writes.
+    let mut connection = BufReader::new(stream);
+    connection
         .write_all(b"220 lookout-test-sink ESMTP ready\r\n")
         .await?;
+    connection.flush().await?;
 
     let mut mail_from: Option<String> = None;
     let mut rcpt_to: Vec<String> = Vec::new();
     let mut line = String::new();
     loop {
         line.clear();
-        if reader.read_line(&mut line).await? == 0 {
+        if connection.read_line(&mut line).await? == 0 {
             return Ok(());
         }
         let command = line.trim_end_matches(['\r', '\n']);
@@ -200,11 +313,37 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
             .next()
             .unwrap_or_default()
             .to_ascii_uppercase();
+        let offer_starttls = starttls.is_some() && security == Security::Plain;
         let reply: String = match verb.as_str() {
+            "EHLO" if offer_starttls => "250-lookout-test-sink\r\n250-STARTTLS\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760".into(),
             "EHLO" => {
                 "250-lookout-test-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 10485760".into()
             }
             "HELO" => "250 lookout-test-sink".into(),
+            "STARTTLS" if offer_starttls => {
+                // Commands pipelined behind STARTTLS would be read as if they
+                // came over TLS (the CVE-2011-0411 injection); refuse them.
+                if !connection.buffer().is_empty() {
+                    connection
+                        .write_all(b"501 5.5.4 no commands after STARTTLS\r\n")
+                        .await?;
+                    return Ok(());
+                }
+                connection.write_all(b"220 2.0.0 ready to start TLS\r\n").await?;
+                connection.flush().await?;
+                let Some(acceptor) = &starttls else {
+                    return Ok(());
+                };
+                let Some(tls) = handshake(acceptor, connection.into_inner(), shared).await else {
+                    return Ok(());
+                };
+                connection = BufReader::new(tls);
+                security = Security::StartTls;
+                // RFC 3207 4.2: forget everything learnt before the upgrade.
+                mail_from = None;
+                rcpt_to.clear();
+                continue;
+            }
             "MAIL" => {
                 mail_from = Some(path_argument(command));
                 rcpt_to.clear();
@@ -223,17 +362,21 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
             }
             "DATA" if rcpt_to.is_empty() => "503 5.5.1 RCPT first".into(),
             "DATA" => {
-                write
+                connection
                     .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
                     .await?;
-                let Some(data) = read_data(&mut reader).await? else {
-                    write.write_all(b"552 5.3.4 message too big\r\n").await?;
+                connection.flush().await?;
+                let Some(data) = read_data(&mut connection).await? else {
+                    connection
+                        .write_all(b"552 5.3.4 message too big\r\n")
+                        .await?;
                     return Ok(());
                 };
                 let message = ReceivedMessage {
                     mail_from: mail_from.take().unwrap_or_default(),
                     rcpt_to: std::mem::take(&mut rcpt_to),
                     data,
+                    security,
                 };
                 shared.lock().messages.push(message);
                 shared.arrived.notify_waiters();
@@ -246,13 +389,16 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
             }
             "NOOP" => "250 2.0.0 OK".into(),
             "QUIT" => {
-                write.write_all(b"221 2.0.0 bye\r\n").await?;
+                connection.write_all(b"221 2.0.0 bye\r\n").await?;
+                connection.flush().await?;
                 return Ok(());
             }
             _ => "502 5.5.2 command not implemented".into(),
         };
-        write.write_all(reply.as_bytes()).await?;
-        write.write_all(b"\r\n").await?;
+        connection.write_all(reply.as_bytes()).await?;
+        connection.write_all(b"\r\n").await?;
+        // A TLS stream may hold the reply in its record buffer until flushed.
+        connection.flush().await?;
     }
 }
 
