@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use api_proto::notify::v1::{AlertKind, DeliveryStatus};
 use support::{TestApp, alert, email_request, fresh_key};
-use test_support::smtp::SmtpSink;
+use test_support::smtp::{ReceivedMessage, Security, SmtpSink};
+use test_support::tls::TestCa;
 use tonic::Code;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -199,6 +200,7 @@ async fn when_the_mail_server_is_down_the_answer_is_unavailable_and_a_retry_send
     let app = TestApp::spawn(support::Options {
         smtp_url: format!("smtp://user:hunter2-password@127.0.0.1:{port}"),
         allow_networks: String::new(),
+        smtp_ca_file: None,
     })
     .await;
     let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
@@ -280,4 +282,150 @@ async fn a_key_held_by_another_attempt_is_answered_with_retry_later_and_nothing_
     assert_eq!(status.code(), Code::Unavailable);
     assert_eq!(status.message(), "delivery in progress, retry later");
     assert!(sink.messages().is_empty());
+}
+
+/// The alert arrived intact: envelope, subject and body survived the TLS layer.
+fn assert_is_the_triggered_alert(email: &ReceivedMessage) {
+    assert_eq!(email.rcpt_to, vec!["ada@example.com".to_owned()]);
+    assert_eq!(email.mail_from, "alerts@lookout.test");
+    assert_eq!(
+        email.subject(),
+        "[Lookout] Espresso <b>machine</b> & grinder: Price dropped to 99 EUR"
+    );
+    let text = email.text();
+    assert!(text.contains("+Price: 99 EUR"), "{text}");
+}
+
+#[tokio::test]
+async fn tls_required_upgrades_with_starttls_and_trusts_the_private_ca_of_smtp_ca_file() {
+    let ca = TestCa::generate();
+    let sink = SmtpSink::start_starttls(&ca).await;
+    assert!(
+        sink.url().starts_with("smtp://localhost:"),
+        "{}",
+        sink.url()
+    );
+    assert!(sink.url().ends_with("?tls=required"), "{}", sink.url());
+    let app = TestApp::with_tls_sink(&sink, Some(&ca)).await;
+
+    let response = app
+        .send(email_request(
+            &fresh_key(),
+            "ada@example.com",
+            alert(AlertKind::Triggered),
+        ))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), DeliveryStatus::Sent);
+    let messages = sink.wait_for_messages(1, WAIT).await;
+    assert_eq!(messages[0].security, Security::StartTls);
+    assert_eq!(sink.tls_handshakes(), 1);
+    assert_is_the_triggered_alert(&messages[0]);
+}
+
+#[tokio::test]
+async fn opportunistic_tls_upgrades_when_the_server_offers_starttls() {
+    let ca = TestCa::generate();
+    let sink = SmtpSink::start_starttls(&ca).await;
+    let app = TestApp::spawn(support::Options {
+        smtp_url: format!("smtp://localhost:{}?tls=opportunistic", sink.port()),
+        allow_networks: String::new(),
+        smtp_ca_file: Some(ca.ca_file()),
+    })
+    .await;
+
+    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    assert_eq!(
+        app.send(request).await.unwrap().status(),
+        DeliveryStatus::Sent
+    );
+    let messages = sink.wait_for_messages(1, WAIT).await;
+    assert_eq!(messages[0].security, Security::StartTls);
+}
+
+#[tokio::test]
+async fn smtps_speaks_tls_from_the_first_byte() {
+    let ca = TestCa::generate();
+    let sink = SmtpSink::start_implicit_tls(&ca).await;
+    assert!(
+        sink.url().starts_with("smtps://localhost:"),
+        "{}",
+        sink.url()
+    );
+    let app = TestApp::with_tls_sink(&sink, Some(&ca)).await;
+
+    let response = app
+        .send(email_request(
+            &fresh_key(),
+            "ada@example.com",
+            alert(AlertKind::Triggered),
+        ))
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), DeliveryStatus::Sent);
+    let messages = sink.wait_for_messages(1, WAIT).await;
+    assert_eq!(messages[0].security, Security::ImplicitTls);
+    assert_eq!(sink.tls_handshakes(), 1);
+    assert_is_the_triggered_alert(&messages[0]);
+}
+
+#[tokio::test]
+async fn tls_required_against_a_server_without_starttls_sends_nothing_and_says_why() {
+    // The plain sink never advertises STARTTLS, like a relay stripped by an attacker.
+    let sink = SmtpSink::start().await;
+    let ca = TestCa::generate();
+    let app = TestApp::spawn(support::Options {
+        smtp_url: format!("smtp://localhost:{}?tls=required", sink.port()),
+        allow_networks: String::new(),
+        smtp_ca_file: Some(ca.ca_file()),
+    })
+    .await;
+    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+
+    let status = app.send(request).await.unwrap_err();
+
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(
+        status.message().contains("STARTTLS"),
+        "{}",
+        status.message()
+    );
+    assert!(
+        status.message().contains("localhost"),
+        "{}",
+        status.message()
+    );
+    assert!(sink.messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_certificate_from_an_untrusted_ca_is_refused_and_nothing_is_sent() {
+    let ca = TestCa::generate();
+    let another_ca = TestCa::generate();
+    let starttls = SmtpSink::start_starttls(&ca).await;
+    let implicit = SmtpSink::start_implicit_tls(&ca).await;
+
+    // Without SMTP_CA_FILE only public roots count; trusting some other
+    // private CA must not help either.
+    for sink in [&starttls, &implicit] {
+        for trusted in [None, Some(&another_ca)] {
+            let app = TestApp::with_tls_sink(sink, trusted).await;
+            let request =
+                email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+
+            let status = app.send(request).await.unwrap_err();
+
+            let message = status.message();
+            assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+            assert!(
+                message.contains("TLS with the mail server localhost failed"),
+                "{message}"
+            );
+            assert!(message.contains("certificate"), "{message}");
+        }
+        assert!(sink.messages().is_empty());
+        assert_eq!(sink.tls_handshakes(), 0);
+    }
 }

@@ -20,6 +20,7 @@ async fn app_allowing_loopback() -> TestApp {
     TestApp::spawn(Options {
         smtp_url: "smtp://127.0.0.1:1".to_owned(),
         allow_networks: "127.0.0.1/32".to_owned(),
+        smtp_ca_file: None,
     })
     .await
 }
@@ -187,6 +188,7 @@ async fn a_loopback_receiver_that_is_not_allow_listed_is_never_contacted() {
     let app = TestApp::spawn(Options {
         smtp_url: "smtp://127.0.0.1:1".to_owned(),
         allow_networks: String::new(),
+        smtp_ca_file: None,
     })
     .await;
     let by_name = receiver.url.replace("127.0.0.1", "localhost");

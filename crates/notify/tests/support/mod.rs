@@ -17,7 +17,7 @@ use api_proto::notify::v1::{
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use lookout_notify::config::{Config, parse_from};
+use lookout_notify::config::{Config, parse_from, with_private_ca};
 use lookout_notify::email::transport::SmtpSettings;
 use lookout_notify::startup::Application;
 use mesh::client::InternalChannel;
@@ -25,6 +25,7 @@ use mesh::config::Environment;
 use mesh::internal_auth::InternalKeys;
 use secrecy::SecretString;
 use test_support::smtp::SmtpSink;
+use test_support::tls::TestCa;
 
 pub const INTERNAL_KEY: &str = "scheduler-test-key-0123456789abcdef";
 pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -37,6 +38,8 @@ pub struct TestApp {
 pub struct Options {
     pub smtp_url: String,
     pub allow_networks: String,
+    /// `SMTP_CA_FILE`: extra trusted roots for the mail server's certificate.
+    pub smtp_ca_file: Option<std::path::PathBuf>,
 }
 
 impl TestApp {
@@ -44,9 +47,16 @@ impl TestApp {
         let config = Config {
             environment: Environment::Development,
             addr: "127.0.0.1:0".parse().unwrap(),
-            smtp: SmtpSettings::parse(
-                SecretString::from(options.smtp_url),
-                Environment::Development,
+            smtp: with_private_ca(
+                SmtpSettings::parse(
+                    SecretString::from(options.smtp_url),
+                    Environment::Development,
+                )
+                .unwrap(),
+                options
+                    .smtp_ca_file
+                    .as_deref()
+                    .map(|path| path.to_str().unwrap()),
             )
             .unwrap(),
             from: parse_from("Lookout Tests <alerts@lookout.test>").unwrap(),
@@ -75,6 +85,17 @@ impl TestApp {
         Self::spawn(Options {
             smtp_url: sink.url(),
             allow_networks: String::new(),
+            smtp_ca_file: None,
+        })
+        .await
+    }
+
+    /// With a TLS sink as mail server at its own URL, trusting `ca` if given.
+    pub async fn with_tls_sink(sink: &SmtpSink, ca: Option<&TestCa>) -> Self {
+        Self::spawn(Options {
+            smtp_url: sink.url(),
+            allow_networks: String::new(),
+            smtp_ca_file: ca.map(TestCa::ca_file),
         })
         .await
     }
