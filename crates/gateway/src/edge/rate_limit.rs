@@ -152,7 +152,9 @@ local allow_at = new_tat - period
 if allow_at > now + 0.001 then
   return {0, 0, 0, math.ceil(tat - now), math.ceil(allow_at - now), generation}
 end
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now))
+-- At least 1 ms: with a very high rate the increment is lost in the
+-- precision of a double near the epoch, and PX 0 is an error.
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
 return {0, 1, math.floor((period - (new_tat - now)) / interval), math.ceil(new_tat - now), 0, generation}
 ";
 

@@ -191,3 +191,42 @@ async fn api_keys_spend_their_own_budget_not_the_ip_s() {
     assert_eq!(call(key(first)).await.unwrap().status(), 401);
     expect_error(call(key(first)).await.unwrap(), 429, "rate_limited").await;
 }
+
+/// A rate so high that one request's share of the period vanishes in the
+/// precision of the clock still goes through Redis (it once asked Redis for
+/// a zero expiry, failed, and silently fell back to per-replica limits).
+#[tokio::test]
+async fn a_very_high_rate_stays_shared_through_redis() {
+    let huge = Quota {
+        count: 1_000_000_000,
+        period: std::time::Duration::from_secs(1),
+    };
+    let redis = test_support::redis::url().await;
+    let app = spawn_with(move |config| {
+        config.redis_url = Some(SecretString::from(redis));
+        config.edge.rate_limits = RateLimits {
+            sign_in: huge,
+            expensive: huge,
+            write: huge,
+            read: huge,
+        };
+    })
+    .await;
+    let alice = token(&app).await;
+    for _ in 0..5 {
+        assert_eq!(me(&app, &alice).await.status(), 200);
+    }
+    let ready: serde_json::Value = app
+        .client
+        .get(app.url("/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        ready["dependencies"]["rate_limiter"]["status"], "up",
+        "{ready}"
+    );
+}
