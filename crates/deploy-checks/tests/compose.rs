@@ -254,6 +254,59 @@ fn every_variable_the_compose_file_reads_is_documented_in_env_example() {
     }
 }
 
+/// Every quoted string literal in the Rust sources of `crates/`: the names
+/// of the environment variables the services read are among them.
+fn string_literals_in_crates() -> std::collections::BTreeSet<String> {
+    fn visit(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(&path, found);
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                found.extend(text.split('"').skip(1).step_by(2).map(str::to_owned));
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    visit(&repo::path("crates"), &mut found);
+    found
+}
+
+/// A variable that no service reads is a setting that silently does
+/// nothing: renamed in the code and forgotten here, or misspelt.
+#[test]
+fn every_variable_given_to_a_lookout_service_is_read_by_the_code() {
+    let read_by_code = string_literals_in_crates();
+    let lookout = [
+        "gateway",
+        "scheduler",
+        "browser",
+        "llm",
+        "notify",
+        "migrations",
+    ];
+    for (name, service) in services() {
+        if !lookout.contains(&name.as_str()) {
+            continue;
+        }
+        for variable in compose::environment_of(&service).keys() {
+            assert!(
+                read_by_code.contains(variable),
+                "compose gives {variable} to {name}, but no crate reads it"
+            );
+        }
+    }
+    let configmap = yaml::parse(&repo::read("deploy/k8s/configmap.yaml").unwrap()).unwrap();
+    for variable in configmap["data"].as_mapping().unwrap().keys() {
+        let variable = variable.as_str().unwrap();
+        assert!(
+            read_by_code.contains(variable),
+            "deploy/k8s/configmap.yaml sets {variable}, but no crate reads it"
+        );
+    }
+}
+
 #[test]
 fn lookout_images_are_built_from_dockerfile_targets_that_exist() {
     let dockerfile = repo::read("Dockerfile").unwrap();
