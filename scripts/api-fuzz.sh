@@ -24,7 +24,8 @@ if [ ! -x "$VENV/bin/st" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.*' \
     || die "pip could not install schemathesis (is PyPI reachable?)"
 fi
-cargo build -p gateway --bin lookout-gateway --quiet
+# The whole workspace, so features resolve as in the other builds (no rebuild).
+cargo build --workspace --bins --quiet
 
 RUN_DIR="$PWD/.local/fuzz-$$"
 mkdir -p "$RUN_DIR"

@@ -49,7 +49,10 @@ export PATH="$PATH:$VALIDATOR_VENV/bin"
 # Every tool is installed now: a check that cannot find one fails instead of skipping.
 export DEPLOY_CHECKS_REQUIRE_TOOLS=1
 
-# The production-mode mesh checks start the real binaries.
-cargo build --bin lookout-gateway --bin lookout-scheduler --bin lookout-browser \
-    --bin lookout-llm --bin lookout-notify
+# `make test` only needs the tools here: its workspace test run includes these checks.
+[[ "${1:-}" == "--tools-only" ]] && exit 0
+
+# The production-mode mesh checks start the real binaries. The whole
+# workspace, so features resolve as in every other build (no rebuild).
+cargo build --workspace --bins
 cargo test -p deploy-checks "$@"

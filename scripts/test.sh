@@ -31,6 +31,11 @@ export LOOKOUT_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgre
 export LOOKOUT_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 log "test PostgreSQL on :$PG_PORT, Redis on :$REDIS_PORT"
 
+log "deployment tools (docker-compose, nginx, kubectl, kubernetes-validate)"
+bash scripts/check-deploy.sh --tools-only
+# The deployment checks run with the workspace's tests; none may skip.
+export PATH="$PATH:$PWD/.local/k8s-venv/bin" DEPLOY_CHECKS_REQUIRE_TOOLS=1
+
 log "formatting"
 cargo fmt --all --check
 log "lints"
@@ -41,8 +46,6 @@ log "tests"
 cargo test --workspace --no-fail-fast
 log "property-based tests of the gateway against its OpenAPI document"
 bash scripts/api-fuzz.sh
-log "deployment checks"
-bash scripts/check-deploy.sh
 log "web UI checks (typecheck, unit tests, build, scenario against a mock API)"
 bash scripts/web-test.sh
 log "web UI scenario against the real mesh in Chromium"
