@@ -296,17 +296,10 @@ fn assert_is_the_triggered_alert(email: &ReceivedMessage) {
     assert!(text.contains("+Price: 99 EUR"), "{text}");
 }
 
-#[tokio::test]
-async fn tls_required_upgrades_with_starttls_and_trusts_the_private_ca_of_smtp_ca_file() {
-    let ca = TestCa::generate();
-    let sink = SmtpSink::start_starttls(&ca).await;
-    assert!(
-        sink.url().starts_with("smtp://localhost:"),
-        "{}",
-        sink.url()
-    );
-    assert!(sink.url().ends_with("?tls=required"), "{}", sink.url());
-    let app = TestApp::with_tls_sink(&sink, Some(&ca)).await;
+/// Sends a triggered alert through notify configured with `sink`'s URL and
+/// trusting `ca`, and checks it arrived intact after exactly one handshake.
+async fn delivers_the_alert_over_tls(sink: &SmtpSink, ca: &TestCa, security: Security) {
+    let app = TestApp::with_tls_sink(sink, Some(ca)).await;
 
     let response = app
         .send(email_request(
@@ -319,9 +312,22 @@ async fn tls_required_upgrades_with_starttls_and_trusts_the_private_ca_of_smtp_c
 
     assert_eq!(response.status(), DeliveryStatus::Sent);
     let messages = sink.wait_for_messages(1, WAIT).await;
-    assert_eq!(messages[0].security, Security::StartTls);
+    assert_eq!(messages[0].security, security);
     assert_eq!(sink.tls_handshakes(), 1);
     assert_is_the_triggered_alert(&messages[0]);
+}
+
+#[tokio::test]
+async fn tls_required_upgrades_with_starttls_and_trusts_the_private_ca_of_smtp_ca_file() {
+    let ca = TestCa::generate();
+    let sink = SmtpSink::start_starttls(&ca).await;
+    assert!(
+        sink.url().starts_with("smtp://localhost:"),
+        "{}",
+        sink.url()
+    );
+    assert!(sink.url().ends_with("?tls=required"), "{}", sink.url());
+    delivers_the_alert_over_tls(&sink, &ca, Security::StartTls).await;
 }
 
 #[tokio::test]
@@ -353,22 +359,7 @@ async fn smtps_speaks_tls_from_the_first_byte() {
         "{}",
         sink.url()
     );
-    let app = TestApp::with_tls_sink(&sink, Some(&ca)).await;
-
-    let response = app
-        .send(email_request(
-            &fresh_key(),
-            "ada@example.com",
-            alert(AlertKind::Triggered),
-        ))
-        .await
-        .unwrap();
-
-    assert_eq!(response.status(), DeliveryStatus::Sent);
-    let messages = sink.wait_for_messages(1, WAIT).await;
-    assert_eq!(messages[0].security, Security::ImplicitTls);
-    assert_eq!(sink.tls_handshakes(), 1);
-    assert_is_the_triggered_alert(&messages[0]);
+    delivers_the_alert_over_tls(&sink, &ca, Security::ImplicitTls).await;
 }
 
 #[tokio::test]

@@ -82,14 +82,33 @@ impl IdentityCache {
 
     /// The cached identity of `user_id` if it was loaded at `generation`
     /// and is younger than [`MAX_AGE`].
-    pub fn get(&self, user_id: Uuid, generation: i64) -> Option<Arc<Identity>> {
+    fn get(&self, user_id: Uuid, generation: i64) -> Option<Arc<Identity>> {
         let entries = self.lock();
         let entry = entries.get(&user_id)?;
         (entry.generation == generation && entry.loaded_at.elapsed() < MAX_AGE)
             .then(|| Arc::clone(&entry.identity))
     }
 
-    pub fn insert(&self, generation: i64, identity: Arc<Identity>) {
+    /// The identity of `user_id` at `generation`, from this replica's cache
+    /// or loaded (and cached) from the database; `None` when the account no
+    /// longer exists.
+    pub async fn get_or_load(
+        &self,
+        store: &Store,
+        user_id: Uuid,
+        generation: i64,
+    ) -> Result<Option<Arc<Identity>>, StoreError> {
+        if let Some(identity) = self.get(user_id, generation) {
+            return Ok(Some(identity));
+        }
+        let Some(identity) = Identity::load(store, user_id).await?.map(Arc::new) else {
+            return Ok(None);
+        };
+        self.insert(generation, Arc::clone(&identity));
+        Ok(Some(identity))
+    }
+
+    fn insert(&self, generation: i64, identity: Arc<Identity>) {
         let mut entries = self.lock();
         if entries.len() >= CAPACITY && !entries.contains_key(&identity.user.id) {
             entries.clear();

@@ -107,6 +107,12 @@ impl Auth {
         })
     }
 
+    /// After a change to these users' accounts or memberships has committed:
+    /// every replica reloads their identities on its next request.
+    pub async fn forget_identities(&self, user_ids: &[Uuid]) {
+        self.identities.invalidate(&self.ephemeral, user_ids).await;
+    }
+
     pub fn is_admin(&self, email: &str) -> bool {
         self.admin_emails
             .iter()
@@ -256,37 +262,33 @@ where
             session_id: verified.session_id,
             via_cookie,
         };
-        if generation == 0 {
-            // A token can outlive its account; such a token authenticates nobody.
-            let user = store
-                .find_user(verified.user_id)
-                .await?
-                .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
-            return Ok(Self {
-                is_admin: auth.is_admin(&user.email),
-                id: user.id,
-                email: user.email,
-                credential,
-                identity: None,
-            });
-        }
-        let identity = match auth.identities.get(verified.user_id, generation) {
-            Some(identity) => identity,
+        // A token can outlive its account; such a token authenticates nobody.
+        let refused = || ApiError::Unauthorized(AuthFailure::Invalid);
+        let identity = if generation == 0 {
+            None
+        } else {
+            let identity = auth
+                .identities
+                .get_or_load(&store, verified.user_id, generation)
+                .await?;
+            Some(identity.ok_or_else(refused)?)
+        };
+        let (id, email) = match &identity {
+            Some(identity) => (identity.user.id, identity.user.email.clone()),
             None => {
-                let identity = Identity::load(&store, verified.user_id)
+                let user = store
+                    .find_user(verified.user_id)
                     .await?
-                    .map(Arc::new)
-                    .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
-                auth.identities.insert(generation, Arc::clone(&identity));
-                identity
+                    .ok_or_else(refused)?;
+                (user.id, user.email)
             }
         };
         Ok(Self {
-            is_admin: auth.is_admin(&identity.user.email),
-            id: identity.user.id,
-            email: identity.user.email.clone(),
+            is_admin: auth.is_admin(&email),
+            id,
+            email,
             credential,
-            identity: Some(identity),
+            identity,
         })
     }
 }

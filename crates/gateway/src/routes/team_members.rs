@@ -143,9 +143,7 @@ async fn add(
         .add_member(user.id, id, email, role)
         .await?
         .map_err(refusal)?;
-    auth.identities
-        .invalidate(&auth.ephemeral, &[member.user_id])
-        .await;
+    auth.forget_identities(&[member.user_id]).await;
     audit::record(
         &store,
         &context,
@@ -177,9 +175,7 @@ async fn change_role(
         .change_member_role(user.id, id, member_id, role)
         .await?
         .map_err(refusal)?;
-    auth.identities
-        .invalidate(&auth.ephemeral, &[member_id])
-        .await;
+    auth.forget_identities(&[member_id]).await;
     audit::record(
         &store,
         &context,
@@ -209,9 +205,7 @@ async fn remove(
         .remove_member(user.id, id, member_id)
         .await?
         .map_err(refusal)?;
-    auth.identities
-        .invalidate(&auth.ephemeral, &[member_id])
-        .await;
+    auth.forget_identities(&[member_id]).await;
     audit::record(
         &store,
         &context,

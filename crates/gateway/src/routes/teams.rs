@@ -86,9 +86,7 @@ async fn create(
     problems.finish()?;
     let name = name.unwrap_or_default();
     let team = store.create_team(user.id, &name).await?;
-    auth.identities
-        .invalidate(&auth.ephemeral, &[user.id])
-        .await;
+    auth.forget_identities(&[user.id]).await;
     audit::record(
         &store,
         &context,

@@ -211,6 +211,19 @@ pub async fn spawn_app_with_fake(provider: &FakeProvider) -> TestApp {
     spawn_gateway(&provider.issuer, Vec::new(), |_| {}).await
 }
 
+/// Runs a gateway until the returned sender is dropped; its base URL.
+async fn start_gateway(config: Config) -> (String, oneshot::Sender<()>) {
+    let app = Application::build(config)
+        .await
+        .expect("the gateway starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    (address, stop)
+}
+
 async fn spawn_gateway(
     issuer: &str,
     mut stops: Vec<oneshot::Sender<()>>,
@@ -220,14 +233,7 @@ async fn spawn_gateway(
     let redis_url = test_support::redis::url().await;
     let mut config = base_config(&database.url, &redis_url, issuer);
     customize(&mut config);
-    let app = Application::build(config)
-        .await
-        .expect("the gateway starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
+    let (address, stop) = start_gateway(config).await;
     stops.push(stop);
     TestApp {
         address,
@@ -430,14 +436,7 @@ impl TestApp {
     pub async fn spawn_replica(&self) -> Replica {
         let redis_url = test_support::redis::url().await;
         let config = base_config(&self.database.url, &redis_url, &self.issuer);
-        let app = Application::build(config)
-            .await
-            .expect("the replica starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(app.run_until_stopped(async {
-            let _ = stopped.await;
-        }));
+        let (address, stop) = start_gateway(config).await;
         Replica {
             address,
             _stop: stop,

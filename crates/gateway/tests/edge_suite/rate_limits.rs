@@ -24,6 +24,17 @@ async fn me(app: &TestApp, token: &str) -> reqwest::Response {
         .unwrap()
 }
 
+async fn ready(app: &TestApp) -> serde_json::Value {
+    app.client
+        .get(app.url("/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn header(response: &reqwest::Response, name: &str) -> u64 {
     response.headers()[name].to_str().unwrap().parse().unwrap()
 }
@@ -161,15 +172,7 @@ async fn with_redis_down_limits_fall_back_to_the_replica_and_ready_says_degraded
     assert_eq!(anonymous().await.unwrap().status(), 401);
     expect_error(anonymous().await.unwrap(), 429, "rate_limited").await;
 
-    let ready: serde_json::Value = app
-        .client
-        .get(app.url("/ready"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = ready(&app).await;
     assert_eq!(
         ready["dependencies"]["rate_limiter"]["status"], "degraded",
         "{ready}"
@@ -216,15 +219,7 @@ async fn a_very_high_rate_stays_shared_through_redis() {
     for _ in 0..5 {
         assert_eq!(me(&app, &alice).await.status(), 200);
     }
-    let ready: serde_json::Value = app
-        .client
-        .get(app.url("/ready"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = ready(&app).await;
     assert_eq!(
         ready["dependencies"]["rate_limiter"]["status"], "up",
         "{ready}"
