@@ -1,6 +1,7 @@
 //! The browser service as the gateway uses it: one fetch for a preview.
 //! Generated protobuf types stay in this module.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use api_proto::browser::v1::browser_client::BrowserClient as ProtoBrowserClient;
@@ -40,9 +41,10 @@ pub struct Fetched {
     pub detail: String,
 }
 
+/// Cheap to clone, like [`crate::notify_client::NotifyClient`].
 #[derive(Clone)]
 pub struct BrowserClient {
-    client: ProtoBrowserClient<InternalChannel>,
+    client: Arc<ProtoBrowserClient<InternalChannel>>,
 }
 
 impl BrowserClient {
@@ -50,14 +52,12 @@ impl BrowserClient {
     pub fn new(url: &str, key: &SecretString) -> Result<Self, ConfigError> {
         let channel = mesh::client::connect_lazy(url, key, DEADLINE)?;
         Ok(Self {
-            client: ProtoBrowserClient::new(channel),
+            client: Arc::new(ProtoBrowserClient::new(channel)),
         })
     }
 
     pub async fn fetch(&self, request: PreviewRequest) -> Result<Fetched, ApiError> {
-        let response = self
-            .client
-            .clone()
+        let response = ProtoBrowserClient::clone(&self.client)
             .fetch(FetchRequest {
                 url: request.url,
                 css_selector: request.css_selector.unwrap_or_default(),

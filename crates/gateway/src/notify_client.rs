@@ -1,6 +1,7 @@
 //! The notify service as the gateway uses it: sending a test message to a
 //! channel. Generated protobuf types stay in this module.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use api_proto::notify::v1::notifier_client::NotifierClient;
@@ -27,10 +28,12 @@ pub struct Delivered {
     pub message_id: String,
 }
 
+/// Cheap to clone: axum clones the handlers' state for every request, and
+/// a tonic client clone is several atomic operations and allocations.
 #[derive(Clone)]
 pub struct NotifyClient {
-    client: NotifierClient<InternalChannel>,
-    public_base_url: Url,
+    client: Arc<NotifierClient<InternalChannel>>,
+    public_base_url: Arc<Url>,
 }
 
 impl NotifyClient {
@@ -38,8 +41,8 @@ impl NotifyClient {
     pub fn new(url: &str, key: &SecretString, public_base_url: Url) -> Result<Self, ConfigError> {
         let channel = mesh::client::connect_lazy(url, key, DEADLINE)?;
         Ok(Self {
-            client: NotifierClient::new(channel),
-            public_base_url,
+            client: Arc::new(NotifierClient::new(channel)),
+            public_base_url: Arc::new(public_base_url),
         })
     }
 
@@ -71,9 +74,7 @@ impl NotifyClient {
                 ..Alert::default()
             }),
         };
-        let response = self
-            .client
-            .clone()
+        let response = NotifierClient::clone(&self.client)
             .send(request)
             .await
             .map_err(|status| ApiError::from_upstream("notify", &status))?;

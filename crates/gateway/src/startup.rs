@@ -18,7 +18,7 @@ use crate::edge::Edge;
 use crate::notify_client::NotifyClient;
 use crate::readiness::{InvalidRedisUrl, Readiness};
 use crate::routes;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -150,7 +150,7 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
     )?;
     let browser = BrowserClient::new(&config.browser_url, &config.internal_api_key)?;
     let auth = Arc::new(Auth::from_config(config).map_err(|_| InvalidRedisUrl)?);
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         store,
         tokens: auth.verifier.clone(),
         auth,
@@ -162,5 +162,5 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
         notify,
         browser,
         readiness: Arc::new(readiness),
-    })
+    }))
 }

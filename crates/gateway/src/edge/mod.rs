@@ -1,11 +1,11 @@
 //! Everything a request meets before and after a handler, outermost first
 //! (see [`wrap`]):
 //!
-//! 1. [`crate::request_context`]: request id, `X-Process-Time`, the log
-//!    line and the request metrics.
-//! 2. [`front`]: client IP ([`client_ip`]), trusted hosts ([`hosts`]), load
-//!    shedding, the request timeout, and the security headers ([`headers`])
-//!    on whatever comes back.
+//! 1. [`front`]: the request's context ([`crate::request_context`]: id,
+//!    `X-Process-Time`, the log line and the request metrics), then client
+//!    IP ([`client_ip`]), trusted hosts ([`hosts`]), load shedding, the
+//!    request timeout, and the security headers ([`headers`]) on whatever
+//!    comes back.
 //! 3. CORS ([`cors`]), outside the limiter so a 429 is readable by the page.
 //! 4. [`limit`]: the rate limit and denylist check in one Redis round trip
 //!    ([`rate_limit`]), and the route's body size limit.
@@ -42,6 +42,7 @@ use crate::auth::tokens::TokenVerifier;
 use crate::auth::{PreverifiedAccess, cookies};
 use crate::error::{ApiError, AuthFailure};
 use crate::metrics::METRICS;
+use crate::request_context;
 use client_ip::{ClientIp, ForwardedHttps, TrustedProxies};
 use hosts::TrustedHosts;
 use rate_limit::{Decision, RateLimiter, RouteClass, Subject};
@@ -96,7 +97,11 @@ fn is_probe(path: &str) -> bool {
     matches!(path, "/health" | "/ready")
 }
 
-async fn front(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+async fn front(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+    request_context::in_context(request, |request| guard(edge, request, next)).await
+}
+
+async fn guard(edge: Arc<Edge>, mut request: Request, next: Next) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -137,10 +142,7 @@ fn body_limit(route: &str) -> usize {
 }
 
 async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_owned());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let path = request.uri().path();
     let limited_path = headers::is_private_path(path);
     let Some(route) = route.filter(|_| limited_path) else {
@@ -151,7 +153,8 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
             .await
             .unwrap_or_else(|never| match never {});
     };
-    let class = RouteClass::of(request.method(), &route);
+    let route = route.as_str();
+    let class = RouteClass::of(request.method(), route);
     let client = request
         .extensions()
         .get::<ClientIp>()
@@ -206,7 +209,7 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
         rate_limit_headers(response.headers_mut(), &decision);
         return response;
     }
-    let body_limit = body_limit(&route);
+    let body_limit = body_limit(route);
     let declared = request
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

@@ -16,18 +16,19 @@
 //! `RateLimit-Reset` (seconds until the quota is full again) on every
 //! limited response, and `Retry-After` on 429.
 
+mod shared;
+
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::http::Method;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::settings::{Quota, RateLimits};
-use crate::auth::identities::generation_key;
 use crate::auth::tokens::VerifiedToken;
+use shared::SharedLimiter;
 
 /// What a route costs, which decides its quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -121,58 +122,16 @@ pub struct Decision {
     pub identity_generation: i64,
 }
 
-/// KEYS[1]: the caller's GCRA state for a class (theoretical arrival time,
-/// ms). KEYS[2], KEYS[3] (with a verified access token): the token's
-/// denylist key and the user's identity generation key (written with a
-/// fresh value from the server clock when absent, see
-/// `auth::identities`). ARGV[1]: emission interval (period / count) in ms;
-/// ARGV[2]: period in ms.
-/// Returns {revoked, allowed, remaining, reset_ms, retry_after_ms, generation}.
-const SCRIPT: &str = r"
-if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then
-  return {1, 0, 0, 0, 0, 0}
-end
-local clock = redis.call('TIME')
-local generation = 0
-if KEYS[3] then
-  generation = redis.call('GET', KEYS[3])
-  if not generation then
-    generation = clock[1] .. string.format('%06d', tonumber(clock[2]))
-    redis.call('SET', KEYS[3], generation, 'EX', 86400)
-  end
-end
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local period = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - period
--- The slack absorbs floating point error when the interval is fractional.
-if allow_at > now + 0.001 then
-  return {0, 0, 0, math.ceil(tat - now), math.ceil(allow_at - now), generation}
-end
--- At least 1 ms: with a very high rate the increment is lost in the
--- precision of a double near the epoch, and PX 0 is an error.
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.max(1, math.ceil(new_tat - now)))
-return {0, 1, math.floor((period - (new_tat - now)) / interval), math.ceil(new_tat - now), 0, generation}
-";
-
-/// The denylist key of an access token's `jti`, shared with logout.
-pub fn denylist_key(jti: &str) -> String {
-    format!("lookout:denylist:{jti}")
-}
-
 pub struct RateLimiter {
     limits: RateLimits,
-    redis: Option<RedisLimiter>,
+    redis: Option<SharedLimiter>,
     local: LocalLimiter,
 }
 
 impl RateLimiter {
     pub fn new(limits: RateLimits, redis_url: Option<&SecretString>, timeout: Duration) -> Self {
         let redis = redis_url.and_then(|url| match redis::Client::open(url.expose_secret()) {
-            Ok(client) => Some(RedisLimiter::new(client, timeout)),
+            Ok(client) => Some(SharedLimiter::new(client, timeout)),
             Err(_) => {
                 tracing::error!("REDIS_URL is not a valid Redis URL; rate limits are per replica");
                 None
@@ -187,7 +146,7 @@ impl RateLimiter {
 
     /// True when limits are shared through Redis right now.
     pub fn is_shared(&self) -> bool {
-        self.redis.as_ref().is_some_and(RedisLimiter::is_up)
+        self.redis.as_ref().is_some_and(SharedLimiter::is_up)
     }
 
     /// Whether Redis is configured at all.
@@ -208,7 +167,7 @@ impl RateLimiter {
         let mut key = String::with_capacity(64);
         subject.write_key(class, &mut key);
         if let Some(redis) = &self.redis
-            && let Some(decision) = redis.check(&key, quota, token).await
+            && let Some(decision) = redis.check(key.clone(), quota, token).await
         {
             return Outcome {
                 decision,
@@ -229,151 +188,7 @@ pub struct Outcome {
     pub shared: bool,
 }
 
-struct RedisLimiter {
-    client: redis::Client,
-    timeout: Duration,
-    script: redis::Script,
-    connection: RwLock<Option<redis::aio::MultiplexedConnection>>,
-    up: AtomicBool,
-    /// One reconnection at a time, at most once per [`RECONNECT_EVERY`].
-    reconnecting: Arc<AtomicBool>,
-    last_attempt_ms: AtomicU64,
-    started: Instant,
-}
-
-/// How often a replica in fallback tries Redis again.
-const RECONNECT_EVERY: Duration = Duration::from_secs(1);
-
-impl RedisLimiter {
-    fn new(client: redis::Client, timeout: Duration) -> Self {
-        Self {
-            client,
-            timeout,
-            script: redis::Script::new(SCRIPT),
-            connection: RwLock::new(None),
-            // Optimistic until the first call says otherwise, so a healthy
-            // start logs nothing.
-            up: AtomicBool::new(true),
-            reconnecting: Arc::new(AtomicBool::new(false)),
-            last_attempt_ms: AtomicU64::new(0),
-            started: Instant::now(),
-        }
-    }
-
-    fn is_up(&self) -> bool {
-        self.up.load(Ordering::Relaxed)
-    }
-
-    fn connection(&self) -> Option<redis::aio::MultiplexedConnection> {
-        self.connection
-            .read()
-            .ok()
-            .and_then(|connection| connection.clone())
-    }
-
-    async fn check(
-        &self,
-        key: &str,
-        quota: Quota,
-        token: Option<&VerifiedToken>,
-    ) -> Option<Decision> {
-        let mut connection = match self.connection() {
-            Some(connection) => connection,
-            None => self.connect().await?,
-        };
-        let interval_ms = quota.period.as_secs_f64() * 1000.0 / f64::from(quota.count);
-        let period_ms = quota.period.as_millis() as u64;
-        let mut invocation = self.script.key(key);
-        if let Some(token) = token {
-            invocation
-                .key(denylist_key(&token.jti))
-                .key(generation_key(token.user_id));
-        }
-        invocation.arg(interval_ms).arg(period_ms);
-        let reply = tokio::time::timeout(
-            self.timeout,
-            invocation.invoke_async::<(i64, i64, i64, i64, i64, i64)>(&mut connection),
-        )
-        .await;
-        match reply {
-            Ok(Ok((revoked, allowed, remaining, reset_ms, retry_ms, generation))) => {
-                self.mark(true, None);
-                Some(Decision {
-                    allowed: allowed == 1,
-                    limit: quota.count,
-                    remaining: u32::try_from(remaining.max(0)).unwrap_or(u32::MAX),
-                    reset_seconds: ceil_seconds(reset_ms),
-                    retry_after_seconds: ceil_seconds(retry_ms),
-                    token_revoked: revoked == 1,
-                    identity_generation: generation,
-                })
-            }
-            Ok(Err(error)) => {
-                self.drop_connection();
-                self.mark(false, Some(&error.to_string()));
-                None
-            }
-            Err(_) => {
-                self.mark(false, Some("timed out"));
-                None
-            }
-        }
-    }
-
-    /// Connects in the background, at most once per [`RECONNECT_EVERY`];
-    /// the request that finds no connection uses the local limiter.
-    async fn connect(&self) -> Option<redis::aio::MultiplexedConnection> {
-        let now_ms = self.started.elapsed().as_millis() as u64;
-        let last = self.last_attempt_ms.load(Ordering::Relaxed);
-        if last != 0 && now_ms.saturating_sub(last) < RECONNECT_EVERY.as_millis() as u64 {
-            return None;
-        }
-        if self.reconnecting.swap(true, Ordering::AcqRel) {
-            return None;
-        }
-        self.last_attempt_ms.store(now_ms.max(1), Ordering::Relaxed);
-        let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(self.timeout)
-            .set_response_timeout(self.timeout);
-        let result = self
-            .client
-            .get_multiplexed_async_connection_with_config(&config)
-            .await;
-        self.reconnecting.store(false, Ordering::Release);
-        match result {
-            Ok(connection) => {
-                if let Ok(mut slot) = self.connection.write() {
-                    *slot = Some(connection.clone());
-                }
-                Some(connection)
-            }
-            Err(error) => {
-                self.mark(false, Some(&error.to_string()));
-                None
-            }
-        }
-    }
-
-    fn drop_connection(&self) {
-        if let Ok(mut slot) = self.connection.write() {
-            *slot = None;
-        }
-    }
-
-    fn mark(&self, up: bool, error: Option<&str>) {
-        let was_up = self.up.swap(up, Ordering::AcqRel);
-        if was_up && !up {
-            tracing::warn!(
-                error = error.unwrap_or(""),
-                "Redis unreachable: rate limits fall back to this replica's in-process limiter"
-            );
-        } else if !was_up && up {
-            tracing::info!("Redis reachable again: rate limits are shared across replicas");
-        }
-    }
-}
-
-fn ceil_seconds(ms: i64) -> u64 {
+pub(crate) fn ceil_seconds(ms: i64) -> u64 {
     u64::try_from(ms.max(0)).unwrap_or(0).div_ceil(1000)
 }
 

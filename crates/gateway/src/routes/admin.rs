@@ -86,7 +86,7 @@ where
 }
 
 /// Health and latency of the database, Redis and each internal service.
-#[utoipa::path(get, path = "/admin/system-health", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/system-health", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = SystemHealth), (status = 403, description = "Not an administrator")))]
 async fn system_health(
     AdminUser(admin): AdminUser,
@@ -155,7 +155,7 @@ pub struct Usage {
 }
 
 /// Counts and sizes across the whole system.
-#[utoipa::path(get, path = "/admin/usage", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/usage", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Usage), (status = 403, description = "Not an administrator")))]
 async fn usage(
     AdminUser(admin): AdminUser,
@@ -237,7 +237,7 @@ pub struct AuditPage {
 }
 
 /// The audit trail, newest first.
-#[utoipa::path(get, path = "/admin/audit", tag = "admin", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 403, description = "Not an administrator")))]
 async fn audit_log(

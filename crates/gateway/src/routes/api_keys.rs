@@ -81,7 +81,7 @@ pub struct CreateApiKey {
 }
 
 /// The caller's keys (never the secrets).
-#[utoipa::path(get, path = "/api-keys", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = ApiKeyList)))]
 async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<ApiKeyList>, ApiError> {
     let keys = store.list_api_keys(user.id).await?;
@@ -91,7 +91,7 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<ApiK
 }
 
 /// Creates a key. Only a signed-in person may (not another key).
-#[utoipa::path(post, path = "/api-keys", tag = "account", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "account", security(("bearer" = [])),
     request_body = CreateApiKey,
     responses((status = 201, body = CreatedApiKey), (status = 403, description = "Called with an API key")))]
 async fn create(
@@ -170,7 +170,7 @@ fn expiry(requested: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>, Str
 }
 
 /// Revokes a key; it stops working on the next request.
-#[utoipa::path(delete, path = "/api-keys/{id}", tag = "account", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Key id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "Not one of your keys")))]
 async fn revoke(

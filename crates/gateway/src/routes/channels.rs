@@ -105,7 +105,7 @@ pub struct ListQuery {
 }
 
 /// Creates a channel; a webhook's signing secret is in this answer only.
-#[utoipa::path(post, path = "/channels", tag = "channels", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/channels", tag = "channels", security(("bearer" = [])),
     request_body = CreateChannel,
     responses((status = 201, body = CreatedChannel)))]
 async fn create(
@@ -169,7 +169,7 @@ async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/channels", tag = "channels", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/channels", tag = "channels", security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, body = ChannelList)))]
 async fn list(
@@ -183,7 +183,7 @@ async fn list(
     }))
 }
 
-#[utoipa::path(delete, path = "/channels/{id}", tag = "channels", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/channels/{id}", tag = "channels", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Channel id")),
     responses((status = 204, description = "Deleted")))]
 async fn remove(
@@ -218,7 +218,7 @@ pub struct TestSent {
 }
 
 /// Sends a test message through notify, now, and reports whether it went out.
-#[utoipa::path(post, path = "/channels/{id}/test", tag = "channels", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/channels/{id}/test", tag = "channels", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Channel id")),
     responses((status = 200, body = TestSent)))]
 async fn test(

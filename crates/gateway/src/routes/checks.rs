@@ -85,7 +85,7 @@ pub struct CheckList {
 }
 
 /// A monitor's checks, newest first.
-#[utoipa::path(get, path = "/monitors/{id}/checks", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/monitors/{id}/checks", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id"), PageQuery),
     responses((status = 200, body = CheckList)))]
 async fn list(
@@ -106,7 +106,7 @@ async fn list(
 }
 
 /// One check of a monitor.
-#[utoipa::path(get, path = "/monitors/{id}/checks/{check_id}", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/monitors/{id}/checks/{check_id}", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id"), ("check_id" = Uuid, Path, description = "Check id")),
     responses((status = 200, body = CheckResponse)))]
 async fn show(

@@ -58,7 +58,7 @@ pub struct TriggerSecret {
 }
 
 /// Creates or replaces the monitor's trigger secret.
-#[utoipa::path(post, path = "/monitors/{id}/trigger-secret", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/monitors/{id}/trigger-secret", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id")),
     responses((status = 201, body = TriggerSecret), (status = 404, description = "Not a monitor of yours")))]
 async fn rotate_secret(
@@ -115,7 +115,7 @@ impl HookRefusal {
 }
 
 /// Runs a check of the monitor now, on a signed request.
-#[utoipa::path(post, path = "/hooks/monitors/{id}/check", tag = "monitors",
+#[utoipa::path(post, path = "/api/v1/hooks/monitors/{id}/check", tag = "monitors",
     params(("id" = Uuid, Path, description = "Monitor id"),
            ("X-Lookout-Timestamp" = String, Header, description = "Unix seconds"),
            ("X-Lookout-Signature" = String, Header, description = "`sha256=` + hex HMAC-SHA256(secret, timestamp + \".\" + body)")),

@@ -28,7 +28,7 @@ pub struct MeResponse {
 }
 
 /// The caller's identity and teams.
-#[utoipa::path(get, path = "/me", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MeResponse)))]
 async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Json<MeResponse>, ApiError> {
     let teams = match &user.identity {

@@ -37,7 +37,6 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware;
 use axum::response::IntoResponse;
 use tower::ServiceExt;
 use tower::service_fn;
@@ -48,7 +47,6 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::edge::{self, Edge, headers};
 use crate::error::ApiError;
 use crate::openapi::{self, ApiDoc};
-use crate::request_context::request_context;
 use crate::state::AppState;
 
 /// The single list of routes: each module registers its handlers with
@@ -67,10 +65,12 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(team_members::router())
         .merge(admin::router())
         .merge(hooks::router());
+    // Merged, not nested: the v1 modules' paths carry the `/api/v1` prefix
+    // themselves, because a nested router rewrites every request's URI.
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .merge(auth::router())
-        .nest("/api/v1", v1)
+        .merge(v1)
 }
 
 /// The documented routes and their OpenAPI document.
@@ -91,11 +91,9 @@ pub fn router(state: AppState, edge: Arc<Edge>) -> Router {
         None => router.fallback(not_found),
     };
     let router = router.method_not_allowed_fallback(method_not_allowed);
-    edge::wrap(router, edge)
-        // Outermost, so that every response, rejections and fallbacks
-        // included, carries the request id and is logged once.
-        .layer(middleware::from_fn(request_context))
-        .with_state(state)
+    // The edge wraps every route and both fallbacks, so that every response,
+    // rejections included, carries the request id and is logged once.
+    edge::wrap(router, edge).with_state(state)
 }
 
 /// The built UI for every path outside `/api` and `/auth`, with

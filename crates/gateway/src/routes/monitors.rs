@@ -185,7 +185,7 @@ pub(crate) fn to_store_headers(headers: Vec<HeaderBody>) -> Vec<RequestHeader> {
 }
 
 /// Creates a monitor in the caller's personal team or in `team_id`.
-#[utoipa::path(post, path = "/monitors", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/monitors", tag = "monitors", security(("bearer" = [])),
     request_body = CreateMonitor,
     responses((status = 201, body = MonitorResponse)))]
 async fn create(
@@ -248,7 +248,7 @@ async fn create(
 }
 
 /// The monitors of the caller's teams, newest first.
-#[utoipa::path(get, path = "/monitors", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, body = MonitorList)))]
 async fn list(
@@ -268,7 +268,7 @@ async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/monitors/{id}", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/monitors/{id}", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id")),
     responses((status = 200, body = MonitorResponse)))]
 async fn show(
@@ -284,7 +284,7 @@ async fn show(
 }
 
 /// Changes the fields sent; absent fields stay as they are.
-#[utoipa::path(patch, path = "/monitors/{id}", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/monitors/{id}", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id")),
     request_body = UpdateMonitor,
     responses((status = 200, body = MonitorResponse)))]
@@ -333,7 +333,7 @@ async fn update(
     Ok(Json(updated.into()))
 }
 
-#[utoipa::path(delete, path = "/monitors/{id}", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/monitors/{id}", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id")),
     responses((status = 204, description = "Deleted")))]
 async fn remove(
@@ -368,7 +368,7 @@ pub struct Queued {
 
 /// Asks the scheduler to check the monitor now; the check shows up in the
 /// monitor's history when it has run.
-#[utoipa::path(post, path = "/monitors/{id}/check", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/monitors/{id}/check", tag = "monitors", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Monitor id")),
     responses((status = 202, body = Queued)))]
 async fn run_now(

@@ -59,7 +59,7 @@ struct PreviewResponse {
     detail: Option<String>,
 }
 
-#[utoipa::path(post, path = "/preview", tag = "monitors", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/preview", tag = "monitors", security(("bearer" = [])),
     request_body = PreviewBody,
     responses((status = 200, body = PreviewResponse)))]
 async fn preview(

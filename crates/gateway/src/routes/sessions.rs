@@ -44,7 +44,7 @@ pub struct SessionList {
 }
 
 /// The caller's live sessions, newest first.
-#[utoipa::path(get, path = "/sessions", tag = "account", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = SessionList)))]
 async fn list(
     user: CurrentUser,
@@ -70,7 +70,7 @@ async fn list(
 
 /// Revokes one of the caller's sessions: its refresh token stops working
 /// and its access token is denylisted.
-#[utoipa::path(delete, path = "/sessions/{id}", tag = "account", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses((status = 204, description = "Revoked"), (status = 404, description = "Not one of your live sessions")))]
 async fn revoke(

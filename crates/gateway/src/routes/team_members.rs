@@ -106,7 +106,7 @@ fn refusal(refusal: MembershipRefusal) -> ApiError {
 }
 
 /// The team's members.
-#[utoipa::path(get, path = "/teams/{id}/members", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
     responses((status = 200, body = MemberList), (status = 404, description = "Not a team of yours")))]
 async fn list(
@@ -121,7 +121,7 @@ async fn list(
 }
 
 /// Adds someone who has signed in before. Owners only.
-#[utoipa::path(post, path = "/teams/{id}/members", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
     request_body = AddMember,
     responses((status = 201, body = MemberResponse), (status = 403, description = "Not an owner"),
@@ -157,7 +157,7 @@ async fn add(
 }
 
 /// Changes a member's role. Owners only; the last owner cannot step down.
-#[utoipa::path(patch, path = "/teams/{id}/members/{user_id}", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/teams/{id}/members/{user_id}", tag = "teams", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id"), ("user_id" = Uuid, Path, description = "Member's user id")),
     request_body = ChangeRole,
     responses((status = 200, body = MemberResponse), (status = 403, description = "Not an owner"),
@@ -190,7 +190,7 @@ async fn change_role(
 
 /// Removes a member (owners), or leaves the team (anyone, for themselves).
 /// The last owner cannot leave.
-#[utoipa::path(delete, path = "/teams/{id}/members/{user_id}", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/teams/{id}/members/{user_id}", tag = "teams", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id"), ("user_id" = Uuid, Path, description = "Member's user id")),
     responses((status = 204, description = "Removed"), (status = 403, description = "Not an owner"),
               (status = 404, description = "Not a team of yours or not a member"), (status = 409, description = "Last owner")))]

@@ -61,7 +61,7 @@ pub struct CreateTeam {
 }
 
 /// The teams the caller belongs to.
-#[utoipa::path(get, path = "/teams", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", security(("bearer" = [])),
     responses((status = 200, body = TeamList)))]
 async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<TeamList>, ApiError> {
     let teams = store.list_teams_for_user(user.id).await?;
@@ -71,7 +71,7 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<Team
 }
 
 /// Creates a team owned by the caller.
-#[utoipa::path(post, path = "/teams", tag = "teams", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/teams", tag = "teams", security(("bearer" = [])),
     request_body = CreateTeam,
     responses((status = 201, body = TeamResponse)))]
 async fn create(

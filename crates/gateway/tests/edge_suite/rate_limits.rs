@@ -138,6 +138,37 @@ async fn replicas_share_one_budget_through_redis() {
     expect_error(me(&first, &alice).await, 429, "rate_limited").await;
 }
 
+/// Many requests at once on two replicas: their script calls reach Redis in
+/// batches, and the budget they share is still spent exactly.
+#[tokio::test]
+async fn concurrent_requests_on_two_replicas_spend_one_exact_budget() {
+    let redis = test_support::redis::url().await;
+    let configure = |config: &mut gateway::config::Config| {
+        config.edge.rate_limits = limits(10, 100, 100);
+        config.redis_url = Some(SecretString::from(redis.clone()));
+    };
+    let first = spawn_with(configure).await;
+    let second = spawn_with(configure).await;
+    let alice = token(&first).await;
+    let requests = (0..40).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        me(app, &alice)
+    });
+    let statuses: Vec<u16> = futures::future::join_all(requests)
+        .await
+        .iter()
+        .map(|response| response.status().as_u16())
+        .collect();
+    let refused = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(refused, 30, "{statuses:?}");
+    for app in [&first, &second] {
+        assert_eq!(
+            ready(app).await["dependencies"]["rate_limiter"]["status"],
+            "up"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_denylisted_access_token_is_refused_in_the_same_round_trip() {
     let redis = test_support::redis::url().await;
