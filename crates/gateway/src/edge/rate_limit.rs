@@ -1,9 +1,10 @@
 //! Rate limits: GCRA (the generic cell rate algorithm) per caller and route
 //! class, kept in Redis so every gateway replica shares one count.
 //!
-//! One request costs one Redis round trip: a Lua script reads the caller's
+//! One request costs at most one Redis round trip, shared with the other
+//! requests in flight ([`shared`]): a Lua script reads the caller's
 //! theoretical arrival time, decides, writes it back with an expiry, and in
-//! the same call checks the access token's denylist key. Redis' own clock
+//! the same run checks the access token's denylist key. Redis' own clock
 //! (`TIME`) is used so replicas with skewed clocks agree.
 //!
 //! When Redis does not answer within `RATE_LIMIT_REDIS_TIMEOUT_MS`, the same
