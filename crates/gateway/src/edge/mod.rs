@@ -6,9 +6,10 @@
 //!    IP ([`client_ip`]), trusted hosts ([`hosts`]), load shedding, the
 //!    request timeout, and the security headers ([`headers`]) on whatever
 //!    comes back.
-//! 3. CORS ([`cors`]), outside the limiter so a 429 is readable by the page.
-//! 4. [`limit`]: the rate limit and denylist check in one Redis round trip
-//!    ([`rate_limit`]), and the route's body size limit.
+//! 2. CORS ([`cors`]), outside the limiter so a 429 is readable by the page.
+//! 3. [`limit`]: the rate limit and denylist check in one Redis round trip
+//!    ([`rate_limit`], shared with other requests in flight), and the
+//!    route's body size limit.
 //!
 //! Settings are in [`settings`].
 //!
