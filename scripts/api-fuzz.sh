@@ -31,6 +31,7 @@ RUN_DIR="$PWD/.local/fuzz-$$"
 mkdir -p "$RUN_DIR"
 GATEWAY_PID=""
 cleanup() {
+  rm -f "$FREE_PORTS_FILE"
   [ -n "$GATEWAY_PID" ] && kill "$GATEWAY_PID" 2>/dev/null || true
   stop_postgres "$RUN_DIR/postgres"
   stop_redis "$RUN_DIR/redis"

@@ -34,6 +34,7 @@ VENV="$PWD/.local/bench-venv"
 mkdir -p "$RUN_DIR"
 PIDS=()
 cleanup() {
+  rm -f "$FREE_PORTS_FILE"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   stop_postgres "$RUN_DIR/postgres"
   stop_redis "$RUN_DIR/redis"

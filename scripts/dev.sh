@@ -12,6 +12,7 @@ source scripts/mesh.sh
 
 command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain (rustup) first"
 cleanup() {
+  rm -f "$FREE_PORTS_FILE"
   trap - EXIT INT TERM
   log "stopping"
   mesh_stop

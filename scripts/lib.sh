@@ -39,11 +39,24 @@ ensure_postgres_binaries() { pg_bindir >/dev/null || apt_install postgresql; pg_
 ensure_redis_binaries() { command -v redis-server >/dev/null || apt_install redis-server; }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+# Ports handed out by this run (callers use $(free_port), a subshell, so the
+# list lives in a file named after the top-level script's PID).
+FREE_PORTS_FILE="${TMPDIR:-/tmp}/lookout-ports.$$"
 free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  local low high port
+  # Below the kernel's ephemeral range: a port chosen there could be taken
+  # as the local end of some outgoing connection before the service binds it.
+  read -r high _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || high=32768
+  low=$(( high > 12000 ? high - 12000 : 1024 ))
+  find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'lookout-ports.*' -mmin +1440 -delete 2>/dev/null || true
+  for _ in $(seq 1 200); do
+    port=$(( low + RANDOM % (high - low) ))
+    grep -qx "$port" "$FREE_PORTS_FILE" 2>/dev/null && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port" >>"$FREE_PORTS_FILE"
+      echo "$port"
+      return 0
+    fi
   done
   die "no free port found"
 }

@@ -17,6 +17,7 @@ apt_install chromium
 RUN_DIR="$PWD/.local/test-$$"
 mkdir -p "$RUN_DIR"
 cleanup() {
+  rm -f "$FREE_PORTS_FILE"
   stop_postgres "$RUN_DIR/postgres"
   stop_redis "$RUN_DIR/redis"
   rm -rf "$RUN_DIR"

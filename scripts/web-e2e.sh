@@ -12,6 +12,7 @@ source scripts/mesh.sh
 RUN_DIR="$PWD/.local/web-e2e-$$"
 cleanup() {
   local status=$?
+  rm -f "$FREE_PORTS_FILE"
   trap - EXIT INT TERM
   mesh_stop
   if [ "$status" -ne 0 ] && [ -d "$RUN_DIR/logs" ]; then

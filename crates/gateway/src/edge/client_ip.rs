@@ -21,11 +21,6 @@ use ipnet::IpNet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
-/// Whether the original request reached the edge over TLS (directly, or
-/// per a trusted proxy's `X-Forwarded-Proto: https`), in request extensions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ForwardedHttps(pub bool);
-
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(Vec<IpNet>);
 

@@ -44,7 +44,7 @@ use crate::auth::{PreverifiedAccess, cookies};
 use crate::error::{ApiError, AuthFailure};
 use crate::metrics::METRICS;
 use crate::request_context;
-use client_ip::{ClientIp, ForwardedHttps, TrustedProxies};
+use client_ip::{ClientIp, TrustedProxies};
 use hosts::TrustedHosts;
 use rate_limit::{Decision, RateLimiter, RouteClass, Subject};
 use settings::EdgeSettings;
@@ -110,7 +110,6 @@ async fn guard(edge: Arc<Edge>, mut request: Request, next: Next) -> Response {
     let client = edge.proxies.client_ip(peer, request.headers());
     let https = edge.proxies.forwarded_https(peer, request.headers());
     request.extensions_mut().insert(ClientIp(client));
-    request.extensions_mut().insert(ForwardedHttps(https));
     let path = request.uri().path();
     let private = headers::is_private_path(path);
     let probe = is_probe(path);
