@@ -177,9 +177,12 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
         (None, None) => Subject::Ip(client),
     };
     let outcome = edge.limiter.check(class, &subject, verified.as_ref()).await;
-    METRICS
-        .rate_limit_fallback
-        .set(i64::from(edge.limiter.has_redis() && !outcome.shared));
+    let fallback = i64::from(edge.limiter.has_redis() && !outcome.shared);
+    // Written only on a change: every request writing one shared cache line
+    // from both worker threads costs more than reading it.
+    if METRICS.rate_limit_fallback.get() != fallback {
+        METRICS.rate_limit_fallback.set(fallback);
+    }
     let decision = outcome.decision;
     if decision.token_revoked {
         let mut response = ApiError::Unauthorized(AuthFailure::Invalid).into_response();
