@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use api_proto::notify::v1::{AlertKind, DeliveryStatus};
-use support::{TestApp, alert, email_request, fresh_key};
+use support::{TestApp, alert, email_request, fresh_key, triggered_alert_to_ada};
 use test_support::smtp::{ReceivedMessage, Security, SmtpSink};
 use test_support::tls::TestCa;
 use tonic::Code;
@@ -133,7 +133,7 @@ async fn sending_twice_with_the_same_key_delivers_one_email_and_answers_duplicat
 async fn concurrent_sends_with_the_same_key_deliver_exactly_one_email() {
     let sink = SmtpSink::start().await;
     let app = TestApp::with_sink(&sink).await;
-    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    let request = triggered_alert_to_ada();
 
     let attempts: Vec<_> = (0..8)
         .map(|_| {
@@ -203,7 +203,7 @@ async fn when_the_mail_server_is_down_the_answer_is_unavailable_and_a_retry_send
         smtp_ca_file: None,
     })
     .await;
-    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    let request = triggered_alert_to_ada();
 
     let status = app.send(request.clone()).await.unwrap_err();
     assert_eq!(status.code(), Code::Unavailable);
@@ -253,7 +253,7 @@ async fn calls_without_the_internal_key_are_unauthenticated() {
         .connect_lazy();
     let mut client = api_proto::notify::v1::notifier_client::NotifierClient::new(channel);
 
-    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    let request = triggered_alert_to_ada();
     let status = client.send(request).await.unwrap_err();
 
     assert_eq!(status.code(), Code::Unauthenticated);
@@ -301,14 +301,7 @@ fn assert_is_the_triggered_alert(email: &ReceivedMessage) {
 async fn delivers_the_alert_over_tls(sink: &SmtpSink, ca: &TestCa, security: Security) {
     let app = TestApp::with_tls_sink(sink, Some(ca)).await;
 
-    let response = app
-        .send(email_request(
-            &fresh_key(),
-            "ada@example.com",
-            alert(AlertKind::Triggered),
-        ))
-        .await
-        .unwrap();
+    let response = app.send(triggered_alert_to_ada()).await.unwrap();
 
     assert_eq!(response.status(), DeliveryStatus::Sent);
     let messages = sink.wait_for_messages(1, WAIT).await;
@@ -341,7 +334,7 @@ async fn opportunistic_tls_upgrades_when_the_server_offers_starttls() {
     })
     .await;
 
-    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    let request = triggered_alert_to_ada();
     assert_eq!(
         app.send(request).await.unwrap().status(),
         DeliveryStatus::Sent
@@ -373,7 +366,7 @@ async fn tls_required_against_a_server_without_starttls_sends_nothing_and_says_w
         smtp_ca_file: Some(ca.ca_file()),
     })
     .await;
-    let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+    let request = triggered_alert_to_ada();
 
     let status = app.send(request).await.unwrap_err();
 
@@ -403,8 +396,7 @@ async fn a_certificate_from_an_untrusted_ca_is_refused_and_nothing_is_sent() {
     for sink in [&starttls, &implicit] {
         for trusted in [None, Some(&another_ca)] {
             let app = TestApp::with_tls_sink(sink, trusted).await;
-            let request =
-                email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+            let request = triggered_alert_to_ada();
 
             let status = app.send(request).await.unwrap_err();
 

@@ -114,19 +114,13 @@ async fn start_throwaway_server() -> String {
             "cannot hand the test data directory to the postgres user"
         );
     }
-    let init = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
+    process::run_to_success(
+        std::process::Command::new("sh").arg("-c").arg(format!(
             "{run_as}{initdb} -D {data} -U postgres --auth=trust --no-sync -E UTF8 --locale=C.UTF-8",
             initdb = initdb.display(),
             data = data.display()
-        ))
-        .output()
-        .expect("initdb runs");
-    assert!(
-        init.status.success(),
-        "initdb failed: {}",
-        String::from_utf8_lossy(&init.stderr)
+        )),
+        "initdb",
     );
     let port = ports::free_port();
     let command = format!(

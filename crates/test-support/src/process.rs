@@ -37,6 +37,19 @@ pub fn spawn_tied_to_this_process(command: &str, cleanup_dir: &Path) -> std::io:
         .map(|_| ())
 }
 
+/// Runs `command` to completion; a failure panics with `what` and the
+/// command's standard error.
+pub fn run_to_success(command: &mut Command, what: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("{what} could not run: {error}"));
+    assert!(
+        output.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// True when running as root, where PostgreSQL refuses to start and must be
 /// run as the `postgres` system user.
 pub fn running_as_root() -> bool {

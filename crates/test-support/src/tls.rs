@@ -16,6 +16,8 @@ use tokio_rustls::rustls::crypto::ring;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::process::run_to_success;
+
 /// The name the server certificate is valid for (plus `127.0.0.1`).
 pub const SERVER_NAME: &str = "localhost";
 
@@ -87,14 +89,10 @@ impl TestCa {
 
 /// Runs `openssl` with whitespace-separated arguments (none contains a space).
 fn openssl(dir: &Path, args: &str) {
-    let output = Command::new("openssl")
-        .args(args.split_whitespace())
-        .current_dir(dir)
-        .output()
-        .expect("the openssl command line is installed");
-    assert!(
-        output.status.success(),
-        "openssl {args} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    run_to_success(
+        Command::new("openssl")
+            .args(args.split_whitespace())
+            .current_dir(dir),
+        &format!("openssl {args}"),
     );
 }

@@ -203,12 +203,16 @@ impl TokenVerifier {
         if let Some(verified) = self.verified.get(token, now) {
             return Ok(verified);
         }
-        let verified = self.verify_signature_and_claims(token)?;
-        self.verified.insert(token, &verified);
+        let verified = self.verify_signature_and_claims(token, now)?;
+        self.verified.insert(token, &verified, now);
         Ok(verified)
     }
 
-    fn verify_signature_and_claims(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+    fn verify_signature_and_claims(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<VerifiedToken, TokenError> {
         // Reading the header only picks the key; the signature is checked
         // by `decode` below with the algorithm pinned.
         let header = jsonwebtoken::decode_header(token)?;
@@ -222,7 +226,6 @@ impl TokenVerifier {
             .ok_or(TokenError::UnknownKey)?;
         let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)?;
         let claims = data.claims;
-        let now = unix_now();
         if claims.iat > now + LEEWAY_SECONDS {
             return Err(TokenError::IssuedInFuture);
         }
@@ -271,10 +274,9 @@ impl VerifiedTokens {
         (verified.expires_at + LEEWAY_SECONDS >= now).then(|| verified.clone())
     }
 
-    fn insert(&self, token: &str, verified: &VerifiedToken) {
+    fn insert(&self, token: &str, verified: &VerifiedToken, now: u64) {
         let mut entries = self.lock();
         if entries.len() >= VERIFIED_TOKENS_CAPACITY {
-            let now = unix_now();
             entries.retain(|_, kept| kept.expires_at + LEEWAY_SECONDS >= now);
             if entries.len() >= VERIFIED_TOKENS_CAPACITY {
                 entries.clear();
@@ -362,7 +364,7 @@ mod tests {
             expires_at: 1_000,
             session_id: None,
         };
-        memo.insert("token", &verified);
+        memo.insert("token", &verified, 1_000);
         assert_eq!(memo.get("token", 1_000 + LEEWAY_SECONDS), Some(verified));
         assert_eq!(memo.get("token", 1_000 + LEEWAY_SECONDS + 1), None);
         assert_eq!(memo.get("another token", 1_000), None);

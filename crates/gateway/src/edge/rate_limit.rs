@@ -96,14 +96,15 @@ pub enum Subject {
 }
 
 impl Subject {
-    fn write_key(&self, class: RouteClass, key: &mut String) {
-        use std::fmt::Write;
-        // Writing into a String cannot fail.
-        let _ = match self {
-            Self::User(id) => write!(key, "lookout:rl:{}:u:{}", class.as_str(), id.simple()),
-            Self::ApiKey(prefix) => write!(key, "lookout:rl:{}:k:{prefix}", class.as_str()),
-            Self::Ip(ip) => write!(key, "lookout:rl:{}:ip:{ip}", class.as_str()),
-        };
+    /// The Redis key (and the in-process limiter's key) of this subject's
+    /// budget for `class`.
+    fn key(&self, class: RouteClass) -> String {
+        let class = class.as_str();
+        match self {
+            Self::User(id) => format!("lookout:rl:{class}:u:{}", id.simple()),
+            Self::ApiKey(prefix) => format!("lookout:rl:{class}:k:{prefix}"),
+            Self::Ip(ip) => format!("lookout:rl:{class}:ip:{ip}"),
+        }
     }
 }
 
@@ -165,18 +166,17 @@ impl RateLimiter {
         token: Option<&VerifiedToken>,
     ) -> Outcome {
         let quota = class.quota(&self.limits);
-        let mut key = String::with_capacity(64);
-        subject.write_key(class, &mut key);
         if let Some(redis) = &self.redis
-            && let Some(decision) = redis.check(key.clone(), quota, token).await
+            && let Some(decision) = redis.check(subject.key(class), quota, token).await
         {
             return Outcome {
                 decision,
                 shared: true,
             };
         }
+        // Rebuilt rather than cloned up front: the fallback is the rare path.
         Outcome {
-            decision: self.local.check(key, quota),
+            decision: self.local.check(subject.key(class), quota),
             shared: false,
         }
     }

@@ -5,7 +5,6 @@ use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
 use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
 use gateway::auth::tokens::issue_access_token;
 use gateway::config::Config;
-use gateway::startup::Application;
 use mesh::config::Environment;
 use mesh::internal_auth::{InternalKeys, RequireInternalKey};
 use netguard::Policy;
@@ -116,19 +115,12 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let internal_url = spawn_fake_notify(notify.clone()).await;
     let mut config = test_config(&database.url, &internal_url);
     customize(&mut config);
-    let app = Application::build(config)
-        .await
-        .expect("the gateway starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
+    let running = crate::running::start(config).await;
     let store = Store::connect(&database.url, 2).unwrap();
     let alice = create_user(&store, "alice@example.com").await;
     let bob = create_user(&store, "bob@example.com").await;
     TestApp {
-        address,
+        address: running.address,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -138,7 +130,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         alice,
         bob,
         notify,
-        _shutdown: shutdown,
+        _shutdown: running.stop,
     }
 }
 

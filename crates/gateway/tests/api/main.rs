@@ -11,4 +11,6 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+#[path = "../common/running.rs"]
+mod running;
 mod validation;

@@ -9,6 +9,8 @@ mod admin;
 mod api_keys;
 mod hooks;
 mod id_tokens;
+#[path = "../common/running.rs"]
+mod running;
 mod sessions;
 mod sign_in;
 mod support;

@@ -14,7 +14,6 @@ use dev_idp::config::ClientRegistration;
 use dev_idp::scripted::{ScriptedBrowser, SignInForm};
 use dev_idp::signing::SigningKey;
 use gateway::config::{Config, OidcConfig};
-use gateway::startup::Application;
 use mesh::config::Environment;
 use netguard::Policy;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -211,19 +210,6 @@ pub async fn spawn_app_with_fake(provider: &FakeProvider) -> TestApp {
     spawn_gateway(&provider.issuer, Vec::new(), |_| {}).await
 }
 
-/// Runs a gateway until the returned sender is dropped; its base URL.
-async fn start_gateway(config: Config) -> (String, oneshot::Sender<()>) {
-    let app = Application::build(config)
-        .await
-        .expect("the gateway starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
-    (address, stop)
-}
-
 async fn spawn_gateway(
     issuer: &str,
     mut stops: Vec<oneshot::Sender<()>>,
@@ -233,10 +219,10 @@ async fn spawn_gateway(
     let redis_url = test_support::redis::url().await;
     let mut config = base_config(&database.url, &redis_url, issuer);
     customize(&mut config);
-    let (address, stop) = start_gateway(config).await;
-    stops.push(stop);
+    let running = crate::running::start(config).await;
+    stops.push(running.stop);
     TestApp {
-        address,
+        address: running.address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
@@ -436,10 +422,10 @@ impl TestApp {
     pub async fn spawn_replica(&self) -> Replica {
         let redis_url = test_support::redis::url().await;
         let config = base_config(&self.database.url, &redis_url, &self.issuer);
-        let (address, stop) = start_gateway(config).await;
+        let running = crate::running::start(config).await;
         Replica {
-            address,
-            _stop: stop,
+            address: running.address,
+            _stop: running.stop,
         }
     }
 

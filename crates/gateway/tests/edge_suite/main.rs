@@ -10,4 +10,6 @@ mod limits;
 mod metrics;
 mod openapi;
 mod rate_limits;
+#[path = "../common/running.rs"]
+mod running;
 mod support;

@@ -35,6 +35,17 @@ async fn ready(app: &TestApp) -> serde_json::Value {
         .unwrap()
 }
 
+/// Two gateways on one Redis, each with its own database, allowing `reads`
+/// reads per minute.
+async fn two_replicas_sharing_redis(reads: u32) -> (TestApp, TestApp) {
+    let redis = test_support::redis::url().await;
+    let configure = |config: &mut gateway::config::Config| {
+        config.edge.rate_limits = limits(reads, 100, 100);
+        config.redis_url = Some(SecretString::from(redis.clone()));
+    };
+    (spawn_with(configure).await, spawn_with(configure).await)
+}
+
 fn header(response: &reqwest::Response, name: &str) -> u64 {
     response.headers()[name].to_str().unwrap().parse().unwrap()
 }
@@ -120,13 +131,7 @@ async fn unauthenticated_callers_are_limited_per_client_ip() {
 
 #[tokio::test]
 async fn replicas_share_one_budget_through_redis() {
-    let redis = test_support::redis::url().await;
-    let configure = |config: &mut gateway::config::Config| {
-        config.edge.rate_limits = limits(2, 100, 100);
-        config.redis_url = Some(SecretString::from(redis.clone()));
-    };
-    let first = spawn_with(configure).await;
-    let second = spawn_with(configure).await;
+    let (first, second) = two_replicas_sharing_redis(2).await;
     // The same user on both replicas (they share the JWT secret).
     let alice = token(&first).await;
     assert_eq!(me(&first, &alice).await.status(), 200);
@@ -142,13 +147,7 @@ async fn replicas_share_one_budget_through_redis() {
 /// batches, and the budget they share is still spent exactly.
 #[tokio::test]
 async fn concurrent_requests_on_two_replicas_spend_one_exact_budget() {
-    let redis = test_support::redis::url().await;
-    let configure = |config: &mut gateway::config::Config| {
-        config.edge.rate_limits = limits(10, 100, 100);
-        config.redis_url = Some(SecretString::from(redis.clone()));
-    };
-    let first = spawn_with(configure).await;
-    let second = spawn_with(configure).await;
+    let (first, second) = two_replicas_sharing_redis(10).await;
     let alice = token(&first).await;
     let requests = (0..40).map(|i| {
         let app = if i % 2 == 0 { &first } else { &second };

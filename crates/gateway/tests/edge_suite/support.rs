@@ -5,7 +5,6 @@ use std::time::Duration;
 use gateway::auth::tokens::issue_access_token;
 use gateway::config::Config;
 use gateway::edge::settings::EdgeSettings;
-use gateway::startup::Application;
 use mesh::config::Environment;
 use netguard::Policy;
 use secrecy::SecretString;
@@ -57,19 +56,11 @@ pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let database = test_support::postgres::fresh_database().await;
     let mut config = config(&database.url);
     customize(&mut config);
-    let app = Application::build(config)
-        .await
-        .expect("the gateway starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let metrics_port = app.metrics_port();
-    let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
+    let running = crate::running::start(config).await;
     let store = Store::connect(&database.url, 2).unwrap();
     TestApp {
-        address,
-        metrics_port,
+        address: running.address,
+        metrics_port: running.metrics_port,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
@@ -77,7 +68,7 @@ pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
             .unwrap(),
         store,
         _database: database,
-        _shutdown: shutdown,
+        _shutdown: running.stop,
     }
 }
 

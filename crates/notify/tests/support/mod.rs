@@ -143,6 +143,11 @@ pub fn email_request(key: &str, address: &str, alert: Alert) -> SendRequest {
     }
 }
 
+/// The usual case: a triggered alert to ada@example.com, under a fresh key.
+pub fn triggered_alert_to_ada() -> SendRequest {
+    email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered))
+}
+
 pub fn webhook_request(key: &str, url: &str, alert: Alert) -> SendRequest {
     SendRequest {
         idempotency_key: key.to_owned(),

@@ -96,9 +96,9 @@ return replies
 /// batch is split into several runs (still one pipeline, one write).
 const CALLS_PER_RUN: usize = 64;
 
-/// The script's answer for one call: revoked, allowed, remaining,
-/// reset_ms, retry_after_ms, generation.
-type Reply = [i64; 6];
+/// Integers in the script's answer for one call: revoked, allowed,
+/// remaining, reset_ms, retry_after_ms, generation.
+const REPLY_LEN: usize = 6;
 
 /// How often a replica in fallback tries Redis again.
 const RECONNECT_EVERY: Duration = Duration::from_secs(1);
@@ -217,8 +217,11 @@ impl Call {
             .arg(self.period_ms);
     }
 
-    fn answer(self, reply: Reply) {
-        let [revoked, allowed, remaining, reset_ms, retry_ms, generation] = reply;
+    /// `reply` holds [`REPLY_LEN`] integers.
+    fn answer(self, reply: &[i64]) {
+        let &[revoked, allowed, remaining, reset_ms, retry_ms, generation] = reply else {
+            return;
+        };
         // The request may have gone (client disconnected): nothing to do.
         let _ = self.reply.send(Decision {
             allowed: allowed == 1,
@@ -300,19 +303,11 @@ impl Redis {
                 Err(error) => Err(error),
             };
         }
-        let result = result.map(|runs| {
-            runs.into_iter()
-                .flat_map(|run| {
-                    run.chunks_exact(6)
-                        .filter_map(|reply| Reply::try_from(reply).ok())
-                        .collect::<Vec<_>>()
-                })
-                .collect::<Vec<_>>()
-        });
-        match result {
-            Ok(replies) if replies.len() == calls.len() => {
+        // Six integers per call, in the order the calls were sent.
+        match result.map(|runs| runs.concat()) {
+            Ok(replies) if replies.len() == calls.len() * REPLY_LEN => {
                 self.mark(true, None);
-                for (call, reply) in calls.into_iter().zip(replies) {
+                for (call, reply) in calls.into_iter().zip(replies.chunks_exact(REPLY_LEN)) {
                     call.answer(reply);
                 }
             }
