@@ -418,7 +418,9 @@ mod tests {
         for call in futures::future::join_all(calls).await {
             let (caller, decision) = call.unwrap();
             let decision = decision.expect("Redis decided");
-            assert_eq!(decision.limit, callers[caller].1.count);
+            // `remaining` comes from Redis: an answer computed for the
+            // other caller's larger quota would exceed this one's.
+            assert!(decision.remaining < callers[caller].1.count, "{decision:?}");
             if decision.allowed {
                 allowed[caller] += 1;
             }
