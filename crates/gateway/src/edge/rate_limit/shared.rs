@@ -31,63 +31,84 @@ use crate::edge::settings::Quota;
 /// than the GCRA arithmetic of many), in order, so two calls of one caller
 /// in the same batch see each other's spending.
 ///
-/// ARGV holds three values per call: its number of keys (1, or 3 with a
-/// verified access token), the emission interval (period / count, ms) and
-/// the period (ms). KEYS holds each call's keys in order: its GCRA state
-/// (theoretical arrival time, ms), then with a token the token's denylist
-/// key and the user's identity generation key (written with a fresh value
-/// from the server clock when absent, see `auth::identities`). Redis' own
-/// clock (`TIME`) is used so replicas with skewed clocks agree.
+/// The run's calls come grouped by caller (same keys, same quota; see
+/// [`by_caller`]): ARGV holds four values per group: its number of keys (1,
+/// or 3 with a verified access token), its number of calls, the emission
+/// interval (period / count, ms) and the period (ms). KEYS holds each
+/// group's keys in order: its GCRA state (theoretical arrival time, ms),
+/// then with a token the token's denylist key and the user's identity
+/// generation key (written with a fresh value from the server clock when
+/// absent, see `auth::identities`). Redis' own clock (`TIME`) is used so
+/// replicas with skewed clocks agree.
 ///
-/// Returns six integers per call: revoked, allowed, remaining, reset_ms,
-/// retry_after_ms, generation.
+/// Every `redis.call` crosses between Lua and Redis (arguments converted,
+/// the reply written as RESP and parsed back), which costs more than the
+/// arithmetic: so the run reads all its keys with one `MGET`, keeps the
+/// states in a table as its calls spend them, and writes each changed
+/// state once at the end. The script is atomic, so the last value of a
+/// key is all anyone can observe.
+///
+/// Returns six integers per call, group after group: revoked, allowed,
+/// remaining, reset_ms, retry_after_ms, generation.
 const SCRIPT: &str = r"
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local fresh_generation = clock[1] .. string.format('%06d', tonumber(clock[2]))
-local replies = {}
+local values = redis.call('MGET', unpack(KEYS))
+local tats, changed, written, generations = {}, {}, {}, {}
+local replies, n = {}, 0
 local k = 1
-for a = 1, #ARGV, 3 do
+for a = 1, #ARGV, 4 do
   local state = KEYS[k]
-  local stored, revoked, generation = nil, false, 0
+  local tat = tats[state] or tonumber(values[k] or now)
+  local revoked, generation = false, 0
   if ARGV[a] == '3' then
-    local values = redis.call('MGET', state, KEYS[k + 1], KEYS[k + 2])
-    stored, revoked, generation = values[1], values[2], values[3]
+    revoked = values[k + 1]
+    local generation_key = KEYS[k + 2]
+    generation = generations[generation_key] or values[k + 2]
     if not revoked and not generation then
-      generation = fresh_generation
-      redis.call('SET', KEYS[k + 2], generation, 'EX', 86400)
+      generation = clock[1] .. string.format('%06d', tonumber(clock[2]))
+      redis.call('SET', generation_key, generation, 'EX', 86400)
     end
+    if generation then generations[generation_key] = generation end
     k = k + 3
   else
-    stored = redis.call('GET', state)
     k = k + 1
   end
-  local n = #replies
-  if revoked then
-    replies[n + 1], replies[n + 2], replies[n + 3] = 1, 0, 0
-    replies[n + 4], replies[n + 5], replies[n + 6] = 0, 0, 0
-  else
-    local interval = tonumber(ARGV[a + 1])
-    local period = tonumber(ARGV[a + 2])
-    local tat = tonumber(stored or now)
-    if tat < now then tat = now end
-    local new_tat = tat + interval
-    local allow_at = new_tat - period
-    -- The slack absorbs floating point error when the interval is fractional.
-    if allow_at > now + 0.001 then
-      replies[n + 1], replies[n + 2], replies[n + 3] = 0, 0, 0
-      replies[n + 4], replies[n + 5] = math.ceil(tat - now), math.ceil(allow_at - now)
+  local interval, period = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  for call = 1, tonumber(ARGV[a + 1]) do
+    if revoked then
+      replies[n + 1], replies[n + 2], replies[n + 3] = 1, 0, 0
+      replies[n + 4], replies[n + 5], replies[n + 6] = 0, 0, 0
     else
-      -- At least 1 ms: with a very high rate the increment is lost in the
-      -- precision of a double near the epoch, and PX 0 is an error.
-      local ttl = math.max(1, math.ceil(new_tat - now))
-      redis.call('SET', state, tostring(new_tat), 'PX', ttl)
-      replies[n + 1], replies[n + 2] = 0, 1
-      replies[n + 3] = math.floor((period - (new_tat - now)) / interval)
-      replies[n + 4], replies[n + 5] = ttl, 0
+      if tat < now then tat = now end
+      local new_tat = tat + interval
+      local allow_at = new_tat - period
+      -- The slack absorbs floating point error when the interval is fractional.
+      if allow_at > now + 0.001 then
+        replies[n + 1], replies[n + 2], replies[n + 3] = 0, 0, 0
+        replies[n + 4], replies[n + 5] = math.ceil(tat - now), math.ceil(allow_at - now)
+      else
+        tat = new_tat
+        if not changed[state] then
+          changed[state] = true
+          written[#written + 1] = state
+        end
+        replies[n + 1], replies[n + 2] = 0, 1
+        replies[n + 3] = math.floor((period - (new_tat - now)) / interval)
+        -- At least 1 ms: with a very high rate the increment is lost in the
+        -- precision of a double near the epoch, and PX 0 is an error.
+        replies[n + 4], replies[n + 5] = math.max(1, math.ceil(new_tat - now)), 0
+      end
+      replies[n + 6] = generation
     end
-    replies[n + 6] = generation
+    n = n + 6
   end
+  tats[state] = tat
+end
+for i = 1, #written do
+  local state = written[i]
+  local tat = tats[state]
+  redis.call('SET', state, tostring(tat), 'PX', math.max(1, math.ceil(tat - now)))
 end
 return replies
 ";
@@ -203,6 +224,15 @@ impl Call {
         if self.token_keys.is_some() { 3 } else { 1 }
     }
 
+    /// Same keys and same quota: the script spends such calls in turn from
+    /// one entry.
+    fn same_caller(&self, other: &Call) -> bool {
+        self.key == other.key
+            && self.token_keys == other.token_keys
+            && self.interval_ms == other.interval_ms
+            && self.period_ms == other.period_ms
+    }
+
     fn add_keys(&self, command: &mut redis::Pipeline) {
         command.arg(&self.key);
         if let Some((denylist, generation)) = &self.token_keys {
@@ -210,9 +240,10 @@ impl Call {
         }
     }
 
-    fn add_args(&self, command: &mut redis::Pipeline) {
+    fn add_args(&self, command: &mut redis::Pipeline, calls: usize) {
         command
             .arg(self.key_count())
+            .arg(calls)
             .arg(self.interval_ms)
             .arg(self.period_ms);
     }
@@ -233,6 +264,24 @@ impl Call {
             identity_generation: generation,
         });
     }
+}
+
+/// A run's calls grouped by caller ([`Call::same_caller`]), as indices
+/// into `run`: groups in order of first appearance, each group's calls in
+/// arrival order. A run holds at most [`CALLS_PER_RUN`] calls, and most of
+/// a batch's calls come from few callers, so a scan of the groups is enough.
+fn by_caller(run: &[Call]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (index, call) in run.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|group| run[group[0]].same_caller(call))
+        {
+            Some(group) => group.push(index),
+            None => groups.push(vec![index]),
+        }
+    }
+    groups
 }
 
 #[derive(Default)]
@@ -279,17 +328,26 @@ impl Redis {
             return;
         };
         let mut pipeline = redis::pipe();
-        for run in calls.chunks(CALLS_PER_RUN) {
-            let key_count: usize = run.iter().map(Call::key_count).sum();
+        // Where each call's answer is in the script's replies, which come
+        // run by run and grouped by caller within each run.
+        let mut reply_of = vec![0; calls.len()];
+        let mut replied = 0;
+        for (run_index, run) in calls.chunks(CALLS_PER_RUN).enumerate() {
+            let groups = by_caller(run);
+            let key_count: usize = groups.iter().map(|group| run[group[0]].key_count()).sum();
             let command = pipeline
                 .cmd("EVALSHA")
                 .arg(self.script.get_hash())
                 .arg(key_count);
-            for call in run {
-                call.add_keys(command);
+            for group in &groups {
+                run[group[0]].add_keys(command);
             }
-            for call in run {
-                call.add_args(command);
+            for group in &groups {
+                run[group[0]].add_args(command, group.len());
+            }
+            for index in groups.into_iter().flatten() {
+                reply_of[run_index * CALLS_PER_RUN + index] = replied;
+                replied += 1;
             }
         }
         // The connection's response timeout (see `connect`) bounds the wait.
@@ -303,12 +361,15 @@ impl Redis {
                 Err(error) => Err(error),
             };
         }
-        // Six integers per call, in the order the calls were sent.
+        // Six integers per call, placed by `reply_of`.
         match result.map(|runs| runs.concat()) {
             Ok(replies) if replies.len() == calls.len() * REPLY_LEN => {
                 self.mark(true, None);
-                for (call, reply) in calls.into_iter().zip(replies.chunks_exact(REPLY_LEN)) {
-                    call.answer(reply);
+                for (call, position) in calls.into_iter().zip(reply_of) {
+                    let start = position * REPLY_LEN;
+                    if let Some(reply) = replies.get(start..start + REPLY_LEN) {
+                        call.answer(reply);
+                    }
                 }
             }
             Ok(_) => self.mark(false, Some("the script's reply has the wrong length")),
@@ -499,6 +560,27 @@ mod tests {
                 .count()
         };
         assert_eq!([allowed(0), allowed(1), allowed(2)], [50, 10, 20]);
+        // Within a caller, answers follow arrival order across groups and
+        // runs: the first ten of B's calls spend its quota, one by one.
+        let caller_b: Vec<(bool, u32)> = decisions
+            .iter()
+            .skip(1)
+            .step_by(3)
+            .map(|decision| (decision.allowed, decision.remaining))
+            .collect();
+        let expected: Vec<(bool, u32)> = (0..50)
+            .map(|i| if i < 10 { (true, 9 - i) } else { (false, 0) })
+            .collect();
+        assert_eq!(caller_b, expected);
+        // Each state was written back with its expiry.
+        for key in [&key_a, &key_b, &key_c] {
+            let ttl: i64 = redis::cmd("PTTL")
+                .arg(key)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            assert!((1..=60_000).contains(&ttl), "{key}: {ttl}");
+        }
         let generations: Vec<i64> = decisions
             .iter()
             .skip(2)
@@ -512,6 +594,33 @@ mod tests {
                 .all(|generation| *generation == generations[0])
         );
         assert!(decisions.iter().all(|decision| !decision.token_revoked));
+    }
+
+    #[test]
+    fn calls_group_by_keys_and_quota_in_order_of_arrival() {
+        let call = |key: &str, token: Option<&str>, count: u32| Call {
+            key: key.to_owned(),
+            token_keys: token.map(|jti| (denylist_key(jti), "generation".to_owned())),
+            interval_ms: 60_000.0 / f64::from(count),
+            period_ms: 60_000,
+            limit: count,
+            reply: oneshot::channel().0,
+        };
+        let run = [
+            call("a", Some("t1"), 10),
+            call("b", None, 10),
+            call("a", Some("t1"), 10),
+            // Same budget, another token: its own denylist key.
+            call("a", Some("t2"), 10),
+            call("b", None, 10),
+            // Same key, another quota.
+            call("b", None, 20),
+            call("a", Some("t1"), 10),
+        ];
+        assert_eq!(
+            by_caller(&run),
+            vec![vec![0, 2, 6], vec![1, 4], vec![3], vec![5]]
+        );
     }
 
     #[tokio::test]
