@@ -16,7 +16,7 @@
 //! [`MAX_AGE`], which bounds staleness if an invalidation itself failed.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use store::teams::MyTeam;
@@ -42,6 +42,10 @@ pub fn generation_key(user_id: Uuid) -> String {
 pub struct Identity {
     pub user: User,
     pub teams: Vec<MyTeam>,
+    /// The `GET /api/v1/me` body, rendered on its first use. An identity
+    /// never changes (a change loads a new one), and that read is the most
+    /// frequent authenticated request: its JSON was a tenth of its cost.
+    pub me_body: OnceLock<bytes::Bytes>,
 }
 
 impl Identity {
@@ -50,7 +54,11 @@ impl Identity {
             return Ok(None);
         };
         let teams = store.list_teams_for_user(user_id).await?;
-        Ok(Some(Self { user, teams }))
+        Ok(Some(Self {
+            user,
+            teams,
+            me_body: OnceLock::new(),
+        }))
     }
 }
 
@@ -159,6 +167,7 @@ mod tests {
                 last_login_at: None,
             },
             teams: Vec::new(),
+            me_body: OnceLock::new(),
         })
     }
 

@@ -1,8 +1,11 @@
 //! The caller's own account.
 
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use store::Store;
+use store::teams::MyTeam;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,25 +33,30 @@ pub struct MeResponse {
 /// The caller's identity and teams.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MeResponse)))]
-async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Json<MeResponse>, ApiError> {
-    let teams = match &user.identity {
-        Some(identity) => identity
-            .teams
-            .iter()
-            .cloned()
-            .map(TeamResponse::from)
-            .collect(),
-        None => store
-            .list_teams_for_user(user.id)
-            .await?
-            .into_iter()
-            .map(TeamResponse::from)
-            .collect(),
+async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Response, ApiError> {
+    let Some(identity) = &user.identity else {
+        // No identity confirmed by Redis for this request: from the database.
+        let teams = store.list_teams_for_user(user.id).await?;
+        return Ok(Json(MeResponse::new(&user, &teams)).into_response());
     };
-    Ok(Json(MeResponse {
-        id: user.id,
-        is_admin: user.is_admin,
-        email: user.email,
-        teams,
-    }))
+    let body = match identity.me_body.get() {
+        Some(body) => body.clone(),
+        None => {
+            let rendered = serde_json::to_vec(&MeResponse::new(&user, &identity.teams))
+                .map_err(|error| ApiError::Internal(format!("rendering /me: {error}")))?;
+            identity.me_body.get_or_init(|| rendered.into()).clone()
+        }
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+impl MeResponse {
+    fn new(user: &CurrentUser, teams: &[MyTeam]) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.clone(),
+            is_admin: user.is_admin,
+            teams: teams.iter().cloned().map(TeamResponse::from).collect(),
+        }
+    }
 }
