@@ -241,6 +241,8 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = Arc::<Auth>::from_ref(state);
         let store = Store::from_ref(state);
+        // Taken, not cloned: one extraction per request reads it.
+        let preverified = parts.extensions.remove::<PreverifiedAccess>();
         let (token, via_cookie) = match presented(parts)? {
             Presented::ApiKey(key) => return api_key_user(parts, &auth, &store, key).await,
             Presented::Bearer(token) => (token, false),
@@ -252,8 +254,8 @@ where
             tracing::info!(reason = failure.as_str(), "refused a cross-site write");
             return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
         }
-        let (verified, generation) = match parts.extensions.get::<PreverifiedAccess>() {
-            Some(preverified) => (preverified.claims.clone(), preverified.identity_generation),
+        let (verified, generation) = match preverified {
+            Some(preverified) => (preverified.claims, preverified.identity_generation),
             None => (auth.verify_access(token).await?, 0),
         };
         let credential = Credential::AccessToken {
