@@ -95,6 +95,52 @@ async fn a_key_is_shown_once_stored_hashed_and_acts_within_its_scopes() {
 }
 
 #[tokio::test]
+async fn a_keys_use_is_recorded_at_most_once_a_minute() {
+    let app = spawn_app().await;
+    let browser = app.sign_in("alice@example.com").await;
+    let created = create_key(
+        &app,
+        browser.access_token(),
+        &json!({"name": "poller", "scopes": ["read"]}),
+    )
+    .await;
+    let key = created["key"].as_str().unwrap();
+    let client = app.database().await;
+    let recorded_use = || async {
+        client
+            .query_one(
+                "SELECT extract(epoch FROM now() - last_used_at)::float8 FROM api_keys WHERE name = 'poller'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, f64>(0)
+    };
+    let set_last_use = |seconds_ago: i32| {
+        let client = &client;
+        async move {
+            client
+                .execute(
+                    "UPDATE api_keys SET last_used_at = now() - make_interval(secs => $1) WHERE name = 'poller'",
+                    &[&f64::from(seconds_ago)],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    // Used 30 s ago: this use is within the minute and is not written.
+    set_last_use(30).await;
+    let response = app.bearer(key, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(recorded_use().await >= 29.0);
+    // Used two minutes ago: this use is recorded.
+    set_last_use(120).await;
+    let response = app.bearer(key, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(recorded_use().await < 30.0);
+}
+
+#[tokio::test]
 async fn revoked_expired_unknown_and_malformed_keys_are_refused() {
     let app = spawn_app().await;
     let browser = app.sign_in("alice@example.com").await;
