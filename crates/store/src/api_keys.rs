@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
+use crate::users::User;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
@@ -21,11 +22,13 @@ pub struct ApiKey {
     pub created_at: DateTime<Utc>,
 }
 
-/// A key found by prefix, with what is needed to check the secret.
+/// A key found by prefix, with what is needed to check the secret, and its
+/// owner (read in the same statement: a key's request needs both).
 #[derive(Debug, Clone)]
 pub struct StoredKey {
     pub key: ApiKey,
     pub secret_hash: Vec<u8>,
+    pub owner: User,
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +109,12 @@ impl Store {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                &format!("SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE prefix = $1"),
+                "SELECT k.id, k.user_id, k.name, k.prefix, k.scopes, k.expires_at,
+                        k.last_used_at, k.revoked_at, k.created_at, k.secret_hash,
+                        u.email AS owner_email, u.display_name AS owner_display_name,
+                        u.created_at AS owner_created_at, u.last_login_at AS owner_last_login_at
+                   FROM api_keys k JOIN users u ON u.id = k.user_id
+                  WHERE k.prefix = $1",
                 &[&prefix],
             )
             .await
@@ -114,6 +122,13 @@ impl Store {
         Ok(row.map(|row| StoredKey {
             key: ApiKey::from_row(&row),
             secret_hash: row.get("secret_hash"),
+            owner: User {
+                id: row.get("user_id"),
+                email: row.get("owner_email"),
+                display_name: row.get("owner_display_name"),
+                created_at: row.get("owner_created_at"),
+                last_login_at: row.get("owner_last_login_at"),
+            },
         }))
     }
 

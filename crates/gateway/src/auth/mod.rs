@@ -322,12 +322,11 @@ async fn api_key_user(
         tracing::info!("refused an unknown API key");
         return Err(refused);
     };
-    let key = stored.key;
+    let (key, user) = (stored.key, stored.owner);
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
         tracing::info!(key = %key.id, "refused a revoked or expired API key");
         return Err(refused);
     }
-    let user = store.find_user(key.user_id).await?.ok_or(refused)?;
     let writes = !csrf::is_safe_method(&parts.method);
     if writes && !key.scopes.iter().any(|scope| scope == "write") {
         audit::record(
