@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
-use crate::users::User;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
@@ -23,12 +22,12 @@ pub struct ApiKey {
 }
 
 /// A key found by prefix, with what is needed to check the secret, and its
-/// owner (read in the same statement: a key's request needs both).
+/// owner's email (read in the same statement: a key's request needs both).
 #[derive(Debug, Clone)]
 pub struct StoredKey {
     pub key: ApiKey,
     pub secret_hash: Vec<u8>,
-    pub owner: User,
+    pub owner_email: String,
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +39,9 @@ pub struct NewApiKey<'a> {
     pub scopes: &'a [String],
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// How stale a key's recorded last use may be.
+pub const KEY_USE_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 const KEY_COLUMNS: &str =
     "id, user_id, name, prefix, scopes, expires_at, last_used_at, revoked_at, created_at";
@@ -109,12 +111,11 @@ impl Store {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT k.id, k.user_id, k.name, k.prefix, k.scopes, k.expires_at,
-                        k.last_used_at, k.revoked_at, k.created_at, k.secret_hash,
-                        u.email AS owner_email, u.display_name AS owner_display_name,
-                        u.created_at AS owner_created_at, u.last_login_at AS owner_last_login_at
-                   FROM api_keys k JOIN users u ON u.id = k.user_id
-                  WHERE k.prefix = $1",
+                &format!(
+                    "SELECT k.*, u.email AS owner_email
+                       FROM (SELECT {KEY_COLUMNS}, secret_hash FROM api_keys WHERE prefix = $1) k
+                       JOIN users u ON u.id = k.user_id"
+                ),
                 &[&prefix],
             )
             .await
@@ -122,25 +123,27 @@ impl Store {
         Ok(row.map(|row| StoredKey {
             key: ApiKey::from_row(&row),
             secret_hash: row.get("secret_hash"),
-            owner: User {
-                id: row.get("user_id"),
-                email: row.get("owner_email"),
-                display_name: row.get("owner_display_name"),
-                created_at: row.get("owner_created_at"),
-                last_login_at: row.get("owner_last_login_at"),
-            },
+            owner_email: row.get("owner_email"),
         }))
     }
 
-    /// Records use, at most once a minute per key so a busy script does not
-    /// turn every read into a write.
-    pub async fn touch_api_key(&self, id: Uuid) -> Result<(), StoreError> {
+    /// Records use, at most once per [`KEY_USE_GRANULARITY`] so a busy
+    /// script does not turn every read into a write. `key` is the row as
+    /// just read: when its last use is recent, no statement is sent at all.
+    pub async fn touch_api_key(&self, key: &ApiKey) -> Result<(), StoreError> {
+        if key
+            .last_used_at
+            .is_some_and(|at| at > Utc::now() - KEY_USE_GRANULARITY)
+        {
+            return Ok(());
+        }
         let client = self.client().await?;
         client
             .execute(
                 "UPDATE api_keys SET last_used_at = now()
-                  WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-                &[&id],
+                  WHERE id = $1
+                    AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))",
+                &[&key.id, &(KEY_USE_GRANULARITY.as_seconds_f64())],
             )
             .await
             .context("recording API key use")?;

@@ -295,10 +295,6 @@ where
     }
 }
 
-/// How stale an API key's recorded last use may be (the store's
-/// `touch_api_key` also writes at most once a minute).
-const API_KEY_USE_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
-
 /// A key with no stored row is compared against this, so the time taken
 /// does not reveal whether a prefix exists.
 const ABSENT_KEY_HASH: [u8; 32] = [0; 32];
@@ -322,7 +318,7 @@ async fn api_key_user(
         tracing::info!("refused an unknown API key");
         return Err(refused);
     };
-    let (key, user) = (stored.key, stored.owner);
+    let (key, email) = (stored.key, stored.owner_email);
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
         tracing::info!(key = %key.id, "refused a revoked or expired API key");
         return Err(refused);
@@ -333,8 +329,8 @@ async fn api_key_user(
             store,
             &AuditContext::from_parts(parts),
             audit::Actor::User {
-                id: user.id,
-                email: &user.email,
+                id: key.user_id,
+                email: &email,
             },
             "api_key.wrong_scope",
             Some(&key.id.to_string()),
@@ -345,18 +341,11 @@ async fn api_key_user(
             "this API key is read-only; use a key with the write scope".to_owned(),
         ));
     }
-    // The stored time says whether the once-a-minute update would change
-    // anything: most requests of a busy key skip that statement.
-    let recently_used = key
-        .last_used_at
-        .is_some_and(|at| at > chrono::Utc::now() - API_KEY_USE_GRANULARITY);
-    if !recently_used {
-        store.touch_api_key(key.id).await?;
-    }
+    store.touch_api_key(&key).await?;
     Ok(CurrentUser {
-        is_admin: auth.is_admin(&user.email),
-        id: user.id,
-        email: user.email,
+        is_admin: auth.is_admin(&email),
+        id: key.user_id,
+        email,
         credential: Credential::ApiKey {
             id: key.id,
             scopes: key.scopes,

@@ -56,17 +56,17 @@ const SCRIPT: &str = r"
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local values = redis.call('MGET', unpack(KEYS))
-local tats, changed, written, generations = {}, {}, {}, {}
+local tats, changed, generations = {}, {}, {}
 local replies, n = {}, 0
 local k = 1
 for a = 1, #ARGV, 4 do
   local state = KEYS[k]
   local tat = tats[state] or tonumber(values[k] or now)
-  local revoked, generation, generation_number = false, 0, 0
+  local revoked, generation_number = false, 0
   if ARGV[a] == '3' then
     revoked = values[k + 1]
     local generation_key = KEYS[k + 2]
-    generation = generations[generation_key] or values[k + 2]
+    local generation = generations[generation_key] or values[k + 2]
     if not revoked and not generation then
       generation = clock[1] .. string.format('%06d', tonumber(clock[2]))
       redis.call('SET', generation_key, generation, 'EX', 86400)
@@ -94,10 +94,7 @@ for a = 1, #ARGV, 4 do
         replies[n + 4], replies[n + 5] = math.ceil(tat - now), math.ceil(allow_at - now)
       else
         tat = new_tat
-        if not changed[state] then
-          changed[state] = true
-          written[#written + 1] = state
-        end
+        changed[state] = true
         replies[n + 1], replies[n + 2] = 0, 1
         replies[n + 3] = math.floor((period - (new_tat - now)) / interval)
         -- At least 1 ms: with a very high rate the increment is lost in the
@@ -110,8 +107,8 @@ for a = 1, #ARGV, 4 do
   end
   tats[state] = tat
 end
-for i = 1, #written do
-  local state = written[i]
+-- Effects are replicated, not the script, so the order of writes is free.
+for state in pairs(changed) do
   local tat = tats[state]
   redis.call('SET', state, tostring(tat), 'PX', math.max(1, math.ceil(tat - now)))
 end
