@@ -1,13 +1,13 @@
 //! Everything a request meets before and after a handler, outermost first
 //! (see [`wrap`]):
 //!
-//! 1. [`front`]: the request's context ([`crate::request_context`]: id,
+//! 1. [`Front`]: the request's context ([`crate::request_context`]: id,
 //!    `X-Process-Time`, the log line and the request metrics), then client
 //!    IP ([`client_ip`]), trusted hosts ([`hosts`]), load shedding, the
 //!    request timeout, and the security headers ([`headers`]) on whatever
 //!    comes back.
 //! 2. CORS ([`cors`]), outside the limiter so a 429 is readable by the page.
-//! 3. [`limit`]: the rate limit and denylist check in one Redis round trip
+//! 3. [`Limit`]: the rate limit and denylist check in one Redis round trip
 //!    ([`rate_limit`], shared with other requests in flight), and the
 //!    route's body size limit.
 //!
@@ -24,26 +24,28 @@ pub mod hosts;
 pub mod rate_limit;
 pub mod settings;
 
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
 use mesh::config::Environment;
 use secrecy::SecretString;
 use tokio::sync::Semaphore;
-use tower::{Layer, ServiceExt};
+use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
 use crate::auth::secrets::parse_api_key;
 use crate::auth::tokens::TokenVerifier;
 use crate::auth::{PreverifiedAccess, cookies};
 use crate::error::{ApiError, AuthFailure};
 use crate::metrics::METRICS;
-use crate::request_context;
+use crate::request_context::RequestContext;
 use client_ip::{ClientIp, TrustedProxies};
 use hosts::TrustedHosts;
 use rate_limit::{Decision, RateLimiter, RouteClass, Subject};
@@ -82,14 +84,26 @@ impl Edge {
 }
 
 /// Wraps the routes in the edge layers. `axum::Router::layer` runs them
-/// after routing, so each sees the matched route template.
+/// after routing, so each sees the matched route template. The layers are
+/// one stack, applied once: each `Router::layer` call boxes every route
+/// again, and every box costs each request a service clone.
 pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>) -> Router<S> {
-    let router = router.layer(middleware::from_fn_with_state(edge.clone(), limit));
-    let router = match cors::layer(&edge.settings.cors_origins) {
-        Some(cors) => router.layer(cors),
-        None => router,
-    };
-    router.layer(middleware::from_fn_with_state(edge, front))
+    let cors = cors::layer(&edge.settings.cors_origins);
+    router.layer(
+        ServiceBuilder::new()
+            .layer_fn({
+                let edge = edge.clone();
+                move |inner| Front {
+                    edge: edge.clone(),
+                    inner,
+                }
+            })
+            .option_layer(cors)
+            .layer_fn(move |inner| Limit {
+                edge: edge.clone(),
+                inner,
+            }),
+    )
 }
 
 /// Probes address replicas by IP and carry no user data: they are exempt
@@ -98,37 +112,99 @@ fn is_probe(path: &str) -> bool {
     matches!(path, "/health" | "/ready")
 }
 
-async fn front(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
-    request_context::in_context(request, |request| guard(edge, request, next)).await
+/// The outermost edge service. Its checks need no waiting, so it calls the
+/// next service right away and boxes one future per request (a
+/// `middleware::from_fn` layer boxes a clone of the service and two
+/// futures).
+#[derive(Clone)]
+pub struct Front<S> {
+    edge: Arc<Edge>,
+    inner: S,
 }
 
-async fn guard(edge: Arc<Edge>, mut request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
-    let client = edge.proxies.client_ip(peer, request.headers());
-    let https = edge.proxies.forwarded_https(peer, request.headers());
-    request.extensions_mut().insert(ClientIp(client));
-    let path = request.uri().path();
-    let private = headers::is_private_path(path);
-    let probe = is_probe(path);
+impl<S> Service<Request> for Front<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
 
-    let mut response = if !probe && !edge.hosts.allows(&request) {
-        ApiError::BadRequest("this host is not served here".to_owned()).into_response()
-    } else {
-        match edge.in_flight.clone().try_acquire_owned() {
-            Err(_) => ApiError::Overloaded.into_response(),
-            Ok(_permit) => {
-                match tokio::time::timeout(edge.settings.request_timeout, next.run(request)).await {
-                    Ok(response) => response,
-                    Err(_) => ApiError::RequestTimeout.into_response(),
-                }
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let context = RequestContext::of(&request);
+        let edge = &self.edge;
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
+        let client = edge.proxies.client_ip(peer, request.headers());
+        let https = edge.proxies.forwarded_https(peer, request.headers());
+        request.extensions_mut().insert(ClientIp(client));
+        let path = request.uri().path();
+        let private = headers::is_private_path(path);
+        let admitted = if !is_probe(path) && !edge.hosts.allows(&request) {
+            Err(ApiError::BadRequest(
+                "this host is not served here".to_owned(),
+            ))
+        } else {
+            match edge.in_flight.clone().try_acquire_owned() {
+                Err(_) => Err(ApiError::Overloaded),
+                Ok(permit) => Ok((permit, self.inner.call(request))),
             }
-        }
-    };
-    headers::apply(response.headers_mut(), private, https);
-    response
+        };
+        let timeout = edge.settings.request_timeout;
+        Box::pin(async move {
+            // Inside the context: error bodies quote the request id.
+            let served = context.serve(async move {
+                let mut response = match admitted {
+                    Err(error) => error.into_response(),
+                    Ok((_permit, handled)) => match tokio::time::timeout(timeout, handled).await {
+                        Ok(Ok(response)) => response,
+                        Ok(Err(never)) => match never {},
+                        Err(_) => ApiError::RequestTimeout.into_response(),
+                    },
+                };
+                headers::apply(response.headers_mut(), private, https);
+                response
+            });
+            Ok(served.await)
+        })
+    }
+}
+
+/// The innermost edge service: the rate limit and the body size limit.
+#[derive(Clone)]
+pub struct Limit<S> {
+    edge: Arc<Edge>,
+    inner: S,
+}
+
+impl<S> Service<Request> for Limit<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The next service is called after Redis answers: the future owns
+        // the instance that was made ready, and a clone stays for the next.
+        let ready = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, ready);
+        let edge = self.edge.clone();
+        Box::pin(async move { Ok(limit(&edge, request, inner).await) })
+    }
 }
 
 /// Body size limits by route: a monitor may carry 20 headers of 4 KiB;
@@ -141,14 +217,17 @@ fn body_limit(route: &str) -> usize {
     }
 }
 
-async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+async fn limit<S>(edge: &Edge, request: Request, inner: S) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let route = request.extensions().get::<MatchedPath>().cloned();
     let path = request.uri().path();
     let limited_path = headers::is_private_path(path);
     let Some(route) = route.filter(|_| limited_path) else {
         // Probes, the docs and static files: no budget spent, no body.
         return DefaultBodyLimit::max(0)
-            .layer(next)
+            .layer(inner)
             .oneshot(request)
             .await
             .unwrap_or_else(|never| match never {});
@@ -223,7 +302,7 @@ async fn limit(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> R
     } else {
         // Also caps bodies without Content-Length (chunked) as they stream.
         DefaultBodyLimit::max(body_limit)
-            .layer(next)
+            .layer(inner)
             .oneshot(request)
             .await
             .unwrap_or_else(|never| match never {})
