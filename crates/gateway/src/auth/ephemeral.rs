@@ -25,7 +25,7 @@ use crate::error::ApiError;
 const REDIS_TIMEOUT: Duration = Duration::from_millis(1500);
 
 pub fn denylist_key(jti: &str) -> String {
-    format!("lookout:denylist:{jti}")
+    ["lookout:denylist:", jti].concat()
 }
 
 #[derive(Debug, thiserror::Error)]

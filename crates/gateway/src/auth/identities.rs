@@ -34,7 +34,12 @@ const CAPACITY: usize = 50_000;
 
 /// The Redis key holding a user's generation.
 pub fn generation_key(user_id: Uuid) -> String {
-    format!("lookout:identity:{user_id}")
+    let mut buffer = Uuid::encode_buffer();
+    [
+        "lookout:identity:",
+        user_id.hyphenated().encode_lower(&mut buffer),
+    ]
+    .concat()
 }
 
 /// A user's account and the teams they belong to, as of one generation.

@@ -251,17 +251,23 @@ impl TokenVerifier {
 }
 
 /// Tokens that verified, by their exact text, until they expire.
+///
+/// Hashed with foldhash (seeded per process), not SipHash: hashing a whole
+/// token with SipHash was most of a memo hit. Flooding a bucket would take
+/// many colliding tokens, and only tokens we signed are ever stored.
 #[derive(Default)]
 struct VerifiedTokens {
-    entries: Mutex<HashMap<Box<str>, VerifiedToken>>,
+    entries: Mutex<TokenMap>,
 }
+
+type TokenMap = HashMap<Box<str>, VerifiedToken, foldhash::fast::RandomState>;
 
 /// Past this many remembered tokens the memo starts over: it bounds memory,
 /// and only tokens we signed can be added.
 const VERIFIED_TOKENS_CAPACITY: usize = 20_000;
 
 impl VerifiedTokens {
-    fn lock(&self) -> MutexGuard<'_, HashMap<Box<str>, VerifiedToken>> {
+    fn lock(&self) -> MutexGuard<'_, TokenMap> {
         // Every operation is one get, insert or clear: a panic while the
         // lock is held cannot leave the map half-updated.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)

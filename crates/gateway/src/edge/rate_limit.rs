@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::Method;
 use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
 
 use super::settings::{Quota, RateLimits};
 use crate::auth::tokens::VerifiedToken;
@@ -100,9 +101,14 @@ impl Subject {
     /// budget for `class`.
     fn key(&self, class: RouteClass) -> String {
         let class = class.as_str();
+        // Concatenated, not `format!`ed: these are built on every request.
         match self {
-            Self::User(id) => format!("lookout:rl:{class}:u:{}", id.simple()),
-            Self::ApiKey(prefix) => format!("lookout:rl:{class}:k:{prefix}"),
+            Self::User(id) => {
+                let mut buffer = Uuid::encode_buffer();
+                let id = id.simple().encode_lower(&mut buffer);
+                ["lookout:rl:", class, ":u:", id].concat()
+            }
+            Self::ApiKey(prefix) => ["lookout:rl:", class, ":k:", prefix].concat(),
             Self::Ip(ip) => format!("lookout:rl:{class}:ip:{ip}"),
         }
     }
