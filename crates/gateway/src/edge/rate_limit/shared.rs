@@ -48,16 +48,24 @@ use crate::edge::settings::Quota;
 /// state once at the end. The script is atomic, so the last value of a
 /// key is all anyone can observe.
 ///
-/// Returns six integers per call, group after group: revoked, allowed,
-/// remaining, reset_ms, retry_after_ms, generation; packed as little-endian
-/// doubles (exact: all are below 2^53) in one string. Six integer replies
-/// per call cost both ends more to write and to parse than the decisions.
+/// A caller's calls in a run are spent in arrival order, so the first
+/// ones are allowed until the budget runs out and the rest are refused:
+/// the script only counts how many it allows. It returns Redis' clock, then
+/// four numbers per group: revoked, generation, the theoretical arrival
+/// time before the group's calls, and how many it allowed. [`Verdict`]
+/// turns them into each call's decision with the same arithmetic on the
+/// same doubles. A reply per call, or a table entry per call, made the
+/// script cost Redis several times as much for a caller with many requests
+/// in flight. The numbers are packed as little-endian doubles in one string:
+/// they are exact (times and counts below 2^53, and the arrival time is a
+/// double in the script too), and a multi-bulk reply costs both ends more
+/// to write and to parse than the decisions.
 const SCRIPT: &str = r"
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local values = redis.call('MGET', unpack(KEYS))
 local tats, changed, generations = {}, {}, {}
-local replies, n = {}, 0
+local replies, n = {now}, 1
 local k = 1
 for a = 1, #ARGV, 4 do
   local state = KEYS[k]
@@ -79,37 +87,29 @@ for a = 1, #ARGV, 4 do
   else
     k = k + 1
   end
-  local interval, period = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
-  for call = 1, tonumber(ARGV[a + 1]) do
-    if revoked then
-      replies[n + 1], replies[n + 2], replies[n + 3] = 1, 0, 0
-      replies[n + 4], replies[n + 5], replies[n + 6] = 0, 0, 0
-    else
-      if tat < now then tat = now end
+  if tat < now then tat = now end
+  local start, allowed = tat, 0
+  if not revoked then
+    local interval, period = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+    for call = 1, tonumber(ARGV[a + 1]) do
       local new_tat = tat + interval
-      local allow_at = new_tat - period
       -- The slack absorbs floating point error when the interval is fractional.
-      if allow_at > now + 0.001 then
-        replies[n + 1], replies[n + 2], replies[n + 3] = 0, 0, 0
-        replies[n + 4], replies[n + 5] = math.ceil(tat - now), math.ceil(allow_at - now)
-      else
-        tat = new_tat
-        changed[state] = true
-        replies[n + 1], replies[n + 2] = 0, 1
-        replies[n + 3] = math.floor((period - (new_tat - now)) / interval)
-        -- At least 1 ms: with a very high rate the increment is lost in the
-        -- precision of a double near the epoch, and PX 0 is an error.
-        replies[n + 4], replies[n + 5] = math.max(1, math.ceil(new_tat - now)), 0
-      end
-      replies[n + 6] = generation_number
+      if new_tat - period > now + 0.001 then break end
+      tat = new_tat
+      allowed = allowed + 1
     end
-    n = n + 6
+    if allowed > 0 then changed[state] = true end
   end
   tats[state] = tat
+  replies[n + 1], replies[n + 2] = revoked and 1 or 0, generation_number
+  replies[n + 3], replies[n + 4] = start, allowed
+  n = n + 4
 end
 -- Effects are replicated, not the script, so the order of writes is free.
 for state in pairs(changed) do
   local tat = tats[state]
+  -- At least 1 ms: with a very high rate the increment is lost in the
+  -- precision of a double near the epoch, and PX 0 is an error.
   redis.call('SET', state, tostring(tat), 'PX', math.max(1, math.ceil(tat - now)))
 end
 return struct.pack('<' .. string.rep('d', n), unpack(replies))
@@ -119,27 +119,92 @@ return struct.pack('<' .. string.rep('d', n), unpack(replies))
 /// batch is split into several runs (still one pipeline, one write).
 const CALLS_PER_RUN: usize = 64;
 
-/// Integers in the script's answer for one call: revoked, allowed,
-/// remaining, reset_ms, retry_after_ms, generation.
-const REPLY_LEN: usize = 6;
+/// Numbers in the script's answer per group: revoked, generation, the
+/// theoretical arrival time before the group's calls, the calls allowed.
+const VERDICT_LEN: usize = 4;
 
-/// The script's packed replies, run after run, as integers; `None` when a
-/// run's reply is not a whole number of doubles.
-fn unpack_replies(runs: &[Vec<u8>]) -> Option<Vec<i64>> {
-    let mut values = Vec::with_capacity(runs.iter().map(Vec::len).sum::<usize>() / 8);
-    for run in runs {
-        let doubles = run.chunks_exact(8);
-        if !doubles.remainder().is_empty() {
-            return None;
-        }
-        values.extend(doubles.map(|bytes| {
+/// A run's packed reply as doubles: Redis' clock (ms), then
+/// [`VERDICT_LEN`] numbers per group; `None` when it is not a whole number
+/// of doubles or not one verdict per group.
+fn unpack_run(run: &[u8], groups: usize) -> Option<(f64, Vec<Verdict>)> {
+    let doubles = run.chunks_exact(8);
+    if !doubles.remainder().is_empty() || doubles.len() != 1 + groups * VERDICT_LEN {
+        return None;
+    }
+    let values: Vec<f64> = doubles
+        .map(|bytes| {
             let mut double = [0; 8];
             double.copy_from_slice(bytes);
-            // Integers below 2^53, so the conversion is exact.
-            f64::from_le_bytes(double) as i64
-        }));
+            f64::from_le_bytes(double)
+        })
+        .collect();
+    let verdicts = values[1..]
+        .chunks_exact(VERDICT_LEN)
+        .map(|verdict| Verdict {
+            revoked: verdict[0] == 1.0,
+            // Integers below 2^53, so the conversions are exact.
+            generation: verdict[1] as i64,
+            tat: verdict[2],
+            allowed: verdict[3] as usize,
+        })
+        .collect();
+    Some((values[0], verdicts))
+}
+
+/// The script's answer for one caller's calls in a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Verdict {
+    revoked: bool,
+    generation: i64,
+    /// The theoretical arrival time (ms) before the group's calls, at least
+    /// the run's clock.
+    tat: f64,
+    /// How many of the group's calls, the first ones, were allowed.
+    allowed: usize,
+}
+
+impl Verdict {
+    /// Each call's decision, in arrival order: the first [`Self::allowed`]
+    /// spend one emission interval each, the rest are refused. The doubles
+    /// and operations are the script's, so the figures are those of the
+    /// state Redis stored.
+    fn decisions(&self, now: f64, quota: &Call, calls: usize) -> Vec<Decision> {
+        let (interval, period) = (quota.interval_ms, quota.period_ms as f64);
+        let mut tat = self.tat;
+        (0..calls)
+            .map(|position| {
+                if self.revoked {
+                    return Decision {
+                        allowed: false,
+                        limit: quota.limit,
+                        remaining: 0,
+                        reset_seconds: 0,
+                        retry_after_seconds: 0,
+                        token_revoked: true,
+                        identity_generation: 0,
+                    };
+                }
+                let new_tat = tat + interval;
+                let (allowed, remaining, reset_ms, retry_ms) = if position < self.allowed {
+                    tat = new_tat;
+                    let remaining = ((period - (new_tat - now)) / interval).floor();
+                    (true, remaining, (new_tat - now).ceil().max(1.0), 0.0)
+                } else {
+                    let allow_at = new_tat - period;
+                    (false, 0.0, (tat - now).ceil(), (allow_at - now).ceil())
+                };
+                Decision {
+                    allowed,
+                    limit: quota.limit,
+                    remaining: remaining.clamp(0.0, f64::from(u32::MAX)) as u32,
+                    reset_seconds: ceil_seconds(reset_ms as i64),
+                    retry_after_seconds: ceil_seconds(retry_ms as i64),
+                    token_revoked: false,
+                    identity_generation: self.generation,
+                }
+            })
+            .collect()
     }
-    Some(values)
 }
 
 /// How often a replica in fallback tries Redis again.
@@ -268,23 +333,6 @@ impl Call {
             .arg(self.interval_ms)
             .arg(self.period_ms);
     }
-
-    /// `reply` holds [`REPLY_LEN`] integers.
-    fn answer(self, reply: &[i64]) {
-        let &[revoked, allowed, remaining, reset_ms, retry_ms, generation] = reply else {
-            return;
-        };
-        // The request may have gone (client disconnected): nothing to do.
-        let _ = self.reply.send(Decision {
-            allowed: allowed == 1,
-            limit: self.limit,
-            remaining: u32::try_from(remaining.max(0)).unwrap_or(u32::MAX),
-            reset_seconds: ceil_seconds(reset_ms),
-            retry_after_seconds: ceil_seconds(retry_ms),
-            token_revoked: revoked == 1,
-            identity_generation: generation,
-        });
-    }
 }
 
 /// A run's calls grouped by caller ([`Call::same_caller`]), as indices
@@ -303,6 +351,36 @@ fn by_caller(run: &[Call]) -> Vec<Vec<usize>> {
         }
     }
     groups
+}
+
+/// Hands each call its decision from the script's replies, one per run;
+/// `None`, with no call answered, when a reply does not match its run.
+fn answer(calls: Vec<Call>, groups_by_run: &[Vec<Vec<usize>>], runs: &[Vec<u8>]) -> Option<()> {
+    if runs.len() != groups_by_run.len() {
+        return None;
+    }
+    let replies = runs
+        .iter()
+        .zip(groups_by_run)
+        .map(|(run, groups)| unpack_run(run, groups.len()))
+        .collect::<Option<Vec<_>>>()?;
+    let mut calls: Vec<Option<Call>> = calls.into_iter().map(Some).collect();
+    for (run_index, ((now, verdicts), groups)) in replies.iter().zip(groups_by_run).enumerate() {
+        let offset = run_index * CALLS_PER_RUN;
+        for (verdict, group) in verdicts.iter().zip(groups) {
+            let Some(quota) = calls.get(offset + group[0]).and_then(Option::as_ref) else {
+                continue;
+            };
+            let decisions = verdict.decisions(*now, quota, group.len());
+            for (index, decision) in group.iter().zip(decisions) {
+                if let Some(call) = calls.get_mut(offset + index).and_then(Option::take) {
+                    // The request may have gone (client disconnected).
+                    let _ = call.reply.send(decision);
+                }
+            }
+        }
+    }
+    Some(())
 }
 
 #[derive(Default)]
@@ -349,11 +427,9 @@ impl Redis {
             return;
         };
         let mut pipeline = redis::pipe();
-        // Where each call's answer is in the script's replies, which come
-        // run by run and grouped by caller within each run.
-        let mut reply_of = vec![0; calls.len()];
-        let mut replied = 0;
-        for (run_index, run) in calls.chunks(CALLS_PER_RUN).enumerate() {
+        // Each run's calls grouped by caller: the script answers per group.
+        let mut groups_by_run = Vec::new();
+        for run in calls.chunks(CALLS_PER_RUN) {
             let groups = by_caller(run);
             let key_count: usize = groups.iter().map(|group| run[group[0]].key_count()).sum();
             let command = pipeline
@@ -366,10 +442,7 @@ impl Redis {
             for group in &groups {
                 run[group[0]].add_args(command, group.len());
             }
-            for index in groups.into_iter().flatten() {
-                reply_of[run_index * CALLS_PER_RUN + index] = replied;
-                replied += 1;
-            }
+            groups_by_run.push(groups);
         }
         // The connection's response timeout (see `connect`) bounds the wait.
         let mut result = pipeline.query_async::<Vec<Vec<u8>>>(&mut connection).await;
@@ -382,18 +455,11 @@ impl Redis {
                 Err(error) => Err(error),
             };
         }
-        // Six integers per call, placed by `reply_of`.
-        match result.map(|runs| unpack_replies(&runs)) {
-            Ok(Some(replies)) if replies.len() == calls.len() * REPLY_LEN => {
-                self.mark(true, None);
-                for (call, position) in calls.into_iter().zip(reply_of) {
-                    let start = position * REPLY_LEN;
-                    if let Some(reply) = replies.get(start..start + REPLY_LEN) {
-                        call.answer(reply);
-                    }
-                }
-            }
-            Ok(_) => self.mark(false, Some("the script's reply has the wrong length")),
+        match result {
+            Ok(runs) => match answer(calls, &groups_by_run, &runs) {
+                Some(()) => self.mark(true, None),
+                None => self.mark(false, Some("the script's reply has the wrong length")),
+            },
             Err(error) if error.is_timeout() => self.mark(false, Some("timed out")),
             Err(error) => {
                 self.drop_connection();
@@ -617,18 +683,95 @@ mod tests {
         assert!(decisions.iter().all(|decision| !decision.token_revoked));
     }
 
-    #[test]
-    fn packed_replies_unpack_to_exact_integers_and_torn_ones_are_refused() {
-        let generation = 1_796_021_511_620_182_i64;
-        let run: Vec<u8> = [0.0, 1.0, 41.0, 60_000.0, 0.0, generation as f64]
+    fn packed(values: &[f64]) -> Vec<u8> {
+        values
             .iter()
-            .flat_map(|value: &f64| value.to_le_bytes())
+            .flat_map(|value| value.to_le_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn packed_replies_unpack_to_exact_values_and_torn_ones_are_refused() {
+        let now = 1_796_021_511_620.0;
+        let generation = 1_796_021_511_620_182_i64;
+        // A fractional arrival time: a quota of 7 per minute.
+        let tat = now + 60_000.0 / 7.0 * 3.0;
+        let run = packed(&[now, 0.0, generation as f64, tat, 2.0, 1.0, 0.0, now, 0.0]);
+        let (clock, verdicts) = unpack_run(&run, 2).unwrap();
+        assert_eq!(clock, now);
+        assert_eq!(
+            verdicts,
+            [
+                Verdict {
+                    revoked: false,
+                    generation,
+                    tat,
+                    allowed: 2
+                },
+                Verdict {
+                    revoked: true,
+                    generation: 0,
+                    tat: now,
+                    allowed: 0
+                },
+            ]
+        );
+        assert_eq!(unpack_run(&run, 1), None, "one verdict per group");
+        assert_eq!(unpack_run(&run[..run.len() - 4], 2), None, "torn");
+    }
+
+    #[test]
+    fn a_verdict_allows_its_first_calls_and_refuses_the_rest() {
+        let now = 1_000_000.0;
+        let (reply, _) = oneshot::channel();
+        let quota = Call {
+            key: "k".to_owned(),
+            token_keys: None,
+            interval_ms: 6_000.0,
+            period_ms: 60_000,
+            limit: 10,
+            reply,
+        };
+        // Eight of ten spent: two calls fit, the third waits 6 s.
+        let verdict = Verdict {
+            revoked: false,
+            generation: 7,
+            tat: now + 48_000.0,
+            allowed: 2,
+        };
+        let summary: Vec<_> = verdict
+            .decisions(now, &quota, 3)
+            .iter()
+            .map(|decision| {
+                (
+                    decision.allowed,
+                    decision.remaining,
+                    decision.reset_seconds,
+                    decision.retry_after_seconds,
+                    decision.identity_generation,
+                )
+            })
             .collect();
         assert_eq!(
-            unpack_replies(&[run.clone(), run[..8].to_vec()]),
-            Some(vec![0, 1, 41, 60_000, 0, generation, 0])
+            summary,
+            [
+                (true, 1, 54, 0, 7),
+                (true, 0, 60, 0, 7),
+                (false, 0, 60, 6, 7)
+            ]
         );
-        assert_eq!(unpack_replies(&[run[..12].to_vec()]), None);
+        let revoked = Verdict {
+            revoked: true,
+            generation: 0,
+            tat: now,
+            allowed: 0,
+        };
+        assert!(
+            revoked
+                .decisions(now, &quota, 2)
+                .iter()
+                .all(|decision| decision.token_revoked && !decision.allowed)
+        );
     }
 
     #[test]
