@@ -18,7 +18,7 @@ BENCH_SECONDS=${BENCH_SECONDS:-10}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
 # Rounds of every target, interleaved: the machine is shared and its load
 # drifts, so each figure is the median round, all measured in one run.
-BENCH_ROUNDS=${BENCH_ROUNDS:-3}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 
 ensure_redis_binaries
 ensure_postgres_binaries
