@@ -199,6 +199,51 @@ pub(crate) fn ceil_seconds(ms: i64) -> u64 {
     u64::try_from(ms.max(0)).unwrap_or(0).div_ceil(1000)
 }
 
+/// A GCRA quota at one instant, in the milliseconds (doubles) both limiters
+/// count in, and the figures of a decision from a theoretical arrival time
+/// (TAT). The in-process limiter and the replay of the Redis script's
+/// verdicts both use it, so the two answer alike.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Emission {
+    pub now: f64,
+    /// Period / count: what one call adds to the TAT.
+    pub interval: f64,
+    pub period: f64,
+    pub limit: u32,
+}
+
+impl Emission {
+    /// The figures of an allowed call that moved the TAT to `new_tat`.
+    pub(crate) fn allowed(&self, new_tat: f64) -> Decision {
+        Decision {
+            allowed: true,
+            limit: self.limit,
+            remaining: ((self.period - (new_tat - self.now)) / self.interval)
+                .floor()
+                .max(0.0) as u32,
+            // At least 1 ms, as the script stores it.
+            reset_seconds: ceil_seconds((new_tat - self.now).ceil().max(1.0) as i64),
+            retry_after_seconds: 0,
+            token_revoked: false,
+            identity_generation: 0,
+        }
+    }
+
+    /// The figures of a refused call, the TAT staying at `tat`.
+    pub(crate) fn refused(&self, tat: f64) -> Decision {
+        let allow_at = tat + self.interval - self.period;
+        Decision {
+            allowed: false,
+            limit: self.limit,
+            remaining: 0,
+            reset_seconds: ceil_seconds((tat - self.now).ceil() as i64),
+            retry_after_seconds: ceil_seconds((allow_at - self.now).ceil() as i64),
+            token_revoked: false,
+            identity_generation: 0,
+        }
+    }
+}
+
 /// GCRA in process: the fallback when Redis is away. Sharded so that
 /// concurrent requests rarely wait on one lock.
 pub struct LocalLimiter {
@@ -235,31 +280,20 @@ impl LocalLimiter {
         if map.len() > SWEEP_AT {
             map.retain(|_, tat| *tat > now);
         }
+        let emission = Emission {
+            now,
+            interval,
+            period,
+            limit: quota.count,
+        };
         let tat = map.get(&key).copied().unwrap_or(now).max(now);
         let new_tat = tat + interval;
-        let allow_at = new_tat - period;
         // The slack absorbs floating point error: `now + p - p` may exceed `now`.
-        if allow_at > now + 0.001 {
-            return Decision {
-                allowed: false,
-                limit: quota.count,
-                remaining: 0,
-                reset_seconds: ceil_seconds((tat - now).ceil() as i64),
-                retry_after_seconds: ceil_seconds((allow_at - now).ceil() as i64),
-                token_revoked: false,
-                identity_generation: 0,
-            };
+        if new_tat - period > now + 0.001 {
+            return emission.refused(tat);
         }
         map.insert(key, new_tat);
-        Decision {
-            allowed: true,
-            limit: quota.count,
-            remaining: ((period - (new_tat - now)) / interval).floor().max(0.0) as u32,
-            reset_seconds: ceil_seconds((new_tat - now).ceil() as i64),
-            retry_after_seconds: 0,
-            token_revoked: false,
-            identity_generation: 0,
-        }
+        emission.allowed(new_tat)
     }
 }
 

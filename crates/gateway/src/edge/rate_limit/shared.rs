@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use redis::aio::MultiplexedConnection;
 use tokio::sync::oneshot;
 
-use super::{Decision, ceil_seconds};
+use super::{Decision, Emission};
 use crate::auth::ephemeral::denylist_key;
 use crate::auth::identities::generation_key;
 use crate::auth::tokens::VerifiedToken;
@@ -169,38 +169,36 @@ impl Verdict {
     /// and operations are the script's, so the figures are those of the
     /// state Redis stored.
     fn decisions(&self, now: f64, quota: &Call, calls: usize) -> Vec<Decision> {
-        let (interval, period) = (quota.interval_ms, quota.period_ms as f64);
+        if self.revoked {
+            let revoked = Decision {
+                allowed: false,
+                limit: quota.limit,
+                remaining: 0,
+                reset_seconds: 0,
+                retry_after_seconds: 0,
+                token_revoked: true,
+                identity_generation: 0,
+            };
+            return vec![revoked; calls];
+        }
+        let emission = Emission {
+            now,
+            interval: quota.interval_ms,
+            period: quota.period_ms as f64,
+            limit: quota.limit,
+        };
         let mut tat = self.tat;
         (0..calls)
             .map(|position| {
-                if self.revoked {
-                    return Decision {
-                        allowed: false,
-                        limit: quota.limit,
-                        remaining: 0,
-                        reset_seconds: 0,
-                        retry_after_seconds: 0,
-                        token_revoked: true,
-                        identity_generation: 0,
-                    };
-                }
-                let new_tat = tat + interval;
-                let (allowed, remaining, reset_ms, retry_ms) = if position < self.allowed {
-                    tat = new_tat;
-                    let remaining = ((period - (new_tat - now)) / interval).floor();
-                    (true, remaining, (new_tat - now).ceil().max(1.0), 0.0)
+                let decision = if position < self.allowed {
+                    tat += emission.interval;
+                    emission.allowed(tat)
                 } else {
-                    let allow_at = new_tat - period;
-                    (false, 0.0, (tat - now).ceil(), (allow_at - now).ceil())
+                    emission.refused(tat)
                 };
                 Decision {
-                    allowed,
-                    limit: quota.limit,
-                    remaining: remaining.clamp(0.0, f64::from(u32::MAX)) as u32,
-                    reset_seconds: ceil_seconds(reset_ms as i64),
-                    retry_after_seconds: ceil_seconds(retry_ms as i64),
-                    token_revoked: false,
                     identity_generation: self.generation,
+                    ..decision
                 }
             })
             .collect()
