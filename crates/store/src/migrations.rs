@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0002_identity.sql"),
     ),
+    (
+        70,
+        "claim_index",
+        include_str!("../migrations/0070_claim_index.sql"),
+    ),
 ];
 
 impl Store {

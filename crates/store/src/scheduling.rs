@@ -111,6 +111,34 @@ pub struct RecordedCheck {
     pub deliveries: u64,
 }
 
+/// The statement [`Store::claim_due_monitors`] runs, with `$1` the limit and
+/// `$2` the lease in milliseconds. Public so a test can check its plan on a
+/// large table (`EXPLAIN` of the very statement the scheduler sends).
+pub fn claim_statement() -> String {
+    // The CTE keeps the old requested_reason: UPDATE … RETURNING only
+    // sees the new row, where the claim has already cleared it. The
+    // WHERE clause matches the predicate of `monitors_claimable`
+    // (migration 70) word for word, so the claim walks that index in
+    // order and stops after `limit` rows however many are due.
+    format!(
+        "WITH due AS (
+                 SELECT id, requested_reason AS claimed_reason FROM monitors
+                 WHERE (NOT paused OR requested_reason IS NOT NULL)
+                   AND next_check_at <= now()
+                 ORDER BY next_check_at
+                 LIMIT $1
+                 FOR UPDATE SKIP LOCKED
+             )
+             UPDATE monitors AS m
+             SET next_check_at = now() + $2::double precision * interval '1 millisecond',
+                 requested_reason = NULL
+             FROM due
+             WHERE m.id = due.id
+             RETURNING due.claimed_reason, {columns}",
+        columns = prefixed_monitor_columns("m")
+    )
+}
+
 impl Store {
     /// Claims up to `limit` due monitors, leasing each for `lease`. A
     /// monitor is due when its time has come and it is not paused, or when
@@ -124,25 +152,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let client = self.client().await?;
-        // The CTE keeps the old requested_reason: UPDATE … RETURNING only
-        // sees the new row, where the claim has already cleared it.
-        let sql = format!(
-            "WITH due AS (
-                 SELECT id, requested_reason AS claimed_reason FROM monitors
-                 WHERE (NOT paused AND next_check_at <= now())
-                    OR (requested_reason IS NOT NULL AND next_check_at <= now())
-                 ORDER BY next_check_at
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED
-             )
-             UPDATE monitors AS m
-             SET next_check_at = now() + $2::double precision * interval '1 millisecond',
-                 requested_reason = NULL
-             FROM due
-             WHERE m.id = due.id
-             RETURNING due.claimed_reason, {columns}",
-            columns = prefixed_monitor_columns("m")
-        );
+        let sql = claim_statement();
         let rows = client
             .query(&sql, &[&limit, &millis(lease)])
             .await
