@@ -233,3 +233,31 @@ fn every_script_is_strict_bash_that_parses() {
         }
     }
 }
+
+#[test]
+fn make_help_lists_every_target_of_the_makefile_and_its_fragment() {
+    let output = std::process::Command::new("make")
+        .args(["--no-print-directory", "help"])
+        .current_dir(repo::root())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "make help failed: {output:?}");
+    let listed: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split('\t').next().map(str::to_owned))
+        .collect();
+    for file in ["Makefile", "deploy/MAKEFILE_TARGETS.mk"] {
+        let text = repo::read(file).unwrap();
+        let phony = text
+            .lines()
+            .find_map(|line| line.strip_prefix(".PHONY:"))
+            .unwrap_or_else(|| panic!("{file} declares no .PHONY targets"));
+        for target in phony.split_whitespace() {
+            assert!(
+                listed.iter().any(|name| name == target),
+                "make help does not list {target} (from {file}); listed: {listed:?}"
+            );
+        }
+    }
+}
