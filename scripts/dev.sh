@@ -19,7 +19,9 @@ cleanup() {
   log "stopped"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# Ctrl-C (or a closed terminal) is how a developer stops the mesh: a normal
+# end, not an error, and the services stopping with it are not a crash.
+trap 'exit 0' INT TERM HUP
 
 if [ ! -f web/dist/index.html ] && command -v npm >/dev/null; then
   log "building the web UI"
@@ -49,5 +51,7 @@ Press Ctrl-C to stop everything.
 MSG
 
 # Stop when any service dies, so a crash is not mistaken for a running mesh.
-wait -n "${MESH_PIDS[@]}"
+# Ctrl-C reaches the services too; bash runs the INT trap (exit 0) as soon as
+# `wait` returns, before the line below, so a stop is never called a crash.
+wait -n "${MESH_PIDS[@]}" || true
 die "a service exited; see $MESH_LOG_DIR"

@@ -71,9 +71,12 @@ wait_for_port() { # PORT SECONDS
 
 # start_postgres DIR PORT: a throwaway cluster in DIR (kept if it exists).
 # PostgreSQL refuses to run as root, so as root it runs as the postgres user.
+# A server an unclean stop left running on DIR (a killed terminal) is stopped
+# first, so the new one does not fail on its lock.
 start_postgres() {
   local dir=$1 port=$2 bindir run_as=()
   bindir=$(pg_bindir)
+  stop_postgres "$dir"
   mkdir -p "$dir"
   if is_root; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
@@ -97,9 +100,11 @@ stop_postgres() { # DIR
   "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# start_redis DIR PORT: a throwaway Redis that keeps nothing on disk.
+# start_redis DIR PORT: a throwaway Redis that keeps nothing on disk. One an
+# unclean stop left running on DIR is stopped first.
 start_redis() {
   local dir=$1 port=$2
+  stop_redis "$dir"
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null \
