@@ -381,19 +381,22 @@ async fn refresh(
     context: AuditContext,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Err(failure) = csrf::check(&Method::POST, &headers, &auth.origins) {
-        tracing::info!(reason = failure.as_str(), "refused a cross-site refresh");
-        return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
-    }
     let refused = || {
         with_cleared_cookies(
             &auth,
             ApiError::Unauthorized(AuthFailure::Invalid).into_response(),
         )
     };
+    // No refresh cookie, no ambient credential to forge: a signed-out page
+    // load asking for a refresh is simply not signed in (401), whatever its
+    // origin. The CSRF check guards only a request that carries the cookie.
     let Some(presented) = cookies::get(&headers, cookies::REFRESH) else {
         return Ok(refused());
     };
+    if let Err(failure) = csrf::check(&Method::POST, &headers, &auth.origins) {
+        tracing::info!(reason = failure.as_str(), "refused a cross-site refresh");
+        return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
+    }
     match session::refresh(&auth, &store, presented).await? {
         Refreshed::Rotated(mut tokens) => {
             // The CSRF token stays for the session: requests the UI sent

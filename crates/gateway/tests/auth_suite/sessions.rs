@@ -267,3 +267,24 @@ async fn cookie_authenticated_writes_need_our_origin_and_the_csrf_token() {
         .await;
     assert_eq!(bearer.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn a_signed_out_page_asking_for_a_refresh_is_told_it_is_not_signed_in() {
+    let app = spawn_app().await;
+    // What the UI sends on a page load before anyone signed in: no cookies,
+    // no CSRF token; same origin, then no origin at all.
+    for origin in [Some(ORIGIN), None] {
+        let mut request = app.client.post(app.url("/auth/refresh"));
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let response = request.send().await.unwrap();
+        let (status, body) = status_and_body(response).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "origin {origin:?}: {body}"
+        );
+        assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+    }
+}
