@@ -87,15 +87,44 @@ for name in "${generated[@]}"; do
     fi
 done
 
-# The internal services accept one key per caller. Derived from the callers'
-# keys when empty, or when a caller's key was just (re)generated, because the
-# old list cannot contain the new key.
-if [[ -z "$(get_value INTERNAL_API_KEYS)" || "$changed_callers" == "1" ]]; then
-    set_value INTERNAL_API_KEYS "gateway:$(get_value GATEWAY_INTERNAL_API_KEY),scheduler:$(get_value SCHEDULER_INTERNAL_API_KEY)"
-    echo "generated INTERNAL_API_KEYS (gateway, scheduler)"
+# The key sealing user secrets at rest (monitor headers): kid:key. Never
+# replaced, even with FORCE=1: values sealed by it would be lost. Rotate by
+# hand (README, "Rotating the secrets key").
+if [[ -z "$(get_value SECRETS_KEYS)" ]]; then
+    set_value SECRETS_KEYS "k$(date -u +%Y%m%d):$(random_secret)"
+    echo "generated SECRETS_KEYS"
 else
-    echo "kept INTERNAL_API_KEYS"
+    echo "kept SECRETS_KEYS"
 fi
+
+# hex SHA-256 of a key, as the internal services' digest lists hold it.
+digest() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        printf '%s' "$1" | sha256sum | cut -d' ' -f1
+    else
+        printf '%s' "$1" | openssl dgst -sha256 -r | cut -d' ' -f1
+    fi
+}
+
+# Each internal service receives digests of the keys it accepts, never the
+# keys: browser and notify the gateway's and the scheduler's, llm only the
+# scheduler's. Derived when empty, or when a caller's key was just
+# (re)generated, because the old lists cannot contain the new key.
+gateway_entry="gateway:$(digest "$(get_value GATEWAY_INTERNAL_API_KEY)")"
+scheduler_entry="scheduler:$(digest "$(get_value SCHEDULER_INTERNAL_API_KEY)")"
+for server in BROWSER LLM NOTIFY; do
+    name="${server}_INTERNAL_API_KEY_DIGESTS"
+    if [[ -n "$(get_value "$name")" && "$changed_callers" != "1" ]]; then
+        echo "kept $name"
+        continue
+    fi
+    if [[ "$server" == LLM ]]; then
+        set_value "$name" "$scheduler_entry"
+    else
+        set_value "$name" "$gateway_entry,$scheduler_entry"
+    fi
+    echo "generated $name"
+done
 
 chmod 600 "$env_file"
 missing=()

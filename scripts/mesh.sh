@@ -29,7 +29,11 @@ mesh_start() {
   # shellcheck disable=SC1090
   source "$keys"
   export JWT_SECRET
-  export INTERNAL_API_KEYS="gateway:$GATEWAY_INTERNAL_KEY,scheduler:$SCHEDULER_INTERNAL_KEY"
+  # Servers receive digests of the keys they accept, never the keys; llm
+  # accepts only the scheduler.
+  local gateway_digest scheduler_digest
+  gateway_digest=$(printf '%s' "$GATEWAY_INTERNAL_KEY" | sha256sum | cut -d' ' -f1)
+  scheduler_digest=$(printf '%s' "$SCHEDULER_INTERNAL_KEY" | sha256sum | cut -d' ' -f1)
 
   if [ -z "${DATABASE_URL:-}" ]; then
     ensure_postgres_binaries
@@ -58,8 +62,8 @@ mesh_start() {
   export BROWSER_URL="http://$BROWSER_ADDR" LLM_URL="http://$LLM_ADDR" NOTIFY_URL="http://$NOTIFY_ADDR"
   export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$GATEWAY_ADDR}
   # Local development watches pages on this machine too; production refuses this.
-  export BROWSER_ALLOW_NETWORKS=${BROWSER_ALLOW_NETWORKS:-127.0.0.0/8,::1/128}
-  export NOTIFY_ALLOW_NETWORKS=${NOTIFY_ALLOW_NETWORKS:-127.0.0.0/8,::1/128}
+  # One policy for gateway, browser and notify (netguard::settings).
+  export ALLOW_NETWORKS=${ALLOW_NETWORKS:-127.0.0.0/8,::1/128}
   export MONITOR_MIN_INTERVAL_SECONDS=${MONITOR_MIN_INTERVAL_SECONDS:-30}
   [ -f web/dist/index.html ] && export WEB_DIST_DIR=${WEB_DIST_DIR:-$PWD/web/dist}
 
@@ -79,11 +83,13 @@ mesh_start() {
   "$bin/lookout-dev-idp" >"$MESH_LOG_DIR/dev-idp.log" 2>&1 &
   MESH_PIDS+=($!)
 
-  local svc key
+  local svc key digests
   for svc in browser llm notify gateway scheduler; do
     key=$GATEWAY_INTERNAL_KEY
     [ "$svc" = scheduler ] && key=$SCHEDULER_INTERNAL_KEY
-    INTERNAL_API_KEY=$key "$bin/lookout-$svc" >"$MESH_LOG_DIR/$svc.log" 2>&1 &
+    digests="gateway:$gateway_digest,scheduler:$scheduler_digest"
+    [ "$svc" = llm ] && digests="scheduler:$scheduler_digest"
+    INTERNAL_API_KEY=$key INTERNAL_API_KEY_DIGESTS=$digests "$bin/lookout-$svc" >"$MESH_LOG_DIR/$svc.log" 2>&1 &
     MESH_PIDS+=($!)
   done
 

@@ -141,6 +141,43 @@ describe('the monitor form', () => {
   });
 });
 
+describe('monitor headers', () => {
+  it('shows stored values masked and sends the mask back so they are kept', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor({ headers: [{ name: 'cookie', value: '••••••••' }] })),
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { text: 'Price: 120 EUR', http_status: 200 }),
+      'PATCH /api/v1/monitors/m1': json(200, monitor()),
+    });
+    render(signedIn(<MonitorForm id="m1" />));
+    const value = (await screen.findByLabelText('Value')) as HTMLInputElement;
+    expect(value.value).toBe('••••••••');
+    expect(value.readOnly).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'PATCH')).toBe(true));
+    const patch = calls.find((call) => call.method === 'PATCH');
+    expect(patch?.body).toMatchObject({ headers: [{ name: 'cookie', value: '••••••••' }] });
+  });
+
+  it('replaces a stored value with a new one typed in a password field', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor({ headers: [{ name: 'cookie', value: '••••••••' }] })),
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { text: 'Price: 120 EUR', http_status: 200 }),
+      'PATCH /api/v1/monitors/m1': json(200, monitor()),
+    });
+    render(signedIn(<MonitorForm id="m1" />));
+    fireEvent.click(await screen.findByRole('button', { name: 'Replace' }));
+    const value = screen.getByLabelText('Value') as HTMLInputElement;
+    expect(value.type).toBe('password');
+    fireEvent.input(value, { target: { value: 'session=new' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'PATCH')).toBe(true));
+    const patch = calls.find((call) => call.method === 'PATCH');
+    expect(patch?.body).toMatchObject({ headers: [{ name: 'cookie', value: 'session=new' }] });
+  });
+});
+
 describe('the diff view', () => {
   it('switches between inline and side by side', () => {
     render(<DiffView diff={'@@ -1,2 +1,2 @@\n a\n-old\n+new\n'} />);

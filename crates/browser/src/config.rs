@@ -8,18 +8,15 @@ use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr}
 use mesh::internal_auth::InternalKeys;
 use netguard::Policy;
 
-/// The value of `BROWSER_ALLOW_NETWORKS_CONFIRM` that lets a production
-/// deployment open private networks: long enough that nobody sets it by accident.
-pub const ALLOW_NETWORKS_CONFIRMATION: &str = "yes-i-understand";
-
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
     /// BROWSER_ADDR.
     pub addr: SocketAddr,
-    /// Keys of the services allowed to call (INTERNAL_API_KEYS / INTERNAL_API_KEY).
+    /// Digests of the keys of the services allowed to call (INTERNAL_API_KEY_DIGESTS).
     pub internal_keys: InternalKeys,
-    /// BROWSER_ALLOW_NETWORKS: ranges opened on purpose (tests, local development).
+    /// ALLOW_NETWORKS: ranges opened on purpose (tests, local development);
+    /// the deployment's one policy (`netguard::settings`).
     pub policy: Policy,
     /// BROWSER_MAX_BODY_BYTES: bodies past this are TOO_LARGE, never held in memory.
     pub max_body_bytes: usize,
@@ -37,12 +34,8 @@ impl Config {
 
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = Environment::from_env()?;
-        let allow = env_string("BROWSER_ALLOW_NETWORKS").unwrap_or_default();
-        let policy = Policy::from_allow_list(&allow)
-            .map_err(|error| ConfigError::invalid("BROWSER_ALLOW_NETWORKS", error))?;
-        let confirmed = env_string("BROWSER_ALLOW_NETWORKS_CONFIRM").as_deref()
-            == Some(ALLOW_NETWORKS_CONFIRMATION);
-        check_allow_list(environment, &policy, confirmed)?;
+        let policy = Policy::from_env(environment.is_production())
+            .map_err(|error| ConfigError::invalid(netguard::settings::ALLOW_NETWORKS, error))?;
         let max_body_bytes = env_parse("BROWSER_MAX_BODY_BYTES", Self::DEFAULT_MAX_BODY_BYTES)?;
         if max_body_bytes == 0 {
             return Err(ConfigError::invalid(
@@ -68,44 +61,5 @@ impl Config {
                 .unwrap_or_else(|| Self::DEFAULT_CHROMIUM_PATH.to_owned())
                 .into(),
         })
-    }
-}
-
-/// An allow-list in production reopens the SSRF hole the service exists to
-/// close, so it needs an explicit confirmation there.
-pub fn check_allow_list(
-    environment: Environment,
-    policy: &Policy,
-    confirmed: bool,
-) -> Result<(), ConfigError> {
-    if environment.is_production() && !policy.allowed_networks().is_empty() && !confirmed {
-        return Err(ConfigError::invalid(
-            "BROWSER_ALLOW_NETWORKS",
-            format!(
-                "opening private networks in production needs \
-                 BROWSER_ALLOW_NETWORKS_CONFIRM={ALLOW_NETWORKS_CONFIRMATION}"
-            ),
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)] // Tests may unwrap.
-    use super::*;
-
-    #[test]
-    fn production_refuses_an_unconfirmed_allow_list() {
-        let policy = Policy::from_allow_list("10.0.0.0/8").unwrap();
-        let error = check_allow_list(Environment::Production, &policy, false).unwrap_err();
-        assert!(
-            error
-                .to_string()
-                .contains("BROWSER_ALLOW_NETWORKS_CONFIRM=yes-i-understand")
-        );
-        assert!(check_allow_list(Environment::Production, &policy, true).is_ok());
-        assert!(check_allow_list(Environment::Development, &policy, false).is_ok());
-        assert!(check_allow_list(Environment::Production, &Policy::strict(), false).is_ok());
     }
 }

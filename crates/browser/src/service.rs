@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use api_proto::browser::v1::browser_server::Browser;
 use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
-use mesh::internal_auth::Caller;
+use mesh::internal_auth::{Caller, CallerPolicy, GATEWAY, SCHEDULER};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tonic::{Request, Response, Status};
 
@@ -38,6 +38,10 @@ const RESERVED_HEADERS: &[&str] = &[
     "proxy-authorization",
     "proxy-connection",
 ];
+
+/// The gateway fetches for previews, the scheduler for checks.
+pub const CALLERS: CallerPolicy =
+    CallerPolicy::new(&[("/browser.v1.Browser/Fetch", &[GATEWAY, SCHEDULER])]);
 
 pub struct BrowserService {
     pipeline: Arc<Pipeline>,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_proto::browser::v1::browser_server::BrowserServer;
-use mesh::internal_auth::RequireInternalKey;
+use mesh::internal_auth::InternalAuth;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::fetcher::{Fetcher, FetcherError};
 use crate::pipeline::Pipeline;
 use crate::render::Renderer;
-use crate::service::BrowserService;
+use crate::service::{BrowserService, CALLERS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -66,7 +66,7 @@ impl Application {
         if !policy.allowed_networks().is_empty() {
             tracing::warn!(
                 networks = ?policy.allowed_networks(),
-                "BROWSER_ALLOW_NETWORKS opens these networks to fetches"
+                "ALLOW_NETWORKS opens these networks to fetches"
             );
         }
         let pipeline = Arc::new(Pipeline::new(fetcher, renderer));
@@ -76,10 +76,9 @@ impl Application {
         health_reporter
             .set_serving::<BrowserServer<BrowserService>>()
             .await;
-        let routes = Routes::new(health_service).add_service(BrowserServer::with_interceptor(
-            service,
-            RequireInternalKey::new(config.internal_keys.clone()),
-        ));
+        let auth = InternalAuth::new(config.internal_keys.clone(), CALLERS);
+        let routes =
+            Routes::new(health_service).add_service(auth.guard(BrowserServer::new(service)));
         Ok(Self {
             listener,
             port,

@@ -28,14 +28,14 @@ async fn production_refuses_an_allow_list_without_confirmation() {
     let output = browser()
         .env("LOOKOUT_ENV", "production")
         .env("INTERNAL_API_KEY", STRONG_KEY)
-        .env("BROWSER_ALLOW_NETWORKS", "10.0.0.0/8")
+        .env("ALLOW_NETWORKS", "10.0.0.0/8")
         .output()
         .await
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("BROWSER_ALLOW_NETWORKS_CONFIRM=yes-i-understand"),
+        stderr.contains("ALLOW_NETWORKS_CONFIRM=yes-i-understand"),
         "{stderr}"
     );
 }

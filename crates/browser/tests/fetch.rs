@@ -335,6 +335,14 @@ async fn rendering_without_chromium_is_a_failed_precondition() {
 }
 
 #[tokio::test]
+async fn the_gateway_may_fetch_for_a_preview() {
+    let site = Site::start(Vec::new()).await;
+    let app = helpers::spawn_app_with_key(config("127.0.0.1/32"), helpers::GATEWAY_KEY).await;
+    let response = app.fetch(get_url(&site.url("/page"))).await;
+    assert_eq!(outcome(&response), FetchOutcome::Ok);
+}
+
+#[tokio::test]
 async fn a_caller_without_the_internal_key_is_unauthenticated() {
     let site = Site::start(Vec::new()).await;
     let app = helpers::spawn_app_with_key(config("127.0.0.1/32"), "wrong-key").await;

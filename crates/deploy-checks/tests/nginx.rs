@@ -334,3 +334,23 @@ async fn the_static_listener_serves_the_ui_and_never_proxies() {
     }
     assert!(edge.upstream.seen_uris().is_empty());
 }
+
+#[tokio::test]
+async fn a_burst_of_readiness_probes_is_limited_at_the_edge() {
+    let Some(edge) = Edge::start().await else {
+        return;
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let response = edge.client.get(edge.https("/ready")).send().await.unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    let limited = statuses.iter().filter(|status| **status == 429).count();
+    assert!(
+        limited >= 10,
+        "20 probes at once, {limited} limited: {statuses:?}"
+    );
+    assert_eq!(statuses[0], 200, "the first probe goes through");
+    // Other routes keep their own budget.
+    edge.echoed(edge.client.get(edge.https("/health"))).await;
+}

@@ -76,7 +76,13 @@ async fn environments() -> Environments {
         ("LLM_URL", format!("http://{}", address("llm"))),
         ("NOTIFY_URL", format!("http://{}", address("notify"))),
     ]);
-    let accepted_keys = ("INTERNAL_API_KEYS", dotenv["INTERNAL_API_KEYS"].clone());
+    let accepted = |service: &str| {
+        (
+            "INTERNAL_API_KEY_DIGESTS",
+            dotenv[&format!("{service}_INTERNAL_API_KEY_DIGESTS")].clone(),
+        )
+    };
+    let secrets_keys = ("SECRETS_KEYS", dotenv["SECRETS_KEYS"].clone());
     let mut by_service = BTreeMap::new();
     let mut add = |service: &'static str, specific: Vec<(&str, String)>| {
         let env: BTreeMap<String, String> = common
@@ -92,21 +98,21 @@ async fn environments() -> Environments {
     };
     add(
         "browser",
-        vec![("BROWSER_ADDR", address("browser")), accepted_keys.clone()],
+        vec![("BROWSER_ADDR", address("browser")), accepted("BROWSER")],
     );
     add(
         "llm",
         vec![
             ("LLM_ADDR", address("llm")),
             ("LLM_PROVIDER", "offline".to_owned()),
-            accepted_keys.clone(),
+            accepted("LLM"),
         ],
     );
     add(
         "notify",
         vec![
             ("NOTIFY_ADDR", address("notify")),
-            accepted_keys.clone(),
+            accepted("NOTIFY"),
             ("REDIS_URL", redis.clone()),
             // Loopback SMTP needs no TLS; nothing is sent in these checks.
             ("SMTP_URL", format!("smtp://127.0.0.1:{}", free_port())),
@@ -123,12 +129,15 @@ async fn environments() -> Environments {
             "INTERNAL_API_KEY",
             dotenv["GATEWAY_INTERNAL_API_KEY"].clone(),
         ),
+        secrets_keys.clone(),
         ("GOOGLE_CLIENT_ID", "lookout-checks.apps.example".to_owned()),
         (
             "GOOGLE_CLIENT_SECRET",
             "google-client-secret-for-the-deploy-checks".to_owned(),
         ),
         ("HOSTNAME", "lookout.test".to_owned()),
+        // The checks reach nginx and the gateway by address, not by name.
+        ("TRUSTED_HOSTS", "lookout.test,127.0.0.1".to_owned()),
         ("TRUSTED_PROXIES", "127.0.0.1/32".to_owned()),
     ];
     gateway.extend(peers.iter().map(|(key, value)| (*key, value.clone())));
@@ -140,6 +149,7 @@ async fn environments() -> Environments {
             "INTERNAL_API_KEY",
             dotenv["SCHEDULER_INTERNAL_API_KEY"].clone(),
         ),
+        secrets_keys,
     ];
     scheduler.extend(peers.iter().map(|(key, value)| (*key, value.clone())));
     add("scheduler", scheduler);
@@ -228,6 +238,7 @@ fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
             ("INTERNAL_API_KEY", strong),
             ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
             ("REDIS_URL", "redis://127.0.0.1:9"),
+            ("TRUSTED_HOSTS", "lookout.test"),
         ]),
         "JWT_SECRET",
     ));
@@ -237,6 +248,7 @@ fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
             ("JWT_SECRET", strong),
             ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
             ("REDIS_URL", "redis://127.0.0.1:9"),
+            ("TRUSTED_HOSTS", "lookout.test"),
         ]),
         "INTERNAL_API_KEY",
     ));
@@ -245,16 +257,46 @@ fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
         env(&[("INTERNAL_API_KEY", strong)]),
         "DATABASE_URL",
     ));
-    cases.push(("llm", env(&[]), "INTERNAL_API_KEY"));
+    let digest = format!("gateway:{}", "ab".repeat(32));
+    cases.push((
+        "gateway",
+        env(&[
+            ("JWT_SECRET", strong),
+            ("INTERNAL_API_KEY", strong),
+            ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+            ("REDIS_URL", "redis://127.0.0.1:9"),
+            ("TRUSTED_HOSTS", "lookout.test"),
+        ]),
+        "SECRETS_KEYS",
+    ));
+    let secrets_keys = format!("k1:{}", "A".repeat(43));
+    cases.push((
+        "gateway",
+        env(&[
+            ("JWT_SECRET", strong),
+            ("INTERNAL_API_KEY", strong),
+            ("SECRETS_KEYS", &secrets_keys),
+            ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+            ("REDIS_URL", "redis://127.0.0.1:9"),
+        ]),
+        "TRUSTED_HOSTS",
+    ));
+    cases.push(("llm", env(&[]), "INTERNAL_API_KEY_DIGESTS"));
     cases.push((
         "browser",
-        env(&[("INTERNAL_API_KEYS", "gateway:short")]),
+        env(&[("INTERNAL_API_KEY_DIGESTS", "gateway:short")]),
+        "INTERNAL_API_KEY_DIGESTS",
+    ));
+    // A raw key list from before digests is refused, not silently ignored.
+    cases.push((
+        "browser",
+        env(&[("INTERNAL_API_KEYS", &format!("gateway:{strong}"))]),
         "INTERNAL_API_KEYS",
     ));
     cases.push((
         "notify",
         env(&[
-            ("INTERNAL_API_KEYS", &format!("gateway:{strong}")),
+            ("INTERNAL_API_KEY_DIGESTS", &digest),
             ("REDIS_URL", "redis://127.0.0.1:9"),
         ]),
         "SMTP_URL",

@@ -41,16 +41,43 @@ fn generate_keys_fills_every_secret_with_a_strong_url_safe_value() {
     assert_eq!(distinct.len(), GENERATED.len(), "every secret is different");
 }
 
+fn sha256_hex(value: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(value.as_bytes()))
+}
+
 #[test]
-fn internal_keys_give_each_caller_its_own_key() {
+fn each_internal_service_receives_digests_of_the_callers_it_accepts_and_no_key() {
     let dir = ScratchDir::new("keys").unwrap();
     let env = scripts::generate_env(dir.path()).unwrap();
+    let gateway = format!("gateway:{}", sha256_hex(&env["GATEWAY_INTERNAL_API_KEY"]));
+    let scheduler = format!(
+        "scheduler:{}",
+        sha256_hex(&env["SCHEDULER_INTERNAL_API_KEY"])
+    );
+    let both = format!("{gateway},{scheduler}");
+    assert_eq!(env["BROWSER_INTERNAL_API_KEY_DIGESTS"], both);
+    assert_eq!(env["NOTIFY_INTERNAL_API_KEY_DIGESTS"], both);
+    assert_eq!(env["LLM_INTERNAL_API_KEY_DIGESTS"], scheduler);
+    for name in ["BROWSER", "LLM", "NOTIFY"] {
+        let digests = &env[&format!("{name}_INTERNAL_API_KEY_DIGESTS")];
+        assert!(!digests.contains(&env["GATEWAY_INTERNAL_API_KEY"]));
+        assert!(!digests.contains(&env["SCHEDULER_INTERNAL_API_KEY"]));
+    }
+}
+
+#[test]
+fn the_secrets_key_is_generated_once_with_a_key_id_and_never_replaced() {
+    let dir = ScratchDir::new("keys").unwrap();
+    let before = scripts::generate_env(dir.path()).unwrap();
+    let (kid, key) = before["SECRETS_KEYS"].split_once(':').unwrap();
+    assert!(kid.starts_with('k') && kid.len() > 1);
+    assert_eq!(key.len(), 43, "32 bytes in base64url");
+    scripts::run_ok("generate-keys.sh", dir.path(), &[], &[("FORCE", "1")]).unwrap();
+    let after = scripts::read_env(&dir.path().join(".env")).unwrap();
     assert_eq!(
-        env["INTERNAL_API_KEYS"],
-        format!(
-            "gateway:{},scheduler:{}",
-            env["GATEWAY_INTERNAL_API_KEY"], env["SCHEDULER_INTERNAL_API_KEY"]
-        )
+        after["SECRETS_KEYS"], before["SECRETS_KEYS"],
+        "replacing it would make every sealed value unreadable"
     );
 }
 
@@ -107,7 +134,10 @@ fn force_replaces_generated_secrets_but_not_third_party_ones() {
         assert_ne!(before[name], after[name], "{name} was not replaced");
     }
     assert_eq!(after["GOOGLE_CLIENT_SECRET"], "from-google");
-    assert!(after["INTERNAL_API_KEYS"].contains(&after["GATEWAY_INTERNAL_API_KEY"]));
+    assert!(
+        after["BROWSER_INTERNAL_API_KEY_DIGESTS"]
+            .contains(&sha256_hex(&after["GATEWAY_INTERNAL_API_KEY"]))
+    );
 }
 
 #[test]

@@ -8,9 +8,9 @@ use api_proto::browser::v1::browser_client::BrowserClient as ProtoBrowserClient;
 use api_proto::browser::v1::{FetchOutcome, FetchRequest, Header};
 use mesh::client::InternalChannel;
 use mesh::config::ConfigError;
-use secrecy::SecretString;
-use store::monitors::RequestHeader;
+use secrecy::{ExposeSecret, SecretString};
 
+use crate::domain::monitor_headers::OpenHeader;
 use crate::error::ApiError;
 
 /// A preview is interactive: past this the user is better served by an
@@ -22,7 +22,8 @@ pub struct PreviewRequest {
     pub url: String,
     pub css_selector: Option<String>,
     pub json_pointer: Option<String>,
-    pub headers: Vec<RequestHeader>,
+    /// Values in clear: never logged.
+    pub headers: Vec<OpenHeader>,
     pub render: bool,
 }
 
@@ -67,7 +68,7 @@ impl BrowserClient {
                     .into_iter()
                     .map(|header| Header {
                         name: header.name,
-                        value: header.value,
+                        value: header.value.expose_secret().to_owned(),
                     })
                     .collect(),
                 render: request.render,

@@ -9,8 +9,9 @@
 //! | `JWT_SECRET` | development placeholder | HS256 key of access tokens |
 //! | `JWT_ISSUER` | `lookout` | `iss` of access tokens |
 //! | `INTERNAL_API_KEY` | development placeholder | key presented to internal services |
+//! | `SECRETS_KEYS` | development placeholder (required in production) | `kid:base64key,…` sealing monitor header values at rest; the first seals |
 //! | `BROWSER_URL`, `LLM_URL`, `NOTIFY_URL` | `http://127.0.0.1:5005{1,2,3}` | internal services |
-//! | `BROWSER_ALLOW_NETWORKS` | empty | CIDRs opened for monitor and webhook URLs (the browser's policy) |
+//! | `ALLOW_NETWORKS` | empty | CIDRs opened for monitor and webhook URLs: the policy browser and notify apply too (`netguard::settings`) |
 //! | `MONITOR_MIN_INTERVAL_SECONDS` | `60` | shortest check interval a user may choose |
 //! | `TRUSTED_PROXIES`, `TRUSTED_HOSTS`, `CORS_ORIGINS`, `RATE_LIMIT_*`, `REQUEST_TIMEOUT_SECONDS`, `MAX_CONCURRENT_REQUESTS`, `METRICS_ADDR`, `WEB_DIST_DIR` | see [`crate::edge::settings`] | the request edge |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | links in messages, the origin CSRF checks expect, `Secure` cookies when https |
@@ -37,6 +38,7 @@ use mesh::config::{
 };
 use netguard::Policy;
 use secrecy::SecretString;
+use secret_box::SecretBox;
 use url::Url;
 
 use crate::edge::settings::EdgeSettings;
@@ -64,6 +66,8 @@ pub struct Config {
     pub jwt_issuer: String,
     /// Presented to internal services as `x-internal-api-key`.
     pub internal_api_key: SecretString,
+    /// Seals monitor header values at rest (`SECRETS_KEYS`).
+    pub secret_box: SecretBox,
     pub browser_url: String,
     pub llm_url: String,
     pub notify_url: String,
@@ -248,13 +252,21 @@ impl Config {
         if redis_url.is_none() && environment.is_production() {
             return Err(ConfigError::missing("REDIS_URL"));
         }
-        let destination_policy =
-            Policy::from_allow_list(&env_string("BROWSER_ALLOW_NETWORKS").unwrap_or_default())
-                .map_err(|error| ConfigError::invalid("BROWSER_ALLOW_NETWORKS", error))?;
-        let public_base_url =
-            env_string("PUBLIC_BASE_URL").unwrap_or_else(|| format!("http://{DEFAULT_ADDR}"));
-        let public_base_url = Url::parse(&public_base_url)
-            .map_err(|error| ConfigError::invalid("PUBLIC_BASE_URL", error))?;
+        let destination_policy = Policy::from_env(environment.is_production())
+            .map_err(|error| ConfigError::invalid(netguard::settings::ALLOW_NETWORKS, error))?;
+        let explicit_base_url = env_string("PUBLIC_BASE_URL");
+        let public_base_url = Url::parse(
+            explicit_base_url
+                .as_deref()
+                .unwrap_or(&format!("http://{DEFAULT_ADDR}")),
+        )
+        .map_err(|error| ConfigError::invalid("PUBLIC_BASE_URL", error))?;
+        let mut edge = EdgeSettings::from_env(environment)?;
+        edge.trusted_hosts = trusted_hosts(
+            std::mem::take(&mut edge.trusted_hosts),
+            environment,
+            explicit_base_url.is_some().then_some(&public_base_url),
+        )?;
         let database_max_connections =
             env_parse("DATABASE_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS)?;
         if database_max_connections == 0 {
@@ -279,12 +291,16 @@ impl Config {
             redis_url,
             jwt_secret: required_secret("JWT_SECRET", environment)?,
             jwt_issuer: env_string("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.to_owned()),
-            internal_api_key: required_secret("INTERNAL_API_KEY", environment)?,
+            internal_api_key: mesh::internal_auth::caller_key(
+                mesh::internal_auth::GATEWAY,
+                environment,
+            )?,
+            secret_box: mesh::config::secret_box(environment)?,
             browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,
             destination_policy,
-            edge: EdgeSettings::from_env(environment)?,
+            edge,
             monitor_min_interval_seconds,
             identity: IdentityConfig::from_env(environment, &public_base_url)?,
             public_base_url,
@@ -298,6 +314,29 @@ impl Config {
     }
 }
 
+/// `TRUSTED_HOSTS` when set. In production it defaults to the host of
+/// `PUBLIC_BASE_URL`, and with neither the gateway refuses to start: a
+/// gateway answering any `Host` lets a look-alike name serve our pages and
+/// poisons links built from the host. Development keeps "any host" so the
+/// UI's dev server and tools can reach it under any name.
+fn trusted_hosts(
+    configured: Vec<String>,
+    environment: Environment,
+    public_base_url: Option<&Url>,
+) -> Result<Vec<String>, ConfigError> {
+    if !configured.is_empty() || !environment.is_production() {
+        return Ok(configured);
+    }
+    match public_base_url.and_then(Url::host_str) {
+        Some(host) => Ok(vec![host.to_ascii_lowercase()]),
+        None => Err(ConfigError::invalid(
+            "TRUSTED_HOSTS",
+            "required in production: list the public host names, or set PUBLIC_BASE_URL \
+             whose host it defaults to",
+        )),
+    }
+}
+
 fn service_url(name: &str, default: &str) -> Result<String, ConfigError> {
     let value = env_string(name).unwrap_or_else(|| default.to_owned());
     let url = Url::parse(&value).map_err(|error| ConfigError::invalid(name, error))?;
@@ -308,4 +347,48 @@ fn service_url(name: &str, default: &str) -> Result<String, ConfigError> {
         ));
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_trusts_the_public_base_url_host_when_no_hosts_are_listed() {
+        let base = Url::parse("https://Lookout.Example.com:8443/app").unwrap();
+        assert_eq!(
+            trusted_hosts(Vec::new(), Environment::Production, Some(&base)).unwrap(),
+            ["lookout.example.com"]
+        );
+        assert_eq!(
+            trusted_hosts(
+                vec!["a.example".to_owned()],
+                Environment::Production,
+                Some(&base)
+            )
+            .unwrap(),
+            ["a.example"],
+            "a listed value wins"
+        );
+    }
+
+    #[test]
+    fn production_without_trusted_hosts_or_public_base_url_refuses_to_start() {
+        let error = trusted_hosts(Vec::new(), Environment::Production, None).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("TRUSTED_HOSTS is invalid: required in production")
+        );
+    }
+
+    #[test]
+    fn development_accepts_any_host_unless_hosts_are_listed() {
+        let base = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert!(
+            trusted_hosts(Vec::new(), Environment::Development, Some(&base))
+                .unwrap()
+                .is_empty()
+        );
+    }
 }

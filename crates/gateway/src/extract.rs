@@ -108,3 +108,29 @@ where
         }
     }
 }
+
+/// The caller, when a signed-in person (session cookie or access token),
+/// never a script's API key: account security (sessions, API keys) is
+/// managed only this way, so a leaked key can neither revoke its owner's
+/// sessions, mint, list or delete keys, nor read where its owner signs in.
+pub struct SignedInUser(pub crate::auth::CurrentUser);
+
+impl<S> FromRequestParts<S> for SignedInUser
+where
+    S: Send + Sync,
+    crate::auth::CurrentUser: FromRequestParts<S, Rejection = ApiError>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = crate::auth::CurrentUser::from_request_parts(parts, state).await?;
+        if user.is_signed_in() {
+            Ok(Self(user))
+        } else {
+            Err(ApiError::Forbidden(
+                "sessions and API keys are managed only by a signed-in user, not with an API key"
+                    .to_owned(),
+            ))
+        }
+    }
+}

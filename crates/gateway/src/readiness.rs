@@ -1,29 +1,46 @@
 //! `GET /ready`: can this replica serve requests? Every dependency is checked
 //! concurrently, each within its own short timeout, so a slow dependency
 //! shows up as down instead of stalling the probe.
+//!
+//! `/ready` is public, so it must not amplify: the checks reuse the
+//! gateway's own connections (the database pool, the shared Redis
+//! connection, one lazily connected health channel per service), and a
+//! report is reused for [`REPORT_TTL`]; callers arriving while a check runs
+//! wait for it instead of starting another. nginx rate-limits it as well.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use store::Store;
+use tokio::time::Instant;
 use utoipa::ToSchema;
+
+use crate::auth::ephemeral::Ephemeral;
 
 /// Kubernetes probes time out after a few seconds; each check stays below.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Probes come every few seconds; a report this fresh is as good as a new
+/// one, and at most one check per period reaches the dependencies.
+pub const REPORT_TTL: Duration = Duration::from_secs(2);
 
 pub struct Readiness {
     store: Store,
     /// Set once at startup; reports whether rate limits are shared
     /// (Redis) or per replica (fallback).
     rate_limiter: std::sync::OnceLock<std::sync::Arc<crate::edge::Edge>>,
-    redis: Option<redis::Client>,
+    /// The sign-in state's Redis connection, when Redis is configured.
+    redis: Option<Ephemeral>,
     /// Internal services by name, probed through grpc.health.v1.
-    services: Vec<(&'static str, String)>,
+    services: Vec<(&'static str, mesh::health::HealthProbe)>,
+    /// The last report and when it was made; the lock also makes
+    /// concurrent callers share one check.
+    recent: tokio::sync::Mutex<Option<(Instant, Arc<ReadinessReport>)>>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DependencyStatus {
     /// `up`, `down` or `degraded`.
     #[schema(value_type = String)]
@@ -32,7 +49,7 @@ pub struct DependencyStatus {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReadinessReport {
     /// `ready`, `degraded` (serving with per-replica rate limits) or `not_ready`.
     #[schema(value_type = String)]
@@ -52,20 +69,32 @@ impl ReadinessReport {
 #[error("REDIS_URL is not a valid Redis URL")]
 pub struct InvalidRedisUrl;
 
+/// An internal service URL that cannot be probed.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidServiceUrl(String);
+
 impl Readiness {
+    /// `redis` is the gateway's shared Redis handle, `None` without Redis.
     pub fn new(
         store: Store,
-        redis_url: Option<&SecretString>,
+        redis: Option<Ephemeral>,
         services: Vec<(&'static str, String)>,
-    ) -> Result<Self, InvalidRedisUrl> {
-        let redis = redis_url
-            .map(|url| redis::Client::open(url.expose_secret()).map_err(|_| InvalidRedisUrl))
-            .transpose()?;
+    ) -> Result<Self, InvalidServiceUrl> {
+        let services = services
+            .into_iter()
+            .map(|(name, url)| {
+                mesh::health::HealthProbe::lazy(&url, CHECK_TIMEOUT)
+                    .map(|probe| (name, probe))
+                    .map_err(InvalidServiceUrl)
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             store,
             rate_limiter: std::sync::OnceLock::new(),
             redis,
             services,
+            recent: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -73,7 +102,20 @@ impl Readiness {
         let _ = self.rate_limiter.set(edge);
     }
 
-    pub async fn check(&self) -> ReadinessReport {
+    /// The report of a check made at most [`REPORT_TTL`] ago.
+    pub async fn check(&self) -> Arc<ReadinessReport> {
+        let mut recent = self.recent.lock().await;
+        if let Some((made_at, report)) = recent.as_ref()
+            && made_at.elapsed() < REPORT_TTL
+        {
+            return Arc::clone(report);
+        }
+        let report = Arc::new(self.check_now().await);
+        *recent = Some((Instant::now(), Arc::clone(&report)));
+        report
+    }
+
+    async fn check_now(&self) -> ReadinessReport {
         let database = async {
             let result = tokio::time::timeout(CHECK_TIMEOUT, self.store.ping()).await;
             match result {
@@ -85,13 +127,13 @@ impl Readiness {
         let redis = async {
             match &self.redis {
                 None => None,
-                Some(client) => Some(ping_redis(client).await),
+                Some(redis) => Some(ping_redis(redis).await),
             }
         };
         let services =
-            futures::future::join_all(self.services.iter().map(|(name, url)| async move {
+            futures::future::join_all(self.services.iter().map(|(name, probe)| async move {
                 let started = std::time::Instant::now();
-                let result = mesh::health::probe(url, CHECK_TIMEOUT).await;
+                let result = probe.check().await;
                 crate::metrics::METRICS.observe_internal_call(
                     name,
                     "grpc.health.v1.Health/Check",
@@ -142,21 +184,12 @@ impl Readiness {
     }
 }
 
-async fn ping_redis(client: &redis::Client) -> Result<(), String> {
-    let ping = async {
-        let mut connection = client
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(|error| error.to_string())?;
-        redis::cmd("PING")
-            .query_async::<String>(&mut connection)
-            .await
-            .map_err(|error| error.to_string())?;
-        Ok(())
-    };
-    tokio::time::timeout(CHECK_TIMEOUT, ping)
-        .await
-        .unwrap_or_else(|_| Err("timed out".to_owned()))
+async fn ping_redis(redis: &Ephemeral) -> Result<(), String> {
+    match tokio::time::timeout(CHECK_TIMEOUT, redis.ping()).await {
+        Ok(Ok(_version)) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("timed out".to_owned()),
+    }
 }
 
 /// Readiness is operator-facing but public: the error is logged, the

@@ -78,6 +78,16 @@ impl Application {
             config.database_max_connections,
         )?;
         store.migrate().await?;
+        let report =
+            crate::domain::monitor_headers::reseal_stored(&store, &config.secret_box).await?;
+        if report != Default::default() {
+            tracing::info!(
+                resealed = report.resealed,
+                unreadable = report.unreadable,
+                key_id = config.secret_box.current_key_id(),
+                "sealed stored monitor header values with the current key"
+            );
+        }
         let state = app_state(&config, store)?;
         let edge = Arc::new(Edge::new(
             config.edge.clone(),
@@ -134,22 +144,23 @@ impl Application {
 }
 
 fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
+    let auth = Arc::new(Auth::from_config(config).map_err(|_| InvalidRedisUrl)?);
     let readiness = Readiness::new(
         store.clone(),
-        config.redis_url.as_ref(),
+        config.redis_url.as_ref().map(|_| auth.ephemeral.clone()),
         vec![
             ("browser", config.browser_url.clone()),
             ("llm", config.llm_url.clone()),
             ("notify", config.notify_url.clone()),
         ],
-    )?;
+    )
+    .map_err(|error| ConfigError::invalid("BROWSER_URL, LLM_URL or NOTIFY_URL", error))?;
     let notify = NotifyClient::new(
         &config.notify_url,
         &config.internal_api_key,
         config.public_base_url.clone(),
     )?;
     let browser = BrowserClient::new(&config.browser_url, &config.internal_api_key)?;
-    let auth = Arc::new(Auth::from_config(config).map_err(|_| InvalidRedisUrl)?);
     Ok(AppState::new(Shared {
         store,
         tokens: auth.verifier.clone(),
@@ -162,5 +173,6 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
         notify,
         browser,
         readiness: Arc::new(readiness),
+        secret_box: config.secret_box.clone(),
     }))
 }

@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use secret_box::SecretBox;
 use store::Store;
 
 use crate::auth::Auth;
@@ -29,6 +30,8 @@ pub struct Shared {
     pub notify: NotifyClient,
     pub browser: BrowserClient,
     pub readiness: Arc<Readiness>,
+    /// Seals monitor header values; opens them for the preview's fetch.
+    pub secret_box: SecretBox,
 }
 
 impl AppState {
@@ -63,4 +66,5 @@ piece! {
     notify: NotifyClient,
     browser: BrowserClient,
     readiness: Arc<Readiness>,
+    secret_box: SecretBox,
 }

@@ -6,8 +6,7 @@ use std::time::Instant;
 
 use api_proto::llm::v1::judge_server::{Judge as JudgeRpc, JudgeServer};
 use api_proto::llm::v1::{EvaluateRequest, EvaluateResponse};
-use mesh::internal_auth::{Caller, InternalKeys, RequireInternalKey};
-use tonic::service::interceptor::InterceptedService;
+use mesh::internal_auth::{Caller, CallerPolicy, Guarded, InternalAuth, InternalKeys, SCHEDULER};
 use tonic::{Request, Response, Status};
 
 use crate::domain::{Evaluation, Judge, MAX_CONDITION_CHARS, MAX_TEXT_BYTES, Verdict};
@@ -15,6 +14,10 @@ use crate::error::ServiceError;
 
 /// Both texts at their limit, the condition and the protobuf framing, with room to spare.
 const MAX_REQUEST_BYTES: usize = 2 * MAX_TEXT_BYTES + 64 * 1024;
+
+/// Only the scheduler judges changes; the gateway asks llm for its health
+/// alone, which needs no key.
+pub const CALLERS: CallerPolicy = CallerPolicy::new(&[("/llm.v1.Judge/Evaluate", &[SCHEDULER])]);
 
 /// The judge service behind the internal-key check.
 #[derive(Clone)]
@@ -27,15 +30,12 @@ impl JudgeService {
         Self { judge }
     }
 
-    /// The tonic service, refusing calls without a valid `x-internal-api-key`.
-    pub fn into_server(
-        self,
-        keys: InternalKeys,
-    ) -> InterceptedService<JudgeServer<Self>, RequireInternalKey> {
+    /// The tonic service, answering only the callers [`CALLERS`] names.
+    pub fn into_server(self, keys: InternalKeys) -> Guarded<JudgeServer<Self>> {
         // tonic's default 4 MB limit would refuse two texts at their allowed size with an opaque
         // RESOURCE_EXHAUSTED; the field-level check in `parse_request` gives the useful answer.
         let server = JudgeServer::new(self).max_decoding_message_size(MAX_REQUEST_BYTES);
-        InterceptedService::new(server, RequireInternalKey::new(keys))
+        InternalAuth::new(keys, CALLERS).guard(server)
     }
 }
 

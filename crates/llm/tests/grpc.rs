@@ -78,6 +78,24 @@ async fn a_call_without_the_internal_key_is_unauthenticated() {
 }
 
 #[tokio::test]
+async fn the_gateway_is_permission_denied_on_evaluate_even_with_a_known_key() {
+    let service = spawn_with_judge(Arc::new(OfflineJudge)).await;
+    let key = secrecy::SecretString::from(support::service::GATEWAY_KEY);
+    let channel = mesh::client::connect_lazy(&service.url, &key, Duration::from_secs(5)).unwrap();
+
+    let status = JudgeClient::new(channel)
+        .evaluate(price_request("", "Price: 1", true))
+        .await
+        .unwrap_err();
+
+    assert_eq!(status.code(), Code::PermissionDenied);
+    assert_eq!(
+        status.message(),
+        "gateway may not call /llm.v1.Judge/Evaluate"
+    );
+}
+
+#[tokio::test]
 async fn a_call_with_a_wrong_key_is_unauthenticated() {
     let service = spawn_with_judge(Arc::new(OfflineJudge)).await;
     let key = secrecy::SecretString::from("not-the-key-0123456789abcdef0123456789");

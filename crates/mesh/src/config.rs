@@ -175,6 +175,18 @@ pub fn check_secret_strength(name: &str, value: &str) -> Result<(), ConfigError>
     Ok(())
 }
 
+/// The keys sealing user secrets at rest (`SECRETS_KEYS`, see the
+/// `secret-box` crate): required in production, a deterministic placeholder
+/// in development.
+pub fn secret_box(environment: Environment) -> Result<secret_box::SecretBox, ConfigError> {
+    secret_box::SecretBox::from_env(environment.is_production()).map_err(|error| match error {
+        secret_box::KeyringError::Missing => ConfigError::missing(secret_box::ENV_VAR),
+        secret_box::KeyringError::Invalid(reason) => {
+            ConfigError::invalid(secret_box::ENV_VAR, reason)
+        }
+    })
+}
+
 /// Convenience for checks on an already wrapped secret.
 pub fn secret_is_strong(value: &SecretString) -> bool {
     check_secret_strength("secret", value.expose_secret()).is_ok()

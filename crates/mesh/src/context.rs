@@ -30,6 +30,15 @@ pub fn request_id(metadata: &MetadataMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// [`request_id`] on plain HTTP headers, for checks that run before tonic
+/// turns them into metadata.
+pub fn request_id_from_headers(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| is_valid_request_id(value))
+}
+
 /// Ids are echoed into logs and headers, so only a safe alphabet and a
 /// bounded length are accepted.
 pub fn is_valid_request_id(value: &str) -> bool {

@@ -39,6 +39,44 @@ pub async fn probe(url: &str, timeout: Duration) -> Result<(), String> {
     }
 }
 
+/// A health client on one lazily connected channel, kept for the process's
+/// lifetime: repeated probes (the gateway's `/ready`) reuse its HTTP/2
+/// connection instead of dialling the service each time.
+#[derive(Clone, Debug)]
+pub struct HealthProbe {
+    client: HealthClient<tonic::transport::Channel>,
+}
+
+impl HealthProbe {
+    /// Connects on first use; each check is bounded by `timeout`.
+    pub fn lazy(url: &str, timeout: Duration) -> Result<Self, String> {
+        let channel = tonic::transport::Endpoint::from_shared(url.to_owned())
+            .map_err(|error| format!("invalid URL {url}: {error}"))?
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .connect_lazy();
+        Ok(Self {
+            client: HealthClient::new(channel),
+        })
+    }
+
+    /// The service's overall health.
+    pub async fn check(&self) -> Result<(), String> {
+        let response = self
+            .client
+            .clone()
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .map_err(|status| format!("health check failed: {}", status.message()))?;
+        match response.into_inner().status() {
+            ServingStatus::Serving => Ok(()),
+            other => Err(format!("not serving: {}", other.as_str_name())),
+        }
+    }
+}
+
 /// The URL to probe for a service listening on `addr`: a wildcard address
 /// is probed on loopback.
 pub fn local_url(addr: std::net::SocketAddr) -> String {

@@ -1,5 +1,7 @@
 //! Errors whose `Display` text can be shown to the user as is: they name the
 //! destination the user typed and the reason, and never anything internal.
+//! In particular a refused *name* never shows what it resolved to: that
+//! would map the deployment's internal DNS for whoever asks.
 
 use std::net::IpAddr;
 
@@ -13,7 +15,8 @@ pub enum GuardError {
         addr: IpAddr,
         reason: ForbiddenReason,
     },
-    #[error("destination {host} resolves to {addr}, which {reason}")]
+    /// `addr` and `reason` are for logs and tests, never for the message.
+    #[error("destination {host} is not allowed")]
     ForbiddenByName {
         host: String,
         addr: IpAddr,

@@ -26,7 +26,7 @@ impl Policy {
         Self { allow }
     }
 
-    /// Parses a comma-separated CIDR list such as `BROWSER_ALLOW_NETWORKS`
+    /// Parses a comma-separated CIDR list such as `ALLOW_NETWORKS`
     /// (`"127.0.0.1/32, 172.18.0.0/16"`). A bare address means that one host.
     pub fn from_allow_list(list: &str) -> Result<Self, PolicyError> {
         let mut allow = Vec::new();

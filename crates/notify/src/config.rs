@@ -7,9 +7,9 @@
 //! | `SMTP_CA_FILE` | unset: only the public roots | PEM file of extra CA certificates for a relay with a private CA |
 //! | `NOTIFICATION_EMAIL` | `Lookout <alerts@lookout.local>` | |
 //! | `REDIS_URL` (secret) | `redis://127.0.0.1:6379` | required |
-//! | `NOTIFY_ALLOW_NETWORKS` | empty: only public webhook destinations | |
+//! | `ALLOW_NETWORKS` (formerly `NOTIFY_ALLOW_NETWORKS`) | empty: only public webhook destinations | needs `ALLOW_NETWORKS_CONFIRM` (see `netguard::settings`) |
 //! | `PUBLIC_BASE_URL` | `http://localhost:8080/` | |
-//! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh::internal_auth` | strong keys |
+//! | `INTERNAL_API_KEY_DIGESTS` | see `mesh::internal_auth` | required |
 
 use std::net::SocketAddr;
 
@@ -61,10 +61,8 @@ impl Config {
                 &env_string("NOTIFICATION_EMAIL").unwrap_or_else(|| DEFAULT_FROM.to_owned()),
             )?,
             redis_url: production_required("REDIS_URL", DEFAULT_REDIS_URL, environment)?,
-            webhook_policy: Policy::from_allow_list(
-                &env_string("NOTIFY_ALLOW_NETWORKS").unwrap_or_default(),
-            )
-            .map_err(|error| ConfigError::invalid("NOTIFY_ALLOW_NETWORKS", error))?,
+            webhook_policy: Policy::from_env(environment.is_production())
+                .map_err(|error| ConfigError::invalid(netguard::settings::ALLOW_NETWORKS, error))?,
             public_base_url: parse_base_url(
                 &env_string("PUBLIC_BASE_URL")
                     .unwrap_or_else(|| DEFAULT_PUBLIC_BASE_URL.to_owned()),

@@ -5,12 +5,16 @@ use std::sync::Arc;
 
 use api_proto::notify::v1::notifier_server::Notifier;
 use api_proto::notify::v1::{SendRequest, SendResponse};
-use mesh::internal_auth::Caller;
+use mesh::internal_auth::{Caller, CallerPolicy, GATEWAY, SCHEDULER};
 use tonic::{Request, Response, Status};
 
 use crate::convert;
 use crate::dispatch::Dispatcher;
 use crate::error::ServiceError;
+
+/// The gateway sends channel tests, the scheduler alerts.
+pub const CALLERS: CallerPolicy =
+    CallerPolicy::new(&[("/notify.v1.Notifier/Send", &[GATEWAY, SCHEDULER])]);
 
 pub struct NotifierService {
     dispatcher: Arc<Dispatcher>,

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use api_proto::notify::v1::notifier_server::NotifierServer;
-use mesh::internal_auth::RequireInternalKey;
+use mesh::internal_auth::InternalAuth;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -79,10 +79,10 @@ impl Application {
         );
 
         let (health, health_service) = mesh::health::service();
-        let notifier = NotifierServer::with_interceptor(
-            NotifierService::new(Arc::new(dispatcher)),
-            RequireInternalKey::new(config.internal_keys.clone()),
-        );
+        let notifier = InternalAuth::new(config.internal_keys.clone(), crate::service::CALLERS)
+            .guard(NotifierServer::new(NotifierService::new(Arc::new(
+                dispatcher,
+            ))));
         let routes = Routes::new(health_service).add_service(notifier);
         Ok(Self {
             listener,

@@ -261,6 +261,24 @@ async fn calls_without_the_internal_key_are_unauthenticated() {
 }
 
 #[tokio::test]
+async fn the_gateway_may_send_a_channel_test() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let channel = mesh::client::connect_lazy(
+        &format!("http://127.0.0.1:{}", app.port),
+        &secrecy::SecretString::from(support::GATEWAY_KEY),
+        std::time::Duration::from_secs(30),
+    )
+    .unwrap();
+    let mut client = api_proto::notify::v1::notifier_client::NotifierClient::new(channel);
+
+    let response = client.send(triggered_alert_to_ada()).await.unwrap();
+
+    assert_eq!(response.into_inner().status(), DeliveryStatus::Sent);
+    assert_eq!(sink.messages().len(), 1);
+}
+
+#[tokio::test]
 async fn a_key_held_by_another_attempt_is_answered_with_retry_later_and_nothing_is_sent() {
     let sink = SmtpSink::start().await;
     let app = TestApp::with_sink(&sink).await;

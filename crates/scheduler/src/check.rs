@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use secret_box::SecretBox;
 use store::Store;
 use store::scheduling::{ClaimedMonitor, MonitorOutcome, NewCheck, NewSnapshot};
 use tokio::sync::Notify;
@@ -18,6 +19,8 @@ use crate::politeness::HostGate;
 /// Everything a check needs; shared by all checks of the process.
 pub struct CheckRunner {
     pub store: Store,
+    /// Opens monitor header values just before the fetch that sends them.
+    pub secret_box: SecretBox,
     pub peers: Peers,
     pub hosts: HostGate,
     /// Woken after a triggered check commits, so delivery starts at once.
@@ -129,15 +132,36 @@ impl CheckRunner {
         check: &mut NewCheck,
     ) -> Result<Decision, store::StoreError> {
         let monitor = &claim.monitor;
+        let headers = monitor
+            .headers
+            .iter()
+            .map(|header| {
+                header
+                    .open(&self.secret_box)
+                    .map(|value| (header.name.clone(), value))
+            })
+            .collect::<Result<Vec<_>, _>>();
+        let headers = match headers {
+            Ok(headers) => headers,
+            Err(error) => {
+                tracing::error!(
+                    monitor_id = %monitor.id,
+                    %error,
+                    "cannot open the monitor's header values; is a key missing from SECRETS_KEYS?"
+                );
+                check.status = CheckStatus::InternalError.as_str().to_owned();
+                check.error = Some(
+                    "the monitor's header values cannot be decrypted; edit the monitor and enter them again"
+                        .to_owned(),
+                );
+                return Ok(decision(None, false));
+            }
+        };
         let spec = FetchSpec {
             url: monitor.url.clone(),
             css_selector: monitor.css_selector.clone(),
             json_pointer: monitor.json_pointer.clone(),
-            headers: monitor
-                .headers
-                .iter()
-                .map(|header| (header.name.clone(), header.value.clone()))
-                .collect(),
+            headers,
             render: monitor.render,
         };
         let fetched = {

@@ -6,6 +6,7 @@
 //! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/lookout` (required in production) | PostgreSQL |
 //! | `BROWSER_URL` / `LLM_URL` / `NOTIFY_URL` | `http://127.0.0.1:50051` / `…50052` / `…50053` | peers |
 //! | `INTERNAL_API_KEY` | development placeholder | the key this service presents to peers |
+//! | `SECRETS_KEYS` | development placeholder (required in production) | opens monitor header values for the fetch; the gateway's value |
 //! | `SCHEDULER_POLL_MS` | `1000` | how often due monitors and deliveries are looked for |
 //! | `SCHEDULER_CONCURRENCY` | `8` | checks running at once in this process |
 //! | `SCHEDULER_HOST_CONCURRENCY` | `2` | fetches running at once against one host |
@@ -21,8 +22,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
+use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr};
 use secrecy::SecretString;
+use secret_box::SecretBox;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50054";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
@@ -40,6 +42,8 @@ pub struct Config {
     pub notify_url: String,
     /// Presented to every peer as `x-internal-api-key`.
     pub internal_api_key: SecretString,
+    /// Opens monitor header values (`SECRETS_KEYS`, the gateway's keys).
+    pub secret_box: SecretBox,
     /// Between two looks for due work when nothing wakes the loops earlier.
     pub poll_interval: Duration,
     /// Checks in flight in this process; also bounds database connections.
@@ -79,7 +83,11 @@ impl Config {
             browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,
-            internal_api_key: required_secret("INTERNAL_API_KEY", environment)?,
+            internal_api_key: mesh::internal_auth::caller_key(
+                mesh::internal_auth::SCHEDULER,
+                environment,
+            )?,
+            secret_box: mesh::config::secret_box(environment)?,
             poll_interval: millis("SCHEDULER_POLL_MS", 1000)?,
             concurrency: env_parse("SCHEDULER_CONCURRENCY", 8)?,
             host_concurrency: env_parse("SCHEDULER_HOST_CONCURRENCY", 2)?,
@@ -114,6 +122,7 @@ impl Config {
             llm_url: llm_url.to_owned(),
             notify_url: notify_url.to_owned(),
             internal_api_key: SecretString::from(internal_api_key.to_owned()),
+            secret_box: SecretBox::development(),
             poll_interval: Duration::from_millis(50),
             concurrency: 8,
             host_concurrency: 2,

@@ -12,6 +12,7 @@ use api_proto::notify::v1::{
 };
 use mesh::client::{InternalChannel, connect_lazy};
 use mesh::config::ConfigError;
+use secrecy::{ExposeSecret, SecretString};
 use tonic::Code;
 
 use crate::config::Config;
@@ -27,8 +28,8 @@ pub struct FetchSpec {
     pub url: String,
     pub css_selector: Option<String>,
     pub json_pointer: Option<String>,
-    /// May carry cookies: never logged.
-    pub headers: Vec<(String, String)>,
+    /// May carry cookies: never logged, opened only for this fetch.
+    pub headers: Vec<(String, SecretString)>,
     pub render: bool,
 }
 
@@ -141,7 +142,7 @@ impl Peers {
                 .iter()
                 .map(|(name, value)| Header {
                     name: name.clone(),
-                    value: value.clone(),
+                    value: value.expose_secret().to_owned(),
                 })
                 .collect(),
             render: spec.render,

@@ -123,6 +123,7 @@ async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<
     let deliveries_due = Arc::new(Notify::new());
     let runner = Arc::new(CheckRunner {
         store: store.clone(),
+        secret_box: config.secret_box.clone(),
         peers: peers.clone(),
         hosts: HostGate::new(config.host_concurrency, config.host_delay),
         deliveries_due: deliveries_due.clone(),

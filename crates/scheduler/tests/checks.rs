@@ -59,7 +59,7 @@ async fn the_first_check_is_a_baseline_that_never_alerts_and_an_unchanged_page_i
             .lock()
             .unwrap()
             .iter()
-            .all(|caller| caller == "internal"),
+            .all(|caller| caller == "scheduler"),
         "every call carried the internal key"
     );
     app.stop().await;
@@ -415,5 +415,48 @@ async fn a_delivery_notify_refuses_as_invalid_is_dead_at_once() {
         "{last_error}"
     );
     assert_eq!(app.peers.sends().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sealed_header_values_are_opened_only_for_the_fetch() {
+    let app = spawn_app().await;
+    // The tests' scheduler runs with the development key, as the gateway's tests do.
+    let secret_box = secret_box::SecretBox::development();
+    let sealed =
+        store::monitors::RequestHeader::seal(&secret_box, "cookie".to_owned(), "sid=42").unwrap();
+    let monitor = app
+        .create_monitor_with_headers(serde_json::to_value([&sealed]).unwrap())
+        .await;
+    let check = app.wait_for_checks(monitor, 1).await.remove(0);
+    assert_eq!(check.status, "ok");
+    let fetch = app.peers.fetches.lock().unwrap()[0].clone();
+    assert_eq!(fetch.headers.len(), 1);
+    assert_eq!(fetch.headers[0].name, "cookie");
+    assert_eq!(fetch.headers[0].value, "sid=42");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_header_sealed_with_an_unknown_key_fails_the_check_without_fetching() {
+    let app = spawn_app().await;
+    let other =
+        secret_box::SecretBox::parse(&format!("gone:{}", secret_box::generate_key())).unwrap();
+    let sealed =
+        store::monitors::RequestHeader::seal(&other, "cookie".to_owned(), "sid=42").unwrap();
+    let monitor = app
+        .create_monitor_with_headers(serde_json::to_value([&sealed]).unwrap())
+        .await;
+    let check = app.wait_for_checks(monitor, 1).await.remove(0);
+    assert_eq!(check.status, "internal_error");
+    assert!(
+        check
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("cannot be decrypted"),
+        "{check:?}"
+    );
+    assert!(app.peers.fetches.lock().unwrap().is_empty());
     app.stop().await;
 }

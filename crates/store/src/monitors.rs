@@ -1,17 +1,78 @@
 //! Monitor definitions.
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use secret_box::{SecretBox, SecretBoxError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
 
-/// An extra request header sent when fetching the page.
+/// An extra request header sent when fetching the page, as stored. Values
+/// may carry cookies or bearer tokens, so the store never holds them in
+/// clear: the gateway seals them (`secret-box`) before they reach this
+/// crate, and only the processes that send them open them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestHeader {
     pub name: String,
-    pub value: String,
+    #[serde(flatten)]
+    pub value: StoredValue,
+}
+
+/// A header value at rest. In JSON, `{"name", "sealed"}`; rows written
+/// before encryption at rest hold `{"name", "value"}` until the gateway
+/// reseals them at start ([`Store::monitor_headers_to_reseal`]).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredValue {
+    /// `secret-box` text: `<key id>:<ciphertext>`.
+    Sealed(String),
+    /// A value stored in clear by an older version.
+    #[serde(rename = "value")]
+    Legacy(String),
+}
+
+impl std::fmt::Debug for StoredValue {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sealed(sealed) => formatter.debug_tuple("Sealed").field(sealed).finish(),
+            Self::Legacy(_) => formatter.write_str("Legacy(<redacted>)"),
+        }
+    }
+}
+
+/// The `secret-box` purpose of monitor header values: a value sealed for
+/// another kind of secret does not open as a header.
+pub const HEADER_PURPOSE: &str = "monitor-header";
+
+impl RequestHeader {
+    /// A header whose value is sealed by the current key of `secret_box`.
+    pub fn seal(secret_box: &SecretBox, name: String, value: &str) -> Result<Self, SecretBoxError> {
+        Ok(Self {
+            name,
+            value: StoredValue::Sealed(secret_box.seal(HEADER_PURPOSE, value)?),
+        })
+    }
+
+    /// The value in clear, for the process that sends it. A value stored
+    /// before encryption at rest comes back as it is.
+    pub fn open(&self, secret_box: &SecretBox) -> Result<SecretString, SecretBoxError> {
+        match &self.value {
+            StoredValue::Sealed(sealed) => secret_box.open(HEADER_PURPOSE, sealed),
+            StoredValue::Legacy(value) => Ok(SecretString::from(value.clone())),
+        }
+    }
+}
+
+impl StoredValue {
+    /// True when the value is sealed by the key `key_id`.
+    pub fn is_sealed_by(&self, key_id: &str) -> bool {
+        match self {
+            Self::Sealed(sealed) => sealed.split_once(':').is_some_and(|(id, _)| id == key_id),
+            Self::Legacy(_) => false,
+        }
+    }
 }
 
 /// A monitor as stored.
@@ -419,6 +480,64 @@ impl Store {
             .context("requesting a monitor run")?;
         Ok(updated == 1)
     }
+
+    /// Up to `limit` monitors, by id after `after`, holding a header value
+    /// in clear or sealed by another key than `current_key_id`: what the
+    /// gateway reseals at start, so plain rows are encrypted and a retired
+    /// key can be dropped. Not scoped by team: a maintenance pass over every
+    /// row, never reachable from a request.
+    pub async fn monitor_headers_to_reseal(
+        &self,
+        current_key_id: &str,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<(Uuid, Vec<RequestHeader>)>, StoreError> {
+        let client = self.client().await?;
+        let prefix = format!("{current_key_id}:");
+        let rows = client
+            .query(
+                "SELECT id, headers FROM monitors
+                  WHERE ($1::uuid IS NULL OR id > $1)
+                    AND jsonb_path_exists(headers,
+                          '$[*] ? (!exists(@.sealed) || !(@.sealed starts with $prefix))',
+                          jsonb_build_object('prefix', $2::text))
+                  ORDER BY id
+                  LIMIT $3",
+                &[&after, &prefix, &limit],
+            )
+            .await
+            .context("listing monitor headers to reseal")?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let headers: serde_json::Value = row.get("headers");
+                (
+                    row.get("id"),
+                    serde_json::from_value(headers).unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
+    /// Replaces a monitor's headers with `resealed` only if they are still
+    /// `current`, so a reseal never overwrites an edit made meanwhile.
+    /// False when the monitor changed or is gone.
+    pub async fn replace_monitor_headers(
+        &self,
+        monitor_id: Uuid,
+        current: &[RequestHeader],
+        resealed: &[RequestHeader],
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let updated = client
+            .execute(
+                "UPDATE monitors SET headers = $3 WHERE id = $1 AND headers = $2",
+                &[&monitor_id, &headers_json(current), &headers_json(resealed)],
+            )
+            .await
+            .context("resealing monitor headers")?;
+        Ok(updated == 1)
+    }
 }
 
 pub(crate) fn split_cursor(cursor: Option<Cursor>) -> (Option<DateTime<Utc>>, Option<Uuid>) {
@@ -429,12 +548,8 @@ pub(crate) fn split_cursor(cursor: Option<Cursor>) -> (Option<DateTime<Utc>>, Op
 }
 
 fn headers_json(headers: &[RequestHeader]) -> serde_json::Value {
-    serde_json::Value::Array(
-        headers
-            .iter()
-            .map(|header| serde_json::json!({"name": header.name, "value": header.value}))
-            .collect(),
-    )
+    // Two strings per header: serializing cannot fail.
+    serde_json::to_value(headers).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
 }
 
 /// Makes `channel_ids` the monitor's channels. Channels of another team are

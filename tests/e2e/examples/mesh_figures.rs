@@ -73,7 +73,7 @@ async fn main() {
     let logs = test_support::process::temp_dir("lookout-bench");
     let key = random_key();
     let services = InternalServices::start(
-        &format!("bench:{key}"),
+        &[("scheduler", key.as_str())],
         &smtp.url(),
         &redis,
         "http://127.0.0.1:8080",

@@ -41,10 +41,13 @@ pub struct InternalServices {
 }
 
 impl InternalServices {
-    /// Starts the three services accepting `internal_api_keys`
-    /// (`caller:key,…`), with webhooks and fetches allowed on loopback.
+    /// Starts the three services accepting the keys of `callers`
+    /// (`(caller, key)`, several per caller during a rotation), with
+    /// webhooks and fetches allowed on loopback. Each service receives
+    /// only the digests of the callers that may call it: llm only the
+    /// scheduler's.
     pub async fn start(
-        internal_api_keys: &str,
+        callers: &[(&str, &str)],
         smtp_url: &str,
         redis_url: &str,
         public_base_url: &str,
@@ -53,27 +56,40 @@ impl InternalServices {
         let browser_addr = loopback_addr();
         let llm_addr = loopback_addr();
         let notify_addr = loopback_addr();
-        let common = [
-            ("LOOKOUT_ENV", "development"),
-            ("LOG_FORMAT", "json"),
-            ("INTERNAL_API_KEYS", internal_api_keys),
-        ];
+        let digests = |allowed: &[&str]| {
+            callers
+                .iter()
+                .filter(|(caller, _)| allowed.contains(caller))
+                .map(|(caller, key)| {
+                    format!("{caller}:{}", mesh::internal_auth::key_digest_hex(key))
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let every_caller = digests(&["gateway", "scheduler"]);
+        let scheduler_only = digests(&["scheduler"]);
+        let common = [("LOOKOUT_ENV", "development"), ("LOG_FORMAT", "json")];
         let mut browser_env = pairs(&common);
+        browser_env.push(("INTERNAL_API_KEY_DIGESTS".to_owned(), every_caller.clone()));
         browser_env.extend(pairs(&[
             ("BROWSER_ADDR", &browser_addr),
-            ("BROWSER_ALLOW_NETWORKS", "127.0.0.0/8"),
+            ("ALLOW_NETWORKS", "127.0.0.0/8"),
         ]));
         let mut llm_env = pairs(&common);
+        if !scheduler_only.is_empty() {
+            llm_env.push(("INTERNAL_API_KEY_DIGESTS".to_owned(), scheduler_only));
+        }
         llm_env.extend(pairs(&[
             ("LLM_ADDR", &llm_addr),
             ("LLM_PROVIDER", "offline"),
         ]));
         let mut notify_env = pairs(&common);
+        notify_env.push(("INTERNAL_API_KEY_DIGESTS".to_owned(), every_caller));
         notify_env.extend(pairs(&[
             ("NOTIFY_ADDR", &notify_addr),
             ("SMTP_URL", smtp_url),
             ("REDIS_URL", redis_url),
-            ("NOTIFY_ALLOW_NETWORKS", "127.0.0.0/8"),
+            ("ALLOW_NETWORKS", "127.0.0.0/8"),
             ("PUBLIC_BASE_URL", public_base_url),
             ("NOTIFICATION_EMAIL", "Lookout <alerts@lookout.test>"),
         ]));
@@ -147,11 +163,14 @@ impl Mesh {
 
         let gateway_key = random_key();
         let scheduler_key = random_key();
-        let internal_api_keys = format!("gateway:{gateway_key},scheduler:{scheduler_key}");
+
         let gateway_addr = loopback_addr();
         let gateway_url = format!("http://{gateway_addr}");
         let internal = InternalServices::start(
-            &internal_api_keys,
+            &[
+                ("gateway", gateway_key.as_str()),
+                ("scheduler", scheduler_key.as_str()),
+            ],
             &smtp.url(),
             &redis_url,
             &gateway_url,
@@ -173,7 +192,7 @@ impl Mesh {
             ("BROWSER_URL", &internal.browser_url),
             ("LLM_URL", &internal.llm_url),
             ("NOTIFY_URL", &internal.notify_url),
-            ("BROWSER_ALLOW_NETWORKS", "127.0.0.0/8"),
+            ("ALLOW_NETWORKS", "127.0.0.0/8"),
             ("MONITOR_MIN_INTERVAL_SECONDS", "1"),
             ("PUBLIC_BASE_URL", &gateway_url),
         ]);

@@ -1,6 +1,6 @@
 //! Every internal RPC method refuses calls without a valid internal key, over
 //! real gRPC between processes; rotation keeps old and new keys valid until
-//! the old one is removed.
+//! the old one is removed; each caller reaches only the methods meant for it.
 
 #![allow(
     clippy::unwrap_used,
@@ -132,9 +132,12 @@ async fn every_internal_method_rejects_bad_keys_and_accepts_rotated_ones_until_r
     let old_key = random_key();
     let new_key = random_key();
 
-    // During a rotation both keys are listed.
+    // During a rotation both of the scheduler's keys are listed.
     let services = InternalServices::start(
-        &format!("gateway:{old_key},gateway:{new_key}"),
+        &[
+            ("scheduler", old_key.as_str()),
+            ("scheduler", new_key.as_str()),
+        ],
         &smtp.url(),
         &redis,
         "http://127.0.0.1:8080",
@@ -167,7 +170,7 @@ async fn every_internal_method_rejects_bad_keys_and_accepts_rotated_ones_until_r
             );
         }
     }
-    // No service logs a presented key.
+    // No service logs a presented key, nor receives one: only digests.
     assert!(
         !services.logs().contains("wrong\""),
         "presented keys never reach the logs"
@@ -177,7 +180,7 @@ async fn every_internal_method_rejects_bad_keys_and_accepts_rotated_ones_until_r
 
     // After the rotation only the new key is listed.
     let services = InternalServices::start(
-        &format!("gateway:{new_key}"),
+        &[("scheduler", new_key.as_str())],
         &smtp.url(),
         &redis,
         "http://127.0.0.1:8080",
@@ -201,12 +204,45 @@ async fn every_internal_method_rejects_bad_keys_and_accepts_rotated_ones_until_r
 }
 
 #[tokio::test]
+async fn the_gateway_reaches_fetch_and_send_but_not_the_judge() {
+    let smtp = SmtpSink::start().await;
+    let site = TestSite::start().await;
+    site.set_html("/page", "<p>hello</p>");
+    let redis = test_support::redis::url().await;
+    let logs = test_support::process::temp_dir("lookout-e2e-callers");
+    let gateway_key = random_key();
+    let services = InternalServices::start(
+        &[
+            ("gateway", gateway_key.as_str()),
+            ("scheduler", random_key().as_str()),
+        ],
+        &smtp.url(),
+        &redis,
+        "http://127.0.0.1:8080",
+        &logs,
+    )
+    .await;
+    let codes = call_every_method(&services, &site, &Presented::Valid(gateway_key)).await;
+    assert_eq!(
+        codes,
+        [
+            ("browser.v1.Browser/Fetch", Code::Ok),
+            // llm is not even given the gateway's digest.
+            ("llm.v1.Judge/Evaluate", Code::Unauthenticated),
+            ("notify.v1.Notifier/Send", Code::Ok),
+        ],
+        "{}",
+        services.logs()
+    );
+}
+
+#[tokio::test]
 async fn health_checks_need_no_key() {
     let smtp = SmtpSink::start().await;
     let redis = test_support::redis::url().await;
     let logs = test_support::process::temp_dir("lookout-e2e-health");
     let services = InternalServices::start(
-        &format!("gateway:{}", random_key()),
+        &[("gateway", random_key().as_str())],
         &smtp.url(),
         &redis,
         "http://127.0.0.1:8080",

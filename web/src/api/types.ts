@@ -59,6 +59,8 @@ export interface MonitorInput {
   render?: boolean;
   paused?: boolean;
   channel_ids: Uuid[];
+  /** Values equal to the mask (`••••••••`) keep the stored value. */
+  headers?: HeaderPair[];
 }
 
 export interface Page<T> {

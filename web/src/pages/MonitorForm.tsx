@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
-import type { Monitor, MonitorInput, Preview } from '../api/types';
+import type { HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
+import { HeaderFields } from '../components/HeaderFields';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { INTERVALS, intervalLabel } from '../lib/format';
 import { href, navigate } from '../lib/router';
@@ -20,7 +21,7 @@ export const CONDITION_EXAMPLES = [
 /** How long typing must pause before the preview fetches the page. */
 export const PREVIEW_DEBOUNCE_MS = 800;
 
-type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string };
+type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
@@ -33,6 +34,7 @@ function fromMonitor(monitor: Monitor): FormState {
     render: monitor.render,
     channel_ids: monitor.channel_ids,
     team_id: monitor.team_id,
+    headers: monitor.headers,
   };
 }
 
@@ -59,6 +61,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           render: false,
           channel_ids: [],
           team_id: personal?.id ?? '',
+          headers: [],
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -94,6 +97,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       interval_seconds: form.interval_seconds,
       render: form.render,
       channel_ids: form.channel_ids,
+      headers: form.headers.filter((header) => header.name.trim()).map((header) => ({ ...header, name: header.name.trim() })),
     };
     setSaving(true);
     try {
@@ -286,6 +290,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
             </div>
+            <HeaderFields headers={form.headers} onChange={(headers) => set('headers', headers)} error={errors.headers} />
           </details>
 
           <div class="form-actions">

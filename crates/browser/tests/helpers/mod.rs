@@ -25,6 +25,8 @@ use secrecy::SecretString;
 use tokio::net::TcpListener;
 
 pub const KEY: &str = "scheduler-test-key-0123456789abcdef";
+/// The gateway's key: it may fetch too (previews).
+pub const GATEWAY_KEY: &str = "gateway-test-key-0123456789abcdef01";
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub struct TestApp {
@@ -77,7 +79,7 @@ pub fn config(allow: &str) -> Config {
     Config {
         environment: Environment::Development,
         addr: "127.0.0.1:0".parse().unwrap(),
-        internal_keys: InternalKeys::parse(&format!("scheduler:{KEY}")).unwrap(),
+        internal_keys: InternalKeys::from_keys([("scheduler", KEY), ("gateway", GATEWAY_KEY)]),
         policy: Policy::from_allow_list(allow).unwrap(),
         max_body_bytes: MAX_BODY_BYTES,
         default_timeout: Duration::from_secs(5),

@@ -5,10 +5,12 @@
 //! - [`monitor`]: name, URL, selector, pointer, condition, interval, headers.
 //! - [`channel`]: email addresses, webhook URLs and signing secrets.
 //! - [`destination`]: the SSRF check shared by monitor and webhook URLs.
+//! - [`monitor_headers`]: header values sealed at rest, masked in responses.
 
 pub mod channel;
 pub mod destination;
 pub mod monitor;
+pub mod monitor_headers;
 
 use std::sync::Arc;
 

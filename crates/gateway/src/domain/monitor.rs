@@ -1,9 +1,10 @@
 //! Field rules of a monitor.
 
-use store::monitors::RequestHeader;
+use secrecy::SecretString;
 
 use super::Rules;
 use super::destination::checked_destination;
+use super::monitor_headers::{MASK, Submitted, SubmittedHeader};
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_SELECTOR: usize = 500;
@@ -89,30 +90,36 @@ pub fn default_interval_seconds(rules: &Rules) -> i64 {
     DEFAULT_INTERVAL_SECONDS.max(i64::from(rules.min_interval_seconds))
 }
 
-/// Extra request headers: at most [`MAX_HEADERS`], names that are HTTP
-/// tokens, values without line breaks, none the fetcher owns.
-pub fn headers(input: Vec<RequestHeader>) -> Result<Vec<RequestHeader>, String> {
+/// Extra request headers, as `(name, value)`: at most [`MAX_HEADERS`],
+/// names that are HTTP tokens, values without line breaks, none the fetcher
+/// owns. A value equal to [`MASK`] keeps the stored one.
+pub fn headers(input: Vec<(String, String)>) -> Result<Vec<SubmittedHeader>, String> {
     if input.len() > MAX_HEADERS {
         return Err(format!("at most {MAX_HEADERS} headers are allowed"));
     }
     let mut headers = Vec::with_capacity(input.len());
-    for header in input {
-        let name = http::HeaderName::from_bytes(header.name.trim().as_bytes())
-            .map_err(|_| format!("{:?} is not a valid header name", header.name))?;
+    for (name, value) in input {
+        let name = http::HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| format!("{name:?} is not a valid header name"))?;
         if FORBIDDEN_HEADERS.contains(&name.as_str()) {
             return Err(format!("{name} cannot be set on a monitor"));
         }
-        if header.value.len() > MAX_HEADER_VALUE {
-            return Err(format!(
-                "the value of {name} is longer than {MAX_HEADER_VALUE} bytes"
-            ));
-        }
-        http::HeaderValue::from_str(&header.value).map_err(|_| {
-            format!("the value of {name} contains characters not allowed in a header")
-        })?;
-        headers.push(RequestHeader {
+        let value = if value == MASK {
+            Submitted::Keep
+        } else {
+            if value.len() > MAX_HEADER_VALUE {
+                return Err(format!(
+                    "the value of {name} is longer than {MAX_HEADER_VALUE} bytes"
+                ));
+            }
+            http::HeaderValue::from_str(&value).map_err(|_| {
+                format!("the value of {name} contains characters not allowed in a header")
+            })?;
+            Submitted::New(SecretString::from(value))
+        };
+        headers.push(SubmittedHeader {
             name: name.as_str().to_owned(),
-            value: header.value,
+            value,
         });
     }
     Ok(headers)
@@ -140,13 +147,18 @@ mod tests {
 
     #[test]
     fn headers_the_fetcher_owns_are_refused() {
-        let header = |name: &str| RequestHeader {
-            name: name.to_owned(),
-            value: "x".to_owned(),
-        };
-        assert!(headers(vec![header("Cookie")]).is_ok());
-        assert!(headers(vec![header("Host")]).is_err());
-        assert!(headers(vec![header("Content-Length")]).is_err());
-        assert!(headers(vec![header("bad name")]).is_err());
+        let header = |name: &str| vec![(name.to_owned(), "x".to_owned())];
+        assert!(headers(header("Cookie")).is_ok());
+        assert!(headers(header("Host")).is_err());
+        assert!(headers(header("Content-Length")).is_err());
+        assert!(headers(header("bad name")).is_err());
+    }
+
+    #[test]
+    fn the_mask_means_keep_and_other_non_ascii_values_are_refused() {
+        let kept = headers(vec![("Cookie".to_owned(), MASK.to_owned())]).unwrap();
+        assert!(matches!(kept[0].value, Submitted::Keep));
+        assert_eq!(kept[0].name, "cookie");
+        assert!(headers(vec![("Cookie".to_owned(), format!("{MASK}x"))]).is_err());
     }
 }

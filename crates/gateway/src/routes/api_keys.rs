@@ -14,10 +14,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
-use crate::auth::{CurrentUser, secrets};
+use crate::auth::secrets;
 use crate::domain::{self, Problems};
 use crate::error::ApiError;
-use crate::extract::{Json, Path};
+use crate::extract::{Json, Path, SignedInUser};
 use crate::state::AppState;
 
 const MAX_NAME: usize = 100;
@@ -82,8 +82,11 @@ pub struct CreateApiKey {
 
 /// The caller's keys (never the secrets).
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "account", security(("bearer" = [])),
-    responses((status = 200, body = ApiKeyList)))]
-async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<ApiKeyList>, ApiError> {
+    responses((status = 200, body = ApiKeyList), (status = 403, description = "Called with an API key")))]
+async fn list(
+    SignedInUser(user): SignedInUser,
+    State(store): State<Store>,
+) -> Result<Json<ApiKeyList>, ApiError> {
     let keys = store.list_api_keys(user.id).await?;
     Ok(Json(ApiKeyList {
         items: keys.into_iter().map(ApiKeyResponse::from).collect(),
@@ -95,16 +98,11 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<ApiK
     request_body = CreateApiKey,
     responses((status = 201, body = CreatedApiKey), (status = 403, description = "Called with an API key")))]
 async fn create(
-    user: CurrentUser,
+    SignedInUser(user): SignedInUser,
     State(store): State<Store>,
     context: AuditContext,
     Json(request): Json<CreateApiKey>,
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
-    if !user.is_signed_in() {
-        return Err(ApiError::Forbidden(
-            "API keys are created by a signed-in user, not by another key".to_owned(),
-        ));
-    }
     let mut problems = Problems::default();
     let name = problems.check("name", domain::name(&request.name, MAX_NAME));
     let scopes = problems.check("scopes", scopes(&request.scopes));
@@ -172,9 +170,9 @@ fn expiry(requested: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>, Str
 /// Revokes a key; it stops working on the next request.
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Key id")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "Not one of your keys")))]
+    responses((status = 204, description = "Revoked"), (status = 403, description = "Called with an API key"), (status = 404, description = "Not one of your keys")))]
 async fn revoke(
-    user: CurrentUser,
+    SignedInUser(user): SignedInUser,
     State(store): State<Store>,
     context: AuditContext,
     Path(id): Path<Uuid>,

@@ -45,5 +45,5 @@ async fn ready(State(readiness): State<Arc<Readiness>>) -> (StatusCode, Json<Rea
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(report))
+    (status, Json(ReadinessReport::clone(&report)))
 }

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use secret_box::SecretBox;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use store::Store;
-use store::monitors::{MonitorDefinition, MonitorPatch, MonitorWithChannels, RequestHeader};
+use store::monitors::{MonitorDefinition, MonitorPatch, MonitorWithChannels};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
-use crate::domain::{self, Problems, Rules, monitor};
+use crate::domain::{self, Problems, Rules, monitor, monitor_headers};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::routes::pagination::{self, PageQuery};
@@ -29,11 +30,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(run_now))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// A request header of a monitor. In responses `value` is always the mask
+/// `••••••••`: values may be cookies or tokens, stored encrypted and never
+/// shown again. Sending the mask back keeps the stored value.
+#[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeaderBody {
     name: String,
+    #[schema(example = "••••••••")]
     value: String,
+}
+
+impl std::fmt::Debug for HeaderBody {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("HeaderBody")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -83,7 +97,7 @@ impl From<MonitorWithChannels> for MonitorResponse {
                 .into_iter()
                 .map(|header| HeaderBody {
                     name: header.name,
-                    value: header.value,
+                    value: monitor_headers::MASK.to_owned(),
                 })
                 .collect(),
             paused: monitor.paused,
@@ -174,14 +188,30 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-pub(crate) fn to_store_headers(headers: Vec<HeaderBody>) -> Vec<RequestHeader> {
+pub(crate) fn header_pairs(headers: Vec<HeaderBody>) -> Vec<(String, String)> {
     headers
         .into_iter()
-        .map(|header| RequestHeader {
-            name: header.name,
-            value: header.value,
-        })
+        .map(|header| (header.name, header.value))
         .collect()
+}
+
+/// The submitted headers sealed for the store; a masked value keeps the
+/// stored one of `existing`.
+pub(crate) fn sealed_headers(
+    secret_box: &SecretBox,
+    submitted: Vec<monitor_headers::SubmittedHeader>,
+    existing: &[store::monitors::RequestHeader],
+) -> Result<Vec<store::monitors::RequestHeader>, ApiError> {
+    monitor_headers::seal(secret_box, submitted, existing).map_err(header_error)
+}
+
+pub(crate) fn header_error(error: monitor_headers::HeaderSecretError) -> ApiError {
+    match error {
+        monitor_headers::HeaderSecretError::NothingToKeep(_) => {
+            ApiError::field("headers", error.to_string())
+        }
+        other => ApiError::Internal(other.to_string()),
+    }
 }
 
 /// Creates a monitor in the caller's personal team or in `team_id`.
@@ -192,6 +222,7 @@ async fn create(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
+    State(secret_box): State<SecretBox>,
     context: AuditContext,
     Json(request): Json<CreateMonitor>,
 ) -> Result<(StatusCode, Json<MonitorResponse>), ApiError> {
@@ -214,11 +245,9 @@ async fn create(
         "interval_seconds",
         monitor::interval_seconds(&rules, interval),
     );
-    let headers = problems.check(
-        "headers",
-        monitor::headers(to_store_headers(request.headers)),
-    );
+    let headers = problems.check("headers", monitor::headers(header_pairs(request.headers)));
     problems.finish()?;
+    let headers = sealed_headers(&secret_box, headers.unwrap_or_default(), &[])?;
     // Every value is present: `finish` returned early otherwise.
     let definition = MonitorDefinition {
         name: name.unwrap_or_default(),
@@ -228,7 +257,7 @@ async fn create(
         condition: condition.unwrap_or_default(),
         interval_seconds: interval_seconds.unwrap_or_default(),
         render: request.render,
-        headers: headers.unwrap_or_default(),
+        headers,
         paused: request.paused,
     };
     let created = store
@@ -292,6 +321,7 @@ async fn update(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
+    State(secret_box): State<SecretBox>,
     Path(id): Path<Uuid>,
     Json(request): Json<UpdateMonitor>,
 ) -> Result<Json<MonitorResponse>, ApiError> {
@@ -320,12 +350,28 @@ async fn update(
             monitor::interval_seconds(&rules, interval),
         );
     }
-    if let Some(headers) = request.headers {
-        patch.headers = problems.check("headers", monitor::headers(to_store_headers(headers)));
-    }
+    let headers = request
+        .headers
+        .map(|headers| problems.check("headers", monitor::headers(header_pairs(headers))));
     patch.render = request.render;
     patch.paused = request.paused;
     problems.finish()?;
+    if let Some(submitted) = headers.flatten() {
+        let keeps_a_value = submitted
+            .iter()
+            .any(|header| matches!(header.value, monitor_headers::Submitted::Keep));
+        let existing = if keeps_a_value {
+            store
+                .get_monitor(user.id, id)
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .monitor
+                .headers
+        } else {
+            Vec::new()
+        };
+        patch.headers = Some(sealed_headers(&secret_box, submitted, &existing)?);
+    }
     let updated = store
         .update_monitor(user.id, id, &patch, request.channel_ids.as_deref())
         .await?

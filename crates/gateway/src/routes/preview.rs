@@ -5,17 +5,19 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use secret_box::SecretBox;
 use serde::{Deserialize, Serialize};
+use store::Store;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::browser_client::{BrowserClient, PreviewRequest};
-use crate::domain::{Problems, Rules, monitor};
+use crate::domain::{Problems, Rules, monitor, monitor_headers};
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::routes::monitors::{HeaderBody, to_store_headers};
+use crate::routes::monitors::{HeaderBody, header_error, header_pairs};
 use crate::state::AppState;
 
 /// A preview shows enough text to judge a selector; the full text is what
@@ -34,8 +36,13 @@ struct PreviewBody {
     json_pointer: Option<String>,
     #[serde(default)]
     render: bool,
+    /// A masked value (`••••••••`) stands for the stored value of the
+    /// header with that name on `monitor_id`.
     #[serde(default)]
     headers: Vec<HeaderBody>,
+    /// The monitor being edited, whose stored header values masked values
+    /// stand for.
+    monitor_id: Option<uuid::Uuid>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -63,7 +70,9 @@ struct PreviewResponse {
     request_body = PreviewBody,
     responses((status = 200, body = PreviewResponse)))]
 async fn preview(
-    _user: CurrentUser,
+    user: CurrentUser,
+    State(store): State<Store>,
+    State(secret_box): State<SecretBox>,
     State(rules): State<Arc<Rules>>,
     State(browser): State<BrowserClient>,
     Json(body): Json<PreviewBody>,
@@ -78,14 +87,29 @@ async fn preview(
         "json_pointer",
         monitor::json_pointer(body.json_pointer.as_deref()),
     );
-    let headers = problems.check("headers", monitor::headers(to_store_headers(body.headers)));
+    let headers = problems.check("headers", monitor::headers(header_pairs(body.headers)));
     problems.finish()?;
+    let existing = match body.monitor_id {
+        Some(monitor_id) => {
+            store
+                .get_monitor(user.id, monitor_id)
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .monitor
+                .headers
+        }
+        None => Vec::new(),
+    };
+    // Opened here because the gateway sends them: the preview's fetch.
+    let headers =
+        monitor_headers::open_submitted(&secret_box, headers.unwrap_or_default(), &existing)
+            .map_err(header_error)?;
     let fetched = browser
         .fetch(PreviewRequest {
             url: url.unwrap_or_default(),
             css_selector: css_selector.flatten(),
             json_pointer: json_pointer.flatten(),
-            headers: headers.unwrap_or_default(),
+            headers,
             render: body.render,
         })
         .await?;

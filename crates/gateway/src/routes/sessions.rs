@@ -14,10 +14,10 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
+use crate::auth::Auth;
 use crate::auth::session::unix_seconds;
-use crate::auth::{Auth, CurrentUser};
 use crate::error::ApiError;
-use crate::extract::{Json, Path};
+use crate::extract::{Json, Path, SignedInUser};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -45,9 +45,9 @@ pub struct SessionList {
 
 /// The caller's live sessions, newest first.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "account", security(("bearer" = [])),
-    responses((status = 200, body = SessionList)))]
+    responses((status = 200, body = SessionList), (status = 403, description = "Called with an API key")))]
 async fn list(
-    user: CurrentUser,
+    SignedInUser(user): SignedInUser,
     State(store): State<Store>,
 ) -> Result<Json<SessionList>, ApiError> {
     let current = user.session_id();
@@ -72,9 +72,9 @@ async fn list(
 /// and its access token is denylisted.
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "Not one of your live sessions")))]
+    responses((status = 204, description = "Revoked"), (status = 403, description = "Called with an API key"), (status = 404, description = "Not one of your live sessions")))]
 async fn revoke(
-    user: CurrentUser,
+    SignedInUser(user): SignedInUser,
     State(store): State<Store>,
     State(auth): State<Arc<Auth>>,
     context: AuditContext,

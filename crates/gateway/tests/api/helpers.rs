@@ -1,12 +1,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use api_proto::browser::v1::browser_server::{Browser, BrowserServer};
+use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
 use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
 use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
 use gateway::auth::tokens::issue_access_token;
 use gateway::config::Config;
 use mesh::config::Environment;
-use mesh::internal_auth::{InternalKeys, RequireInternalKey};
+use mesh::internal_auth::{CallerPolicy, GATEWAY, InternalAuth, InternalKeys};
 use netguard::Policy;
 use reqwest::{Response, StatusCode};
 use secrecy::SecretString;
@@ -36,7 +38,35 @@ pub struct TestApp {
     pub alice: TestUser,
     pub bob: TestUser,
     pub notify: FakeNotify,
+    pub browser: FakeBrowser,
     _shutdown: oneshot::Sender<()>,
+}
+
+/// Fetch requests the fake browser service received; it answers every one
+/// with a short page.
+#[derive(Clone, Default)]
+pub struct FakeBrowser {
+    pub fetches: Arc<Mutex<Vec<FetchRequest>>>,
+}
+
+#[tonic::async_trait]
+impl Browser for FakeBrowser {
+    async fn fetch(
+        &self,
+        request: tonic::Request<FetchRequest>,
+    ) -> Result<tonic::Response<FetchResponse>, tonic::Status> {
+        let request = request.into_inner();
+        let final_url = request.url.clone();
+        self.fetches.lock().unwrap().push(request);
+        Ok(tonic::Response::new(FetchResponse {
+            outcome: FetchOutcome::Ok.into(),
+            http_status: 200,
+            final_url,
+            content_type: "text/html".to_owned(),
+            text: "price: 120 EUR".to_owned(),
+            ..FetchResponse::default()
+        }))
+    }
 }
 
 /// Messages the fake notify service received, and how it answers.
@@ -64,17 +94,20 @@ impl Notifier for FakeNotify {
     }
 }
 
-/// Serves grpc.health.v1 and a fake Notifier requiring [`INTERNAL_KEY`] on
-/// port 0; returns its URL.
-pub async fn spawn_fake_notify(notify: FakeNotify) -> String {
+/// Serves grpc.health.v1, a fake Notifier and a fake Browser requiring
+/// [`INTERNAL_KEY`] on port 0; returns its URL.
+pub async fn spawn_fake_notify(notify: FakeNotify, browser: FakeBrowser) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let keys = InternalKeys::single(&SecretString::from(INTERNAL_KEY.to_owned()));
+    const CALLERS: CallerPolicy = CallerPolicy::new(&[
+        ("/notify.v1.Notifier/Send", &[GATEWAY]),
+        ("/browser.v1.Browser/Fetch", &[GATEWAY]),
+    ]);
+    let auth = InternalAuth::new(InternalKeys::from_keys([(GATEWAY, INTERNAL_KEY)]), CALLERS);
     let (_reporter, health) = mesh::health::service();
-    let routes = tonic::service::Routes::new(health).add_service(NotifierServer::with_interceptor(
-        notify,
-        RequireInternalKey::new(keys),
-    ));
+    let routes = tonic::service::Routes::new(health)
+        .add_service(auth.guard(NotifierServer::new(notify)))
+        .add_service(auth.guard(BrowserServer::new(browser)));
     tokio::spawn(mesh::server::serve_grpc(
         listener,
         routes,
@@ -93,6 +126,7 @@ pub fn test_config(database_url: &str, internal_url: &str) -> Config {
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         jwt_issuer: "lookout".to_owned(),
         internal_api_key: SecretString::from(INTERNAL_KEY.to_owned()),
+        secret_box: secret_box::SecretBox::development(),
         browser_url: internal_url.to_owned(),
         llm_url: internal_url.to_owned(),
         notify_url: internal_url.to_owned(),
@@ -112,7 +146,8 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let database = test_support::postgres::fresh_database().await;
     let notify = FakeNotify::default();
-    let internal_url = spawn_fake_notify(notify.clone()).await;
+    let browser = FakeBrowser::default();
+    let internal_url = spawn_fake_notify(notify.clone(), browser.clone()).await;
     let mut config = test_config(&database.url, &internal_url);
     customize(&mut config);
     let running = crate::running::start(config).await;
@@ -130,6 +165,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         alice,
         bob,
         notify,
+        browser,
         _shutdown: running.stop,
     }
 }

@@ -7,6 +7,7 @@
 mod auth;
 mod channels;
 mod checks;
+mod header_secrets;
 mod health;
 mod helpers;
 mod isolation;

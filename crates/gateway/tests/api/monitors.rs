@@ -61,7 +61,7 @@ async fn a_monitor_can_be_created_read_updated_and_deleted() {
     );
     assert_eq!(
         updated["headers"],
-        json!([{"name": "cookie", "value": "session=abc"}])
+        json!([{"name": "cookie", "value": "••••••••"}])
     );
     assert_eq!(updated["channel_ids"], json!([channel]));
     assert!(updated["updated_at"].as_str() >= created["updated_at"].as_str());

@@ -250,3 +250,50 @@ async fn only_a_signed_in_user_creates_keys_and_only_their_own_keys_are_revocabl
     }
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn sessions_and_keys_are_managed_only_by_a_signed_in_user_never_by_an_api_key() {
+    let app = spawn_app().await;
+    let alice = app.sign_in("alice@example.com").await;
+    let token = alice.access_token();
+    let write = create_key(&app, token, &json!({"name": "deploy", "scopes": ["write"]})).await;
+    let read = create_key(&app, token, &json!({"name": "dash", "scopes": ["read"]})).await;
+    let other = create_key(&app, token, &json!({"name": "other", "scopes": ["read"]})).await;
+    let (_, sessions) = status_and_body(
+        app.bearer(token, Method::GET, "/api/v1/sessions", None)
+            .await,
+    )
+    .await;
+    let session = sessions["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let before = app.snapshot().await;
+    for key in [&write, &read] {
+        let key = key["key"].as_str().unwrap();
+        for (method, path) in [
+            (Method::GET, "/api/v1/sessions".to_owned()),
+            (Method::DELETE, format!("/api/v1/sessions/{session}")),
+            (Method::GET, "/api/v1/api-keys".to_owned()),
+            (
+                Method::DELETE,
+                format!("/api/v1/api-keys/{}", other["id"].as_str().unwrap()),
+            ),
+        ] {
+            let (status, body) =
+                status_and_body(app.bearer(key, method.clone(), &path, None).await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+            if method == Method::GET || key == write["key"] {
+                assert_eq!(
+                    body["error"]["message"],
+                    "sessions and API keys are managed only by a signed-in user, not with an API key",
+                    "{method} {path}"
+                );
+            }
+            assert!(!body.to_string().contains("user_agent"));
+        }
+    }
+    assert_eq!(app.snapshot().await, before, "nothing was revoked");
+    let response = app
+        .bearer(token, Method::GET, "/api/v1/sessions", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK, "the session still works");
+}

@@ -184,6 +184,7 @@ pub fn base_config(database_url: &str, redis_url: &str, issuer: &str) -> Config 
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         jwt_issuer: "lookout".to_owned(),
         internal_api_key: SecretString::from("auth-suite-internal-key".to_owned()),
+        secret_box: secret_box::SecretBox::development(),
         browser_url: dead.clone(),
         llm_url: dead.clone(),
         notify_url: dead,

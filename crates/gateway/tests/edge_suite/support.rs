@@ -37,6 +37,7 @@ pub fn config(database_url: &str) -> Config {
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         jwt_issuer: "lookout".to_owned(),
         internal_api_key: SecretString::from("edge-internal-key-123456".to_owned()),
+        secret_box: secret_box::SecretBox::development(),
         browser_url: nowhere.clone(),
         llm_url: nowhere.clone(),
         notify_url: nowhere,

@@ -13,6 +13,8 @@ use secrecy::SecretString;
 use tokio::sync::oneshot;
 
 pub const SCHEDULER_KEY: &str = "scheduler-test-key-0123456789abcdef0123";
+/// Accepted as the gateway's key, so tests can show the gateway is refused.
+pub const GATEWAY_KEY: &str = "gateway-test-key-0123456789abcdef01234";
 
 pub struct TestService {
     pub url: String,
@@ -20,7 +22,7 @@ pub struct TestService {
 }
 
 pub fn keys() -> InternalKeys {
-    InternalKeys::parse(&format!("scheduler:{SCHEDULER_KEY}")).unwrap()
+    InternalKeys::from_keys([("scheduler", SCHEDULER_KEY), ("gateway", GATEWAY_KEY)])
 }
 
 /// Serves `judge` on a fresh port; the service stops when the returned value is dropped.

@@ -28,6 +28,8 @@ use test_support::smtp::SmtpSink;
 use test_support::tls::TestCa;
 
 pub const INTERNAL_KEY: &str = "scheduler-test-key-0123456789abcdef";
+/// The gateway's key: it may send too (channel tests).
+pub const GATEWAY_KEY: &str = "gateway-test-key-0123456789abcdef01";
 pub const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 pub struct TestApp {
@@ -63,7 +65,10 @@ impl TestApp {
             redis_url: SecretString::from(test_support::redis::url().await),
             webhook_policy: netguard::Policy::from_allow_list(&options.allow_networks).unwrap(),
             public_base_url: "https://lookout.test/".parse().unwrap(),
-            internal_keys: InternalKeys::parse(&format!("scheduler:{INTERNAL_KEY}")).unwrap(),
+            internal_keys: InternalKeys::from_keys([
+                ("scheduler", INTERNAL_KEY),
+                ("gateway", GATEWAY_KEY),
+            ]),
         };
         let app = Application::build(config).await.unwrap();
         let port = app.port();

@@ -16,10 +16,9 @@ use api_proto::llm::v1::judge_server::{Judge, JudgeServer};
 use api_proto::llm::v1::{EvaluateRequest, EvaluateResponse};
 use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
 use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
-use mesh::internal_auth::{Caller, InternalKeys, RequireInternalKey};
+use mesh::internal_auth::{Caller, CallerPolicy, InternalAuth, InternalKeys, SCHEDULER};
 use scheduler::config::Config;
 use scheduler::startup::Application;
-use secrecy::SecretString;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tonic::service::Routes;
@@ -194,20 +193,16 @@ impl Notifier for Fake {
 async fn start_peers(peers: Arc<Peers>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let keys = InternalKeys::single(&SecretString::from(KEY.to_owned()));
+    const CALLERS: CallerPolicy = CallerPolicy::new(&[
+        ("/browser.v1.Browser/Fetch", &[SCHEDULER]),
+        ("/llm.v1.Judge/Evaluate", &[SCHEDULER]),
+        ("/notify.v1.Notifier/Send", &[SCHEDULER]),
+    ]);
+    let auth = InternalAuth::new(InternalKeys::from_keys([(SCHEDULER, KEY)]), CALLERS);
     let fake = Fake(peers);
-    let routes = Routes::new(BrowserServer::with_interceptor(
-        fake.clone(),
-        RequireInternalKey::new(keys.clone()),
-    ))
-    .add_service(JudgeServer::with_interceptor(
-        fake.clone(),
-        RequireInternalKey::new(keys.clone()),
-    ))
-    .add_service(NotifierServer::with_interceptor(
-        fake,
-        RequireInternalKey::new(keys),
-    ));
+    let routes = Routes::new(auth.guard(BrowserServer::new(fake.clone())))
+        .add_service(auth.guard(JudgeServer::new(fake.clone())))
+        .add_service(auth.guard(NotifierServer::new(fake)));
     tokio::spawn(mesh::server::serve_grpc(
         listener,
         routes,
@@ -323,6 +318,19 @@ impl TestApp {
                  VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', $3, 3600,
                          '[{\"name\": \"cookie\", \"value\": \"session=abc\"}]'::jsonb)",
                 &[&id, &self.team_id, &condition],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A monitor like [`TestApp::create_monitor`] with these stored headers.
+    pub async fn create_monitor_with_headers(&self, headers: serde_json::Value) -> Uuid {
+        let id = self.create_monitor("any change").await;
+        self.db
+            .execute(
+                "UPDATE monitors SET headers = $2 WHERE id = $1",
+                &[&id, &headers],
             )
             .await
             .unwrap();
