@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0002_identity.sql"),
     ),
+    (
+        20,
+        "verdicts",
+        include_str!("../migrations/0020_verdicts.sql"),
+    ),
 ];
 
 impl Store {

@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
-import type { Monitor, MonitorInput, Preview } from '../api/types';
+import type { FailPolicy, FirstCheck, Monitor, MonitorInput, Preview } from '../api/types';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
+import { VerdictSettings } from '../components/VerdictSettings';
 import { INTERVALS, intervalLabel } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -20,7 +21,7 @@ export const CONDITION_EXAMPLES = [
 /** How long typing must pause before the preview fetches the page. */
 export const PREVIEW_DEBOUNCE_MS = 800;
 
-type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string };
+type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string } & { first_check: FirstCheck; fail_policy: FailPolicy };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
@@ -33,6 +34,8 @@ function fromMonitor(monitor: Monitor): FormState {
     render: monitor.render,
     channel_ids: monitor.channel_ids,
     team_id: monitor.team_id,
+    first_check: monitor.first_check ?? 'auto',
+    fail_policy: monitor.fail_policy ?? 'hold',
   };
 }
 
@@ -59,6 +62,8 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           render: false,
           channel_ids: [],
           team_id: personal?.id ?? '',
+          first_check: 'auto',
+          fail_policy: 'hold',
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -94,6 +99,8 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       interval_seconds: form.interval_seconds,
       render: form.render,
       channel_ids: form.channel_ids,
+      first_check: form.first_check,
+      fail_policy: form.fail_policy,
     };
     setSaving(true);
     try {
@@ -286,6 +293,12 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
             </div>
+            <VerdictSettings
+              firstCheck={form.first_check}
+              onFirstCheck={(value) => set('first_check', value)}
+              failPolicy={form.fail_policy}
+              onFailPolicy={(value) => set('fail_policy', value)}
+            />
           </details>
 
           <div class="form-actions">
