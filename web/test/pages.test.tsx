@@ -36,6 +36,10 @@ function monitor(overrides: Partial<Monitor> = {}): Monitor {
     consecutive_failures: 0,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
+    first_check: 'auto',
+    condition_holds: null,
+    fail_policy: 'hold',
+    unjudged_streak: 0,
     ...overrides,
   };
 }

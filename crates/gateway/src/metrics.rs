@@ -10,6 +10,10 @@
 //!   the gateway's gRPC calls (notify sends, readiness probes).
 //! - `lookout_rate_limit_rejections_total{class}` and
 //!   `lookout_rate_limit_fallback` (1 while limits are per replica).
+//! - `lookout_checks_unjudged{reason}`: stored checks whose change the model
+//!   could not judge (`model_unavailable`, `timeout`, `rate_limited`,
+//!   `invalid_answer`), read from PostgreSQL at each scrape so every replica
+//!   reports the same figure whichever scheduler ran the check.
 //!
 //! Checks and notifications are counted by the scheduler, which runs them;
 //! the gateway only sees users asking for them.
@@ -19,12 +23,15 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder, proto::MetricFamily,
 };
+use store::Store;
 use tokio::net::TcpListener;
 
 /// Latency buckets from 1 ms to 10 s: API answers are milliseconds, a
@@ -132,9 +139,13 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    pub fn render(&self) -> Result<String, prometheus::Error> {
+    /// The text exposition of every metric, followed by `extra` families gathered for this
+    /// scrape only.
+    pub fn render(&self, extra: &[MetricFamily]) -> Result<String, prometheus::Error> {
+        let mut families = self.registry.gather();
+        families.extend_from_slice(extra);
         let mut buffer = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        TextEncoder::new().encode(&families, &mut buffer)?;
         Ok(String::from_utf8_lossy(&buffer).into_owned())
     }
 }
@@ -168,16 +179,27 @@ fn status_label(status: u16) -> &'static str {
 /// Serves `GET /metrics` on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: TcpListener,
+    store: Store,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = Router::new().route("/metrics", get(metrics));
+    let router = Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(store);
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await
 }
 
-async fn metrics() -> Response {
-    match METRICS.render() {
+async fn metrics(State(store): State<Store>) -> Response {
+    let extra = match unjudged_checks(&store).await {
+        Ok(families) => families,
+        // The other figures are still worth serving without this one.
+        Err(error) => {
+            tracing::warn!(%error, "unjudged checks could not be counted");
+            Vec::new()
+        }
+    };
+    match METRICS.render(&extra) {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,
@@ -191,6 +213,26 @@ async fn metrics() -> Response {
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// `lookout_checks_unjudged{reason}` as stored now; built per scrape, so a reason whose checks
+/// are gone disappears and concurrent scrapes do not share a value.
+async fn unjudged_checks(
+    store: &Store,
+) -> Result<Vec<MetricFamily>, Box<dyn std::error::Error + Send + Sync>> {
+    let gauge = IntGaugeVec::new(
+        Opts::new(
+            "lookout_checks_unjudged",
+            "Stored checks whose change the model could not judge, by reason",
+        ),
+        &["reason"],
+    )?;
+    for (reason, count) in store.unjudged_checks_by_reason().await? {
+        gauge.with_label_values(&[reason.as_str()]).set(count);
+    }
+    let registry = Registry::new();
+    registry.register(Box::new(gauge))?;
+    Ok(registry.gather())
 }
 
 /// The address a metrics listener is bound to, for logs.

@@ -44,6 +44,8 @@ pub struct Application {
     port: u16,
     /// Prometheus' listener, apart from the public one (see [`crate::metrics`]).
     metrics_listener: Option<TcpListener>,
+    /// The metrics listener reads a few figures (unjudged checks) from PostgreSQL.
+    store: Store,
     router: Router,
 }
 
@@ -88,7 +90,7 @@ impl Application {
                 "sealed stored monitor header values with the current key"
             );
         }
-        let state = app_state(&config, store)?;
+        let state = app_state(&config, store.clone())?;
         let edge = Arc::new(Edge::new(
             config.edge.clone(),
             config.environment,
@@ -101,6 +103,7 @@ impl Application {
             listener,
             port,
             metrics_listener,
+            store,
             router: routes::router(state, edge),
         })
     }
@@ -125,8 +128,9 @@ impl Application {
         let shutdown = futures::future::FutureExt::shared(shutdown);
         if let Some(listener) = self.metrics_listener {
             let stopped = shutdown.clone();
+            let store = self.store.clone();
             tokio::spawn(async move {
-                if let Err(error) = crate::metrics::serve(listener, stopped).await {
+                if let Err(error) = crate::metrics::serve(listener, store, stopped).await {
                     tracing::error!(%error, "metrics listener failed");
                 }
             });

@@ -9,6 +9,9 @@
 //! | `OPENAI_API_KEY` | none | bearer key for the endpoint |
 //! | `LLM_TIMEOUT_MS` | `20000` | per attempt |
 //! | `LLM_MAX_RETRIES` | `2` | retries on timeouts, 429 and 5xx |
+//! | `LLM_MAX_INPUT_TOKENS` | `4000` | input budget per evaluation; larger pages are judged on the diff plus context |
+//! | `REDIS_URL` | none | the verdict cache (model judges only); without it every change is sent |
+//! | `LLM_CACHE_TTL_SECS` | `604800` (7 days) | how long a cached verdict is reused; `0` turns the cache off |
 //! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh` | keys callers must present |
 //!
 //! In production (`LOOKOUT_ENV=production`) the `openai` provider requires a strong
@@ -26,7 +29,8 @@ use mesh::internal_auth::InternalKeys;
 use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
-use crate::openai::{OpenAiSettings, RetryPolicy};
+use crate::cache::CacheSettings;
+use crate::openai::{DEFAULT_MAX_INPUT_TOKENS, OpenAiSettings, RetryPolicy};
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50052";
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
@@ -35,6 +39,13 @@ const DEFAULT_TIMEOUT_MS: u64 = 20_000;
 /// Longer than any sensible model answer; beyond this the scheduler's own deadline fires first.
 const MAX_TIMEOUT_MS: u64 = 300_000;
 const MAX_RETRIES_LIMIT: u32 = 10;
+/// A week: pages that flip back and forth (A/B tests, rotating stock) repeat within days.
+const DEFAULT_CACHE_TTL_SECS: u64 = 7 * 24 * 3600;
+const MAX_CACHE_TTL_SECS: u64 = 90 * 24 * 3600;
+const CACHE_KEY_PREFIX: &str = "llm:verdict:v1:";
+/// Below this the instructions alone do not fit; above it no common model accepts the prompt.
+const MIN_INPUT_TOKENS: u32 = 1_500;
+const MAX_INPUT_TOKENS: u32 = 200_000;
 
 /// Everything the service needs to start.
 #[derive(Debug, Clone)]
@@ -44,6 +55,8 @@ pub struct Config {
     pub provider: ProviderConfig,
     /// Which callers may call, by key.
     pub internal_keys: InternalKeys,
+    /// The verdict cache in Redis, for the model judge; `None` sends every change to the model.
+    pub verdict_cache: Option<CacheSettings>,
 }
 
 /// Which judge decides.
@@ -58,11 +71,14 @@ pub enum ProviderConfig {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = Environment::from_env()?;
+        let provider = ProviderConfig::from_env(environment)?;
+        let verdict_cache = cache_from_env(&provider)?;
         Ok(Self {
             addr: listen_addr("LLM_ADDR", DEFAULT_ADDR)?,
             environment,
-            provider: ProviderConfig::from_env(environment)?,
+            provider,
             internal_keys: InternalKeys::from_env(environment)?,
+            verdict_cache,
         })
     }
 
@@ -119,7 +135,15 @@ impl ProviderConfig {
                 format!("must be at most {MAX_RETRIES_LIMIT}"),
             ));
         }
+        let max_input_tokens = env_parse("LLM_MAX_INPUT_TOKENS", DEFAULT_MAX_INPUT_TOKENS)?;
+        if !(MIN_INPUT_TOKENS..=MAX_INPUT_TOKENS).contains(&max_input_tokens) {
+            return Err(ConfigError::invalid(
+                "LLM_MAX_INPUT_TOKENS",
+                format!("must be between {MIN_INPUT_TOKENS} and {MAX_INPUT_TOKENS}"),
+            ));
+        }
         Ok(Self::OpenAi(OpenAiSettings {
+            max_input_tokens,
             base_url,
             model: env_string("LLM_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
             api_key,
@@ -130,6 +154,41 @@ impl ProviderConfig {
             },
         }))
     }
+}
+
+/// The offline judge costs nothing, so only the model judge is cached.
+fn cache_from_env(provider: &ProviderConfig) -> Result<Option<CacheSettings>, ConfigError> {
+    let ProviderConfig::OpenAi(settings) = provider else {
+        return Ok(None);
+    };
+    let ttl_secs = env_parse("LLM_CACHE_TTL_SECS", DEFAULT_CACHE_TTL_SECS)?;
+    if ttl_secs > MAX_CACHE_TTL_SECS {
+        return Err(ConfigError::invalid(
+            "LLM_CACHE_TTL_SECS",
+            format!("must be at most {MAX_CACHE_TTL_SECS} (90 days)"),
+        ));
+    }
+    let Some(redis_url) = env_string("REDIS_URL") else {
+        return Ok(None);
+    };
+    if ttl_secs == 0 {
+        return Ok(None);
+    }
+    if !redis_url.starts_with("redis://") && !redis_url.starts_with("rediss://") {
+        return Err(ConfigError::invalid(
+            "REDIS_URL",
+            "must start with redis:// or rediss://",
+        ));
+    }
+    Ok(Some(CacheSettings {
+        redis_url: SecretString::from(redis_url),
+        ttl: Duration::from_secs(ttl_secs),
+        key_prefix: CACHE_KEY_PREFIX.to_owned(),
+        wait_for_peer: settings
+            .timeout
+            .saturating_mul(settings.retry.max_retries + 1)
+            .min(Duration::from_secs(MAX_TIMEOUT_MS / 1000)),
+    }))
 }
 
 fn parse_base_url(raw: &str) -> Result<Url, ConfigError> {

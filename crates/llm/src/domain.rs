@@ -31,10 +31,50 @@ pub struct TokenUsage {
     pub completion: u32,
 }
 
+/// Whether a condition is about how the page *is* or about something that *happens*.
+///
+/// A state condition ("price below 100") can already hold on the first check and alerts again
+/// only after it stopped holding; an event condition ("a new job posting mentioning Rust") needs
+/// a change to happen, so it never alerts on the first check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionKind {
+    State,
+    Event,
+}
+
+impl ConditionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::State => "state",
+            Self::Event => "event",
+        }
+    }
+}
+
+/// Whether the evidence a verdict quotes was found in the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// Nothing was claimed (not triggered, condition does not hold), so nothing needed proof.
+    NotNeeded,
+    /// The excerpt is in the current text and, for numbers, the offline parser agrees.
+    Verified,
+    /// The evidence did not hold; the verdict was turned into "not triggered" for this reason.
+    Unverified(String),
+}
+
 /// A judge's answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     pub triggered: bool,
+    /// State or event; see [`ConditionKind`].
+    pub kind: ConditionKind,
+    /// For a state condition: whether it holds on the current page, whatever it was before.
+    pub holds: bool,
+    /// A short excerpt of the current text that shows what was judged.
+    pub evidence_excerpt: Option<String>,
+    pub verification: Verification,
+    /// The verdict was answered from the verdict cache, without a model call.
+    pub cached: bool,
     /// One or two plain sentences for the user.
     pub summary: String,
     /// Why the judge decided this way.

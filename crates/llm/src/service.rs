@@ -5,11 +5,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use api_proto::llm::v1::judge_server::{Judge as JudgeRpc, JudgeServer};
-use api_proto::llm::v1::{EvaluateRequest, EvaluateResponse};
+use api_proto::llm::v1::{self as proto, EvaluateRequest, EvaluateResponse};
 use mesh::internal_auth::{Caller, CallerPolicy, Guarded, InternalAuth, InternalKeys, SCHEDULER};
 use tonic::{Request, Response, Status};
 
-use crate::domain::{Evaluation, Judge, MAX_CONDITION_CHARS, MAX_TEXT_BYTES, Verdict};
+use crate::domain::{
+    ConditionKind, Evaluation, Judge, MAX_CONDITION_CHARS, MAX_TEXT_BYTES, Verdict, Verification,
+};
 use crate::error::ServiceError;
 
 /// Both texts at their limit, the condition and the protobuf framing, with room to spare.
@@ -66,6 +68,10 @@ impl JudgeRpc for JudgeService {
                     %team_id,
                     judge = %verdict.judge,
                     triggered = verdict.triggered,
+                    kind = verdict.kind.as_str(),
+                    holds = verdict.holds,
+                    unverified = matches!(verdict.verification, Verification::Unverified(_)),
+                    cached = verdict.cached,
                     first_check = evaluation.first_check,
                     latency_ms,
                     prompt_tokens = verdict.tokens.prompt,
@@ -119,6 +125,11 @@ pub fn parse_request(request: EvaluateRequest) -> Result<Evaluation, ServiceErro
 }
 
 fn into_response(verdict: Verdict) -> EvaluateResponse {
+    let (verification, verification_problem) = match verdict.verification {
+        Verification::NotNeeded => (proto::Verification::NotNeeded, String::new()),
+        Verification::Verified => (proto::Verification::Verified, String::new()),
+        Verification::Unverified(why) => (proto::Verification::Unverified, why),
+    };
     EvaluateResponse {
         triggered: verdict.triggered,
         summary: verdict.summary,
@@ -128,5 +139,15 @@ fn into_response(verdict: Verdict) -> EvaluateResponse {
         judge: verdict.judge,
         prompt_tokens: verdict.tokens.prompt,
         completion_tokens: verdict.tokens.completion,
+        condition_kind: match verdict.kind {
+            ConditionKind::State => proto::ConditionKind::State,
+            ConditionKind::Event => proto::ConditionKind::Event,
+        }
+        .into(),
+        holds: verdict.holds,
+        evidence_excerpt: verdict.evidence_excerpt.unwrap_or_default(),
+        verification: verification.into(),
+        verification_problem,
+        cached: verdict.cached,
     }
 }

@@ -9,6 +9,7 @@ use mesh::internal_auth::InternalKeys;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
+use crate::cache::CachedJudge;
 use crate::config::{Config, ProviderConfig};
 use crate::domain::Judge;
 use crate::error::StartupError;
@@ -33,7 +34,14 @@ impl Application {
                     addr: config.addr,
                     source,
                 })?;
-        let judge = judge_for(config.provider)?;
+        let mut judge = judge_for(config.provider)?;
+        if let Some(cache) = config.verdict_cache {
+            judge = Arc::new(
+                CachedJudge::connect(judge, cache)
+                    .await
+                    .map_err(StartupError::Redis)?,
+            );
+        }
         Self::with_judge(listener, judge, config.internal_keys)
     }
 

@@ -8,12 +8,19 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use secret_box::SecretBox;
 use store::Store;
-use store::scheduling::{ClaimedMonitor, MonitorOutcome, NewCheck, NewSnapshot};
+use store::checks::VerdictDetails;
+use store::monitors::{FailPolicy, Monitor};
+use store::scheduling::{
+    ClaimedMonitor, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
+};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::domain::{CheckStatus, as_millis_i32, failure_backoff, next_regular_check, short_diff};
-use crate::peers::{FetchSpec, JudgeRequest, Peers, Verdict};
+use crate::domain::{
+    AlertDecision, CheckStatus, as_millis_i32, decide_alert, failure_backoff, next_regular_check,
+    short_diff,
+};
+use crate::peers::{ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Verdict};
 use crate::politeness::HostGate;
 
 /// Everything a check needs; shared by all checks of the process.
@@ -25,6 +32,8 @@ pub struct CheckRunner {
     pub hosts: HostGate,
     /// Woken after a triggered check commits, so delivery starts at once.
     pub deliveries_due: Arc<Notify>,
+    /// Unjudged changes in a row after which a `hold` monitor's owner is told once.
+    pub unjudged_notice_after: u32,
 }
 
 /// What a check decided besides the check row itself.
@@ -33,6 +42,9 @@ struct Decision {
     snapshot: Option<NewSnapshot>,
     /// Whether the page was fetched (resets the failure count).
     succeeded: bool,
+    /// What the verdict teaches about the monitor's state condition.
+    condition: ConditionMemory,
+    judging: Judging,
 }
 
 impl CheckRunner {
@@ -56,6 +68,8 @@ impl CheckRunner {
         let Decision {
             snapshot,
             succeeded,
+            condition,
+            judging,
         } = match decided {
             Ok(decision) => decision,
             Err(error) => {
@@ -79,6 +93,8 @@ impl CheckRunner {
         };
         let outcome = MonitorOutcome {
             succeeded,
+            condition,
+            judging,
             next_check_in,
         };
         match self
@@ -200,48 +216,110 @@ impl CheckRunner {
             team_id: monitor.team_id.to_string(),
         };
 
-        let Some(previous) = previous else {
-            // Baseline: the current state is judged so the user sees where
-            // the condition stands, but a baseline never alerts.
-            check.baseline = true;
-            let (verdict, judge_ms) = self.judge(judge_request("", true)).await;
-            check.judge_ms = Some(judge_ms);
-            match verdict {
-                Ok(verdict) => record_verdict(check, verdict),
-                Err(error) => {
-                    check.error = Some(format!("could not judge the current state: {error}"));
-                }
+        let first_check = previous.is_none();
+        if let Some(previous) = &previous {
+            if previous.text_sha256 == page.text_sha256 {
+                return Ok(decision(None, true));
             }
-            check.triggered = false;
-            return Ok(decision(Some(new_snapshot), true));
-        };
-
-        if previous.text_sha256 == page.text_sha256 {
-            return Ok(decision(None, true));
+            check.changed = true;
+            check.diff = Some(short_diff(&previous.text, &page.text));
+        } else {
+            check.baseline = true;
         }
-
-        check.changed = true;
-        check.diff = Some(short_diff(&previous.text, &page.text));
-        let (verdict, judge_ms) = self.judge(judge_request(&previous.text, false)).await;
+        let previous_text = previous
+            .as_ref()
+            .map_or("", |previous| previous.text.as_str());
+        let (verdict, judge_ms) = self.judge(judge_request(previous_text, first_check)).await;
         check.judge_ms = Some(judge_ms);
         match verdict {
             Ok(verdict) => {
-                record_verdict(check, verdict);
-                Ok(decision(Some(new_snapshot), true))
+                let decided = decide_alert(
+                    first_check,
+                    monitor.first_check,
+                    monitor.condition_holds,
+                    &verdict,
+                );
+                record_verdict(check, verdict, decided);
+                Ok(Decision {
+                    snapshot: Some(new_snapshot),
+                    succeeded: true,
+                    condition: decided.memory,
+                    judging: Judging::Judged,
+                })
             }
-            Err(error) => {
-                // The new text is not stored, so the next check compares
-                // against the same snapshot and judges this change again.
-                // The page itself was fetched fine, so the monitor does not
-                // back off.
-                check.status = CheckStatus::JudgeUnavailable.as_str().to_owned();
-                check.error = Some(error);
-                Ok(decision(None, true))
-            }
+            Err(failure) => Ok(self.unjudged(monitor, check, failure, first_check, new_snapshot)),
         }
     }
 
-    async fn judge(&self, request: JudgeRequest<'_>) -> (Result<Verdict, String>, i32) {
+    /// Applies the monitor's fail policy to a change the judge could not judge. Never silent:
+    /// the check records why, and the owner hears about it as the policy says.
+    fn unjudged(
+        &self,
+        monitor: &Monitor,
+        check: &mut NewCheck,
+        failure: JudgeFailure,
+        first_check: bool,
+        new_snapshot: NewSnapshot,
+    ) -> Decision {
+        check.status = CheckStatus::JudgeUnavailable.as_str().to_owned();
+        check.error = Some(failure.message);
+        check.verdict.unjudged_reason = Some(failure.reason.as_str().to_owned());
+        let streak = u32::try_from(monitor.unjudged_streak).unwrap_or(0) + 1;
+        let told = monitor.unjudged_notice_sent;
+        tracing::warn!(
+            monitor_id = %monitor.id,
+            team_id = %monitor.team_id,
+            reason = failure.reason.as_str(),
+            policy = monitor.fail_policy.as_str(),
+            streak,
+            "a change could not be judged"
+        );
+        // A first check has no change to show, so it is always held.
+        if monitor.fail_policy == FailPolicy::AlertAnyway && !first_check {
+            check.triggered = true;
+            check.summary = Some(format!(
+                "{NOT_JUDGED} ({}): the page changed; see what changed below.",
+                failure.reason.describe()
+            ));
+            // The alert went out, so this change is not judged again later.
+            return Decision {
+                snapshot: Some(new_snapshot),
+                succeeded: true,
+                condition: ConditionMemory::Keep,
+                judging: Judging::Unjudged,
+            };
+        }
+        let notice_due = !told
+            && match monitor.fail_policy {
+                FailPolicy::NotifyUnjudged => true,
+                FailPolicy::Hold | FailPolicy::AlertAnyway => streak >= self.unjudged_notice_after,
+            };
+        if notice_due {
+            check.verdict.unjudged_notice = true;
+            check.summary = Some(format!(
+                "Lookout could not judge the last {} of this page: {}. It keeps the change and \
+                 judges it as soon as the model answers again.",
+                if streak == 1 {
+                    "change".to_owned()
+                } else {
+                    format!("{streak} changes")
+                },
+                failure.reason.describe()
+            ));
+        }
+        // The new text is not stored, so the next check compares against the
+        // same snapshot (or is again the first check) and judges this change
+        // again. The page itself was fetched fine, so the monitor does not
+        // back off.
+        Decision {
+            snapshot: None,
+            succeeded: true,
+            condition: ConditionMemory::Keep,
+            judging: Judging::Unjudged,
+        }
+    }
+
+    async fn judge(&self, request: JudgeRequest<'_>) -> (Result<Verdict, JudgeFailure>, i32) {
         let clock = Instant::now();
         let verdict = self.peers.evaluate(request).await;
         (verdict, as_millis_i32(clock.elapsed()))
@@ -252,12 +330,36 @@ fn decision(snapshot: Option<NewSnapshot>, succeeded: bool) -> Decision {
     Decision {
         snapshot,
         succeeded,
+        condition: ConditionMemory::Keep,
+        judging: Judging::NotAsked,
     }
 }
 
-fn record_verdict(check: &mut NewCheck, verdict: Verdict) {
-    check.triggered = verdict.triggered;
-    check.summary = non_empty(verdict.summary);
+/// Said before the summary of an alert sent without a verdict (`alert_anyway`).
+pub const NOT_JUDGED: &str = "Not judged";
+
+/// Said before the summary of a first check that alerts because the state already held.
+pub const ALREADY_TRUE: &str = "Already true when monitoring started";
+
+fn record_verdict(check: &mut NewCheck, verdict: Verdict, decided: AlertDecision) {
+    check.triggered = decided.alert;
+    check.verdict = VerdictDetails {
+        condition_kind: verdict.kind.map(|kind| kind.as_str().to_owned()),
+        condition_holds: (verdict.kind == Some(ConditionKind::State)).then_some(verdict.holds),
+        first_alert: decided.first_alert,
+        evidence_excerpt: non_empty(verdict.evidence_excerpt),
+        verification: verdict.verification.as_db().map(str::to_owned),
+        verification_problem: non_empty(verdict.verification_problem),
+        cached: verdict.cached,
+        prompt_tokens: Some(i32::try_from(verdict.prompt_tokens).unwrap_or(i32::MAX)),
+        completion_tokens: Some(i32::try_from(verdict.completion_tokens).unwrap_or(i32::MAX)),
+        ..VerdictDetails::default()
+    };
+    check.summary = if decided.first_alert {
+        Some(format!("{ALREADY_TRUE}: {}", verdict.summary))
+    } else {
+        non_empty(verdict.summary)
+    };
     check.reason_text = non_empty(verdict.reason);
     check.extracted_value = non_empty(verdict.extracted_value);
     check.confidence = Some(verdict.confidence);

@@ -17,6 +17,7 @@
 //! | `SCHEDULER_RPC_TIMEOUT_MS` | `30000` | deadline of browser and llm calls |
 //! | `SCHEDULER_NOTIFY_TIMEOUT_MS` | `15000` | deadline of notify calls |
 //! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
+//! | `SCHEDULER_UNJUDGED_NOTICE_AFTER` | `3` | unjudged changes in a row after which a `hold` monitor's owner is told once |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | base of the links in alerts |
 
 use std::net::SocketAddr;
@@ -64,6 +65,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Base of the links back to a check in alerts, without trailing slash.
     pub public_base_url: String,
+    /// Unjudged changes in a row after which the owner of a `hold` monitor is told once.
+    pub unjudged_notice_after: u32,
 }
 
 impl Config {
@@ -99,6 +102,7 @@ impl Config {
             notify_timeout: millis("SCHEDULER_NOTIFY_TIMEOUT_MS", 15_000)?,
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
             public_base_url: public_base_url()?,
+            unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
         };
         config.validate()?;
         Ok(config)
@@ -134,6 +138,7 @@ impl Config {
             notify_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(5),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
+            unjudged_notice_after: 3,
         }
     }
 
@@ -155,6 +160,12 @@ impl Config {
             return Err(ConfigError::invalid(
                 "SCHEDULER_CONCURRENCY",
                 "must be between 1 and 1024",
+            ));
+        }
+        if !(1..=1000).contains(&self.unjudged_notice_after) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_UNJUDGED_NOTICE_AFTER",
+                "must be between 1 and 1000",
             ));
         }
         if self.host_concurrency == 0 {

@@ -164,6 +164,7 @@ impl DeliveryWorker {
         let check = &payload.check;
         let monitor = &payload.monitor;
         Alert {
+            failing: check.unjudged_notice,
             monitor_id: monitor.id.to_string(),
             monitor_name: monitor.name.clone(),
             url: monitor.url.clone(),

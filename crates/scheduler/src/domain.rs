@@ -3,6 +3,10 @@
 use std::time::Duration;
 
 use rand::Rng;
+use store::monitors::FirstCheck;
+use store::scheduling::ConditionMemory;
+
+use crate::peers::{ConditionKind, Verdict, Verification};
 
 /// The outcome of a check as stored in `checks.status` and `monitors.last_status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +41,64 @@ impl CheckStatus {
             Self::JudgeUnavailable => "judge_unavailable",
             Self::InternalError => "internal_error",
         }
+    }
+}
+
+/// What a judged check does about its verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertDecision {
+    pub alert: bool,
+    /// The first check alerts because the state condition already held.
+    pub first_alert: bool,
+    /// What to remember about the state condition.
+    pub memory: ConditionMemory,
+}
+
+/// Decides whether a verdict alerts, from the condition's kind, the monitor's first-check rule
+/// and whether its state condition held at the last judged check (`remembered`).
+///
+/// - A verdict whose evidence did not hold never alerts and teaches nothing.
+/// - First check: a state that holds alerts once (`auto`, `alert`), an event only with `alert`,
+///   nothing with `baseline`.
+/// - Later checks: a state alerts when it holds now and did not before, so it fires again only
+///   after it was false in between. When nothing is remembered (the condition just changed, or
+///   the monitor predates this rule) the judge's own comparison of the two texts decides.
+///   An event alerts whenever the judge says it happened.
+/// - A judge that does not classify conditions is treated as judging events: it never alerts
+///   on a first check, as before.
+pub fn decide_alert(
+    first_check: bool,
+    rule: FirstCheck,
+    remembered: Option<bool>,
+    verdict: &Verdict,
+) -> AlertDecision {
+    if verdict.verification == Verification::Unverified {
+        return AlertDecision {
+            alert: false,
+            first_alert: false,
+            memory: ConditionMemory::Keep,
+        };
+    }
+    let kind = verdict.kind.unwrap_or(ConditionKind::Event);
+    let memory = match kind {
+        ConditionKind::State => ConditionMemory::Set(Some(verdict.holds)),
+        ConditionKind::Event => ConditionMemory::Set(None),
+    };
+    let alert = match (first_check, kind, rule) {
+        (true, _, FirstCheck::Baseline) => false,
+        (true, ConditionKind::State, FirstCheck::Auto | FirstCheck::Alert) => verdict.holds,
+        (true, ConditionKind::Event, FirstCheck::Alert) => verdict.triggered,
+        (true, ConditionKind::Event, FirstCheck::Auto) => false,
+        (false, ConditionKind::State, _) => match remembered {
+            Some(held) => verdict.holds && !held,
+            None => verdict.triggered && verdict.holds,
+        },
+        (false, ConditionKind::Event, _) => verdict.triggered,
+    };
+    AlertDecision {
+        alert,
+        first_alert: alert && first_check,
+        memory,
     }
 }
 
@@ -113,6 +175,82 @@ pub fn as_millis_i32(duration: Duration) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn verdict(kind: Option<ConditionKind>, triggered: bool, holds: bool) -> Verdict {
+        Verdict {
+            triggered,
+            summary: String::new(),
+            reason: String::new(),
+            extracted_value: String::new(),
+            confidence: 0.9,
+            judge: "test".to_owned(),
+            kind,
+            holds,
+            evidence_excerpt: String::new(),
+            verification: Verification::Verified,
+            verification_problem: String::new(),
+            cached: false,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        }
+    }
+
+    const STATE: Option<ConditionKind> = Some(ConditionKind::State);
+    const EVENT: Option<ConditionKind> = Some(ConditionKind::Event);
+
+    #[test]
+    fn a_state_that_already_holds_alerts_once_on_the_first_check() {
+        let holds = verdict(STATE, true, true);
+        let decision = decide_alert(true, FirstCheck::Auto, None, &holds);
+        assert!(decision.alert && decision.first_alert);
+        assert_eq!(decision.memory, ConditionMemory::Set(Some(true)));
+        assert!(!decide_alert(true, FirstCheck::Baseline, None, &holds).alert);
+        let not_yet = verdict(STATE, false, false);
+        assert!(!decide_alert(true, FirstCheck::Auto, None, &not_yet).alert);
+    }
+
+    #[test]
+    fn an_event_never_alerts_on_the_first_check_unless_the_monitor_asks() {
+        let happened = verdict(EVENT, true, true);
+        assert!(!decide_alert(true, FirstCheck::Auto, None, &happened).alert);
+        assert!(decide_alert(true, FirstCheck::Alert, None, &happened).alert);
+        assert_eq!(
+            decide_alert(true, FirstCheck::Auto, None, &happened).memory,
+            ConditionMemory::Set(None)
+        );
+        let unclassified = verdict(None, true, true);
+        assert!(!decide_alert(true, FirstCheck::Auto, None, &unclassified).alert);
+        assert!(decide_alert(false, FirstCheck::Auto, None, &unclassified).alert);
+    }
+
+    #[test]
+    fn a_state_alerts_again_only_after_it_was_false_in_between() {
+        let holds = verdict(STATE, true, true);
+        let false_now = verdict(STATE, false, false);
+        assert!(!decide_alert(false, FirstCheck::Auto, Some(true), &holds).alert);
+        let back_to_false = decide_alert(false, FirstCheck::Auto, Some(true), &false_now);
+        assert!(!back_to_false.alert);
+        assert_eq!(back_to_false.memory, ConditionMemory::Set(Some(false)));
+        let again = decide_alert(false, FirstCheck::Auto, Some(false), &holds);
+        assert!(again.alert && !again.first_alert);
+    }
+
+    #[test]
+    fn without_memory_the_judges_own_comparison_decides() {
+        let still_true = verdict(STATE, false, true);
+        assert!(!decide_alert(false, FirstCheck::Auto, None, &still_true).alert);
+        let crossed = verdict(STATE, true, true);
+        assert!(decide_alert(false, FirstCheck::Auto, None, &crossed).alert);
+    }
+
+    #[test]
+    fn an_unverified_verdict_never_alerts_and_teaches_nothing() {
+        let mut claimed = verdict(STATE, true, true);
+        claimed.verification = Verification::Unverified;
+        let decision = decide_alert(true, FirstCheck::Alert, Some(false), &claimed);
+        assert!(!decision.alert);
+        assert_eq!(decision.memory, ConditionMemory::Keep);
+    }
 
     #[test]
     fn failures_back_off_exponentially_up_to_a_day() {

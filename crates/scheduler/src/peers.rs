@@ -3,8 +3,8 @@
 
 use api_proto::browser::v1::browser_client::BrowserClient;
 use api_proto::browser::v1::{FetchOutcome, FetchRequest, Header};
-use api_proto::llm::v1::EvaluateRequest;
 use api_proto::llm::v1::judge_client::JudgeClient;
+use api_proto::llm::v1::{self as llm, EvaluateRequest};
 use api_proto::notify::v1::notifier_client::NotifierClient;
 use api_proto::notify::v1::{
     Alert as AlertMessage, AlertKind, Channel, DeliveryStatus, EmailTarget, SendRequest,
@@ -70,6 +70,104 @@ pub struct Verdict {
     pub extracted_value: String,
     pub confidence: f32,
     pub judge: String,
+    /// `None` from a judge that does not classify conditions; treated as an event.
+    pub kind: Option<ConditionKind>,
+    /// For a state condition: whether it holds on the current page.
+    pub holds: bool,
+    pub evidence_excerpt: String,
+    pub verification: Verification,
+    /// Why the evidence did not hold.
+    pub verification_problem: String,
+    pub cached: bool,
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+}
+
+/// How the judge classified a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionKind {
+    State,
+    Event,
+}
+
+impl ConditionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::State => "state",
+            Self::Event => "event",
+        }
+    }
+}
+
+/// Whether the judge could confirm the verdict's evidence in the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verification {
+    /// Not reported by the judge.
+    Unknown,
+    NotNeeded,
+    Verified,
+    /// The evidence did not hold; the judge reported the verdict as not triggered.
+    Unverified,
+}
+
+impl Verification {
+    /// The value of `checks.verification`.
+    pub fn as_db(self) -> Option<&'static str> {
+        match self {
+            Self::Unknown => None,
+            Self::NotNeeded => Some("not_needed"),
+            Self::Verified => Some("verified"),
+            Self::Unverified => Some("unverified"),
+        }
+    }
+}
+
+/// Why a change could not be judged, as stored in `checks.unjudged_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnjudgedReason {
+    ModelUnavailable,
+    Timeout,
+    RateLimited,
+    InvalidAnswer,
+}
+
+impl UnjudgedReason {
+    /// The llm service tells the kind of failure by its status code.
+    fn from_code(code: Code) -> Self {
+        match code {
+            Code::DeadlineExceeded => Self::Timeout,
+            Code::ResourceExhausted => Self::RateLimited,
+            Code::Internal => Self::InvalidAnswer,
+            _ => Self::ModelUnavailable,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ModelUnavailable => "model_unavailable",
+            Self::Timeout => "timeout",
+            Self::RateLimited => "rate_limited",
+            Self::InvalidAnswer => "invalid_answer",
+        }
+    }
+
+    /// For people: "the model did not answer in time".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ModelUnavailable => "the model is unavailable",
+            Self::Timeout => "the model did not answer in time",
+            Self::RateLimited => "the model is rate limited",
+            Self::InvalidAnswer => "the model's answers were not valid verdicts",
+        }
+    }
+}
+
+/// A judge call that produced no verdict.
+#[derive(Debug, Clone)]
+pub struct JudgeFailure {
+    pub reason: UnjudgedReason,
+    /// Plain words for `checks.error`.
+    pub message: String,
 }
 
 /// Where an alert goes.
@@ -82,6 +180,8 @@ pub enum Destination {
 /// The alert for a triggered check.
 #[derive(Debug, Clone)]
 pub struct Alert {
+    /// A notice that judging fails is sent as a "failing" message, not as a met condition.
+    pub failing: bool,
     pub monitor_id: String,
     pub monitor_name: String,
     pub url: String,
@@ -197,9 +297,9 @@ impl Peers {
         }
     }
 
-    /// Asks the judge. Any failure means "could not judge": the caller keeps
-    /// the change to judge it again on the next check.
-    pub async fn evaluate(&self, request: JudgeRequest<'_>) -> Result<Verdict, String> {
+    /// Asks the judge. Any failure means "could not judge": the caller
+    /// applies the monitor's fail policy.
+    pub async fn evaluate(&self, request: JudgeRequest<'_>) -> Result<Verdict, JudgeFailure> {
         let message = EvaluateRequest {
             condition: request.condition.to_owned(),
             previous_text: truncated(request.previous_text, MAX_JUDGE_TEXT_BYTES).to_owned(),
@@ -214,8 +314,22 @@ impl Peers {
             .clone()
             .evaluate(message)
             .await
-            .map_err(|status| peer_failure("llm", status.code()))?
+            .map_err(|status| JudgeFailure {
+                reason: UnjudgedReason::from_code(status.code()),
+                message: peer_failure("llm", status.code()),
+            })?
             .into_inner();
+        let kind = match response.condition_kind() {
+            llm::ConditionKind::State => Some(ConditionKind::State),
+            llm::ConditionKind::Event => Some(ConditionKind::Event),
+            llm::ConditionKind::Unspecified => None,
+        };
+        let verification = match response.verification() {
+            llm::Verification::Unspecified => Verification::Unknown,
+            llm::Verification::NotNeeded => Verification::NotNeeded,
+            llm::Verification::Verified => Verification::Verified,
+            llm::Verification::Unverified => Verification::Unverified,
+        };
         Ok(Verdict {
             triggered: response.triggered,
             summary: response.summary,
@@ -223,6 +337,14 @@ impl Peers {
             extracted_value: response.extracted_value,
             confidence: response.confidence,
             judge: response.judge,
+            kind,
+            holds: response.holds,
+            evidence_excerpt: response.evidence_excerpt,
+            verification,
+            verification_problem: response.verification_problem,
+            cached: response.cached,
+            prompt_tokens: response.prompt_tokens,
+            completion_tokens: response.completion_tokens,
         })
     }
 
@@ -244,7 +366,12 @@ impl Peers {
                 target: Some(target),
             }),
             alert: Some(AlertMessage {
-                kind: AlertKind::Triggered.into(),
+                kind: if alert.failing {
+                    AlertKind::Failing
+                } else {
+                    AlertKind::Triggered
+                }
+                .into(),
                 monitor_id: alert.monitor_id,
                 monitor_name: alert.monitor_name,
                 url: alert.url,

@@ -127,6 +127,7 @@ async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<
         peers: peers.clone(),
         hosts: HostGate::new(config.host_concurrency, config.host_delay),
         deliveries_due: deliveries_due.clone(),
+        unjudged_notice_after: config.unjudged_notice_after,
     });
     let worker = Arc::new(DeliveryWorker {
         store,

@@ -460,3 +460,213 @@ async fn a_header_sealed_with_an_unknown_key_fails_the_check_without_fetching() 
     assert!(app.peers.fetches.lock().unwrap().is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_state_already_true_alerts_once_at_the_start_and_again_only_after_it_was_false() {
+    let app = spawn_app().await;
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::State { holds: true });
+
+    let (monitor, first) = app.create_alerting_monitor("price below 100", "auto").await;
+    assert!(
+        first.baseline && first.triggered && first.first_alert,
+        "{first:?}"
+    );
+    assert_eq!(first.condition_kind.as_deref(), Some("state"));
+    assert_eq!(first.verification.as_deref(), Some("verified"));
+    assert_eq!(first.prompt_tokens, Some(300));
+    let summary = first.summary.clone().unwrap();
+    assert!(
+        summary.starts_with("Already true when monitoring started: "),
+        "{summary}"
+    );
+    wait_until("the first alert to be sent", || async {
+        (app.peers.sends().len() == 1).then_some(())
+    })
+    .await;
+    assert_eq!(
+        app.peers.sends()[0].alert.as_ref().unwrap().summary,
+        summary
+    );
+
+    app.peers.set_text("price: 85 EUR");
+    let still_true = app.check_now(monitor).await;
+    assert!(
+        still_true.changed && !still_true.triggered,
+        "no repeat while it stays true: {still_true:?}"
+    );
+
+    app.peers.set_text("price: 120 EUR");
+    app.peers.set_verdict(Verdict::State { holds: false });
+    let false_again = app.check_now(monitor).await;
+    assert!(false_again.changed && !false_again.triggered);
+
+    app.peers.set_text("price: 95 EUR");
+    app.peers.set_verdict(Verdict::State { holds: true });
+    let true_again = app.check_now(monitor).await;
+    assert!(
+        true_again.triggered && !true_again.first_alert,
+        "{true_again:?}"
+    );
+    wait_until("the second alert to be sent", || async {
+        (app.peers.sends().len() == 2).then_some(())
+    })
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_event_never_alerts_on_the_first_check_and_the_monitor_can_override_the_first_check() {
+    let app = spawn_app().await;
+    app.peers.set_verdict(Verdict::Event { happened: true });
+    let (_, event) = app
+        .create_alerting_monitor("a new job posting mentioning Rust", "auto")
+        .await;
+    assert!(event.baseline && !event.triggered, "{event:?}");
+    assert_eq!(event.condition_kind.as_deref(), Some("event"));
+
+    let (_, forced) = app
+        .create_alerting_monitor("a new job posting mentioning Rust", "alert")
+        .await;
+    assert!(forced.triggered && forced.first_alert, "{forced:?}");
+
+    app.peers.set_verdict(Verdict::State { holds: true });
+    let (baseline_monitor, baseline) = app
+        .create_alerting_monitor("price below 100", "baseline")
+        .await;
+    assert!(baseline.baseline && !baseline.triggered, "{baseline:?}");
+    // The baseline remembered that the state held, so an unchanged truth does not alert later.
+    app.peers.set_text("price: 80 EUR");
+    let later = app.check_now(baseline_monitor).await;
+    assert!(later.changed && !later.triggered, "{later:?}");
+
+    wait_until("the forced first alert to be sent", || async {
+        (app.peers.sends().len() == 1).then_some(())
+    })
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unverified_verdict_is_recorded_with_its_reason_and_never_alerts() {
+    let app = spawn_app().await;
+    app.peers.set_verdict(Verdict::Unverified);
+    let (monitor, check) = app
+        .create_alerting_monitor("price below 100", "alert")
+        .await;
+    assert!(!check.triggered, "{check:?}");
+    assert_eq!(check.verification.as_deref(), Some("unverified"));
+    assert_eq!(
+        check.verification_problem.as_deref(),
+        Some("the quoted evidence is not on the page")
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM deliveries d JOIN checks c ON c.id = d.check_id WHERE c.monitor_id = $1",
+            monitor,
+        )
+        .await,
+        0
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_held_change_tells_the_owner_once_after_three_unjudged_changes_and_a_verdict_ends_it() {
+    let app = spawn_app().await;
+    let (monitor, _) = app.create_alerting_monitor("price below 100", "auto").await;
+
+    app.peers.set_verdict(Verdict::TimedOut);
+    let mut unjudged = Vec::new();
+    for price in [95, 94, 93, 92] {
+        app.peers.set_text(&format!("price: {price} EUR"));
+        unjudged.push(app.check_now(monitor).await);
+    }
+    for check in &unjudged {
+        assert_eq!(check.status, "judge_unavailable");
+        assert_eq!(check.unjudged_reason.as_deref(), Some("timeout"));
+        assert!(!check.triggered);
+    }
+    let notices: Vec<bool> = unjudged.iter().map(|check| check.unjudged_notice).collect();
+    assert_eq!(
+        notices,
+        [false, false, true, false],
+        "one notice, at the third"
+    );
+    assert!(
+        unjudged[2]
+            .summary
+            .as_deref()
+            .unwrap()
+            .contains("could not judge the last 3 changes"),
+        "{:?}",
+        unjudged[2].summary
+    );
+    wait_until("the notice to be sent", || async {
+        (app.peers.sends().len() == 1).then_some(())
+    })
+    .await;
+    let notice = app.peers.sends()[0].alert.clone().unwrap();
+    assert_eq!(notice.kind(), AlertKind::Failing);
+
+    app.peers.set_verdict(Verdict::State { holds: true });
+    let judged = app.check_now(monitor).await;
+    assert!(judged.triggered, "the held change is judged at last");
+    assert_eq!(
+        app.count(
+            "SELECT unjudged_streak::bigint FROM monitors WHERE id = $1",
+            monitor
+        )
+        .await,
+        0
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn alert_anyway_sends_the_change_marked_not_judged_and_notify_unjudged_tells_at_once() {
+    let app = spawn_app().await;
+    let (anyway, _) = app.create_alerting_monitor("price below 100", "auto").await;
+    app.set_fail_policy(anyway, "alert_anyway").await;
+    app.peers.set_verdict(Verdict::Unavailable);
+    app.peers.set_text("price: 90 EUR");
+    let alerted = app.check_now(anyway).await;
+    assert!(alerted.triggered && alerted.changed, "{alerted:?}");
+    assert_eq!(
+        alerted.unjudged_reason.as_deref(),
+        Some("model_unavailable")
+    );
+    assert!(
+        alerted
+            .summary
+            .as_deref()
+            .unwrap()
+            .starts_with("Not judged (the model is unavailable)"),
+        "{:?}",
+        alerted.summary
+    );
+    wait_until("the unjudged alert to be sent", || async {
+        (app.peers.sends().len() == 1).then_some(())
+    })
+    .await;
+    let alert = app.peers.sends()[0].alert.clone().unwrap();
+    assert_eq!(alert.kind(), AlertKind::Triggered);
+    assert!(alert.diff.contains("+price: 90 EUR"), "{}", alert.diff);
+
+    app.peers.set_verdict(Verdict::State { holds: false });
+    app.peers.set_text("price: 120 EUR");
+    let (told, _) = app.create_alerting_monitor("price below 100", "auto").await;
+    app.set_fail_policy(told, "notify_unjudged").await;
+    app.peers.set_verdict(Verdict::Unavailable);
+    app.peers.set_text("price: 80 EUR");
+    let first = app.check_now(told).await;
+    app.peers.set_text("price: 70 EUR");
+    let second = app.check_now(told).await;
+    assert!(first.unjudged_notice && !second.unjudged_notice);
+    assert!(!first.triggered && !second.triggered);
+    wait_until("the notice to be sent", || async {
+        (app.peers.sends().len() == 2).then_some(())
+    })
+    .await;
+    app.stop().await;
+}

@@ -47,6 +47,20 @@ impl Store {
         })
     }
 
+    /// Checks whose change the model could not judge, per reason, for the metrics endpoint.
+    pub async fn unjudged_checks_by_reason(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT unjudged_reason, count(*) FROM checks
+                  WHERE unjudged_reason IS NOT NULL GROUP BY unjudged_reason",
+                &[],
+            )
+            .await
+            .context("counting unjudged checks")?;
+        Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+    }
+
     /// PostgreSQL's version string, for the admin health page.
     pub async fn server_version(&self) -> Result<String, StoreError> {
         let client = self.client().await?;

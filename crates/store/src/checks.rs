@@ -34,12 +34,59 @@ pub struct Check {
     pub duration_ms: Option<i32>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    pub verdict: VerdictDetails,
+}
+
+/// What the judge said beyond the verdict itself: how it read the condition, its evidence and
+/// whether that held, and what the verdict cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VerdictDetails {
+    /// `state` or `event`.
+    pub condition_kind: Option<String>,
+    /// For a state condition: whether it held on this page.
+    pub condition_holds: Option<bool>,
+    /// The first check alerted because the state condition already held.
+    pub first_alert: bool,
+    pub evidence_excerpt: Option<String>,
+    /// `verified`, `unverified` or `not_needed`.
+    pub verification: Option<String>,
+    /// Why the evidence did not hold.
+    pub verification_problem: Option<String>,
+    /// Answered from the verdict cache, without a model call.
+    pub cached: bool,
+    pub prompt_tokens: Option<i32>,
+    pub completion_tokens: Option<i32>,
+    /// Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited` or
+    /// `invalid_answer`. Set on a triggered check too when the monitor alerts anyway.
+    pub unjudged_reason: Option<String>,
+    /// This check tells the owner that judging is failing.
+    pub unjudged_notice: bool,
+}
+
+impl VerdictDetails {
+    pub(crate) fn from_row(row: &tokio_postgres::Row) -> Self {
+        Self {
+            condition_kind: row.get("condition_kind"),
+            condition_holds: row.get("condition_holds"),
+            first_alert: row.get("first_alert"),
+            evidence_excerpt: row.get("evidence_excerpt"),
+            verification: row.get("verification"),
+            verification_problem: row.get("verification_problem"),
+            cached: row.get("judge_cached"),
+            prompt_tokens: row.get("prompt_tokens"),
+            completion_tokens: row.get("completion_tokens"),
+            unjudged_reason: row.get("unjudged_reason"),
+            unjudged_notice: row.get("unjudged_notice"),
+        }
+    }
 }
 
 const CHECK_COLUMNS: &str = "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
      c.extracted_value, c.confidence, c.judge, c.diff, c.error, c.fetch_ms, c.judge_ms, \
-     c.duration_ms, c.started_at, c.finished_at";
+     c.duration_ms, c.started_at, c.finished_at, c.condition_kind, c.condition_holds, \
+     c.first_alert, c.evidence_excerpt, c.verification, c.verification_problem, c.judge_cached, \
+     c.prompt_tokens, c.completion_tokens, c.unjudged_reason, c.unjudged_notice";
 
 /// Checks are scoped through their monitor's team: the caller ($1) is a
 /// member of it.
@@ -71,6 +118,7 @@ impl Check {
             duration_ms: row.get("duration_ms"),
             started_at: row.get("started_at"),
             finished_at: row.get("finished_at"),
+            verdict: VerdictDetails::from_row(row),
         }
     }
 }

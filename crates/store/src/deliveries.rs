@@ -64,6 +64,8 @@ pub struct DeliveredCheck {
     pub extracted_value: Option<String>,
     pub diff: Option<String>,
     pub finished_at: DateTime<Utc>,
+    /// The check tells the owner that judging fails, rather than that the condition is met.
+    pub unjudged_notice: bool,
 }
 
 /// The parts of a monitor an alert shows.
@@ -144,6 +146,7 @@ impl Store {
             .query_opt(
                 "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.enabled,
                         c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
+                        c.unjudged_notice,
                         c.finished_at,
                         m.id AS monitor_id, m.name, m.url, m.condition
                  FROM channels ch, checks c JOIN monitors m ON m.id = c.monitor_id
@@ -169,6 +172,7 @@ impl Store {
                 extracted_value: row.get("extracted_value"),
                 diff: row.get("diff"),
                 finished_at: row.get("finished_at"),
+                unjudged_notice: row.get("unjudged_notice"),
             },
             monitor: DeliveredMonitor {
                 id: row.get("monitor_id"),

@@ -19,6 +19,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0002_identity.sql"),
     ),
     (
+        20,
+        "verdicts",
+        include_str!("../migrations/0020_verdicts.sql"),
+    ),
+    (
         70,
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),

@@ -98,13 +98,86 @@ pub struct Monitor {
     pub last_status: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What the first check may do: `auto`, `alert` or `baseline`.
+    pub first_check: FirstCheck,
+    /// Whether the state condition held at the last judged check; `None` when unknown.
+    pub condition_holds: Option<bool>,
+    /// What a check does when the model cannot judge.
+    pub fail_policy: FailPolicy,
+    /// Changes in a row the judge could not judge.
+    pub unjudged_streak: i32,
+    /// The owner was told about the current streak.
+    pub unjudged_notice_sent: bool,
+}
+
+/// What a check does when the model cannot judge a change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FailPolicy {
+    /// Keep the change and judge it again next time; tell the owner once after a few in a row.
+    #[default]
+    Hold,
+    /// Alert with the diff, marked "not judged".
+    AlertAnyway,
+    /// Hold, and tell the owner at the first failure.
+    NotifyUnjudged,
+}
+
+impl FailPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hold => "hold",
+            Self::AlertAnyway => "alert_anyway",
+            Self::NotifyUnjudged => "notify_unjudged",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "hold" => Some(Self::Hold),
+            "alert_anyway" => Some(Self::AlertAnyway),
+            "notify_unjudged" => Some(Self::NotifyUnjudged),
+            _ => None,
+        }
+    }
+}
+
+/// What a monitor's first check may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FirstCheck {
+    /// A state condition that already holds alerts once; an event condition never does.
+    #[default]
+    Auto,
+    /// Alert when the condition holds on the first check, whatever its kind.
+    Alert,
+    /// The first check only records a baseline.
+    Baseline,
+}
+
+impl FirstCheck {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Alert => "alert",
+            Self::Baseline => "baseline",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "auto" => Some(Self::Auto),
+            "alert" => Some(Self::Alert),
+            "baseline" => Some(Self::Baseline),
+            _ => None,
+        }
+    }
 }
 
 /// The column list matching [`Monitor::from_row`]; prefix with an alias
 /// where a query joins (`m.` is not needed for single-table queries).
 pub const MONITOR_COLUMNS: &str = "id, team_id, created_by, name, url, css_selector, json_pointer, \
      condition, interval_seconds, render, headers, paused, next_check_at, requested_reason, consecutive_failures, \
-     last_checked_at, last_triggered_at, last_status, created_at, updated_at";
+     last_checked_at, last_triggered_at, last_status, created_at, updated_at, \
+     first_check, condition_holds, fail_policy, unjudged_streak, unjudged_notice_sent";
 
 impl Monitor {
     pub fn from_row(row: &tokio_postgres::Row) -> Self {
@@ -132,6 +205,13 @@ impl Monitor {
             last_status: row.get("last_status"),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
+            // The column's CHECK constraint allows only the three names.
+            first_check: FirstCheck::parse(row.get("first_check")).unwrap_or_default(),
+            condition_holds: row.get("condition_holds"),
+            // The column's CHECK constraint allows only the three names.
+            fail_policy: FailPolicy::parse(row.get("fail_policy")).unwrap_or_default(),
+            unjudged_streak: row.get("unjudged_streak"),
+            unjudged_notice_sent: row.get("unjudged_notice_sent"),
         }
     }
 }
@@ -195,6 +275,8 @@ pub struct MonitorDefinition {
     pub render: bool,
     pub headers: Vec<RequestHeader>,
     pub paused: bool,
+    pub first_check: FirstCheck,
+    pub fail_policy: FailPolicy,
 }
 
 /// A partial update; `None` leaves a field as it is. Selector and pointer
@@ -210,6 +292,8 @@ pub struct MonitorPatch {
     pub render: Option<bool>,
     pub headers: Option<Vec<RequestHeader>>,
     pub paused: Option<bool>,
+    pub first_check: Option<FirstCheck>,
+    pub fail_policy: Option<FailPolicy>,
 }
 
 /// A monitor with the channels it alerts.
@@ -267,8 +351,8 @@ impl Store {
                 &format!(
                     "INSERT INTO monitors (id, team_id, created_by, name, url, css_selector,
                                            json_pointer, condition, interval_seconds, render,
-                                           headers, paused)
-                     SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12
+                                           headers, paused, first_check, fail_policy)
+                     SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
@@ -289,6 +373,8 @@ impl Store {
                     &definition.render,
                     &headers,
                     &definition.paused,
+                    &definition.first_check.as_str(),
+                    &definition.fail_policy.as_str(),
                 ],
             )
             .await
@@ -402,6 +488,11 @@ impl Store {
                          render = COALESCE($11, render),
                          headers = COALESCE($12, headers),
                          paused = COALESCE($13, paused),
+                         first_check = COALESCE($14, first_check),
+                         fail_policy = COALESCE($15, fail_policy),
+                         -- What held for the old condition says nothing about a new one.
+                         condition_holds = CASE WHEN $9::text IS NULL OR $9 = condition
+                             THEN condition_holds ELSE NULL END,
                          updated_at = now()
                       WHERE m.id = $2 AND {VISIBLE_TO_CALLER}
                       RETURNING {MONITOR_COLUMNS}"
@@ -420,6 +511,8 @@ impl Store {
                     &patch.render,
                     &headers,
                     &patch.paused,
+                    &patch.first_check.map(FirstCheck::as_str),
+                    &patch.fail_policy.map(FailPolicy::as_str),
                 ],
             )
             .await

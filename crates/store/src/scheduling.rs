@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::checks::VerdictDetails;
 use crate::error::{QueryContext, StoreError};
 use crate::monitors::{MONITOR_COLUMNS, Monitor};
 use crate::pool::Store;
@@ -90,6 +91,29 @@ pub struct NewCheck {
     pub duration_ms: Option<i32>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    pub verdict: VerdictDetails,
+}
+
+/// What a check teaches about the monitor's state condition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ConditionMemory {
+    /// Nothing was judged (or the verdict was not trusted): keep what is stored.
+    #[default]
+    Keep,
+    /// Store whether the condition held; `None` forgets (an event condition has no state).
+    Set(Option<bool>),
+}
+
+/// Whether the check asked the judge and got an answer; counts unjudged changes in a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Judging {
+    /// Nothing to judge (the page did not change, or could not be fetched).
+    #[default]
+    NotAsked,
+    /// A verdict arrived: the unjudged streak ends.
+    Judged,
+    /// The judge could not answer: the streak grows.
+    Unjudged,
 }
 
 /// How the monitor moves on after a check.
@@ -97,6 +121,8 @@ pub struct NewCheck {
 pub struct MonitorOutcome {
     /// Success resets `consecutive_failures`; failure increments it.
     pub succeeded: bool,
+    pub condition: ConditionMemory,
+    pub judging: Judging,
     /// Delay from now to the next scheduled check. Ignored when a "run now"
     /// arrived during the check, so that request is not lost.
     pub next_check_in: Duration,
@@ -252,9 +278,13 @@ impl Store {
                 "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
                      content_sha256, snapshot_id, baseline, changed, triggered, summary,
                      reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
-                     judge_ms, duration_ms, started_at, finished_at)
+                     judge_ms, duration_ms, started_at, finished_at, condition_kind,
+                     condition_holds, first_alert, evidence_excerpt, verification,
+                     verification_problem, judge_cached, prompt_tokens, completion_tokens,
+                     unjudged_reason, unjudged_notice)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                     $16, $17, $18, $19, $20, $21, $22, $23)",
+                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
+                     $31, $32, $33, $34)",
                 &[
                     &check.id,
                     &check.monitor_id,
@@ -279,11 +309,25 @@ impl Store {
                     &check.duration_ms,
                     &check.started_at,
                     &check.finished_at,
+                    &check.verdict.condition_kind,
+                    &check.verdict.condition_holds,
+                    &check.verdict.first_alert,
+                    &check.verdict.evidence_excerpt,
+                    &check.verdict.verification,
+                    &check.verdict.verification_problem,
+                    &check.verdict.cached,
+                    &check.verdict.prompt_tokens,
+                    &check.verdict.completion_tokens,
+                    &check.verdict.unjudged_reason,
+                    &check.verdict.unjudged_notice,
                 ],
             )
             .await
             .context("recording a check")?;
-        let deliveries = if check.triggered && !check.baseline {
+        // A baseline check triggers only when its state condition already held and the
+        // monitor's first-check rule lets it alert (decided by the scheduler).
+        // A notice that judging fails goes through the same outbox.
+        let deliveries = if check.triggered || check.verdict.unjudged_notice {
             transaction
                 .execute(
                     "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
@@ -311,6 +355,11 @@ impl Store {
                          WHEN requested_reason IS NULL
                          THEN now() + $7::double precision * interval '1 millisecond'
                          ELSE next_check_at END,
+                     condition_holds = CASE WHEN $8 THEN $9 ELSE condition_holds END,
+                     unjudged_streak = CASE $10::text WHEN 'judged' THEN 0
+                         WHEN 'unjudged' THEN unjudged_streak + 1 ELSE unjudged_streak END,
+                     unjudged_notice_sent = CASE WHEN $10::text = 'judged' THEN false
+                         WHEN $11 THEN true ELSE unjudged_notice_sent END,
                      updated_at = now()
                  WHERE id = $1 AND team_id = $2",
                 &[
@@ -321,6 +370,17 @@ impl Store {
                     &check.triggered,
                     &outcome.succeeded,
                     &millis(outcome.next_check_in),
+                    &matches!(outcome.condition, ConditionMemory::Set(_)),
+                    &match outcome.condition {
+                        ConditionMemory::Set(holds) => holds,
+                        ConditionMemory::Keep => None,
+                    },
+                    &match outcome.judging {
+                        Judging::NotAsked => "not_asked",
+                        Judging::Judged => "judged",
+                        Judging::Unjudged => "unjudged",
+                    },
+                    &check.verdict.unjudged_notice,
                 ],
             )
             .await

@@ -7,8 +7,10 @@ use store::Store;
 use store::StoreError;
 use store::channels::{ChannelKind, NewChannel};
 use store::monitors::{
-    CHANNEL_REFERENCE, MonitorDefinition, MonitorPatch, PageRequest, TEAM_REFERENCE,
+    CHANNEL_REFERENCE, FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, PageRequest,
+    TEAM_REFERENCE,
 };
+use store::scheduling::{ConditionMemory, Judging, MonitorOutcome, NewCheck};
 use store::teams::Role;
 
 async fn store() -> Store {
@@ -29,6 +31,8 @@ fn definition(name: &str) -> MonitorDefinition {
         render: false,
         headers: Vec::new(),
         paused: false,
+        first_check: FirstCheck::Auto,
+        fail_policy: FailPolicy::Hold,
     }
 }
 
@@ -260,4 +264,66 @@ async fn a_patch_changes_only_what_it_names_and_can_clear_the_selector() {
     assert_eq!(updated.monitor.interval_seconds, 60);
     assert_eq!(updated.monitor.name, "x");
     assert!(updated.monitor.updated_at >= created.monitor.updated_at);
+}
+
+#[tokio::test]
+async fn the_first_check_rule_is_stored_and_a_new_condition_forgets_what_held() {
+    let store = store().await;
+    let alice = store
+        .upsert_user_by_email("alice@example.com", "")
+        .await
+        .unwrap();
+    let mut baseline = definition("x");
+    baseline.first_check = FirstCheck::Baseline;
+    baseline.condition = "price below 100".to_owned();
+    let created = store
+        .create_monitor(alice.id, None, &baseline, &[])
+        .await
+        .unwrap();
+    assert_eq!(created.monitor.first_check, FirstCheck::Baseline);
+    assert_eq!(created.monitor.condition_holds, None);
+    // What the scheduler records after a judged check.
+    let now = chrono::Utc::now();
+    let check = NewCheck {
+        id: uuid::Uuid::now_v7(),
+        monitor_id: created.monitor.id,
+        team_id: created.monitor.team_id,
+        reason: "schedule",
+        status: "ok".to_owned(),
+        started_at: now,
+        finished_at: now,
+        ..NewCheck::default()
+    };
+    let outcome = MonitorOutcome {
+        succeeded: true,
+        condition: ConditionMemory::Set(Some(true)),
+        judging: Judging::Judged,
+        next_check_in: std::time::Duration::from_secs(60),
+    };
+    store.record_check(&check, None, outcome).await.unwrap();
+
+    let same_condition = MonitorPatch {
+        first_check: Some(FirstCheck::Alert),
+        condition: Some("price below 100".to_owned()),
+        ..MonitorPatch::default()
+    };
+    let updated = store
+        .update_monitor(alice.id, created.monitor.id, &same_condition, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.monitor.first_check, FirstCheck::Alert);
+    assert_eq!(updated.monitor.condition_holds, Some(true));
+
+    let new_condition = MonitorPatch {
+        condition: Some("price below 50".to_owned()),
+        ..MonitorPatch::default()
+    };
+    let updated = store
+        .update_monitor(alice.id, created.monitor.id, &new_condition, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.monitor.condition_holds, None);
+    assert_eq!(updated.monitor.first_check, FirstCheck::Alert);
 }

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use store::Store;
-use store::scheduling::{CheckReason, MonitorOutcome, NewCheck, NewSnapshot};
+use store::checks::VerdictDetails;
+use store::scheduling::{
+    CheckReason, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
+};
 use uuid::Uuid;
 
 const LEASE: Duration = Duration::from_secs(300);
@@ -105,6 +108,8 @@ impl Fixture {
 fn success() -> MonitorOutcome {
     MonitorOutcome {
         succeeded: true,
+        condition: ConditionMemory::Keep,
+        judging: Judging::NotAsked,
         next_check_in: Duration::from_secs(60),
     }
 }
@@ -286,6 +291,8 @@ async fn untriggered_checks_queue_nothing_and_failures_count_up_until_a_success(
     fixture.channel(monitor, true).await;
     let failure = MonitorOutcome {
         succeeded: false,
+        condition: ConditionMemory::Keep,
+        judging: Judging::NotAsked,
         next_check_in: Duration::from_secs(120),
     };
     for _ in 0..2 {
@@ -498,4 +505,145 @@ async fn the_claim_walks_one_index_in_order_and_takes_the_most_overdue_first() {
         .map(|claim| claim.monitor.id)
         .collect();
     assert_eq!(claimed, most_overdue);
+}
+
+#[tokio::test]
+async fn a_check_stores_its_verdict_details_and_the_monitor_remembers_whether_its_state_held() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    fixture.channel(monitor, true).await;
+    let holds = |value: Option<bool>| MonitorOutcome {
+        condition: ConditionMemory::Set(value),
+        ..success()
+    };
+    let remembered = || async {
+        let row = fixture
+            .client
+            .query_one(
+                "SELECT condition_holds FROM monitors WHERE id = $1",
+                &[&monitor],
+            )
+            .await
+            .unwrap();
+        row.get::<_, Option<bool>>(0)
+    };
+
+    let mut first = fixture.check(monitor, true);
+    first.baseline = true;
+    first.verdict = VerdictDetails {
+        condition_kind: Some("state".to_owned()),
+        condition_holds: Some(true),
+        first_alert: true,
+        evidence_excerpt: Some("Price: 90 EUR".to_owned()),
+        verification: Some("verified".to_owned()),
+        verification_problem: None,
+        cached: true,
+        prompt_tokens: Some(812),
+        completion_tokens: Some(64),
+        ..VerdictDetails::default()
+    };
+    let recorded = fixture
+        .store
+        .record_check(&first, None, holds(Some(true)))
+        .await
+        .unwrap();
+    assert_eq!(
+        recorded.deliveries, 1,
+        "a first check that alerts queues its deliveries"
+    );
+    assert_eq!(remembered().await, Some(true));
+
+    let kept = fixture.check(monitor, false);
+    fixture
+        .store
+        .record_check(&kept, None, success())
+        .await
+        .unwrap();
+    assert_eq!(remembered().await, Some(true), "Keep leaves the state");
+
+    let row = fixture
+        .client
+        .query_one(
+            "SELECT condition_kind, first_alert, evidence_excerpt, verification, judge_cached,
+                    prompt_tokens, completion_tokens FROM checks WHERE id = $1",
+            &[&first.id],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, Option<String>>(0).as_deref(), Some("state"));
+    assert!(row.get::<_, bool>(1));
+    assert_eq!(
+        row.get::<_, Option<String>>(2).as_deref(),
+        Some("Price: 90 EUR")
+    );
+    assert_eq!(row.get::<_, Option<String>>(3).as_deref(), Some("verified"));
+    assert!(row.get::<_, bool>(4));
+    assert_eq!(row.get::<_, Option<i32>>(5), Some(812));
+    assert_eq!(row.get::<_, Option<i32>>(6), Some(64));
+
+    fixture
+        .store
+        .record_check(&fixture.check(monitor, false), None, holds(None))
+        .await
+        .unwrap();
+    assert_eq!(remembered().await, None);
+}
+
+#[tokio::test]
+async fn unjudged_changes_are_counted_until_a_verdict_and_a_notice_is_queued_like_an_alert() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    fixture.channel(monitor, true).await;
+    let streak = || async {
+        let row = fixture
+            .client
+            .query_one(
+                "SELECT unjudged_streak, unjudged_notice_sent FROM monitors WHERE id = $1",
+                &[&monitor],
+            )
+            .await
+            .unwrap();
+        (row.get::<_, i32>(0), row.get::<_, bool>(1))
+    };
+    let unjudged = MonitorOutcome {
+        judging: Judging::Unjudged,
+        ..success()
+    };
+
+    let mut first = fixture.check(monitor, false);
+    first.status = "judge_unavailable".to_owned();
+    first.verdict.unjudged_reason = Some("timeout".to_owned());
+    let recorded = fixture
+        .store
+        .record_check(&first, None, unjudged)
+        .await
+        .unwrap();
+    assert_eq!(recorded.deliveries, 0);
+    assert_eq!(streak().await, (1, false));
+
+    let mut noticed = fixture.check(monitor, false);
+    noticed.status = "judge_unavailable".to_owned();
+    noticed.verdict.unjudged_reason = Some("timeout".to_owned());
+    noticed.verdict.unjudged_notice = true;
+    let recorded = fixture
+        .store
+        .record_check(&noticed, None, unjudged)
+        .await
+        .unwrap();
+    assert_eq!(recorded.deliveries, 1, "the notice goes through the outbox");
+    assert_eq!(streak().await, (2, true));
+    let claimed = fixture.store.claim_due_deliveries(10, LEASE).await.unwrap();
+    let payload = fixture.store.delivery_payload(&claimed[0]).await.unwrap();
+    assert!(payload.check.unjudged_notice);
+
+    let judged = MonitorOutcome {
+        judging: Judging::Judged,
+        ..success()
+    };
+    fixture
+        .store
+        .record_check(&fixture.check(monitor, false), None, judged)
+        .await
+        .unwrap();
+    assert_eq!(streak().await, (0, false), "a verdict ends the streak");
 }

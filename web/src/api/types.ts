@@ -46,7 +46,19 @@ export interface Monitor {
   consecutive_failures: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // Verdicts.
+  first_check: FirstCheck;
+  /** Whether the state condition held at the last judged check; null when unknown or an event. */
+  condition_holds: boolean | null;
+  fail_policy: FailPolicy;
+  /** Changes in a row the model could not judge. */
+  unjudged_streak: number;
 }
+
+/** What a monitor's first check may do (see the README's "Verdicts" section). */
+export type FirstCheck = 'auto' | 'alert' | 'baseline';
+/** What a check does when the model cannot judge a change. */
+export type FailPolicy = 'hold' | 'alert_anyway' | 'notify_unjudged';
 
 export interface MonitorInput {
   team_id?: Uuid;
@@ -61,6 +73,9 @@ export interface MonitorInput {
   channel_ids: Uuid[];
   /** Values equal to the mask (`••••••••`) keep the stored value. */
   headers?: HeaderPair[];
+  // Verdicts.
+  first_check?: FirstCheck;
+  fail_policy?: FailPolicy;
 }
 
 export interface Page<T> {
@@ -92,6 +107,21 @@ export interface Check {
   finished_at: Timestamp;
   /** Assumed: a URL (same origin) of the check's screenshot, when one was taken. */
   screenshot_url?: string | null;
+  // Verdicts.
+  condition_kind: 'state' | 'event' | null;
+  condition_holds: boolean | null;
+  /** The first check alerted because the state condition already held. */
+  first_alert: boolean;
+  evidence_excerpt: string | null;
+  verification: 'verified' | 'unverified' | 'not_needed' | null;
+  verification_problem: string | null;
+  judge_cached: boolean;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  /** Why the change could not be judged; also set on an alert sent without a verdict. */
+  unjudged_reason: 'model_unavailable' | 'timeout' | 'rate_limited' | 'invalid_answer' | null;
+  /** This check told the owner that judging fails. */
+  unjudged_notice: boolean;
 }
 
 export interface Channel {

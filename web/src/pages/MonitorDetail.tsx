@@ -4,6 +4,7 @@ import { deleteMonitor, getMonitor, listChecks, runNow, setPaused } from '../api
 import type { Check, Monitor, Page } from '../api/types';
 import { DiffView } from '../components/DiffView';
 import { StatusBadge } from '../components/StatusBadge';
+import { VerdictDetails } from '../components/VerdictDetails';
 import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
 import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
@@ -16,7 +17,9 @@ export const POLL_MS = 2000;
 const POLL_GIVE_UP_MS = 120_000;
 
 export function verdictOf(check: Check): { status: string; label: string } {
+  if (check.unjudged_reason && check.triggered) return { status: 'triggered', label: 'Alert (not judged)' };
   if (check.status !== 'ok') return { status: check.status, label: sentence(check.status) };
+  if (check.first_alert) return { status: 'triggered', label: 'Alert: already true' };
   if (check.baseline) return { status: 'pending', label: 'First snapshot' };
   if (check.triggered) return { status: 'triggered', label: 'Alert' };
   if (check.changed) return { status: 'ok', label: 'Changed, no alert' };
@@ -58,6 +61,7 @@ function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onT
                 <dd>{Math.round(check.confidence * 100)} %</dd>
               </>
             )}
+            <VerdictDetails check={check} />
             {check.error && (
               <>
                 <dt>Problem</dt>

@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
-import type { HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
+import type { FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
 import { HeaderFields } from '../components/HeaderFields';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
+import { VerdictSettings } from '../components/VerdictSettings';
 import { INTERVALS, intervalLabel } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -21,7 +22,10 @@ export const CONDITION_EXAMPLES = [
 /** How long typing must pause before the preview fetches the page. */
 export const PREVIEW_DEBOUNCE_MS = 800;
 
-type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] };
+type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
+  first_check: FirstCheck;
+  fail_policy: FailPolicy;
+};
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
@@ -35,6 +39,8 @@ function fromMonitor(monitor: Monitor): FormState {
     channel_ids: monitor.channel_ids,
     team_id: monitor.team_id,
     headers: monitor.headers,
+    first_check: monitor.first_check ?? 'auto',
+    fail_policy: monitor.fail_policy ?? 'hold',
   };
 }
 
@@ -62,6 +68,8 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           channel_ids: [],
           team_id: personal?.id ?? '',
           headers: [],
+          first_check: 'auto',
+          fail_policy: 'hold',
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -98,6 +106,8 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       render: form.render,
       channel_ids: form.channel_ids,
       headers: form.headers.filter((header) => header.name.trim()).map((header) => ({ ...header, name: header.name.trim() })),
+      first_check: form.first_check,
+      fail_policy: form.fail_policy,
     };
     setSaving(true);
     try {
@@ -291,6 +301,12 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
             </div>
             <HeaderFields headers={form.headers} onChange={(headers) => set('headers', headers)} error={errors.headers} />
+            <VerdictSettings
+              firstCheck={form.first_check}
+              onFirstCheck={(value) => set('first_check', value)}
+              failPolicy={form.fail_policy}
+              onFailPolicy={(value) => set('fail_policy', value)}
+            />
           </details>
 
           <div class="form-actions">

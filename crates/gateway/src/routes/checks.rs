@@ -48,6 +48,30 @@ pub struct CheckResponse {
     duration_ms: Option<i32>,
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
+    // Verdicts.
+    /// `state` or `event`, as the judge classified the condition.
+    condition_kind: Option<String>,
+    /// For a state condition: whether it held on this page.
+    condition_holds: Option<bool>,
+    /// The first check alerted because the state condition already held when monitoring
+    /// started.
+    first_alert: bool,
+    /// The excerpt of the page the verdict quotes as its evidence.
+    evidence_excerpt: Option<String>,
+    /// `verified`, `unverified` (the evidence did not hold, so the check did not trigger) or
+    /// `not_needed`.
+    verification: Option<String>,
+    /// Why the evidence did not hold.
+    verification_problem: Option<String>,
+    /// The verdict came from the verdict cache, without a model call.
+    judge_cached: bool,
+    prompt_tokens: Option<i32>,
+    completion_tokens: Option<i32>,
+    /// Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited` or
+    /// `invalid_answer`. Also set on an alert sent without a verdict (`alert_anyway`).
+    unjudged_reason: Option<String>,
+    /// This check told the owner that judging fails.
+    unjudged_notice: bool,
 }
 
 impl From<Check> for CheckResponse {
@@ -74,6 +98,17 @@ impl From<Check> for CheckResponse {
             duration_ms: check.duration_ms,
             started_at: check.started_at,
             finished_at: check.finished_at,
+            condition_kind: check.verdict.condition_kind,
+            condition_holds: check.verdict.condition_holds,
+            first_alert: check.verdict.first_alert,
+            evidence_excerpt: check.verdict.evidence_excerpt,
+            verification: check.verdict.verification,
+            verification_problem: check.verdict.verification_problem,
+            judge_cached: check.verdict.cached,
+            prompt_tokens: check.verdict.prompt_tokens,
+            completion_tokens: check.verdict.completion_tokens,
+            unjudged_reason: check.verdict.unjudged_reason,
+            unjudged_notice: check.verdict.unjudged_notice,
         }
     }
 }

@@ -9,7 +9,7 @@ use secret_box::SecretBox;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use store::Store;
-use store::monitors::{MonitorDefinition, MonitorPatch, MonitorWithChannels};
+use store::monitors::{FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -73,6 +73,87 @@ pub struct MonitorResponse {
     consecutive_failures: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    // Verdicts.
+    /// What the first check may do.
+    first_check: FirstCheckBody,
+    /// Whether the state condition held at the last judged check; `null` when unknown or the
+    /// condition is an event.
+    condition_holds: Option<bool>,
+    /// What a check does when the model cannot judge a change.
+    fail_policy: FailPolicyBody,
+    /// Changes in a row the model could not judge.
+    unjudged_streak: i32,
+}
+
+/// What a check does when the model cannot judge a change (down, timing out, invalid answers).
+///
+/// - `hold`: keep the change and judge it when the model answers again; the owner is told once
+///   after a few unjudged changes in a row (`SCHEDULER_UNJUDGED_NOTICE_AFTER`).
+/// - `alert_anyway`: send the alert with the diff, marked "not judged".
+/// - `notify_unjudged`: hold, and tell the owner at the first unjudged change.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FailPolicyBody {
+    #[default]
+    Hold,
+    AlertAnyway,
+    NotifyUnjudged,
+}
+
+impl From<FailPolicyBody> for FailPolicy {
+    fn from(body: FailPolicyBody) -> Self {
+        match body {
+            FailPolicyBody::Hold => Self::Hold,
+            FailPolicyBody::AlertAnyway => Self::AlertAnyway,
+            FailPolicyBody::NotifyUnjudged => Self::NotifyUnjudged,
+        }
+    }
+}
+
+impl From<FailPolicy> for FailPolicyBody {
+    fn from(policy: FailPolicy) -> Self {
+        match policy {
+            FailPolicy::Hold => Self::Hold,
+            FailPolicy::AlertAnyway => Self::AlertAnyway,
+            FailPolicy::NotifyUnjudged => Self::NotifyUnjudged,
+        }
+    }
+}
+
+/// What the first check of a monitor may do.
+///
+/// - `auto`: a state condition ("price below 100") that already holds alerts once, worded
+///   "already true when monitoring started"; an event condition ("a new job posting") never
+///   alerts on the first check.
+/// - `alert`: alert when the condition holds on the first check, whatever its kind.
+/// - `baseline`: the first check only records where the page stands.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstCheckBody {
+    #[default]
+    Auto,
+    Alert,
+    Baseline,
+}
+
+impl From<FirstCheckBody> for FirstCheck {
+    fn from(body: FirstCheckBody) -> Self {
+        match body {
+            FirstCheckBody::Auto => Self::Auto,
+            FirstCheckBody::Alert => Self::Alert,
+            FirstCheckBody::Baseline => Self::Baseline,
+        }
+    }
+}
+
+impl From<FirstCheck> for FirstCheckBody {
+    fn from(rule: FirstCheck) -> Self {
+        match rule {
+            FirstCheck::Auto => Self::Auto,
+            FirstCheck::Alert => Self::Alert,
+            FirstCheck::Baseline => Self::Baseline,
+        }
+    }
 }
 
 impl From<MonitorWithChannels> for MonitorResponse {
@@ -110,6 +191,10 @@ impl From<MonitorWithChannels> for MonitorResponse {
             consecutive_failures: monitor.consecutive_failures,
             created_at: monitor.created_at,
             updated_at: monitor.updated_at,
+            first_check: monitor.first_check.into(),
+            condition_holds: monitor.condition_holds,
+            fail_policy: monitor.fail_policy.into(),
+            unjudged_streak: monitor.unjudged_streak,
         }
     }
 }
@@ -140,6 +225,13 @@ pub struct CreateMonitor {
     paused: bool,
     #[serde(default)]
     channel_ids: Vec<Uuid>,
+    // Verdicts.
+    /// Defaults to `auto`.
+    #[serde(default)]
+    first_check: FirstCheckBody,
+    /// Defaults to `hold`.
+    #[serde(default)]
+    fail_policy: FailPolicyBody,
 }
 
 /// Absent fields stay as they are; `css_selector` and `json_pointer` can be
@@ -163,6 +255,9 @@ pub struct UpdateMonitor {
     headers: Option<Vec<HeaderBody>>,
     paused: Option<bool>,
     channel_ids: Option<Vec<Uuid>>,
+    // Verdicts.
+    first_check: Option<FirstCheckBody>,
+    fail_policy: Option<FailPolicyBody>,
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one
@@ -259,6 +354,8 @@ async fn create(
         render: request.render,
         headers,
         paused: request.paused,
+        first_check: request.first_check.into(),
+        fail_policy: request.fail_policy.into(),
     };
     let created = store
         .create_monitor(user.id, request.team_id, &definition, &request.channel_ids)
@@ -355,6 +452,8 @@ async fn update(
         .map(|headers| problems.check("headers", monitor::headers(header_pairs(headers))));
     patch.render = request.render;
     patch.paused = request.paused;
+    patch.first_check = request.first_check.map(FirstCheck::from);
+    patch.fail_policy = request.fail_policy.map(FailPolicy::from);
     problems.finish()?;
     if let Some(submitted) = headers.flatten() {
         let keeps_a_value = submitted

@@ -93,3 +93,47 @@ async fn a_monitor_without_checks_has_an_empty_history_and_a_missing_one_404() {
         .await;
     expect_error(response, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn a_check_shows_how_the_condition_was_read_its_evidence_and_what_it_cost() {
+    let app = spawn_app().await;
+    let monitor = app.new_monitor(&app.alice).await;
+    let database = app.database().await;
+    let id = Uuid::new_v4();
+    database
+        .execute(
+            "INSERT INTO checks (id, monitor_id, team_id, reason, status, baseline, triggered,
+                                 summary, condition_kind, condition_holds, first_alert,
+                                 evidence_excerpt, verification, verification_problem,
+                                 judge_cached, prompt_tokens, completion_tokens,
+                                 started_at, finished_at)
+             SELECT $1, id, team_id, 'schedule', 'ok', true, false, 'Price is 120 EUR', 'state',
+                    false, false, 'Price: 50 EUR', 'unverified',
+                    'the quoted evidence does not occur in the current page text', true, 812, 64,
+                    now(), now()
+               FROM monitors WHERE id = $2::text::uuid",
+            &[&id, &monitor],
+        )
+        .await
+        .unwrap();
+
+    let check = expect_json(
+        app.get_check(&app.alice, &monitor, &id.to_string()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(check["condition_kind"], "state");
+    assert_eq!(check["condition_holds"], false);
+    assert_eq!(check["first_alert"], false);
+    assert_eq!(check["evidence_excerpt"], "Price: 50 EUR");
+    assert_eq!(check["verification"], "unverified");
+    assert_eq!(
+        check["verification_problem"],
+        "the quoted evidence does not occur in the current page text"
+    );
+    assert_eq!(check["judge_cached"], true);
+    assert_eq!(check["prompt_tokens"], 812);
+    assert_eq!(check["completion_tokens"], 64);
+    assert_eq!(check["unjudged_reason"], serde_json::Value::Null);
+    assert_eq!(check["unjudged_notice"], false);
+}

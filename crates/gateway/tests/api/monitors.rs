@@ -224,3 +224,52 @@ async fn a_monitor_cannot_alert_a_channel_of_another_team() {
     .await;
     assert!(message.contains("team_id"), "{message}");
 }
+
+#[tokio::test]
+async fn the_first_check_rule_and_fail_policy_have_defaults_can_be_chosen_and_are_validated() {
+    let app = spawn_app().await;
+    let created = expect_json(
+        app.create_monitor(&app.alice, &monitor_body()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["first_check"], "auto");
+    assert_eq!(created["condition_holds"], serde_json::Value::Null);
+    assert_eq!(created["fail_policy"], "hold");
+    assert_eq!(created["unjudged_streak"], 0);
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let mut body = monitor_body();
+    body["first_check"] = json!("baseline");
+    let baseline = expect_json(
+        app.create_monitor(&app.alice, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(baseline["first_check"], "baseline");
+
+    let updated = expect_json(
+        app.update_monitor(
+            &app.alice,
+            &id,
+            &json!({"first_check": "alert", "fail_policy": "alert_anyway"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(updated["first_check"], "alert");
+    assert_eq!(updated["fail_policy"], "alert_anyway");
+
+    for body in [
+        json!({"first_check": "sometimes"}),
+        json!({"fail_policy": "panic"}),
+    ] {
+        let response = app.update_monitor(&app.alice, &id, &body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}"
+        );
+    }
+}

@@ -21,8 +21,9 @@ pub use rule::{Direction, NumberRule, ParsedRule, Rule, parse};
 
 use change::LineChanges;
 
-use crate::domain::{Evaluation, Judge, TokenUsage, Verdict, truncate_chars};
+use crate::domain::{Evaluation, Judge, TokenUsage, Verdict, Verification, truncate_chars};
 use crate::error::JudgeError;
+use crate::evidence::excerpt_around;
 
 /// How long quoted phrases and values may be inside a summary.
 const QUOTE_CHARS: usize = 80;
@@ -60,8 +61,21 @@ pub fn judge_offline(evaluation: &Evaluation) -> Verdict {
     } else {
         changes.describe()
     };
+    let evidence_excerpt = outcome
+        .evidence
+        .map(|(start, end)| excerpt_around(&evaluation.current_text, start, end));
     Verdict {
         triggered: outcome.triggered,
+        kind: parsed.rule.condition_kind(),
+        holds: outcome.holds,
+        evidence_excerpt,
+        // The rule read the page itself: what it claims is true by construction.
+        verification: if outcome.triggered || outcome.holds {
+            Verification::Verified
+        } else {
+            Verification::NotNeeded
+        },
+        cached: false,
         summary: truncate_chars(&format!("{} {change_sentence}", outcome.headline), 500),
         reason: outcome.reason,
         extracted_value: outcome.extracted_value,
@@ -73,6 +87,10 @@ pub fn judge_offline(evaluation: &Evaluation) -> Verdict {
 
 struct Outcome {
     triggered: bool,
+    /// Whether the rule's state holds on the current page (for "any change": whether it changed).
+    holds: bool,
+    /// Where in the current text the evidence is, as a byte range.
+    evidence: Option<(usize, usize)>,
     headline: String,
     reason: String,
     extracted_value: Option<String>,
@@ -90,6 +108,8 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
             let quoted = quote(phrase);
             Outcome {
                 triggered: present,
+                holds: present,
+                evidence: find_ignoring_case(current, phrase),
                 headline: if present {
                     format!("The page contains {quoted}.")
                 } else {
@@ -108,6 +128,8 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
             let quoted = quote(phrase);
             Outcome {
                 triggered: absent,
+                holds: absent,
+                evidence: None,
                 headline: if absent {
                     format!("The page does not contain {quoted}.")
                 } else {
@@ -149,6 +171,8 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
             };
             Outcome {
                 triggered,
+                holds: now,
+                evidence: find_ignoring_case(current, phrase),
                 headline,
                 reason,
                 extracted_value: now.then(|| phrase.clone()),
@@ -183,6 +207,8 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
             };
             Outcome {
                 triggered,
+                holds: gone,
+                evidence: None,
                 headline,
                 reason,
                 extracted_value: None,
@@ -190,6 +216,9 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
             }
         }
         Rule::Matches { pattern } => {
+            let span = pattern
+                .find(current)
+                .map(|found| (found.start(), found.end()));
             let now = pattern.find(current).map(|found| found.as_str().to_owned());
             let before = pattern
                 .find(previous)
@@ -201,6 +230,8 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
                     let quoted = quote(&found);
                     Outcome {
                         triggered: is_new,
+                        holds: true,
+                        evidence: span,
                         headline: format!("The page now shows {quoted}."),
                         reason: if is_new {
                             format!("The pattern {shown_pattern} matches {quoted}, which is new.")
@@ -215,6 +246,8 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
                 }
                 None => Outcome {
                     triggered: false,
+                    holds: false,
+                    evidence: None,
                     headline: format!("Nothing on the page matches {shown_pattern}."),
                     reason: format!("The pattern {shown_pattern} does not match the current text."),
                     extracted_value: None,
@@ -248,6 +281,8 @@ fn any_change(previous: &str, current: &str, first: bool) -> Outcome {
     };
     Outcome {
         triggered,
+        holds: triggered,
+        evidence: None,
         headline,
         reason,
         extracted_value: None,
@@ -261,6 +296,8 @@ fn number(rule: &NumberRule, previous: &str, current: &str, first: bool) -> Outc
     let Some((now, anchored)) = choose_number(current, &rule.hint) else {
         return Outcome {
             triggered: false,
+            holds: false,
+            evidence: None,
             headline: format!("No {subject} was found on the page."),
             reason: format!("The condition needs a number {threshold}, but the page has none."),
             extracted_value: None,
@@ -301,11 +338,26 @@ fn number(rule: &NumberRule, previous: &str, current: &str, first: bool) -> Outc
     };
     Outcome {
         triggered,
+        holds: satisfied,
+        evidence: Some((now.start, now.end)),
         headline,
         reason,
         extracted_value: Some(value),
         confidence: if anchored { 0.9 } else { 0.7 },
     }
+}
+
+/// Where `phrase` first occurs in `text`, ignoring case; `None` when lowercasing changes byte
+/// lengths (a few scripts), since positions would then not match the original text.
+fn find_ignoring_case(text: &str, phrase: &str) -> Option<(usize, usize)> {
+    let haystack = text.to_lowercase();
+    let needle = phrase.to_lowercase();
+    if haystack.len() != text.len() || needle.is_empty() {
+        return None;
+    }
+    haystack
+        .find(&needle)
+        .map(|start| (start, start + needle.len()))
 }
 
 fn contains(text: &str, phrase: &str) -> bool {

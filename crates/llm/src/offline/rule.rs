@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
+use crate::domain::ConditionKind;
+
 use super::numbers::{NumberHint, mentions_currency, parse_number};
 
 /// What the offline judge checks.
@@ -75,6 +77,20 @@ impl NumberRule {
 }
 
 impl Rule {
+    /// Whether the rule describes a state or an event. Only "any change" is an event: every other
+    /// rule reads the current page (a phrase, a pattern, a number) and can hold on a first check.
+    pub fn condition_kind(&self) -> ConditionKind {
+        match self {
+            Self::AnyChange => ConditionKind::Event,
+            Self::Contains { .. }
+            | Self::Appears { .. }
+            | Self::NotContains { .. }
+            | Self::Disappears { .. }
+            | Self::Matches { .. }
+            | Self::Number(_) => ConditionKind::State,
+        }
+    }
+
     /// The judge name suffix, e.g. "number-below" in "offline:number-below".
     pub fn kind(&self) -> &'static str {
         match self {

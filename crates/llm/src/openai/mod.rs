@@ -4,7 +4,8 @@
 //! One evaluation is one `POST {base}/chat/completions` with temperature 0 and a strict JSON
 //! schema. Transport failures, timeouts, 429 and 5xx are retried with backoff (honouring a bounded
 //! `Retry-After`); an answer outside the schema is asked for once more; an answer that leaks the
-//! prompt's canary fails at once. Tokens of every attempt are counted, since every attempt is paid.
+//! prompt's canary is refused at once (not triggered, unverified); an answer whose evidence does
+//! not hold in the page is not triggered ([`crate::evidence`]). Tokens of every attempt are counted, since every attempt is paid.
 //!
 //! Architecture Invariant: the API key is only ever in the Authorization header. Errors and logs
 //! carry statuses and our own descriptions, never the upstream body.
@@ -20,13 +21,14 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-pub use prompt::{Prompt, TEXT_BUDGET_BYTES};
+pub use prompt::{DEFAULT_MAX_INPUT_TOKENS, Prompt, estimate_tokens};
 pub use retry::RetryPolicy;
 pub use verdict::{MAX_SUMMARY_CHARS, response_format};
 
-use crate::domain::{Evaluation, Judge, TokenUsage, Verdict};
+use crate::domain::{ConditionKind, Evaluation, Judge, TokenUsage, Verdict, Verification};
 use crate::error::JudgeError;
-use verdict::Rejection;
+use crate::{evidence, offline};
+use verdict::{ModelVerdict, Rejection};
 
 /// Where and how to reach the model.
 #[derive(Debug, Clone)]
@@ -39,6 +41,9 @@ pub struct OpenAiSettings {
     /// Per attempt, including reading the whole answer.
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// The input budget of one evaluation (`LLM_MAX_INPUT_TOKENS`); larger pages are judged on
+    /// the diff and the text around it.
+    pub max_input_tokens: u32,
 }
 
 /// The OpenAI-compatible judge.
@@ -50,6 +55,7 @@ pub struct OpenAiJudge {
     name: String,
     api_key: Option<SecretString>,
     retry: RetryPolicy,
+    max_input_tokens: u32,
 }
 
 /// How much of an attempt went wrong, and whether another may go better.
@@ -86,6 +92,7 @@ impl OpenAiJudge {
             model: settings.model,
             api_key: settings.api_key,
             retry: settings.retry,
+            max_input_tokens: settings.max_input_tokens,
         })
     }
 
@@ -115,7 +122,7 @@ impl OpenAiJudge {
             request = request.bearer_auth(key.expose_secret());
         }
         let response = request.send().await.map_err(|error| Failure {
-            error: JudgeError::Transport(describe_transport(&error)),
+            error: transport_error(&error),
             retryable: true,
             retry_after: None,
         })?;
@@ -128,7 +135,7 @@ impl OpenAiJudge {
             });
         }
         let bytes = response.bytes().await.map_err(|error| Failure {
-            error: JudgeError::Transport(describe_transport(&error)),
+            error: transport_error(&error),
             retryable: true,
             retry_after: None,
         })?;
@@ -150,13 +157,13 @@ impl OpenAiJudge {
     }
 }
 
-fn describe_transport(error: &reqwest::Error) -> String {
+fn transport_error(error: &reqwest::Error) -> JudgeError {
     if error.is_timeout() {
-        "the request timed out".into()
+        JudgeError::Timeout
     } else if error.is_connect() {
-        "the connection failed".into()
+        JudgeError::Transport("the connection failed".into())
     } else {
-        "the request failed".into()
+        JudgeError::Transport("the request failed".into())
     }
 }
 
@@ -167,7 +174,7 @@ impl Judge for OpenAiJudge {
     }
 
     async fn evaluate(&self, evaluation: &Evaluation) -> Result<Verdict, JudgeError> {
-        let prompt = Prompt::build(evaluation);
+        let prompt = Prompt::build(evaluation, self.max_input_tokens);
         let body = json!({
             "model": self.model,
             "temperature": 0,
@@ -184,20 +191,10 @@ impl Judge for OpenAiJudge {
             tokens.prompt = tokens.prompt.saturating_add(reply.usage.prompt);
             tokens.completion = tokens.completion.saturating_add(reply.usage.completion);
             match verdict::parse(reply.content.as_deref(), &prompt) {
-                Ok(answer) => {
-                    return Ok(Verdict {
-                        triggered: answer.triggered,
-                        summary: answer.summary,
-                        reason: answer.reason,
-                        extracted_value: answer.extracted_value,
-                        confidence: answer.confidence,
-                        judge: self.name.clone(),
-                        tokens,
-                    });
-                }
+                Ok(answer) => return Ok(self.checked(evaluation, answer, tokens)),
                 Err(Rejection::Leak) => {
                     tracing::warn!(judge = %self.name, "the model's answer leaked its instructions; refused");
-                    return Err(JudgeError::PromptLeak);
+                    return Ok(self.leaked(evaluation, tokens));
                 }
                 Err(Rejection::Invalid(why)) if !asked_again => {
                     tracing::warn!(judge = %self.name, %why, "the model's answer is not a valid verdict; asking once more");
@@ -205,6 +202,81 @@ impl Judge for OpenAiJudge {
                 }
                 Err(Rejection::Invalid(why)) => return Err(JudgeError::InvalidOutput(why)),
             }
+        }
+    }
+}
+
+impl OpenAiJudge {
+    /// Turns a valid answer into a verdict the user can trust: the condition's kind comes from
+    /// the offline rule when the condition is one (so both judges classify it the same way), a
+    /// state's trigger follows whether it holds, and the evidence must hold in the page.
+    fn checked(
+        &self,
+        evaluation: &Evaluation,
+        answer: ModelVerdict,
+        tokens: TokenUsage,
+    ) -> Verdict {
+        let parsed = offline::parse(&evaluation.condition);
+        let kind = if parsed.fallback.is_none() {
+            parsed.rule.condition_kind()
+        } else {
+            answer.kind
+        };
+        let holds = match kind {
+            ConditionKind::State => answer.holds,
+            ConditionKind::Event => answer.triggered,
+        };
+        let mut verdict = Verdict {
+            triggered: answer.triggered && holds,
+            kind,
+            holds,
+            evidence_excerpt: answer.evidence_excerpt,
+            verification: Verification::NotNeeded,
+            cached: false,
+            summary: answer.summary,
+            reason: answer.reason,
+            extracted_value: answer.extracted_value,
+            confidence: answer.confidence,
+            judge: self.name.clone(),
+            tokens,
+        };
+        verdict.verification = evidence::verify(evaluation, &parsed, &verdict);
+        if let Verification::Unverified(why) = &verdict.verification {
+            tracing::warn!(judge = %self.name, %why, "the verdict's evidence did not hold; not triggered");
+            verdict.triggered = false;
+            verdict.holds = false;
+        }
+        verdict
+    }
+
+    /// The verdict for an answer that repeated the prompt's secrets: the page took control of
+    /// the model, so nothing of the answer is kept and nothing triggers. Asking again would only
+    /// pay for the same injection twice.
+    fn leaked(&self, evaluation: &Evaluation, tokens: TokenUsage) -> Verdict {
+        let parsed = offline::parse(&evaluation.condition);
+        Verdict {
+            triggered: false,
+            kind: if parsed.fallback.is_none() {
+                parsed.rule.condition_kind()
+            } else {
+                ConditionKind::Event
+            },
+            holds: false,
+            evidence_excerpt: None,
+            verification: Verification::Unverified(
+                "the model's answer repeated its confidential instructions: the page likely \
+                 contains a prompt injection"
+                    .to_owned(),
+            ),
+            cached: false,
+            summary: "Lookout could not judge this change safely: the page seems to contain \
+                      instructions aimed at the judge."
+                .to_owned(),
+            reason: "The model's answer was refused because it leaked its instructions.".to_owned(),
+            extracted_value: None,
+            confidence: 0.0,
+            judge: self.name.clone(),
+            tokens,
         }
     }
 }

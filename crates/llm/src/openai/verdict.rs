@@ -3,12 +3,15 @@
 use serde_json::{Map, Value, json};
 
 use super::prompt::{Prompt, SYSTEM_FINGERPRINT};
+use crate::domain::ConditionKind;
 
 /// Limits on the model's fields; the summary limit is the product's, the others keep a runaway
 /// answer out of the database.
 pub const MAX_SUMMARY_CHARS: usize = 500;
 const MAX_REASON_CHARS: usize = 1_000;
 const MAX_VALUE_CHARS: usize = 200;
+/// An excerpt is a line or two of the page; a longer one is not pointing at anything.
+const MAX_EXCERPT_CHARS: usize = 300;
 
 /// The `response_format` of the chat-completions request: structured output in strict mode.
 pub fn response_format() -> Value {
@@ -24,9 +27,13 @@ pub fn response_format() -> Value {
                     "summary": { "type": "string" },
                     "reason": { "type": "string" },
                     "extracted_value": { "type": ["string", "null"] },
-                    "confidence": { "type": "number" }
+                    "confidence": { "type": "number" },
+                    "condition_kind": { "type": "string", "enum": ["state", "event"] },
+                    "holds": { "type": "boolean" },
+                    "evidence_excerpt": { "type": ["string", "null"] }
                 },
-                "required": ["triggered", "summary", "reason", "extracted_value", "confidence"],
+                "required": ["triggered", "summary", "reason", "extracted_value", "confidence",
+                             "condition_kind", "holds", "evidence_excerpt"],
                 "additionalProperties": false
             }
         }
@@ -41,6 +48,9 @@ pub struct ModelVerdict {
     pub reason: String,
     pub extracted_value: Option<String>,
     pub confidence: f32,
+    pub kind: ConditionKind,
+    pub holds: bool,
+    pub evidence_excerpt: Option<String>,
 }
 
 /// Why an answer was refused.
@@ -66,6 +76,7 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
         return Err(Rejection::Leak);
     }
     let value: Value = serde_json::from_str(without_code_fence(content))
+        .or_else(|_| serde_json::from_str(embedded_object(content)))
         .map_err(|_| invalid("the answer is not JSON"))?;
     let Value::Object(object) = value else {
         return Err(invalid("the answer is not a JSON object"));
@@ -82,10 +93,16 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
         return Err(invalid("summary is empty"));
     }
     let reason = string_field(&object, "reason", MAX_REASON_CHARS)?;
-    let extracted_value = match object.get("extracted_value") {
-        Some(Value::Null) => None,
-        Some(Value::String(_)) => Some(string_field(&object, "extracted_value", MAX_VALUE_CHARS)?),
-        _ => return Err(invalid("extracted_value must be a string or null")),
+    let extracted_value = optional_string(&object, "extracted_value", MAX_VALUE_CHARS)?;
+    let evidence_excerpt = optional_string(&object, "evidence_excerpt", MAX_EXCERPT_CHARS)?;
+    let kind = match object.get("condition_kind").and_then(Value::as_str) {
+        Some("state") => ConditionKind::State,
+        Some("event") => ConditionKind::Event,
+        _ => return Err(invalid("condition_kind must be \"state\" or \"event\"")),
+    };
+    let holds = match object.get("holds") {
+        Some(Value::Bool(holds)) => *holds,
+        _ => return Err(invalid("holds must be a boolean")),
     };
     let confidence = object
         .get("confidence")
@@ -99,6 +116,9 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
         extracted_value: extracted_value.filter(|value| !value.trim().is_empty()),
         #[allow(clippy::cast_possible_truncation)] // 0..=1 fits an f32 with room to spare.
         confidence: confidence as f32,
+        kind,
+        holds,
+        evidence_excerpt: evidence_excerpt.filter(|excerpt| !excerpt.trim().is_empty()),
     })
 }
 
@@ -113,11 +133,40 @@ fn without_code_fence(content: &str) -> &str {
     body.trim_end().strip_suffix("```").unwrap_or(body).trim()
 }
 
+/// Servers without a JSON mode (some llama.cpp and vLLM setups) may wrap the object in prose
+/// ("Here is my verdict: {…}"); the outermost braces hold the answer, which then faces the same
+/// schema checks as any other.
+fn embedded_object(content: &str) -> &str {
+    match (content.find('{'), content.rfind('}')) {
+        (Some(start), Some(end)) if start < end => &content[start..=end],
+        _ => content,
+    }
+}
+
 fn is_known_field(key: &str) -> bool {
     matches!(
         key,
-        "triggered" | "summary" | "reason" | "extracted_value" | "confidence"
+        "triggered"
+            | "summary"
+            | "reason"
+            | "extracted_value"
+            | "confidence"
+            | "condition_kind"
+            | "holds"
+            | "evidence_excerpt"
     )
+}
+
+fn optional_string(
+    object: &Map<String, Value>,
+    name: &str,
+    max_chars: usize,
+) -> Result<Option<String>, Rejection> {
+    match object.get(name) {
+        Some(Value::Null) => Ok(None),
+        Some(Value::String(_)) => string_field(object, name, max_chars).map(Some),
+        _ => Err(invalid(format!("{name} must be a string or null"))),
+    }
 }
 
 fn string_field(
@@ -144,21 +193,37 @@ mod tests {
     use crate::domain::Evaluation;
 
     fn prompt() -> Prompt {
-        Prompt::build(&Evaluation::default())
+        Prompt::build(
+            &Evaluation::default(),
+            super::super::prompt::DEFAULT_MAX_INPUT_TOKENS,
+        )
     }
 
     #[test]
     fn a_well_formed_answer_is_accepted() {
-        let answer = r#"{"triggered":true,"summary":"Now 89.90.","reason":"Below 100.","extracted_value":"89.90","confidence":0.9}"#;
+        let answer = r#"{"triggered":true,"summary":"Now 89.90.","reason":"Below 100.","extracted_value":"89.90","confidence":0.9,"condition_kind":"state","holds":true,"evidence_excerpt":"Now 89.90"}"#;
         let verdict = parse(Some(answer), &prompt()).unwrap();
         assert!(verdict.triggered);
         assert_eq!(verdict.extracted_value.as_deref(), Some("89.90"));
+        assert_eq!(verdict.kind, ConditionKind::State);
+        assert_eq!(verdict.evidence_excerpt.as_deref(), Some("Now 89.90"));
     }
 
     #[test]
     fn an_answer_in_a_markdown_fence_is_read() {
-        let answer = "```json\n{\"triggered\":false,\"summary\":\"s\",\"reason\":\"r\",\"extracted_value\":null,\"confidence\":0.1}\n```";
+        let answer = "```json\n{\"triggered\":false,\"summary\":\"s\",\"reason\":\"r\",\"extracted_value\":null,\"confidence\":0.1,\"condition_kind\":\"event\",\"holds\":false,\"evidence_excerpt\":null}\n```";
         assert!(!parse(Some(answer), &prompt()).unwrap().triggered);
+    }
+
+    #[test]
+    fn an_answer_wrapped_in_prose_is_read_and_still_validated() {
+        let answer = "Sure. Here is my verdict:\n{\"triggered\":false,\"summary\":\"s\",\"reason\":\"r\",\"extracted_value\":null,\"confidence\":0.2,\"condition_kind\":\"state\",\"holds\":false,\"evidence_excerpt\":null}\nHope this helps!";
+        assert!(!parse(Some(answer), &prompt()).unwrap().triggered);
+        let missing_fields = "Verdict: {\"triggered\":true}";
+        assert!(matches!(
+            parse(Some(missing_fields), &prompt()),
+            Err(Rejection::Invalid(_))
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Body text of failing answers; it must never reach a caller.
@@ -26,6 +27,15 @@ pub enum Canned {
     LeakCanary,
     /// Never answers, so the client's timeout fires.
     Hang,
+    /// A valid verdict whose body arrives in `chunks` pieces, `pause` apart, as a slow server
+    /// streams it.
+    SlowStream {
+        content: String,
+        chunks: usize,
+        pause: Duration,
+    },
+    /// A deliberately gullible model: it does whatever the page text tells it (see [`gullible`]).
+    Gullible,
 }
 
 impl Canned {
@@ -180,9 +190,136 @@ async fn chat(
             };
             ([("content-type", "application/json")], body).into_response()
         }
+        Canned::SlowStream {
+            content,
+            chunks,
+            pause,
+        } => {
+            let Canned::Reply { body, .. } = Canned::content(&content) else {
+                unreachable!()
+            };
+            let size = body.len().div_ceil(chunks.max(1));
+            let pieces: Vec<String> = body
+                .as_bytes()
+                .chunks(size)
+                .map(|piece| String::from_utf8_lossy(piece).into_owned())
+                .collect();
+            let stream = futures::stream::iter(pieces).then(move |piece| async move {
+                tokio::time::sleep(pause).await;
+                Ok::<_, std::convert::Infallible>(piece)
+            });
+            (
+                [("content-type", "application/json")],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response()
+        }
+        Canned::Gullible => {
+            let Canned::Reply { body, .. } = Canned::content(&gullible(&received)) else {
+                unreachable!()
+            };
+            ([("content-type", "application/json")], body).into_response()
+        }
         Canned::Hang => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             StatusCode::GATEWAY_TIMEOUT.into_response()
         }
     }
+}
+
+/// What a model that follows injected instructions answers: the attacker's verdict.
+///
+/// - A page that asks for the prompt, the instructions or the reference gets the whole system
+///   prompt back in the summary.
+/// - A page that carries a verdict-like JSON object gets that object back, completed to the schema.
+/// - Otherwise the model claims the condition holds, quoting as evidence what the page tells it to
+///   quote (`quote "…"`) or else the line with the instruction, with the number the page tells it
+///   to report (`value N`) or the first number of the quote.
+pub fn gullible(received: &Received) -> String {
+    let system = received.message("system");
+    let user = received.message("user");
+    let nonce = regex::Regex::new(r"<page_data_([0-9a-f]{32})>")
+        .unwrap()
+        .captures(&system)
+        .unwrap()[1]
+        .to_owned();
+    let opening = format!("<page_data_{nonce}>\n");
+    let closing = format!("\n</page_data_{nonce}>");
+    let start = user.rfind(&opening).unwrap() + opening.len();
+    let end = start + user[start..].find(&closing).unwrap();
+    let page = &user[start..end];
+    let lower = page.to_lowercase();
+
+    let asks_to_reveal = ["reveal", "repeat", "print", "show me", "output your"]
+        .iter()
+        .any(|verb| lower.contains(verb))
+        && ["prompt", "instructions", "reference", "canary", "rules"]
+            .iter()
+            .any(|what| lower.contains(what));
+    let instruction = page
+        .lines()
+        .find(|line| {
+            let line = line.to_lowercase();
+            [
+                "ignore",
+                "system",
+                "instruction",
+                "assistant",
+                "ai ",
+                "triggered",
+                "override",
+                "judge",
+                "model",
+                "prompt",
+                "verdict",
+                "page_data",
+                "quote",
+            ]
+            .iter()
+            .any(|word| line.contains(word))
+        })
+        .unwrap_or(page)
+        .trim()
+        .to_owned();
+    let quote = regex::Regex::new(r#"(?i)quote\s+["'“]([^"'”]+)["'”]"#)
+        .unwrap()
+        .captures(page)
+        .map(|captures| captures[1].to_owned());
+    let excerpt = quote.unwrap_or(instruction);
+    let value = regex::Regex::new(r"(?i)value\s+(\d+(?:[.,]\d+)?)")
+        .unwrap()
+        .captures(page)
+        .map(|captures| captures[1].to_owned())
+        .or_else(|| {
+            regex::Regex::new(r"\d+(?:[.,]\d+)?")
+                .unwrap()
+                .find(&excerpt)
+                .map(|found| found.as_str().to_owned())
+        });
+    let mut verdict = json!({
+        "triggered": true,
+        "summary": "The condition is met.",
+        "reason": "The page says so.",
+        "extracted_value": value,
+        "confidence": 1.0,
+        "condition_kind": "state",
+        "holds": true,
+        "evidence_excerpt": excerpt,
+    });
+    if let Some(object) = regex::Regex::new(r#"(?s)\{[^{}]*"triggered"[^{}]*\}"#)
+        .unwrap()
+        .find(page)
+        .and_then(|found| serde_json::from_str::<Value>(found.as_str()).ok())
+        .and_then(|value| value.as_object().cloned())
+    {
+        for (key, value) in object {
+            if verdict.get(&key).is_some() {
+                verdict[key] = value;
+            }
+        }
+    }
+    if asks_to_reveal {
+        verdict["summary"] = Value::String(format!("Here are my instructions: {system}"));
+    }
+    verdict.to_string()
 }

@@ -5,3 +5,39 @@
 
 pub mod fake_model;
 pub mod service;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use llm::config::{Config, ProviderConfig};
+use llm::openai::{OpenAiSettings, RetryPolicy};
+use mesh::config::Environment;
+
+use fake_model::FakeModel;
+
+/// Settings for `model` with fast retries and no key (a local server needs none).
+pub fn settings(model: &FakeModel) -> OpenAiSettings {
+    OpenAiSettings {
+        base_url: model.base_url.parse().unwrap(),
+        model: "test-model".into(),
+        api_key: None,
+        timeout: Duration::from_secs(5),
+        retry: RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(10),
+            max_retry_after: Duration::from_secs(2),
+        },
+        max_input_tokens: llm::openai::DEFAULT_MAX_INPUT_TOKENS,
+    }
+}
+
+/// A development configuration on port 0 for `provider`.
+pub fn config(provider: ProviderConfig) -> Config {
+    Config {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        environment: Environment::Development,
+        provider,
+        internal_keys: service::keys(),
+        verdict_cache: None,
+    }
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 use api_proto::browser::v1::browser_server::{Browser, BrowserServer};
 use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
 use api_proto::llm::v1::judge_server::{Judge, JudgeServer};
-use api_proto::llm::v1::{EvaluateRequest, EvaluateResponse};
+use api_proto::llm::v1::{ConditionKind, EvaluateRequest, EvaluateResponse, Verification};
 use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
 use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
 use mesh::internal_auth::{Caller, CallerPolicy, InternalAuth, InternalKeys, SCHEDULER};
@@ -38,8 +38,21 @@ pub enum Page {
 /// What the fake judge answers.
 #[derive(Debug, Clone)]
 pub enum Verdict {
+    /// A judge that does not classify conditions (as before state conditions existed).
     Triggered(bool),
+    /// A state condition that holds or not on the current page.
+    State {
+        holds: bool,
+    },
+    /// An event condition that happened or not.
+    Event {
+        happened: bool,
+    },
+    /// A claim whose evidence the judge could not confirm.
+    Unverified,
     Unavailable,
+    /// The model did not answer in time.
+    TimedOut,
 }
 
 /// The fakes' shared, test-controlled state.
@@ -149,6 +162,7 @@ impl Judge for Fake {
         let verdict = self.0.verdict.lock().unwrap().clone();
         match verdict {
             Verdict::Unavailable => Err(Status::unavailable("model down")),
+            Verdict::TimedOut => Err(Status::deadline_exceeded("model too slow")),
             Verdict::Triggered(triggered) => Ok(Response::new(EvaluateResponse {
                 triggered,
                 summary: format!("Now: {}", request.current_text),
@@ -161,11 +175,55 @@ impl Judge for Fake {
                 extracted_value: "90".to_owned(),
                 confidence: 0.9,
                 judge: "fake".to_owned(),
-                prompt_tokens: 0,
-                completion_tokens: 0,
+                ..EvaluateResponse::default()
             })),
+            Verdict::State { holds } => Ok(Response::new(classified(
+                &request,
+                ConditionKind::State,
+                holds,
+            ))),
+            Verdict::Event { happened } => Ok(Response::new(classified(
+                &request,
+                ConditionKind::Event,
+                happened,
+            ))),
+            Verdict::Unverified => {
+                let mut response = classified(&request, ConditionKind::State, false);
+                response.set_verification(Verification::Unverified);
+                response.verification_problem = "the quoted evidence is not on the page".to_owned();
+                Ok(Response::new(response))
+            }
         }
     }
+}
+
+/// A verdict as the real judge gives it for a classified condition.
+fn classified(request: &EvaluateRequest, kind: ConditionKind, holds: bool) -> EvaluateResponse {
+    let mut response = EvaluateResponse {
+        triggered: holds,
+        summary: format!("Now: {}", request.current_text),
+        reason: if holds {
+            "condition met"
+        } else {
+            "condition not met"
+        }
+        .to_owned(),
+        extracted_value: "90".to_owned(),
+        confidence: 0.9,
+        judge: "fake".to_owned(),
+        holds,
+        evidence_excerpt: request.current_text.clone(),
+        prompt_tokens: 300,
+        completion_tokens: 40,
+        ..EvaluateResponse::default()
+    };
+    response.set_condition_kind(kind);
+    response.set_verification(if holds {
+        Verification::Verified
+    } else {
+        Verification::NotNeeded
+    });
+    response
 }
 
 #[tonic::async_trait]
@@ -305,6 +363,13 @@ pub struct CheckRow {
     pub error: Option<String>,
     pub fetch_ms: Option<i32>,
     pub duration_ms: Option<i32>,
+    pub condition_kind: Option<String>,
+    pub first_alert: bool,
+    pub verification: Option<String>,
+    pub verification_problem: Option<String>,
+    pub prompt_tokens: Option<i32>,
+    pub unjudged_reason: Option<String>,
+    pub unjudged_notice: bool,
 }
 
 impl TestApp {
@@ -335,6 +400,38 @@ impl TestApp {
             .await
             .unwrap();
         id
+    /// A monitor with an email channel and the given first-check rule whose first check runs
+    /// only once the channel is in place; returns the monitor and its first check.
+    pub async fn create_alerting_monitor(
+        &self,
+        condition: &str,
+        first_check: &str,
+    ) -> (Uuid, CheckRow) {
+        let id = Uuid::new_v4();
+        self.db
+            .execute(
+                "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds,
+                                       first_check, next_check_at)
+                 VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', $3, 3600, $4,
+                         now() + interval '1 hour')",
+                &[&id, &self.team_id, &condition, &first_check],
+            )
+            .await
+            .unwrap();
+        self.add_email_channel(id).await;
+        let first = self.check_now(id).await;
+        (id, first)
+    }
+
+    /// What the gateway stores when the owner picks a fail policy.
+    pub async fn set_fail_policy(&self, monitor_id: Uuid, policy: &str) {
+        self.db
+            .execute(
+                "UPDATE monitors SET fail_policy = $2 WHERE id = $1",
+                &[&monitor_id, &policy],
+            )
+            .await
+            .unwrap();
     }
 
     pub async fn add_email_channel(&self, monitor_id: Uuid) -> Uuid {
@@ -393,6 +490,13 @@ impl TestApp {
                 error: row.get("error"),
                 fetch_ms: row.get("fetch_ms"),
                 duration_ms: row.get("duration_ms"),
+                condition_kind: row.get("condition_kind"),
+                first_alert: row.get("first_alert"),
+                verification: row.get("verification"),
+                verification_problem: row.get("verification_problem"),
+                prompt_tokens: row.get("prompt_tokens"),
+                unjudged_reason: row.get("unjudged_reason"),
+                unjudged_notice: row.get("unjudged_notice"),
             })
             .collect()
     }
