@@ -9,6 +9,7 @@
 //! | `REDIS_URL` (secret) | `redis://127.0.0.1:6379` | required |
 //! | `NOTIFY_ALLOW_NETWORKS` | empty: only public webhook destinations | |
 //! | `PUBLIC_BASE_URL` | `http://localhost:8080/` | |
+//! | `TELEGRAM_API_URL` | `https://api.telegram.org/` | a self-hosted Bot API server |
 //! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh::internal_auth` | strong keys |
 
 use std::net::SocketAddr;
@@ -27,6 +28,7 @@ const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:1025";
 const DEFAULT_FROM: &str = "Lookout <alerts@lookout.local>";
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 const DEFAULT_PUBLIC_BASE_URL: &str = "http://localhost:8080/";
+const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org/";
 
 #[derive(Debug)]
 pub struct Config {
@@ -41,6 +43,9 @@ pub struct Config {
     pub webhook_policy: Policy,
     /// Resolves relative links to checks and the "manage channels" link.
     pub public_base_url: url::Url,
+    /// Telegram's Bot API root; a self-hosted Bot API server (or a test's
+    /// local one) replaces it. Still subject to the SSRF policy.
+    pub telegram_api_url: url::Url,
     pub internal_keys: InternalKeys,
 }
 
@@ -68,6 +73,11 @@ impl Config {
             public_base_url: parse_base_url(
                 &env_string("PUBLIC_BASE_URL")
                     .unwrap_or_else(|| DEFAULT_PUBLIC_BASE_URL.to_owned()),
+            )?,
+            telegram_api_url: parse_api_url(
+                "TELEGRAM_API_URL",
+                &env_string("TELEGRAM_API_URL")
+                    .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             )?,
             internal_keys: InternalKeys::from_env(environment)?,
         })
@@ -118,6 +128,18 @@ pub fn parse_from(raw: &str) -> Result<Mailbox, ConfigError> {
     EmailAddress::parse(mailbox.email.as_ref(), "NOTIFICATION_EMAIL")
         .map_err(|error| ConfigError::invalid(name, error.reason))?;
     Ok(mailbox)
+}
+
+/// An http(s) API root without credentials, query or fragment.
+pub fn parse_api_url(name: &str, raw: &str) -> Result<url::Url, ConfigError> {
+    let url = netguard::parse_url(raw).map_err(|error| ConfigError::invalid(name, error))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::invalid(
+            name,
+            "must not have a query or fragment",
+        ));
+    }
+    Ok(url)
 }
 
 fn parse_base_url(raw: &str) -> Result<url::Url, ConfigError> {

@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0002_identity.sql"),
     ),
+    (
+        30,
+        "chat_channels",
+        include_str!("../migrations/0030_chat_channels.sql"),
+    ),
 ];
 
 impl Store {
