@@ -228,3 +228,71 @@ describe('the app', () => {
     await screen.findByRole('link', { name: 'Admin' });
   });
 });
+
+describe('the chat channel form', () => {
+  it('adds a Telegram channel with the token sent once and shows the result', async () => {
+    const { ChatChannelForm } = await import('../src/components/ChatChannelForm');
+    const { calls } = mockFetch({
+      'POST /api/v1/channels': json(201, {
+        id: 'c1',
+        team_id: 't1',
+        kind: 'telegram',
+        name: 'Phone',
+        target: '-1001234567890',
+        settings: {},
+        enabled: true,
+        created_at: '2026-01-01T00:00:00Z',
+      }),
+    });
+    const created: string[] = [];
+    render(<ChatChannelForm onCreated={(channel) => created.push(channel.id)} />);
+    fireEvent.change(screen.getByLabelText('Service'), { target: { value: 'telegram' } });
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Phone' } });
+    fireEvent.input(screen.getByLabelText('Bot token'), { target: { value: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' } });
+    fireEvent.input(screen.getByLabelText('Chat id'), { target: { value: '-1001234567890' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add channel' }));
+    await waitFor(() => expect(created).toEqual(['c1']));
+    expect(calls[0].body).toEqual({
+      kind: 'telegram',
+      name: 'Phone',
+      bot_token: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+      chat_id: '-1001234567890',
+    });
+    expect(screen.getByRole('status').textContent).toContain('-1001234567890');
+  });
+
+  it('sends an Apprise URL as is and shows the server’s complaint under the field', async () => {
+    const { ChatChannelForm } = await import('../src/components/ChatChannelForm');
+    mockFetch({
+      'POST /api/v1/channels': json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'some fields are invalid',
+          request_id: 'r1',
+          fields: [{ field: 'apprise_url', message: 'must be tgram://BotToken/ChatID' }],
+        },
+      }),
+    });
+    render(<ChatChannelForm onCreated={() => {}} />);
+    fireEvent.change(screen.getByLabelText('Service'), { target: { value: 'apprise' } });
+    fireEvent.input(screen.getByLabelText('Name'), { target: { value: 'Phone' } });
+    fireEvent.input(screen.getByLabelText('Apprise URL'), { target: { value: 'tgram://123' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add channel' }));
+    await screen.findByText('must be tgram://BotToken/ChatID');
+  });
+
+  it('refuses a Telegram chat id that is neither numeric nor a channel name before sending', async () => {
+    const { validateChatChannel } = await import('../src/components/ChatChannelForm');
+    const errors = validateChatChannel({
+      kind: 'telegram',
+      name: 'x',
+      url: '',
+      botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+      chatId: 'my chat',
+      accessToken: '',
+      priority: '',
+      tags: '',
+    });
+    expect(Object.keys(errors)).toEqual(['chat_id']);
+  });
+});

@@ -18,6 +18,7 @@
 //! - [`browser_client`]: the gRPC client of the browser service (previews).
 //! - [`notify_client`]: the gRPC client of the notify service.
 //! - [`openapi`]: the OpenAPI document (`/api/openapi.json`) and `/docs`.
+//! - [`webhook_docs`]: the outgoing webhooks in that document's `webhooks` section.
 //! - [`readiness`]: the dependency checks behind `GET /ready`.
 //! - [`error`]: [`error::ApiError`], the one error type of every handler.
 //!
@@ -45,3 +46,4 @@ pub mod request_context;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod webhook_docs;

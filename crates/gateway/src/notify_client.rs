@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use api_proto::notify::v1::notifier_client::NotifierClient;
 use api_proto::notify::v1::{
-    Alert, AlertKind, Channel as ProtoChannel, EmailTarget, SendRequest, WebhookTarget,
-    channel::Target,
+    Alert, AlertKind, Channel as ProtoChannel, DiscordTarget, EmailTarget, NtfyTarget, SendRequest,
+    SlackTarget, TeamsTarget, TelegramTarget, WebhookTarget, channel::Target,
 };
 use mesh::client::InternalChannel;
 use mesh::config::ConfigError;
@@ -49,19 +49,10 @@ impl NotifyClient {
     /// Sends a test message. Each call has its own idempotency key: a user
     /// pressing "test" twice wants two messages.
     pub async fn send_test(&self, channel: &Channel) -> Result<Delivered, ApiError> {
-        let target = match channel.kind {
-            ChannelKind::Email => Target::Email(EmailTarget {
-                address: channel.target.clone(),
-            }),
-            ChannelKind::Webhook => Target::Webhook(WebhookTarget {
-                url: channel.target.clone(),
-                secret: channel.secret.clone().unwrap_or_default(),
-            }),
-        };
         let request = SendRequest {
             idempotency_key: format!("test:{}:{}", channel.id, Uuid::new_v4()),
             channel: Some(ProtoChannel {
-                target: Some(target),
+                target: Some(target(channel)),
             }),
             alert: Some(Alert {
                 kind: AlertKind::Test.into(),
@@ -81,5 +72,49 @@ impl NotifyClient {
         Ok(Delivered {
             message_id: response.into_inner().message_id,
         })
+    }
+}
+
+/// Where a stored channel delivers: what is shown (`target`) and the
+/// credential (`secret`) put back together for notify.
+fn target(channel: &Channel) -> Target {
+    let secret = channel.secret.clone().unwrap_or_default();
+    match channel.kind {
+        ChannelKind::Email => Target::Email(EmailTarget {
+            address: channel.target.clone(),
+        }),
+        ChannelKind::Webhook => Target::Webhook(WebhookTarget {
+            url: channel.target.clone(),
+            secret,
+        }),
+        ChannelKind::Slack => Target::Slack(SlackTarget {
+            webhook_url: secret,
+        }),
+        ChannelKind::Discord => Target::Discord(DiscordTarget {
+            webhook_url: secret,
+        }),
+        ChannelKind::Teams => Target::Teams(TeamsTarget {
+            webhook_url: secret,
+        }),
+        ChannelKind::Telegram => Target::Telegram(TelegramTarget {
+            bot_token: secret,
+            chat_id: channel.target.clone(),
+        }),
+        ChannelKind::Ntfy => Target::Ntfy(NtfyTarget {
+            topic_url: channel.target.clone(),
+            access_token: secret,
+            priority: channel.settings["priority"]
+                .as_u64()
+                .and_then(|level| u32::try_from(level).ok())
+                .unwrap_or(0),
+            tags: channel.settings["tags"]
+                .as_array()
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(|tag| tag.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
     }
 }

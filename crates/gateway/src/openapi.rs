@@ -79,7 +79,7 @@ Rate limits answer 429 with `Retry-After` and `RateLimit-Limit`, `RateLimit-Rema
         (name = "account", description = "The caller's account"),
         (name = "teams", description = "Teams and membership"),
         (name = "monitors", description = "Watched pages and their checks"),
-        (name = "channels", description = "Email and webhook channels"),
+        (name = "channels", description = "Channels: email, signed webhooks, Slack, Discord, Telegram, Teams and ntfy"),
         (name = "auth", description = "Sign-in (OpenID Connect) and the browser session"),
         (name = "admin", description = "Administration (users in ADMIN_EMAILS)"),
     )

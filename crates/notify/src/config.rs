@@ -10,6 +10,8 @@
 //! | `ALLOW_NETWORKS` (formerly `NOTIFY_ALLOW_NETWORKS`) | empty: only public webhook destinations | needs `ALLOW_NETWORKS_CONFIRM` (see `netguard::settings`) |
 //! | `PUBLIC_BASE_URL` | `http://localhost:8080/` | |
 //! | `INTERNAL_API_KEY_DIGESTS` | see `mesh::internal_auth` | required |
+//! | `TELEGRAM_API_URL` | `https://api.telegram.org/` | a self-hosted Bot API server |
+//! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh::internal_auth` | strong keys |
 
 use std::net::SocketAddr;
 
@@ -27,6 +29,7 @@ const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:1025";
 const DEFAULT_FROM: &str = "Lookout <alerts@lookout.local>";
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 const DEFAULT_PUBLIC_BASE_URL: &str = "http://localhost:8080/";
+const DEFAULT_TELEGRAM_API_URL: &str = "https://api.telegram.org/";
 
 #[derive(Debug)]
 pub struct Config {
@@ -41,6 +44,9 @@ pub struct Config {
     pub webhook_policy: Policy,
     /// Resolves relative links to checks and the "manage channels" link.
     pub public_base_url: url::Url,
+    /// Telegram's Bot API root; a self-hosted Bot API server (or a test's
+    /// local one) replaces it. Still subject to the SSRF policy.
+    pub telegram_api_url: url::Url,
     pub internal_keys: InternalKeys,
 }
 
@@ -66,6 +72,11 @@ impl Config {
             public_base_url: parse_base_url(
                 &env_string("PUBLIC_BASE_URL")
                     .unwrap_or_else(|| DEFAULT_PUBLIC_BASE_URL.to_owned()),
+            )?,
+            telegram_api_url: parse_api_url(
+                "TELEGRAM_API_URL",
+                &env_string("TELEGRAM_API_URL")
+                    .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             )?,
             internal_keys: InternalKeys::from_env(environment)?,
         })
@@ -116,6 +127,18 @@ pub fn parse_from(raw: &str) -> Result<Mailbox, ConfigError> {
     EmailAddress::parse(mailbox.email.as_ref(), "NOTIFICATION_EMAIL")
         .map_err(|error| ConfigError::invalid(name, error.reason))?;
     Ok(mailbox)
+}
+
+/// An http(s) API root without credentials, query or fragment.
+pub fn parse_api_url(name: &str, raw: &str) -> Result<url::Url, ConfigError> {
+    let url = netguard::parse_url(raw).map_err(|error| ConfigError::invalid(name, error))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::invalid(
+            name,
+            "must not have a query or fragment",
+        ));
+    }
+    Ok(url)
 }
 
 fn parse_base_url(raw: &str) -> Result<url::Url, ConfigError> {

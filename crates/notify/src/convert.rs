@@ -5,8 +5,9 @@ use api_proto::notify::v1 as pb;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Alert, AlertKind, Channel, Delivery, EmailAddress, IdempotencyKey, Outcome, WebhookDestination,
-    WebhookSecret,
+    Alert, AlertKind, Channel, Delivery, EmailAddress, IdempotencyKey, NtfyDestination, Outcome,
+    SecretUrl, TelegramDestination, TelegramToken, WebhookDestination, WebhookSecret,
+    telegram_chat_id,
 };
 use crate::error::InvalidField;
 
@@ -22,10 +23,25 @@ pub fn delivery(request: pb::SendRequest) -> Result<Delivery, InvalidField> {
                 .map_err(|error| InvalidField::new("channel.webhook.url", error.to_string()))?,
             secret: WebhookSecret::parse(&webhook.secret, "channel.webhook.secret")?,
         }),
+        Some(pb::channel::Target::Slack(slack)) => {
+            Channel::Slack(secret_url(&slack.webhook_url, "channel.slack.webhook_url")?)
+        }
+        Some(pb::channel::Target::Discord(discord)) => Channel::Discord(secret_url(
+            &discord.webhook_url,
+            "channel.discord.webhook_url",
+        )?),
+        Some(pb::channel::Target::Teams(teams)) => {
+            Channel::Teams(secret_url(&teams.webhook_url, "channel.teams.webhook_url")?)
+        }
+        Some(pb::channel::Target::Telegram(telegram)) => Channel::Telegram(TelegramDestination {
+            bot_token: TelegramToken::parse(&telegram.bot_token, "channel.telegram.bot_token")?,
+            chat_id: telegram_chat_id(&telegram.chat_id, "channel.telegram.chat_id")?,
+        }),
+        Some(pb::channel::Target::Ntfy(ntfy)) => Channel::Ntfy(ntfy_destination(ntfy)?),
         None => {
             return Err(InvalidField::new(
                 "channel",
-                "must be an email or a webhook",
+                "must be an email, webhook, slack, discord, telegram, teams or ntfy target",
             ));
         }
     };
@@ -36,6 +52,57 @@ pub fn delivery(request: pb::SendRequest) -> Result<Delivery, InvalidField> {
         key,
         channel,
         alert: alert_from(alert)?,
+    })
+}
+
+fn secret_url(raw: &str, field: &'static str) -> Result<SecretUrl, InvalidField> {
+    netguard::parse_url(raw)
+        .map(SecretUrl::new)
+        // The parser's message never repeats the URL, which is the secret here.
+        .map_err(|error| InvalidField::new(field, error.to_string()))
+}
+
+fn ntfy_destination(ntfy: pb::NtfyTarget) -> Result<NtfyDestination, InvalidField> {
+    let topic_url = netguard::parse_url(&ntfy.topic_url)
+        .map_err(|error| InvalidField::new("channel.ntfy.topic_url", error.to_string()))?;
+    let has_topic = topic_url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .is_some_and(|topic| !topic.is_empty());
+    if !has_topic {
+        return Err(InvalidField::new(
+            "channel.ntfy.topic_url",
+            "must end in the topic, as in https://ntfy.sh/mytopic",
+        ));
+    }
+    let priority = match ntfy.priority {
+        0 => None,
+        level @ 1..=5 => u8::try_from(level).ok(),
+        _ => {
+            return Err(InvalidField::new(
+                "channel.ntfy.priority",
+                "must be between 1 and 5",
+            ));
+        }
+    };
+    if ntfy.tags.len() > 10
+        || ntfy
+            .tags
+            .iter()
+            .any(|tag| tag.len() > 64 || tag.contains(','))
+    {
+        return Err(InvalidField::new(
+            "channel.ntfy.tags",
+            "at most 10 tags of at most 64 characters, without commas",
+        ));
+    }
+    let access_token =
+        (!ntfy.access_token.is_empty()).then(|| secrecy::SecretString::from(ntfy.access_token));
+    Ok(NtfyDestination {
+        topic_url,
+        access_token,
+        priority,
+        tags: ntfy.tags,
     })
 }
 

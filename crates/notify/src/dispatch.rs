@@ -1,6 +1,7 @@
 //! At-most-once delivery per idempotency key: claim the key, send through the
 //! channel's sender, then record the result (or free the key for a retry).
 
+use crate::chat::ChatSender;
 use crate::domain::{Channel, Delivery, Outcome};
 use crate::email::EmailSender;
 use crate::error::ServiceError;
@@ -11,6 +12,7 @@ pub struct Dispatcher {
     pub ledger: Ledger,
     pub email: EmailSender,
     pub webhook: WebhookSender,
+    pub chat: ChatSender,
 }
 
 impl Dispatcher {
@@ -33,6 +35,7 @@ impl Dispatcher {
                 .send(&delivery.key, destination, &delivery.alert)
                 .await
                 .map(Some),
+            chat => self.chat.send(chat, &delivery.alert).await.map(Some),
         };
 
         match sent {
@@ -63,7 +66,7 @@ impl Dispatcher {
     fn message_id(&self, delivery: &Delivery) -> String {
         match delivery.channel {
             Channel::Email(_) => self.email.message_id(&delivery.key),
-            Channel::Webhook(_) => delivery.key.to_string(),
+            _ => delivery.key.to_string(),
         }
     }
 }

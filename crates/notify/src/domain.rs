@@ -7,7 +7,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
-use secrecy::{ExposeSecret, SecretSlice};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 
 use crate::error::InvalidField;
 
@@ -182,10 +182,125 @@ pub struct WebhookDestination {
     pub secret: WebhookSecret,
 }
 
+/// A URL whose path or query is itself the credential (Slack, Discord and
+/// Teams webhooks): `Debug` shows the host only, so it never reaches a log.
+#[derive(Clone)]
+pub struct SecretUrl(url::Url);
+
+impl SecretUrl {
+    pub fn new(url: url::Url) -> Self {
+        Self(url)
+    }
+
+    pub fn expose(&self) -> &url::Url {
+        &self.0
+    }
+
+    pub fn host(&self) -> &str {
+        self.0.host_str().unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "SecretUrl({}://{}/[REDACTED])",
+            self.0.scheme(),
+            self.host()
+        )
+    }
+}
+
+/// A Telegram bot and the chat it writes to.
+#[derive(Debug, Clone)]
+pub struct TelegramDestination {
+    pub bot_token: TelegramToken,
+    pub chat_id: String,
+}
+
+/// A bot token as @BotFather hands it out: `<bot id>:<secret>`. It becomes a
+/// path segment of the Bot API URL, hence the narrow alphabet.
+#[derive(Clone)]
+pub struct TelegramToken(SecretString);
+
+impl TelegramToken {
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, InvalidField> {
+        let raw = raw.trim();
+        let (bot_id, secret) = raw
+            .split_once(':')
+            .ok_or_else(|| InvalidField::new(field, "must look like 123456:ABC-DEF..."))?;
+        let secret_ok = !secret.is_empty()
+            && secret
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        if bot_id.is_empty() || !bot_id.chars().all(|c| c.is_ascii_digit()) || !secret_ok {
+            return Err(InvalidField::new(field, "must look like 123456:ABC-DEF..."));
+        }
+        Ok(Self(SecretString::from(raw.to_owned())))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for TelegramToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TelegramToken([REDACTED])")
+    }
+}
+
+/// A Telegram chat: a numeric id (negative for groups) or `@channelname`.
+pub fn telegram_chat_id(raw: &str, field: &'static str) -> Result<String, InvalidField> {
+    let raw = raw.trim();
+    let numeric = raw
+        .strip_prefix('-')
+        .unwrap_or(raw)
+        .chars()
+        .all(|c| c.is_ascii_digit());
+    let username = raw.strip_prefix('@').is_some_and(|name| {
+        (5..=32).contains(&name.len())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if raw.is_empty() || raw == "-" || !(numeric || username) {
+        return Err(InvalidField::new(
+            field,
+            "must be a numeric chat id or an @channelname",
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+/// An ntfy topic on some server, with how loudly to notify.
+#[derive(Clone)]
+pub struct NtfyDestination {
+    pub topic_url: url::Url,
+    pub access_token: Option<SecretString>,
+    /// 1 (min) to 5 (max); `None` leaves the server's default.
+    pub priority: Option<u8>,
+    pub tags: Vec<String>,
+}
+
+impl fmt::Debug for NtfyDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NtfyDestination")
+            .field("topic_url", &self.topic_url.as_str())
+            .field("priority", &self.priority)
+            .field("tags", &self.tags)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Channel {
     Email(EmailAddress),
     Webhook(WebhookDestination),
+    Slack(SecretUrl),
+    Discord(SecretUrl),
+    Telegram(TelegramDestination),
+    Teams(SecretUrl),
+    Ntfy(NtfyDestination),
 }
 
 /// One alert to one channel, delivered at most once per key.
@@ -238,6 +353,33 @@ mod tests {
         let ok = WebhookSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "f");
         assert!(ok.is_ok());
         assert_eq!(format!("{:?}", ok.unwrap()), "WebhookSecret([REDACTED])");
+    }
+
+    #[test]
+    fn telegram_tokens_and_chats_have_the_shapes_telegram_hands_out() {
+        assert!(TelegramToken::parse("123456:ABC-def_ghi", "f").is_ok());
+        for bad in ["", "123456", "abc:def", "123:", "123:a/b", "123:a b"] {
+            assert!(TelegramToken::parse(bad, "f").is_err(), "{bad:?}");
+        }
+        let token = TelegramToken::parse("123456:ABC", "f").unwrap();
+        assert_eq!(format!("{token:?}"), "TelegramToken([REDACTED])");
+        assert!(telegram_chat_id("-1001234567890", "f").is_ok());
+        assert!(telegram_chat_id("@lookout_alerts", "f").is_ok());
+        for bad in ["", "-", "@ab", "chat", "12 34"] {
+            assert!(telegram_chat_id(bad, "f").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn secret_urls_show_only_their_host() {
+        let url = SecretUrl::new(
+            "https://hooks.slack.com/services/T0/B0/XXXXSECRET"
+                .parse()
+                .unwrap(),
+        );
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("XXXXSECRET"), "{shown}");
+        assert!(shown.contains("hooks.slack.com"), "{shown}");
     }
 
     #[test]

@@ -2,7 +2,13 @@
 //! Messages are written for the caller; infrastructure details (SMTP replies,
 //! Redis errors) are logged where they happen and never carry credentials.
 
+use std::time::Duration;
+
 use tonic::{Code, Status};
+
+/// gRPC metadata on an UNAVAILABLE answer: how long the receiver asked us
+/// to wait, in milliseconds.
+pub const RETRY_AFTER_METADATA: &str = "retry-after-ms";
 
 /// A request field that failed validation; the field name is part of the answer
 /// so the gateway can point the user at it.
@@ -28,9 +34,17 @@ pub enum DeliveryError {
     /// Worth retrying later: connection refused, timeout, 4xx SMTP reply, 5xx HTTP.
     #[error("{0}")]
     Transient(String),
+    /// The receiver asked us to wait (HTTP 429 or 503 with `Retry-After`,
+    /// Telegram's `retry_after`): retry, but not before this long.
+    #[error("{message}")]
+    RetryAfter { message: String, after: Duration },
     /// Retrying the same message will fail the same way: 5xx SMTP reply, 4xx HTTP.
     #[error("{0}")]
     Permanent(String),
+    /// The receiver says the endpoint is gone for good (HTTP 410): the
+    /// channel should be disabled rather than retried.
+    #[error("{0}")]
+    Gone(String),
     /// The destination is not one Lookout may connect to (SSRF protection).
     #[error("{0}")]
     Forbidden(String),
@@ -52,7 +66,7 @@ pub enum ServiceError {
     /// could send twice.
     #[error("idempotency store unavailable, retry later")]
     LedgerUnavailable,
-    /// → UNAVAILABLE, FAILED_PRECONDITION, PERMISSION_DENIED or INTERNAL by kind.
+    /// → UNAVAILABLE, NOT_FOUND, FAILED_PRECONDITION, PERMISSION_DENIED or INTERNAL by kind.
     #[error(transparent)]
     Delivery(#[from] DeliveryError),
 }
@@ -62,11 +76,21 @@ impl From<ServiceError> for Status {
         let code = match &error {
             ServiceError::InvalidArgument(_) => Code::InvalidArgument,
             ServiceError::DeliveryInProgress | ServiceError::LedgerUnavailable => Code::Unavailable,
-            ServiceError::Delivery(DeliveryError::Transient(_)) => Code::Unavailable,
+            ServiceError::Delivery(
+                DeliveryError::Transient(_) | DeliveryError::RetryAfter { .. },
+            ) => Code::Unavailable,
             ServiceError::Delivery(DeliveryError::Permanent(_)) => Code::FailedPrecondition,
+            ServiceError::Delivery(DeliveryError::Gone(_)) => Code::NotFound,
             ServiceError::Delivery(DeliveryError::Forbidden(_)) => Code::PermissionDenied,
             ServiceError::Delivery(DeliveryError::Internal(_)) => Code::Internal,
         };
-        Status::new(code, error.to_string())
+        let mut status = Status::new(code, error.to_string());
+        if let ServiceError::Delivery(DeliveryError::RetryAfter { after, .. }) = &error {
+            let millis = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
+            status
+                .metadata_mut()
+                .insert(RETRY_AFTER_METADATA, millis.into());
+        }
+        status
     }
 }

@@ -11,10 +11,12 @@ use tokio::net::TcpListener;
 use tonic::service::Routes;
 use tonic_health::server::HealthReporter;
 
+use crate::chat::ChatSender;
 use crate::config::Config;
 use crate::dispatch::Dispatcher;
 use crate::email::EmailSender;
 use crate::ledger::Ledger;
+use crate::outbound::Outbound;
 use crate::service::NotifierService;
 use crate::webhook::WebhookSender;
 
@@ -61,6 +63,9 @@ impl Application {
 
         let redis =
             redis::Client::open(config.redis_url.expose_secret()).map_err(StartupError::Redis)?;
+        let outbound = Arc::new(
+            Outbound::new(config.webhook_policy.clone()).map_err(StartupError::HttpClient)?,
+        );
         let dispatcher = Dispatcher {
             ledger: Ledger::connect(redis).await.map_err(StartupError::Redis)?,
             email: EmailSender::new(
@@ -68,8 +73,12 @@ impl Application {
                 config.from.clone(),
                 config.public_base_url.clone(),
             )?,
-            webhook: WebhookSender::new(config.webhook_policy.clone())
-                .map_err(StartupError::HttpClient)?,
+            webhook: WebhookSender::new(Arc::clone(&outbound)),
+            chat: ChatSender::new(
+                outbound,
+                config.public_base_url.clone(),
+                config.telegram_api_url.clone(),
+            ),
         };
         tracing::info!(
             smtp_host = %config.smtp.host(),

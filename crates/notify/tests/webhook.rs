@@ -159,13 +159,46 @@ async fn a_receiver_error_is_retryable_and_the_retry_delivers() {
 #[tokio::test]
 async fn a_client_error_from_the_receiver_is_a_failed_precondition() {
     let receiver = Receiver::start().await;
-    receiver.answer_with(StatusCode::GONE);
+    receiver.answer_with(StatusCode::BAD_REQUEST);
     let app = app_allowing_loopback().await;
 
     let request = webhook_request(&fresh_key(), &receiver.url, alert(AlertKind::Triggered));
     let status = app.send(request).await.unwrap_err();
 
     assert_eq!(status.code(), Code::FailedPrecondition);
+}
+
+#[tokio::test]
+async fn a_receiver_that_answers_gone_is_reported_as_not_found_so_the_channel_is_disabled() {
+    let receiver = Receiver::start().await;
+    receiver.answer_with(StatusCode::GONE);
+    let app = app_allowing_loopback().await;
+
+    let request = webhook_request(&fresh_key(), &receiver.url, alert(AlertKind::Triggered));
+    let status = app.send(request).await.unwrap_err();
+
+    assert_eq!(status.code(), Code::NotFound);
+    assert!(status.message().contains("410"), "{}", status.message());
+}
+
+#[tokio::test]
+async fn the_payload_timestamp_is_when_the_check_ran_and_the_same_on_every_retry() {
+    let receiver = Receiver::start().await;
+    receiver.answer_with(StatusCode::SERVICE_UNAVAILABLE);
+    let app = app_allowing_loopback().await;
+    let request = webhook_request(&fresh_key(), &receiver.url, alert(AlertKind::Triggered));
+
+    app.send(request.clone()).await.unwrap_err();
+    receiver.answer_with(StatusCode::OK);
+    app.send(request).await.unwrap();
+
+    let received = receiver.received();
+    assert_eq!(received.len(), 2);
+    // The same bytes both times, so a receiver can compare or deduplicate them.
+    assert_eq!(received[0].1, received[1].1);
+    assert_eq!(received[0].0["webhook-id"], received[1].0["webhook-id"]);
+    let event: serde_json::Value = serde_json::from_slice(&received[1].1).unwrap();
+    assert_eq!(event["timestamp"], "2026-01-01T00:00:00.000Z");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@
 //! | `SCHEDULER_HOST_DELAY_MS` | `1000` | minimum spacing between fetch starts to one host |
 //! | `SCHEDULER_LEASE_SECS` | `300` | how long a claim hides a monitor from other replicas |
 //! | `SCHEDULER_MAX_DELIVERY_ATTEMPTS` | `8` | failed sends before a delivery is dead |
-//! | `SCHEDULER_DELIVERY_RETRY_MS` | `5000` | first retry delay of a failed send (doubles, capped at 1 h) |
+//! | `SCHEDULER_DELIVERY_RETRY_MS` | `5000` | first retry delay of a failed send; later ones follow 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h scaled alike |
 //! | `SCHEDULER_RPC_TIMEOUT_MS` | `30000` | deadline of browser and llm calls |
 //! | `SCHEDULER_NOTIFY_TIMEOUT_MS` | `15000` | deadline of notify calls |
 //! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |

@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::domain::delivery_backoff;
-use crate::peers::{Alert, Destination, Peers};
+use crate::peers::{Alert, Destination, Peers, SendFailure};
 
 /// Deliveries claimed per round; they are sent concurrently.
 const BATCH: i64 = 16;
@@ -110,16 +110,42 @@ impl DeliveryWorker {
                 }
             },
             Err(failure) => {
-                self.failed(&delivery, &failure.message, failure.permanent)
-                    .await
+                if failure.gone {
+                    self.disable_gone_channel(&delivery, &failure.message).await;
+                }
+                self.failed(&delivery, &failure).await
             }
         }
     }
 
-    async fn failed(&self, delivery: &ClaimedDelivery, error: &str, permanent: bool) {
+    /// The receiver said 410 Gone: the channel is disabled with the reason
+    /// its owners see on the channels page, and later deliveries to it are
+    /// abandoned instead of tried.
+    async fn disable_gone_channel(&self, delivery: &ClaimedDelivery, reason: &str) {
+        match self
+            .store
+            .disable_gone_channel(delivery.team_id, delivery.channel_id, reason)
+            .await
+        {
+            Ok(true) => tracing::warn!(
+                channel_id = %delivery.channel_id,
+                team_id = %delivery.team_id,
+                "the receiver is gone; channel disabled"
+            ),
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(channel_id = %delivery.channel_id, %error, "could not disable a gone channel")
+            }
+        }
+    }
+
+    async fn failed(&self, delivery: &ClaimedDelivery, failure: &SendFailure) {
+        let error = failure.message.as_str();
         let attempts = u32::try_from(delivery.attempts).unwrap_or(0) + 1;
-        let give_up = permanent || attempts >= self.max_attempts;
-        let retry_in = delivery_backoff(self.retry_base, attempts);
+        let give_up = failure.permanent || attempts >= self.max_attempts;
+        // A receiver's own Retry-After wins when it asks for longer.
+        let retry_in = delivery_backoff(self.retry_base, attempts)
+            .max(failure.retry_after.unwrap_or_default());
         if give_up {
             tracing::warn!(
                 delivery_id = %delivery.id,
@@ -183,15 +209,47 @@ impl DeliveryWorker {
     }
 }
 
+/// The stored channel put back together: `target` is what may be shown,
+/// `secret` the credential (see `store::channels::Channel::secret`).
 fn destination(payload: &DeliveryPayload) -> Option<Destination> {
     let channel = &payload.channel;
+    let secret = channel.secret.clone().unwrap_or_default();
     match channel.kind.as_str() {
         "email" => Some(Destination::Email {
             address: channel.target.clone(),
         }),
         "webhook" => Some(Destination::Webhook {
             url: channel.target.clone(),
-            secret: channel.secret.clone().unwrap_or_default(),
+            secret,
+        }),
+        "slack" => Some(Destination::Slack {
+            webhook_url: secret,
+        }),
+        "discord" => Some(Destination::Discord {
+            webhook_url: secret,
+        }),
+        "teams" => Some(Destination::Teams {
+            webhook_url: secret,
+        }),
+        "telegram" => Some(Destination::Telegram {
+            bot_token: secret,
+            chat_id: channel.target.clone(),
+        }),
+        "ntfy" => Some(Destination::Ntfy {
+            topic_url: channel.target.clone(),
+            access_token: secret,
+            priority: channel.settings["priority"]
+                .as_u64()
+                .and_then(|level| u32::try_from(level).ok())
+                .unwrap_or(0),
+            tags: channel.settings["tags"]
+                .as_array()
+                .map(|tags| {
+                    tags.iter()
+                        .filter_map(|tag| tag.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }),
         _ => None,
     }

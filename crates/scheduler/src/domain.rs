@@ -106,7 +106,21 @@ pub fn decide_alert(
 const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(24 * 60 * 60);
 /// Share of a delay randomised so that monitors created together spread out.
 const JITTER: f64 = 0.10;
-const MAX_DELIVERY_BACKOFF: Duration = Duration::from_secs(60 * 60);
+/// Standard Webhooks' retry schedule: after the n-th failed attempt the
+/// n-th wait, so eight attempts span about 28 hours and a receiver that is
+/// down overnight still gets its alerts.
+const DELIVERY_SCHEDULE: [Duration; 7] = [
+    Duration::from_secs(5),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(30 * 60),
+    Duration::from_secs(2 * 3600),
+    Duration::from_secs(5 * 3600),
+    Duration::from_secs(10 * 3600),
+    Duration::from_secs(10 * 3600),
+];
+/// The schedule above is written for the default 5 s first retry; another
+/// `SCHEDULER_DELIVERY_RETRY_MS` scales every step alike (tests use 10 ms).
+const SCHEDULE_BASE: Duration = Duration::from_secs(5);
 
 /// The delay until the next regular check: the interval ± 10 %.
 pub fn next_regular_check(interval: Duration) -> Duration {
@@ -125,13 +139,13 @@ pub fn failure_backoff(interval: Duration, failures: u32) -> Duration {
 }
 
 /// The delay before retrying a delivery that failed `attempts` times:
-/// base (5 s by default) × 2^attempts, capped at one hour.
+/// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (scaled by `base` / 5 s), ± 10 %.
 pub fn delivery_backoff(base: Duration, attempts: u32) -> Duration {
-    let grown = base
-        .checked_mul(1 << attempts.min(20))
-        .unwrap_or(MAX_DELIVERY_BACKOFF)
-        .min(MAX_DELIVERY_BACKOFF);
-    jittered(grown)
+    let index = usize::try_from(attempts.saturating_sub(1))
+        .unwrap_or(usize::MAX)
+        .min(DELIVERY_SCHEDULE.len() - 1);
+    let scale = base.as_secs_f64() / SCHEDULE_BASE.as_secs_f64();
+    jittered(DELIVERY_SCHEDULE[index].mul_f64(scale))
 }
 
 fn jittered(delay: Duration) -> Duration {
@@ -265,10 +279,20 @@ mod tests {
     }
 
     #[test]
-    fn delivery_retries_are_capped_at_an_hour() {
-        let first = delivery_backoff(Duration::from_secs(5), 0);
-        assert!(first >= Duration::from_millis(4500) && first <= Duration::from_millis(5500));
-        assert!(delivery_backoff(Duration::from_secs(5), 30) <= MAX_DELIVERY_BACKOFF.mul_f64(1.1));
+    fn delivery_retries_follow_the_standard_webhooks_schedule_spanning_about_a_day() {
+        let base = Duration::from_secs(5);
+        let waits: Vec<Duration> = (1..=7).map(|n| delivery_backoff(base, n)).collect();
+        for (wait, expected) in waits.iter().zip(DELIVERY_SCHEDULE) {
+            assert!(
+                *wait >= expected.mul_f64(0.9) && *wait <= expected.mul_f64(1.1),
+                "{wait:?} vs {expected:?}"
+            );
+        }
+        let total: Duration = waits.iter().sum();
+        assert!(total > Duration::from_secs(24 * 3600), "{total:?}");
+        assert!(delivery_backoff(base, 30) <= Duration::from_secs(11 * 3600));
+        let scaled = delivery_backoff(Duration::from_millis(10), 1);
+        assert!(scaled <= Duration::from_millis(11), "{scaled:?}");
     }
 
     #[test]

@@ -7,8 +7,9 @@ use api_proto::llm::v1::judge_client::JudgeClient;
 use api_proto::llm::v1::{self as llm, EvaluateRequest};
 use api_proto::notify::v1::notifier_client::NotifierClient;
 use api_proto::notify::v1::{
-    Alert as AlertMessage, AlertKind, Channel, DeliveryStatus, EmailTarget, SendRequest,
-    WebhookTarget, channel::Target,
+    Alert as AlertMessage, AlertKind, Channel, DeliveryStatus, DiscordTarget, EmailTarget,
+    NtfyTarget, SendRequest, SlackTarget, TeamsTarget, TelegramTarget, WebhookTarget,
+    channel::Target,
 };
 use mesh::client::{InternalChannel, connect_lazy};
 use mesh::config::ConfigError;
@@ -170,11 +171,36 @@ pub struct JudgeFailure {
     pub message: String,
 }
 
-/// Where an alert goes.
+/// Where an alert goes. Every field but `address`, `chat_id` and
+/// `topic_url` is a credential; `Debug` shows only the kind.
 #[derive(Clone)]
 pub enum Destination {
-    Email { address: String },
-    Webhook { url: String, secret: String },
+    Email {
+        address: String,
+    },
+    Webhook {
+        url: String,
+        secret: String,
+    },
+    Slack {
+        webhook_url: String,
+    },
+    Discord {
+        webhook_url: String,
+    },
+    Teams {
+        webhook_url: String,
+    },
+    Telegram {
+        bot_token: String,
+        chat_id: String,
+    },
+    Ntfy {
+        topic_url: String,
+        access_token: String,
+        priority: u32,
+        tags: Vec<String>,
+    },
 }
 
 /// The alert for a triggered check.
@@ -198,11 +224,17 @@ pub struct Alert {
 /// A failed send.
 #[derive(Debug, Clone)]
 pub struct SendFailure {
-    /// Plain words for `deliveries.last_error`.
+    /// Plain words for `deliveries.last_error`; notify's messages name the
+    /// receiver's answer and never a credential.
     pub message: String,
     /// Notify refused the request itself (a bad address, say): retrying
     /// cannot help.
     pub permanent: bool,
+    /// The receiver said the endpoint is gone for good (HTTP 410): the
+    /// channel is to be disabled.
+    pub gone: bool,
+    /// The receiver asked for a pause before the next attempt.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// Clients of the three peers; cheap to clone.
@@ -359,6 +391,23 @@ impl Peers {
         let target = match destination {
             Destination::Email { address } => Target::Email(EmailTarget { address }),
             Destination::Webhook { url, secret } => Target::Webhook(WebhookTarget { url, secret }),
+            Destination::Slack { webhook_url } => Target::Slack(SlackTarget { webhook_url }),
+            Destination::Discord { webhook_url } => Target::Discord(DiscordTarget { webhook_url }),
+            Destination::Teams { webhook_url } => Target::Teams(TeamsTarget { webhook_url }),
+            Destination::Telegram { bot_token, chat_id } => {
+                Target::Telegram(TelegramTarget { bot_token, chat_id })
+            }
+            Destination::Ntfy {
+                topic_url,
+                access_token,
+                priority,
+                tags,
+            } => Target::Ntfy(NtfyTarget {
+                topic_url,
+                access_token,
+                priority,
+                tags,
+            }),
         };
         let request = SendRequest {
             idempotency_key: idempotency_key.to_owned(),
@@ -398,8 +447,18 @@ impl Peers {
                     message: format!("{}: {message}", peer_failure("notify", status.code())),
                     permanent: matches!(
                         status.code(),
-                        Code::InvalidArgument | Code::FailedPrecondition | Code::PermissionDenied
+                        Code::InvalidArgument
+                            | Code::FailedPrecondition
+                            | Code::PermissionDenied
+                            | Code::NotFound
                     ),
+                    gone: status.code() == Code::NotFound,
+                    retry_after: status
+                        .metadata()
+                        .get("retry-after-ms")
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| value.parse().ok())
+                        .map(std::time::Duration::from_millis),
                 }
             })?
             .into_inner();
@@ -408,6 +467,8 @@ impl Peers {
             DeliveryStatus::Unspecified => Err(SendFailure {
                 message: "the notify service did not confirm the delivery".to_owned(),
                 permanent: false,
+                gone: false,
+                retry_after: None,
             }),
         }
     }
@@ -451,6 +512,11 @@ impl std::fmt::Debug for Destination {
         match self {
             Self::Email { .. } => formatter.write_str("Email"),
             Self::Webhook { .. } => formatter.write_str("Webhook"),
+            Self::Slack { .. } => formatter.write_str("Slack"),
+            Self::Discord { .. } => formatter.write_str("Discord"),
+            Self::Teams { .. } => formatter.write_str("Teams"),
+            Self::Telegram { .. } => formatter.write_str("Telegram"),
+            Self::Ntfy { .. } => formatter.write_str("Ntfy"),
         }
     }
 }

@@ -107,7 +107,7 @@ async fn a_triggered_change_is_judged_once_and_delivered_once_with_the_alert() {
     assert_eq!(send.idempotency_key, format!("{}:{channel}", check.id));
     match send.channel.as_ref().unwrap().target.as_ref().unwrap() {
         Target::Email(email) => assert_eq!(email.address, "alerts@example.test"),
-        Target::Webhook(_) => panic!("expected the email channel"),
+        other => panic!("expected the email channel, got {other:?}"),
     }
     let alert = send.alert.as_ref().unwrap();
     assert_eq!(alert.kind(), AlertKind::Triggered);
@@ -668,5 +668,75 @@ async fn alert_anyway_sends_the_change_marked_not_judged_and_notify_unjudged_tel
         (app.peers.sends().len() == 2).then_some(())
     })
     .await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_delivery_is_dead() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    let channel = app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    *app.peers.notify_error.lock().unwrap() = Some(Code::NotFound);
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let check = app.check_now(monitor).await;
+    let attempts: i32 = wait_until("the delivery to be dead", || async {
+        let row = app
+            .db
+            .query_one(
+                "SELECT status, attempts FROM deliveries WHERE check_id = $1",
+                &[&check.id],
+            )
+            .await
+            .ok()?;
+        let status: String = row.get(0);
+        (status == "dead").then(|| row.get(1))
+    })
+    .await;
+    assert_eq!(attempts, 1, "a gone receiver is not retried");
+    let row = app
+        .db
+        .query_one(
+            "SELECT enabled, disabled_reason FROM channels WHERE id = $1",
+            &[&channel],
+        )
+        .await
+        .unwrap();
+    let (enabled, reason): (bool, Option<String>) = (row.get(0), row.get(1));
+    assert!(!enabled, "the channel is disabled");
+    assert!(reason.unwrap().contains("the address is not valid"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_receivers_retry_after_postpones_the_next_attempt_beyond_the_schedule() {
+    let app = spawn_app().await;
+    let monitor = app.create_monitor("price below 100").await;
+    app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+
+    *app.peers.notify_failures_left.lock().unwrap() = 1;
+    *app.peers.notify_retry_after_ms.lock().unwrap() = Some(3_600_000);
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let check = app.check_now(monitor).await;
+    let wait_seconds: f64 = wait_until("the failed attempt to be recorded", || async {
+        let row = app
+            .db
+            .query_one(
+                "SELECT attempts, EXTRACT(EPOCH FROM next_attempt_at - now())::float8
+                   FROM deliveries WHERE check_id = $1",
+                &[&check.id],
+            )
+            .await
+            .ok()?;
+        let attempts: i32 = row.get(0);
+        (attempts == 1).then(|| row.get(1))
+    })
+    .await;
+    assert!(wait_seconds > 3_500.0, "next attempt in {wait_seconds} s");
+    assert_eq!(app.peers.sends().len(), 1);
     app.stop().await;
 }

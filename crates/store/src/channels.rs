@@ -1,4 +1,9 @@
-//! Notification channels of a team (email addresses and webhooks).
+//! Notification channels of a team: email, signed webhooks, Slack, Discord,
+//! Telegram, Microsoft Teams and ntfy.
+//!
+//! API Boundary: [`Channel::secret`] is the only field that holds a
+//! credential (see `0030_chat_channels.sql`); encryption at rest applies to
+//! it alone, and `target` is always safe to show.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -11,23 +16,43 @@ use crate::pool::Store;
 pub enum ChannelKind {
     Email,
     Webhook,
+    Slack,
+    Discord,
+    Telegram,
+    Teams,
+    Ntfy,
 }
 
 impl ChannelKind {
+    pub const ALL: [ChannelKind; 7] = [
+        ChannelKind::Email,
+        ChannelKind::Webhook,
+        ChannelKind::Slack,
+        ChannelKind::Discord,
+        ChannelKind::Telegram,
+        ChannelKind::Teams,
+        ChannelKind::Ntfy,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ChannelKind::Email => "email",
             ChannelKind::Webhook => "webhook",
+            ChannelKind::Slack => "slack",
+            ChannelKind::Discord => "discord",
+            ChannelKind::Telegram => "telegram",
+            ChannelKind::Teams => "teams",
+            ChannelKind::Ntfy => "ntfy",
         }
     }
 
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
     fn from_db(value: &str) -> Self {
-        // The column's CHECK constraint allows only these two values.
-        if value == "webhook" {
-            ChannelKind::Webhook
-        } else {
-            ChannelKind::Email
-        }
+        // The column's CHECK constraint allows only the values of `ALL`.
+        Self::parse(value).unwrap_or(ChannelKind::Email)
     }
 }
 
@@ -38,11 +63,17 @@ pub struct Channel {
     pub team_id: Uuid,
     pub kind: ChannelKind,
     pub name: String,
-    /// Email address or webhook URL.
+    /// What may be shown of the destination: email address, webhook URL,
+    /// masked chat webhook URL, Telegram chat id or ntfy topic URL.
     pub target: String,
-    /// Webhook signing secret (`whsec_…`); `None` for email.
+    /// The credential: webhook signing secret (`whsec_…`), the whole chat
+    /// webhook URL, the Telegram bot token or the ntfy access token.
     pub secret: Option<String>,
+    /// Non-secret per-kind settings (ntfy `priority` and `tags`).
+    pub settings: serde_json::Value,
     pub enabled: bool,
+    /// Why Lookout disabled the channel itself (the receiver said 410 Gone).
+    pub disabled_reason: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -55,13 +86,15 @@ impl std::fmt::Debug for Channel {
             .field("kind", &self.kind)
             .field("name", &self.name)
             .field("target", &self.target)
+            .field("settings", &self.settings)
             .field("enabled", &self.enabled)
+            .field("disabled_reason", &self.disabled_reason)
             .finish_non_exhaustive()
     }
 }
 
-const CHANNEL_COLUMNS: &str =
-    "c.id, c.team_id, c.kind, c.name, c.target, c.secret, c.enabled, c.created_at";
+const CHANNEL_COLUMNS: &str = "c.id, c.team_id, c.kind, c.name, c.target, c.secret, c.settings, \
+     c.enabled, c.disabled_reason, c.created_at";
 
 /// The scope of every channel query: the caller ($1) is a member of the
 /// channel's team.
@@ -78,7 +111,9 @@ impl Channel {
             name: row.get("name"),
             target: row.get("target"),
             secret: row.get("secret"),
+            settings: row.get("settings"),
             enabled: row.get("enabled"),
+            disabled_reason: row.get("disabled_reason"),
             created_at: row.get("created_at"),
         }
     }
@@ -91,6 +126,7 @@ pub struct NewChannel {
     pub name: String,
     pub target: String,
     pub secret: Option<String>,
+    pub settings: serde_json::Value,
 }
 
 impl Store {
@@ -107,8 +143,8 @@ impl Store {
         let row = client
             .query_opt(
                 &format!(
-                    "INSERT INTO channels AS c (id, team_id, kind, name, target, secret)
-                     SELECT $1, ms.team_id, $4, $5, $6, $7
+                    "INSERT INTO channels AS c (id, team_id, kind, name, target, secret, settings)
+                     SELECT $1, ms.team_id, $4, $5, $6, $7, $8
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
@@ -124,6 +160,7 @@ impl Store {
                     &channel.name,
                     &channel.target,
                     &channel.secret,
+                    &channel.settings,
                 ],
             )
             .await
@@ -173,6 +210,27 @@ impl Store {
             .await
             .context("reading a channel")?;
         Ok(row.as_ref().map(Channel::from_row))
+    }
+
+    /// Disables a channel whose receiver said it is gone (HTTP 410), with the
+    /// reason its owners will see. Scoped by the delivery's team. Returns
+    /// false when it was already disabled, so the owners are told once.
+    pub async fn disable_gone_channel(
+        &self,
+        team_id: Uuid,
+        channel_id: Uuid,
+        reason: &str,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let changed = client
+            .execute(
+                "UPDATE channels SET enabled = false, disabled_reason = $3
+                  WHERE id = $2 AND team_id = $1 AND enabled",
+                &[&team_id, &channel_id, &reason],
+            )
+            .await
+            .context("disabling a channel")?;
+        Ok(changed == 1)
     }
 
     /// Deletes the channel (and its links to monitors); false when it is not

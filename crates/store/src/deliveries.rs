@@ -34,13 +34,15 @@ pub struct DeliveryPayload {
     pub monitor: DeliveredMonitor,
 }
 
-/// Where to deliver. `secret` is the webhook signing secret.
+/// Where to deliver. `secret` is the channel's credential (see
+/// [`crate::channels::Channel::secret`]).
 #[derive(Clone)]
 pub struct DeliveryChannel {
     pub id: Uuid,
     pub kind: String,
     pub target: String,
     pub secret: Option<String>,
+    pub settings: serde_json::Value,
     pub enabled: bool,
 }
 
@@ -144,7 +146,7 @@ impl Store {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.enabled,
+                "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.settings, ch.enabled,
                         c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
                         c.unjudged_notice,
                         c.finished_at,
@@ -163,6 +165,7 @@ impl Store {
                 kind: row.get("kind"),
                 target: row.get("target"),
                 secret: row.get("secret"),
+                settings: row.get("settings"),
                 enabled: row.get("enabled"),
             },
             check: DeliveredCheck {

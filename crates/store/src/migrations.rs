@@ -24,6 +24,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0020_verdicts.sql"),
     ),
     (
+        30,
+        "chat_channels",
+        include_str!("../migrations/0030_chat_channels.sql"),
+    ),
+    (
         70,
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),

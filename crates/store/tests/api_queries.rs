@@ -42,6 +42,7 @@ fn email_channel() -> NewChannel {
         name: "Me".to_owned(),
         target: "me@example.com".to_owned(),
         secret: None,
+        settings: serde_json::json!({}),
     }
 }
 

@@ -124,13 +124,20 @@ export interface Check {
   unjudged_notice: boolean;
 }
 
+export type ChannelKind = 'email' | 'webhook' | 'slack' | 'discord' | 'telegram' | 'teams' | 'ntfy';
+
 export interface Channel {
   id: Uuid;
   team_id: Uuid;
-  kind: 'email' | 'webhook';
+  kind: ChannelKind;
   name: string;
+  /** What may be shown: chat webhook URLs come back masked. */
   target: string;
+  /** ntfy: priority and tags. */
+  settings?: { priority?: number | null; tags?: string[] };
   enabled: boolean;
+  /** Why Lookout disabled it (the receiver answered 410 Gone). */
+  disabled_reason?: string;
   created_at: Timestamp;
 }
 
@@ -140,10 +147,17 @@ export interface CreatedChannel extends Channel {
 
 export interface ChannelInput {
   team_id?: Uuid;
-  kind: 'email' | 'webhook';
+  /** Omitted when `apprise_url` is given. */
+  kind?: ChannelKind;
   name: string;
+  apprise_url?: string;
   address?: string;
   url?: string;
+  bot_token?: string;
+  chat_id?: string;
+  access_token?: string;
+  priority?: number;
+  tags?: string[];
 }
 
 /** Assumed (issue 4). */

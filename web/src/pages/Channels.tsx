@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { createChannel, deleteChannel, listChannels, testChannel } from '../api/channels';
 import type { Channel, CreatedChannel } from '../api/types';
+import { ChatChannelForm } from '../components/ChatChannelForm';
 import { SecretOnce } from '../components/SecretOnce';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
 import { useAsync } from '../lib/useAsync';
@@ -88,7 +89,10 @@ export function Channels() {
   return (
     <section>
       <h1>Channels</h1>
-      <p class="muted">Where alerts go: an email address, or a webhook that receives signed JSON.</p>
+      <p class="muted">
+        Where alerts go: an email address, a webhook that receives signed JSON, Slack, Discord, Telegram, Microsoft Teams or
+        ntfy.
+      </p>
       {created?.signing_secret && (
         <SecretOnce label={`Signing secret for ${created.name}`} value={created.signing_secret} onDone={() => setCreated(null)} />
       )}
@@ -106,6 +110,7 @@ export function Channels() {
                     <span class="strong">{channel.name}</span> <span class="badge muted">{channel.kind}</span>
                     {!channel.enabled && <span class="badge bad">disabled</span>}
                     <div class="muted small url">{channel.target}</div>
+                    {channel.disabled_reason && <p class="small error-text">Disabled by Lookout: {channel.disabled_reason}</p>}
                     {rowMessage?.id === channel.id && (
                       <p class={`small ${rowMessage.tone}-text`} role="status">
                         {rowMessage.text}
@@ -170,6 +175,9 @@ export function Channels() {
           </button>
         </div>
       </form>
+      <ChatChannelForm
+        onCreated={(channel) => state.setData((page) => ({ ...page, items: [channel, ...(page?.items ?? [])] }))}
+      />
     </section>
   );
 }

@@ -3,10 +3,12 @@
 //! Route handlers compose them and answer 422 with every problem at once.
 //!
 //! - [`monitor`]: name, URL, selector, pointer, condition, interval, headers.
-//! - [`channel`]: email addresses, webhook URLs and signing secrets.
+//! - [`channel`]: every channel kind's fields, what is secret and what is shown.
+//! - [`apprise`]: Apprise-style channel URLs (`slack://`, `tgram://`, …).
 //! - [`destination`]: the SSRF check shared by monitor and webhook URLs.
 //! - [`monitor_headers`]: header values sealed at rest, masked in responses.
 
+pub mod apprise;
 pub mod channel;
 pub mod destination;
 pub mod monitor;

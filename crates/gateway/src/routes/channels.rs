@@ -1,4 +1,5 @@
-//! Notification channels: email addresses and signed webhooks.
+//! Notification channels: email, signed webhooks, Slack, Discord, Telegram,
+//! Microsoft Teams and ntfy, given as fields or as an Apprise-style URL.
 
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
-use crate::domain::{self, Problems, Rules, channel};
+use crate::domain::channel::ChannelInput;
+use crate::domain::{self, Problems, Rules, apprise, channel};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::notify_client::NotifyClient;
@@ -31,18 +33,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(test))
 }
 
-/// A channel as listed. The webhook signing secret is never part of it.
+/// A channel as listed. Its credential (signing secret, chat webhook URL,
+/// bot token, access token) is never part of it.
 #[derive(Serialize, ToSchema)]
 pub struct ChannelResponse {
     id: Uuid,
     team_id: Uuid,
-    /// `email` or `webhook`.
-    #[schema(value_type = String)]
+    #[schema(value_type = KindBody)]
     kind: &'static str,
     name: String,
-    /// Email address or webhook URL.
+    /// What may be shown of the destination: the email address, the webhook
+    /// URL, a masked Slack/Discord/Teams webhook URL
+    /// (`https://hooks.slack.com/services/…i7FQ`), the Telegram chat id or
+    /// the ntfy topic URL.
     target: String,
+    /// ntfy only: `{"priority": 1-5 or null, "tags": [...]}`; `{}` otherwise.
+    #[schema(value_type = Object)]
+    settings: serde_json::Value,
     enabled: bool,
+    /// Set when Lookout disabled the channel because the receiver answered
+    /// 410 Gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    disabled_reason: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -54,7 +67,9 @@ impl From<&Channel> for ChannelResponse {
             kind: channel.kind.as_str(),
             name: channel.name.clone(),
             target: channel.target.clone(),
+            settings: channel.settings.clone(),
             enabled: channel.enabled,
+            disabled_reason: channel.disabled_reason.clone(),
             created_at: channel.created_at,
         }
     }
@@ -76,24 +91,150 @@ pub struct ChannelList {
     items: Vec<ChannelResponse>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum KindBody {
     Email,
     Webhook,
+    Slack,
+    Discord,
+    Telegram,
+    Teams,
+    Ntfy,
 }
 
+/// A new channel, either as structured fields for its `kind` or as one
+/// Apprise-style `apprise_url` (`slack://TokenA/TokenB/TokenC`,
+/// `discord://WebhookID/WebhookToken`, `tgram://BotToken/ChatID`,
+/// `msteams://Team/TokenA/TokenB/TokenC`, `ntfy://topic?priority=high`,
+/// `json://host/path`, `mailto://name@example.com`).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChannel {
     /// Defaults to the caller's personal team.
     team_id: Option<Uuid>,
-    kind: KindBody,
+    /// Required unless `apprise_url` is given.
+    kind: Option<KindBody>,
     name: String,
-    /// Required for `email`.
+    /// An Apprise-style URL instead of `kind` and its fields.
+    apprise_url: Option<String>,
+    /// `email`: the address.
     address: Option<String>,
-    /// Required for `webhook`.
+    /// `webhook`, `slack`, `discord`, `teams`: the webhook URL; `ntfy`: the
+    /// topic URL (`https://ntfy.sh/my-alerts`).
     url: Option<String>,
+    /// `telegram`: the bot token from @BotFather.
+    bot_token: Option<String>,
+    /// `telegram`: the numeric chat id or `@channelname`.
+    chat_id: Option<String>,
+    /// `ntfy`: an access token (`tk_…`) for a protected topic.
+    access_token: Option<String>,
+    /// `ntfy`: 1 (min) to 5 (max); the server's default (3) when absent.
+    priority: Option<u8>,
+    /// `ntfy`: tags, shown as emojis where ntfy knows them.
+    tags: Option<Vec<String>>,
+}
+
+impl CreateChannel {
+    /// The fields given besides `name` and `team_id`, by name.
+    fn given_fields(&self) -> Vec<&'static str> {
+        [
+            ("address", self.address.is_some()),
+            ("url", self.url.is_some()),
+            ("bot_token", self.bot_token.is_some()),
+            ("chat_id", self.chat_id.is_some()),
+            ("access_token", self.access_token.is_some()),
+            ("priority", self.priority.is_some()),
+            ("tags", self.tags.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, given)| given.then_some(field))
+        .collect()
+    }
+
+    /// The structured input, or the field problems that prevent it.
+    fn input(&self, problems: &mut Problems) -> Option<(ChannelInput, bool)> {
+        if let Some(apprise_url) = &self.apprise_url {
+            for field in self.given_fields() {
+                problems.check::<()>(field, Err("is not used with apprise_url".to_owned()));
+            }
+            if self.kind.is_some() {
+                problems.check::<()>("kind", Err("is not used with apprise_url".to_owned()));
+            }
+            return problems
+                .check("apprise_url", apprise::parse(apprise_url))
+                .map(|input| (input, true));
+        }
+        let Some(kind) = self.kind else {
+            problems.check::<()>(
+                "kind",
+                Err("is required unless apprise_url is given".to_owned()),
+            );
+            return None;
+        };
+        let allowed: &[&str] = match kind {
+            KindBody::Email => &["address"],
+            KindBody::Webhook | KindBody::Slack | KindBody::Discord | KindBody::Teams => &["url"],
+            KindBody::Telegram => &["bot_token", "chat_id"],
+            KindBody::Ntfy => &["url", "access_token", "priority", "tags"],
+        };
+        for field in self.given_fields() {
+            if !allowed.contains(&field) {
+                problems.check::<()>(
+                    field,
+                    Err(format!("is not used by {} channels", kind_name(kind))),
+                );
+            }
+        }
+        let required = |value: &Option<String>, field: &'static str, problems: &mut Problems| {
+            let value = value.clone().ok_or_else(|| "is required".to_owned());
+            problems.check(field, value)
+        };
+        let input = match kind {
+            KindBody::Email => ChannelInput::Email {
+                address: required(&self.address, "address", problems)?,
+            },
+            KindBody::Webhook => ChannelInput::Webhook {
+                url: required(&self.url, "url", problems)?,
+            },
+            KindBody::Slack => ChannelInput::Slack {
+                url: required(&self.url, "url", problems)?,
+            },
+            KindBody::Discord => ChannelInput::Discord {
+                url: required(&self.url, "url", problems)?,
+            },
+            KindBody::Teams => ChannelInput::Teams {
+                url: required(&self.url, "url", problems)?,
+            },
+            KindBody::Telegram => {
+                let bot_token = required(&self.bot_token, "bot_token", problems);
+                let chat_id = required(&self.chat_id, "chat_id", problems);
+                ChannelInput::Telegram {
+                    bot_token: bot_token?,
+                    chat_id: chat_id?,
+                }
+            }
+            KindBody::Ntfy => ChannelInput::Ntfy {
+                topic_url: required(&self.url, "url", problems)?,
+                access_token: self.access_token.clone(),
+                priority: self.priority,
+                tags: self.tags.clone().unwrap_or_default(),
+            },
+        };
+        Some((input, false))
+    }
+}
+
+fn kind_name(kind: KindBody) -> &'static str {
+    match kind {
+        KindBody::Email => "email",
+        KindBody::Webhook => "webhook",
+        KindBody::Slack => "slack",
+        KindBody::Discord => "discord",
+        KindBody::Telegram => "telegram",
+        KindBody::Teams => "teams",
+        KindBody::Ntfy => "ntfy",
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -105,6 +246,7 @@ pub struct ListQuery {
 }
 
 /// Creates a channel; a webhook's signing secret is in this answer only.
+/// Every URL is checked against the SSRF policy now and again at each send.
 #[utoipa::path(post, path = "/api/v1/channels", tag = "channels", security(("bearer" = [])),
     request_body = CreateChannel,
     responses((status = 201, body = CreatedChannel)))]
@@ -117,37 +259,34 @@ async fn create(
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
     let mut problems = Problems::default();
     let name = problems.check("name", domain::name(&request.name, MAX_CHANNEL_NAME));
-    let (kind, target) = match request.kind {
-        KindBody::Email => {
-            if request.url.is_some() {
-                problems.check::<()>("url", Err("is only for webhook channels".to_owned()));
+    let valid = match request.input(&mut problems) {
+        Some((input, from_apprise)) => match channel::validate(&rules, input).await {
+            Ok(valid) => Some(valid),
+            Err((field, message)) => {
+                // An Apprise URL's problems belong to the one field the user typed.
+                let field = if from_apprise { "apprise_url" } else { field };
+                problems.check::<()>(field, Err(message));
+                None
             }
-            let address = request
-                .address
-                .as_deref()
-                .ok_or_else(|| "is required".to_owned());
-            let address = problems.check("address", address.and_then(channel::email_address));
-            (ChannelKind::Email, address)
-        }
-        KindBody::Webhook => {
-            if request.address.is_some() {
-                problems.check::<()>("address", Err("is only for email channels".to_owned()));
-            }
-            let url = match request.url.as_deref() {
-                Some(url) => channel::webhook_url(&rules, url).await,
-                None => Err("is required".to_owned()),
-            };
-            (ChannelKind::Webhook, problems.check("url", url))
-        }
+        },
+        None => None,
     };
     problems.finish()?;
-    let secret = (kind == ChannelKind::Webhook).then(channel::new_webhook_secret);
+    let (Some(name), Some(valid)) = (name, valid) else {
+        return Err(ApiError::Internal(
+            "a checked channel lost its fields".into(),
+        ));
+    };
+    // Only a webhook's secret is the user's to keep; the others they gave us.
+    let signing_secret = (valid.kind == ChannelKind::Webhook)
+        .then(|| valid.secret.clone())
+        .flatten();
     let new = NewChannel {
-        kind,
-        // Both are present: `finish` returned early otherwise.
-        name: name.unwrap_or_default(),
-        target: target.unwrap_or_default(),
-        secret: secret.clone(),
+        kind: valid.kind,
+        name,
+        target: valid.target,
+        secret: valid.secret,
+        settings: valid.settings,
     };
     let created = store.create_channel(user.id, request.team_id, &new).await?;
     let target = created.id.to_string();
@@ -157,14 +296,14 @@ async fn create(
         (&user).into(),
         "channel.created",
         Some(&target),
-        json!({}),
+        json!({"kind": created.kind.as_str()}),
     )
     .await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedChannel {
             channel: ChannelResponse::from(&created),
-            signing_secret: secret,
+            signing_secret,
         }),
     ))
 }

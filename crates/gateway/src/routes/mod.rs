@@ -76,7 +76,10 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// The documented routes and their OpenAPI document.
 pub fn api_and_document() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, document) = api().split_for_parts();
-    (router, openapi::finish(document))
+    (
+        router,
+        crate::webhook_docs::document(openapi::finish(document)),
+    )
 }
 
 pub fn router(state: AppState, edge: Arc<Edge>) -> Router {

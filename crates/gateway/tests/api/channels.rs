@@ -217,3 +217,192 @@ async fn an_unreachable_notify_service_answers_503() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn chat_webhook_urls_are_kept_secret_and_shown_back_masked() {
+    let app = spawn_app().await;
+    let slack_url = "https://93.184.215.14/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ";
+    let created = expect_json(
+        app.create_channel(
+            &app.alice,
+            &json!({"kind": "slack", "name": "Team chat", "url": slack_url}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["kind"], "slack");
+    assert_eq!(created["target"], "https://93.184.215.14/services/…i7FQ");
+    assert!(created.get("signing_secret").is_none());
+
+    let listed = app.list_channels(&app.alice).await.text().await.unwrap();
+    assert!(!listed.contains("TIiajkdnlazkcOXrIdevi7FQ"), "{listed}");
+
+    // The test send still reaches notify with the real URL.
+    let id = created["id"].as_str().unwrap();
+    expect_json(app.test_channel(&app.alice, id).await, StatusCode::OK).await;
+    let received = app.notify.received.lock().unwrap().clone();
+    match received[0]
+        .channel
+        .as_ref()
+        .unwrap()
+        .target
+        .as_ref()
+        .unwrap()
+    {
+        Target::Slack(slack) => assert_eq!(slack.webhook_url, slack_url),
+        other => panic!("expected a Slack target, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn apprise_urls_become_structured_channels() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/-1001234567890",
+            "telegram",
+            "-1001234567890",
+        ),
+        (
+            "ntfy://93.184.215.14/lookout-alerts?priority=high&tags=warning,cart&token=tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2",
+            "ntfy",
+            "http://93.184.215.14/lookout-alerts",
+        ),
+        (
+            "jsons://93.184.215.14/hooks/lookout",
+            "webhook",
+            "https://93.184.215.14/hooks/lookout",
+        ),
+        (
+            "mailto://bob:hunter2@example.com?to=alice@example.com",
+            "email",
+            "alice@example.com",
+        ),
+    ];
+    for (apprise_url, kind, target) in cases {
+        let created = expect_json(
+            app.create_channel(
+                &app.alice,
+                &json!({"name": kind, "apprise_url": apprise_url}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(created["kind"], kind, "{apprise_url}");
+        assert_eq!(created["target"], target, "{apprise_url}");
+        let shown = created.to_string();
+        for secret in ["AAHdqTcv", "tk_AgQdq", "hunter2"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        if kind == "ntfy" {
+            assert_eq!(
+                created["settings"],
+                json!({"priority": 4, "tags": ["warning", "cart"]})
+            );
+        }
+    }
+
+    let telegram = app.list_channels(&app.alice).await.text().await.unwrap();
+    assert!(!telegram.contains("AAHdqTcv"), "{telegram}");
+    let listed = expect_json(app.list_channels(&app.alice).await, StatusCode::OK).await;
+    let telegram_id = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["kind"] == "telegram")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    expect_json(
+        app.test_channel(&app.alice, &telegram_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let received = app.notify.received.lock().unwrap().clone();
+    match received[0]
+        .channel
+        .as_ref()
+        .unwrap()
+        .target
+        .as_ref()
+        .unwrap()
+    {
+        Target::Telegram(telegram) => {
+            assert_eq!(
+                telegram.bot_token,
+                "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+            );
+            assert_eq!(telegram.chat_id, "-1001234567890");
+        }
+        other => panic!("expected a Telegram target, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn chat_channels_are_validated_and_apprise_problems_point_at_the_url() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            json!({"name": "x", "apprise_url": "slack://T1/B1"}),
+            "apprise_url",
+        ),
+        (
+            json!({"name": "x", "apprise_url": "pover://abc"}),
+            "apprise_url",
+        ),
+        (
+            json!({"name": "x", "apprise_url": "ntfy://10.0.0.1/alerts"}),
+            "apprise_url",
+        ),
+        (
+            json!({"name": "x", "kind": "slack", "apprise_url": "slack://T1/B1/C1"}),
+            "kind",
+        ),
+        (json!({"name": "x"}), "kind"),
+        (
+            json!({"kind": "discord", "name": "x", "url": "http://169.254.169.254/api/webhooks/1/x"}),
+            "url",
+        ),
+        (
+            json!({"kind": "telegram", "name": "x", "chat_id": "-100"}),
+            "bot_token",
+        ),
+        (
+            json!({"kind": "telegram", "name": "x", "bot_token": "123:short", "chat_id": "-100"}),
+            "bot_token",
+        ),
+        (
+            json!({"kind": "telegram", "name": "x", "bot_token": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "chat_id": "my chat"}),
+            "chat_id",
+        ),
+        (
+            json!({"kind": "ntfy", "name": "x", "url": "https://93.184.215.14/"}),
+            "url",
+        ),
+        (
+            json!({"kind": "ntfy", "name": "x", "url": "https://93.184.215.14/alerts", "priority": 9}),
+            "priority",
+        ),
+        (
+            json!({"kind": "slack", "name": "x", "url": "https://93.184.215.14/s", "chat_id": "1"}),
+            "chat_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let response = app.create_channel(&app.alice, &body).await;
+        let message = expect_error(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            message.starts_with(&format!("{field}: ")),
+            "{body}: {message}"
+        );
+        assert!(!message.contains("AAHdqTcv"), "{message}");
+    }
+}

@@ -136,3 +136,52 @@ fn route_modules_register_routes_only_through_the_documenting_macro() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_document_describes_every_webhook_event_with_its_payload_and_headers() {
+    let (_, document) = gateway::routes::api_and_document();
+    let json: Value = serde_json::to_value(&document).unwrap();
+    for (event, schema) in [
+        ("monitor.triggered", "MonitorTriggeredEvent"),
+        ("monitor.failing", "MonitorFailingEvent"),
+        ("monitor.recovered", "MonitorRecoveredEvent"),
+        ("monitor.test", "MonitorTestEvent"),
+    ] {
+        let post = &json["webhooks"][event]["post"];
+        assert_eq!(
+            post["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{event}"
+        );
+        let headers: Vec<&str> = post["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|parameter| parameter["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            headers,
+            ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        );
+        let envelope = &json["components"]["schemas"][schema];
+        assert_eq!(envelope["properties"]["type"]["enum"][0], event);
+        assert_eq!(
+            envelope["properties"]["data"]["$ref"],
+            "#/components/schemas/AlertData"
+        );
+    }
+    let data = json["components"]["schemas"]["AlertData"]["properties"]
+        .as_object()
+        .unwrap();
+    for field in [
+        "kind",
+        "monitor_id",
+        "summary",
+        "diff",
+        "check_id",
+        "link",
+        "checked_at",
+    ] {
+        assert!(data.contains_key(field), "{field}");
+    }
+}

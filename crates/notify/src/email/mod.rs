@@ -97,18 +97,7 @@ impl EmailSender {
             .map_err(|error| DeliveryError::Internal(format!("could not build the email: {error}")))
     }
 
-    /// The link back to the check: absolute http(s) links are kept, paths are
-    /// resolved against PUBLIC_BASE_URL, anything else is dropped.
     fn absolute_link(&self, link: &str) -> Option<String> {
-        let link = link.trim();
-        if link.is_empty() {
-            return None;
-        }
-        let url = match url::Url::parse(link) {
-            Ok(url) => url,
-            Err(url::ParseError::RelativeUrlWithoutBase) => self.public_base_url.join(link).ok()?,
-            Err(_) => return None,
-        };
-        matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+        crate::text::absolute_link(&self.public_base_url, link)
     }
 }

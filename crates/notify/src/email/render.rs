@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::domain::{Alert, AlertKind};
+use crate::text::{one_line, truncate_chars};
 
 const MAX_SUBJECT_NAME_CHARS: usize = 80;
 const MAX_SUBJECT_SUMMARY_CHARS: usize = 100;
@@ -222,21 +223,6 @@ pub fn escape(text: &str) -> String {
         }
     }
     escaped
-}
-
-/// Collapses line breaks and other control characters: a subject is one line.
-fn one_line(text: &str) -> String {
-    text.split(|c: char| c.is_control() || c.is_whitespace())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
-    }
 }
 
 #[cfg(test)]

@@ -29,10 +29,12 @@ struct Data<'a> {
     checked_at: Option<String>,
 }
 
-pub fn body(alert: &Alert, now: DateTime<Utc>) -> Result<Vec<u8>, serde_json::Error> {
+/// The event as posted; `occurred_at` is the event's own time (the check's),
+/// so retries of one delivery post identical bytes.
+pub fn body(alert: &Alert, occurred_at: DateTime<Utc>) -> Result<Vec<u8>, serde_json::Error> {
     let event = Event {
         r#type: alert.kind.event_type(),
-        timestamp: now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        timestamp: occurred_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         data: Data {
             kind: match alert.kind {
                 AlertKind::Triggered => "triggered",

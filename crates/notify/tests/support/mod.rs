@@ -46,6 +46,11 @@ pub struct Options {
 
 impl TestApp {
     pub async fn spawn(options: Options) -> Self {
+        Self::spawn_with_telegram(options, "https://api.telegram.org/").await
+    }
+
+    /// With Telegram's Bot API at `telegram_api` (a local server in tests).
+    pub async fn spawn_with_telegram(options: Options, telegram_api: &str) -> Self {
         let config = Config {
             environment: Environment::Development,
             addr: "127.0.0.1:0".parse().unwrap(),
@@ -65,6 +70,7 @@ impl TestApp {
             redis_url: SecretString::from(test_support::redis::url().await),
             webhook_policy: netguard::Policy::from_allow_list(&options.allow_networks).unwrap(),
             public_base_url: "https://lookout.test/".parse().unwrap(),
+            telegram_api_url: telegram_api.parse().unwrap(),
             internal_keys: InternalKeys::from_keys([
                 ("scheduler", INTERNAL_KEY),
                 ("gateway", GATEWAY_KEY),

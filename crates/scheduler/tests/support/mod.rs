@@ -63,6 +63,8 @@ pub struct Peers {
     pub notify_failures_left: Mutex<u32>,
     /// When set, every Send fails with this code.
     pub notify_error: Mutex<Option<Code>>,
+    /// The `retry-after-ms` metadata of the UNAVAILABLE failures above.
+    pub notify_retry_after_ms: Mutex<Option<u64>>,
     pub fetches: Mutex<Vec<FetchRequest>>,
     pub evaluations: Mutex<Vec<EvaluateRequest>>,
     /// Every Send received, failed or not.
@@ -78,6 +80,7 @@ impl Peers {
             verdict: Mutex::new(Verdict::Triggered(false)),
             notify_failures_left: Mutex::new(0),
             notify_error: Mutex::new(None),
+            notify_retry_after_ms: Mutex::new(None),
             fetches: Mutex::default(),
             evaluations: Mutex::default(),
             sends: Mutex::default(),
@@ -237,7 +240,13 @@ impl Notifier for Fake {
         let mut failures = self.0.notify_failures_left.lock().unwrap();
         if *failures > 0 {
             *failures -= 1;
-            return Err(Status::unavailable("smtp server down"));
+            let mut status = Status::unavailable("smtp server down");
+            if let Some(millis) = *self.0.notify_retry_after_ms.lock().unwrap() {
+                status
+                    .metadata_mut()
+                    .insert("retry-after-ms", millis.into());
+            }
+            return Err(status);
         }
         Ok(Response::new(SendResponse {
             status: DeliveryStatus::Sent.into(),

@@ -1,0 +1,109 @@
+//! What every chat message says, before a service shapes it: the monitor,
+//! the verdict summary and reason, the short diff and the link back.
+//! All of it is untrusted text; each service escapes it its own way.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::domain::{Alert, AlertKind};
+use crate::text::{absolute_link, one_line};
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub kind: AlertKind,
+    /// One line: "Espresso machine: condition met".
+    pub title: String,
+    pub monitor_name: String,
+    pub summary: String,
+    pub reason: String,
+    pub extracted_value: String,
+    /// The short unified diff as the scheduler stored it (≤ 60 lines).
+    pub diff: String,
+    /// The watched page.
+    pub page: String,
+    /// Absolute http(s) link to the check in the UI.
+    pub link: Option<String>,
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+impl Message {
+    pub fn new(alert: &Alert, public_base_url: &url::Url) -> Self {
+        let name = one_line(&alert.monitor_name);
+        let name = if name.is_empty() {
+            "Your monitor".to_owned()
+        } else {
+            name
+        };
+        let title = match alert.kind {
+            AlertKind::Triggered => format!("{name}: condition met"),
+            AlertKind::Failing => format!("{name} is failing"),
+            AlertKind::Recovered => format!("{name} recovered"),
+            AlertKind::Test => "Test notification from Lookout".to_owned(),
+        };
+        Self {
+            kind: alert.kind,
+            title,
+            monitor_name: name,
+            summary: alert.summary.trim().to_owned(),
+            reason: alert.reason.trim().to_owned(),
+            extracted_value: alert.extracted_value.trim().to_owned(),
+            diff: alert.diff.trim_end().to_owned(),
+            page: alert.url.trim().to_owned(),
+            link: absolute_link(public_base_url, &alert.link),
+            checked_at: alert.checked_at,
+        }
+    }
+
+    /// Summary and reason as one paragraph each, leaving out empty ones.
+    pub fn body(&self) -> String {
+        [self.summary.as_str(), self.reason.as_str()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    /// A colour per kind (as 0xRRGGBB) for services that show one.
+    pub fn color(&self) -> u32 {
+        match self.kind {
+            AlertKind::Triggered => 0x2563EB,
+            AlertKind::Failing => 0xDC2626,
+            AlertKind::Recovered => 0x16A34A,
+            AlertKind::Test => 0x6B7280,
+        }
+    }
+
+    pub fn checked_at_rfc3339(&self) -> Option<String> {
+        self.checked_at
+            .map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// An alert with hostile text and a diff far beyond every service's limits.
+    pub fn huge_alert() -> Alert {
+        let diff: String = (0..60)
+            .map(|n| format!("+{n} {}\n", "é<&>*_`".repeat(40)))
+            .collect();
+        Alert {
+            kind: AlertKind::Triggered,
+            monitor_id: "m1".into(),
+            monitor_name: "Espresso <b>machine</b> & @everyone ".repeat(20),
+            url: format!("https://shop.example/{}", "a".repeat(3000)),
+            condition: "price below 100".into(),
+            summary: "Price dropped to 99 EUR <@here> ".repeat(200),
+            reason: "Because <script>".repeat(300),
+            diff,
+            check_id: "c1".into(),
+            link: "/monitors/m1/checks/c1".into(),
+            checked_at: DateTime::from_timestamp(1_767_225_600, 0),
+            extracted_value: "99 EUR".into(),
+        }
+    }
+
+    pub fn base() -> url::Url {
+        "https://lookout.test/".parse().unwrap()
+    }
+}
