@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "identity",
         include_str!("../migrations/0002_identity.sql"),
     ),
+    (
+        50,
+        "selector_kinds",
+        include_str!("../migrations/0050_selector_kinds.sql"),
+    ),
 ];
 
 impl Store {

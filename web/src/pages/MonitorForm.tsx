@@ -3,8 +3,9 @@ import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
 import type { Monitor, MonitorInput, Preview } from '../api/types';
+import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
-import { INTERVALS, intervalLabel } from '../lib/format';
+import { INTERVALS, intervalLabel, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 import { checkHttpUrl, type Errors, hasErrors, MAX_CONDITION, type MonitorFields, validateMonitor } from '../lib/validation';
@@ -20,14 +21,13 @@ export const CONDITION_EXAMPLES = [
 /** How long typing must pause before the preview fetches the page. */
 export const PREVIEW_DEBOUNCE_MS = 800;
 
-type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string };
+type FormState = MonitorFields & SelectorFields & { render: boolean; channel_ids: string[]; team_id: string };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
     name: monitor.name,
     url: monitor.url,
-    css_selector: monitor.css_selector ?? '',
-    json_pointer: monitor.json_pointer ?? '',
+    ...selectorFields(monitor),
     condition: monitor.condition,
     interval_seconds: monitor.interval_seconds,
     render: monitor.render,
@@ -52,8 +52,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       : {
           name: '',
           url: '',
-          css_selector: '',
-          json_pointer: '',
+          ...NO_SELECTORS,
           condition: '',
           interval_seconds: 3600,
           render: false,
@@ -67,8 +66,9 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
   const [saveError, setSaveError] = useState<unknown>(null);
   const channels = useAsync(() => listChannels(), []);
 
-  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => {
-    const next = { ...form, [key]: value };
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => update({ [key]: value } as Partial<FormState>);
+  const update = (changes: Partial<FormState>) => {
+    const next = { ...form, ...changes };
     setForm(next);
     // After a first attempt, errors follow the typing so they clear as soon as fixed.
     if (submitted) setErrors(validateMonitor(next));
@@ -88,8 +88,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
     const input: MonitorInput = {
       name: form.name.trim(),
       url: form.url.trim(),
-      css_selector: form.css_selector.trim() || null,
-      json_pointer: form.json_pointer || null,
+      ...selectorInput(form),
       condition: form.condition.trim(),
       interval_seconds: form.interval_seconds,
       render: form.render,
@@ -167,20 +166,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           />
           <FieldError id="monitor-url-error" message={errors.url} />
 
-          <label for="monitor-css_selector">Part of the page (CSS selector, optional)</label>
-          <input
-            id="monitor-css_selector"
-            value={form.css_selector}
-            class="mono"
-            onInput={(event) => set('css_selector', event.currentTarget.value)}
-            aria-invalid={errors.css_selector ? true : undefined}
-            aria-describedby={describedBy('css_selector', true)}
-            placeholder=".price, #jobs"
-          />
-          <p class="hint" id="monitor-css_selector-hint">
-            Leave empty to watch the whole page's text.
-          </p>
-          <FieldError id="monitor-css_selector-error" message={errors.css_selector} />
+          <SelectorPicker fields={selectorFields(form)} onChange={update} errors={errors} />
 
           <label for="monitor-condition">Alert me when…</label>
           <textarea
@@ -271,17 +257,6 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
 
           <details>
             <summary>Advanced</summary>
-            <label for="monitor-json_pointer">JSON pointer (for JSON endpoints)</label>
-            <input
-              id="monitor-json_pointer"
-              class="mono"
-              value={form.json_pointer}
-              onInput={(event) => set('json_pointer', event.currentTarget.value)}
-              aria-invalid={errors.json_pointer ? true : undefined}
-              aria-describedby={describedBy('json_pointer')}
-              placeholder="/data/price"
-            />
-            <FieldError id="monitor-json_pointer-error" message={errors.json_pointer} />
             <div class="check">
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
@@ -297,7 +272,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
             </a>
           </div>
         </form>
-        <PreviewPanel url={form.url} cssSelector={form.css_selector} jsonPointer={form.json_pointer} render={form.render} />
+        <PreviewPanel url={form.url} selectors={selectorFields(form)} render={form.render} />
       </div>
     </section>
   );
@@ -313,10 +288,12 @@ type PreviewState =
   | { state: 'done'; preview: Preview }
   | { state: 'failed'; error: unknown };
 
-export function PreviewPanel(props: { url: string; cssSelector: string; jsonPointer: string; render: boolean }) {
+export function PreviewPanel(props: { url: string; selectors: SelectorFields; render: boolean }) {
   const [state, setState] = useState<PreviewState>({ state: 'idle' });
   const controller = useRef<AbortController | null>(null);
   const valid = !checkHttpUrl(props.url);
+  // A string, so the effect below re-runs when a selector changes, not on every render.
+  const selectors = JSON.stringify(selectorInput(props.selectors));
 
   useEffect(() => {
     if (!valid) {
@@ -332,8 +309,7 @@ export function PreviewPanel(props: { url: string; cssSelector: string; jsonPoin
         const result = await preview(
           {
             url: props.url.trim(),
-            css_selector: props.cssSelector.trim() || null,
-            json_pointer: props.jsonPointer || null,
+            ...JSON.parse(selectors),
             render: props.render,
           },
           mine.signal,
@@ -344,7 +320,7 @@ export function PreviewPanel(props: { url: string; cssSelector: string; jsonPoin
       }
     }, PREVIEW_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-  }, [props.url, props.cssSelector, props.jsonPointer, props.render, valid]);
+  }, [props.url, selectors, props.render, valid]);
 
   useEffect(() => () => controller.current?.abort(), []);
 
@@ -360,7 +336,14 @@ export function PreviewPanel(props: { url: string; cssSelector: string; jsonPoin
             {state.preview.http_status ? `HTTP ${state.preview.http_status} · ` : ''}
             {[...state.preview.text].length} characters{state.preview.truncated ? ' (shortened)' : ''}
           </p>
-          {state.preview.text.trim() ? (
+          {state.preview.outcome && state.preview.outcome !== 'ok' && (
+            <div class="notice warn" role="status" data-testid="preview-outcome">
+              <strong>{sentence(state.preview.outcome)}.</strong>{' '}
+              {state.preview.detail ? capital(state.preview.detail) + '.' : ''} Checks with this result are not compared with the
+              last text, so they never alert.
+            </div>
+          )}
+          {state.preview.outcome && state.preview.outcome !== 'ok' ? null : state.preview.text.trim() ? (
             <pre class="preview-text" data-testid="preview-text">
               {state.preview.text}
             </pre>
