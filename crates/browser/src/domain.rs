@@ -6,13 +6,14 @@ use reqwest::header::HeaderMap;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-/// What to extract from the page.
+/// What to extract from the page. Whether a URL answers HTML or JSON is
+/// known only once it is fetched, so a monitor may hold one selector for each.
 #[derive(Debug, Clone, Default)]
 pub struct Extraction {
-    /// Already known to parse (validated at the edge).
-    pub css_selector: Option<String>,
-    /// RFC 6901 pointer, applied to JSON responses only.
-    pub json_pointer: Option<String>,
+    /// CSS or XPath, applied to HTML.
+    pub html: Option<selection::Selector>,
+    /// JSON pointer, JSONPath or jq, applied to JSON.
+    pub json: Option<selection::Selector>,
 }
 
 /// A validated fetch request.
@@ -34,7 +35,11 @@ pub enum Outcome {
     HttpError,
     BlockedByBotWall,
     PageGone,
+    /// Answered 200, but the page says it does not exist.
+    SoftNotFound,
     SelectorNotFound,
+    /// The page, or what the selector matched, has no text.
+    Empty,
     Timeout,
     NetworkError,
     ForbiddenDestination,

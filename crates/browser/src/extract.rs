@@ -1,10 +1,18 @@
-//! Readable text from HTML and JSON.
+//! Readable text from HTML and JSON, and what a monitor's selector picks.
 //!
 //! The text is what the scheduler diffs and the judge reads, so it must be
 //! stable across irrelevant markup changes: scripts, styles and inline SVG are
 //! dropped, block elements become line breaks and whitespace is collapsed.
 
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
+use selection::Selector;
+use selection::html::HtmlMatch;
+use selection::json::{JsonMiss, json_text};
+use selection::xml::XmlMiss;
+
+use crate::classify;
+use crate::domain::{Extraction, Outcome};
+use crate::fetcher::ContentKind;
 
 /// Elements whose content is never readable text.
 const SKIPPED: &[&str] = &[
@@ -60,44 +68,166 @@ const BLOCKS: &[&str] = &[
 /// Table cells stay on their row's line, separated.
 const CELLS: &[&str] = &["td", "th"];
 
-/// Text extracted from an HTML document.
+/// What extraction made of a downloaded (or rendered) body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HtmlText {
+pub struct Extracted {
+    /// `Ok`, or why the text must not be compared with the last snapshot.
+    pub outcome: Outcome,
     pub title: Option<String>,
     pub text: String,
+    /// Plain words for any outcome other than `Ok`.
+    pub detail: String,
 }
 
-/// The CSS selector matched nothing; the title is still worth reporting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SelectorMiss {
-    pub title: Option<String>,
+impl Extracted {
+    fn text(title: Option<String>, text: String) -> Self {
+        Self {
+            outcome: Outcome::Ok,
+            title,
+            text,
+            detail: String::new(),
+        }
+    }
+
+    fn refused(outcome: Outcome, title: Option<String>, detail: String) -> Self {
+        Self {
+            outcome,
+            title,
+            text: String::new(),
+            detail,
+        }
+    }
 }
 
-/// Parses a user's CSS selector, with a message that says what is wrong.
-pub fn parse_selector(selector: &str) -> Result<Selector, String> {
-    Selector::parse(selector).map_err(|error| format!("not a valid CSS selector: {error}"))
-}
-
-/// The page's text, or only the text of the elements matching `selector`
-/// (one match per line block, in document order).
-pub fn html_text(html: &str, selector: Option<&Selector>) -> Result<HtmlText, SelectorMiss> {
-    let document = Html::parse_document(html);
-    let title = title(&document);
-    let text = match selector {
-        None => element_text(document.root_element()),
-        Some(selector) => {
-            let matches: Vec<String> = document
-                .select(selector)
-                .map(element_text)
-                .filter(|text| !text.is_empty())
-                .collect();
-            if matches.is_empty() {
-                return Err(SelectorMiss { title });
+/// The readable text of `source`, or of what the monitor's selector picks
+/// out of it. Pages that are not the content (bot walls, soft 404s) and
+/// selections that came out empty are outcomes, never text, so they are
+/// never compared with the last snapshot as if the content had changed.
+pub fn extract(kind: ContentKind, source: &str, extraction: &Extraction) -> Extracted {
+    let extracted = match kind {
+        ContentKind::Html => html(source, extraction.html.as_ref()),
+        ContentKind::Json => json(source, extraction.json.as_ref()),
+        ContentKind::Xml => match extraction.html.as_ref() {
+            Some(Selector::XPath(expression)) => xml(source, expression),
+            Some(css) => html(source, Some(css)),
+            None => Extracted::text(None, collapse_lines(source)),
+        },
+        ContentKind::Text => match classify::soft_not_found(None, &[], source) {
+            Some(detail) => Extracted::refused(Outcome::SoftNotFound, None, detail),
+            None => Extracted::text(None, collapse_lines(source)),
+        },
+    };
+    if extracted.outcome == Outcome::Ok && extracted.text.is_empty() {
+        let detail = match kind {
+            ContentKind::Html if extraction.html.is_none() => {
+                "the page has no readable text (if it is built by JavaScript, turn on rendering)"
             }
-            matches.join("\n")
+            _ => "the response has no text",
+        };
+        return Extracted::refused(Outcome::Empty, extracted.title, detail.to_owned());
+    }
+    extracted
+}
+
+fn html(source: &str, selector: Option<&Selector>) -> Extracted {
+    let document = Html::parse_document(source);
+    let title = title(&document);
+    let whole = element_text(document.root_element());
+    if let Some(detail) = classify::bot_wall(source, &whole) {
+        return Extracted::refused(Outcome::BlockedByBotWall, title, detail);
+    }
+    let headings = headings(&document);
+    if let Some(detail) = classify::soft_not_found(title.as_deref(), &headings, &whole) {
+        return Extracted::refused(Outcome::SoftNotFound, title, detail);
+    }
+    let Some(selector) = selector else {
+        return Extracted::text(title, whole);
+    };
+    let described = || {
+        format!(
+            "the {} {:?}",
+            selector.kind().label(),
+            selector.expression()
+        )
+    };
+    let matches = match selection::html::select(selector, &document) {
+        Ok(matches) => matches,
+        Err(failure) => {
+            return Extracted::refused(Outcome::SelectorNotFound, title, failure.to_string());
         }
     };
-    Ok(HtmlText { title, text })
+    if matches.is_empty() {
+        return Extracted::refused(
+            Outcome::SelectorNotFound,
+            title,
+            format!("{} matches nothing on the page", described()),
+        );
+    }
+    let text = matches
+        .into_iter()
+        .map(|found| match found {
+            HtmlMatch::Element(element) => element_text(element),
+            HtmlMatch::Value(value) => collapse_lines(&value),
+        })
+        .filter(|text| !text.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.is_empty() {
+        return Extracted::refused(
+            Outcome::Empty,
+            title,
+            format!("{} matches, but what it matches has no text", described()),
+        );
+    }
+    Extracted::text(title, text)
+}
+
+fn json(source: &str, selector: Option<&Selector>) -> Extracted {
+    match json_text(source, selector) {
+        Ok(text) => Extracted::text(None, text),
+        Err(miss @ (JsonMiss::NotFound(_) | JsonMiss::Failed(_))) => {
+            Extracted::refused(Outcome::SelectorNotFound, None, miss.to_string())
+        }
+        Err(miss @ JsonMiss::Invalid(_)) => {
+            Extracted::refused(Outcome::UnsupportedContent, None, miss.to_string())
+        }
+    }
+}
+
+fn xml(source: &str, expression: &str) -> Extracted {
+    match selection::xml::select(expression, source) {
+        Ok(texts) if texts.is_empty() => Extracted::refused(
+            Outcome::SelectorNotFound,
+            None,
+            format!("the XPath expression {expression:?} matches nothing in the document"),
+        ),
+        Ok(texts) => Extracted::text(
+            None,
+            texts
+                .into_iter()
+                .filter(|text| !text.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(miss @ XmlMiss::Invalid(_)) => {
+            Extracted::refused(Outcome::UnsupportedContent, None, miss.to_string())
+        }
+        Err(miss @ XmlMiss::Failed(_)) => {
+            Extracted::refused(Outcome::SelectorNotFound, None, miss.to_string())
+        }
+    }
+}
+
+/// The text of the page's top-level headings, where error pages say what they are.
+fn headings(document: &Html) -> Vec<String> {
+    document
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|element| element.value().name() == "h1")
+        .map(element_text)
+        .take(3)
+        .collect()
 }
 
 fn title(document: &Html) -> Option<String> {
@@ -113,11 +243,7 @@ fn title(document: &Html) -> Option<String> {
 fn element_text(element: ElementRef<'_>) -> String {
     let mut raw = String::new();
     walk(element, &mut raw, true);
-    raw.lines()
-        .map(collapse)
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    collapse_lines(&raw)
 }
 
 fn walk(element: ElementRef<'_>, out: &mut String, is_root: bool) {
@@ -155,35 +281,19 @@ fn collapse(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Why a JSON body yielded no text.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JsonMiss {
-    #[error("the response says it is JSON but does not parse: {0}")]
-    Invalid(String),
-    #[error("the JSON pointer {0:?} matches nothing in the response")]
-    PointerNotFound(String),
-}
-
-/// Pretty-printed JSON, or the value at `pointer`. A string value is returned
-/// bare (without quotes) because that is what a person reads.
-pub fn json_text(body: &str, pointer: Option<&str>) -> Result<String, JsonMiss> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|error| JsonMiss::Invalid(error.to_string()))?;
-    let value = match pointer {
-        None => &value,
-        Some(pointer) => value
-            .pointer(pointer)
-            .ok_or_else(|| JsonMiss::PointerNotFound(pointer.to_owned()))?,
-    };
-    Ok(match value {
-        serde_json::Value::String(text) => text.clone(),
-        other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
-    })
+fn collapse_lines(text: &str) -> String {
+    text.lines()
+        .map(collapse)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)] // Tests may unwrap.
+    use selection::Kind;
+
     use super::*;
 
     const PAGE: &str = r#"<!doctype html><html><head><title> Shop  — Widgets </title>
@@ -196,11 +306,27 @@ mod tests {
         <div class="price">  99 EUR </div><div class="price">120 EUR</div>
         line<br>break
         <table><tr><td>a</td><td>b</td></tr></table>
+        <span class="badge"> </span>
         </body></html>"#;
+
+    fn with(kind: Kind, expression: &str) -> Extraction {
+        let selector = selection::Selector::parse(kind, expression).unwrap();
+        match kind.family() {
+            selection::Family::Html => Extraction {
+                html: Some(selector),
+                json: None,
+            },
+            selection::Family::Json => Extraction {
+                html: None,
+                json: Some(selector),
+            },
+        }
+    }
 
     #[test]
     fn html_becomes_lines_of_readable_text() {
-        let page = html_text(PAGE, None).unwrap();
+        let page = extract(ContentKind::Html, PAGE, &Extraction::default());
+        assert_eq!(page.outcome, Outcome::Ok);
         assert_eq!(page.title.as_deref(), Some("Shop — Widgets"));
         assert_eq!(
             page.text,
@@ -209,41 +335,61 @@ mod tests {
     }
 
     #[test]
-    fn a_selector_keeps_only_its_matches() {
-        let selector = parse_selector(".price").unwrap();
-        let page = html_text(PAGE, Some(&selector)).unwrap();
-        assert_eq!(page.text, "99 EUR\n120 EUR");
+    fn a_css_selector_and_an_xpath_keep_only_their_matches() {
+        let css = extract(ContentKind::Html, PAGE, &with(Kind::Css, ".price"));
+        assert_eq!(css.text, "99 EUR\n120 EUR");
+        let xpath = extract(
+            ContentKind::Html,
+            PAGE,
+            &with(Kind::XPath, "//div[@class='price'][2] | //li/text()"),
+        );
+        assert_eq!(xpath.text, "one\ntwo\n120 EUR");
     }
 
     #[test]
-    fn a_selector_without_matches_is_a_miss_with_the_title() {
-        let selector = parse_selector("#nope").unwrap();
-        let miss = html_text(PAGE, Some(&selector)).unwrap_err();
+    fn a_selector_without_matches_is_a_miss_that_names_it() {
+        let miss = extract(ContentKind::Html, PAGE, &with(Kind::XPath, "//table[@id='specs']"));
+        assert_eq!(miss.outcome, Outcome::SelectorNotFound);
         assert_eq!(miss.title.as_deref(), Some("Shop — Widgets"));
-    }
-
-    #[test]
-    fn invalid_selectors_are_explained() {
-        assert!(
-            parse_selector("div[")
-                .unwrap_err()
-                .starts_with("not a valid CSS selector")
-        );
-    }
-
-    #[test]
-    fn json_is_pretty_printed_or_pointed_into() {
-        let body = r#"{"price": {"amount": 99, "currency": "EUR"}, "items": ["a", "b"]}"#;
-        assert_eq!(json_text(body, Some("/price/amount")).unwrap(), "99");
-        assert_eq!(json_text(body, Some("/items/1")).unwrap(), "b");
-        assert!(json_text(body, None).unwrap().contains("\n  \"items\": ["));
         assert_eq!(
-            json_text(body, Some("/price/nope")),
-            Err(JsonMiss::PointerNotFound("/price/nope".into()))
+            miss.detail,
+            "the XPath expression \"//table[@id='specs']\" matches nothing on the page"
         );
-        assert!(matches!(
-            json_text("{oops", None),
-            Err(JsonMiss::Invalid(_))
-        ));
+    }
+
+    #[test]
+    fn a_selector_that_matches_only_blank_elements_is_an_empty_result() {
+        let blank = extract(ContentKind::Html, PAGE, &with(Kind::Css, ".badge"));
+        assert_eq!(blank.outcome, Outcome::Empty);
+        assert!(blank.detail.contains("has no text"), "{}", blank.detail);
+    }
+
+    #[test]
+    fn a_page_without_readable_text_is_an_empty_result() {
+        let shell = r#"<html><head><title>App</title><script src="/app.js"></script></head><body><div id="root"></div></body></html>"#;
+        let empty = extract(ContentKind::Html, shell, &Extraction::default());
+        assert_eq!(empty.outcome, Outcome::Empty);
+        assert!(empty.detail.contains("turn on rendering"));
+    }
+
+    #[test]
+    fn json_kinds_apply_to_json_and_html_kinds_leave_it_whole() {
+        let body = r#"{"price": {"amount": 99, "currency": "EUR"}, "items": ["a", "b"]}"#;
+        let pick = |extraction: &Extraction| extract(ContentKind::Json, body, extraction);
+        assert_eq!(pick(&with(Kind::JsonPointer, "/price/amount")).text, "99");
+        assert_eq!(pick(&with(Kind::JsonPath, "$.items[*]")).text, "a\nb");
+        assert_eq!(pick(&with(Kind::Jq, ".items | length")).text, "2");
+        assert!(pick(&with(Kind::Css, ".price")).text.contains("\"currency\": \"EUR\""));
+        let miss = pick(&with(Kind::JsonPointer, "/price/nope"));
+        assert_eq!(miss.outcome, Outcome::SelectorNotFound);
+        assert_eq!(
+            miss.detail,
+            "the JSON pointer \"/price/nope\" matches nothing in the response"
+        );
+        assert_eq!(
+            extract(ContentKind::Json, "{oops", &Extraction::default()).outcome,
+            Outcome::UnsupportedContent
+        );
+        assert_eq!(pick(&with(Kind::Jq, "\"\"")).outcome, Outcome::Empty);
     }
 }

@@ -30,6 +30,8 @@ const CHALLENGE_SNIFF_BYTES: usize = 64 * 1024;
 pub enum ContentKind {
     Html,
     Json,
+    /// XML such as RSS and Atom feeds: text as served, XPath applies.
+    Xml,
     Text,
 }
 
@@ -229,8 +231,9 @@ fn declared_kind(content_type: &str) -> Option<Option<ContentKind>> {
         "text/html" | "application/xhtml+xml" => Some(ContentKind::Html),
         "application/json" | "text/json" => Some(ContentKind::Json),
         json if json.ends_with("+json") => Some(ContentKind::Json),
-        "application/xml" | "application/javascript" => Some(ContentKind::Text),
-        xml if xml.ends_with("+xml") => Some(ContentKind::Text),
+        "application/xml" | "text/xml" => Some(ContentKind::Xml),
+        xml if xml.ends_with("+xml") => Some(ContentKind::Xml),
+        "application/javascript" => Some(ContentKind::Text),
         text if text.starts_with("text/") => Some(ContentKind::Text),
         _ => None,
     })

@@ -7,9 +7,10 @@
 //! - [`service`]: the gRPC edge; converts protobuf messages to and from [`domain`].
 //! - [`domain`]: what a fetch request and its report are, independent of gRPC.
 //! - [`fetcher`]: the HTTP fetch (redirects followed by hand, each hop checked).
-//! - [`classify`]: turns a response into an outcome (gone, bot wall, error).
+//! - [`classify`]: turns a response into an outcome (gone, bot wall, soft 404, error).
 //! - [`decode`]: bytes to text by the declared or sniffed charset.
-//! - [`extract`]: readable text from HTML, CSS selectors, JSON pointers.
+//! - [`extract`]: readable text from HTML, JSON and XML, and what the monitor's
+//!   selector (`selection`: CSS, XPath, JSON pointer, JSONPath, jq) picks.
 //! - [`render`]: headless Chromium for rendered DOM and screenshots.
 //! - [`pipeline`]: one fetch from request to report (download, render, extract).
 //! - [`error`]: `ServiceError` → `tonic::Status`.

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use crate::domain::{FetchReport, FetchSpec, Outcome};
-use crate::extract::{self, JsonMiss};
+use crate::extract;
 use crate::fetcher::{ContentKind, Download, Fetcher};
 use crate::render::{RenderError, Renderer};
 
@@ -63,43 +63,11 @@ impl Pipeline {
         }
         let mut report = base_report(&download);
         report.screenshot_png = screenshot_png;
-        match download.kind {
-            ContentKind::Html => {
-                let selector = spec
-                    .extraction
-                    .css_selector
-                    .as_deref()
-                    .and_then(|selector| extract::parse_selector(selector).ok());
-                match extract::html_text(&source, selector.as_ref()) {
-                    Ok(page) => {
-                        report.text = page.text;
-                        report.title = page.title;
-                    }
-                    Err(miss) => {
-                        report.outcome = Outcome::SelectorNotFound;
-                        report.title = miss.title;
-                        report.detail = format!(
-                            "the CSS selector {:?} matches nothing on the page",
-                            spec.extraction.css_selector.as_deref().unwrap_or_default()
-                        );
-                    }
-                }
-            }
-            ContentKind::Json => {
-                match extract::json_text(&source, spec.extraction.json_pointer.as_deref()) {
-                    Ok(text) => report.text = text,
-                    Err(miss @ JsonMiss::PointerNotFound(_)) => {
-                        report.outcome = Outcome::SelectorNotFound;
-                        report.detail = miss.to_string();
-                    }
-                    Err(miss @ JsonMiss::Invalid(_)) => {
-                        report.outcome = Outcome::UnsupportedContent;
-                        report.detail = miss.to_string();
-                    }
-                }
-            }
-            ContentKind::Text => report.text = source,
-        }
+        let extracted = extract::extract(download.kind, &source, &spec.extraction);
+        report.outcome = extracted.outcome;
+        report.title = extracted.title;
+        report.text = extracted.text;
+        report.detail = extracted.detail;
         report
     }
 }

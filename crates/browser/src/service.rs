@@ -8,11 +8,11 @@ use api_proto::browser::v1::browser_server::Browser;
 use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
 use mesh::internal_auth::{Caller, CallerPolicy, GATEWAY, SCHEDULER};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use selection::{Kind, Selector};
 use tonic::{Request, Response, Status};
 
 use crate::domain::{Extraction, FetchReport, FetchSpec, Outcome};
 use crate::error::ServiceError;
-use crate::extract::parse_selector;
 use crate::pipeline::Pipeline;
 
 /// A caller may shorten the deadline freely but lengthen it only this far, so
@@ -21,7 +21,6 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(120);
 
 const MAX_HEADERS: usize = 32;
 const MAX_HEADER_VALUE_BYTES: usize = 8 * 1024;
-const MAX_SELECTOR_CHARS: usize = 1024;
 
 /// Headers that change framing or routing of the request rather than describe
 /// what the caller wants; letting a caller set them invites request smuggling.
@@ -96,26 +95,17 @@ pub fn parse_request(
     let url = netguard::parse_url(&request.url)
         .map_err(|error| ServiceError::invalid("url", error.to_string()))?;
 
-    let css_selector = non_empty(request.css_selector);
-    if let Some(selector) = &css_selector {
-        if selector.chars().count() > MAX_SELECTOR_CHARS {
-            return Err(ServiceError::invalid(
-                "css_selector",
-                format!("longer than {MAX_SELECTOR_CHARS} characters"),
-            ));
-        }
-        parse_selector(selector)
-            .map_err(|message| ServiceError::invalid("css_selector", message))?;
-    }
-    let json_pointer = non_empty(request.json_pointer);
-    if let Some(pointer) = &json_pointer
-        && !pointer.starts_with('/')
-    {
-        return Err(ServiceError::invalid(
-            "json_pointer",
-            "a JSON pointer starts with \"/\" (RFC 6901), for example /items/0/price",
-        ));
-    }
+    let extraction = Extraction {
+        html: one_selector([
+            ("css_selector", Kind::Css, &request.css_selector),
+            ("xpath", Kind::XPath, &request.xpath),
+        ])?,
+        json: one_selector([
+            ("json_pointer", Kind::JsonPointer, &request.json_pointer),
+            ("json_path", Kind::JsonPath, &request.json_path),
+            ("jq_filter", Kind::Jq, &request.jq_filter),
+        ])?,
+    };
 
     if request.headers.len() > MAX_HEADERS {
         return Err(ServiceError::invalid(
@@ -160,10 +150,7 @@ pub fn parse_request(
     };
     Ok(FetchSpec {
         url,
-        extraction: Extraction {
-            css_selector,
-            json_pointer,
-        },
+        extraction,
         headers,
         render: request.render,
         screenshot: request.screenshot,
@@ -171,9 +158,27 @@ pub fn parse_request(
     })
 }
 
-fn non_empty(value: String) -> Option<String> {
-    let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+/// Parses the one selector of a family that is set; more than one is refused
+/// because which of them should win is the caller's decision, not ours.
+fn one_selector<const N: usize>(
+    fields: [(&'static str, Kind, &String); N],
+) -> Result<Option<Selector>, ServiceError> {
+    let mut chosen: Option<(&'static str, Selector)> = None;
+    for (field, kind, expression) in fields {
+        if expression.trim().is_empty() {
+            continue;
+        }
+        if let Some((other, _)) = &chosen {
+            return Err(ServiceError::invalid(
+                field,
+                format!("set either {other} or {field}, not both"),
+            ));
+        }
+        let selector = Selector::parse(kind, expression)
+            .map_err(|error| ServiceError::invalid(field, error.message))?;
+        chosen = Some((field, selector));
+    }
+    Ok(chosen.map(|(_, selector)| selector))
 }
 
 pub fn to_response(report: FetchReport) -> FetchResponse {
@@ -199,6 +204,8 @@ fn outcome_to_proto(outcome: Outcome) -> FetchOutcome {
         Outcome::HttpError => FetchOutcome::HttpError,
         Outcome::BlockedByBotWall => FetchOutcome::BlockedByBotWall,
         Outcome::PageGone => FetchOutcome::PageGone,
+        Outcome::SoftNotFound => FetchOutcome::SoftNotFound,
+        Outcome::Empty => FetchOutcome::Empty,
         Outcome::SelectorNotFound => FetchOutcome::SelectorNotFound,
         Outcome::Timeout => FetchOutcome::Timeout,
         Outcome::NetworkError => FetchOutcome::NetworkError,

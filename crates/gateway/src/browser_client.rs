@@ -22,6 +22,9 @@ pub struct PreviewRequest {
     pub url: String,
     pub css_selector: Option<String>,
     pub json_pointer: Option<String>,
+    pub xpath: Option<String>,
+    pub json_path: Option<String>,
+    pub jq_filter: Option<String>,
     /// Values in clear: never logged.
     pub headers: Vec<OpenHeader>,
     pub render: bool,
@@ -63,6 +66,9 @@ impl BrowserClient {
                 url: request.url,
                 css_selector: request.css_selector.unwrap_or_default(),
                 json_pointer: request.json_pointer.unwrap_or_default(),
+                xpath: request.xpath.unwrap_or_default(),
+                json_path: request.json_path.unwrap_or_default(),
+                jq_filter: request.jq_filter.unwrap_or_default(),
                 headers: request
                     .headers
                     .into_iter()
@@ -86,7 +92,16 @@ impl BrowserClient {
                         .split_once(':')
                         .map(|(field, _)| field.trim())
                         .filter(|field| {
-                            ["url", "css_selector", "json_pointer", "headers"].contains(field)
+                            [
+                                "url",
+                                "css_selector",
+                                "json_pointer",
+                                "xpath",
+                                "json_path",
+                                "jq_filter",
+                                "headers",
+                            ]
+                            .contains(field)
                         })
                         .unwrap_or("url")
                         .to_owned();
@@ -100,6 +115,8 @@ impl BrowserClient {
             FetchOutcome::HttpError => "http_error",
             FetchOutcome::BlockedByBotWall => "blocked",
             FetchOutcome::PageGone => "page_gone",
+            FetchOutcome::SoftNotFound => "soft_not_found",
+            FetchOutcome::Empty => "empty",
             FetchOutcome::SelectorNotFound => "selector_not_found",
             FetchOutcome::Timeout => "timeout",
             FetchOutcome::NetworkError => "network_error",

@@ -177,6 +177,9 @@ impl CheckRunner {
             url: monitor.url.clone(),
             css_selector: monitor.css_selector.clone(),
             json_pointer: monitor.json_pointer.clone(),
+            xpath: monitor.xpath.clone(),
+            json_path: monitor.json_path.clone(),
+            jq_filter: monitor.jq_filter.clone(),
             headers,
             render: monitor.render,
         };

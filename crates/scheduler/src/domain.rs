@@ -15,7 +15,11 @@ pub enum CheckStatus {
     HttpError,
     Blocked,
     PageGone,
+    /// Answered 200, but the page says it does not exist.
+    SoftNotFound,
     SelectorNotFound,
+    /// The page, or what the selector matched, has no readable text.
+    Empty,
     Timeout,
     NetworkError,
     ForbiddenDestination,
@@ -32,7 +36,9 @@ impl CheckStatus {
             Self::HttpError => "http_error",
             Self::Blocked => "blocked",
             Self::PageGone => "page_gone",
+            Self::SoftNotFound => "soft_not_found",
             Self::SelectorNotFound => "selector_not_found",
+            Self::Empty => "empty",
             Self::Timeout => "timeout",
             Self::NetworkError => "network_error",
             Self::ForbiddenDestination => "forbidden_destination",

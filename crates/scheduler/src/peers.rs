@@ -29,6 +29,9 @@ pub struct FetchSpec {
     pub url: String,
     pub css_selector: Option<String>,
     pub json_pointer: Option<String>,
+    pub xpath: Option<String>,
+    pub json_path: Option<String>,
+    pub jq_filter: Option<String>,
     /// May carry cookies: never logged, opened only for this fetch.
     pub headers: Vec<(String, SecretString)>,
     pub render: bool,
@@ -269,6 +272,9 @@ impl Peers {
             url: spec.url.clone(),
             css_selector: spec.css_selector.clone().unwrap_or_default(),
             json_pointer: spec.json_pointer.clone().unwrap_or_default(),
+            xpath: spec.xpath.clone().unwrap_or_default(),
+            json_path: spec.json_path.clone().unwrap_or_default(),
+            jq_filter: spec.jq_filter.clone().unwrap_or_default(),
             headers: spec
                 .headers
                 .iter()
@@ -315,6 +321,8 @@ impl Peers {
             FetchOutcome::HttpError => Err(failed(CheckStatus::HttpError)),
             FetchOutcome::BlockedByBotWall => Err(failed(CheckStatus::Blocked)),
             FetchOutcome::PageGone => Err(failed(CheckStatus::PageGone)),
+            FetchOutcome::SoftNotFound => Err(failed(CheckStatus::SoftNotFound)),
+            FetchOutcome::Empty => Err(failed(CheckStatus::Empty)),
             FetchOutcome::SelectorNotFound => Err(failed(CheckStatus::SelectorNotFound)),
             FetchOutcome::Timeout => Err(failed(CheckStatus::Timeout)),
             FetchOutcome::NetworkError => Err(failed(CheckStatus::NetworkError)),

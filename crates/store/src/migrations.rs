@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0030_chat_channels.sql"),
     ),
     (
+        50,
+        "selector_kinds",
+        include_str!("../migrations/0050_selector_kinds.sql"),
+    ),
+    (
         70,
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),

@@ -85,6 +85,11 @@ pub struct Monitor {
     pub url: String,
     pub css_selector: Option<String>,
     pub json_pointer: Option<String>,
+    /// At most one of `css_selector` and `xpath` is set (a table constraint).
+    pub xpath: Option<String>,
+    /// At most one of `json_pointer`, `json_path` and `jq_filter` is set.
+    pub json_path: Option<String>,
+    pub jq_filter: Option<String>,
     pub condition: String,
     pub interval_seconds: i32,
     pub render: bool,
@@ -177,7 +182,8 @@ impl FirstCheck {
 pub const MONITOR_COLUMNS: &str = "id, team_id, created_by, name, url, css_selector, json_pointer, \
      condition, interval_seconds, render, headers, paused, next_check_at, requested_reason, consecutive_failures, \
      last_checked_at, last_triggered_at, last_status, created_at, updated_at, \
-     first_check, condition_holds, fail_policy, unjudged_streak, unjudged_notice_sent";
+     first_check, condition_holds, fail_policy, unjudged_streak, unjudged_notice_sent, \
+     xpath, json_path, jq_filter";
 
 impl Monitor {
     pub fn from_row(row: &tokio_postgres::Row) -> Self {
@@ -190,6 +196,9 @@ impl Monitor {
             url: row.get("url"),
             css_selector: row.get("css_selector"),
             json_pointer: row.get("json_pointer"),
+            xpath: row.get("xpath"),
+            json_path: row.get("json_path"),
+            jq_filter: row.get("jq_filter"),
             condition: row.get("condition"),
             interval_seconds: row.get("interval_seconds"),
             render: row.get("render"),
@@ -270,6 +279,9 @@ pub struct MonitorDefinition {
     pub url: String,
     pub css_selector: Option<String>,
     pub json_pointer: Option<String>,
+    pub xpath: Option<String>,
+    pub json_path: Option<String>,
+    pub jq_filter: Option<String>,
     pub condition: String,
     pub interval_seconds: i32,
     pub render: bool,
@@ -287,6 +299,9 @@ pub struct MonitorPatch {
     pub url: Option<String>,
     pub css_selector: Option<Option<String>>,
     pub json_pointer: Option<Option<String>>,
+    pub xpath: Option<Option<String>>,
+    pub json_path: Option<Option<String>>,
+    pub jq_filter: Option<Option<String>>,
     pub condition: Option<String>,
     pub interval_seconds: Option<i32>,
     pub render: Option<bool>,
@@ -351,8 +366,10 @@ impl Store {
                 &format!(
                     "INSERT INTO monitors (id, team_id, created_by, name, url, css_selector,
                                            json_pointer, condition, interval_seconds, render,
-                                           headers, paused, first_check, fail_policy)
-                     SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
+                                           headers, paused, xpath, json_path, jq_filter,
+                                           first_check, fail_policy)
+                     SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                            $16, $17
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
@@ -373,6 +390,9 @@ impl Store {
                     &definition.render,
                     &headers,
                     &definition.paused,
+                    &definition.xpath,
+                    &definition.json_path,
+                    &definition.jq_filter,
                     &definition.first_check.as_str(),
                     &definition.fail_policy.as_str(),
                 ],
@@ -464,6 +484,12 @@ impl Store {
         let selector = patch.css_selector.clone().flatten();
         let set_pointer = patch.json_pointer.is_some();
         let pointer = patch.json_pointer.clone().flatten();
+        let set_xpath = patch.xpath.is_some();
+        let xpath = patch.xpath.clone().flatten();
+        let set_json_path = patch.json_path.is_some();
+        let json_path = patch.json_path.clone().flatten();
+        let set_jq = patch.jq_filter.is_some();
+        let jq = patch.jq_filter.clone().flatten();
         let mut client = self.client().await?;
         let transaction = client
             .transaction()
@@ -488,6 +514,9 @@ impl Store {
                          render = COALESCE($11, render),
                          headers = COALESCE($12, headers),
                          paused = COALESCE($13, paused),
+                         xpath = CASE WHEN $14 THEN $15 ELSE xpath END,
+                         json_path = CASE WHEN $16 THEN $17 ELSE json_path END,
+                         jq_filter = CASE WHEN $18 THEN $19 ELSE jq_filter END,
                          first_check = COALESCE($14, first_check),
                          fail_policy = COALESCE($15, fail_policy),
                          -- What held for the old condition says nothing about a new one.
@@ -511,6 +540,12 @@ impl Store {
                     &patch.render,
                     &headers,
                     &patch.paused,
+                    &set_xpath,
+                    &xpath,
+                    &set_json_path,
+                    &json_path,
+                    &set_jq,
+                    &jq,
                     &patch.first_check.map(FirstCheck::as_str),
                     &patch.fail_policy.map(FailPolicy::as_str),
                 ],

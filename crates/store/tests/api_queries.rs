@@ -26,6 +26,9 @@ fn definition(name: &str) -> MonitorDefinition {
         url: "https://example.com/".to_owned(),
         css_selector: None,
         json_pointer: None,
+        xpath: None,
+        json_path: None,
+        jq_filter: None,
         condition: String::new(),
         interval_seconds: 300,
         render: false,
@@ -265,6 +268,45 @@ async fn a_patch_changes_only_what_it_names_and_can_clear_the_selector() {
     assert_eq!(updated.monitor.interval_seconds, 60);
     assert_eq!(updated.monitor.name, "x");
     assert!(updated.monitor.updated_at >= created.monitor.updated_at);
+}
+
+#[tokio::test]
+async fn a_monitor_keeps_one_selector_per_family_and_switches_kind_by_patch() {
+    let store = store().await;
+    let alice = store
+        .upsert_user_by_email("alice@example.com", "")
+        .await
+        .unwrap();
+    let mut both = definition("two html selectors");
+    both.css_selector = Some(".price".to_owned());
+    both.xpath = Some("//span".to_owned());
+    assert!(store.create_monitor(alice.id, None, &both, &[]).await.is_err());
+
+    let mut with_path = definition("json");
+    with_path.json_path = Some("$.items[*].price".to_owned());
+    with_path.css_selector = Some(".price".to_owned());
+    let created = store
+        .create_monitor(alice.id, None, &with_path, &[])
+        .await
+        .unwrap();
+    assert_eq!(created.monitor.json_path.as_deref(), Some("$.items[*].price"));
+
+    let switch = MonitorPatch {
+        css_selector: Some(None),
+        xpath: Some(Some("//span[@class='price']".to_owned())),
+        json_path: Some(None),
+        jq_filter: Some(Some(".items | length".to_owned())),
+        ..MonitorPatch::default()
+    };
+    let updated = store
+        .update_monitor(alice.id, created.monitor.id, &switch, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(updated.monitor.css_selector, None);
+    assert_eq!(updated.monitor.xpath.as_deref(), Some("//span[@class='price']"));
+    assert_eq!(updated.monitor.json_path, None);
+    assert_eq!(updated.monitor.jq_filter.as_deref(), Some(".items | length"));
 }
 
 #[tokio::test]

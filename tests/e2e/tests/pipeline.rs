@@ -300,3 +300,67 @@ async fn a_preview_shows_the_extracted_text_and_refuses_forbidden_destinations()
         assert_eq!(error["error"]["fields"][0]["field"], "url", "{error}");
     }
 }
+
+#[tokio::test]
+async fn bot_walls_soft_404s_and_lost_selectors_are_recorded_and_never_judged_as_changes() {
+    let mesh = Mesh::start().await;
+    mesh.site.set_html("/product", &price_page("120"));
+    let api = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("dave@example.com").await,
+        http: reqwest::Client::new(),
+    };
+    let (status, monitor) = api
+        .post(
+            "/api/v1/monitors",
+            json!({
+                "name": "Widget price",
+                "url": mesh.site.url("/product"),
+                "xpath": "//p[@class='price']",
+                "condition": "any change",
+                "interval_seconds": 3600,
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{monitor}");
+    assert_eq!(monitor["xpath"], "//p[@class='price']");
+    let id = monitor["id"].as_str().unwrap().to_owned();
+    let baseline = api.wait_for_checks(&mesh, &id, 1).await.remove(0);
+    assert_eq!(baseline["status"], "ok", "{baseline:#?}\n{}", mesh.logs());
+
+    let challenge = "<html><head><title>Just a moment...</title></head><body>\
+        <h2>Checking if the site connection is secure</h2>\
+        <script src=\"/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1\"></script></body></html>";
+    let soft_404 = "<html><head><title>Page not found | Shop</title></head>\
+        <body><h1>Sorry, this page no longer exists</h1></body></html>";
+    let redesigned = price_page("120").replace("class=\"price\"", "class=\"amount\"");
+    for (count, page, expected) in [
+        (2, challenge.to_owned(), "blocked"),
+        (3, soft_404.to_owned(), "soft_not_found"),
+        (4, redesigned, "selector_not_found"),
+    ] {
+        mesh.site.set_html("/product", &page);
+        api.run_now(&id).await;
+        let check = api.wait_for_checks(&mesh, &id, count).await.remove(0);
+        assert_eq!(check["status"], expected, "{check:#?}");
+        assert_eq!(check["changed"], false, "{check:#?}");
+        assert_eq!(check["judge"], Value::Null, "{check:#?}");
+        assert!(check["error"].is_string(), "{check:#?}");
+    }
+
+    // The page is back as it was: the snapshot never moved, so nothing changed.
+    mesh.site.set_html("/product", &price_page("120"));
+    api.run_now(&id).await;
+    let back = api.wait_for_checks(&mesh, &id, 5).await.remove(0);
+    assert_eq!(back["status"], "ok", "{back:#?}");
+    assert_eq!(back["changed"], false, "{back:#?}");
+
+    let (status, error) = api
+        .post(
+            "/api/v1/preview",
+            json!({"url": mesh.site.url("/product"), "jq_filter": ".items | map("}),
+        )
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["error"]["fields"][0]["field"], "jq_filter", "{error}");
+}

@@ -32,6 +32,9 @@ export interface PreviewInput {
   url: string;
   css_selector?: string | null;
   json_pointer?: string | null;
+  xpath?: string | null;
+  json_path?: string | null;
+  jq_filter?: string | null;
   render?: boolean;
 }
 
@@ -41,6 +44,8 @@ export async function preview(input: PreviewInput, signal?: AbortSignal): Promis
   // Tolerates either name for the text until the route exists.
   const text = body.text ?? body.extracted_text ?? body.content ?? '';
   return {
+    outcome: typeof body.outcome === 'string' ? body.outcome : undefined,
+    detail: typeof body.detail === 'string' ? body.detail : null,
     text: typeof text === 'string' ? text : JSON.stringify(text, null, 2),
     http_status: typeof body.http_status === 'number' ? body.http_status : null,
     final_url: typeof body.final_url === 'string' ? body.final_url : null,

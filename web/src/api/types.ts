@@ -32,6 +32,9 @@ export interface Monitor {
   url: string;
   css_selector: string | null;
   json_pointer: string | null;
+  xpath?: string | null;
+  json_path?: string | null;
+  jq_filter?: string | null;
   condition: string;
   interval_seconds: number;
   render: boolean;
@@ -66,6 +69,9 @@ export interface MonitorInput {
   url: string;
   css_selector?: string | null;
   json_pointer?: string | null;
+  xpath?: string | null;
+  json_path?: string | null;
+  jq_filter?: string | null;
   condition: string;
   interval_seconds: number;
   render?: boolean;
@@ -197,6 +203,10 @@ export interface Member {
 
 /** Assumed (issue 4/5): what a one-off fetch + extract returns. */
 export interface Preview {
+  /** `ok`, or why there is no text to compare (see lib/outcomes.ts). */
+  outcome?: string;
+  /** Plain explanation when `outcome` is not `ok`. */
+  detail?: string | null;
   text: string;
   http_status: number | null;
   final_url?: string | null;

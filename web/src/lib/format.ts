@@ -1,3 +1,5 @@
+import { outcomeLabel } from './outcomes';
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86400],
   ['hour', 3600],
@@ -64,7 +66,7 @@ export function humanise(key: string): string {
 
 /** `fetch_failed` → "Fetch failed". */
 export function sentence(code: string): string {
-  return humanise(code);
+  return outcomeLabel(code) ?? humanise(code);
 }
 
 /** A probe's latency, readable: "0.4 ms", "12 ms", "1.3 s". */

@@ -4,9 +4,10 @@ import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
 import type { FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
 import { HeaderFields } from '../components/HeaderFields';
+import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { VerdictSettings } from '../components/VerdictSettings';
-import { INTERVALS, intervalLabel } from '../lib/format';
+import { INTERVALS, intervalLabel, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 import { checkHttpUrl, type Errors, hasErrors, MAX_CONDITION, type MonitorFields, validateMonitor } from '../lib/validation';
@@ -22,17 +23,17 @@ export const CONDITION_EXAMPLES = [
 /** How long typing must pause before the preview fetches the page. */
 export const PREVIEW_DEBOUNCE_MS = 800;
 
-type FormState = MonitorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
-  first_check: FirstCheck;
-  fail_policy: FailPolicy;
-};
+type FormState = MonitorFields &
+  SelectorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
+    first_check: FirstCheck;
+    fail_policy: FailPolicy;
+  };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
     name: monitor.name,
     url: monitor.url,
-    css_selector: monitor.css_selector ?? '',
-    json_pointer: monitor.json_pointer ?? '',
+    ...selectorFields(monitor),
     condition: monitor.condition,
     interval_seconds: monitor.interval_seconds,
     render: monitor.render,
@@ -60,8 +61,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       : {
           name: '',
           url: '',
-          css_selector: '',
-          json_pointer: '',
+          ...NO_SELECTORS,
           condition: '',
           interval_seconds: 3600,
           render: false,
@@ -78,8 +78,9 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
   const [saveError, setSaveError] = useState<unknown>(null);
   const channels = useAsync(() => listChannels(), []);
 
-  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => {
-    const next = { ...form, [key]: value };
+  const set = <K extends keyof FormState>(key: K, value: FormState[K]) => update({ [key]: value } as Partial<FormState>);
+  const update = (changes: Partial<FormState>) => {
+    const next = { ...form, ...changes };
     setForm(next);
     // After a first attempt, errors follow the typing so they clear as soon as fixed.
     if (submitted) setErrors(validateMonitor(next));
@@ -99,8 +100,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
     const input: MonitorInput = {
       name: form.name.trim(),
       url: form.url.trim(),
-      css_selector: form.css_selector.trim() || null,
-      json_pointer: form.json_pointer || null,
+      ...selectorInput(form),
       condition: form.condition.trim(),
       interval_seconds: form.interval_seconds,
       render: form.render,
@@ -181,20 +181,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           />
           <FieldError id="monitor-url-error" message={errors.url} />
 
-          <label for="monitor-css_selector">Part of the page (CSS selector, optional)</label>
-          <input
-            id="monitor-css_selector"
-            value={form.css_selector}
-            class="mono"
-            onInput={(event) => set('css_selector', event.currentTarget.value)}
-            aria-invalid={errors.css_selector ? true : undefined}
-            aria-describedby={describedBy('css_selector', true)}
-            placeholder=".price, #jobs"
-          />
-          <p class="hint" id="monitor-css_selector-hint">
-            Leave empty to watch the whole page's text.
-          </p>
-          <FieldError id="monitor-css_selector-error" message={errors.css_selector} />
+          <SelectorPicker fields={selectorFields(form)} onChange={update} errors={errors} />
 
           <label for="monitor-condition">Alert me when…</label>
           <textarea
@@ -285,17 +272,6 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
 
           <details>
             <summary>Advanced</summary>
-            <label for="monitor-json_pointer">JSON pointer (for JSON endpoints)</label>
-            <input
-              id="monitor-json_pointer"
-              class="mono"
-              value={form.json_pointer}
-              onInput={(event) => set('json_pointer', event.currentTarget.value)}
-              aria-invalid={errors.json_pointer ? true : undefined}
-              aria-describedby={describedBy('json_pointer')}
-              placeholder="/data/price"
-            />
-            <FieldError id="monitor-json_pointer-error" message={errors.json_pointer} />
             <div class="check">
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
@@ -318,7 +294,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
             </a>
           </div>
         </form>
-        <PreviewPanel url={form.url} cssSelector={form.css_selector} jsonPointer={form.json_pointer} render={form.render} />
+        <PreviewPanel url={form.url} selectors={selectorFields(form)} render={form.render} />
       </div>
     </section>
   );
@@ -334,10 +310,12 @@ type PreviewState =
   | { state: 'done'; preview: Preview }
   | { state: 'failed'; error: unknown };
 
-export function PreviewPanel(props: { url: string; cssSelector: string; jsonPointer: string; render: boolean }) {
+export function PreviewPanel(props: { url: string; selectors: SelectorFields; render: boolean }) {
   const [state, setState] = useState<PreviewState>({ state: 'idle' });
   const controller = useRef<AbortController | null>(null);
   const valid = !checkHttpUrl(props.url);
+  // A string, so the effect below re-runs when a selector changes, not on every render.
+  const selectors = JSON.stringify(selectorInput(props.selectors));
 
   useEffect(() => {
     if (!valid) {
@@ -353,8 +331,7 @@ export function PreviewPanel(props: { url: string; cssSelector: string; jsonPoin
         const result = await preview(
           {
             url: props.url.trim(),
-            css_selector: props.cssSelector.trim() || null,
-            json_pointer: props.jsonPointer || null,
+            ...JSON.parse(selectors),
             render: props.render,
           },
           mine.signal,
@@ -365,7 +342,7 @@ export function PreviewPanel(props: { url: string; cssSelector: string; jsonPoin
       }
     }, PREVIEW_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-  }, [props.url, props.cssSelector, props.jsonPointer, props.render, valid]);
+  }, [props.url, selectors, props.render, valid]);
 
   useEffect(() => () => controller.current?.abort(), []);
 
@@ -381,7 +358,14 @@ export function PreviewPanel(props: { url: string; cssSelector: string; jsonPoin
             {state.preview.http_status ? `HTTP ${state.preview.http_status} · ` : ''}
             {[...state.preview.text].length} characters{state.preview.truncated ? ' (shortened)' : ''}
           </p>
-          {state.preview.text.trim() ? (
+          {state.preview.outcome && state.preview.outcome !== 'ok' && (
+            <div class="notice warn" role="status" data-testid="preview-outcome">
+              <strong>{sentence(state.preview.outcome)}.</strong>{' '}
+              {state.preview.detail ? capital(state.preview.detail) + '.' : ''} Checks with this result are not compared with the
+              last text, so they never alert.
+            </div>
+          )}
+          {state.preview.outcome && state.preview.outcome !== 'ok' ? null : state.preview.text.trim() ? (
             <pre class="preview-text" data-testid="preview-text">
               {state.preview.text}
             </pre>

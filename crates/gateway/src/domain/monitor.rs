@@ -2,7 +2,9 @@
 
 use secrecy::SecretString;
 
-use super::Rules;
+use selection::{Family, Kind, Selector};
+
+use super::{Problems, Rules};
 use super::destination::checked_destination;
 use super::monitor_headers::{MASK, Submitted, SubmittedHeader};
 
@@ -39,31 +41,81 @@ pub async fn url(rules: &Rules, input: &str) -> Result<String, String> {
 
 /// An optional CSS selector that must parse; empty means none.
 pub fn css_selector(input: Option<&str>) -> Result<Option<String>, String> {
-    let Some(selector) = input.map(str::trim).filter(|value| !value.is_empty()) else {
-        return Ok(None);
-    };
-    if selector.chars().count() > MAX_SELECTOR {
-        return Err(format!("must be at most {MAX_SELECTOR} characters"));
-    }
-    scraper::Selector::parse(selector).map_err(|_| "is not a valid CSS selector".to_owned())?;
-    Ok(Some(selector.to_owned()))
+    selector(Kind::Css, input)
 }
 
 /// An optional RFC 6901 JSON pointer; empty means none.
 pub fn json_pointer(input: Option<&str>) -> Result<Option<String>, String> {
-    let Some(pointer) = input.filter(|value| !value.is_empty()) else {
+    selector(Kind::JsonPointer, input)
+}
+
+/// An optional selector of `kind`, parsed by the same code the browser runs
+/// it with, so what is accepted here is what a check can apply; empty means none.
+pub fn selector(kind: Kind, input: Option<&str>) -> Result<Option<String>, String> {
+    let Some(expression) = input.map(str::trim).filter(|value| !value.is_empty()) else {
         return Ok(None);
     };
-    if !pointer.starts_with('/') {
-        return Err("must be empty or start with '/' (RFC 6901)".to_owned());
+    let limit = match kind {
+        Kind::JsonPointer => MAX_POINTER,
+        _ => MAX_SELECTOR,
+    };
+    if expression.chars().count() > limit {
+        return Err(format!("must be at most {limit} characters"));
     }
-    if pointer.chars().count() > MAX_POINTER {
-        return Err(format!("must be at most {MAX_POINTER} characters"));
-    }
-    if pointer.chars().any(char::is_control) {
+    if expression.chars().any(char::is_control) {
         return Err("must not contain control characters".to_owned());
     }
-    Ok(Some(pointer.to_owned()))
+    Selector::parse(kind, expression).map_err(|error| error.message)?;
+    Ok(Some(expression.to_owned()))
+}
+
+/// The API field that holds a selector of `kind`.
+pub fn selector_field(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Css => "css_selector",
+        Kind::XPath => "xpath",
+        Kind::JsonPointer => "json_pointer",
+        Kind::JsonPath => "json_path",
+        Kind::Jq => "jq_filter",
+    }
+}
+
+/// The selectors a request sets, by kind (absent fields are `None`, fields
+/// sent empty or `null` are `Some(None)`), validated together: each must
+/// parse and at most one per family (HTML: CSS or XPath; JSON: pointer,
+/// JSONPath or jq) may hold an expression.
+pub fn selectors(
+    problems: &mut Problems,
+    sent: [(Kind, Option<Option<&str>>); 5],
+) -> [(Kind, Option<Option<String>>); 5] {
+    let checked = sent.map(|(kind, input)| {
+        let value = input.and_then(|input| problems.check(selector_field(kind), selector(kind, input)));
+        (kind, value)
+    });
+    for family in [Family::Html, Family::Json] {
+        let set: Vec<&'static str> = checked
+            .iter()
+            .filter(|(kind, value)| kind.family() == family && matches!(value, Some(Some(_))))
+            .map(|(kind, _)| selector_field(*kind))
+            .collect();
+        if let [first, rest @ ..] = set.as_slice()
+            && !rest.is_empty()
+        {
+            problems.check::<()>(
+                rest[0],
+                Err(format!(
+                    "set only one of {} and {}: a monitor has one selector for {}",
+                    first,
+                    rest.join(" and "),
+                    match family {
+                        Family::Html => "HTML",
+                        Family::Json => "JSON",
+                    }
+                )),
+            );
+        }
+    }
+    checked
 }
 
 /// The condition in natural language; empty means "any change".

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use secret_box::SecretBox;
 use serde::{Deserialize, Deserializer, Serialize};
+use selection::{Family, Kind};
 use serde_json::json;
 use store::Store;
 use store::monitors::{FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels};
@@ -56,8 +57,16 @@ pub struct MonitorResponse {
     team_id: Uuid,
     name: String,
     url: String,
+    /// CSS selector applied to HTML; at most one of this and `xpath` is set.
     css_selector: Option<String>,
+    /// RFC 6901 pointer applied to JSON; at most one of this, `json_path` and `jq_filter` is set.
     json_pointer: Option<String>,
+    /// XPath 1.0 expression applied to HTML.
+    xpath: Option<String>,
+    /// JSONPath query (RFC 9535) applied to JSON.
+    json_path: Option<String>,
+    /// jq filter applied to JSON.
+    jq_filter: Option<String>,
     condition: String,
     interval_seconds: i32,
     render: bool,
@@ -170,6 +179,9 @@ impl From<MonitorWithChannels> for MonitorResponse {
             url: monitor.url,
             css_selector: monitor.css_selector,
             json_pointer: monitor.json_pointer,
+            xpath: monitor.xpath,
+            json_path: monitor.json_path,
+            jq_filter: monitor.jq_filter,
             condition: monitor.condition,
             interval_seconds: monitor.interval_seconds,
             render: monitor.render,
@@ -212,8 +224,16 @@ pub struct CreateMonitor {
     team_id: Option<Uuid>,
     name: String,
     url: String,
+    /// CSS selector for HTML pages; set it or `xpath`, not both.
     css_selector: Option<String>,
+    /// RFC 6901 pointer for JSON responses; set one of it, `json_path` and `jq_filter`.
     json_pointer: Option<String>,
+    /// XPath 1.0 expression for HTML pages, e.g. `//span[@class='price']`.
+    xpath: Option<String>,
+    /// JSONPath query (RFC 9535) for JSON responses, e.g. `$.items[?@.stock > 0].name`.
+    json_path: Option<String>,
+    /// jq filter for JSON responses, e.g. `[.items[] | .price] | min`.
+    jq_filter: Option<String>,
     #[serde(default)]
     condition: String,
     interval_seconds: Option<i64>,
@@ -234,8 +254,10 @@ pub struct CreateMonitor {
     fail_policy: FailPolicyBody,
 }
 
-/// Absent fields stay as they are; `css_selector` and `json_pointer` can be
-/// cleared with `null` or an empty string.
+/// Absent fields stay as they are; selectors can be cleared with `null` or
+/// an empty string. Setting one selector clears the others of its family
+/// (`css_selector` and `xpath` for HTML; `json_pointer`, `json_path` and
+/// `jq_filter` for JSON), so switching kinds is one field.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMonitor {
@@ -249,6 +271,18 @@ pub struct UpdateMonitor {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     json_pointer: Option<Option<String>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    xpath: Option<Option<String>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    json_path: Option<Option<String>>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    jq_filter: Option<Option<String>>,
     condition: Option<String>,
     interval_seconds: Option<i64>,
     render: Option<bool>,
@@ -324,14 +358,17 @@ async fn create(
     let mut problems = Problems::default();
     let name = problems.check("name", domain::name(&request.name, monitor::MAX_NAME));
     let url = problems.check("url", monitor::url(&rules, &request.url).await);
-    let css_selector = problems.check(
-        "css_selector",
-        monitor::css_selector(request.css_selector.as_deref()),
-    );
-    let json_pointer = problems.check(
-        "json_pointer",
-        monitor::json_pointer(request.json_pointer.as_deref()),
-    );
+    let [css_selector, xpath, json_pointer, json_path, jq_filter] = monitor::selectors(
+        &mut problems,
+        [
+            (Kind::Css, Some(request.css_selector.as_deref())),
+            (Kind::XPath, Some(request.xpath.as_deref())),
+            (Kind::JsonPointer, Some(request.json_pointer.as_deref())),
+            (Kind::JsonPath, Some(request.json_path.as_deref())),
+            (Kind::Jq, Some(request.jq_filter.as_deref())),
+        ],
+    )
+    .map(|(_, value)| value.flatten());
     let condition = problems.check("condition", monitor::condition(&request.condition));
     let interval = request
         .interval_seconds
@@ -347,8 +384,11 @@ async fn create(
     let definition = MonitorDefinition {
         name: name.unwrap_or_default(),
         url: url.unwrap_or_default(),
-        css_selector: css_selector.flatten(),
-        json_pointer: json_pointer.flatten(),
+        css_selector,
+        json_pointer,
+        xpath,
+        json_path,
+        jq_filter,
         condition: condition.unwrap_or_default(),
         interval_seconds: interval_seconds.unwrap_or_default(),
         render: request.render,
@@ -430,14 +470,35 @@ async fn update(
     if let Some(url) = &request.url {
         patch.url = problems.check("url", monitor::url(&rules, url).await);
     }
-    if let Some(selector) = &request.css_selector {
-        patch.css_selector =
-            problems.check("css_selector", monitor::css_selector(selector.as_deref()));
+    let sent = |field: &Option<Option<String>>| field.as_ref().map(Option::as_deref);
+    let mut selectors = monitor::selectors(
+        &mut problems,
+        [
+            (Kind::Css, sent(&request.css_selector)),
+            (Kind::XPath, sent(&request.xpath)),
+            (Kind::JsonPointer, sent(&request.json_pointer)),
+            (Kind::JsonPath, sent(&request.json_path)),
+            (Kind::Jq, sent(&request.jq_filter)),
+        ],
+    );
+    // A selector set for one family replaces whichever kind held it before.
+    let chosen: Vec<Family> = selectors
+        .iter()
+        .filter(|(_, value)| matches!(value, Some(Some(_))))
+        .map(|(kind, _)| kind.family())
+        .collect();
+    for (kind, value) in &mut selectors {
+        if value.is_none() && chosen.contains(&kind.family()) {
+            *value = Some(None);
+        }
     }
-    if let Some(pointer) = &request.json_pointer {
-        patch.json_pointer =
-            problems.check("json_pointer", monitor::json_pointer(pointer.as_deref()));
-    }
+    [
+        patch.css_selector,
+        patch.xpath,
+        patch.json_pointer,
+        patch.json_path,
+        patch.jq_filter,
+    ] = selectors.map(|(_, value)| value);
     if let Some(condition) = &request.condition {
         patch.condition = problems.check("condition", monitor::condition(condition));
     }

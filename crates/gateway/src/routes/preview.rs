@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use selection::Kind;
 use secret_box::SecretBox;
 use serde::{Deserialize, Serialize};
 use store::Store;
@@ -32,8 +33,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct PreviewBody {
     url: String,
+    /// CSS selector for HTML pages; set it or `xpath`, not both.
     css_selector: Option<String>,
+    /// RFC 6901 pointer for JSON; set one of it, `json_path` and `jq_filter`.
     json_pointer: Option<String>,
+    /// XPath 1.0 expression for HTML pages.
+    xpath: Option<String>,
+    /// JSONPath query (RFC 9535) for JSON responses.
+    json_path: Option<String>,
+    /// jq filter for JSON responses.
+    jq_filter: Option<String>,
     #[serde(default)]
     render: bool,
     /// A masked value (`••••••••`) stands for the stored value of the
@@ -47,9 +56,12 @@ struct PreviewBody {
 
 #[derive(Serialize, ToSchema)]
 struct PreviewResponse {
-    /// `ok`, or why no text could be extracted: `http_error`, `blocked`,
-    /// `page_gone`, `selector_not_found`, `timeout`, `network_error`,
-    /// `forbidden_destination`, `too_large`, `unsupported_content`.
+    /// `ok`, or why no text could be extracted: `http_error`, `blocked`
+    /// (a bot check or captcha, whatever the status), `page_gone`,
+    /// `soft_not_found` (200, but the page says it does not exist),
+    /// `selector_not_found`, `empty` (no readable text), `timeout`,
+    /// `network_error`, `forbidden_destination`, `too_large`,
+    /// `unsupported_content`.
     outcome: &'static str,
     http_status: Option<u32>,
     final_url: String,
@@ -79,14 +91,17 @@ async fn preview(
 ) -> Result<Json<PreviewResponse>, ApiError> {
     let mut problems = Problems::default();
     let url = problems.check("url", monitor::url(&rules, &body.url).await);
-    let css_selector = problems.check(
-        "css_selector",
-        monitor::css_selector(body.css_selector.as_deref()),
-    );
-    let json_pointer = problems.check(
-        "json_pointer",
-        monitor::json_pointer(body.json_pointer.as_deref()),
-    );
+    let [css_selector, xpath, json_pointer, json_path, jq_filter] = monitor::selectors(
+        &mut problems,
+        [
+            (Kind::Css, Some(body.css_selector.as_deref())),
+            (Kind::XPath, Some(body.xpath.as_deref())),
+            (Kind::JsonPointer, Some(body.json_pointer.as_deref())),
+            (Kind::JsonPath, Some(body.json_path.as_deref())),
+            (Kind::Jq, Some(body.jq_filter.as_deref())),
+        ],
+    )
+    .map(|(_, value)| value.flatten());
     let headers = problems.check("headers", monitor::headers(header_pairs(body.headers)));
     problems.finish()?;
     let existing = match body.monitor_id {
@@ -107,8 +122,11 @@ async fn preview(
     let fetched = browser
         .fetch(PreviewRequest {
             url: url.unwrap_or_default(),
-            css_selector: css_selector.flatten(),
-            json_pointer: json_pointer.flatten(),
+            css_selector,
+            json_pointer,
+            xpath,
+            json_path,
+            jq_filter,
             headers,
             render: body.render,
         })

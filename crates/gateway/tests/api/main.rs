@@ -14,4 +14,5 @@ mod isolation;
 mod monitors;
 #[path = "../common/running.rs"]
 mod running;
+mod selectors;
 mod validation;
