@@ -62,6 +62,8 @@ impl InternalServices {
         browser_env.extend(pairs(&[
             ("BROWSER_ADDR", &browser_addr),
             ("BROWSER_ALLOW_NETWORKS", "127.0.0.0/8"),
+            // Tests run as root in CI containers, where Chromium has no sandbox.
+            ("BROWSER_CHROMIUM_NO_SANDBOX", "true"),
         ]));
         let mut llm_env = pairs(&common);
         llm_env.extend(pairs(&[
