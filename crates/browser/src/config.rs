@@ -24,6 +24,15 @@ pub struct Config {
     pub default_timeout: Duration,
     /// CHROMIUM_PATH: rendering is offered only when this file exists.
     pub chromium_path: PathBuf,
+    /// BROWSER_CHROMIUM_NO_SANDBOX: runs Chromium without its sandbox. Only
+    /// for containers that cannot give it the namespaces the sandbox needs
+    /// (and for root, which Chromium refuses to sandbox); the egress proxy
+    /// still confines its network either way.
+    pub chromium_no_sandbox: bool,
+    /// BROWSER_RENDER_CONCURRENCY: renders at once in this replica's Chromium.
+    pub render_concurrency: usize,
+    /// BROWSER_MAX_SCREENSHOT_BYTES: a larger screenshot is dropped.
+    pub max_screenshot_bytes: usize,
 }
 
 impl Config {
@@ -31,6 +40,10 @@ impl Config {
     pub const DEFAULT_MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
     pub const DEFAULT_TIMEOUT_MS: u64 = 15_000;
     pub const DEFAULT_CHROMIUM_PATH: &str = "/usr/bin/chromium";
+    /// Each render is a renderer process of 50-150 MiB; two fit the ~1 GiB
+    /// a replica is given next to the browser process itself.
+    pub const DEFAULT_RENDER_CONCURRENCY: usize = 2;
+    pub const DEFAULT_MAX_SCREENSHOT_BYTES: usize = 8 * 1024 * 1024;
 
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = Environment::from_env()?;
@@ -50,6 +63,17 @@ impl Config {
                 "must be positive",
             ));
         }
+        let render_concurrency =
+            env_parse("BROWSER_RENDER_CONCURRENCY", Self::DEFAULT_RENDER_CONCURRENCY)?;
+        if render_concurrency == 0 {
+            return Err(ConfigError::invalid(
+                "BROWSER_RENDER_CONCURRENCY",
+                "must be positive",
+            ));
+        }
+        let max_screenshot_bytes =
+            env_parse("BROWSER_MAX_SCREENSHOT_BYTES", Self::DEFAULT_MAX_SCREENSHOT_BYTES)?;
+        check_response_fits(max_body_bytes, max_screenshot_bytes)?;
         Ok(Self {
             environment,
             addr: listen_addr("BROWSER_ADDR", Self::DEFAULT_ADDR)?,
@@ -60,6 +84,43 @@ impl Config {
             chromium_path: env_string("CHROMIUM_PATH")
                 .unwrap_or_else(|| Self::DEFAULT_CHROMIUM_PATH.to_owned())
                 .into(),
+            chromium_no_sandbox: env_parse("BROWSER_CHROMIUM_NO_SANDBOX", false)?,
+            render_concurrency,
+            max_screenshot_bytes,
         })
     }
 }
+/// Room in a response for everything but the text and the screenshot (URL,
+/// title, detail, framing).
+const RESPONSE_HEADROOM_BYTES: usize = 1024 * 1024;
+
+/// The text of a page is capped at the page size limit and the screenshot at
+/// its own; together they must fit the message size callers accept, or the
+/// largest allowed page would fail in transit instead of arriving.
+pub fn check_response_fits(
+    max_body_bytes: usize,
+    max_screenshot_bytes: usize,
+) -> Result<(), ConfigError> {
+    let needed = max_body_bytes
+        .saturating_add(max_screenshot_bytes)
+        .saturating_add(RESPONSE_HEADROOM_BYTES);
+    if needed > api_proto::BROWSER_MAX_RESPONSE_BYTES {
+        return Err(ConfigError::invalid(
+            "BROWSER_MAX_BODY_BYTES",
+            format!(
+                "with BROWSER_MAX_SCREENSHOT_BYTES it must leave 1 MiB of the {} bytes \
+                 a fetch answer may have",
+                api_proto::BROWSER_MAX_RESPONSE_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
+    fn a_page_limit_whose_answer_would_not_fit_a_message_is_refused() {
+        assert!(check_response_fits(5 * 1024 * 1024, 8 * 1024 * 1024).is_ok());
+        let error = check_response_fits(30 * 1024 * 1024, 8 * 1024 * 1024).unwrap_err();
+        assert!(error.to_string().contains("BROWSER_MAX_BODY_BYTES"));
+    }
+
+    #[test]

@@ -26,7 +26,21 @@ pub struct FetchSpec {
     pub headers: HeaderMap,
     pub render: bool,
     pub screenshot: bool,
+    /// What a render waits for before it reads the page.
+    pub wait: Wait,
     pub timeout: Duration,
+}
+
+/// When a rendered page is ready to be read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Wait {
+    /// No request in flight for half a second (Chromium's `networkIdle`).
+    #[default]
+    NetworkIdle,
+    /// An element matching this CSS selector exists (already known to parse).
+    Selector(String),
+    /// A fixed delay after the page loaded.
+    Delay(Duration),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

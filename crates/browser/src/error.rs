@@ -15,6 +15,10 @@ pub enum ServiceError {
     /// FAILED_PRECONDITION: this deployment has no Chromium.
     #[error("rendering is not available on this browser service")]
     RenderingUnavailable,
+    /// RESOURCE_EXHAUSTED: every render slot is taken and the queue is full;
+    /// the caller retries later instead of waiting here without bound.
+    #[error("every renderer is busy; try again shortly")]
+    RenderersBusy,
 }
 
 impl ServiceError {
@@ -31,6 +35,7 @@ impl From<ServiceError> for Status {
         let code = match error {
             ServiceError::InvalidArgument { .. } => Code::InvalidArgument,
             ServiceError::RenderingUnavailable => Code::FailedPrecondition,
+            ServiceError::RenderersBusy => Code::ResourceExhausted,
         };
         Status::new(code, error.to_string())
     }

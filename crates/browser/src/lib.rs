@@ -11,19 +11,24 @@
 //! - [`decode`]: bytes to text by the declared or sniffed charset.
 //! - [`extract`]: readable text from HTML, JSON and XML, and what the monitor's
 //!   selector (`selection`: CSS, XPath, JSON pointer, JSONPath, jq) picks.
-//! - [`render`]: headless Chromium for rendered DOM and screenshots.
+//! - [`render`]: one render in a fresh incognito context: wait, read, screenshot.
+//! - [`chromium`]: the replica's one long-lived Chromium, restarted when it dies or hangs.
+//! - [`egress`]: the proxy every Chromium request goes through, checked by netguard.
 //! - [`pipeline`]: one fetch from request to report (download, render, extract).
 //! - [`error`]: `ServiceError` → `tonic::Status`.
 //!
 //! Architecture Invariant: no socket is opened to an address that did not pass
 //! `netguard`: reqwest resolves names only through `netguard::GuardedResolver`,
 //! literal IPs and every redirect target are checked before the request, and
-//! Chromium reaches only the checked address of the one host it is given.
+//! Chromium reaches the network only through the egress proxy, which checks
+//! and pins every destination it is asked for.
 
+pub mod chromium;
 pub mod classify;
 pub mod config;
 pub mod decode;
 pub mod domain;
+pub mod egress;
 pub mod error;
 pub mod extract;
 pub mod fetcher;

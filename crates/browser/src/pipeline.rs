@@ -2,33 +2,47 @@
 
 use std::time::Instant;
 
+use reqwest::header::HeaderMap;
+
 use crate::domain::{FetchReport, FetchSpec, Outcome};
 use crate::extract;
 use crate::fetcher::{ContentKind, Download, Fetcher};
-use crate::render::{RenderError, Renderer};
+use crate::render::{RenderError, RenderRequest, Renderer};
+
+/// Every render slot is taken and the queue is full.
+#[derive(Debug)]
+pub struct Busy;
 
 pub struct Pipeline {
     fetcher: Fetcher,
     /// `None` when this host has no Chromium; render requests are refused
     /// before they get here.
     renderer: Option<Renderer>,
+    /// The text of a report is capped at the page size limit, so every
+    /// answer fits the message size callers accept.
+    max_text_bytes: usize,
 }
 
 impl Pipeline {
-    pub fn new(fetcher: Fetcher, renderer: Option<Renderer>) -> Self {
-        Self { fetcher, renderer }
+    pub fn new(fetcher: Fetcher, renderer: Option<Renderer>, max_text_bytes: usize) -> Self {
+        Self {
+            fetcher,
+            renderer,
+            max_text_bytes,
+        }
     }
 
     pub fn can_render(&self) -> bool {
         self.renderer.is_some()
     }
 
-    /// Never fails: every way a fetch can go wrong is an outcome for the caller.
-    pub async fn fetch(&self, spec: &FetchSpec) -> FetchReport {
+    /// Fails only when rendering is busy: every way a fetch itself can go
+    /// wrong is an outcome for the caller.
+    pub async fn fetch(&self, spec: &FetchSpec) -> Result<FetchReport, Busy> {
         let started = Instant::now();
         let mut report =
             match tokio::time::timeout(spec.timeout, self.fetch_within_deadline(spec)).await {
-                Ok(report) => report,
+                Ok(report) => report?,
                 Err(_) => FetchReport::failed(
                     Outcome::Timeout,
                     &spec.url,
@@ -38,14 +52,24 @@ impl Pipeline {
                     ),
                 ),
             };
+        if report.text.len() > self.max_text_bytes {
+            report = FetchReport::failed(
+                Outcome::TooLarge,
+                &spec.url,
+                format!(
+                    "the page's text is larger than the limit of {} bytes",
+                    self.max_text_bytes
+                ),
+            );
+        }
         report.fetch_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-        report
+        Ok(report)
     }
 
-    async fn fetch_within_deadline(&self, spec: &FetchSpec) -> FetchReport {
+    async fn fetch_within_deadline(&self, spec: &FetchSpec) -> Result<FetchReport, Busy> {
         let download = match self.fetcher.download(spec).await {
             Ok(download) => download,
-            Err(report) => return report,
+            Err(report) => return Ok(report),
         };
         let mut screenshot_png = Vec::new();
         let mut source = download.body.clone();
@@ -53,12 +77,26 @@ impl Pipeline {
         if let (true, ContentKind::Html, Some(renderer)) =
             (wants_render, download.kind, &self.renderer)
         {
-            match renderer.render(&download.final_url, spec.screenshot).await {
+            let no_headers = HeaderMap::new();
+            let request = RenderRequest {
+                url: &download.final_url,
+                // Headers were given for the requested URL; after a redirect
+                // to another origin they stay behind, as in the plain fetch.
+                headers: if download.final_url.origin() == spec.url.origin() {
+                    &spec.headers
+                } else {
+                    &no_headers
+                },
+                wait: &spec.wait,
+                screenshot: spec.screenshot,
+            };
+            match renderer.render(request).await {
                 Ok(rendered) => {
                     source = rendered.dom;
                     screenshot_png = rendered.screenshot_png;
                 }
-                Err(error) => return render_failure(&download, &error),
+                Err(RenderError::Busy) => return Err(Busy),
+                Err(error) => return Ok(render_failure(&download, &error)),
             }
         }
         let mut report = base_report(&download);
@@ -68,7 +106,7 @@ impl Pipeline {
         report.title = extracted.title;
         report.text = extracted.text;
         report.detail = extracted.detail;
-        report
+        Ok(report)
     }
 }
 
@@ -83,8 +121,13 @@ fn base_report(download: &Download) -> FetchReport {
 fn render_failure(download: &Download, error: &RenderError) -> FetchReport {
     let mut report = base_report(download);
     report.outcome = match error {
-        RenderError::Guard(guard) if guard.is_forbidden() => Outcome::ForbiddenDestination,
-        _ => Outcome::NetworkError,
+        RenderError::Forbidden(_) => Outcome::ForbiddenDestination,
+        RenderError::TooLarge { .. } => Outcome::TooLarge,
+        RenderError::WaitedInVain { .. } => Outcome::SelectorNotFound,
+        RenderError::Launch(_)
+        | RenderError::Failed(_)
+        | RenderError::NotLoaded(_)
+        | RenderError::Busy => Outcome::NetworkError,
     };
     report.detail = format!("rendering failed: {error}");
     report

@@ -1,35 +1,75 @@
-//! Headless Chromium, for pages that build their content with JavaScript.
+//! One render: a fresh incognito browser context in the shared Chromium,
+//! the page loaded through the egress proxy, waited for, read, closed.
 //!
-//! Chromium is confined to the one checked address: `--host-resolver-rules`
-//! maps the page's host to the address netguard accepted, and every other
-//! destination (other hosts, literal IPs in subresources or scripts) is sent
-//! to a proxy that does not exist, so it fails instead of reaching the
-//! private network.
+//! The context is disposed of when the render ends, also when its deadline
+//! drops the render midway, so no cookie or storage outlives it.
 
-use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
-use netguard::{GuardError, Policy};
-use tokio::process::Command;
-use url::{Host, Url};
+use chromiumoxide::Page;
+use chromiumoxide::auth::Credentials;
+use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
+use chromiumoxide::cdp::browser_protocol::fetch::{
+    ContinueRequestParams, EventRequestPaused, HeaderEntry,
+};
+use chromiumoxide::cdp::browser_protocol::page::{
+    CaptureScreenshotFormat, EventLifecycleEvent,
+};
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams,
+};
+use chromiumoxide::error::CdpError;
+use chromiumoxide::listeners::EventStream;
+use chromiumoxide::page::ScreenshotParams;
+use futures::StreamExt as _;
+use reqwest::header::HeaderMap;
+use tokio::sync::Semaphore;
+use url::Url;
 
-/// A proxy address nothing listens on (the TCP "discard" port on loopback).
-const BLACKHOLE_PROXY: &str = "http://127.0.0.1:9";
+use crate::chromium::{Chromium, ChromiumSettings, Instance};
+use crate::domain::Wait;
+use crate::egress::{EgressProxy, Refusal};
 
-/// Lets scripts finish their first round of work before the DOM is dumped,
-/// in virtual time, which costs little real time.
-const VIRTUAL_TIME_BUDGET_MS: u32 = 3000;
+/// Waiting for the network to go quiet (or for a selector) never takes
+/// longer than this; a page that polls forever is read as it is then.
+pub const MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// How often a `wait_for` selector is looked for.
+const SELECTOR_POLL: Duration = Duration::from_millis(100);
+
+/// Disposing of a context is quick; one that takes longer means Chromium hangs.
+const DISPOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error(transparent)]
-    Guard(#[from] GuardError),
-    #[error("cannot start chromium: {0}")]
+    #[error("cannot prepare chromium: {0}")]
     Launch(#[source] std::io::Error),
     #[error("chromium failed: {0}")]
     Failed(String),
+    /// Every render slot is taken and the queue is full.
+    #[error("every render slot is busy")]
+    Busy,
+    /// The page (or where a script sent it) is on a forbidden network.
+    #[error("the page tried to load {}, which {}", .0.destination, .0.reason)]
+    Forbidden(Refusal),
+    #[error("the page did not load: {0}")]
+    NotLoaded(String),
+    #[error("the rendered page is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("nothing matched the wait_for selector {selector:?} within {waited_ms} ms")]
+    WaitedInVain { selector: String, waited_ms: u128 },
+}
+
+/// What a render needs from the request.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderRequest<'a> {
+    pub url: &'a Url,
+    /// Sent to `url`'s origin only.
+    pub headers: &'a HeaderMap,
+    pub wait: &'a Wait,
+    pub screenshot: bool,
 }
 
 /// What Chromium saw.
@@ -37,141 +77,355 @@ pub enum RenderError {
 pub struct Rendered {
     pub dom: String,
     pub screenshot_png: Vec<u8>,
+    /// Subresources the egress proxy refused (the page still rendered).
+    pub refused: Vec<Refusal>,
+}
+
+/// Chromium, limits and concurrency of rendering.
+#[derive(Debug, Clone)]
+pub struct RenderSettings {
+    pub executable: std::path::PathBuf,
+    /// Off only when the operator says so (`BROWSER_CHROMIUM_NO_SANDBOX`).
+    pub sandbox: bool,
+    /// Renders at once (`BROWSER_RENDER_CONCURRENCY`).
+    pub concurrency: usize,
+    /// Renders waiting for a slot beyond this are refused as busy.
+    pub queue: usize,
+    pub max_dom_bytes: usize,
+    /// A larger screenshot is dropped (the render itself still counts).
+    pub max_screenshot_bytes: usize,
 }
 
 pub struct Renderer {
-    chromium: PathBuf,
-    policy: Arc<Policy>,
+    chromium: Chromium,
+    proxy: EgressProxy,
+    slots: Arc<Semaphore>,
+    admitted: Arc<AtomicUsize>,
+    settings: RenderSettings,
+}
+
+/// A render in flight or waiting; counted so the queue stays bounded.
+struct Admission(Arc<AtomicUsize>);
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Renderer {
-    /// `None` when there is no Chromium binary at `chromium`.
-    pub fn detect(chromium: &Path, policy: Arc<Policy>) -> Option<Self> {
-        chromium.is_file().then(|| Self {
-            chromium: chromium.to_owned(),
-            policy,
+    /// Starts the egress proxy; Chromium itself starts with the first render.
+    pub async fn start(
+        settings: RenderSettings,
+        policy: Arc<netguard::Policy>,
+    ) -> Result<Self, RenderError> {
+        let proxy = EgressProxy::start(policy)
+            .await
+            .map_err(RenderError::Launch)?;
+        let chromium = Chromium::new(ChromiumSettings {
+            executable: settings.executable.clone(),
+            sandbox: settings.sandbox,
+            proxy_server: proxy.proxy_server(),
+        });
+        Ok(Self {
+            chromium,
+            proxy,
+            slots: Arc::new(Semaphore::new(settings.concurrency)),
+            admitted: Arc::new(AtomicUsize::new(0)),
+            settings,
         })
     }
 
-    /// The rendered DOM of `url`, and a screenshot when asked for.
-    pub async fn render(&self, url: &Url, screenshot: bool) -> Result<Rendered, RenderError> {
-        let addrs = netguard::resolve_url(&self.policy, url).await?;
-        let ip = addrs
-            .first()
-            .map(|addr| addr.ip())
-            .ok_or_else(|| GuardError::NoAddresses {
-                host: url.host_str().unwrap_or_default().to_owned(),
-            })?;
-        let profile = tempfile::tempdir().map_err(RenderError::Launch)?;
-        let confinement = confinement_args(url, ip);
-
-        let dom = self
-            .run(
-                profile.path(),
-                &confinement,
-                &["--dump-dom".to_owned()],
-                url,
-            )
-            .await?;
-        let mut rendered = Rendered {
-            dom: String::from_utf8_lossy(&dom).into_owned(),
-            screenshot_png: Vec::new(),
-        };
-        if screenshot {
-            let file = profile.path().join("screenshot.png");
-            let args = [
-                format!("--screenshot={}", file.display()),
-                "--window-size=1280,2000".to_owned(),
-            ];
-            self.run(profile.path(), &confinement, &args, url).await?;
-            rendered.screenshot_png = tokio::fs::read(&file).await.map_err(|error| {
-                RenderError::Failed(format!("no screenshot was written: {error}"))
-            })?;
+    /// Renders `request.url`. Dropping the future closes the page's context.
+    pub async fn render(&self, request: RenderRequest<'_>) -> Result<Rendered, RenderError> {
+        let limit = self.settings.concurrency + self.settings.queue;
+        if self.admitted.fetch_add(1, Ordering::SeqCst) >= limit {
+            self.admitted.fetch_sub(1, Ordering::SeqCst);
+            return Err(RenderError::Busy);
         }
-        Ok(rendered)
-    }
-
-    async fn run(
-        &self,
-        profile: &Path,
-        confinement: &[String],
-        extra: &[String],
-        url: &Url,
-    ) -> Result<Vec<u8>, RenderError> {
-        let output = Command::new(&self.chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--hide-scrollbars",
-                "--mute-audio",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .arg(format!("--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}"))
-            .args(confinement)
-            .args(extra)
-            .arg(url.as_str())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // The caller's deadline drops this future; the browser must die with it.
-            .kill_on_drop(true)
-            .output()
+        let _admission = Admission(Arc::clone(&self.admitted));
+        let _slot = self
+            .slots
+            .acquire()
             .await
-            .map_err(RenderError::Launch)?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let last_line = stderr.lines().last().unwrap_or_default().to_owned();
-            return Err(RenderError::Failed(format!(
-                "{} {last_line}",
-                output.status
-            )));
+            .map_err(|_| RenderError::Failed("the renderer is shutting down".to_owned()))?;
+
+        let instance = self.chromium.instance().await?;
+        let result = self.render_in(&instance, request).await;
+        if let Err(RenderError::Failed(_)) = &result
+            && instance_is_unresponsive(&instance).await
+        {
+            // The browser died or hung under this render, which says nothing
+            // about the page: once more on a fresh one.
+            instance.mark_hung();
+            let fresh = self.chromium.instance().await?;
+            return self.render_in(&fresh, request).await;
         }
-        Ok(output.stdout)
+        result
+    }
+
+    async fn render_in(
+        &self,
+        instance: &Arc<Instance>,
+        request: RenderRequest<'_>,
+    ) -> Result<Rendered, RenderError> {
+        let session = self.proxy.session();
+        let context_id = instance
+            .browser
+            .create_browser_context(
+                CreateBrowserContextParams::builder()
+                    .dispose_on_detach(true)
+                    .proxy_server(self.proxy.proxy_server())
+                    .proxy_bypass_list("<-loopback>")
+                    .build(),
+            )
+            .await
+            .map_err(failed)?;
+        let _context = ContextGuard {
+            instance: Arc::clone(instance),
+            id: Some(context_id.clone()),
+        };
+        let target = CreateTargetParams::builder()
+            .url("about:blank")
+            .browser_context_id(context_id)
+            .build()
+            .map_err(RenderError::Failed)?;
+        let page = instance.browser.new_page(target).await.map_err(failed)?;
+        page.authenticate(Credentials {
+            username: session.username().to_owned(),
+            password: session.password().to_owned(),
+        })
+        .await
+        .map_err(failed)?;
+        let paused = page
+            .event_listener::<EventRequestPaused>()
+            .await
+            .map_err(failed)?;
+        let _interceptor = AbortOnDrop(tokio::spawn(continue_requests(
+            page.clone(),
+            paused,
+            request.url.clone(),
+            first_party_headers(request.headers),
+        )));
+        let lifecycle = page
+            .event_listener::<EventLifecycleEvent>()
+            .await
+            .map_err(failed)?;
+
+        let navigated = page.goto(request.url.as_str()).await;
+        if let Some(refusal) = session.refused().into_iter().next()
+            && (navigated.is_err() || shows_error_page(&page).await)
+        {
+            return Err(RenderError::Forbidden(refusal));
+        }
+        if let Err(error) = navigated {
+            return Err(RenderError::NotLoaded(error.to_string()));
+        }
+        wait(&page, lifecycle, request.wait).await?;
+        if shows_error_page(&page).await {
+            // A script sent the page somewhere that failed to load.
+            return Err(match session.refused().into_iter().next() {
+                Some(refusal) => RenderError::Forbidden(refusal),
+                None => RenderError::NotLoaded("chromium shows its error page".to_owned()),
+            });
+        }
+
+        let dom = page.content().await.map_err(failed)?;
+        if dom.len() > self.settings.max_dom_bytes {
+            return Err(RenderError::TooLarge {
+                limit: self.settings.max_dom_bytes,
+            });
+        }
+        let mut screenshot_png = Vec::new();
+        if request.screenshot {
+            let png = page
+                .screenshot(
+                    ScreenshotParams::builder()
+                        .format(CaptureScreenshotFormat::Png)
+                        .build(),
+                )
+                .await
+                .map_err(failed)?;
+            if png.len() <= self.settings.max_screenshot_bytes {
+                screenshot_png = png;
+            } else {
+                tracing::warn!(
+                    bytes = png.len(),
+                    limit = self.settings.max_screenshot_bytes,
+                    "screenshot dropped: larger than the limit"
+                );
+            }
+        }
+        // Best effort: disposing of the context closes the page anyway.
+        let _ = page.close().await;
+        Ok(Rendered {
+            dom,
+            screenshot_png,
+            refused: session.refused(),
+        })
     }
 }
 
-/// Flags that keep Chromium on the checked address of the page's host.
-pub fn confinement_args(url: &Url, ip: IpAddr) -> Vec<String> {
-    let host = url.host_str().unwrap_or_default();
-    let target = match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    };
-    let mut args = vec![
-        format!("--proxy-server={BLACKHOLE_PROXY}"),
-        // `<-loopback>` removes Chromium's implicit direct access to loopback;
-        // it must come first, or it also removes a loopback `host`.
-        format!("--proxy-bypass-list=<-loopback>;{host}"),
-    ];
-    if matches!(url.host(), Some(Host::Domain(_))) {
-        args.push(format!("--host-resolver-rules=MAP {host} {target}"));
-    }
-    args
+fn failed(error: CdpError) -> RenderError {
+    RenderError::Failed(error.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)] // Tests may unwrap.
-    use super::*;
+/// Asks for Chromium's version with a short deadline: a browser that cannot
+/// answer that is hung, not just slow on one page.
+async fn instance_is_unresponsive(instance: &Instance) -> bool {
+    !matches!(
+        tokio::time::timeout(DISPOSE_TIMEOUT, instance.browser.version()).await,
+        Ok(Ok(_))
+    )
+}
 
-    #[test]
-    fn names_are_pinned_to_the_checked_address_and_everything_else_is_blackholed() {
-        let url = Url::parse("https://shop.example/item").unwrap();
-        let args = confinement_args(&url, "93.184.216.34".parse().unwrap());
-        assert_eq!(
-            args,
-            vec![
-                "--proxy-server=http://127.0.0.1:9".to_owned(),
-                "--proxy-bypass-list=<-loopback>;shop.example".to_owned(),
-                "--host-resolver-rules=MAP shop.example 93.184.216.34".to_owned(),
-            ]
-        );
+/// True when the main frame holds Chromium's own error page.
+async fn shows_error_page(page: &Page) -> bool {
+    match page.evaluate("location.href").await {
+        Ok(result) => result
+            .into_value::<String>()
+            .is_ok_and(|href| href.starts_with("chrome-error:")),
+        // A page whose context is gone mid-navigation is not an error page.
+        Err(_) => false,
+    }
+}
+
+async fn wait(
+    page: &Page,
+    mut lifecycle: EventStream<EventLifecycleEvent>,
+    wait: &Wait,
+) -> Result<(), RenderError> {
+    match wait {
+        Wait::NetworkIdle => {
+            let main_frame = page.mainframe().await.ok().flatten();
+            let quiet = async {
+                // `networkIdle` of the loader the last `init` started: the
+                // document now shown, not about:blank or a replaced one.
+                let mut loader = None;
+                while let Some(event) = lifecycle.next().await {
+                    if main_frame.as_ref().is_some_and(|id| *id != event.frame_id) {
+                        continue;
+                    }
+                    match event.name.as_str() {
+                        "init" => loader = Some(event.loader_id.clone()),
+                        "networkIdle" if loader.as_ref() == Some(&event.loader_id) => return,
+                        _ => {}
+                    }
+                }
+            };
+            // A page that never goes quiet is read as it is at the cap.
+            let _ = tokio::time::timeout(MAX_WAIT, quiet).await;
+            Ok(())
+        }
+        Wait::Delay(delay) => {
+            tokio::time::sleep((*delay).min(MAX_WAIT)).await;
+            Ok(())
+        }
+        Wait::Selector(selector) => {
+            let started = tokio::time::Instant::now();
+            let script = format!(
+                "document.querySelector({}) !== null",
+                serde_json::Value::String(selector.clone())
+            );
+            while started.elapsed() < MAX_WAIT {
+                let found = page
+                    .evaluate(script.as_str())
+                    .await
+                    .ok()
+                    .and_then(|result| result.into_value::<bool>().ok())
+                    .unwrap_or(false);
+                if found {
+                    return Ok(());
+                }
+                tokio::time::sleep(SELECTOR_POLL).await;
+            }
+            Err(RenderError::WaitedInVain {
+                selector: selector.clone(),
+                waited_ms: MAX_WAIT.as_millis(),
+            })
+        }
+    }
+}
+
+fn first_party_headers(headers: &HeaderMap) -> Vec<HeaderEntry> {
+    headers
+        .iter()
+        .filter_map(|(name, value)| {
+            Some(HeaderEntry::new(
+                name.as_str().to_owned(),
+                value.to_str().ok()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Lets every paused request go on; requests to the page's own origin get
+/// the monitor's headers, requests anywhere else go out as Chromium made them.
+async fn continue_requests(
+    page: Page,
+    mut paused: EventStream<EventRequestPaused>,
+    url: Url,
+    headers: Vec<HeaderEntry>,
+) {
+    let origin = url.origin();
+    while let Some(event) = paused.next().await {
+        let mut params = ContinueRequestParams::new(event.request_id.clone());
+        let first_party = Url::parse(&event.request.url).is_ok_and(|url| url.origin() == origin);
+        if first_party && !headers.is_empty() {
+            let mut merged: Vec<HeaderEntry> = event
+                .request
+                .headers
+                .inner()
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(name, _)| {
+                    !headers
+                        .iter()
+                        .any(|header| header.name.eq_ignore_ascii_case(name))
+                })
+                .filter_map(|(name, value)| {
+                    Some(HeaderEntry::new(name.clone(), value.as_str()?.to_owned()))
+                })
+                .collect();
+            merged.extend(headers.iter().cloned());
+            params.headers = Some(merged);
+        }
+        if let Err(error) = page.execute(params).await {
+            tracing::debug!(%error, "a paused request could not be continued");
+        }
+    }
+}
+
+/// Disposes of the render's browser context however the render ends.
+struct ContextGuard {
+    instance: Arc<Instance>,
+    id: Option<BrowserContextId>,
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        let Some(id) = self.id.take() else { return };
+        let instance = Arc::clone(&self.instance);
+        tokio::spawn(async move {
+            match tokio::time::timeout(
+                DISPOSE_TIMEOUT,
+                instance.browser.dispose_browser_context(id),
+            )
+            .await
+            {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::debug!(%error, "browser context already gone"),
+                Err(_) => instance.mark_hung(),
+            }
+        });
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -11,9 +11,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use selection::{Kind, Selector};
 use tonic::{Request, Response, Status};
 
-use crate::domain::{Extraction, FetchReport, FetchSpec, Outcome};
+use crate::domain::{Extraction, FetchReport, FetchSpec, Outcome, Wait};
 use crate::error::ServiceError;
 use crate::pipeline::Pipeline;
+use crate::render::MAX_WAIT;
 
 /// A caller may shorten the deadline freely but lengthen it only this far, so
 /// one request cannot hold a worker for minutes.
@@ -71,7 +72,11 @@ impl Browser for BrowserService {
         if (spec.render || spec.screenshot) && !self.pipeline.can_render() {
             return Err(ServiceError::RenderingUnavailable.into());
         }
-        let report = self.pipeline.fetch(&spec).await;
+        let report = self
+            .pipeline
+            .fetch(&spec)
+            .await
+            .map_err(|_busy| ServiceError::RenderersBusy)?;
         // The host only: paths and queries may carry tokens, headers carry cookies.
         tracing::info!(
             caller = %caller,
@@ -144,6 +149,7 @@ pub fn parse_request(
         headers.append(name, value);
     }
 
+    let wait = parse_wait(&request.wait_for)?;
     let timeout = match request.timeout_ms {
         0 => default_timeout,
         ms => Duration::from_millis(u64::from(ms)).min(MAX_TIMEOUT),
@@ -154,8 +160,35 @@ pub fn parse_request(
         headers,
         render: request.render,
         screenshot: request.screenshot,
+        wait,
         timeout,
     })
+}
+
+/// Empty: network idle; digits: milliseconds; anything else: a CSS selector.
+fn parse_wait(wait_for: &str) -> Result<Wait, ServiceError> {
+    let wait_for = wait_for.trim();
+    if wait_for.is_empty() {
+        return Ok(Wait::NetworkIdle);
+    }
+    if wait_for.bytes().all(|byte| byte.is_ascii_digit()) {
+        let cap = MAX_WAIT.as_millis();
+        return match wait_for.parse::<u64>() {
+            Ok(ms) if u128::from(ms) <= cap => Ok(Wait::Delay(Duration::from_millis(ms))),
+            _ => Err(ServiceError::invalid(
+                "wait_for",
+                format!("wait at most {cap} milliseconds"),
+            )),
+        };
+    }
+    if wait_for.chars().count() > MAX_SELECTOR_CHARS {
+        return Err(ServiceError::invalid(
+            "wait_for",
+            format!("longer than {MAX_SELECTOR_CHARS} characters"),
+        ));
+    }
+    parse_selector(wait_for).map_err(|message| ServiceError::invalid("wait_for", message))?;
+    Ok(Wait::Selector(wait_for.to_owned()))
 }
 
 /// Parses the one selector of a family that is set; more than one is refused

@@ -14,8 +14,12 @@ use tonic::service::Routes;
 use crate::config::Config;
 use crate::fetcher::{Fetcher, FetcherError};
 use crate::pipeline::Pipeline;
-use crate::render::Renderer;
+use crate::render::{RenderError, RenderSettings, Renderer};
 use crate::service::{BrowserService, CALLERS};
+
+/// Renders that may wait for a slot, per slot: enough to absorb a burst from
+/// the scheduler, few enough that a waiting render still meets its deadline.
+const RENDER_QUEUE_PER_SLOT: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -27,6 +31,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Fetcher(#[from] FetcherError),
+    #[error(transparent)]
+    Renderer(#[from] RenderError),
     #[error("gRPC server failed: {0}")]
     Serve(#[from] tonic::transport::Error),
 }
@@ -56,20 +62,30 @@ impl Application {
 
         let policy = Arc::new(config.policy.clone());
         let fetcher = Fetcher::new(Arc::clone(&policy), config.max_body_bytes)?;
-        let renderer = Renderer::detect(&config.chromium_path, Arc::clone(&policy));
-        if renderer.is_none() {
+        let renderer = if config.chromium_path.is_file() {
+            let settings = RenderSettings {
+                executable: config.chromium_path.clone(),
+                sandbox: !config.chromium_no_sandbox,
+                concurrency: config.render_concurrency,
+                queue: config.render_concurrency * RENDER_QUEUE_PER_SLOT,
+                max_dom_bytes: config.max_body_bytes,
+                max_screenshot_bytes: config.max_screenshot_bytes,
+            };
+            Some(Renderer::start(settings, Arc::clone(&policy)).await?)
+        } else {
             tracing::warn!(
                 chromium = %config.chromium_path.display(),
                 "chromium not found: render and screenshot requests will be refused"
             );
-        }
+            None
+        };
         if !policy.allowed_networks().is_empty() {
             tracing::warn!(
                 networks = ?policy.allowed_networks(),
                 "ALLOW_NETWORKS opens these networks to fetches"
             );
         }
-        let pipeline = Arc::new(Pipeline::new(fetcher, renderer));
+        let pipeline = Arc::new(Pipeline::new(fetcher, renderer, config.max_body_bytes));
         let service = BrowserService::new(pipeline, config.default_timeout);
 
         let (health_reporter, health_service) = mesh::health::service();
@@ -77,8 +93,9 @@ impl Application {
             .set_serving::<BrowserServer<BrowserService>>()
             .await;
         let auth = InternalAuth::new(config.internal_keys.clone(), CALLERS);
-        let routes =
-            Routes::new(health_service).add_service(auth.guard(BrowserServer::new(service)));
+        let server = BrowserServer::new(service)
+            .max_encoding_message_size(api_proto::BROWSER_MAX_RESPONSE_BYTES);
+        let routes = Routes::new(health_service).add_service(auth.guard(server));
         Ok(Self {
             listener,
             port,

@@ -56,7 +56,10 @@ impl BrowserClient {
     pub fn new(url: &str, key: &SecretString) -> Result<Self, ConfigError> {
         let channel = mesh::client::connect_lazy(url, key, DEADLINE)?;
         Ok(Self {
-            client: Arc::new(ProtoBrowserClient::new(channel)),
+            client: Arc::new(
+                ProtoBrowserClient::new(channel)
+                    .max_decoding_message_size(api_proto::BROWSER_MAX_RESPONSE_BYTES),
+            ),
         })
     }
 

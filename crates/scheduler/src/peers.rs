@@ -257,7 +257,8 @@ impl Peers {
                 &config.browser_url,
                 key,
                 config.rpc_timeout,
-            )?),
+            )?)
+            .max_decoding_message_size(api_proto::BROWSER_MAX_RESPONSE_BYTES),
             judge: JudgeClient::new(connect_lazy(&config.llm_url, key, config.rpc_timeout)?),
             notifier: NotifierClient::new(connect_lazy(
                 &config.notify_url,

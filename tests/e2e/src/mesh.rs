@@ -74,6 +74,8 @@ impl InternalServices {
         browser_env.extend(pairs(&[
             ("BROWSER_ADDR", &browser_addr),
             ("ALLOW_NETWORKS", "127.0.0.0/8"),
+            // Tests run as root in CI containers, where Chromium has no sandbox.
+            ("BROWSER_CHROMIUM_NO_SANDBOX", "true"),
         ]));
         let mut llm_env = pairs(&common);
         if !scheduler_only.is_empty() {

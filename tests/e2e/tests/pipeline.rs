@@ -198,6 +198,56 @@ async fn a_monitor_alerts_by_email_only_when_the_change_meets_its_condition() {
     );
 }
 
+/// The browser's default page size limit (`BROWSER_MAX_BODY_BYTES`).
+const LARGEST_PAGE_BYTES: usize = 5 * 1024 * 1024;
+
+/// An HTML page of exactly `LARGEST_PAGE_BYTES`, mostly text.
+fn largest_page() -> String {
+    let head = "<html><head><title>Catalogue</title></head><body><p>";
+    let tail = "</p></body></html>";
+    let mut page = String::with_capacity(LARGEST_PAGE_BYTES);
+    page.push_str(head);
+    let mut item = 0usize;
+    while page.len() + tail.len() + 32 < LARGEST_PAGE_BYTES {
+        page.push_str(&format!("item {item} costs {} EUR. ", item % 97));
+        item += 1;
+    }
+    page.push_str(&" ".repeat(LARGEST_PAGE_BYTES - page.len() - tail.len()));
+    page.push_str(tail);
+    page
+}
+
+#[tokio::test]
+async fn the_largest_allowed_page_goes_through_a_preview_and_a_check() {
+    let mesh = Mesh::start().await;
+    let page = largest_page();
+    assert_eq!(page.len(), LARGEST_PAGE_BYTES);
+    mesh.site.set_html("/catalogue", &page);
+    let api = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("dave@example.com").await,
+        http: reqwest::Client::new(),
+    };
+
+    let (status, preview) = api
+        .post("/api/v1/preview", json!({"url": mesh.site.url("/catalogue")}))
+        .await;
+    assert_eq!(status, 200, "{}", mesh.logs());
+    assert_eq!(preview["outcome"], "ok", "{}", preview["detail"]);
+    assert_eq!(preview["truncated"], true, "the whole text arrived, the preview cut it");
+
+    let (status, monitor) = api
+        .post(
+            "/api/v1/monitors",
+            json!({"name": "Catalogue", "url": mesh.site.url("/catalogue"), "interval_seconds": 3600}),
+        )
+        .await;
+    assert_eq!(status, 201, "{monitor}");
+    let id = monitor["id"].as_str().unwrap();
+    let checks = api.wait_for_checks(&mesh, id, 1).await;
+    assert_eq!(checks[0]["status"], "ok", "{:#?}\n{}", checks[0], mesh.logs());
+}
+
 #[tokio::test]
 async fn another_user_cannot_see_or_run_someone_elses_monitor() {
     let mesh = Mesh::start().await;

@@ -84,6 +84,10 @@ pub fn config(allow: &str) -> Config {
         max_body_bytes: MAX_BODY_BYTES,
         default_timeout: Duration::from_secs(5),
         chromium_path: PathBuf::from("/nonexistent/chromium"),
+        // Tests run as root in CI containers, where Chromium has no sandbox.
+        chromium_no_sandbox: true,
+        render_concurrency: 2,
+        max_screenshot_bytes: 8 * 1024 * 1024,
     }
 }
 
@@ -104,7 +108,8 @@ pub async fn spawn_app_with_key(config: Config, key: &str) -> TestApp {
     .unwrap();
     TestApp {
         port,
-        client: BrowserClient::new(channel),
+        client: BrowserClient::new(channel)
+            .max_decoding_message_size(api_proto::BROWSER_MAX_RESPONSE_BYTES),
     }
 }
 
