@@ -86,13 +86,18 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
     await page.getByRole('heading', { name: 'Widget price' }).waitFor();
 
     step('run a first check: the page is recorded, no alert');
-    await page.getByRole('button', { name: 'Check now' }).click();
+    // Enabled only while no check is requested or running.
+    const checkNow = page.locator('button:not([disabled])', { hasText: 'Check now' });
+    await checkNow.click();
     await page.getByTestId('check-item').filter({ hasText: 'First snapshot' }).waitFor({ timeout: CHECK_TIMEOUT_MS });
+    // The scheduler may take the first snapshot on its own before the
+    // requested check runs: the page changes only once that one is done too,
+    // so the alert is the newest check (the one the page opens).
+    await checkNow.waitFor({ timeout: CHECK_TIMEOUT_MS });
 
     step('change the page and check again: an alert with the diff');
     site.setBody(page90);
-    await page.getByRole('button', { name: 'Check now' }).waitFor();
-    await page.getByRole('button', { name: 'Check now' }).click();
+    await checkNow.click();
     const alert = page.getByTestId('check-item').filter({ has: page.locator('.badge', { hasText: 'Alert' }) });
     await alert.waitFor({ timeout: CHECK_TIMEOUT_MS });
     const inline = page.getByTestId('diff-inline');

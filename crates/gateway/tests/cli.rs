@@ -108,5 +108,5 @@ async fn openapi_prints_the_served_document_without_any_configuration() {
     let (_, document) = gateway::routes::api_and_document();
     assert_eq!(printed, serde_json::to_value(&document).unwrap());
     assert!(printed["paths"]["/api/v1/monitors"]["get"].is_object());
-    assert!(printed["components"]["schemas"]["Monitor"].is_object());
+    assert!(printed["components"]["schemas"]["MonitorResponse"].is_object());
 }
