@@ -31,7 +31,7 @@ fi
 
 mesh_start "$PWD/.local/dev"
 
-TOKEN=$(target/debug/lookout-gateway mint-token --email dev@lookout.local 2>/dev/null || true)
+TOKEN=$("$MESH_BIN/lookout-gateway" mint-token --email dev@lookout.local 2>/dev/null || true)
 cat <<MSG
 
 Lookout is running.

@@ -8,7 +8,8 @@ MESH_PIDS=()
 # mesh_start DIR: PostgreSQL and Redis (throwaway servers under DIR unless
 # DATABASE_URL / REDIS_URL are set), a local mailbox, the development identity
 # provider and every service, waiting until each one is healthy. Exports the
-# URLs it chose (GATEWAY_ADDR, DATABASE_URL, MAIL_DIR, …).
+# URLs it chose (GATEWAY_ADDR, DATABASE_URL, MAIL_DIR, …) and MESH_BIN, the
+# directory of the service binaries (CARGO_TARGET_DIR's when set).
 mesh_start() {
   MESH_DIR=$1
   MESH_LOG_DIR="$MESH_DIR/logs"
@@ -52,7 +53,8 @@ mesh_start() {
 
   log "building"
   cargo build --workspace --bins --quiet
-  local bin="$PWD/target/debug"
+  MESH_BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug"
+  local bin=$MESH_BIN
 
   export LOOKOUT_ENV=development LOG_FORMAT=${LOG_FORMAT:-pretty}
   export GATEWAY_ADDR=${GATEWAY_ADDR:-127.0.0.1:8080}

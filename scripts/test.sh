@@ -47,8 +47,8 @@ log "tests"
 cargo test --workspace --no-fail-fast
 log "property-based tests of the gateway against its OpenAPI document"
 bash scripts/api-fuzz.sh
-log "web UI checks (typecheck, unit tests, build, scenario against a mock API)"
+log "web UI checks (API types up to date, typecheck, unit tests, build)"
 bash scripts/web-test.sh
-log "web UI scenario against the real mesh in Chromium"
+log "web UI scenario against the real mesh in Chromium, with axe-core on every page"
 bash scripts/web-e2e.sh
 log "all checks passed in $((SECONDS / 60)) min $((SECONDS % 60)) s"

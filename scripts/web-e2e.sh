@@ -2,6 +2,7 @@
 # The web UI's end-to-end scenario in Debian's Chromium against the real mesh:
 # the gateway serving the built UI, the development identity provider, the
 # scheduler and every internal service, on throwaway PostgreSQL and Redis.
+# The only way the scenario runs; it audits every page with axe-core.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -27,7 +28,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-(cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund --silent; } && npx vite build --logLevel warn)
+[ -n "${CHROMIUM_PATH:-}" ] || apt_install chromium
+(
+  cd web
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --silent
+  fi
+  npx vite build --logLevel warn
+)
 # Independent of any DATABASE_URL/REDIS_URL of the caller: a clean mesh.
 unset DATABASE_URL REDIS_URL SMTP_URL
 export GATEWAY_ADDR="127.0.0.1:$(free_port)"

@@ -1,9 +1,11 @@
-// The user journey of issue 7, against any Lookout at `baseUrl`: the real
-// mesh (with the development identity provider) or the mock API.
+// The user journey of issue 7, against the real mesh at `baseUrl` (with the
+// development identity provider), with an axe-core audit of every page it
+// visits at desktop and phone widths.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAudit, DESKTOP, PHONE } from './axe.mjs';
 import { launch } from './browser.mjs';
 import { startTestSite } from './test-site.mjs';
 
@@ -15,11 +17,12 @@ const CHECK_TIMEOUT_MS = Number(process.env.LOOKOUT_E2E_CHECK_TIMEOUT_MS ?? 60_0
 const page120 = '<h1>Widget</h1><p>Price: 120 EUR</p><p>In stock</p>';
 const page90 = '<h1>Widget</h1><p>Price: 90 EUR</p><p>In stock</p>';
 
-export async function runScenario(baseUrl, { log = console.log, mock = false } = {}) {
+export async function runScenario(baseUrl, { log = console.log } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const site = await startTestSite(page120);
   const browser = await launch();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: baseUrl });
+  const a11y = createAudit({ log });
+  const context = await browser.newContext({ viewport: DESKTOP, baseURL: baseUrl });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const consoleErrors = [];
@@ -28,6 +31,11 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
   const shot = async (name, target = page) => {
     await target.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
     log(`  screenshot ${name}.png`);
+  };
+  /** A screenshot of the page as it is, then axe at both widths. */
+  const visit = async (name, target = page, widths = undefined) => {
+    await shot(name, target);
+    await a11y.audit(target, name, widths);
   };
   const step = (text) => log(`- ${text}`);
   const nav = (name, target = page) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
@@ -48,7 +56,7 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
     await page.goto('/');
     const google = page.getByRole('link', { name: 'Sign in with Google' });
     await google.waitFor();
-    await shot('01-sign-in');
+    await visit('01-sign-in');
 
     step(`sign in through the development provider as ${email}`);
     await google.click();
@@ -56,7 +64,7 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
     await page.locator('button[name="decision"][value="allow"]').click();
     await page.getByRole('heading', { name: 'Monitors' }).waitFor();
     await page.getByText('No monitors yet').waitFor();
-    await shot('02-monitors-empty');
+    await visit('02-monitors-empty');
 
     step('add an email channel');
     await nav('Channels').click();
@@ -73,34 +81,39 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
     await page.getByRole('button', { name: 'Tell me when the price drops below 100 EUR' }).click();
     await page.getByLabel(/My inbox/).check();
     await page.getByTestId('preview-text').filter({ hasText: 'Price: 120 EUR' }).waitFor();
-    await shot('03-monitor-form-preview');
+    await visit('03-monitor-form-preview');
     await page.getByRole('button', { name: 'Create monitor' }).click();
     await page.getByRole('heading', { name: 'Widget price' }).waitFor();
 
     step('run a first check: the page is recorded, no alert');
-    await page.getByRole('button', { name: 'Check now' }).click();
+    // Enabled only while no check is requested or running.
+    const checkNow = page.locator('button:not([disabled])', { hasText: 'Check now' });
+    await checkNow.click();
     await page.getByTestId('check-item').filter({ hasText: 'First snapshot' }).waitFor({ timeout: CHECK_TIMEOUT_MS });
+    // The scheduler may take the first snapshot on its own before the
+    // requested check runs: the page changes only once that one is done too,
+    // so the alert is the newest check (the one the page opens).
+    await checkNow.waitFor({ timeout: CHECK_TIMEOUT_MS });
 
     step('change the page and check again: an alert with the diff');
     site.setBody(page90);
-    await page.getByRole('button', { name: 'Check now' }).waitFor();
-    await page.getByRole('button', { name: 'Check now' }).click();
+    await checkNow.click();
     const alert = page.getByTestId('check-item').filter({ has: page.locator('.badge', { hasText: 'Alert' }) });
     await alert.waitFor({ timeout: CHECK_TIMEOUT_MS });
     const inline = page.getByTestId('diff-inline');
     await inline.locator('td.removed', { hasText: 'Price: 120 EUR' }).waitFor();
     await inline.locator('td.added', { hasText: 'Price: 90 EUR' }).waitFor();
-    await shot('04-monitor-detail-alert');
+    await visit('04-monitor-detail-alert');
     await page.getByRole('button', { name: 'Side by side' }).click();
     await page.getByTestId('diff-split').locator('td.added', { hasText: 'Price: 90 EUR' }).waitFor();
-    await shot('05-diff-side-by-side');
+    await visit('05-diff-side-by-side');
 
     step('the list shows the monitor with its last alert');
     await nav('Monitors').click();
     const row = page.locator('table.monitors tbody tr', { hasText: 'Widget price' });
     await row.waitFor();
     assert.notEqual((await row.locator('td[data-label="Last alert"]').innerText()).trim(), '—');
-    await shot('06-monitors');
+    await visit('06-monitors');
 
     step('create an API key, see it once, revoke it');
     await nav('API keys').click();
@@ -110,19 +123,17 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
     const secret = await page.getByTestId('secret-value').inputValue();
     assert.match(secret, /^lk_/, 'the new key is shown');
     await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor();
-    await shot('07-api-key-created');
+    await visit('07-api-key-created');
     await page.getByRole('button', { name: 'I have saved it' }).click();
     assert.equal(await page.getByTestId('secret-value').count(), 0, 'the key is not shown again');
     await page.getByRole('button', { name: 'Revoke Deploy pipeline' }).click();
     await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor({ state: 'detached' });
 
     step('create a shared team and invite a colleague');
-    if (!mock) {
-      // Only people who have signed in before can be invited (issue 4).
-      const other = await browser.newContext({ baseURL: baseUrl });
-      await signInAs(await other.newPage(), colleague);
-      await other.close();
-    }
+    // Only people who have signed in before can be invited (issue 4).
+    const other = await browser.newContext({ baseURL: baseUrl });
+    await signInAs(await other.newPage(), colleague);
+    await other.close();
     await nav('Teams').click();
     await page.getByLabel('Team name').fill('Platform');
     await page.getByRole('button', { name: 'Create team' }).click();
@@ -141,7 +152,7 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
       await nav(link).click();
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached' });
-      await shot(name);
+      await visit(name);
     }
     if (expectAdmin) assert.equal(await nav('Admin').count(), 1, 'an admin sees the Admin page');
     if (expectAdmin || (await nav('Admin').count())) {
@@ -149,25 +160,23 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
       await nav('Admin').click();
       await page.getByRole('heading', { name: 'Audit log' }).waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached' });
-      if (!mock) {
-        for (const service of ['browser', 'llm', 'notify']) {
-          await page.locator('.list-item', { hasText: service }).getByText(/^(ok|up)$/).waitFor();
-        }
-        for (const action of ['sign_in', 'api_key.created', 'team.member_added']) {
-          await page.locator('table.audit tr', { hasText: email }).filter({ hasText: action }).first().waitFor();
-        }
+      for (const service of ['browser', 'llm', 'notify']) {
+        await page.locator('.list-item', { hasText: service }).getByText(/^(ok|up)$/).waitFor();
       }
-      await shot('11-admin');
+      for (const action of ['sign_in', 'api_key.created', 'team.member_added']) {
+        await page.locator('table.audit tr', { hasText: email }).filter({ hasText: action }).first().waitFor();
+      }
+      await visit('11-admin');
     }
 
     step('the monitor list reads on a phone');
     const phone = await context.newPage();
-    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.setViewportSize(PHONE);
     await phone.goto('/#/monitors');
     await phone.locator('table.monitors tbody tr', { hasText: 'Widget price' }).waitFor();
-    await shot('12-phone-monitors', phone);
+    await visit('12-phone-monitors', phone, [PHONE]);
     await phone.getByRole('button', { name: 'Menu' }).click();
-    await shot('13-phone-menu', phone);
+    await visit('13-phone-menu', phone, [PHONE]);
     await phone.close();
 
     step('sign out');
@@ -177,8 +186,11 @@ export async function runScenario(baseUrl, { log = console.log, mock = false } =
     await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
 
     assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
+    a11y.assertClean();
   } catch (error) {
     await shot('failure').catch(() => {});
+    // What axe found before the failure is still worth reading.
+    if (a11y.violations.length > 0) log(a11y.report());
     throw error;
   } finally {
     await browser.close();

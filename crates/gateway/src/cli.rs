@@ -5,6 +5,9 @@
 //! - `mint-token --email <address>`: development only; create the user (and
 //!   personal team) if missing and print an access token.
 //! - `healthcheck`: `GET /health` on the configured address; exit 0 or 1.
+//! - `openapi`: print the OpenAPI document (what `/api/openapi.json` serves)
+//!   and exit; needs no configuration, so the web UI's build can generate its
+//!   API types without a running gateway.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -40,9 +43,10 @@ pub async fn run(args: Vec<String>) -> ExitCode {
         }
         Some("migrate") => migrate().await,
         Some("mint-token") => mint_token(&args[1..]).await,
+        Some("openapi") => print_openapi(),
         Some(other) => {
             eprintln!(
-                "lookout-gateway: unknown command {other:?} (expected serve, migrate, mint-token or healthcheck)"
+                "lookout-gateway: unknown command {other:?} (expected serve, migrate, mint-token, openapi or healthcheck)"
             );
             return ExitCode::from(2);
         }
@@ -97,6 +101,12 @@ async fn mint_token(args: &[String]) -> CliResult {
     )
     .issue(user.id, MAX_ACCESS_TOKEN_TTL)?;
     println!("{token}");
+    Ok(())
+}
+
+fn print_openapi() -> CliResult {
+    let (_, document) = crate::routes::api_and_document();
+    println!("{}", serde_json::to_string_pretty(&document)?);
     Ok(())
 }
 

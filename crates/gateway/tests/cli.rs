@@ -95,3 +95,18 @@ async fn healthcheck_exits_zero_against_a_running_gateway_and_one_otherwise() {
     let down = run(&["healthcheck"], &[("GATEWAY_ADDR", closed.as_str())]).await;
     assert_eq!(down.status.code(), Some(1));
 }
+
+#[tokio::test]
+async fn openapi_prints_the_served_document_without_any_configuration() {
+    let output = run(&["openapi"], &[]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (_, document) = gateway::routes::api_and_document();
+    assert_eq!(printed, serde_json::to_value(&document).unwrap());
+    assert!(printed["paths"]["/api/v1/monitors"]["get"].is_object());
+    assert!(printed["components"]["schemas"]["MonitorResponse"].is_object());
+}

@@ -1,7 +1,6 @@
-// Sign-in, session and account endpoints. Everything here except `/me` comes
-// with issue 4; the names follow product.md's public interface.
+// Sign-in, session and account endpoints.
 import { request } from './client';
-import type { ApiKey, CreatedApiKey, Me, Page, Session } from './types';
+import type { ApiKeyInput, ApiKeyList, CreatedApiKey, Me, SessionList } from './types';
 
 export const getMe = () => request<Me>('/api/v1/me');
 
@@ -12,31 +11,17 @@ export function loginUrl(redirectTo: string): string {
 
 export const logout = () => request<void>('/auth/logout', { method: 'POST' });
 
-export function isAdmin(me: Me): boolean {
-  const loose = me as Me & { admin?: boolean; role?: string; roles?: string[] };
-  return loose.is_admin === true || loose.admin === true || loose.role === 'admin' || (loose.roles ?? []).includes('admin');
-}
+export const isAdmin = (me: Me): boolean => me.is_admin;
 
-export const listApiKeys = () => request<Page<ApiKey>>('/api/v1/api-keys');
+export const listApiKeys = () => request<ApiKeyList>('/api/v1/api-keys');
 
-export interface ApiKeyInput {
-  name: string;
-  scopes: string[];
-  expires_at?: string | null;
-}
-
-export async function createApiKey(input: ApiKeyInput): Promise<CreatedApiKey> {
-  const created = await request<CreatedApiKey & { secret?: string; token?: string }>('/api/v1/api-keys', {
-    method: 'POST',
-    body: input,
-  });
-  return { ...created, key: created.key ?? created.secret ?? created.token ?? '' };
-}
+export const createApiKey = (input: ApiKeyInput) =>
+  request<CreatedApiKey>('/api/v1/api-keys', { method: 'POST', body: input });
 
 export const revokeApiKey = (id: string) =>
   request<void>(`/api/v1/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
-export const listSessions = () => request<Page<Session>>('/api/v1/sessions');
+export const listSessions = () => request<SessionList>('/api/v1/sessions');
 
 export const revokeSession = (id: string) =>
   request<void>(`/api/v1/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });

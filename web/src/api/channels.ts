@@ -1,7 +1,7 @@
 import { request } from './client';
-import type { Channel, ChannelInput, CreatedChannel, Page } from './types';
+import type { ChannelInput, ChannelList, CreatedChannel, TestSent } from './types';
 
-export const listChannels = () => request<Page<Channel>>('/api/v1/channels');
+export const listChannels = () => request<ChannelList>('/api/v1/channels');
 
 export const createChannel = (input: ChannelInput) =>
   request<CreatedChannel>('/api/v1/channels', { method: 'POST', body: input });
@@ -10,6 +10,4 @@ export const deleteChannel = (id: string) =>
   request<void>(`/api/v1/channels/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
 export const testChannel = (id: string) =>
-  request<{ status: string; message_id: string }>(`/api/v1/channels/${encodeURIComponent(id)}/test`, {
-    method: 'POST',
-  });
+  request<TestSent>(`/api/v1/channels/${encodeURIComponent(id)}/test`, { method: 'POST' });

@@ -3,13 +3,13 @@
 // readable `lookout_csrf` cookie (double-submit). Errors come back as
 // `ApiError` with a sentence a person can read.
 
+import type { FieldError } from './types';
+
 export const CSRF_COOKIE = 'lookout_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+/** One invalid field of a 422 `validation_failed` answer. */
+export type FieldProblem = FieldError;
 
 export class ApiError extends Error {
   readonly status: number;

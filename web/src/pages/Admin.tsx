@@ -30,7 +30,7 @@ export function Admin() {
           </div>
           <AsyncView state={health} label="Asking every service…">
             {(report) => {
-              const services: Record<string, DependencyStatus> = { ...(report.dependencies ?? {}), ...(report.services ?? {}) };
+              const services: Record<string, DependencyStatus> = report.dependencies;
               return (
                 <>
                   <p>
@@ -87,7 +87,7 @@ export function Admin() {
               </thead>
               <tbody>
                 {page.items.map((entry) => {
-                  const at = entry.at ?? entry.created_at ?? null;
+                  const at = entry.at;
                   return (
                     <tr key={entry.id}>
                       <td data-label="When" title={absoluteTime(at)}>

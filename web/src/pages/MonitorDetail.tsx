@@ -55,7 +55,7 @@ function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onT
                 <dd class="mono">{check.extracted_value}</dd>
               </>
             )}
-            {check.confidence !== null && (
+            {check.confidence != null && (
               <>
                 <dt>Confidence</dt>
                 <dd>{Math.round(check.confidence * 100)} %</dd>
@@ -92,12 +92,6 @@ function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onT
             </>
           ) : (
             !check.baseline && check.status === 'ok' && <p class="muted small">No text difference was stored for this check.</p>
-          )}
-          {check.screenshot_url && (
-            <figure class="screenshot">
-              <img src={check.screenshot_url} alt={`Screenshot of the page at ${absoluteTime(check.started_at)}`} loading="lazy" />
-              <figcaption class="small muted">Screenshot taken during this check</figcaption>
-            </figure>
           )}
         </div>
       )}

@@ -15,7 +15,7 @@ export function monitorStatus(monitor: Monitor): { status: string; label: string
   return { status: monitor.last_status, label: sentence(monitor.last_status) };
 }
 
-function Time({ iso }: { iso: string | null }) {
+function Time({ iso }: { iso?: string | null }) {
   if (!iso) return <span class="muted">—</span>;
   return (
     <time dateTime={iso} title={absoluteTime(iso)}>
