@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use store::Store;
 use utoipa::ToSchema;
+
+use crate::ephemeral::Ephemeral;
 
 /// Kubernetes probes time out after a few seconds; each check stays below.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -18,7 +19,8 @@ pub struct Readiness {
     /// Set once at startup; reports whether rate limits are shared
     /// (Redis) or per replica (fallback).
     rate_limiter: std::sync::OnceLock<std::sync::Arc<crate::edge::Edge>>,
-    redis: Option<redis::Client>,
+    /// The gateway's one Redis handle: `/ready` opens no connection of its own.
+    redis: Ephemeral,
     /// Internal services by name, probed through grpc.health.v1.
     services: Vec<(&'static str, String)>,
 }
@@ -48,25 +50,14 @@ impl ReadinessReport {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("REDIS_URL is not a valid Redis URL")]
-pub struct InvalidRedisUrl;
-
 impl Readiness {
-    pub fn new(
-        store: Store,
-        redis_url: Option<&SecretString>,
-        services: Vec<(&'static str, String)>,
-    ) -> Result<Self, InvalidRedisUrl> {
-        let redis = redis_url
-            .map(|url| redis::Client::open(url.expose_secret()).map_err(|_| InvalidRedisUrl))
-            .transpose()?;
-        Ok(Self {
+    pub fn new(store: Store, redis: Ephemeral, services: Vec<(&'static str, String)>) -> Self {
+        Self {
             store,
             rate_limiter: std::sync::OnceLock::new(),
             redis,
             services,
-        })
+        }
     }
 
     pub fn watch_rate_limiter(&self, edge: std::sync::Arc<crate::edge::Edge>) {
@@ -83,10 +74,10 @@ impl Readiness {
             }
         };
         let redis = async {
-            match &self.redis {
-                None => None,
-                Some(client) => Some(ping_redis(client).await),
-            }
+            self.redis
+                .ping_within(CHECK_TIMEOUT)
+                .await
+                .map_err(|error| error.to_string())
         };
         let services =
             futures::future::join_all(self.services.iter().map(|(name, url)| async move {
@@ -101,20 +92,18 @@ impl Readiness {
                 (*name, result)
             }));
         let (database, redis, services) = tokio::join!(database, redis, services);
-        let redis_down = matches!(redis, Some(Err(_)));
+        let redis_down = redis.is_err();
 
         let mut dependencies = BTreeMap::new();
         dependencies.insert("database", status_of(database));
-        if let Some(redis) = redis {
-            dependencies.insert("redis", status_of(redis));
-        }
+        dependencies.insert("redis", status_of(redis));
         for (name, result) in services {
             dependencies.insert(name, status_of(result));
         }
         if let Some(edge) = self.rate_limiter.get() {
             // Shared limits need Redis; without it each replica limits on
             // its own: still limited, hence degraded rather than down.
-            let shared = edge.limiter.has_redis() && !redis_down;
+            let shared = edge.limiter.is_shared() && !redis_down;
             dependencies.insert(
                 "rate_limiter",
                 DependencyStatus {
@@ -140,23 +129,6 @@ impl Readiness {
             dependencies,
         }
     }
-}
-
-async fn ping_redis(client: &redis::Client) -> Result<(), String> {
-    let ping = async {
-        let mut connection = client
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(|error| error.to_string())?;
-        redis::cmd("PING")
-            .query_async::<String>(&mut connection)
-            .await
-            .map_err(|error| error.to_string())?;
-        Ok(())
-    };
-    tokio::time::timeout(CHECK_TIMEOUT, ping)
-        .await
-        .unwrap_or_else(|_| Err("timed out".to_owned()))
 }
 
 /// Readiness is operator-facing but public: the error is logged, the
