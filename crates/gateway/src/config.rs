@@ -5,7 +5,7 @@
 //! | `GATEWAY_ADDR` | `127.0.0.1:8080` | HTTP listen address |
 //! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/lookout` (development only) | PostgreSQL |
 //! | `DATABASE_MAX_CONNECTIONS` | `16` | pool size |
-//! | `REDIS_URL` | none (required in production) | Redis, checked by `/ready` |
+//! | `REDIS_URL` | `redis://127.0.0.1:6379` (required in production) | rate limits, denylist, sign-in state; checked by `/ready` |
 //! | `JWT_SECRET` | development placeholder | HS256 key of access tokens |
 //! | `JWT_ISSUER` | `lookout` | `iss` of access tokens |
 //! | `INTERNAL_API_KEY` | development placeholder | key presented to internal services |
@@ -45,6 +45,7 @@ use crate::edge::settings::EdgeSettings;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
+const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 pub const DEFAULT_ISSUER: &str = "lookout";
 /// Matches the pool's share of PostgreSQL's default 100 connections when a
 /// few gateway and scheduler replicas run side by side.
@@ -60,8 +61,8 @@ pub struct Config {
     /// May hold a password, hence secret.
     pub database_url: SecretString,
     pub database_max_connections: usize,
-    /// Optional in development; `/ready` pings it when set.
-    pub redis_url: Option<SecretString>,
+    /// Rate limits, denylist and sign-in state; every replica shares it.
+    pub redis_url: SecretString,
     pub jwt_secret: SecretString,
     pub jwt_issuer: String,
     /// Presented to internal services as `x-internal-api-key`.
@@ -248,10 +249,11 @@ impl Config {
             }
             None => SecretString::from(DEFAULT_DATABASE_URL.to_owned()),
         };
-        let redis_url = env_string("REDIS_URL").map(SecretString::from);
-        if redis_url.is_none() && environment.is_production() {
-            return Err(ConfigError::missing("REDIS_URL"));
-        }
+        let redis_url = match env_string("REDIS_URL") {
+            Some(url) => SecretString::from(url),
+            None if environment.is_production() => return Err(ConfigError::missing("REDIS_URL")),
+            None => SecretString::from(DEFAULT_REDIS_URL.to_owned()),
+        };
         let destination_policy = Policy::from_env(environment.is_production())
             .map_err(|error| ConfigError::invalid(netguard::settings::ALLOW_NETWORKS, error))?;
         let explicit_base_url = env_string("PUBLIC_BASE_URL");

@@ -8,6 +8,8 @@
 //! - [`cli`]: the binary's subcommands (`migrate`, `mint-token`, `healthcheck`).
 //! - [`state`]: what handlers share, split with `FromRef`.
 //! - [`edge`]: rate limits, CORS, security headers, hosts, client IP, limits.
+//! - [`ephemeral`]: the one Redis handle (rate limits, denylist, sign-in state).
+//! - [`memberships`]: the one path of membership changes (and cache invalidation).
 //! - [`metrics`]: Prometheus metrics on their own listener.
 //! - [`request_context`]: request id, span and the one log line per request.
 //! - [`routes`]: one module per API area, each with its own `router()`.
@@ -36,8 +38,10 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod edge;
+pub mod ephemeral;
 pub mod error;
 pub mod extract;
+pub mod memberships;
 pub mod metrics;
 pub mod notify_client;
 pub mod openapi;

@@ -35,7 +35,9 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{OpenApi as Document, RefOr, ResponseBuilder, content::ContentBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
@@ -96,15 +98,23 @@ impl Modify for BearerScheme {
             SecurityScheme::Http(
                 Http::builder()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An access token (JWT) or an API key"))
+                    .description(Some("An access token (JWT) or an API key (`lk_…`)"))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "An API key (`lk_…`), instead of `Authorization: Bearer`; sending both with different values is refused with 400",
+            ))),
         );
     }
 }
 
 /// Completes the generated document: every operation may answer with the
-/// error body (the edge adds 401/413/429/503 to any route).
+/// error body (the edge adds 401/413/429/503 to any route), and every
+/// operation that takes a bearer credential also takes `X-API-Key`.
 pub fn finish(mut document: Document) -> Document {
     let error = ResponseBuilder::new()
         .description("An error, in the API's one error format")
@@ -133,6 +143,9 @@ pub fn finish(mut document: Document) -> Document {
                 .responses
                 .entry("default".to_owned())
                 .or_insert_with(|| RefOr::T(error.clone()));
+            if let Some(security) = operation.security.as_mut().filter(|s| !s.is_empty()) {
+                security.push(SecurityRequirement::new("api_key", Vec::<String>::new()));
+            }
         }
     }
     document

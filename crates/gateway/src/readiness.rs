@@ -17,7 +17,8 @@ use store::Store;
 use tokio::time::Instant;
 use utoipa::ToSchema;
 
-use crate::auth::ephemeral::Ephemeral;
+use crate::ephemeral::Ephemeral;
+
 
 /// Kubernetes probes time out after a few seconds; each check stays below.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -31,8 +32,8 @@ pub struct Readiness {
     /// Set once at startup; reports whether rate limits are shared
     /// (Redis) or per replica (fallback).
     rate_limiter: std::sync::OnceLock<std::sync::Arc<crate::edge::Edge>>,
-    /// The sign-in state's Redis connection, when Redis is configured.
-    redis: Option<Ephemeral>,
+    /// The gateway's one Redis handle: `/ready` opens no connection of its own.
+    redis: Ephemeral,
     /// Internal services by name, probed through grpc.health.v1.
     services: Vec<(&'static str, mesh::health::HealthProbe)>,
     /// The last report and when it was made; the lock also makes
@@ -65,20 +66,16 @@ impl ReadinessReport {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("REDIS_URL is not a valid Redis URL")]
-pub struct InvalidRedisUrl;
-
 /// An internal service URL that cannot be probed.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct InvalidServiceUrl(String);
 
 impl Readiness {
-    /// `redis` is the gateway's shared Redis handle, `None` without Redis.
+    /// `redis` is the gateway's one shared Redis handle.
     pub fn new(
         store: Store,
-        redis: Option<Ephemeral>,
+        redis: Ephemeral,
         services: Vec<(&'static str, String)>,
     ) -> Result<Self, InvalidServiceUrl> {
         let services = services
@@ -125,10 +122,10 @@ impl Readiness {
             }
         };
         let redis = async {
-            match &self.redis {
-                None => None,
-                Some(redis) => Some(ping_redis(redis).await),
-            }
+            self.redis
+                .ping_within(CHECK_TIMEOUT)
+                .await
+                .map_err(|error| error.to_string())
         };
         let services =
             futures::future::join_all(self.services.iter().map(|(name, probe)| async move {
@@ -143,20 +140,18 @@ impl Readiness {
                 (*name, result)
             }));
         let (database, redis, services) = tokio::join!(database, redis, services);
-        let redis_down = matches!(redis, Some(Err(_)));
+        let redis_down = redis.is_err();
 
         let mut dependencies = BTreeMap::new();
         dependencies.insert("database", status_of(database));
-        if let Some(redis) = redis {
-            dependencies.insert("redis", status_of(redis));
-        }
+        dependencies.insert("redis", status_of(redis));
         for (name, result) in services {
             dependencies.insert(name, status_of(result));
         }
         if let Some(edge) = self.rate_limiter.get() {
             // Shared limits need Redis; without it each replica limits on
             // its own: still limited, hence degraded rather than down.
-            let shared = edge.limiter.has_redis() && !redis_down;
+            let shared = edge.limiter.is_shared() && !redis_down;
             dependencies.insert(
                 "rate_limiter",
                 DependencyStatus {
@@ -181,14 +176,6 @@ impl Readiness {
             status,
             dependencies,
         }
-    }
-}
-
-async fn ping_redis(redis: &Ephemeral) -> Result<(), String> {
-    match tokio::time::timeout(CHECK_TIMEOUT, redis.ping()).await {
-        Ok(Ok(_version)) => Ok(()),
-        Ok(Err(error)) => Err(error.to_string()),
-        Err(_) => Err("timed out".to_owned()),
     }
 }
 

@@ -15,8 +15,10 @@ use crate::browser_client::BrowserClient;
 use crate::config::Config;
 use crate::domain::Rules;
 use crate::edge::Edge;
+use crate::ephemeral::{Ephemeral, EphemeralError};
+use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
-use crate::readiness::{InvalidRedisUrl, Readiness};
+use crate::readiness::Readiness;
 use crate::routes;
 use crate::state::{AppState, Shared};
 
@@ -33,7 +35,7 @@ pub enum StartupError {
     #[error("database: {0}")]
     Store(#[from] store::StoreError),
     #[error(transparent)]
-    Redis(#[from] InvalidRedisUrl),
+    Redis(#[from] EphemeralError),
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
 }
@@ -90,13 +92,10 @@ impl Application {
                 "sealed stored monitor header values with the current key"
             );
         }
-        let state = app_state(&config, store.clone())?;
-        let edge = Arc::new(Edge::new(
-            config.edge.clone(),
-            config.environment,
-            config.redis_url.as_ref(),
-            state.tokens.clone(),
-        ));
+        // The one Redis handle: rate limits, sign-in state, denylist, readiness.
+        let redis = Ephemeral::new(&config.redis_url)?;
+        let state = app_state(&config, store.clone(), redis.clone())?;
+        let edge = Arc::new(Edge::new(config.edge.clone(), redis, state.auth.clone()));
         state.readiness.watch_rate_limiter(edge.clone());
         tracing::info!(port, "lookout-gateway ready");
         Ok(Self {
@@ -147,11 +146,11 @@ impl Application {
     }
 }
 
-fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
-    let auth = Arc::new(Auth::from_config(config).map_err(|_| InvalidRedisUrl)?);
+fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState, StartupError> {
+    let auth = Arc::new(Auth::from_config(config, redis.clone()));
     let readiness = Readiness::new(
         store.clone(),
-        config.redis_url.as_ref().map(|_| auth.ephemeral.clone()),
+        redis.clone(),
         vec![
             ("browser", config.browser_url.clone()),
             ("llm", config.llm_url.clone()),
@@ -166,8 +165,8 @@ fn app_state(config: &Config, store: Store) -> Result<AppState, StartupError> {
     )?;
     let browser = BrowserClient::new(&config.browser_url, &config.internal_api_key)?;
     Ok(AppState::new(Shared {
+        memberships: Memberships::new(store.clone(), auth.identities.clone()),
         store,
-        tokens: auth.verifier.clone(),
         auth,
         rules: Arc::new(Rules {
             environment: config.environment,

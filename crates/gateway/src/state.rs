@@ -9,9 +9,9 @@ use secret_box::SecretBox;
 use store::Store;
 
 use crate::auth::Auth;
-use crate::auth::tokens::TokenVerifier;
 use crate::browser_client::BrowserClient;
 use crate::domain::Rules;
+use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
 use crate::readiness::Readiness;
 
@@ -23,9 +23,10 @@ pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
     pub store: Store,
-    pub tokens: Arc<TokenVerifier>,
-    /// Sign-in, sessions, denylist, CSRF; `auth.verifier` is `tokens`.
+    /// Sign-in, sessions, denylist, CSRF, token verification.
     pub auth: Arc<Auth>,
+    /// The only way to change team memberships.
+    pub memberships: Memberships,
     pub rules: Arc<Rules>,
     pub notify: NotifyClient,
     pub browser: BrowserClient,
@@ -60,8 +61,8 @@ macro_rules! piece {
 
 piece! {
     store: Store,
-    tokens: Arc<TokenVerifier>,
     auth: Arc<Auth>,
+    memberships: Memberships,
     rules: Arc<Rules>,
     notify: NotifyClient,
     browser: BrowserClient,

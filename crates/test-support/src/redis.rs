@@ -1,5 +1,8 @@
-//! A Redis server for tests. Tests share it, so each test uses its own key
-//! prefix (e.g. a random id) instead of flushing.
+//! Redis servers for tests. [`url`] is shared by a test process, so each
+//! test uses its own keys (e.g. a random id) instead of flushing;
+//! [`throwaway_url`] is a server of the caller's own, for tests whose keys
+//! cannot be unique (per-address rate limits: every test calls from
+//! 127.0.0.1).
 
 use std::time::Duration;
 
@@ -20,6 +23,12 @@ pub async fn url() -> String {
         })
         .await
         .clone()
+}
+
+/// `redis://127.0.0.1:<port>` of a new server that only the caller uses;
+/// it stops with the test process.
+pub async fn throwaway_url() -> String {
+    start_throwaway_server().await
 }
 
 async fn start_throwaway_server() -> String {

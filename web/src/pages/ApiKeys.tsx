@@ -78,7 +78,7 @@ export function ApiKeys() {
     <section>
       <h1>API keys</h1>
       <p class="muted">
-        For scripts and the command line: send <code>Authorization: Bearer &lt;key&gt;</code>. A <em>read</em> key can only look.
+        For scripts and the command line: send <code>Authorization: Bearer &lt;key&gt;</code> or <code>X-API-Key: &lt;key&gt;</code> (one of them, or both with the same key). A <em>read</em> key can only look.
       </p>
       {created && <SecretOnce label={`API key ${created.name}`} value={created.key} onDone={() => setCreated(null)} />}
       {rowError && (

@@ -1,19 +1,24 @@
 //! Who is calling, and how they proved it.
 //!
-//! Three credentials end in the same [`CurrentUser`], so handlers do not
-//! care which one was used:
+//! Four ways to present a credential end in the same [`CurrentUser`], so
+//! handlers do not care which one was used ([`credentials`] reads them):
 //! - `Authorization: Bearer <access JWT>` (API clients, the CLI);
 //! - cookie `lookout_session` holding the same JWT (the browser), where
 //!   writes must also pass the CSRF checks of [`csrf`];
-//! - `Authorization: Bearer lk_…`, an API key with scopes `read`/`write`.
+//! - `Authorization: Bearer lk_…` or `X-API-Key: lk_…`, an API key with
+//!   scopes `read`/`write`.
 //!
-//! Access tokens are checked against the denylist (logout) in Redis. If the
-//! edge layer already verified the token and checked the denylist in its
-//! rate-limit round trip, it says so with [`PreverifiedAccess`] and neither
-//! is repeated. Redis unreachable means 503: authentication fails closed.
+//! Access tokens are checked against the denylist (one token, logged out
+//! without a session) and the revoked sessions (logout, session revoke,
+//! refresh-token reuse: every token of the session) in Redis. If the edge
+//! layer already verified the token and checked both in its rate-limit
+//! round trip, it says so with [`PreverifiedAccess`] and nothing is
+//! repeated. Redis unreachable means 503: authentication fails closed.
 //!
+//! - [`credentials`]: the one parser of what a request presents.
 //! - [`tokens`]: signing and verifying access JWTs (kid rotation, typ).
-//! - [`ephemeral`]: Redis (or memory in development) for denylist, sign-in attempts, replay guards.
+//! - [`identities`]: the callers' accounts and teams, cached per replica.
+//! - [`key_verdicts`]: API keys recently verified or refused here.
 //! - [`cookies`], [`csrf`]: the browser session's cookies and CSRF defence.
 //! - [`oidc`]: sign-in with an OpenID Connect provider (Google by default).
 //! - [`session`]: sessions, refresh rotation, logout.
@@ -21,9 +26,10 @@
 //! - [`secrets`]: random tokens, hashes, API key format.
 
 pub mod cookies;
+pub mod credentials;
 pub mod csrf;
-pub mod ephemeral;
 pub mod identities;
+pub mod key_verdicts;
 pub mod oidc;
 pub mod redirect;
 pub mod secrets;
@@ -34,7 +40,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde_json::json;
 use store::Store;
@@ -43,19 +48,34 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::config::Config;
+use crate::ephemeral::{Ephemeral, EphemeralError};
 use crate::error::{ApiError, AuthFailure};
 use cookies::CookieJar;
+use credentials::Presented;
 use csrf::AllowedOrigins;
-use ephemeral::{Ephemeral, EphemeralError, denylist_key};
 use identities::{Identity, IdentityCache};
-use tokens::{LEEWAY_SECONDS, TokenIssuer, TokenVerifier, VerifiedToken, unix_now};
+use key_verdicts::KeyVerdicts;
+use tokens::{
+    LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL, TokenIssuer, TokenVerifier, VerifiedToken, unix_now,
+};
+
+/// The Redis key that denylists one access token.
+pub fn denylist_key(jti: &str) -> String {
+    format!("lookout:denylist:{jti}")
+}
+
+/// The Redis key that revokes every access token of a session.
+pub fn revoked_session_key(session_id: Uuid) -> String {
+    format!("lookout:revoked-session:{session_id}")
+}
 
 /// Everything authentication needs, shared by handlers and extractors.
 pub struct Auth {
     pub issuer: TokenIssuer,
-    /// Shared with the edge layer (`AppState::tokens`), which verifies
-    /// tokens before rate limiting.
+    /// Shared with the edge layer, which verifies tokens before rate
+    /// limiting.
     pub verifier: Arc<TokenVerifier>,
+    /// The gateway's one Redis handle.
     pub ephemeral: Ephemeral,
     pub cookies: CookieJar,
     pub origins: AllowedOrigins,
@@ -68,23 +88,27 @@ pub struct Auth {
     pub oidc: Option<oidc::Provider>,
     /// Internal services by name and URL, probed on the admin health page.
     pub internal_services: Vec<(&'static str, String)>,
-    /// Callers' accounts and teams, valid while Redis reports their generation.
-    pub identities: IdentityCache,
+    /// Callers' accounts and teams, valid while Redis reports their
+    /// generation; changed only through [`crate::memberships`].
+    pub identities: Arc<IdentityCache>,
+    /// API keys recently verified or refused by this replica.
+    pub api_keys: KeyVerdicts,
 }
 
 impl Auth {
-    pub fn from_config(config: &Config) -> Result<Self, EphemeralError> {
+    pub fn from_config(config: &Config, redis: Ephemeral) -> Self {
         let identity = &config.identity;
         let mut keys = vec![(identity.jwt_key_id.clone(), config.jwt_secret.clone())];
         keys.extend(identity.jwt_previous_secrets.iter().cloned());
-        Ok(Self {
+        Self {
             issuer: TokenIssuer::with_key_id(
                 &identity.jwt_key_id,
                 &config.jwt_secret,
                 &config.jwt_issuer,
             ),
             verifier: Arc::new(TokenVerifier::with_keys(&keys, &config.jwt_issuer)),
-            ephemeral: Ephemeral::new(config.redis_url.as_ref())?,
+            identities: Arc::new(IdentityCache::new(redis.clone())),
+            ephemeral: redis,
             cookies: CookieJar {
                 // Browsers drop Secure cookies on plain http, so local
                 // development over http gets them without.
@@ -103,14 +127,8 @@ impl Auth {
                 ("llm", config.llm_url.clone()),
                 ("notify", config.notify_url.clone()),
             ],
-            identities: IdentityCache::default(),
-        })
-    }
-
-    /// After a change to these users' accounts or memberships has committed:
-    /// every replica reloads their identities on its next request.
-    pub async fn forget_identities(&self, user_ids: &[Uuid]) {
-        self.identities.invalidate(&self.ephemeral, user_ids).await;
+            api_keys: KeyVerdicts::default(),
+        }
     }
 
     pub fn is_admin(&self, email: &str) -> bool {
@@ -119,17 +137,31 @@ impl Auth {
             .any(|admin| admin.eq_ignore_ascii_case(email))
     }
 
-    /// Verifies an access token and checks the denylist (one `EXISTS`).
+    /// Verifies an access token and checks that neither it nor its session
+    /// was revoked (one `EXISTS`).
     pub async fn verify_access(&self, token: &str) -> Result<VerifiedToken, ApiError> {
         let verified = self.verifier.verify(token).map_err(|error| {
             tracing::info!(%error, "refused an access token");
             ApiError::Unauthorized(AuthFailure::Invalid)
         })?;
-        if self.ephemeral.exists(&denylist_key(&verified.jti)).await? {
+        let mut revocations = vec![denylist_key(&verified.jti)];
+        revocations.extend(verified.session_id.map(revoked_session_key));
+        if self.ephemeral.any_exists(&revocations).await? {
             tracing::info!("refused a logged-out access token");
             return Err(ApiError::Unauthorized(AuthFailure::Invalid));
         }
         Ok(verified)
+    }
+
+    /// Revokes every access token issued for `session_id`, older ones
+    /// included. Tokens live at most [`MAX_ACCESS_TOKEN_TTL`] and the
+    /// session issues no new one once revoked in the database, so the
+    /// entry outlives every token it refuses.
+    pub async fn revoke_session(&self, session_id: Uuid) -> Result<(), EphemeralError> {
+        let ttl = MAX_ACCESS_TOKEN_TTL + Duration::from_secs(LEEWAY_SECONDS);
+        self.ephemeral
+            .set(&revoked_session_key(session_id), "1", ttl)
+            .await
     }
 
     /// Denylists an access token until it would have expired anyway.
@@ -199,37 +231,6 @@ impl CurrentUser {
     }
 }
 
-/// What the request presented.
-enum Presented<'a> {
-    Bearer(&'a str),
-    ApiKey(&'a str),
-    Cookie(&'a str),
-}
-
-fn presented(parts: &Parts) -> Result<Presented<'_>, ApiError> {
-    if let Some(value) = parts.headers.get(AUTHORIZATION) {
-        let value = value
-            .to_str()
-            .map_err(|_| ApiError::Unauthorized(AuthFailure::Invalid))?;
-        let (scheme, token) = value
-            .split_once(' ')
-            .ok_or(ApiError::Unauthorized(AuthFailure::Invalid))?;
-        let token = token.trim();
-        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-            return Err(ApiError::Unauthorized(AuthFailure::Invalid));
-        }
-        return Ok(if token.starts_with("lk_") {
-            Presented::ApiKey(token)
-        } else {
-            Presented::Bearer(token)
-        });
-    }
-    match cookies::get(&parts.headers, cookies::SESSION) {
-        Some(token) => Ok(Presented::Cookie(token)),
-        None => Err(ApiError::Unauthorized(AuthFailure::Missing)),
-    }
-}
-
 impl<S> FromRequestParts<S> for CurrentUser
 where
     S: Send + Sync,
@@ -243,10 +244,9 @@ where
         let store = Store::from_ref(state);
         // Taken, not cloned: one extraction per request reads it.
         let preverified = parts.extensions.remove::<PreverifiedAccess>();
-        let (token, via_cookie) = match presented(parts)? {
+        let (token, via_cookie) = match credentials::presented(&parts.headers)? {
             Presented::ApiKey(key) => return api_key_user(parts, &auth, &store, key).await,
-            Presented::Bearer(token) => (token, false),
-            Presented::Cookie(token) => (token, true),
+            Presented::AccessToken { token, via_cookie } => (token, via_cookie),
         };
         if via_cookie
             && let Err(failure) = csrf::check(&parts.method, &parts.headers, &auth.origins)
@@ -309,6 +309,10 @@ async fn api_key_user(
     let Some((prefix, secret)) = secrets::parse_api_key(presented) else {
         return Err(refused);
     };
+    if auth.api_keys.was_refused(presented) {
+        tracing::info!("refused an unknown API key again");
+        return Err(refused);
+    }
     let stored = store.find_api_key_by_prefix(prefix).await?;
     let expected = stored
         .as_ref()
@@ -316,13 +320,16 @@ async fn api_key_user(
     let matches = secrets::equal(&secrets::sha256(secret), expected);
     let Some(stored) = stored.filter(|_| matches) else {
         tracing::info!("refused an unknown API key");
+        auth.api_keys.remember_refused(presented);
         return Err(refused);
     };
     let (key, email) = (stored.key, stored.owner_email);
     if key.revoked_at.is_some() || key.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
         tracing::info!(key = %key.id, "refused a revoked or expired API key");
+        auth.api_keys.remember_refused(presented);
         return Err(refused);
     }
+    auth.api_keys.remember_verified(presented);
     let writes = !csrf::is_safe_method(&parts.method);
     if writes && !key.scopes.iter().any(|scope| scope == "write") {
         audit::record(

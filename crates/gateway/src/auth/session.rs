@@ -4,7 +4,7 @@
 //! A refresh token is 256 random bits, given to the browser in an HttpOnly
 //! cookie scoped to `/auth` and stored only as its sha256. Each refresh
 //! rotates it; presenting a rotated token again means two parties hold it,
-//! so the whole session is revoked and its last access token denylisted.
+//! so the whole session is revoked with every access token it issued.
 //! The session also has an absolute lifetime that refreshing never extends.
 
 use std::time::Duration;
@@ -132,12 +132,9 @@ pub async fn refresh(auth: &Auth, store: &Store, presented: &str) -> Result<Refr
         Rotation::ReuseDetected {
             session_id,
             user_id,
-            access_jti,
-            access_expires_at,
+            ..
         } => {
-            if let (Some(jti), Some(expires_at)) = (access_jti, access_expires_at) {
-                auth.denylist(&jti, unix_seconds(expires_at)).await?;
-            }
+            auth.revoke_session(session_id).await?;
             Ok(Refreshed::ReuseDetected {
                 session_id,
                 user_id,
@@ -145,10 +142,6 @@ pub async fn refresh(auth: &Auth, store: &Store, presented: &str) -> Result<Refr
         }
         Rotation::Invalid => Ok(Refreshed::Invalid),
     }
-}
-
-pub fn unix_seconds(at: chrono::DateTime<Utc>) -> u64 {
-    u64::try_from(at.timestamp()).unwrap_or(0)
 }
 
 /// How long a sign-in attempt (state, nonce, PKCE verifier) stays usable.

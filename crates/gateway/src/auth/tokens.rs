@@ -10,7 +10,6 @@
 //! by the claims type itself.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -152,7 +151,6 @@ pub fn issue_access_token(secret: &SecretString, user_id: Uuid, ttl: Duration) -
 pub struct TokenVerifier {
     keys: HashMap<String, DecodingKey>,
     validation: Validation,
-    verified: VerifiedTokens,
 }
 
 impl TokenVerifier {
@@ -184,28 +182,13 @@ impl TokenVerifier {
                 )
             })
             .collect();
-        Self {
-            keys,
-            validation,
-            verified: VerifiedTokens::default(),
-        }
+        Self { keys, validation }
     }
 
-    /// The token's claims if it is valid now. A client presents the same
-    /// token on every request for its whole lifetime, so a token verified
-    /// once is remembered (by its exact text) until it expires: decoding and
-    /// the HMAC were a tenth of an authenticated read's CPU time. The keys
-    /// never change while the process runs, and expiry is checked on every
-    /// hit with the same leeway as a full verification; the denylist is not
-    /// part of this, callers check it on every request.
+    /// The token's claims if it is valid now (an HMAC and a few claim
+    /// checks: microseconds, so nothing is remembered between requests).
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        let now = unix_now();
-        if let Some(verified) = self.verified.get(token, now) {
-            return Ok(verified);
-        }
-        let verified = self.verify_signature_and_claims(token, now)?;
-        self.verified.insert(token, &verified, now);
-        Ok(verified)
+        self.verify_signature_and_claims(token, unix_now())
     }
 
     fn verify_signature_and_claims(
@@ -247,48 +230,6 @@ impl TokenVerifier {
             expires_at: claims.exp,
             session_id,
         })
-    }
-}
-
-/// Tokens that verified, by their exact text, until they expire.
-///
-/// Hashed with foldhash (seeded per process), not SipHash: hashing a whole
-/// token with SipHash was most of a memo hit. Flooding a bucket would take
-/// many colliding tokens, and only tokens we signed are ever stored.
-#[derive(Default)]
-struct VerifiedTokens {
-    entries: Mutex<TokenMap>,
-}
-
-type TokenMap = HashMap<Box<str>, VerifiedToken, foldhash::fast::RandomState>;
-
-/// Past this many remembered tokens the memo starts over: it bounds memory,
-/// and only tokens we signed can be added.
-const VERIFIED_TOKENS_CAPACITY: usize = 20_000;
-
-impl VerifiedTokens {
-    fn lock(&self) -> MutexGuard<'_, TokenMap> {
-        // Every operation is one get, insert or clear: a panic while the
-        // lock is held cannot leave the map half-updated.
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn get(&self, token: &str, now: u64) -> Option<VerifiedToken> {
-        let entries = self.lock();
-        let verified = entries.get(token)?;
-        // jsonwebtoken refuses once `exp + leeway < now`; so does this.
-        (verified.expires_at + LEEWAY_SECONDS >= now).then(|| verified.clone())
-    }
-
-    fn insert(&self, token: &str, verified: &VerifiedToken, now: u64) {
-        let mut entries = self.lock();
-        if entries.len() >= VERIFIED_TOKENS_CAPACITY {
-            entries.retain(|_, kept| kept.expires_at + LEEWAY_SECONDS >= now);
-            if entries.len() >= VERIFIED_TOKENS_CAPACITY {
-                entries.clear();
-            }
-        }
-        entries.insert(token.into(), verified.clone());
     }
 }
 
@@ -362,22 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn a_remembered_token_is_refused_once_it_expires() {
-        let memo = VerifiedTokens::default();
-        let verified = VerifiedToken {
-            user_id: Uuid::new_v4(),
-            jti: "jti".to_owned(),
-            expires_at: 1_000,
-            session_id: None,
-        };
-        memo.insert("token", &verified, 1_000);
-        assert_eq!(memo.get("token", 1_000 + LEEWAY_SECONDS), Some(verified));
-        assert_eq!(memo.get("token", 1_000 + LEEWAY_SECONDS + 1), None);
-        assert_eq!(memo.get("another token", 1_000), None);
-    }
-
-    #[test]
-    fn a_tampered_copy_of_a_remembered_token_is_still_refused() {
+    fn a_tampered_copy_of_a_valid_token_is_refused() {
         let verifier = TokenVerifier::new(&secret(), DEFAULT_ISSUER);
         let token = issue_access_token(&secret(), Uuid::new_v4(), Duration::from_secs(60));
         assert!(verifier.verify(&token).is_ok());

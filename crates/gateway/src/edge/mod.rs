@@ -1,15 +1,9 @@
-//! Everything a request meets before and after a handler, outermost first
-//! (see [`wrap`]):
-//!
-//! 1. [`Front`]: the request's context ([`crate::request_context`]: id,
-//!    `X-Process-Time`, the log line and the request metrics), then client
-//!    IP ([`client_ip`]), trusted hosts ([`hosts`]), load shedding, the
-//!    request timeout, and the security headers ([`headers`]) on whatever
-//!    comes back.
-//! 2. CORS ([`cors`]), outside the limiter so a 429 is readable by the page.
-//! 3. [`Limit`]: the rate limit and denylist check in one Redis round trip
-//!    ([`rate_limit`], shared with other requests in flight), and the
-//!    route's body size limit.
+//! Everything a request meets before and after a handler, in one
+//! `ServiceBuilder` (see [`wrap`]), outermost first: stock tower and
+//! tower-http layers for what they do well, and three small middlewares for
+//! what has no stock layer: the request's context
+//! ([`crate::request_context`]: span, log line, metrics), [`admit`] (client
+//! IP, trusted hosts, HSTS, `no-store`) and the rate limit ([`rate_limit`]).
 //!
 //! Settings are in [`settings`].
 //!
@@ -24,28 +18,33 @@ pub mod hosts;
 pub mod rate_limit;
 pub mod settings;
 
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request};
-use axum::http::header::AUTHORIZATION;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, COOKIE, PROXY_AUTHORIZATION,
+    REFERRER_POLICY, SET_COOKIE, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::middleware::{Next, from_fn, from_fn_with_state, map_request};
 use axum::response::{IntoResponse, Response};
-use futures::future::BoxFuture;
-use mesh::config::Environment;
-use secrecy::SecretString;
-use tokio::sync::Semaphore;
-use tower::{Layer, Service, ServiceBuilder, ServiceExt};
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::{BoxError, ServiceBuilder};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::auth::secrets::parse_api_key;
-use crate::auth::tokens::TokenVerifier;
-use crate::auth::{PreverifiedAccess, cookies};
+use crate::auth::Auth;
+use crate::auth::credentials::{self, API_KEY_HEADER, Presented, Unreadable};
+use crate::auth::{PreverifiedAccess, csrf};
+use crate::ephemeral::Ephemeral;
 use crate::error::{ApiError, AuthFailure};
 use crate::metrics::METRICS;
-use crate::request_context::RequestContext;
+use crate::request_context;
 use client_ip::{ClientIp, TrustedProxies};
 use hosts::TrustedHosts;
 use rate_limit::{Decision, RateLimiter, RouteClass, Subject};
@@ -57,53 +56,105 @@ pub struct Edge {
     proxies: TrustedProxies,
     hosts: TrustedHosts,
     pub limiter: RateLimiter,
-    tokens: Arc<TokenVerifier>,
-    /// Permits for requests in flight; none left means shed, not queue.
-    in_flight: Arc<Semaphore>,
+    /// Verifies access tokens and knows verified API keys: whose budget a
+    /// request spends.
+    auth: Arc<Auth>,
 }
 
 impl Edge {
-    pub fn new(
-        settings: EdgeSettings,
-        environment: Environment,
-        redis_url: Option<&SecretString>,
-        tokens: Arc<TokenVerifier>,
-    ) -> Self {
-        if environment.is_production() && settings.trusted_hosts.is_empty() {
-            tracing::warn!("TRUSTED_HOSTS is empty: any Host header is accepted");
-        }
+    pub fn new(settings: EdgeSettings, redis: Ephemeral, auth: Arc<Auth>) -> Self {
         Self {
             proxies: TrustedProxies::new(settings.trusted_proxies.clone()),
             hosts: TrustedHosts::new(settings.trusted_hosts.clone()),
-            limiter: RateLimiter::new(settings.rate_limits, redis_url, settings.redis_timeout),
-            tokens,
-            in_flight: Arc::new(Semaphore::new(settings.max_concurrent_requests)),
+            limiter: RateLimiter::new(settings.rate_limits, redis, settings.redis_timeout),
+            auth,
             settings,
         }
     }
 }
 
+/// Bodies past this are refused with 413 when read; routes that need more
+/// (monitors) raise it for themselves.
+pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024;
+
 /// Wraps the routes in the edge layers. `axum::Router::layer` runs them
-/// after routing, so each sees the matched route template. The layers are
-/// one stack, applied once: each `Router::layer` call boxes every route
-/// again, and every box costs each request a service clone.
+/// after routing, so each sees the matched route template.
 pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>) -> Router<S> {
-    let cors = cors::layer(&edge.settings.cors_origins);
+    let settings = &edge.settings;
+    let cors = cors::layer(&settings.cors_origins);
+    let credentials = [
+        AUTHORIZATION,
+        PROXY_AUTHORIZATION,
+        COOKIE,
+        SET_COOKIE,
+        HeaderName::from_static(API_KEY_HEADER),
+        HeaderName::from_static(csrf::HEADER),
+    ];
     router.layer(
         ServiceBuilder::new()
-            .layer_fn({
-                let edge = edge.clone();
-                move |inner| Front {
-                    edge: edge.clone(),
-                    inner,
-                }
-            })
+            // Credentials never show in a log line or a trace.
+            .layer(SetSensitiveHeadersLayer::new(credentials))
+            // A caller's malformed X-Request-ID is replaced, not trusted.
+            .layer(map_request(request_context::drop_malformed_request_id))
+            // Every request gets an id, echoed in the response.
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::x_request_id())
+            // The span, the one log line, the metrics and X-Process-Time;
+            // inside it, error bodies quote the request id.
+            .layer(from_fn(request_context::serve))
+            // Security headers on every response, errors from any layer
+            // included (nginx sets the same in production, see `headers`).
+            .layer(SetResponseHeaderLayer::overriding(
+                X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                X_FRAME_OPTIONS,
+                HeaderValue::from_static("DENY"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                REFERRER_POLICY,
+                HeaderValue::from_static(headers::REFERRER_POLICY),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                HeaderName::from_static("permissions-policy"),
+                HeaderValue::from_static(headers::PERMISSIONS_POLICY),
+            ))
+            // HTML gets a strict CSP unless it set its own (the API docs).
+            .layer(SetResponseHeaderLayer::if_not_present(
+                CONTENT_SECURITY_POLICY,
+                headers::html_csp,
+            ))
+            // Client IP, trusted hosts, HSTS and no-store: no stock layer.
+            .layer(from_fn_with_state(edge.clone(), admit))
+            // The three layers below fail with errors; this answers them
+            // with the JSON error shape (503 overloaded, 408 timeout).
+            .layer(HandleErrorLayer::new(overloaded_or_timed_out))
+            // Past the concurrency limit a request is shed, not queued: a
+            // queue only adds latency to requests that will time out.
+            .load_shed()
+            // One limit for the whole gateway, not one per route.
+            .layer(GlobalConcurrencyLimitLayer::new(
+                settings.max_concurrent_requests,
+            ))
+            // A request that takes longer (a stalled body included) gets 408.
+            .timeout(settings.request_timeout)
+            // Outside the rate limit, so a page can read a 429.
             .option_layer(cors)
-            .layer_fn(move |inner| Limit {
-                edge: edge.clone(),
-                inner,
-            }),
+            // Bodies are capped as they stream, Content-Length or not.
+            .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+            .layer(from_fn_with_state(edge, rate_limit)),
     )
+}
+
+async fn overloaded_or_timed_out(error: BoxError) -> ApiError {
+    if error.is::<tower::load_shed::error::Overloaded>() {
+        ApiError::Overloaded
+    } else if error.is::<tower::timeout::error::Elapsed>() {
+        ApiError::RequestTimeout
+    } else {
+        ApiError::Internal(format!("edge layer: {error}"))
+    }
 }
 
 /// Probes address replicas by IP and carry no user data: they are exempt
@@ -112,220 +163,98 @@ fn is_probe(path: &str) -> bool {
     matches!(path, "/health" | "/ready")
 }
 
-/// The outermost edge service. Its checks need no waiting, so it calls the
-/// next service right away and boxes one future per request (a
-/// `middleware::from_fn` layer boxes a clone of the service and two
-/// futures).
-#[derive(Clone)]
-pub struct Front<S> {
-    edge: Arc<Edge>,
-    inner: S,
-}
-
-impl<S> Service<Request> for Front<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Send + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request) -> Self::Future {
-        let context = RequestContext::of(&request);
-        let edge = &self.edge;
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
-        let client = edge.proxies.client_ip(peer, request.headers());
-        let https = edge.proxies.forwarded_https(peer, request.headers());
-        request.extensions_mut().insert(ClientIp(client));
-        let path = request.uri().path();
-        let private = headers::is_private_path(path);
-        let admitted = if !is_probe(path) && !edge.hosts.allows(&request) {
-            Err(ApiError::BadRequest(
-                "this host is not served here".to_owned(),
-            ))
-        } else {
-            match edge.in_flight.clone().try_acquire_owned() {
-                Err(_) => Err(ApiError::Overloaded),
-                Ok(permit) => Ok((permit, self.inner.call(request))),
-            }
-        };
-        let timeout = edge.settings.request_timeout;
-        Box::pin(async move {
-            // Inside the context: error bodies quote the request id.
-            let served = context.serve(async move {
-                let mut response = match admitted {
-                    Err(error) => error.into_response(),
-                    Ok((_permit, handled)) => match tokio::time::timeout(timeout, handled).await {
-                        Ok(Ok(response)) => response,
-                        Ok(Err(never)) => match never {},
-                        Err(_) => ApiError::RequestTimeout.into_response(),
-                    },
-                };
-                headers::apply(response.headers_mut(), private, https);
-                response
-            });
-            Ok(served.await)
-        })
-    }
-}
-
-/// The innermost edge service: the rate limit and the body size limit.
-#[derive(Clone)]
-pub struct Limit<S> {
-    edge: Arc<Edge>,
-    inner: S,
-}
-
-impl<S> Service<Request> for Limit<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        // The next service is called after Redis answers: the future owns
-        // the instance that was made ready, and a clone stays for the next.
-        let ready = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, ready);
-        let edge = self.edge.clone();
-        Box::pin(async move { Ok(limit(&edge, request, inner).await) })
-    }
-}
-
-/// Body size limits by route: a monitor may carry 20 headers of 4 KiB;
-/// nothing else needs more than a few KiB of JSON.
-fn body_limit(route: &str) -> usize {
-    match route {
-        "/api/v1/monitors" | "/api/v1/monitors/{id}" => 128 * 1024,
-        _ if route.starts_with("/auth/") => 16 * 1024,
-        _ => 32 * 1024,
-    }
-}
-
-async fn limit<S>(edge: &Edge, request: Request, inner: S) -> Response
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-{
-    let route = request.extensions().get::<MatchedPath>().cloned();
+/// Resolves the client IP (through `TRUSTED_PROXIES`), refuses hosts not
+/// in `TRUSTED_HOSTS`, and adds the headers that depend on the request:
+/// HSTS when the client reached us over TLS, `no-store` on API responses.
+async fn admit(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)), |info| info.0);
+    let client = edge.proxies.client_ip(peer, request.headers());
+    let https = edge.proxies.forwarded_https(peer, request.headers());
+    request.extensions_mut().insert(ClientIp(client));
     let path = request.uri().path();
-    let limited_path = headers::is_private_path(path);
-    let Some(route) = route.filter(|_| limited_path) else {
-        // Probes, the docs and static files: no budget spent, no body.
-        return DefaultBodyLimit::max(0)
-            .layer(inner)
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|never| match never {});
+    let private = headers::is_private_path(path);
+    let mut response = if !is_probe(path) && !edge.hosts.allows(&request) {
+        ApiError::BadRequest("this host is not served here".to_owned()).into_response()
+    } else {
+        next.run(request).await
     };
-    let route = route.as_str();
-    let class = RouteClass::of(request.method(), route);
+    let headers = response.headers_mut();
+    if https {
+        headers.insert(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(headers::HSTS),
+        );
+    }
+    if private {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Spends the caller's budget and, in the same Redis round trip, checks
+/// that a verified access token (or its session) was not revoked.
+async fn rate_limit(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let Some(route) = route.filter(|_| headers::is_private_path(request.uri().path())) else {
+        // Probes, the docs and static files: no budget spent.
+        return next.run(request).await;
+    };
+    let class = RouteClass::of(request.method(), route.as_str());
     let client = request
         .extensions()
         .get::<ClientIp>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ip| ip.0);
-    // A bearer JWT the edge can verify (a cheap HMAC) names the user, whose
-    // budget follows them across addresses. Anything else, API keys
-    // included, spends the client IP's budget: an unverified credential
-    // must not open a fresh budget per guess.
-    let presented = if class == RouteClass::SignIn {
-        None
-    } else {
-        presented_token(request.headers())
-    };
-    let verified = presented
-        .filter(|token| is_jwt(token))
-        .and_then(|token| edge.tokens.verify(token).ok());
-    let subject = match (&verified, presented.and_then(parse_api_key)) {
-        (Some(token), _) => Subject::User(token.user_id),
-        (None, Some((prefix, _))) => Subject::ApiKey(prefix.to_owned()),
-        (None, None) => Subject::Ip(client),
+    let presented = credentials::presented(request.headers());
+    // A verified access token names the user, whose budget follows them
+    // across addresses; a key this replica has seen verified spends its own.
+    // Anything else spends the client address's budget: an unverified
+    // credential must not open a fresh budget per guess.
+    let (subject, verified) = match presented {
+        _ if class == RouteClass::SignIn => (Subject::ip(client), None),
+        Ok(Presented::AccessToken { token, .. }) => match edge.auth.verifier.verify(token) {
+            Ok(verified) => (Subject::User(verified.user_id), Some(verified)),
+            Err(_) => (Subject::ip(client), None),
+        },
+        Ok(Presented::ApiKey(key)) => match edge.auth.api_keys.verified_prefix(key) {
+            Some(prefix) => (Subject::ApiKey(prefix), None),
+            None => (Subject::ip(client), None),
+        },
+        Err(_) => (Subject::ip(client), None),
     };
     let outcome = edge.limiter.check(class, &subject, verified.as_ref()).await;
-    let fallback = i64::from(edge.limiter.has_redis() && !outcome.shared);
-    // Written only on a change: every request writing one shared cache line
-    // from both worker threads costs more than reading it.
-    if METRICS.rate_limit_fallback.get() != fallback {
-        METRICS.rate_limit_fallback.set(fallback);
-    }
+    METRICS.rate_limit_fallback.set(i64::from(!outcome.shared));
     let decision = outcome.decision;
-    if decision.token_revoked {
-        let mut response = ApiError::Unauthorized(AuthFailure::Invalid).into_response();
-        rate_limit_headers(response.headers_mut(), &decision);
-        return response;
-    }
-    let mut request = request;
-    // Redis answered "not revoked" for this very token: the auth extractor
-    // need not ask again (one round trip per request).
-    if outcome.shared
-        && let Some(claims) = verified
-    {
-        request.extensions_mut().insert(PreverifiedAccess {
-            claims,
-            identity_generation: decision.identity_generation,
-        });
-    }
-    if !decision.allowed {
+    let mut response = if outcome.token_revoked {
+        ApiError::Unauthorized(AuthFailure::Invalid).into_response()
+    } else if !decision.allowed {
         METRICS
             .rate_limit_rejections
             .with_label_values(&[class.as_str()])
             .inc();
-        let mut response = ApiError::RateLimited {
+        ApiError::RateLimited {
             retry_after_seconds: decision.retry_after_seconds.max(1),
         }
-        .into_response();
-        rate_limit_headers(response.headers_mut(), &decision);
-        return response;
-    }
-    let body_limit = body_limit(route);
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    let mut response = if declared.is_some_and(|length| length > body_limit as u64) {
-        ApiError::PayloadTooLarge.into_response()
+        .into_response()
+    } else if presented == Err(Unreadable::Ambiguous) {
+        ApiError::from(Unreadable::Ambiguous).into_response()
     } else {
-        // Also caps bodies without Content-Length (chunked) as they stream.
-        DefaultBodyLimit::max(body_limit)
-            .layer(inner)
-            .oneshot(request)
-            .await
-            .unwrap_or_else(|never| match never {})
+        // Redis answered "not revoked" for this very token: the auth
+        // extractor need not ask again (one round trip per request).
+        if outcome.shared
+            && let Some(claims) = verified
+        {
+            request.extensions_mut().insert(PreverifiedAccess {
+                claims,
+                identity_generation: outcome.identity_generation,
+            });
+        }
+        next.run(request).await
     };
     rate_limit_headers(response.headers_mut(), &decision);
     response
-}
-
-/// The credential the auth extractor will read, with the same precedence:
-/// the `Authorization` header when there is one, else the session cookie.
-fn presented_token(headers: &HeaderMap) -> Option<&str> {
-    match headers.get(AUTHORIZATION) {
-        Some(value) => {
-            let (scheme, token) = value.to_str().ok()?.split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        }
-        None => cookies::get(headers, cookies::SESSION),
-    }
-}
-
-/// JWTs have three dot-separated parts; API keys have none.
-fn is_jwt(token: &str) -> bool {
-    token.bytes().filter(|byte| *byte == b'.').count() == 2
 }
 
 fn rate_limit_headers(headers: &mut HeaderMap, decision: &Decision) {

@@ -1,36 +1,39 @@
 //! Rate limits: GCRA (the generic cell rate algorithm) per caller and route
 //! class, kept in Redis so every gateway replica shares one count.
 //!
-//! One request costs at most one Redis round trip, shared with the other
-//! requests in flight ([`shared`]): a Lua script reads the caller's
-//! theoretical arrival time, decides, writes it back with an expiry, and in
-//! the same run checks the access token's denylist key. Redis' own clock
-//! (`TIME`) is used so replicas with skewed clocks agree.
+//! One request costs one Redis round trip: one run of [`SCRIPT`] reads the
+//! caller's theoretical arrival time, decides, writes it back with an
+//! expiry, and, for a verified access token, checks the token's denylist
+//! entry and its session's revocation and reads the user's identity
+//! generation. Redis' own clock (`TIME`) is used so replicas with skewed
+//! clocks agree.
 //!
-//! When Redis does not answer within `RATE_LIMIT_REDIS_TIMEOUT_MS`, the same
-//! algorithm runs in process ([`LocalLimiter`]): limits then hold per
-//! replica instead of across replicas, which is looser but never unlimited.
-//! The switch is logged once each way and `/ready` reports `degraded`.
+//! When Redis does not answer within `RATE_LIMIT_REDIS_TIMEOUT_MS`, a keyed
+//! `governor` limiter with the same quotas answers in process: limits then
+//! hold per replica instead of across replicas, which is looser but never
+//! unlimited. The switch is logged once each way and `/ready` reports
+//! `degraded`.
 //!
 //! Headers (draft-ietf-httpapi-ratelimit-headers, the widely deployed
 //! three-header form): `RateLimit-Limit`, `RateLimit-Remaining`,
 //! `RateLimit-Reset` (seconds until the quota is full again) on every
 //! limited response, and `Retry-After` on 429.
 
-mod shared;
-
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::http::Method;
-use secrecy::{ExposeSecret, SecretString};
+use governor::clock::Clock as _;
+use governor::middleware::StateInformationMiddleware;
+use governor::{DefaultKeyedRateLimiter, RateLimiter as Governor};
+use ipnet::Ipv6Net;
 use uuid::Uuid;
 
 use super::settings::{Quota, RateLimits};
 use crate::auth::tokens::VerifiedToken;
-use shared::SharedLimiter;
+use crate::ephemeral::Ephemeral;
 
 /// What a route costs, which decides its quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,28 +90,31 @@ impl RouteClass {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// A user whose access token the edge verified.
-    User(uuid::Uuid),
-    /// An API key, by its public prefix. The key is verified later; an
-    /// invented prefix gains nothing, since its secret is unguessable, and
-    /// guesses at a real key's secret share that key's budget.
+    User(Uuid),
+    /// An API key this replica has seen verified, by its public prefix.
     ApiKey(String),
-    /// Everyone else, by client IP.
-    Ip(std::net::IpAddr),
+    /// Everyone else, unverified credentials included, by client address:
+    /// an IPv6 client by its /64, the block one subscriber usually holds.
+    Ip(IpAddr),
 }
 
 impl Subject {
-    /// The Redis key (and the in-process limiter's key) of this subject's
-    /// budget for `class`.
+    /// The budget of a client address; IPv6 addresses share their /64.
+    pub fn ip(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V6(v6) => Self::Ip(IpAddr::V6(
+                Ipv6Net::new(v6, 64).map_or(v6, |network| network.network()),
+            )),
+            v4 => Self::Ip(v4),
+        }
+    }
+
+    /// The Redis key of this subject's budget for `class`.
     fn key(&self, class: RouteClass) -> String {
         let class = class.as_str();
-        // Concatenated, not `format!`ed: these are built on every request.
         match self {
-            Self::User(id) => {
-                let mut buffer = Uuid::encode_buffer();
-                let id = id.simple().encode_lower(&mut buffer);
-                ["lookout:rl:", class, ":u:", id].concat()
-            }
-            Self::ApiKey(prefix) => ["lookout:rl:", class, ":k:", prefix].concat(),
+            Self::User(id) => format!("lookout:rl:{class}:u:{}", id.simple()),
+            Self::ApiKey(prefix) => format!("lookout:rl:{class}:k:{prefix}"),
             Self::Ip(ip) => format!("lookout:rl:{class}:ip:{ip}"),
         }
     }
@@ -124,46 +130,90 @@ pub struct Decision {
     pub reset_seconds: u64,
     /// Seconds until one more request would be allowed (0 when allowed).
     pub retry_after_seconds: u64,
-    /// The access token presented is on the denylist (logged out).
+}
+
+/// What one run of [`SCRIPT`] says about a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub decision: Decision,
+    /// Redis decided, so the token's revocation was checked too.
+    pub shared: bool,
+    /// The access token presented, or its whole session, was revoked.
     pub token_revoked: bool,
     /// The token's user's identity generation; 0 when not asked or revoked.
     pub identity_generation: i64,
 }
 
+/// KEYS[1] is the caller's GCRA state (its theoretical arrival time, ms).
+/// With a verified access token, KEYS[2] is the user's identity generation
+/// key (written with a fresh value from the server clock when absent, see
+/// `auth::identities`) and the rest are revocation keys: the token's
+/// denylist entry and its session's. ARGV: the emission interval (period /
+/// count, ms) and the period (ms). The reply: allowed (0/1), remaining,
+/// reset (ms), retry after (ms), revoked (0/1), generation.
+const SCRIPT: &str = r"
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local generation = '0'
+if #KEYS > 1 then
+  if redis.call('EXISTS', unpack(KEYS, 3)) > 0 then
+    return {0, 0, 0, 0, 1, '0'}
+  end
+  generation = redis.call('GET', KEYS[2])
+  if not generation then
+    generation = clock[1] .. string.format('%06d', tonumber(clock[2]))
+    redis.call('SET', KEYS[2], generation, 'EX', 86400)
+  end
+end
+local interval, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+-- The slack absorbs floating point error when the interval is fractional.
+if new_tat - period > now + 0.001 then
+  return {0, 0, math.ceil(tat - now), math.ceil(new_tat - period - now), 0, generation}
+end
+-- At least 1 ms: with a very high rate the increment is lost in the
+-- precision of a double near the epoch, and PX 0 is an error.
+local ttl = math.max(1, math.ceil(new_tat - now))
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', ttl)
+local remaining = math.max(0, math.floor((period - (new_tat - now)) / interval))
+return {1, remaining, ttl, 0, 0, generation}
+";
+
+type Reply = (i64, i64, i64, i64, i64, i64);
+
 pub struct RateLimiter {
     limits: RateLimits,
-    redis: Option<SharedLimiter>,
-    local: LocalLimiter,
+    redis: Ephemeral,
+    script: redis::Script,
+    timeout: Duration,
+    /// Whether the last decision came from Redis; logged when it flips.
+    shared: AtomicBool,
+    local: LocalLimiters,
 }
 
 impl RateLimiter {
-    pub fn new(limits: RateLimits, redis_url: Option<&SecretString>, timeout: Duration) -> Self {
-        let redis = redis_url.and_then(|url| match redis::Client::open(url.expose_secret()) {
-            Ok(client) => Some(SharedLimiter::new(client, timeout)),
-            Err(_) => {
-                tracing::error!("REDIS_URL is not a valid Redis URL; rate limits are per replica");
-                None
-            }
-        });
+    pub fn new(limits: RateLimits, redis: Ephemeral, timeout: Duration) -> Self {
         Self {
+            local: LocalLimiters::new(&limits),
             limits,
             redis,
-            local: LocalLimiter::default(),
+            script: redis::Script::new(SCRIPT),
+            timeout,
+            // Optimistic until the first call says otherwise, so a healthy
+            // start logs nothing.
+            shared: AtomicBool::new(true),
         }
     }
 
     /// True when limits are shared through Redis right now.
     pub fn is_shared(&self) -> bool {
-        self.redis.as_ref().is_some_and(SharedLimiter::is_up)
-    }
-
-    /// Whether Redis is configured at all.
-    pub fn has_redis(&self) -> bool {
-        self.redis.is_some()
+        self.shared.load(Ordering::Relaxed)
     }
 
     /// Spends one request of `subject`'s budget for `class`; given a
-    /// verified access token, also checks its denylist entry and reads its
+    /// verified access token, also checks its revocation and reads its
     /// user's identity generation in the same round trip.
     pub async fn check(
         &self,
@@ -172,129 +222,140 @@ impl RateLimiter {
         token: Option<&VerifiedToken>,
     ) -> Outcome {
         let quota = class.quota(&self.limits);
-        if let Some(redis) = &self.redis
-            && let Some(decision) = redis.check(subject.key(class), quota, token).await
-        {
-            return Outcome {
-                decision,
-                shared: true,
-            };
+        let mut invocation = self.script.key(subject.key(class));
+        if let Some(token) = token {
+            invocation
+                .key(crate::auth::identities::generation_key(token.user_id))
+                .key(crate::auth::denylist_key(&token.jti));
+            if let Some(session_id) = token.session_id {
+                invocation.key(crate::auth::revoked_session_key(session_id));
+            }
         }
-        // Rebuilt rather than cloned up front: the fallback is the rare path.
-        Outcome {
-            decision: self.local.check(subject.key(class), quota),
-            shared: false,
+        invocation
+            .arg(quota.period.as_secs_f64() * 1000.0 / f64::from(quota.count))
+            .arg(quota.period.as_millis() as u64);
+        let reply = self
+            .redis
+            .within(self.timeout, |mut connection| async move {
+                invocation.invoke_async::<Reply>(&mut connection).await
+            })
+            .await;
+        match reply {
+            Ok((allowed, remaining, reset_ms, retry_ms, revoked, generation)) => {
+                self.mark_shared(true, None);
+                Outcome {
+                    decision: Decision {
+                        allowed: allowed == 1,
+                        limit: quota.count,
+                        remaining: u32::try_from(remaining).unwrap_or(0),
+                        reset_seconds: ceil_seconds(reset_ms),
+                        retry_after_seconds: ceil_seconds(retry_ms),
+                    },
+                    shared: true,
+                    token_revoked: revoked == 1,
+                    identity_generation: generation,
+                }
+            }
+            Err(error) => {
+                self.mark_shared(false, Some(&error));
+                Outcome {
+                    decision: self.local.check(class, quota, subject),
+                    shared: false,
+                    token_revoked: false,
+                    identity_generation: 0,
+                }
+            }
+        }
+    }
+
+    fn mark_shared(&self, shared: bool, error: Option<&dyn std::fmt::Display>) {
+        let was = self.shared.swap(shared, Ordering::AcqRel);
+        if was && !shared {
+            let error = error.map(ToString::to_string).unwrap_or_default();
+            tracing::warn!(
+                %error,
+                "Redis unreachable: rate limits fall back to this replica's in-process limiter"
+            );
+        } else if !was && shared {
+            tracing::info!("Redis reachable again: rate limits are shared across replicas");
         }
     }
 }
 
-/// A decision and whether Redis made it (the denylist was checked only then).
-#[derive(Debug, Clone, Copy)]
-pub struct Outcome {
-    pub decision: Decision,
-    pub shared: bool,
-}
-
-pub(crate) fn ceil_seconds(ms: i64) -> u64 {
+fn ceil_seconds(ms: i64) -> u64 {
     u64::try_from(ms.max(0)).unwrap_or(0).div_ceil(1000)
 }
 
-/// A GCRA quota at one instant, in the milliseconds (doubles) both limiters
-/// count in, and the figures of a decision from a theoretical arrival time
-/// (TAT). The in-process limiter and the replay of the Redis script's
-/// verdicts both use it, so the two answer alike.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Emission {
-    pub now: f64,
-    /// Period / count: what one call adds to the TAT.
-    pub interval: f64,
-    pub period: f64,
-    pub limit: u32,
+type Keyed = DefaultKeyedRateLimiter<Subject, StateInformationMiddleware>;
+
+/// The fallback: one keyed `governor` limiter per route class.
+struct LocalLimiters {
+    sign_in: Keyed,
+    expensive: Keyed,
+    write: Keyed,
+    read: Keyed,
 }
 
-impl Emission {
-    /// The figures of an allowed call that moved the TAT to `new_tat`.
-    pub(crate) fn allowed(&self, new_tat: f64) -> Decision {
-        Decision {
-            allowed: true,
-            limit: self.limit,
-            remaining: ((self.period - (new_tat - self.now)) / self.interval)
-                .floor()
-                .max(0.0) as u32,
-            // At least 1 ms, as the script stores it.
-            reset_seconds: ceil_seconds((new_tat - self.now).ceil().max(1.0) as i64),
-            retry_after_seconds: 0,
-            token_revoked: false,
-            identity_generation: 0,
-        }
-    }
+/// Past this many callers in one class, callers whose budget is full again
+/// are forgotten, which bounds memory during a long outage.
+const FORGET_AT: usize = 10_000;
 
-    /// The figures of a refused call, the TAT staying at `tat`.
-    pub(crate) fn refused(&self, tat: f64) -> Decision {
-        let allow_at = tat + self.interval - self.period;
-        Decision {
-            allowed: false,
-            limit: self.limit,
-            remaining: 0,
-            reset_seconds: ceil_seconds((tat - self.now).ceil() as i64),
-            retry_after_seconds: ceil_seconds((allow_at - self.now).ceil() as i64),
-            token_revoked: false,
-            identity_generation: 0,
-        }
-    }
-}
-
-/// GCRA in process: the fallback when Redis is away. Sharded so that
-/// concurrent requests rarely wait on one lock.
-pub struct LocalLimiter {
-    shards: Vec<Mutex<HashMap<String, f64>>>,
-    hasher: RandomState,
-    epoch: Instant,
-}
-
-const SHARDS: usize = 16;
-/// Past this many callers in one shard, expired entries are swept.
-const SWEEP_AT: usize = 4096;
-
-impl Default for LocalLimiter {
-    fn default() -> Self {
-        Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            hasher: RandomState::new(),
-            epoch: Instant::now(),
-        }
-    }
-}
-
-impl LocalLimiter {
-    pub fn check(&self, key: String, quota: Quota) -> Decision {
-        let now = self.epoch.elapsed().as_secs_f64() * 1000.0;
-        let interval = quota.period.as_secs_f64() * 1000.0 / f64::from(quota.count);
-        let period = quota.period.as_secs_f64() * 1000.0;
-        let shard = &self.shards[(self.hasher.hash_one(&key) as usize) % SHARDS];
-        // A poisoned shard only means another request panicked mid-update;
-        // the map is still a valid map.
-        let mut map = shard
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if map.len() > SWEEP_AT {
-            map.retain(|_, tat| *tat > now);
-        }
-        let emission = Emission {
-            now,
-            interval,
-            period,
-            limit: quota.count,
+impl LocalLimiters {
+    fn new(limits: &RateLimits) -> Self {
+        let keyed = |quota: Quota| {
+            Governor::keyed(governor_quota(quota)).with_middleware::<StateInformationMiddleware>()
         };
-        let tat = map.get(&key).copied().unwrap_or(now).max(now);
-        let new_tat = tat + interval;
-        // The slack absorbs floating point error: `now + p - p` may exceed `now`.
-        if new_tat - period > now + 0.001 {
-            return emission.refused(tat);
+        Self {
+            sign_in: keyed(limits.sign_in),
+            expensive: keyed(limits.expensive),
+            write: keyed(limits.write),
+            read: keyed(limits.read),
         }
-        map.insert(key, new_tat);
-        emission.allowed(new_tat)
     }
+
+    fn check(&self, class: RouteClass, quota: Quota, subject: &Subject) -> Decision {
+        let limiter = match class {
+            RouteClass::SignIn => &self.sign_in,
+            RouteClass::Expensive => &self.expensive,
+            RouteClass::Write => &self.write,
+            RouteClass::Read => &self.read,
+        };
+        if limiter.len() > FORGET_AT {
+            limiter.retain_recent();
+        }
+        let interval = quota.period / quota.count;
+        match limiter.check_key(subject) {
+            Ok(state) => {
+                let remaining = state.remaining_burst_capacity();
+                Decision {
+                    allowed: true,
+                    limit: quota.count,
+                    remaining,
+                    reset_seconds: (interval * (quota.count - remaining)).as_secs().max(1),
+                    retry_after_seconds: 0,
+                }
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(limiter.clock().now());
+                Decision {
+                    allowed: false,
+                    limit: quota.count,
+                    remaining: 0,
+                    reset_seconds: quota.period.as_secs(),
+                    retry_after_seconds: wait.as_secs_f64().ceil() as u64,
+                }
+            }
+        }
+    }
+}
+
+/// The same GCRA as the script: one call per `period / count`, bursts up
+/// to `count`.
+fn governor_quota(quota: Quota) -> governor::Quota {
+    let burst = NonZeroU32::new(quota.count).unwrap_or(NonZeroU32::MIN);
+    governor::Quota::with_period(quota.period / burst.get())
+        .unwrap_or_else(|| governor::Quota::per_second(burst))
+        .allow_burst(burst)
 }
 
 #[cfg(test)]
@@ -330,20 +391,39 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_clients_share_the_budget_of_their_64() {
+        let one = Subject::ip("2001:db8:1:2:aaaa::1".parse().unwrap());
+        let neighbour = Subject::ip("2001:db8:1:2:bbbb::9".parse().unwrap());
+        let elsewhere = Subject::ip("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(one, neighbour);
+        assert_ne!(one, elsewhere);
+        assert_eq!(
+            Subject::ip("198.51.100.7".parse().unwrap()),
+            Subject::Ip("198.51.100.7".parse().unwrap())
+        );
+    }
+
+    #[test]
     fn the_local_limiter_allows_a_burst_of_the_quota_then_refuses() {
-        let limiter = LocalLimiter::default();
         let quota = Quota::per_minute(3);
+        let limits = RateLimits {
+            read: quota,
+            ..RateLimits::default()
+        };
+        let limiter = LocalLimiters::new(&limits);
+        let caller = Subject::ip("198.51.100.7".parse().unwrap());
         for remaining in [2, 1, 0] {
-            let decision = limiter.check("k".to_owned(), quota);
+            let decision = limiter.check(RouteClass::Read, quota, &caller);
             assert!(decision.allowed);
             assert_eq!(decision.remaining, remaining);
         }
-        let refused = limiter.check("k".to_owned(), quota);
+        let refused = limiter.check(RouteClass::Read, quota, &caller);
         assert!(!refused.allowed);
         assert!(
             (1..=20).contains(&refused.retry_after_seconds),
             "{refused:?}"
         );
-        assert!(limiter.check("other".to_owned(), quota).allowed);
+        let other = Subject::ip("198.51.100.8".parse().unwrap());
+        assert!(limiter.check(RouteClass::Read, quota, &other).allowed);
     }
 }

@@ -4,7 +4,7 @@
 //! | variable | default | meaning |
 //! |---|---|---|
 //! | `TRUSTED_PROXIES` | empty | CIDRs whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed |
-//! | `TRUSTED_HOSTS` | empty (any host, warned about in production) | allowed `Host` values, `*.example.com` wildcards |
+//! | `TRUSTED_HOSTS` | empty (any host) | allowed `Host` values, `*.example.com` wildcards |
 //! | `CORS_ORIGINS` | empty (no CORS) | allowed origins; `*` only in development and then without credentials |
 //! | `RATE_LIMIT_SIGN_IN` | `10/min` | `/auth/*` per client |
 //! | `RATE_LIMIT_EXPENSIVE` | `10/min` | preview, run-now, channel test per caller |

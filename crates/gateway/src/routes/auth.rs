@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header::{ACCEPT, AUTHORIZATION, LOCATION};
+use axum::http::header::{ACCEPT, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -22,9 +22,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::audit::{self, Actor, AuditContext};
+use crate::auth::credentials::{self, Presented, Unreadable};
 use crate::auth::oidc::{Identity, OidcError, Provider};
 use crate::auth::redirect::safe_redirect;
-use crate::auth::session::{self, Refreshed, SIGN_IN_ATTEMPT_TTL, unix_seconds};
+use crate::auth::session::{self, Refreshed, SIGN_IN_ATTEMPT_TTL};
 use crate::auth::{Auth, cookies, csrf, secrets};
 use crate::error::{ApiError, AuthFailure};
 use crate::extract::{Json, Query};
@@ -439,8 +440,8 @@ async fn refresh(
     }
 }
 
-/// Signs out: revokes the session (refresh family) and denylists the
-/// access token until it expires. Always clears the cookies.
+/// Signs out: revokes the session (refresh family) and every access token
+/// it issued. Always clears the cookies.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
     responses((status = 204, description = "Signed out"),
               (status = 403, description = "Cross-site request")))]
@@ -450,26 +451,33 @@ async fn logout(
     context: AuditContext,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let bearer = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+    let presented = credentials::presented(&headers);
+    if presented == Err(Unreadable::Ambiguous) {
+        return Err(Unreadable::Ambiguous.into());
+    }
+    let from_header = matches!(
+        presented,
+        Ok(Presented::ApiKey(_)
+            | Presented::AccessToken {
+                via_cookie: false,
+                ..
+            })
+    );
     // A browser's logout rides on cookies, so it is a forgeable write.
-    if bearer.is_none()
-        && let Err(failure) = csrf::check(&Method::POST, &headers, &auth.origins)
-    {
+    if !from_header && let Err(failure) = csrf::check(&Method::POST, &headers, &auth.origins) {
         tracing::info!(reason = failure.as_str(), "refused a cross-site logout");
         return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
     }
-    let access = bearer.or_else(|| cookies::get(&headers, cookies::SESSION));
     let mut user = None;
     let mut sessions = Vec::new();
-    if let Some(token) = access
+    if let Ok(Presented::AccessToken { token, .. }) = presented
         && let Ok(verified) = auth.verifier.verify(token)
     {
-        auth.denylist(&verified.jti, verified.expires_at).await?;
+        // Tokens minted without a session (the operator CLI) are revoked
+        // one by one; a session's tokens all at once below.
+        if verified.session_id.is_none() {
+            auth.denylist(&verified.jti, verified.expires_at).await?;
+        }
         user = Some(verified.user_id);
         sessions.extend(verified.session_id.map(|id| (id, verified.user_id)));
     }
@@ -482,11 +490,10 @@ async fn logout(
         sessions.push(found);
     }
     for (session_id, user_id) in sessions {
-        if let Some(revoked) = store.revoke_session(user_id, session_id, "logout").await?
-            && let (Some(jti), Some(expires_at)) = (revoked.access_jti, revoked.access_expires_at)
-        {
-            auth.denylist(&jti, unix_seconds(expires_at)).await?;
-        }
+        store.revoke_session(user_id, session_id, "logout").await?;
+        // Also when the session was revoked already: a stale cookie's
+        // token must stop working whatever the database said.
+        auth.revoke_session(session_id).await?;
     }
     if let Some(user_id) = user {
         let email = store

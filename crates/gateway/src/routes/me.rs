@@ -1,8 +1,6 @@
 //! The caller's own account.
 
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use store::Store;
 use store::teams::MyTeam;
@@ -33,21 +31,13 @@ pub struct MeResponse {
 /// The caller's identity and teams.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = MeResponse)))]
-async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Response, ApiError> {
-    let Some(identity) = &user.identity else {
+async fn me(user: CurrentUser, State(store): State<Store>) -> Result<Json<MeResponse>, ApiError> {
+    let teams = match &user.identity {
+        Some(identity) => identity.teams.clone(),
         // No identity confirmed by Redis for this request: from the database.
-        let teams = store.list_teams_for_user(user.id).await?;
-        return Ok(Json(MeResponse::new(&user, &teams)).into_response());
+        None => store.list_teams_for_user(user.id).await?,
     };
-    let body = match identity.me_body.get() {
-        Some(body) => body.clone(),
-        None => {
-            let rendered = serde_json::to_vec(&MeResponse::new(&user, &identity.teams))
-                .map_err(|error| ApiError::Internal(format!("rendering /me: {error}")))?;
-            identity.me_body.get_or_init(|| rendered.into()).clone()
-        }
-    };
-    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+    Ok(Json(MeResponse::new(&user, &teams)))
 }
 
 impl MeResponse {

@@ -35,7 +35,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::response::IntoResponse;
 use tower::ServiceExt;
@@ -56,7 +56,8 @@ pub fn api() -> OpenApiRouter<AppState> {
     let v1 = OpenApiRouter::new()
         .merge(me::router())
         .merge(teams::router())
-        .merge(monitors::router())
+        // A monitor may carry 20 headers of 4 KiB; the rest needs a few KiB.
+        .merge(monitors::router().layer(DefaultBodyLimit::max(128 * 1024)))
         .merge(checks::router())
         .merge(channels::router())
         .merge(preview::router())
@@ -69,7 +70,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     // themselves, because a nested router rewrites every request's URI.
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
-        .merge(auth::router())
+        .merge(auth::router().layer(DefaultBodyLimit::max(16 * 1024)))
         .merge(v1)
 }
 

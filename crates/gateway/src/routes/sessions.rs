@@ -68,8 +68,8 @@ async fn list(
     }))
 }
 
-/// Revokes one of the caller's sessions: its refresh token stops working
-/// and its access token is denylisted.
+/// Revokes one of the caller's sessions: its refresh token and every access
+/// token it issued stop working.
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "account", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Session id")),
     responses((status = 204, description = "Revoked"), (status = 403, description = "Called with an API key"), (status = 404, description = "Not one of your live sessions")))]
@@ -80,13 +80,11 @@ async fn revoke(
     context: AuditContext,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let revoked = store
+    store
         .revoke_session(user.id, id, "revoked_by_user")
         .await?
         .ok_or(ApiError::NotFound)?;
-    if let (Some(jti), Some(expires_at)) = (revoked.access_jti, revoked.access_expires_at) {
-        auth.denylist(&jti, unix_seconds(expires_at)).await?;
-    }
+    auth.revoke_session(id).await?;
     audit::record(
         &store,
         &context,

@@ -20,11 +20,11 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
-use std::sync::Arc;
 
-use crate::auth::{Auth, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
+use crate::memberships::Memberships;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -129,7 +129,7 @@ async fn list(
 async fn add(
     user: CurrentUser,
     State(store): State<Store>,
-    State(auth): State<Arc<Auth>>,
+    State(memberships): State<Memberships>,
     context: AuditContext,
     Path(id): Path<Uuid>,
     Json(request): Json<AddMember>,
@@ -139,11 +139,10 @@ async fn add(
     if email.parse::<email_address::EmailAddress>().is_err() {
         return Err(ApiError::field("email", "is not a valid email address"));
     }
-    let member = store
+    let member = memberships
         .add_member(user.id, id, email, role)
         .await?
         .map_err(refusal)?;
-    auth.forget_identities(&[member.user_id]).await;
     audit::record(
         &store,
         &context,
@@ -165,17 +164,16 @@ async fn add(
 async fn change_role(
     user: CurrentUser,
     State(store): State<Store>,
-    State(auth): State<Arc<Auth>>,
+    State(memberships): State<Memberships>,
     context: AuditContext,
     Path((id, member_id)): Path<(Uuid, Uuid)>,
     Json(request): Json<ChangeRole>,
 ) -> Result<Json<MemberResponse>, ApiError> {
     let role = role(Some(&request.role))?;
-    let member = store
+    let member = memberships
         .change_member_role(user.id, id, member_id, role)
         .await?
         .map_err(refusal)?;
-    auth.forget_identities(&[member_id]).await;
     audit::record(
         &store,
         &context,
@@ -197,15 +195,14 @@ async fn change_role(
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
-    State(auth): State<Arc<Auth>>,
+    State(memberships): State<Memberships>,
     context: AuditContext,
     Path((id, member_id)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    store
+    memberships
         .remove_member(user.id, id, member_id)
         .await?
         .map_err(refusal)?;
-    auth.forget_identities(&[member_id]).await;
     audit::record(
         &store,
         &context,

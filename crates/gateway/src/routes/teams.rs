@@ -12,12 +12,12 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
-use std::sync::Arc;
 
-use crate::auth::{Auth, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::domain::{self, Problems};
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::memberships::Memberships;
 use crate::state::AppState;
 
 const MAX_TEAM_NAME: usize = 200;
@@ -77,7 +77,7 @@ async fn list(user: CurrentUser, State(store): State<Store>) -> Result<Json<Team
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,
-    State(auth): State<Arc<Auth>>,
+    State(memberships): State<Memberships>,
     context: AuditContext,
     Json(request): Json<CreateTeam>,
 ) -> Result<(StatusCode, Json<TeamResponse>), ApiError> {
@@ -85,8 +85,7 @@ async fn create(
     let name = problems.check("name", domain::name(&request.name, MAX_TEAM_NAME));
     problems.finish()?;
     let name = name.unwrap_or_default();
-    let team = store.create_team(user.id, &name).await?;
-    auth.forget_identities(&[user.id]).await;
+    let team = memberships.create_team(user.id, &name).await?;
     audit::record(
         &store,
         &context,

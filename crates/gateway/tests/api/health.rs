@@ -26,9 +26,7 @@ async fn ready_reports_a_down_dependency_with_503() {
     let redis_port = test_support::ports::free_port();
     let app = spawn_app_with(|config| {
         config.browser_url = format!("http://127.0.0.1:{browser_port}");
-        config.redis_url = Some(secrecy::SecretString::from(format!(
-            "redis://127.0.0.1:{redis_port}"
-        )));
+        config.redis_url = secrecy::SecretString::from(format!("redis://127.0.0.1:{redis_port}"));
     })
     .await;
     let response = app.client.get(app.url("/ready")).send().await.unwrap();

@@ -116,13 +116,13 @@ pub async fn spawn_fake_notify(notify: FakeNotify, browser: FakeBrowser) -> Stri
     url
 }
 
-pub fn test_config(database_url: &str, internal_url: &str) -> Config {
+pub fn test_config(database_url: &str, redis_url: &str, internal_url: &str) -> Config {
     Config {
         environment: Environment::Development,
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: SecretString::from(database_url.to_owned()),
         database_max_connections: 4,
-        redis_url: None,
+        redis_url: SecretString::from(redis_url.to_owned()),
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         jwt_issuer: "lookout".to_owned(),
         internal_api_key: SecretString::from(INTERNAL_KEY.to_owned()),
@@ -148,7 +148,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let notify = FakeNotify::default();
     let browser = FakeBrowser::default();
     let internal_url = spawn_fake_notify(notify.clone(), browser.clone()).await;
-    let mut config = test_config(&database.url, &internal_url);
+    let redis = test_support::redis::throwaway_url().await;
+    let mut config = test_config(&database.url, &redis, &internal_url);
     customize(&mut config);
     let running = crate::running::start(config).await;
     let store = Store::connect(&database.url, 2).unwrap();

@@ -222,7 +222,7 @@ async fn a_token_of_the_previous_key_works_only_while_that_key_is_listed() {
 async fn with_redis_unreachable_authenticated_routes_fail_closed_with_503() {
     let app = spawn_app_with(|config| {
         // Port 1 on loopback: nothing listens, connections are refused.
-        config.redis_url = Some(SecretString::from("redis://127.0.0.1:1".to_owned()));
+        config.redis_url = SecretString::from("redis://127.0.0.1:1".to_owned());
     })
     .await;
     let user = app
@@ -250,4 +250,35 @@ async fn with_redis_unreachable_authenticated_routes_fail_closed_with_503() {
         );
     }
     assert_eq!(app.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_refused_with_400_even_when_both_are_valid() {
+    let app = spawn_app().await;
+    let alice = app.sign_in("alice@example.com").await;
+    let bob = app.sign_in("bob@example.com").await;
+    for path in ["/api/v1/me", "/auth/logout"] {
+        let method = if path == "/auth/logout" {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        let response = app
+            .client
+            .request(method, app.url(path))
+            .header("authorization", format!("Bearer {}", alice.access_token()))
+            .header("authorization", format!("Bearer {}", bob.access_token()))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{path}");
+    }
+    // Neither was logged out by the refused logout.
+    let me = app
+        .bearer(alice.access_token(), Method::GET, "/api/v1/me", None)
+        .await;
+    assert_eq!(me.status(), StatusCode::OK);
 }

@@ -252,6 +252,86 @@ async fn only_a_signed_in_user_creates_keys_and_only_their_own_keys_are_revocabl
 }
 
 #[tokio::test]
+async fn a_key_in_x_api_key_acts_like_a_bearer_key_with_the_same_scopes_and_audit() {
+    let app = spawn_app().await;
+    let browser = app.sign_in("alice@example.com").await;
+    let read = create_key(
+        &app,
+        browser.access_token(),
+        &json!({"name": "dashboard", "scopes": ["read"]}),
+    )
+    .await;
+    let read_key = read["key"].as_str().unwrap();
+    let with_header = |method: Method, path: &str| {
+        app.client
+            .request(method, app.url(path))
+            .header("x-api-key", read_key)
+    };
+    let response = with_header(Method::GET, "/api/v1/me").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let before = app.snapshot().await;
+    let response = with_header(Method::POST, "/api/v1/teams")
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.snapshot().await, before);
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"api_key.wrong_scope".to_owned())
+    );
+    // The same key in both headers is one credential.
+    let response = with_header(Method::GET, "/api/v1/me")
+        .bearer_auth(read_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // Two different credentials are refused, whichever would have passed.
+    for other in [
+        format!("lk_{}_{}", "a".repeat(16), "b".repeat(64)),
+        browser.access_token().to_owned(),
+    ] {
+        let response = with_header(Method::GET, "/api/v1/me")
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_and_body(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], "bad_request");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_key_is_refused_from_memory_without_a_lookup_for_a_while() {
+    let app = spawn_app().await;
+    app.sign_in("alice@example.com").await;
+    let (prefix, secret) = ("0123456789abcdef", "5".repeat(64));
+    let invented = format!("lk_{prefix}_{secret}");
+    let response = app.bearer(&invented, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // The same key appears in the database only afterwards: a lookup would
+    // now find it, the remembered refusal does not look.
+    let secret_hash = gateway::auth::secrets::sha256(&secret);
+    app.store
+        .create_api_key(&store::api_keys::NewApiKey {
+            user_id: app.user_id("alice@example.com").await,
+            name: "appears later",
+            prefix,
+            secret_hash: &secret_hash,
+            scopes: &["read".to_owned()],
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    let response = app.bearer(&invented, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn sessions_and_keys_are_managed_only_by_a_signed_in_user_never_by_an_api_key() {
     let app = spawn_app().await;
     let alice = app.sign_in("alice@example.com").await;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{ORIGIN, spawn_app, status_and_body};
+use crate::support::{Browser, ORIGIN, spawn_app, status_and_body};
 
 #[tokio::test]
 async fn a_refresh_rotates_the_token_and_renews_the_session_cookie() {
@@ -266,6 +266,85 @@ async fn cookie_authenticated_writes_need_our_origin_and_the_csrf_token() {
         )
         .await;
     assert_eq!(bearer.status(), StatusCode::CREATED);
+}
+
+/// A refresh leaves the earlier access token valid until it expires; the
+/// session's end must end it too, not only the latest one.
+async fn signed_in_and_refreshed(app: &crate::support::TestApp) -> (Browser, String) {
+    let mut browser = app.sign_in("alice@example.com").await;
+    let earlier = browser.access_token().to_owned();
+    let response = app.refresh(&browser).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    browser.absorb(&response);
+    assert_ne!(browser.access_token(), earlier);
+    let me = app.bearer(&earlier, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(me.status(), StatusCode::OK, "valid until the session ends");
+    (browser, earlier)
+}
+
+async fn assert_refused(app: &crate::support::TestApp, tokens: [&str; 2]) {
+    for (which, token) in ["earlier", "latest"].into_iter().zip(tokens) {
+        let me = app.bearer(token, Method::GET, "/api/v1/me", None).await;
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "{which} token");
+    }
+}
+
+#[tokio::test]
+async fn a_token_issued_before_a_refresh_is_refused_after_logout() {
+    let app = spawn_app().await;
+    let (browser, earlier) = signed_in_and_refreshed(&app).await;
+    let response = app
+        .browser_request(&browser, Method::POST, "/auth/logout")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_refused(&app, [&earlier, browser.access_token()]).await;
+}
+
+#[tokio::test]
+async fn a_token_issued_before_a_refresh_is_refused_once_its_session_is_revoked() {
+    let app = spawn_app().await;
+    let (phone, earlier) = signed_in_and_refreshed(&app).await;
+    let laptop = app.sign_in("alice@example.com").await;
+    let sessions = app
+        .bearer(laptop.access_token(), Method::GET, "/api/v1/sessions", None)
+        .await;
+    let (_, body) = status_and_body(sessions).await;
+    let phone_session = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["current"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let response = app
+        .bearer(
+            laptop.access_token(),
+            Method::DELETE,
+            &format!("/api/v1/sessions/{phone_session}"),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_refused(&app, [&earlier, phone.access_token()]).await;
+}
+
+#[tokio::test]
+async fn refresh_token_reuse_refuses_every_access_token_of_the_session() {
+    let app = spawn_app().await;
+    let stolen = app.sign_in("alice@example.com").await;
+    let stolen_access = stolen.access_token().to_owned();
+    let mut legitimate = stolen.clone();
+    let response = app.refresh(&legitimate).await;
+    legitimate.absorb(&response);
+    assert_eq!(
+        app.refresh(&stolen).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_refused(&app, [&stolen_access, legitimate.access_token()]).await;
 }
 
 #[tokio::test]

@@ -180,7 +180,7 @@ pub fn base_config(database_url: &str, redis_url: &str, issuer: &str) -> Config 
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: SecretString::from(database_url.to_owned()),
         database_max_connections: 8,
-        redis_url: Some(SecretString::from(redis_url.to_owned())),
+        redis_url: SecretString::from(redis_url.to_owned()),
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         jwt_issuer: "lookout".to_owned(),
         internal_api_key: SecretString::from("auth-suite-internal-key".to_owned()),

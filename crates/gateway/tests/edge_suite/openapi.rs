@@ -138,6 +138,24 @@ fn route_modules_register_routes_only_through_the_documenting_macro() {
 }
 
 #[tokio::test]
+async fn every_operation_that_takes_a_bearer_credential_also_takes_x_api_key() {
+    let (_, document) = gateway::routes::api_and_document();
+    let json: Value = serde_json::to_value(&document).unwrap();
+    let scheme = &json["components"]["securitySchemes"]["api_key"];
+    assert_eq!(scheme["type"], "apiKey");
+    assert_eq!(scheme["in"], "header");
+    assert_eq!(scheme["name"], "X-API-Key");
+    let me = &json["paths"]["/api/v1/me"]["get"]["security"];
+    assert!(
+        me.as_array()
+            .unwrap()
+            .iter()
+            .any(|requirement| requirement.get("api_key").is_some()),
+        "{me}"
+    );
+}
+
+#[tokio::test]
 async fn the_document_describes_every_webhook_event_with_its_payload_and_headers() {
     let (_, document) = gateway::routes::api_and_document();
     let json: Value = serde_json::to_value(&document).unwrap();

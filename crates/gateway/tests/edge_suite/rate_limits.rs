@@ -41,7 +41,7 @@ async fn two_replicas_sharing_redis(reads: u32) -> (TestApp, TestApp) {
     let redis = test_support::redis::url().await;
     let configure = |config: &mut gateway::config::Config| {
         config.edge.rate_limits = limits(reads, 100, 100);
-        config.redis_url = Some(SecretString::from(redis.clone()));
+        config.redis_url = SecretString::from(redis.clone());
     };
     (spawn_with(configure).await, spawn_with(configure).await)
 }
@@ -172,7 +172,7 @@ async fn concurrent_requests_on_two_replicas_spend_one_exact_budget() {
 async fn a_denylisted_access_token_is_refused_in_the_same_round_trip() {
     let redis = test_support::redis::url().await;
     let url = redis.clone();
-    let app = spawn_with(move |config| config.redis_url = Some(SecretString::from(url))).await;
+    let app = spawn_with(move |config| config.redis_url = SecretString::from(url)).await;
     let alice = token(&app).await;
     assert_eq!(me(&app, &alice).await.status(), 200);
     let client = redis::Client::open(redis.as_str()).unwrap();
@@ -193,7 +193,7 @@ async fn with_redis_down_limits_fall_back_to_the_replica_and_ready_says_degraded
     let closed = test_support::ports::free_port();
     let app = spawn_with(move |config| {
         config.edge.rate_limits = limits(2, 100, 100);
-        config.redis_url = Some(SecretString::from(format!("redis://127.0.0.1:{closed}")));
+        config.redis_url = SecretString::from(format!("redis://127.0.0.1:{closed}"));
     })
     .await;
     // Anonymous calls: authentication itself fails closed without Redis.
@@ -225,6 +225,58 @@ async fn api_keys_spend_their_own_budget_not_the_ip_s() {
     expect_error(call(key(first)).await.unwrap(), 429, "rate_limited").await;
 }
 
+/// Until a key is verified it spends the client address's budget: a new
+/// invented key per request gains no fresh budget.
+#[tokio::test]
+async fn invented_api_keys_spend_the_client_address_budget() {
+    let app = spawn_with(|config| config.edge.rate_limits = limits(2, 100, 100)).await;
+    let key = |prefix: &str| format!("lk_{prefix}_{}", "0".repeat(64));
+    let monitors = || app.client.get(app.url("/api/v1/monitors"));
+    let response = monitors()
+        .header("x-api-key", key("0123456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let response = monitors()
+        .bearer_auth(key("1123456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let response = monitors()
+        .header("x-api-key", key("2123456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 429, "rate_limited").await;
+    // Anonymous calls from the same address share that budget.
+    expect_error(monitors().send().await.unwrap(), 429, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn ipv6_clients_of_one_64_share_a_budget() {
+    let app = spawn_with(|config| {
+        config.edge.rate_limits = limits(1, 100, 100);
+        config.edge.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let from = |ip: &'static str| {
+        app.client
+            .get(app.url("/api/v1/monitors"))
+            .header("x-forwarded-for", ip)
+            .send()
+    };
+    assert_eq!(from("2001:db8:1:2::1").await.unwrap().status(), 401);
+    expect_error(
+        from("2001:db8:1:2:ffff::2").await.unwrap(),
+        429,
+        "rate_limited",
+    )
+    .await;
+    assert_eq!(from("2001:db8:1:3::1").await.unwrap().status(), 401);
+}
+
 /// A rate so high that one request's share of the period vanishes in the
 /// precision of the clock still goes through Redis (it once asked Redis for
 /// a zero expiry, failed, and silently fell back to per-replica limits).
@@ -236,7 +288,7 @@ async fn a_very_high_rate_stays_shared_through_redis() {
     };
     let redis = test_support::redis::url().await;
     let app = spawn_with(move |config| {
-        config.redis_url = Some(SecretString::from(redis));
+        config.redis_url = SecretString::from(redis);
         config.edge.rate_limits = RateLimits {
             sign_in: huge,
             expensive: huge,

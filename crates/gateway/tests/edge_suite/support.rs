@@ -26,14 +26,14 @@ pub struct TestApp {
 
 /// A configuration whose internal services are a closed port: edge tests
 /// never reach them.
-pub fn config(database_url: &str) -> Config {
+pub fn config(database_url: &str, redis_url: &str) -> Config {
     let nowhere = "http://127.0.0.1:9".to_owned();
     Config {
         environment: Environment::Development,
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: SecretString::from(database_url.to_owned()),
         database_max_connections: 4,
-        redis_url: None,
+        redis_url: SecretString::from(redis_url.to_owned()),
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         jwt_issuer: "lookout".to_owned(),
         internal_api_key: SecretString::from("edge-internal-key-123456".to_owned()),
@@ -55,7 +55,10 @@ pub async fn spawn() -> TestApp {
 
 pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     let database = test_support::postgres::fresh_database().await;
-    let mut config = config(&database.url);
+    // A Redis of its own: per-address budgets (every test calls from
+    // 127.0.0.1) must not be shared with other tests.
+    let redis = test_support::redis::throwaway_url().await;
+    let mut config = config(&database.url, &redis);
     customize(&mut config);
     let running = crate::running::start(config).await;
     let store = Store::connect(&database.url, 2).unwrap();

@@ -1,0 +1,97 @@
+//! What this replica recently learned about presented API keys, by the
+//! sha256 of the whole key (never the key itself):
+//!
+//! - keys it verified, so the edge charges their requests to the key's own
+//!   budget instead of the client address's (an unverified key spends the
+//!   address's budget: inventing keys opens no fresh budget);
+//! - keys it refused (no such prefix, or the wrong secret), so a client
+//!   repeating an invented key costs no database lookup for a while.
+//!
+//! Neither decides authentication: a verified key is still looked up (and
+//! its revocation and expiry checked) on every request, and a refused key's
+//! secret is 256 random bits that nobody can hold before it is issued.
+
+use std::time::Duration;
+
+use moka::sync::Cache;
+use sha2::{Digest, Sha256};
+
+use super::secrets::parse_api_key;
+
+/// How long a verified key keeps its own budget without being seen verified again.
+const VERIFIED_FOR: Duration = Duration::from_secs(10 * 60);
+/// How long a refused key is refused without a lookup.
+const REFUSED_FOR: Duration = Duration::from_secs(60);
+/// Bounds memory whatever a client sends (about 100 bytes an entry).
+const CAPACITY: u64 = 100_000;
+
+type Digest32 = [u8; 32];
+
+pub struct KeyVerdicts {
+    /// Key digest → the key's public prefix.
+    verified: Cache<Digest32, String>,
+    refused: Cache<Digest32, ()>,
+}
+
+impl Default for KeyVerdicts {
+    fn default() -> Self {
+        Self {
+            verified: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(VERIFIED_FOR)
+                .build(),
+            refused: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(REFUSED_FOR)
+                .build(),
+        }
+    }
+}
+
+fn digest(key: &str) -> Digest32 {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+impl KeyVerdicts {
+    /// The prefix of `key` if this replica verified it recently.
+    pub fn verified_prefix(&self, key: &str) -> Option<String> {
+        self.verified.get(&digest(key))
+    }
+
+    pub fn was_refused(&self, key: &str) -> bool {
+        self.refused.contains_key(&digest(key))
+    }
+
+    pub fn remember_verified(&self, key: &str) {
+        if let Some((prefix, _)) = parse_api_key(key) {
+            self.verified.insert(digest(key), prefix.to_owned());
+        }
+    }
+
+    pub fn remember_refused(&self, key: &str) {
+        self.refused.insert(digest(key), ());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_per_whole_key() {
+        let verdicts = KeyVerdicts::default();
+        let key = format!("lk_{}_{}", "a".repeat(16), "b".repeat(64));
+        let sibling = format!("lk_{}_{}", "a".repeat(16), "c".repeat(64));
+        assert_eq!(verdicts.verified_prefix(&key), None);
+        verdicts.remember_verified(&key);
+        assert_eq!(verdicts.verified_prefix(&key), Some("a".repeat(16)));
+        assert_eq!(
+            verdicts.verified_prefix(&sibling),
+            None,
+            "same prefix, other secret"
+        );
+        verdicts.remember_refused(&sibling);
+        assert!(verdicts.was_refused(&sibling));
+        assert!(!verdicts.was_refused(&key));
+    }
+}
