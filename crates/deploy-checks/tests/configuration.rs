@@ -12,7 +12,7 @@ use deploy_checks::repo;
 
 /// The crates whose sources make up the shipped binaries (services, their
 /// shared plumbing, and the development tools `make dev` runs).
-const BINARY_CRATES: [&str; 10] = [
+const BINARY_CRATES: [&str; 12] = [
     "gateway",
     "scheduler",
     "browser",
@@ -21,6 +21,8 @@ const BINARY_CRATES: [&str; 10] = [
     "mesh",
     "store",
     "netguard",
+    "secret-box",
+    "selection",
     "dev-idp",
     "dev-mailbox",
 ];

@@ -287,6 +287,8 @@ impl Peers {
             render: spec.render,
             screenshot: false,
             timeout_ms: 0,
+            // Until monitors store a wait strategy: network idle.
+            wait_for: String::new(),
         };
         let response = self
             .browser

@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::Auth;
-use crate::auth::session::unix_seconds;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, SignedInUser};
 use crate::state::AppState;
