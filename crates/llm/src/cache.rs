@@ -124,8 +124,11 @@ impl CachedJudge {
             .arg(millis.max(1))
             .query_async(&mut redis)
             .await;
-        // Without Redis nobody can coordinate: ask the model.
-        taken.map_or(true, |taken| taken.is_some())
+        match taken {
+            Ok(taken) => taken.is_some(),
+            // Without Redis nobody can coordinate: ask the model.
+            Err(_) => true,
+        }
     }
 
     async fn unlock(&self, key: &str) {

@@ -126,3 +126,36 @@ async fn failures_are_not_cached() {
     assert!(verdict.triggered && !verdict.cached);
     assert_eq!(model.received().len(), 2);
 }
+
+/// Model calls per 1,000 checks of pages whose content rotates between a few versions (A/B
+/// tests, stock flipping): every check is a change, so without the cache every check is a call.
+#[tokio::test]
+async fn a_thousand_checks_of_rotating_pages_cost_one_call_per_distinct_change() {
+    let model = FakeModel::start(vec![below_100()]).await;
+    let prefix = format!("test:{}:", rand::random::<u64>());
+    let service = replica(&model, &prefix).await;
+    let versions = ["Price: 89.90 EUR", "Price: 95.00 EUR", "Price: 120.00 EUR"];
+    let pages = 10;
+    let mut checks = 0;
+    for page in 0..pages {
+        for step in 0..100 {
+            let previous = format!("Page {page}\n{}", versions[step % versions.len()]);
+            let current = format!("Page {page}\n{}", versions[(step + 1) % versions.len()]);
+            let request = EvaluateRequest {
+                previous_text: previous,
+                current_text: current,
+                ..request(&format!("m{page}"), "price drops below 100 EUR", "")
+            };
+            judged(&service, request).await;
+            checks += 1;
+        }
+    }
+    let calls = model.received().len();
+    println!("model calls per 1,000 checks: {calls} with the cache, {checks} without");
+    assert_eq!(checks, 1_000);
+    assert_eq!(
+        calls,
+        pages * versions.len(),
+        "one call per distinct change"
+    );
+}
