@@ -75,11 +75,13 @@ fn token(part: &str, what: &str) -> Result<String, String> {
 /// `slack://[botname@]TokenA/TokenB/TokenC` → the incoming webhook
 /// `https://hooks.slack.com/services/TokenA/TokenB/TokenC`.
 fn slack(path: &str) -> Result<ChannelInput, String> {
+    const NAMES_A_CHANNEL: &str = "names a channel, but an incoming webhook posts to the channel it was created for; remove it";
     let parts = segments(without_user(path));
     if parts.first().is_some_and(|part| part.starts_with("xox")) {
         return Err("uses a Slack bot token; create an incoming webhook instead".to_owned());
     }
     match parts.as_slice() {
+        [_, _, _] if path.contains('#') => Err(NAMES_A_CHANNEL.to_owned()),
         [a, b, c] => Ok(ChannelInput::Slack {
             url: format!(
                 "https://hooks.slack.com/services/{}/{}/{}",
@@ -88,10 +90,7 @@ fn slack(path: &str) -> Result<ChannelInput, String> {
                 token(c, "third token")?
             ),
         }),
-        [_, _, _, ..] => Err(
-            "names a channel, but an incoming webhook posts to the channel it was created for; remove it"
-                .to_owned(),
-        ),
+        [_, _, _, ..] => Err(NAMES_A_CHANNEL.to_owned()),
         _ => Err("must be slack://TokenA/TokenB/TokenC".to_owned()),
     }
 }
