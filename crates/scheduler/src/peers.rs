@@ -148,6 +148,8 @@ impl Peers {
             render: spec.render,
             screenshot: false,
             timeout_ms: 0,
+            // Network idle: monitors have no wait setting of their own yet.
+            wait_for: String::new(),
         };
         let response = self
             .browser
