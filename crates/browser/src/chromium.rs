@@ -134,9 +134,12 @@ async fn launch(settings: &ChromiumSettings) -> Result<Instance, RenderError> {
 
 /// Drives the DevTools connection; it ends when Chromium goes away.
 async fn pump(mut handler: Handler) {
+    // Invalid messages are skipped inside the handler (its default), so an
+    // error here is the connection itself: the browser is gone.
     while let Some(event) = handler.next().await {
         if let Err(error) = event {
-            tracing::debug!(%error, "chromium devtools message");
+            tracing::warn!(%error, "chromium's devtools connection failed");
+            return;
         }
     }
     tracing::warn!("chromium's devtools connection closed");

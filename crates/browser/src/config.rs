@@ -63,16 +63,20 @@ impl Config {
                 "must be positive",
             ));
         }
-        let render_concurrency =
-            env_parse("BROWSER_RENDER_CONCURRENCY", Self::DEFAULT_RENDER_CONCURRENCY)?;
+        let render_concurrency = env_parse(
+            "BROWSER_RENDER_CONCURRENCY",
+            Self::DEFAULT_RENDER_CONCURRENCY,
+        )?;
         if render_concurrency == 0 {
             return Err(ConfigError::invalid(
                 "BROWSER_RENDER_CONCURRENCY",
                 "must be positive",
             ));
         }
-        let max_screenshot_bytes =
-            env_parse("BROWSER_MAX_SCREENSHOT_BYTES", Self::DEFAULT_MAX_SCREENSHOT_BYTES)?;
+        let max_screenshot_bytes = env_parse(
+            "BROWSER_MAX_SCREENSHOT_BYTES",
+            Self::DEFAULT_MAX_SCREENSHOT_BYTES,
+        )?;
         check_response_fits(max_body_bytes, max_screenshot_bytes)?;
         Ok(Self {
             environment,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use base64::Engine as _;
 use chromiumoxide::Page;
 use chromiumoxide::auth::Credentials;
 use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
@@ -15,14 +16,13 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
     ContinueRequestParams, EventRequestPaused, HeaderEntry,
 };
 use chromiumoxide::cdp::browser_protocol::page::{
-    CaptureScreenshotFormat, EventLifecycleEvent,
+    CaptureScreenshotFormat, CaptureScreenshotParams, EventLifecycleEvent, GetFrameTreeParams,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams,
 };
 use chromiumoxide::error::CdpError;
 use chromiumoxide::listeners::EventStream;
-use chromiumoxide::page::ScreenshotParams;
 use futures::StreamExt as _;
 use reqwest::header::HeaderMap;
 use tokio::sync::Semaphore;
@@ -238,14 +238,16 @@ impl Renderer {
         }
         let mut screenshot_png = Vec::new();
         if request.screenshot {
-            let png = page
-                .screenshot(
-                    ScreenshotParams::builder()
-                        .format(CaptureScreenshotFormat::Png)
-                        .build(),
-                )
-                .await
-                .map_err(failed)?;
+            // Captured directly: chromiumoxide's helper first activates the
+            // target, which a headless incognito window never acknowledges.
+            let capture = CaptureScreenshotParams {
+                format: Some(CaptureScreenshotFormat::Png),
+                ..Default::default()
+            };
+            let encoded = page.execute(capture).await.map_err(failed)?.result.data;
+            let png = base64::engine::general_purpose::STANDARD
+                .decode(AsRef::<str>::as_ref(&encoded))
+                .map_err(|error| RenderError::Failed(format!("unreadable screenshot: {error}")))?;
             if png.len() <= self.settings.max_screenshot_bytes {
                 screenshot_png = png;
             } else {
@@ -279,13 +281,13 @@ async fn instance_is_unresponsive(instance: &Instance) -> bool {
     )
 }
 
-/// True when the main frame holds Chromium's own error page.
+/// True when the main frame failed to load and holds Chromium's own error
+/// page. Read from the frame tree, not by a script: an error page may have
+/// no script context to answer.
 async fn shows_error_page(page: &Page) -> bool {
-    match page.evaluate("location.href").await {
-        Ok(result) => result
-            .into_value::<String>()
-            .is_ok_and(|href| href.starts_with("chrome-error:")),
-        // A page whose context is gone mid-navigation is not an error page.
+    match page.execute(GetFrameTreeParams::default()).await {
+        Ok(tree) => tree.result.frame_tree.frame.unreachable_url.is_some(),
+        // A page gone mid-navigation is not an error page.
         Err(_) => false,
     }
 }

@@ -50,7 +50,11 @@ async fn renderer(concurrency: usize, queue: usize) -> Renderer {
         .unwrap()
 }
 
-async fn render(renderer: &Renderer, url: &str, wait: &Wait) -> Result<browser::render::Rendered, RenderError> {
+async fn render(
+    renderer: &Renderer,
+    url: &str,
+    wait: &Wait,
+) -> Result<browser::render::Rendered, RenderError> {
     let url = url::Url::parse(url).unwrap();
     renderer
         .render(RenderRequest {
@@ -125,7 +129,11 @@ async fn site(cdn: SocketAddr, blocked: SocketAddr) -> SocketAddr {
             get(move || async move {
                 // Every kind of subresource, aimed at three refused ranges.
                 let mut body = String::from("<html><body><p>probe</p>");
-                for target in [blocked.to_string(), "10.1.2.3".to_owned(), "169.254.169.254".to_owned()] {
+                for target in [
+                    blocked.to_string(),
+                    "10.1.2.3".to_owned(),
+                    "169.254.169.254".to_owned(),
+                ] {
                     body.push_str(&format!(
                         "<img src=\"http://{target}/pixel.png\">\
                          <iframe src=\"http://{target}/frame\"></iframe>\
@@ -164,9 +172,7 @@ async fn site(cdn: SocketAddr, blocked: SocketAddr) -> SocketAddr {
         )
         .route(
             "/plain",
-            get(|| async {
-                html("<html><body><p>plain</p></body></html>".to_owned())
-            }),
+            get(|| async { html("<html><body><p>plain</p></body></html>".to_owned()) }),
         );
     serve("127.0.0.1", app).await
 }
@@ -211,7 +217,11 @@ async fn the_monitors_headers_reach_the_pages_origin_and_never_a_third_party() {
         .await;
 
     assert_eq!(outcome(&rendered), FetchOutcome::Ok, "{}", rendered.detail);
-    assert!(rendered.text.contains("cookie: session=s3cret"), "{}", rendered.text);
+    assert!(
+        rendered.text.contains("cookie: session=s3cret"),
+        "{}",
+        rendered.text
+    );
     assert!(rendered.text.contains("written by the CDN script"));
     let seen = cdn.seen_headers.lock().unwrap();
     assert_eq!(seen.len(), 1);
@@ -226,13 +236,21 @@ async fn images_fetches_websockets_and_iframes_to_refused_ranges_are_refused_at_
     let cdn = cdn().await;
     let site = site(cdn.addr, honeypot.addr).await;
 
-    let rendered = render(&renderer, &format!("http://{site}/probe"), &Wait::NetworkIdle)
-        .await
-        .unwrap();
+    let rendered = render(
+        &renderer,
+        &format!("http://{site}/probe"),
+        &Wait::NetworkIdle,
+    )
+    .await
+    .unwrap();
 
     assert!(rendered.dom.contains("<p>probe</p>"));
     assert_eq!(honeypot.connections(), 0);
-    let refused: Vec<String> = rendered.refused.iter().map(|r| r.destination.clone()).collect();
+    let refused: Vec<String> = rendered
+        .refused
+        .iter()
+        .map(|r| r.destination.clone())
+        .collect();
     for destination in [
         honeypot.addr.to_string(),
         "10.1.2.3:80".to_owned(),
@@ -240,7 +258,10 @@ async fn images_fetches_websockets_and_iframes_to_refused_ranges_are_refused_at_
     ] {
         // The image, the iframe, the fetch and the WebSocket each asked.
         let asked = refused.iter().filter(|d| **d == destination).count();
-        assert!(asked >= 4, "{destination} refused {asked} times: {refused:?}");
+        assert!(
+            asked >= 4,
+            "{destination} refused {asked} times: {refused:?}"
+        );
     }
 }
 
@@ -251,12 +272,18 @@ async fn a_redirect_into_a_refused_range_is_refused_not_rendered() {
     let cdn = cdn().await;
     let site = site(cdn.addr, honeypot.addr).await;
 
-    let error = render(&renderer, &format!("http://{site}/redirect-inside"), &Wait::NetworkIdle)
-        .await
-        .unwrap_err();
+    let error = render(
+        &renderer,
+        &format!("http://{site}/redirect-inside"),
+        &Wait::NetworkIdle,
+    )
+    .await
+    .unwrap_err();
 
     match error {
-        RenderError::Forbidden(refusal) => assert_eq!(refusal.destination, honeypot.addr.to_string()),
+        RenderError::Forbidden(refusal) => {
+            assert_eq!(refusal.destination, honeypot.addr.to_string())
+        }
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(honeypot.connections(), 0);
@@ -282,7 +309,11 @@ async fn a_script_navigation_to_a_refused_address_is_a_forbidden_destination_not
         "{}",
         rendered.text
     );
-    assert!(rendered.detail.contains(&honeypot.addr.to_string()), "{}", rendered.detail);
+    assert!(
+        rendered.detail.contains(&honeypot.addr.to_string()),
+        "{}",
+        rendered.detail
+    );
     assert_eq!(honeypot.connections(), 0);
 }
 
@@ -318,7 +349,11 @@ async fn an_invalid_wait_for_is_an_invalid_argument_naming_the_field() {
             .await
             .unwrap_err();
         assert_eq!(status.code(), tonic::Code::InvalidArgument);
-        assert!(status.message().starts_with("wait_for:"), "{}", status.message());
+        assert!(
+            status.message().starts_with("wait_for:"),
+            "{}",
+            status.message()
+        );
     }
 }
 

@@ -67,7 +67,14 @@ async fn a_chromium_that_dies_is_replaced_and_the_next_render_succeeds() {
         screenshot: false,
     };
 
-    assert!(renderer.render(request).await.unwrap().dom.contains("alive"));
+    assert!(
+        renderer
+            .render(request)
+            .await
+            .unwrap()
+            .dom
+            .contains("alive")
+    );
     let first = chromium_children();
     assert_eq!(first.len(), 1, "{first:?}");
     let killed = std::process::Command::new("kill")
@@ -76,7 +83,14 @@ async fn a_chromium_that_dies_is_replaced_and_the_next_render_succeeds() {
         .unwrap();
     assert!(killed.success());
 
-    assert!(renderer.render(request).await.unwrap().dom.contains("alive"));
+    assert!(
+        renderer
+            .render(request)
+            .await
+            .unwrap()
+            .dom
+            .contains("alive")
+    );
     let second = chromium_children();
     assert_eq!(second.len(), 1, "{second:?}");
     assert_ne!(first, second);

@@ -85,6 +85,8 @@ impl BrowserClient {
                 render: request.render,
                 screenshot: false,
                 timeout_ms: 0,
+                // Network idle: monitors have no wait setting of their own yet.
+                wait_for: String::new(),
             })
             .await
             .map_err(|status| match status.code() {

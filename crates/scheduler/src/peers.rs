@@ -287,6 +287,8 @@ impl Peers {
             render: spec.render,
             screenshot: false,
             timeout_ms: 0,
+            // Network idle: monitors have no wait setting of their own yet.
+            wait_for: String::new(),
             // Until monitors store a wait strategy: network idle.
             wait_for: String::new(),
         };

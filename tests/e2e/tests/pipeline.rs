@@ -230,11 +230,17 @@ async fn the_largest_allowed_page_goes_through_a_preview_and_a_check() {
     };
 
     let (status, preview) = api
-        .post("/api/v1/preview", json!({"url": mesh.site.url("/catalogue")}))
+        .post(
+            "/api/v1/preview",
+            json!({"url": mesh.site.url("/catalogue")}),
+        )
         .await;
     assert_eq!(status, 200, "{}", mesh.logs());
     assert_eq!(preview["outcome"], "ok", "{}", preview["detail"]);
-    assert_eq!(preview["truncated"], true, "the whole text arrived, the preview cut it");
+    assert_eq!(
+        preview["truncated"], true,
+        "the whole text arrived, the preview cut it"
+    );
 
     let (status, monitor) = api
         .post(
@@ -245,7 +251,13 @@ async fn the_largest_allowed_page_goes_through_a_preview_and_a_check() {
     assert_eq!(status, 201, "{monitor}");
     let id = monitor["id"].as_str().unwrap();
     let checks = api.wait_for_checks(&mesh, id, 1).await;
-    assert_eq!(checks[0]["status"], "ok", "{:#?}\n{}", checks[0], mesh.logs());
+    assert_eq!(
+        checks[0]["status"],
+        "ok",
+        "{:#?}\n{}",
+        checks[0],
+        mesh.logs()
+    );
 }
 
 #[tokio::test]

@@ -103,7 +103,9 @@ pub async fn spawn_app_with_key(config: Config, key: &str) -> TestApp {
     let channel = mesh::client::connect_lazy(
         &format!("http://127.0.0.1:{port}"),
         &SecretString::from(key.to_owned()),
-        Duration::from_secs(10),
+        // Rendering tests start a Chromium each, in parallel, on a shared
+        // machine; the service's own deadlines end every fetch well before.
+        Duration::from_secs(60),
     )
     .unwrap();
     TestApp {
