@@ -99,7 +99,10 @@ const WALL_MARKERS: &[(&str, &str)] = &[
     ("hcaptcha.com/1/api.js", "hCaptcha"),
     ("class=\"h-captcha\"", "hCaptcha"),
     ("google.com/recaptcha", "reCAPTCHA"),
-    ("challenges.cloudflare.com/turnstile", "Cloudflare Turnstile"),
+    (
+        "challenges.cloudflare.com/turnstile",
+        "Cloudflare Turnstile",
+    ),
 ];
 
 /// What challenge pages say, in readable text, when the markup names no vendor.
@@ -234,7 +237,11 @@ mod tests {
         let hcaptcha = r#"<html><body><form><div class="h-captcha" data-sitekey="x"></div></form>
             <script src="https://js.hcaptcha.com/1/api.js" async defer></script></body></html>"#;
         for (page, text, vendor) in [
-            (cloudflare, "Just a moment... example.com needs to review", "Cloudflare"),
+            (
+                cloudflare,
+                "Just a moment... example.com needs to review",
+                "Cloudflare",
+            ),
             (datadome, "", "DataDome"),
             (akamai, "Access Denied You don't have permission", "Akamai"),
             (hcaptcha, "", "hCaptcha"),
@@ -259,16 +266,32 @@ mod tests {
         let heading = |text: &str| vec![text.to_owned()];
         assert!(soft_not_found(Some("Page not found – Shop"), &[], "lots of text").is_some());
         assert!(soft_not_found(Some("Shop"), &heading("404 - Not Found"), "").is_some());
-        assert!(soft_not_found(Some("Shop"), &heading("Oops! We can't find that page."), "").is_some());
+        assert!(
+            soft_not_found(Some("Shop"), &heading("Oops! We can't find that page."), "").is_some()
+        );
         assert!(soft_not_found(None, &[], "Not Found").is_some());
         assert!(
-            soft_not_found(Some("Shop"), &[], "Home\nSorry, this page no longer exists.\nFooter")
-                .is_some()
+            soft_not_found(
+                Some("Shop"),
+                &[],
+                "Home\nSorry, this page no longer exists.\nFooter"
+            )
+            .is_some()
         );
         assert!(soft_not_found(Some("Seite nicht gefunden"), &[], "").is_some());
         // Content that only talks about such pages.
-        assert!(soft_not_found(Some("Widget Pro – 99 EUR"), &heading("Widget Pro"), "In stock").is_none());
-        let article = format!("{}\nHow to design a page not found screen", "Long read. ".repeat(200));
+        assert!(
+            soft_not_found(
+                Some("Widget Pro – 99 EUR"),
+                &heading("Widget Pro"),
+                "In stock"
+            )
+            .is_none()
+        );
+        let article = format!(
+            "{}\nHow to design a page not found screen",
+            "Long read. ".repeat(200)
+        );
         assert!(soft_not_found(Some("Design notes"), &heading("Design notes"), &article).is_none());
         assert!(soft_not_found(Some("The 404 best gadgets"), &[], "").is_none());
     }

@@ -348,7 +348,11 @@ mod tests {
 
     #[test]
     fn a_selector_without_matches_is_a_miss_that_names_it() {
-        let miss = extract(ContentKind::Html, PAGE, &with(Kind::XPath, "//table[@id='specs']"));
+        let miss = extract(
+            ContentKind::Html,
+            PAGE,
+            &with(Kind::XPath, "//table[@id='specs']"),
+        );
         assert_eq!(miss.outcome, Outcome::SelectorNotFound);
         assert_eq!(miss.title.as_deref(), Some("Shop — Widgets"));
         assert_eq!(
@@ -379,7 +383,11 @@ mod tests {
         assert_eq!(pick(&with(Kind::JsonPointer, "/price/amount")).text, "99");
         assert_eq!(pick(&with(Kind::JsonPath, "$.items[*]")).text, "a\nb");
         assert_eq!(pick(&with(Kind::Jq, ".items | length")).text, "2");
-        assert!(pick(&with(Kind::Css, ".price")).text.contains("\"currency\": \"EUR\""));
+        assert!(
+            pick(&with(Kind::Css, ".price"))
+                .text
+                .contains("\"currency\": \"EUR\"")
+        );
         let miss = pick(&with(Kind::JsonPointer, "/price/nope"));
         assert_eq!(miss.outcome, Outcome::SelectorNotFound);
         assert_eq!(

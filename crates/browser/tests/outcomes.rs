@@ -70,10 +70,18 @@ async fn challenge_pages_served_with_200_are_bot_walls_naming_the_vendor() {
         (HCAPTCHA, "hCaptcha"),
     ] {
         let response = fetch_after(&site, &app, Page::html(page)).await;
-        assert_eq!(outcome(&response), FetchOutcome::BlockedByBotWall, "{vendor}");
+        assert_eq!(
+            outcome(&response),
+            FetchOutcome::BlockedByBotWall,
+            "{vendor}"
+        );
         assert_eq!(response.http_status, 200);
         assert!(response.text.is_empty(), "{vendor}: {}", response.text);
-        assert!(response.detail.contains(vendor), "{vendor}: {}", response.detail);
+        assert!(
+            response.detail.contains(vendor),
+            "{vendor}: {}",
+            response.detail
+        );
     }
 }
 
@@ -94,12 +102,20 @@ async fn an_empty_page_and_a_blank_match_are_empty_results() {
     site.set("/app", Page::html(shell));
     let whole = app.fetch_url(&site.url("/app")).await;
     assert_eq!(outcome(&whole), FetchOutcome::Empty);
-    assert!(whole.detail.contains("turn on rendering"), "{}", whole.detail);
+    assert!(
+        whole.detail.contains("turn on rendering"),
+        "{}",
+        whole.detail
+    );
 
     let blank_price = PRODUCT.replace("€249.00", " ");
     let response = fetch_after(&site, &app, Page::html(blank_price)).await;
     assert_eq!(outcome(&response), FetchOutcome::Empty);
-    assert!(response.detail.contains("has no text"), "{}", response.detail);
+    assert!(
+        response.detail.contains("has no text"),
+        "{}",
+        response.detail
+    );
 
     site.set("/api", Page::json(r#"{"items": []}"#));
     let none = app

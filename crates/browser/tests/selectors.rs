@@ -59,7 +59,10 @@ async fn xpath_picks_prices_and_attributes_from_a_product_listing() {
         xpath: "//li[contains(@class,'card')]/span[@class='price']".into(),
         ..get_url(&url)
     };
-    assert_eq!(text(&app, current_prices).await, "€249.00\n€329.00\n€899.00");
+    assert_eq!(
+        text(&app, current_prices).await,
+        "€249.00\n€329.00\n€899.00"
+    );
     let sold_out = FetchRequest {
         xpath: "//li[span[@class='badge']='Sold out']/@data-sku".into(),
         ..get_url(&url)
@@ -126,17 +129,26 @@ async fn a_broken_or_doubled_selector_is_an_invalid_argument_naming_its_field() 
     let url = site.url("/api/products");
     for (request, field, words) in [
         (
-            FetchRequest { xpath: "//li[".into(), ..get_url(&url) },
+            FetchRequest {
+                xpath: "//li[".into(),
+                ..get_url(&url)
+            },
             "xpath",
             "not a valid XPath 1.0 expression",
         ),
         (
-            FetchRequest { json_path: "$.data[".into(), ..get_url(&url) },
+            FetchRequest {
+                json_path: "$.data[".into(),
+                ..get_url(&url)
+            },
             "json_path",
             "not a valid JSONPath query",
         ),
         (
-            FetchRequest { jq_filter: ".data | env".into(), ..get_url(&url) },
+            FetchRequest {
+                jq_filter: ".data | env".into(),
+                ..get_url(&url)
+            },
             "jq_filter",
             "undefined filter env",
         ),

@@ -33,7 +33,8 @@ async fn a_broken_fetch_is_recorded_by_its_outcome_and_the_last_snapshot_stays()
         (FetchOutcome::SelectorNotFound, "selector_not_found"),
     ] {
         let detail = format!("plain words for {status}");
-        app.peers.set_page(Page::Failure(outcome, 200, detail.clone()));
+        app.peers
+            .set_page(Page::Failure(outcome, 200, detail.clone()));
         let check = app.check_now(monitor).await;
         assert_eq!(check.status, status);
         assert_eq!(check.http_status, Some(200));

@@ -52,7 +52,10 @@ pub fn check_xpath(expression: &str) -> Result<(), String> {
     copy_tree(&document, &copy);
     match xpath.evaluate(&Context::new(), copy.root()) {
         Ok(_) => Ok(()),
-        Err(error) => Err(format!("the XPath expression cannot run: {}", reason(&error))),
+        Err(error) => Err(format!(
+            "the XPath expression cannot run: {}",
+            reason(&error)
+        )),
     }
 }
 
@@ -78,7 +81,9 @@ pub fn select<'a>(
     document: &'a Html,
 ) -> Result<Vec<HtmlMatch<'a>>, XPathFailure> {
     match selector {
-        Selector::Css { parsed, .. } => Ok(document.select(parsed).map(HtmlMatch::Element).collect()),
+        Selector::Css { parsed, .. } => {
+            Ok(document.select(parsed).map(HtmlMatch::Element).collect())
+        }
         Selector::XPath(expression) => select_xpath(expression, document),
         _ => Ok(vec![HtmlMatch::Element(document.root_element())]),
     }
@@ -192,7 +197,11 @@ mod tests {
             .unwrap()
             .into_iter()
             .map(|found| match found {
-                HtmlMatch::Element(element) => format!("<{}>{}", element.value().name(), element.text().collect::<String>()),
+                HtmlMatch::Element(element) => format!(
+                    "<{}>{}",
+                    element.value().name(),
+                    element.text().collect::<String>()
+                ),
                 HtmlMatch::Value(value) => value,
             })
             .collect()
@@ -201,13 +210,19 @@ mod tests {
     #[test]
     fn xpath_matches_elements_attributes_and_computed_values() {
         assert_eq!(
-            values(Kind::XPath, "//li[contains(@class, 'product')]/span[@class='price']"),
+            values(
+                Kind::XPath,
+                "//li[contains(@class, 'product')]/span[@class='price']"
+            ),
             ["<span>€ 19.99", "<span>€ 5"]
         );
         assert_eq!(values(Kind::XPath, "//li/@data-sku"), ["w1", "w2"]);
         assert_eq!(values(Kind::XPath, "count(//li)"), ["2"]);
         assert_eq!(values(Kind::XPath, "//li[2]/h2/text()"), ["Gadget"]);
-        assert_eq!(values(Kind::XPath, "//comment()"), [" rendered by shopkit "]);
+        assert_eq!(
+            values(Kind::XPath, "//comment()"),
+            [" rendered by shopkit "]
+        );
         assert!(values(Kind::XPath, "//table").is_empty());
     }
 
@@ -215,7 +230,10 @@ mod tests {
     fn css_and_xpath_see_the_same_elements() {
         assert_eq!(
             values(Kind::Css, "li.sold-out h2"),
-            values(Kind::XPath, "//li[contains(concat(' ', @class, ' '), ' sold-out ')]/h2")
+            values(
+                Kind::XPath,
+                "//li[contains(concat(' ', @class, ' '), ' sold-out ')]/h2"
+            )
         );
     }
 }

@@ -142,7 +142,10 @@ mod tests {
 
     #[test]
     fn endless_streams_are_cut_off() {
-        assert_eq!(run("range(1; infinite)", "null").unwrap().len(), MAX_OUTPUTS);
+        assert_eq!(
+            run("range(1; infinite)", "null").unwrap().len(),
+            MAX_OUTPUTS
+        );
     }
 
     #[test]

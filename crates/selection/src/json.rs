@@ -115,32 +115,67 @@ mod tests {
             text(Kind::JsonPath, "$.data[?@.stock > 0].name").unwrap(),
             "Widget\nGizmo"
         );
-        assert_eq!(text(Kind::JsonPath, "$..amount").unwrap(), "1999\n500\n2500");
-        assert!(text(Kind::JsonPath, "$.data[0].price").unwrap().contains("\"currency\": \"EUR\""));
-        assert!(matches!(text(Kind::JsonPath, "$.missing"), Err(JsonMiss::NotFound(_))));
+        assert_eq!(
+            text(Kind::JsonPath, "$..amount").unwrap(),
+            "1999\n500\n2500"
+        );
+        assert!(
+            text(Kind::JsonPath, "$.data[0].price")
+                .unwrap()
+                .contains("\"currency\": \"EUR\"")
+        );
+        assert!(matches!(
+            text(Kind::JsonPath, "$.missing"),
+            Err(JsonMiss::NotFound(_))
+        ));
         // A null is what an API answers for "nothing here".
-        assert!(matches!(text(Kind::JsonPath, "$.meta.next"), Err(JsonMiss::NotFound(_))));
+        assert!(matches!(
+            text(Kind::JsonPath, "$.meta.next"),
+            Err(JsonMiss::NotFound(_))
+        ));
     }
 
     #[test]
     fn jq_transforms_and_joins() {
         assert_eq!(
-            text(Kind::Jq, "[.data[] | select(.stock > 0) | .name] | join(\", \")").unwrap(),
+            text(
+                Kind::Jq,
+                "[.data[] | select(.stock > 0) | .name] | join(\", \")"
+            )
+            .unwrap(),
             "Widget, Gizmo"
         );
-        assert_eq!(text(Kind::Jq, ".data | map(.price.amount) | add").unwrap(), "4999");
+        assert_eq!(
+            text(Kind::Jq, ".data | map(.price.amount) | add").unwrap(),
+            "4999"
+        );
         assert_eq!(text(Kind::Jq, ".data[] | .id").unwrap(), "1\n2\n3");
-        assert!(matches!(text(Kind::Jq, ".meta.next"), Err(JsonMiss::NotFound(_))));
-        assert!(matches!(text(Kind::Jq, ".data[] | select(.stock > 99)"), Err(JsonMiss::NotFound(_))));
-        assert!(matches!(text(Kind::Jq, ".meta.page | ascii_downcase"), Err(JsonMiss::Failed(_))));
+        assert!(matches!(
+            text(Kind::Jq, ".meta.next"),
+            Err(JsonMiss::NotFound(_))
+        ));
+        assert!(matches!(
+            text(Kind::Jq, ".data[] | select(.stock > 99)"),
+            Err(JsonMiss::NotFound(_))
+        ));
+        assert!(matches!(
+            text(Kind::Jq, ".meta.page | ascii_downcase"),
+            Err(JsonMiss::Failed(_))
+        ));
     }
 
     #[test]
     fn without_a_selector_json_is_pretty_printed_and_garbage_is_invalid() {
         assert!(json_text(API, None).unwrap().contains("\n  \"meta\": {"));
-        assert!(matches!(json_text("{oops", None), Err(JsonMiss::Invalid(_))));
+        assert!(matches!(
+            json_text("{oops", None),
+            Err(JsonMiss::Invalid(_))
+        ));
         let jq = Selector::parse(Kind::Jq, ".").unwrap();
-        assert!(matches!(json_text("{oops", Some(&jq)), Err(JsonMiss::Invalid(_))));
+        assert!(matches!(
+            json_text("{oops", Some(&jq)),
+            Err(JsonMiss::Invalid(_))
+        ));
     }
 
     #[test]

@@ -93,7 +93,9 @@ impl FromStr for Kind {
             .into_iter()
             .find(|kind| kind.as_str() == value)
             .ok_or_else(|| {
-                format!("unknown selector kind {value:?}; use css, xpath, json_pointer, json_path or jq")
+                format!(
+                    "unknown selector kind {value:?}; use css, xpath, json_pointer, json_path or jq"
+                )
             })
     }
 }
@@ -163,7 +165,8 @@ impl Selector {
                 })
             }
             Kind::XPath => {
-                html::check_xpath(expression).map_err(|message| SelectorError::new(kind, message))?;
+                html::check_xpath(expression)
+                    .map_err(|message| SelectorError::new(kind, message))?;
                 Ok(Selector::XPath(owned))
             }
             Kind::JsonPointer => {
@@ -173,7 +176,10 @@ impl Selector {
             }
             Kind::JsonPath => {
                 let parsed = serde_json_path::JsonPath::parse(expression).map_err(|error| {
-                    SelectorError::new(kind, format!("not a valid JSONPath query (RFC 9535): {error}"))
+                    SelectorError::new(
+                        kind,
+                        format!("not a valid JSONPath query (RFC 9535): {error}"),
+                    )
                 })?;
                 Ok(Selector::JsonPath {
                     expression: owned,
@@ -243,11 +249,17 @@ mod tests {
     fn valid_expressions_parse_and_keep_their_trimmed_text() {
         let cases = [
             (Kind::Css, " ul.products > li .price "),
-            (Kind::XPath, "//li[contains(@class, 'product')]/span[@class='price']"),
+            (
+                Kind::XPath,
+                "//li[contains(@class, 'product')]/span[@class='price']",
+            ),
             (Kind::XPath, "count(//li)"),
             (Kind::JsonPointer, "/data/0/price"),
             (Kind::JsonPath, "$.data[?@.stock > 0].name"),
-            (Kind::Jq, "[.data[] | select(.stock > 0) | .name] | join(\", \")"),
+            (
+                Kind::Jq,
+                "[.data[] | select(.stock > 0) | .name] | join(\", \")",
+            ),
         ];
         for (kind, expression) in cases {
             let selector = Selector::parse(kind, expression).unwrap();

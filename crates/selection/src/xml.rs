@@ -100,13 +100,22 @@ mod tests {
             ["https://example.com/v2.1.0", "https://example.com/v2.0.0"]
         );
         assert_eq!(select("count(//entry)", ATOM).unwrap(), ["2"]);
-        assert_eq!(select("//item/title", RSS).unwrap(), ["Widget -20%", "Gadget"]);
-        assert_eq!(select("//item[2]/link", RSS).unwrap(), ["https://shop.example/g"]);
+        assert_eq!(
+            select("//item/title", RSS).unwrap(),
+            ["Widget -20%", "Gadget"]
+        );
+        assert_eq!(
+            select("//item[2]/link", RSS).unwrap(),
+            ["https://shop.example/g"]
+        );
         assert!(select("//enclosure", RSS).unwrap().is_empty());
     }
 
     #[test]
     fn broken_xml_is_invalid_not_a_miss() {
-        assert!(matches!(select("//item", "<rss><item>"), Err(XmlMiss::Invalid(_))));
+        assert!(matches!(
+            select("//item", "<rss><item>"),
+            Err(XmlMiss::Invalid(_))
+        ));
     }
 }

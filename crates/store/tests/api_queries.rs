@@ -280,7 +280,12 @@ async fn a_monitor_keeps_one_selector_per_family_and_switches_kind_by_patch() {
     let mut both = definition("two html selectors");
     both.css_selector = Some(".price".to_owned());
     both.xpath = Some("//span".to_owned());
-    assert!(store.create_monitor(alice.id, None, &both, &[]).await.is_err());
+    assert!(
+        store
+            .create_monitor(alice.id, None, &both, &[])
+            .await
+            .is_err()
+    );
 
     let mut with_path = definition("json");
     with_path.json_path = Some("$.items[*].price".to_owned());
@@ -289,7 +294,10 @@ async fn a_monitor_keeps_one_selector_per_family_and_switches_kind_by_patch() {
         .create_monitor(alice.id, None, &with_path, &[])
         .await
         .unwrap();
-    assert_eq!(created.monitor.json_path.as_deref(), Some("$.items[*].price"));
+    assert_eq!(
+        created.monitor.json_path.as_deref(),
+        Some("$.items[*].price")
+    );
 
     let switch = MonitorPatch {
         css_selector: Some(None),
@@ -304,9 +312,15 @@ async fn a_monitor_keeps_one_selector_per_family_and_switches_kind_by_patch() {
         .unwrap()
         .unwrap();
     assert_eq!(updated.monitor.css_selector, None);
-    assert_eq!(updated.monitor.xpath.as_deref(), Some("//span[@class='price']"));
+    assert_eq!(
+        updated.monitor.xpath.as_deref(),
+        Some("//span[@class='price']")
+    );
     assert_eq!(updated.monitor.json_path, None);
-    assert_eq!(updated.monitor.jq_filter.as_deref(), Some(".items | length"));
+    assert_eq!(
+        updated.monitor.jq_filter.as_deref(),
+        Some(".items | length")
+    );
 }
 
 #[tokio::test]

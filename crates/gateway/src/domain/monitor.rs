@@ -4,8 +4,8 @@ use secrecy::SecretString;
 
 use selection::{Family, Kind, Selector};
 
-use super::{Problems, Rules};
 use super::destination::checked_destination;
+use super::{Problems, Rules};
 use super::monitor_headers::{MASK, Submitted, SubmittedHeader};
 
 pub const MAX_NAME: usize = 200;
@@ -89,7 +89,8 @@ pub fn selectors(
     sent: [(Kind, Option<Option<&str>>); 5],
 ) -> [(Kind, Option<Option<String>>); 5] {
     let checked = sent.map(|(kind, input)| {
-        let value = input.and_then(|input| problems.check(selector_field(kind), selector(kind, input)));
+        let value =
+            input.and_then(|input| problems.check(selector_field(kind), selector(kind, input)));
         (kind, value)
     });
     for family in [Family::Html, Family::Json] {

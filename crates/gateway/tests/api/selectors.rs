@@ -16,20 +16,56 @@ fn with(fields: &[(&str, Value)]) -> Value {
 async fn every_selector_kind_is_parsed_at_creation_with_a_precise_message() {
     let app = spawn_app().await;
     let cases = [
-        ("css_selector", json!("div["), "css_selector: not a valid CSS selector"),
-        ("xpath", json!("//li[@class="), "xpath: not a valid XPath 1.0 expression"),
-        ("xpath", json!("//li[frobnicate()]"), "xpath: the XPath expression cannot run: unknown function"),
-        ("json_pointer", json!("items/0"), "json_pointer: a JSON pointer starts with \"/\""),
-        ("json_path", json!("$.items[?@.price <]"), "json_path: not a valid JSONPath query (RFC 9535)"),
-        ("jq_filter", json!(".items | map(.price"), "jq_filter: not a valid jq filter: expected"),
-        ("jq_filter", json!("env.HOME"), "jq_filter: the jq filter uses undefined filter env"),
+        (
+            "css_selector",
+            json!("div["),
+            "css_selector: not a valid CSS selector",
+        ),
+        (
+            "xpath",
+            json!("//li[@class="),
+            "xpath: not a valid XPath 1.0 expression",
+        ),
+        (
+            "xpath",
+            json!("//li[frobnicate()]"),
+            "xpath: the XPath expression cannot run: unknown function",
+        ),
+        (
+            "json_pointer",
+            json!("items/0"),
+            "json_pointer: a JSON pointer starts with \"/\"",
+        ),
+        (
+            "json_path",
+            json!("$.items[?@.price <]"),
+            "json_path: not a valid JSONPath query (RFC 9535)",
+        ),
+        (
+            "jq_filter",
+            json!(".items | map(.price"),
+            "jq_filter: not a valid jq filter: expected",
+        ),
+        (
+            "jq_filter",
+            json!("env.HOME"),
+            "jq_filter: the jq filter uses undefined filter env",
+        ),
     ];
     for (field, value, expected) in cases {
         let response = app
             .create_monitor(&app.alice, &with(&[(field, value.clone())]))
             .await;
-        let message = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-        assert!(message.starts_with(expected), "{field} = {value}: {message:?}");
+        let message = expect_error(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            message.starts_with(expected),
+            "{field} = {value}: {message:?}"
+        );
     }
 }
 
@@ -39,10 +75,18 @@ async fn a_monitor_holds_one_selector_per_family() {
     let response = app
         .create_monitor(
             &app.alice,
-            &with(&[("json_pointer", json!("/price")), ("jq_filter", json!(".price"))]),
+            &with(&[
+                ("json_pointer", json!("/price")),
+                ("jq_filter", json!(".price")),
+            ]),
         )
         .await;
-    let message = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let message = expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(
         message,
         "jq_filter: set only one of json_pointer and jq_filter: a monitor has one selector for JSON"
@@ -52,7 +96,10 @@ async fn a_monitor_holds_one_selector_per_family() {
     let created = expect_json(
         app.create_monitor(
             &app.alice,
-            &with(&[("xpath", json!("//span[@class='price']")), ("json_path", json!("$.price"))]),
+            &with(&[
+                ("xpath", json!("//span[@class='price']")),
+                ("json_path", json!("$.price")),
+            ]),
         )
         .await,
         StatusCode::CREATED,
@@ -65,8 +112,12 @@ async fn a_monitor_holds_one_selector_per_family() {
     // Setting another kind of the same family replaces the old one.
     let id = created["id"].as_str().unwrap();
     let updated = expect_json(
-        app.update_monitor(&app.alice, id, &json!({"css_selector": ".price", "jq_filter": ".price | tostring"}))
-            .await,
+        app.update_monitor(
+            &app.alice,
+            id,
+            &json!({"css_selector": ".price", "jq_filter": ".price | tostring"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -76,20 +127,46 @@ async fn a_monitor_holds_one_selector_per_family() {
     assert_eq!(updated["json_path"], Value::Null);
 
     let response = app
-        .update_monitor(&app.alice, id, &json!({"xpath": "//p", "css_selector": "p"}))
+        .update_monitor(
+            &app.alice,
+            id,
+            &json!({"xpath": "//p", "css_selector": "p"}),
+        )
         .await;
-    let message = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert!(message.starts_with("xpath: set only one of css_selector and xpath"), "{message}");
+    let message = expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        message.starts_with("xpath: set only one of css_selector and xpath"),
+        "{message}"
+    );
 }
 
 #[test]
 fn the_openapi_document_describes_every_selector_kind() {
     let (_, document) = gateway::routes::api_and_document();
     let document = serde_json::to_value(&document).unwrap();
-    for schema in ["CreateMonitor", "UpdateMonitor", "MonitorResponse", "PreviewBody"] {
+    for schema in [
+        "CreateMonitor",
+        "UpdateMonitor",
+        "MonitorResponse",
+        "PreviewBody",
+    ] {
         let properties = &document["components"]["schemas"][schema]["properties"];
-        for field in ["css_selector", "xpath", "json_pointer", "json_path", "jq_filter"] {
-            assert!(properties[field].is_object(), "{schema}.{field} is documented");
+        for field in [
+            "css_selector",
+            "xpath",
+            "json_pointer",
+            "json_path",
+            "jq_filter",
+        ] {
+            assert!(
+                properties[field].is_object(),
+                "{schema}.{field} is documented"
+            );
         }
     }
 }
