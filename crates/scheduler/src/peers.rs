@@ -289,8 +289,6 @@ impl Peers {
             timeout_ms: 0,
             // Network idle: monitors have no wait setting of their own yet.
             wait_for: String::new(),
-            // Until monitors store a wait strategy: network idle.
-            wait_for: String::new(),
         };
         let response = self
             .browser

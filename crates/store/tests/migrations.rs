@@ -11,13 +11,7 @@ async fn migrations_apply_once_even_when_replicas_start_together() {
     applied.sort_unstable();
     assert_eq!(
         applied,
-<<<<<<< ours
         versions_on_disk(),
-||||||| base
-        vec![1, 2],
-=======
-        vec![1, 2, 30],
->>>>>>> theirs
         "each migration is applied by exactly one replica"
     );
     assert!(first.migrate().await.unwrap().is_empty());
