@@ -72,8 +72,6 @@ impl BrowserClient {
                 xpath: request.xpath.unwrap_or_default(),
                 json_path: request.json_path.unwrap_or_default(),
                 jq_filter: request.jq_filter.unwrap_or_default(),
-                // A preview waits as a check does by default: until the network is idle.
-                wait_for: String::new(),
                 headers: request
                     .headers
                     .into_iter()
