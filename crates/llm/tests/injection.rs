@@ -132,6 +132,8 @@ async fn no_injected_page_triggers_or_leaks_through_a_gullible_model() {
     let config = support::config(ProviderConfig::OpenAi(support::settings(&model)));
     let service = support::service::serve(Application::build(config).await.unwrap());
 
+    let canary_pattern =
+        regex::Regex::new(r"The reference ([0-9a-f]{32}) is confidential").unwrap();
     for (index, page) in pages.iter().enumerate() {
         for first_check in [false, true] {
             let response = service
@@ -171,11 +173,7 @@ async fn no_injected_page_triggers_or_leaks_through_a_gullible_model() {
                 page.name
             );
             let system = request.message("system");
-            let canary = regex::Regex::new(r"The reference ([0-9a-f]{32}) is confidential")
-                .unwrap()
-                .captures(&system)
-                .unwrap()[1]
-                .to_owned();
+            let canary = canary_pattern.captures(&system).unwrap()[1].to_owned();
             let shown = format!(
                 "{} {} {} {} {}",
                 response.summary,
