@@ -165,6 +165,11 @@ pub fn headers(input: Vec<(String, String)>) -> Result<Vec<SubmittedHeader>, Str
                     "the value of {name} is longer than {MAX_HEADER_VALUE} bytes"
                 ));
             }
+            // Only visible ASCII: obsolete non-ASCII bytes (which `http`
+            // still accepts) would let a real value collide with the mask.
+            if !value.is_ascii() {
+                return Err(format!("the value of {name} must be ASCII"));
+            }
             http::HeaderValue::from_str(&value).map_err(|_| {
                 format!("the value of {name} contains characters not allowed in a header")
             })?;
