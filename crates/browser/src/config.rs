@@ -121,10 +121,15 @@ pub fn check_response_fits(
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // Tests may unwrap.
+    use super::*;
+
+    #[test]
     fn a_page_limit_whose_answer_would_not_fit_a_message_is_refused() {
         assert!(check_response_fits(5 * 1024 * 1024, 8 * 1024 * 1024).is_ok());
         let error = check_response_fits(30 * 1024 * 1024, 8 * 1024 * 1024).unwrap_err();
         assert!(error.to_string().contains("BROWSER_MAX_BODY_BYTES"));
     }
-
-    #[test]
+}

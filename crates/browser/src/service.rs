@@ -181,13 +181,8 @@ fn parse_wait(wait_for: &str) -> Result<Wait, ServiceError> {
             )),
         };
     }
-    if wait_for.chars().count() > MAX_SELECTOR_CHARS {
-        return Err(ServiceError::invalid(
-            "wait_for",
-            format!("longer than {MAX_SELECTOR_CHARS} characters"),
-        ));
-    }
-    parse_selector(wait_for).map_err(|message| ServiceError::invalid("wait_for", message))?;
+    Selector::parse(Kind::Css, wait_for)
+        .map_err(|error| ServiceError::invalid("wait_for", error.to_string()))?;
     Ok(Wait::Selector(wait_for.to_owned()))
 }
 
