@@ -470,7 +470,10 @@ async fn update(
     if let Some(url) = &request.url {
         patch.url = problems.check("url", monitor::url(&rules, url).await);
     }
-    let sent = |field: &Option<Option<String>>| field.as_ref().map(Option::as_deref);
+    // A function, not a closure: the borrow's lifetime must follow the field's.
+    fn sent(field: &Option<Option<String>>) -> Option<Option<&str>> {
+        field.as_ref().map(Option::as_deref)
+    }
     let mut selectors = monitor::selectors(
         &mut problems,
         [
