@@ -409,6 +409,8 @@ impl TestApp {
             .await
             .unwrap();
         id
+    }
+
     /// A monitor with an email channel and the given first-check rule whose first check runs
     /// only once the channel is in place; returns the monitor and its first check.
     pub async fn create_alerting_monitor(
