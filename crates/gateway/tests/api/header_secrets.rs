@@ -200,8 +200,9 @@ async fn plain_values_stored_before_encryption_are_sealed_when_the_gateway_start
         .await
         .unwrap();
 
+    let redis = test_support::redis::throwaway_url().await;
     let restarted =
-        crate::running::start(test_config(&app.database.url, "http://127.0.0.1:9")).await;
+        crate::running::start(test_config(&app.database.url, &redis, "http://127.0.0.1:9")).await;
     assert_eq!(
         opened(&stored_headers(&app, id).await),
         [("cookie".to_owned(), "legacy=1".to_owned())]
