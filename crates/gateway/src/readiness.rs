@@ -19,7 +19,6 @@ use utoipa::ToSchema;
 
 use crate::ephemeral::Ephemeral;
 
-
 /// Kubernetes probes time out after a few seconds; each check stays below.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 

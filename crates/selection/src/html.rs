@@ -89,6 +89,9 @@ pub fn select<'a>(
     }
 }
 
+// sxd-document's elements hash and compare by node identity, which their
+// interior cells never change, so they are sound map keys.
+#[allow(clippy::mutable_key_type)]
 fn select_xpath<'a>(
     expression: &str,
     document: &'a Html,
@@ -130,6 +133,7 @@ pub(crate) fn number_text(number: f64) -> String {
 
 /// Copies elements, attributes, text and comments into `copy` and returns
 /// which original element each copied element stands for.
+#[allow(clippy::mutable_key_type)] // Keys hash by node identity (see select_xpath).
 fn copy_tree<'a, 'd>(
     document: &'a Html,
     copy: &Document<'d>,

@@ -5,8 +5,8 @@ use secrecy::SecretString;
 use selection::{Family, Kind, Selector};
 
 use super::destination::checked_destination;
-use super::{Problems, Rules};
 use super::monitor_headers::{MASK, Submitted, SubmittedHeader};
+use super::{Problems, Rules};
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_SELECTOR: usize = 500;

@@ -10,7 +10,9 @@ use selection::{Family, Kind};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use store::Store;
-use store::monitors::{FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels};
+use store::monitors::{
+    FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels,
+};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

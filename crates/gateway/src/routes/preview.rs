@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use selection::Kind;
 use secret_box::SecretBox;
+use selection::Kind;
 use serde::{Deserialize, Serialize};
 use store::Store;
 use utoipa::ToSchema;
