@@ -9,6 +9,7 @@ import { json, mockFetch } from './fetch-mock';
 const me: Me = {
   id: 'u1',
   email: 'ada@example.com',
+  is_admin: false,
   teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
 };
 

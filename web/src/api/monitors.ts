@@ -31,8 +31,3 @@ export const getCheck = (monitorId: string, checkId: string) =>
 /** `POST /api/v1/preview`: fetch and extract once, as a check would. */
 export const preview = (input: PreviewInput, signal?: AbortSignal) =>
   request<Preview>('/api/v1/preview', { method: 'POST', body: input, signal });
-  xpath?: string | null;
-  json_path?: string | null;
-  jq_filter?: string | null;
-    outcome: typeof body.outcome === 'string' ? body.outcome : undefined,
-    detail: typeof body.detail === 'string' ? body.detail : null,

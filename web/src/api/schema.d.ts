@@ -29,7 +29,10 @@ export interface paths {
   };
   "/api/v1/channels": {
     get: operations["list"];
-    /** Creates a channel; a webhook's signing secret is in this answer only. */
+    /**
+     * Creates a channel; a webhook's signing secret is in this answer only.
+     * Every URL is checked against the SSRF policy now and again at each send.
+     */
     post: operations["create"];
   };
   "/api/v1/channels/{id}": {
@@ -87,8 +90,8 @@ export interface paths {
   };
   "/api/v1/sessions/{id}": {
     /**
-     * Revokes one of the caller's sessions: its refresh token stops working
-     * and its access token is denylisted.
+     * Revokes one of the caller's sessions: its refresh token and every access
+     * token it issued stop working.
      */
     delete: operations["revoke"];
   };
@@ -126,8 +129,8 @@ export interface paths {
   };
   "/auth/logout": {
     /**
-     * Signs out: revokes the session (refresh family) and denylists the
-     * access token until it expires. Always clears the cookies.
+     * Signs out: revokes the session (refresh family) and every access token
+     * it issued. Always clears the cookies.
      */
     post: operations["logout"];
   };
@@ -154,7 +157,140 @@ export interface paths {
   };
 }
 
-export type webhooks = Record<string, never>;
+export interface webhooks {
+  "monitor.failing": {
+    /**
+     * The monitor's checks failed several times in a row.
+     * @description A signed POST to the channel's URL (Standard Webhooks). Verify `webhook-signature` = `v1,` + base64(HMAC-SHA256(secret, `{webhook-id}.{webhook-timestamp}.{body}`)) with the channel's `whsec_` secret, refuse timestamps more than 5 minutes away, and drop repeats of a `webhook-id`. Answer 2xx quickly; 410 Gone disables the channel; 429/5xx are retried (after `Retry-After`) 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later.
+     */
+    post: {
+      parameters: {
+        header: {
+          /** @description The delivery's identity; the same on every retry of it. */
+          "webhook-id": string;
+          /** @description Unix seconds of this attempt, for replay protection. */
+          "webhook-timestamp": string;
+          /** @description Space-separated `v1,<base64>` signatures. */
+          "webhook-signature": string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["MonitorFailingEvent"];
+        };
+      };
+      responses: {
+        /** @description Gone: Lookout disables the channel */
+        410: {
+          content: never;
+        };
+        /** @description Received; nothing is retried */
+        "2XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "monitor.recovered": {
+    /**
+     * A failing monitor's check succeeded again.
+     * @description A signed POST to the channel's URL (Standard Webhooks). Verify `webhook-signature` = `v1,` + base64(HMAC-SHA256(secret, `{webhook-id}.{webhook-timestamp}.{body}`)) with the channel's `whsec_` secret, refuse timestamps more than 5 minutes away, and drop repeats of a `webhook-id`. Answer 2xx quickly; 410 Gone disables the channel; 429/5xx are retried (after `Retry-After`) 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later.
+     */
+    post: {
+      parameters: {
+        header: {
+          /** @description The delivery's identity; the same on every retry of it. */
+          "webhook-id": string;
+          /** @description Unix seconds of this attempt, for replay protection. */
+          "webhook-timestamp": string;
+          /** @description Space-separated `v1,<base64>` signatures. */
+          "webhook-signature": string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["MonitorRecoveredEvent"];
+        };
+      };
+      responses: {
+        /** @description Gone: Lookout disables the channel */
+        410: {
+          content: never;
+        };
+        /** @description Received; nothing is retried */
+        "2XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "monitor.test": {
+    /**
+     * A test message sent from the channel page.
+     * @description A signed POST to the channel's URL (Standard Webhooks). Verify `webhook-signature` = `v1,` + base64(HMAC-SHA256(secret, `{webhook-id}.{webhook-timestamp}.{body}`)) with the channel's `whsec_` secret, refuse timestamps more than 5 minutes away, and drop repeats of a `webhook-id`. Answer 2xx quickly; 410 Gone disables the channel; 429/5xx are retried (after `Retry-After`) 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later.
+     */
+    post: {
+      parameters: {
+        header: {
+          /** @description The delivery's identity; the same on every retry of it. */
+          "webhook-id": string;
+          /** @description Unix seconds of this attempt, for replay protection. */
+          "webhook-timestamp": string;
+          /** @description Space-separated `v1,<base64>` signatures. */
+          "webhook-signature": string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["MonitorTestEvent"];
+        };
+      };
+      responses: {
+        /** @description Gone: Lookout disables the channel */
+        410: {
+          content: never;
+        };
+        /** @description Received; nothing is retried */
+        "2XX": {
+          content: never;
+        };
+      };
+    };
+  };
+  "monitor.triggered": {
+    /**
+     * A check found that the monitor's condition is met.
+     * @description A signed POST to the channel's URL (Standard Webhooks). Verify `webhook-signature` = `v1,` + base64(HMAC-SHA256(secret, `{webhook-id}.{webhook-timestamp}.{body}`)) with the channel's `whsec_` secret, refuse timestamps more than 5 minutes away, and drop repeats of a `webhook-id`. Answer 2xx quickly; 410 Gone disables the channel; 429/5xx are retried (after `Retry-After`) 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later.
+     */
+    post: {
+      parameters: {
+        header: {
+          /** @description The delivery's identity; the same on every retry of it. */
+          "webhook-id": string;
+          /** @description Unix seconds of this attempt, for replay protection. */
+          "webhook-timestamp": string;
+          /** @description Space-separated `v1,<base64>` signatures. */
+          "webhook-signature": string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["MonitorTriggeredEvent"];
+        };
+      };
+      responses: {
+        /** @description Gone: Lookout disables the channel */
+        410: {
+          content: never;
+        };
+        /** @description Received; nothing is retried */
+        "2XX": {
+          content: never;
+        };
+      };
+    };
+  };
+}
 
 export interface components {
   schemas: {
@@ -162,6 +298,29 @@ export interface components {
       email: string;
       /** @description `owner` or `member` (default). */
       role?: string | null;
+    };
+    /** @description What happened, as every event carries it under `data`. */
+    AlertData: {
+      check_id: string;
+      /** @description When the check ran (RFC 3339), or null for a test message. */
+      checked_at?: string | null;
+      /** @description The condition in the user's words. */
+      condition: string;
+      /** @description A short unified diff of the change (at most 60 lines). */
+      diff: string;
+      extracted_value: string;
+      /** @description `triggered`, `failing`, `recovered` or `test`. */
+      kind: string;
+      /** @description Link to the check in the Lookout UI. */
+      link: string;
+      monitor_id: string;
+      monitor_name: string;
+      /** @description Why the judge decided so. */
+      reason: string;
+      /** @description The judge's one-line verdict. */
+      summary: string;
+      /** @description The watched page. */
+      url: string;
     };
     ApiKeyList: {
       items: components["schemas"]["ApiKeyResponse"][];
@@ -206,17 +365,31 @@ export interface components {
     ChannelList: {
       items: components["schemas"]["ChannelResponse"][];
     };
-    /** @description A channel as listed. The webhook signing secret is never part of it. */
+    /**
+     * @description A channel as listed. Its credential (signing secret, chat webhook URL,
+     * bot token, access token) is never part of it.
+     */
     ChannelResponse: {
       /** Format: date-time */
       created_at: string;
+      /**
+       * @description Set when Lookout disabled the channel because the receiver answered
+       * 410 Gone.
+       */
+      disabled_reason?: string;
       enabled: boolean;
       /** Format: uuid */
       id: string;
-      /** @description `email` or `webhook`. */
-      kind: string;
+      kind: components["schemas"]["KindBody"];
       name: string;
-      /** @description Email address or webhook URL. */
+      /** @description ntfy only: `{"priority": 1-5 or null, "tags": [...]}`; `{}` otherwise. */
+      settings: Record<string, unknown>;
+      /**
+       * @description What may be shown of the destination: the email address, the webhook
+       * URL, a masked Slack/Discord/Teams webhook URL
+       * (`https://hooks.slack.com/services/…i7FQ`), the Telegram chat id or
+       * the ntfy topic URL.
+       */
       target: string;
       /** Format: uuid */
       team_id: string;
@@ -228,6 +401,12 @@ export interface components {
     CheckResponse: {
       baseline: boolean;
       changed: boolean;
+      /** Format: int32 */
+      completion_tokens?: number | null;
+      /** @description For a state condition: whether it held on this page. */
+      condition_holds?: boolean | null;
+      /** @description `state` or `event`, as the judge classified the condition. */
+      condition_kind?: string | null;
       /** Format: float */
       confidence?: number | null;
       content_sha256?: string | null;
@@ -235,22 +414,33 @@ export interface components {
       /** Format: int32 */
       duration_ms?: number | null;
       error?: string | null;
+      /** @description The excerpt of the page the verdict quotes as its evidence. */
+      evidence_excerpt?: string | null;
       extracted_value?: string | null;
       /** Format: int32 */
       fetch_ms?: number | null;
       /** Format: date-time */
       finished_at: string;
+      /**
+       * @description The first check alerted because the state condition already held when monitoring
+       * started.
+       */
+      first_alert: boolean;
       /** Format: int32 */
       http_status?: number | null;
       /** Format: uuid */
       id: string;
       judge?: string | null;
+      /** @description The verdict came from the verdict cache, without a model call. */
+      judge_cached: boolean;
       /** Format: int32 */
       judge_ms?: number | null;
       /** @description Why the judge decided as it did. */
       judge_reason?: string | null;
       /** Format: uuid */
       monitor_id: string;
+      /** Format: int32 */
+      prompt_tokens?: number | null;
       /** @description What started the check: `schedule`, `manual` or `hook`. */
       reason: string;
       /** Format: date-time */
@@ -259,6 +449,20 @@ export interface components {
       status: string;
       summary?: string | null;
       triggered: boolean;
+      /** @description This check told the owner that judging fails. */
+      unjudged_notice: boolean;
+      /**
+       * @description Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited` or
+       * `invalid_answer`. Also set on an alert sent without a verdict (`alert_anyway`).
+       */
+      unjudged_reason?: string | null;
+      /**
+       * @description `verified`, `unverified` (the evidence did not hold, so the check did not trigger) or
+       * `not_needed`.
+       */
+      verification?: string | null;
+      /** @description Why the evidence did not hold. */
+      verification_problem?: string | null;
     };
     ComponentHealth: {
       /** @description Why it is down; admins may see internal detail. */
@@ -276,26 +480,61 @@ export interface components {
       /** @description `["read"]` or `["read", "write"]` (`write` implies reading). */
       scopes: string[];
     };
+    /**
+     * @description A new channel, either as structured fields for its `kind` or as one
+     * Apprise-style `apprise_url` (`slack://TokenA/TokenB/TokenC`,
+     * `discord://WebhookID/WebhookToken`, `tgram://BotToken/ChatID`,
+     * `msteams://Team/TokenA/TokenB/TokenC`, `ntfy://topic?priority=high`,
+     * `json://host/path`, `mailto://name@example.com`).
+     */
     CreateChannel: {
-      /** @description Required for `email`. */
+      /** @description `ntfy`: an access token (`tk_…`) for a protected topic. */
+      access_token?: string | null;
+      /** @description `email`: the address. */
       address?: string | null;
-      kind: components["schemas"]["KindBody"];
+      /** @description An Apprise-style URL instead of `kind` and its fields. */
+      apprise_url?: string | null;
+      /** @description `telegram`: the bot token from @BotFather. */
+      bot_token?: string | null;
+      /** @description `telegram`: the numeric chat id or `@channelname`. */
+      chat_id?: string | null;
+      kind?: components["schemas"]["KindBody"] | null;
       name: string;
+      /**
+       * Format: int32
+       * @description `ntfy`: 1 (min) to 5 (max); the server's default (3) when absent.
+       */
+      priority?: number | null;
+      /** @description `ntfy`: tags, shown as emojis where ntfy knows them. */
+      tags?: string[] | null;
       /**
        * Format: uuid
        * @description Defaults to the caller's personal team.
        */
       team_id?: string | null;
-      /** @description Required for `webhook`. */
+      /**
+       * @description `webhook`, `slack`, `discord`, `teams`: the webhook URL; `ntfy`: the
+       * topic URL (`https://ntfy.sh/my-alerts`).
+       */
       url?: string | null;
     };
     CreateMonitor: {
       channel_ids?: string[];
       condition?: string;
+      /** @description CSS selector for HTML pages; set it or `xpath`, not both. */
       css_selector?: string | null;
+      /** @description Defaults to `hold`. */
+      fail_policy?: components["schemas"]["FailPolicyBody"];
+      /** @description Defaults to `auto`. */
+      first_check?: components["schemas"]["FirstCheckBody"];
       headers?: components["schemas"]["HeaderBody"][];
       /** Format: int64 */
       interval_seconds?: number | null;
+      /** @description jq filter for JSON responses, e.g. `[.items[] | .price] | min`. */
+      jq_filter?: string | null;
+      /** @description JSONPath query (RFC 9535) for JSON responses, e.g. `$.items[?@.stock > 0].name`. */
+      json_path?: string | null;
+      /** @description RFC 6901 pointer for JSON responses; set one of it, `json_path` and `jq_filter`. */
       json_pointer?: string | null;
       name: string;
       paused?: boolean;
@@ -306,6 +545,8 @@ export interface components {
        */
       team_id?: string | null;
       url: string;
+      /** @description XPath 1.0 expression for HTML pages, e.g. `//span[@class='price']`. */
+      xpath?: string | null;
     };
     CreateTeam: {
       name: string;
@@ -338,17 +579,44 @@ export interface components {
     ErrorResponse: {
       error: components["schemas"]["ErrorContent"];
     };
+    /**
+     * @description What a check does when the model cannot judge a change (down, timing out, invalid answers).
+     *
+     * - `hold`: keep the change and judge it when the model answers again; the owner is told once
+     *   after a few unjudged changes in a row (`SCHEDULER_UNJUDGED_NOTICE_AFTER`).
+     * - `alert_anyway`: send the alert with the diff, marked "not judged".
+     * - `notify_unjudged`: hold, and tell the owner at the first unjudged change.
+     * @enum {string}
+     */
+    FailPolicyBody: "hold" | "alert_anyway" | "notify_unjudged";
     /** @description One invalid field of a request body or query. */
     FieldError: {
       field: string;
       message: string;
     };
+    /**
+     * @description What the first check of a monitor may do.
+     *
+     * - `auto`: a state condition ("price below 100") that already holds alerts once, worded
+     *   "already true when monitoring started"; an event condition ("a new job posting") never
+     *   alerts on the first check.
+     * - `alert`: alert when the condition holds on the first check, whatever its kind.
+     * - `baseline`: the first check only records where the page stands.
+     * @enum {string}
+     */
+    FirstCheckBody: "auto" | "alert" | "baseline";
+    /**
+     * @description A request header of a monitor. In responses `value` is always the mask
+     * `••••••••`: values may be cookies or tokens, stored encrypted and never
+     * shown again. Sending the mask back keeps the stored value.
+     */
     HeaderBody: {
       name: string;
+      /** @example •••••••• */
       value: string;
     };
     /** @enum {string} */
-    KindBody: "email" | "webhook";
+    KindBody: "email" | "webhook" | "slack" | "discord" | "telegram" | "teams" | "ntfy";
     Liveness: {
       /** @description Always `ok`. */
       status: string;
@@ -374,23 +642,60 @@ export interface components {
       /** Format: uuid */
       user_id: string;
     };
+    /** @description The monitor's checks failed several times in a row. */
+    MonitorFailingEvent: {
+      data: components["schemas"]["AlertData"];
+      /**
+       * Format: date-time
+       * @description When the event happened (the check's time); the same on every retry.
+       */
+      timestamp: string;
+      /** @enum {string} */
+      type: "monitor.failing";
+    };
     MonitorList: {
       items: components["schemas"]["MonitorResponse"][];
       next_cursor?: string | null;
     };
+    /** @description A failing monitor's check succeeded again. */
+    MonitorRecoveredEvent: {
+      data: components["schemas"]["AlertData"];
+      /**
+       * Format: date-time
+       * @description When the event happened (the check's time); the same on every retry.
+       */
+      timestamp: string;
+      /** @enum {string} */
+      type: "monitor.recovered";
+    };
     MonitorResponse: {
       channel_ids: string[];
       condition: string;
+      /**
+       * @description Whether the state condition held at the last judged check; `null` when unknown or the
+       * condition is an event.
+       */
+      condition_holds?: boolean | null;
       /** Format: int32 */
       consecutive_failures: number;
       /** Format: date-time */
       created_at: string;
+      /** @description CSS selector applied to HTML; at most one of this and `xpath` is set. */
       css_selector?: string | null;
+      /** @description What a check does when the model cannot judge a change. */
+      fail_policy: components["schemas"]["FailPolicyBody"];
+      /** @description What the first check may do. */
+      first_check: components["schemas"]["FirstCheckBody"];
       headers: components["schemas"]["HeaderBody"][];
       /** Format: uuid */
       id: string;
       /** Format: int32 */
       interval_seconds: number;
+      /** @description jq filter applied to JSON. */
+      jq_filter?: string | null;
+      /** @description JSONPath query (RFC 9535) applied to JSON. */
+      json_path?: string | null;
+      /** @description RFC 6901 pointer applied to JSON; at most one of this, `json_path` and `jq_filter` is set. */
       json_pointer?: string | null;
       /** Format: date-time */
       last_checked_at?: string | null;
@@ -406,16 +711,63 @@ export interface components {
       run_requested: boolean;
       /** Format: uuid */
       team_id: string;
+      /**
+       * Format: int32
+       * @description Changes in a row the model could not judge.
+       */
+      unjudged_streak: number;
       /** Format: date-time */
       updated_at: string;
       url: string;
+      /** @description XPath 1.0 expression applied to HTML. */
+      xpath?: string | null;
+    };
+    /** @description A test message sent from the channel page. */
+    MonitorTestEvent: {
+      data: components["schemas"]["AlertData"];
+      /**
+       * Format: date-time
+       * @description When the event happened (the check's time); the same on every retry.
+       */
+      timestamp: string;
+      /** @enum {string} */
+      type: "monitor.test";
+    };
+    /** @description A check found that the monitor's condition is met. */
+    MonitorTriggeredEvent: {
+      data: components["schemas"]["AlertData"];
+      /**
+       * Format: date-time
+       * @description When the event happened (the check's time); the same on every retry.
+       */
+      timestamp: string;
+      /** @enum {string} */
+      type: "monitor.triggered";
     };
     PreviewBody: {
+      /** @description CSS selector for HTML pages; set it or `xpath`, not both. */
       css_selector?: string | null;
+      /**
+       * @description A masked value (`••••••••`) stands for the stored value of the
+       * header with that name on `monitor_id`.
+       */
       headers?: components["schemas"]["HeaderBody"][];
+      /** @description jq filter for JSON responses. */
+      jq_filter?: string | null;
+      /** @description JSONPath query (RFC 9535) for JSON responses. */
+      json_path?: string | null;
+      /** @description RFC 6901 pointer for JSON; set one of it, `json_path` and `jq_filter`. */
       json_pointer?: string | null;
+      /**
+       * Format: uuid
+       * @description The monitor being edited, whose stored header values masked values
+       * stand for.
+       */
+      monitor_id?: string | null;
       render?: boolean;
       url: string;
+      /** @description XPath 1.0 expression for HTML pages. */
+      xpath?: string | null;
     };
     PreviewResponse: {
       content_type: string;
@@ -427,9 +779,12 @@ export interface components {
       /** Format: int32 */
       http_status?: number | null;
       /**
-       * @description `ok`, or why no text could be extracted: `http_error`, `blocked`,
-       * `page_gone`, `selector_not_found`, `timeout`, `network_error`,
-       * `forbidden_destination`, `too_large`, `unsupported_content`.
+       * @description `ok`, or why no text could be extracted: `http_error`, `blocked`
+       * (a bot check or captcha, whatever the status), `page_gone`,
+       * `soft_not_found` (200, but the page says it does not exist),
+       * `selector_not_found`, `empty` (no readable text), `timeout`,
+       * `network_error`, `forbidden_destination`, `too_large`,
+       * `unsupported_content`.
        */
       outcome: string;
       /** @description The extracted text, cut to 20,000 characters. */
@@ -508,23 +863,33 @@ export interface components {
       url: string;
     };
     /**
-     * @description Absent fields stay as they are; `css_selector` and `json_pointer` can be
-     * cleared with `null` or an empty string.
+     * @description Absent fields stay as they are; selectors can be cleared with `null` or
+     * an empty string. Setting one selector clears the others of its family
+     * (`css_selector` and `xpath` for HTML; `json_pointer`, `json_path` and
+     * `jq_filter` for JSON), so switching kinds is one field.
      */
     UpdateMonitor: {
       channel_ids?: string[] | null;
       condition?: string | null;
       /** @description `null` or `""` clears it. */
       css_selector?: string | null;
+      fail_policy?: components["schemas"]["FailPolicyBody"] | null;
+      first_check?: components["schemas"]["FirstCheckBody"] | null;
       headers?: components["schemas"]["HeaderBody"][] | null;
       /** Format: int64 */
       interval_seconds?: number | null;
+      /** @description `null` or `""` clears it. */
+      jq_filter?: string | null;
+      /** @description `null` or `""` clears it. */
+      json_path?: string | null;
       /** @description `null` or `""` clears it. */
       json_pointer?: string | null;
       name?: string | null;
       paused?: boolean | null;
       render?: boolean | null;
       url?: string | null;
+      /** @description `null` or `""` clears it. */
+      xpath?: string | null;
     };
     Usage: {
       /** Format: int64 */
@@ -678,8 +1043,8 @@ export interface operations {
     };
   };
   /**
-   * Revokes one of the caller's sessions: its refresh token stops working
-   * and its access token is denylisted.
+   * Revokes one of the caller's sessions: its refresh token and every access
+   * token it issued stop working.
    */
   revoke: {
     parameters: {
@@ -691,6 +1056,10 @@ export interface operations {
     responses: {
       /** @description Revoked */
       204: {
+        content: never;
+      };
+      /** @description Called with an API key */
+      403: {
         content: never;
       };
       /** @description Not one of your live sessions */
@@ -1085,8 +1454,8 @@ export interface operations {
     };
   };
   /**
-   * Signs out: revokes the session (refresh family) and denylists the
-   * access token until it expires. Always clears the cookies.
+   * Signs out: revokes the session (refresh family) and every access token
+   * it issued. Always clears the cookies.
    */
   logout: {
     responses: {

@@ -27,6 +27,8 @@ export type MemberInput = Schemas['AddMember'];
 export type RoleChange = Schemas['ChangeRole'];
 
 export type HeaderPair = Schemas['HeaderBody'];
+export type FirstCheck = Schemas['FirstCheckBody'];
+export type FailPolicy = Schemas['FailPolicyBody'];
 export type Monitor = Schemas['MonitorResponse'];
 export type MonitorList = Schemas['MonitorList'];
 export type MonitorInput = Schemas['CreateMonitor'];
