@@ -74,9 +74,14 @@ fn healthcheck_fails_when_nothing_listens() {
 #[test]
 fn production_serves_a_local_model_without_a_key_and_reports_healthy() {
     let addr = format!("127.0.0.1:{}", free_port());
+    // A server holds only the digests of the keys it accepts.
+    let digests = format!(
+        "scheduler:{}",
+        mesh::internal_auth::key_digest_hex(STRONG_INTERNAL_KEY)
+    );
     let env = [
         ("LOOKOUT_ENV", "production"),
-        ("INTERNAL_API_KEY", STRONG_INTERNAL_KEY),
+        ("INTERNAL_API_KEY_DIGESTS", digests.as_str()),
         ("LLM_PROVIDER", "openai"),
         ("LLM_BASE_URL", "http://ollama:11434/v1"),
         ("LLM_MODEL", "llama3.2"),

@@ -517,8 +517,8 @@ impl Store {
                          xpath = CASE WHEN $14 THEN $15 ELSE xpath END,
                          json_path = CASE WHEN $16 THEN $17 ELSE json_path END,
                          jq_filter = CASE WHEN $18 THEN $19 ELSE jq_filter END,
-                         first_check = COALESCE($14, first_check),
-                         fail_policy = COALESCE($15, fail_policy),
+                         first_check = COALESCE($20, first_check),
+                         fail_policy = COALESCE($21, fail_policy),
                          -- What held for the old condition says nothing about a new one.
                          condition_holds = CASE WHEN $9::text IS NULL OR $9 = condition
                              THEN condition_holds ELSE NULL END,
