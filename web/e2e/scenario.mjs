@@ -68,9 +68,11 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
 
     step('add an email channel');
     await nav('Channels').click();
-    await page.getByLabel('Name').fill('My inbox');
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Add channel' }).click();
+    // The page has a second form for chat channels; this step uses the first.
+    const channelForm = page.locator('form', { has: page.getByRole('heading', { name: 'Add a channel' }) });
+    await channelForm.getByLabel('Name').fill('My inbox');
+    await channelForm.getByLabel('Email address').fill(email);
+    await channelForm.getByRole('button', { name: 'Add channel' }).click();
     await page.locator('.list-item', { hasText: 'My inbox' }).waitFor();
 
     step('create a monitor and see the preview');
