@@ -61,6 +61,12 @@ fn workspace_root() -> PathBuf {
 
 /// The venv's python with `standardwebhooks` importable, installing it once.
 fn reference_python() -> PathBuf {
+    // The tests of this file run in parallel: one of them creates the venv
+    // while the others wait, instead of two `venv` runs racing on one folder.
+    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _creating = CREATING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let venv = workspace_root().join(".local/standardwebhooks-venv");
     let python = venv.join("bin/python");
     let importable = |python: &Path| {

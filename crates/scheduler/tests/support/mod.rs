@@ -399,12 +399,15 @@ impl TestApp {
     }
 
     /// A monitor like [`TestApp::create_monitor`] with these stored headers.
+    /// Inserted with them in one statement: the monitor is due at once, so a
+    /// later UPDATE could lose the race with the first check.
     pub async fn create_monitor_with_headers(&self, headers: serde_json::Value) -> Uuid {
-        let id = self.create_monitor("any change").await;
+        let id = Uuid::new_v4();
         self.db
             .execute(
-                "UPDATE monitors SET headers = $2 WHERE id = $1",
-                &[&id, &headers],
+                "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, headers)
+                 VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, $3)",
+                &[&id, &self.team_id, &headers],
             )
             .await
             .unwrap();
