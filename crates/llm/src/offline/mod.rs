@@ -358,15 +358,25 @@ fn number(rule: &NumberRule, previous: &str, current: &str, first: bool) -> Outc
 
 /// Where `phrase` first occurs in `text`, ignoring case; `None` when lowercasing changes byte
 /// lengths (a few scripts), since positions would then not match the original text.
+/// The byte range of `phrase` in `text`, ignoring case. Lowercasing may
+/// change a character's length (`İ` grows, `ẞ` shrinks), so each byte of the
+/// lowercased text is mapped back to the character of `text` it came from
+/// rather than assuming the offsets line up (found by `make fuzz`).
 fn find_ignoring_case(text: &str, phrase: &str) -> Option<(usize, usize)> {
-    let haystack = text.to_lowercase();
     let needle = phrase.to_lowercase();
-    if haystack.len() != text.len() || needle.is_empty() {
+    if needle.is_empty() {
         return None;
     }
-    haystack
-        .find(&needle)
-        .map(|start| (start, start + needle.len()))
+    let mut haystack = String::with_capacity(text.len());
+    let mut source_char = Vec::with_capacity(text.len());
+    for (at, character) in text.char_indices() {
+        haystack.extend(character.to_lowercase());
+        source_char.resize(haystack.len(), (at, character.len_utf8()));
+    }
+    let start = haystack.find(&needle)?;
+    let (first, _) = source_char[start];
+    let (last, last_len) = source_char[start + needle.len() - 1];
+    Some((first, last + last_len))
 }
 
 fn contains(text: &str, phrase: &str) -> bool {
