@@ -1,6 +1,6 @@
 # Lookout's commands. Each target is one line; logic lives in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench fmt lint build
+.PHONY: help dev test bench fuzz fmt lint build
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -13,6 +13,9 @@ test: ## Run every check and test (installs and starts what it needs).
 
 bench: ## Release-build benchmarks on loopback.
 	scripts/bench.sh
+
+fuzz: ## Coverage-guided fuzzing of URL, page, selector and condition parsing (FUZZ_SECONDS per target).
+	scripts/fuzz.sh
 
 build: ## Build every binary.
 	cargo build --workspace --bins
