@@ -19,6 +19,8 @@
 //! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
 //! | `SCHEDULER_UNJUDGED_NOTICE_AFTER` | `3` | unjudged changes in a row after which a `hold` monitor's owner is told once |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | base of the links in alerts |
+//! | `SCHEDULER_METRICS_ADDR` | `127.0.0.1:9465` | Prometheus `/metrics` (dependency health, deferred work) |
+//! | `SCHEDULER_DELIVERY_LEASE_MS` | `10000` | how long a delivery's claim outlives a scheduler killed mid-send (renewed while sending) |
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -28,6 +30,7 @@ use secrecy::SecretString;
 use secret_box::SecretBox;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50054";
+const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9465";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
 
 /// Everything the scheduler needs to start.
@@ -67,6 +70,11 @@ pub struct Config {
     pub public_base_url: String,
     /// Unjudged changes in a row after which the owner of a `hold` monitor is told once.
     pub unjudged_notice_after: u32,
+    /// Where `/metrics` listens; port 0 picks a free port.
+    pub metrics_addr: SocketAddr,
+    /// A delivery's claim; renewed every third of it while the send runs,
+    /// so it bounds how long a crashed replica delays its deliveries.
+    pub delivery_lease: Duration,
 }
 
 impl Config {
@@ -103,6 +111,8 @@ impl Config {
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
             public_base_url: public_base_url()?,
             unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
+            metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
+            delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
         };
         config.validate()?;
         Ok(config)
@@ -139,6 +149,8 @@ impl Config {
             shutdown_grace: Duration::from_secs(5),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             unjudged_notice_after: 3,
+            metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            delivery_lease: Duration::from_secs(10),
         }
     }
 
@@ -178,6 +190,12 @@ impl Config {
             return Err(ConfigError::invalid(
                 "SCHEDULER_MAX_DELIVERY_ATTEMPTS",
                 "must be at least 1",
+            ));
+        }
+        if self.delivery_lease < Duration::from_millis(300) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_DELIVERY_LEASE_MS",
+                "must be at least 300",
             ));
         }
         if self.lease <= self.rpc_timeout * 2 + self.notify_timeout {
