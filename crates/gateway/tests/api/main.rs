@@ -7,12 +7,12 @@
 mod auth;
 mod channels;
 mod checks;
+#[path = "../common/harness.rs"]
+mod harness;
 mod header_secrets;
 mod health;
 mod helpers;
 mod isolation;
 mod monitors;
-#[path = "../common/running.rs"]
-mod running;
 mod selectors;
 mod validation;
