@@ -308,6 +308,21 @@ async fn a_thousand_alerts_survive_kill_9_of_scheduler_and_notify_with_nothing_l
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let elapsed = started.elapsed();
+    // What the outbox says: every delivery sent, and how many attempts were
+    // charged to a receiver (none failed here; crashes must not count).
+    let (db, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let outbox = db
+        .query_one(
+            "SELECT count(*) FILTER (WHERE status <> 'sent'), COALESCE(sum(attempts), 0)
+             FROM deliveries",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (unsent, charged): (i64, i64) = (outbox.get(0), outbox.get(1));
 
     let queued = queued.lock().unwrap().clone();
     let webhooks = webhooks.lock().unwrap();
@@ -356,7 +371,7 @@ async fn a_thousand_alerts_survive_kill_9_of_scheduler_and_notify_with_nothing_l
         "crash-proof delivery: alerts {ALERTS} (x2 channels: {} messages), kills {kills} \
          (scheduler {KILLS_EACH}, notify {KILLS_EACH}), lost {} (email {lost_emails}, webhook \
          {lost_webhooks}), repeats {} (email {email_repeats}, webhook {webhook_repeats}), \
-         longest delay {:.1} s, wall time {:.1} s",
+         longest delay {:.1} s, wall time {:.1} s, attempts charged to receivers {charged}",
         ALERTS * 2,
         lost_emails + lost_webhooks,
         email_repeats + webhook_repeats,
@@ -371,6 +386,11 @@ async fn a_thousand_alerts_survive_kill_9_of_scheduler_and_notify_with_nothing_l
     );
     assert_eq!(queued.len(), ALERTS);
     assert!(kills >= 5);
+    assert_eq!(unsent, 0, "every outbox row ends sent\n{logs}");
+    assert_eq!(
+        charged, 0,
+        "a crash is never counted as the receiver's failure\n{logs}"
+    );
     assert_eq!(
         lost_emails + lost_webhooks,
         0,
