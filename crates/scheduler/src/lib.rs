@@ -1,5 +1,5 @@
 //! The scheduler: runs every monitor's checks and delivers the alerts they
-//! raise. It has no inbound API except `grpc.health.v1`.
+//! raise. It has no inbound API except `grpc.health.v1` and Prometheus `/metrics`.
 //!
 //! - [`config`]: settings read once from the environment.
 //! - [`startup`]: binding the health endpoint, waiting for the schema, running
