@@ -15,6 +15,7 @@
 //! | `MONITOR_MIN_INTERVAL_SECONDS` | `60` | shortest check interval a user may choose |
 //! | `TRUSTED_PROXIES`, `TRUSTED_HOSTS`, `CORS_ORIGINS`, `RATE_LIMIT_*`, `REQUEST_TIMEOUT_SECONDS`, `MAX_CONCURRENT_REQUESTS`, `METRICS_ADDR`, `WEB_DIST_DIR` | see [`crate::edge::settings`] | the request edge |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | links in messages, the origin CSRF checks expect, `Secure` cookies when https |
+//! | `ALERT_RATING_KEY` | development placeholder (required and strong in production) | HMAC key of the one-click rating links in alerts; the scheduler's value |
 //!
 //! Identity (see [`IdentityConfig`]):
 //!
@@ -69,6 +70,8 @@ pub struct Config {
     pub internal_api_key: SecretString,
     /// Seals monitor header values at rest (`SECRETS_KEYS`).
     pub secret_box: SecretBox,
+    /// Verifies the rating links the scheduler signs into alerts (`ALERT_RATING_KEY`).
+    pub alert_rating_key: SecretString,
     pub browser_url: String,
     pub llm_url: String,
     pub notify_url: String,
@@ -298,6 +301,7 @@ impl Config {
                 environment,
             )?,
             secret_box: mesh::config::secret_box(environment)?,
+            alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
             browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,

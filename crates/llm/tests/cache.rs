@@ -51,6 +51,7 @@ fn request(monitor: &str, condition: &str, current: &str) -> EvaluateRequest {
         url: "https://shop.example/widget".to_owned(),
         monitor_id: monitor.to_owned(),
         team_id: "team".to_owned(),
+        rated_examples: Vec::new(),
     }
 }
 
@@ -116,7 +117,7 @@ async fn the_same_change_is_sent_to_the_model_once_across_monitors_and_replicas(
 
 #[tokio::test]
 async fn failures_are_not_cached() {
-    let model = FakeModel::start(vec![Canned::status(400), below_100()]).await;
+    let model = FakeModel::start(vec![Canned::status(401), below_100()]).await;
     let prefix = format!("test:{}:", rand::random::<u64>());
     let service = replica(&model, &prefix).await;
     let ask = || request("m1", "price drops below 100 EUR", "Price: 89.90 EUR");

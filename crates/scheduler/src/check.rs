@@ -20,7 +20,9 @@ use crate::domain::{
     AlertDecision, CheckStatus, as_millis_i32, decide_alert, failure_backoff, next_regular_check,
     short_diff,
 };
-use crate::peers::{ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Verdict};
+use crate::peers::{
+    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, UnjudgedReason, Verdict,
+};
 use crate::politeness::HostGate;
 
 /// Everything a check needs; shared by all checks of the process.
@@ -209,7 +211,7 @@ impl CheckRunner {
             .store
             .latest_snapshot(monitor.team_id, monitor.id)
             .await?;
-        let judge_request = |previous_text, first_check| JudgeRequest {
+        let judge_request = |previous_text, first_check, rated_examples| JudgeRequest {
             condition: &monitor.condition,
             previous_text,
             current_text: &page.text,
@@ -217,6 +219,7 @@ impl CheckRunner {
             url: &monitor.url,
             monitor_id: monitor.id.to_string(),
             team_id: monitor.team_id.to_string(),
+            rated_examples,
         };
 
         let first_check = previous.is_none();
@@ -232,7 +235,21 @@ impl CheckRunner {
         let previous_text = previous
             .as_ref()
             .map_or("", |previous| previous.text.as_str());
-        let (verdict, judge_ms) = self.judge(judge_request(previous_text, first_check)).await;
+        if self.store.team_over_budget(monitor.team_id).await? {
+            let failure = JudgeFailure {
+                reason: UnjudgedReason::OverBudget,
+                message: "not sent to the model: the team's monthly model budget is used up"
+                    .to_owned(),
+            };
+            return Ok(self.unjudged(monitor, check, failure, first_check, new_snapshot));
+        }
+        let rated_examples = self
+            .store
+            .rated_examples(monitor.team_id, monitor.id, RATED_EXAMPLES)
+            .await?;
+        let (verdict, judge_ms) = self
+            .judge(judge_request(previous_text, first_check, rated_examples))
+            .await;
         check.judge_ms = Some(judge_ms);
         match verdict {
             Ok(verdict) => {
@@ -337,6 +354,10 @@ fn decision(snapshot: Option<NewSnapshot>, succeeded: bool) -> Decision {
         judging: Judging::NotAsked,
     }
 }
+
+/// Rated alerts of a monitor given to the judge as labelled examples: enough to show a pattern,
+/// few enough that the llm service's token bound for them is rarely reached.
+const RATED_EXAMPLES: i64 = 4;
 
 /// Said before the summary of an alert sent without a verdict (`alert_anyway`).
 pub const NOT_JUDGED: &str = "Not judged";

@@ -19,15 +19,18 @@
 //! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
 //! | `SCHEDULER_UNJUDGED_NOTICE_AFTER` | `3` | unjudged changes in a row after which a `hold` monitor's owner is told once |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | base of the links in alerts |
+//! | `ALERT_RATING_KEY` | development placeholder (required and strong in production) | HMAC key of the one-click rating links in alerts; the gateway's value |
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr};
+use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
 use secrecy::SecretString;
 use secret_box::SecretBox;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50054";
+/// The rating key of [`Config::for_tests`], so tests can verify the links they receive.
+pub const TEST_ALERT_RATING_KEY: &str = "test-alert-rating-key-5d2f8a1c9e7b3604";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
 
 /// Everything the scheduler needs to start.
@@ -67,6 +70,8 @@ pub struct Config {
     pub public_base_url: String,
     /// Unjudged changes in a row after which the owner of a `hold` monitor is told once.
     pub unjudged_notice_after: u32,
+    /// Signs the one-click rating links in alerts (`ALERT_RATING_KEY`, the gateway's value).
+    pub alert_rating_key: SecretString,
 }
 
 impl Config {
@@ -103,6 +108,7 @@ impl Config {
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
             public_base_url: public_base_url()?,
             unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
+            alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
         };
         config.validate()?;
         Ok(config)
@@ -139,6 +145,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(5),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             unjudged_notice_after: 3,
+            alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
         }
     }
 

@@ -26,6 +26,8 @@ pub struct DeliveryWorker {
     pub lease: Duration,
     pub poll_interval: Duration,
     pub public_base_url: String,
+    /// Signs the rating links of each alert.
+    pub rating_links: rating_link::RatingLinks,
     /// Woken when a triggered check committed new deliveries.
     pub wake: Arc<Notify>,
 }
@@ -189,7 +191,22 @@ impl DeliveryWorker {
     fn alert(&self, payload: &DeliveryPayload) -> Alert {
         let check = &payload.check;
         let monitor = &payload.monitor;
+        // A notice that judging fails is not an alert anyone could rate.
+        let rate_url = |rating| {
+            if check.unjudged_notice {
+                return String::new();
+            }
+            // Issued at the check, not at the send: a retried delivery posts the same bytes.
+            let token = self.rating_links.sign(
+                check.id,
+                rating,
+                std::time::SystemTime::from(check.finished_at),
+            );
+            format!("{}/api/v1/ratings/{token}", self.public_base_url)
+        };
         Alert {
+            rate_useful_url: rate_url(rating_link::Rating::Useful),
+            rate_noise_url: rate_url(rating_link::Rating::Noise),
             failing: check.unjudged_notice,
             monitor_id: monitor.id.to_string(),
             monitor_name: monitor.name.clone(),

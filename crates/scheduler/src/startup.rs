@@ -137,6 +137,7 @@ async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<
         lease: config.notify_timeout * 4,
         poll_interval: config.poll_interval,
         public_base_url: config.public_base_url.clone(),
+        rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
         wake: deliveries_due,
     });
     let settings = ClaimSettings {

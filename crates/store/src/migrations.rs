@@ -38,6 +38,16 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),
     ),
+    (
+        80,
+        "team_budgets",
+        include_str!("../migrations/0080_team_budgets.sql"),
+    ),
+    (
+        81,
+        "alert_ratings",
+        include_str!("../migrations/0081_alert_ratings.sql"),
+    ),
 ];
 
 impl Store {

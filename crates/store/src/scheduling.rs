@@ -324,6 +324,20 @@ impl Store {
             )
             .await
             .context("recording a check")?;
+        // What reached the model counts against the team's budget; a cached or offline verdict
+        // costs nothing.
+        let tokens = i64::from(check.verdict.prompt_tokens.unwrap_or(0))
+            + i64::from(check.verdict.completion_tokens.unwrap_or(0));
+        if tokens > 0 && !check.verdict.cached {
+            crate::budgets::add_model_use(
+                &transaction,
+                check.team_id,
+                check.monitor_id,
+                check.finished_at,
+                tokens,
+            )
+            .await?;
+        }
         // A baseline check triggers only when its state condition already held and the
         // monitor's first-check rule lets it alert (decided by the scheduler).
         // A notice that judging fails goes through the same outbox.

@@ -133,6 +133,7 @@ pub fn test_config(database_url: &str, redis_url: &str, internal_url: &str) -> C
         destination_policy: Policy::strict(),
         edge: gateway::edge::settings::EdgeSettings::development(),
         monitor_min_interval_seconds: 10,
+        alert_rating_key: SecretString::from("test-alert-rating-key-5d2f8a1c9e7b3604"),
         public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
         identity: Default::default(),
     }

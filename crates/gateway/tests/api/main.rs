@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod budgets;
 mod channels;
 mod checks;
 mod header_secrets;
@@ -12,6 +13,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod ratings;
 #[path = "../common/running.rs"]
 mod running;
 mod selectors;

@@ -191,6 +191,7 @@ pub fn base_config(database_url: &str, redis_url: &str, issuer: &str) -> Config 
         destination_policy: Policy::strict(),
         edge,
         monitor_min_interval_seconds: 10,
+        alert_rating_key: SecretString::from("test-alert-rating-key-5d2f8a1c9e7b3604"),
         public_base_url: PUBLIC_BASE_URL.parse().unwrap(),
         identity,
     }
