@@ -129,12 +129,22 @@ async fn failures_are_not_cached() {
 }
 
 /// Model calls per 1,000 checks of pages whose content rotates between a few versions (A/B
-/// tests, stock flipping): every check is a change, so without the cache every check is a call.
+/// tests, stock flipping): every check is a change, so the diff gate lets each one through.
+/// Measured at two local model servers, one behind a service with the cache and one without;
+/// `make bench` prints the line.
 #[tokio::test]
 async fn a_thousand_checks_of_rotating_pages_cost_one_call_per_distinct_change() {
-    let model = FakeModel::start(vec![below_100()]).await;
+    let cached_model = FakeModel::start(vec![below_100()]).await;
+    let uncached_model = FakeModel::start(vec![below_100()]).await;
     let prefix = format!("test:{}:", rand::random::<u64>());
-    let service = replica(&model, &prefix).await;
+    let cached = replica(&cached_model, &prefix).await;
+    let uncached = support::service::serve(
+        Application::build(support::config(ProviderConfig::OpenAi(support::settings(
+            &uncached_model,
+        ))))
+        .await
+        .unwrap(),
+    );
     let versions = ["Price: 89.90 EUR", "Price: 95.00 EUR", "Price: 120.00 EUR"];
     let pages = 10;
     let mut checks = 0;
@@ -147,15 +157,21 @@ async fn a_thousand_checks_of_rotating_pages_cost_one_call_per_distinct_change()
                 current_text: current,
                 ..request(&format!("m{page}"), "price drops below 100 EUR", "")
             };
-            judged(&service, request).await;
+            judged(&cached, request.clone()).await;
+            judged(&uncached, request).await;
             checks += 1;
         }
     }
-    let calls = model.received().len();
-    println!("model calls per 1,000 checks: {calls} with the cache, {checks} without");
+    let with_cache = cached_model.received().len();
+    let without_cache = uncached_model.received().len();
+    println!(
+        "model calls per 1,000 checks (10 pages, 100 checks each, rotating between 3 versions): \
+         {with_cache} with the verdict cache, {without_cache} without"
+    );
     assert_eq!(checks, 1_000);
+    assert_eq!(without_cache, checks, "without the cache every change is a call");
     assert_eq!(
-        calls,
+        with_cache,
         pages * versions.len(),
         "one call per distinct change"
     );

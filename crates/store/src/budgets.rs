@@ -259,13 +259,18 @@ impl Store {
 }
 
 /// Adds one check's model use to its monitor's month, inside the transaction recording it.
-pub(crate) async fn add_model_use(
+/// What reached the model counts against the team's budget; a cached or offline verdict costs
+/// nothing.
+pub(crate) async fn count_model_use(
     transaction: &tokio_postgres::Transaction<'_>,
-    team_id: Uuid,
-    monitor_id: Uuid,
-    at: DateTime<Utc>,
-    tokens: i64,
+    check: &crate::scheduling::NewCheck,
 ) -> Result<(), StoreError> {
+    let tokens = i64::from(check.verdict.prompt_tokens.unwrap_or(0))
+        + i64::from(check.verdict.completion_tokens.unwrap_or(0));
+    if tokens == 0 || check.verdict.cached {
+        return Ok(());
+    }
+    let (team_id, monitor_id, at) = (check.team_id, check.monitor_id, check.finished_at);
     transaction
         .execute(
             "INSERT INTO model_usage (team_id, month, monitor_id, tokens, calls)

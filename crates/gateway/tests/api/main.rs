@@ -8,13 +8,13 @@ mod auth;
 mod budgets;
 mod channels;
 mod checks;
+#[path = "../common/harness.rs"]
+mod harness;
 mod header_secrets;
 mod health;
 mod helpers;
 mod isolation;
 mod monitors;
 mod ratings;
-#[path = "../common/running.rs"]
-mod running;
 mod selectors;
 mod validation;

@@ -13,8 +13,7 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, expect_error, expect_json, spawn_app};
 
-/// The key the test configuration gives the gateway.
-const KEY: &str = "test-alert-rating-key-5d2f8a1c9e7b3604";
+use crate::harness::ALERT_RATING_KEY as KEY;
 
 fn links(key: &str) -> RatingLinks {
     RatingLinks::new(SecretString::from(key.to_owned()))

@@ -325,7 +325,11 @@ mod tests {
         let whole = Prompt::build(&evaluation, u32::MAX);
         let whole_tokens = estimate_tokens(&whole.system) + estimate_tokens(&whole.user);
         assert!(whole.user.contains(&evaluation.previous_text));
-        println!("prompt tokens on a large page: whole page {whole_tokens}, diff-based {tokens}");
+        println!(
+            "prompt tokens per check on a {} KB page with one changed line: {whole_tokens} sending \
+             the whole page, {tokens} diff-based (LLM_MAX_INPUT_TOKENS {DEFAULT_MAX_INPUT_TOKENS})",
+            evaluation.current_text.len() / 1024
+        );
         assert!(whole_tokens > 20 * tokens);
     }
 
