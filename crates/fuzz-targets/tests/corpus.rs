@@ -2,6 +2,8 @@
 //! findings) through its fuzz target: the short smoke `make test` runs, while
 //! `make fuzz` searches for new inputs.
 
+#![allow(clippy::unwrap_used)] // Tests may unwrap: a panic is the failure report.
+
 use std::path::Path;
 
 fn replay(target: &str, run: fn(&[u8])) {

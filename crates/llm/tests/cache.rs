@@ -169,7 +169,10 @@ async fn a_thousand_checks_of_rotating_pages_cost_one_call_per_distinct_change()
          {with_cache} with the verdict cache, {without_cache} without"
     );
     assert_eq!(checks, 1_000);
-    assert_eq!(without_cache, checks, "without the cache every change is a call");
+    assert_eq!(
+        without_cache, checks,
+        "without the cache every change is a call"
+    );
     assert_eq!(
         with_cache,
         pages * versions.len(),
