@@ -137,6 +137,11 @@ async fn environments() -> Environments {
     add("gateway", gateway);
     let mut scheduler = vec![
         ("SCHEDULER_ADDR", address("scheduler")),
+        // Several meshes run in parallel: each scheduler gets its own metrics port.
+        (
+            "SCHEDULER_METRICS_ADDR",
+            format!("127.0.0.1:{}", free_port()),
+        ),
         ("DATABASE_URL", database.url.clone()),
         (
             "INTERNAL_API_KEY",

@@ -48,7 +48,18 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "alert_ratings",
         include_str!("../migrations/0081_alert_ratings.sql"),
     ),
+    (
+        90,
+        "failure_alerts",
+        include_str!("../migrations/0090_failure_alerts.sql"),
+    ),
 ];
+
+/// The newest schema version this build knows; a service that only reads
+/// the schema waits for it (`Store::schema_ready`).
+pub fn latest_version() -> i32 {
+    MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+}
 
 impl Store {
     /// Applies every migration not yet recorded in `schema_migrations`.
