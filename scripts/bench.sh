@@ -2,6 +2,8 @@
 # Benchmarks on loopback with release builds. Figures are printed, not
 # asserted: compare ratios measured in one run.
 #
+# 0. judge figures: model calls per 1,000 checks with and without the
+#    verdict cache, prompt tokens on a large page (scripts/bench/judge-figures.sh);
 # 1. mesh figures (idle memory, internal call latency);
 # 2. HTTP: wrk (Debian) against (a) a bare axum hello, (b) the gateway's
 #    GET /api/v1/me with a JWT (denylist + rate limit in one Redis call),
@@ -45,6 +47,9 @@ trap cleanup EXIT
 PG_PORT=$(free_port); start_postgres "$RUN_DIR/postgres" "$PG_PORT"
 REDIS_PORT=$(free_port); start_redis "$RUN_DIR/redis" "$REDIS_PORT"
 REDIS_PID=$(cat "$RUN_DIR/redis/redis.pid")
+
+log "judge figures (model calls per 1,000 checks, prompt tokens on a large page)"
+LOOKOUT_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" scripts/bench/judge-figures.sh
 
 if [ ! -x "$VENV/bin/uvicorn" ]; then
   log "FastAPI + uvicorn in a throwaway venv ($VENV)"

@@ -156,5 +156,6 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         browser,
         readiness: Arc::new(readiness),
         secret_box: config.secret_box.clone(),
+        rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
     }))
 }

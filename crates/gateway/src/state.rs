@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use rating_link::RatingLinks;
 use secret_box::SecretBox;
 use store::Store;
 
@@ -33,6 +34,8 @@ pub struct Shared {
     pub readiness: Arc<Readiness>,
     /// Seals monitor header values; opens them for the preview's fetch.
     pub secret_box: SecretBox,
+    /// Verifies the one-click rating links in alerts.
+    pub rating_links: RatingLinks,
 }
 
 impl AppState {
@@ -68,4 +71,5 @@ piece! {
     browser: BrowserClient,
     readiness: Arc<Readiness>,
     secret_box: SecretBox,
+    rating_links: RatingLinks,
 }

@@ -23,7 +23,9 @@ use crate::domain::{
     next_regular_check, short_diff,
 };
 use crate::metrics::METRICS;
-use crate::peers::{ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Verdict};
+use crate::peers::{
+    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, UnjudgedReason, Verdict,
+};
 use crate::politeness::HostGate;
 
 /// How soon a check that met an outage of ours is due again. The claim
@@ -315,7 +317,7 @@ impl CheckRunner {
             .store
             .latest_snapshot(monitor.team_id, monitor.id)
             .await?;
-        let judge_request = |previous_text, first_check| JudgeRequest {
+        let judge_request = |previous_text, first_check, rated_examples| JudgeRequest {
             condition: &monitor.condition,
             previous_text,
             current_text: &page.text,
@@ -323,6 +325,7 @@ impl CheckRunner {
             url: &monitor.url,
             monitor_id: monitor.id.to_string(),
             team_id: monitor.team_id.to_string(),
+            rated_examples,
         };
 
         let first_check = previous.is_none();
@@ -338,7 +341,29 @@ impl CheckRunner {
         let previous_text = previous
             .as_ref()
             .map_or("", |previous| previous.text.as_str());
-        let (verdict, judge_ms) = self.judge(judge_request(previous_text, first_check)).await;
+        if self.store.team_over_budget(monitor.team_id).await? {
+            let failure = JudgeFailure {
+                reason: UnjudgedReason::OverBudget,
+                // No call was made; the code only marks it as our decision, not an outage.
+                code: Code::ResourceExhausted,
+                message: "not sent to the model: the team's monthly model budget is used up"
+                    .to_owned(),
+            };
+            return Ok(Checked::Decided(self.unjudged(
+                monitor,
+                check,
+                failure,
+                first_check,
+                new_snapshot,
+            )));
+        }
+        let rated_examples = self
+            .store
+            .rated_examples(monitor.team_id, monitor.id, RATED_EXAMPLES)
+            .await?;
+        let (verdict, judge_ms) = self
+            .judge(judge_request(previous_text, first_check, rated_examples))
+            .await;
         check.judge_ms = Some(judge_ms);
         match verdict {
             Ok(verdict) => {
@@ -481,6 +506,10 @@ fn decision(snapshot: Option<NewSnapshot>, succeeded: bool) -> Decision {
         judging: Judging::NotAsked,
     }
 }
+
+/// Rated alerts of a monitor given to the judge as labelled examples: enough to show a pattern,
+/// few enough that the llm service's token bound for them is rarely reached.
+const RATED_EXAMPLES: i64 = 4;
 
 /// Said before the summary of an alert sent without a verdict (`alert_anyway`).
 pub const NOT_JUDGED: &str = "Not judged";

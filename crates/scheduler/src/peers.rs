@@ -66,6 +66,8 @@ pub struct JudgeRequest<'a> {
     pub url: &'a str,
     pub monitor_id: String,
     pub team_id: String,
+    /// The monitor's last rated alerts, newest first, as labelled examples for the judge.
+    pub rated_examples: Vec<store::ratings::RatedExample>,
 }
 
 /// The judge's answer.
@@ -136,6 +138,8 @@ pub enum UnjudgedReason {
     Timeout,
     RateLimited,
     InvalidAnswer,
+    /// Not asked at all: the team used up its monthly model budget.
+    OverBudget,
 }
 
 impl UnjudgedReason {
@@ -155,6 +159,7 @@ impl UnjudgedReason {
             Self::Timeout => "timeout",
             Self::RateLimited => "rate_limited",
             Self::InvalidAnswer => "invalid_answer",
+            Self::OverBudget => "over_budget",
         }
     }
 
@@ -165,6 +170,7 @@ impl UnjudgedReason {
             Self::Timeout => "the model did not answer in time",
             Self::RateLimited => "the model is rate limited",
             Self::InvalidAnswer => "the model's answers were not valid verdicts",
+            Self::OverBudget => "the team's monthly model budget is used up",
         }
     }
 }
@@ -238,6 +244,9 @@ pub struct Alert {
     pub link: String,
     pub checked_at_unix_ms: i64,
     pub extracted_value: String,
+    /// One-click rating links; empty for a notice that judging fails.
+    pub rate_useful_url: String,
+    pub rate_noise_url: String,
 }
 
 /// A failed send.
@@ -378,6 +387,16 @@ impl Peers {
             url: request.url.to_owned(),
             monitor_id: request.monitor_id,
             team_id: request.team_id,
+            rated_examples: request
+                .rated_examples
+                .into_iter()
+                .map(|example| llm::RatedExample {
+                    rating: example.rating,
+                    summary: example.summary.unwrap_or_default(),
+                    diff: example.diff.unwrap_or_default(),
+                    extracted_value: example.extracted_value.unwrap_or_default(),
+                })
+                .collect(),
         };
         let response = self
             .judge
@@ -471,6 +490,8 @@ impl Peers {
                 link: alert.link,
                 checked_at_unix_ms: alert.checked_at_unix_ms,
                 extracted_value: alert.extracted_value,
+                rate_useful_url: alert.rate_useful_url,
+                rate_noise_url: alert.rate_noise_url,
             }),
         };
         let response = self

@@ -166,6 +166,7 @@ async fn work(
         lease: config.delivery_lease,
         poll_interval: config.poll_interval,
         public_base_url: config.public_base_url.clone(),
+        rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
         wake: deliveries_due,
         dependencies,
     });

@@ -57,3 +57,12 @@ export type DependencyStatus = Schemas['ComponentHealth'];
 export type Usage = Schemas['Usage'];
 export type AuditEntry = Schemas['AuditEventResponse'];
 export type AuditPage = Schemas['AuditPage'];
+
+export type Budget = Schemas['BudgetBody'];
+export type TeamUsage = Schemas['TeamUsageResponse'];
+export type TeamBudget = Schemas['TeamBudgetResponse'];
+export type TeamBudgetList = Schemas['TeamBudgetList'];
+
+export type RatingInput = Schemas['RatingBody'];
+export type RatingResult = Schemas['RatingResponse'];
+export type Precision = Schemas['PrecisionResponse'];

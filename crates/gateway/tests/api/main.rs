@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod budgets;
 mod channels;
 mod checks;
 #[path = "../common/harness.rs"]
@@ -14,5 +15,6 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod ratings;
 mod selectors;
 mod validation;

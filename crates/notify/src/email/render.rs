@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::domain::{Alert, AlertKind};
+use crate::domain::{Alert, AlertKind, RateLinks};
 use crate::text::{one_line, truncate_chars};
 
 const MAX_SUBJECT_NAME_CHARS: usize = 80;
@@ -76,8 +76,20 @@ pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
     let fields = fields(alert);
     let diff = short_diff(&alert.diff);
     Rendered {
-        text: text_body(&headline, &fields, diff.as_deref(), context),
-        html: html_body(&headline, &fields, diff.as_deref(), context),
+        text: text_body(
+            &headline,
+            &fields,
+            diff.as_deref(),
+            alert.rate_links.as_ref(),
+            context,
+        ),
+        html: html_body(
+            &headline,
+            &fields,
+            diff.as_deref(),
+            alert.rate_links.as_ref(),
+            context,
+        ),
         subject,
     }
 }
@@ -116,6 +128,7 @@ fn text_body(
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
+    rate_links: Option<&RateLinks>,
     context: &Context<'_>,
 ) -> String {
     let mut text = format!("{headline}\n\n");
@@ -127,6 +140,13 @@ fn text_body(
     }
     if let Some(link) = context.link {
         let _ = write!(text, "\nView this check: {link}\n");
+    }
+    if let Some(rate) = rate_links {
+        let _ = write!(
+            text,
+            "\nWas this alert useful? Tell Lookout, no sign-in needed:\n  Useful: {}\n  Noise:  {}\n",
+            rate.useful, rate.noise
+        );
     }
     let _ = write!(
         text,
@@ -140,6 +160,7 @@ fn html_body(
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
+    rate_links: Option<&RateLinks>,
     context: &Context<'_>,
 ) -> String {
     let mut html = String::from(
@@ -172,6 +193,14 @@ fn html_body(
             html,
             "<p><a href=\"{}\">View this check in Lookout</a></p>",
             escape(link)
+        );
+    }
+    if let Some(rate) = rate_links {
+        let _ = writeln!(
+            html,
+            "<p>Was this alert useful? <a href=\"{}\">Useful</a> · <a href=\"{}\">Noise</a></p>",
+            escape(&rate.useful),
+            escape(&rate.noise)
         );
     }
     let _ = writeln!(
@@ -243,6 +272,7 @@ mod tests {
             link: String::new(),
             checked_at: None,
             extracted_value: String::new(),
+            rate_links: None,
         }
     }
 
