@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),
     ),
+    (
+        110,
+        "render_options",
+        include_str!("../migrations/0110_render_options.sql"),
+    ),
 ];
 
 impl Store {

@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
-import type { FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
+import type { BrowserStep, CookiePair, FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
 import { HeaderFields } from '../components/HeaderFields';
+import { CookieFields, StepsEditor, stepInput, WaitForField } from '../components/RenderFields';
 import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { VerdictSettings } from '../components/VerdictSettings';
@@ -27,7 +28,7 @@ type FormState = MonitorFields &
   SelectorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
     first_check: FirstCheck;
     fail_policy: FailPolicy;
-  };
+  } & { wait_for: string; cookies: CookiePair[]; steps: BrowserStep[] };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
@@ -42,6 +43,9 @@ function fromMonitor(monitor: Monitor): FormState {
     headers: monitor.headers,
     first_check: monitor.first_check ?? 'auto',
     fail_policy: monitor.fail_policy ?? 'hold',
+    wait_for: monitor.wait_for ?? '',
+    cookies: monitor.cookies ?? [],
+    steps: monitor.steps ?? [],
   };
 }
 
@@ -70,6 +74,9 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           headers: [],
           first_check: 'auto',
           fail_policy: 'hold',
+          wait_for: '',
+          cookies: [],
+          steps: [],
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -108,6 +115,9 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       headers: form.headers.filter((header) => header.name.trim()).map((header) => ({ ...header, name: header.name.trim() })),
       first_check: form.first_check,
       fail_policy: form.fail_policy,
+      wait_for: form.wait_for.trim() || null,
+      cookies: form.cookies.filter((cookie) => cookie.name.trim()).map((cookie) => ({ ...cookie, name: cookie.name.trim() })),
+      steps: form.steps.map(stepInput),
     };
     setSaving(true);
     try {
@@ -276,7 +286,12 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
             </div>
+            {(form.render || form.steps.length > 0) && (
+              <WaitForField value={form.wait_for} onChange={(value) => set('wait_for', value)} error={errors.wait_for} />
+            )}
             <HeaderFields headers={form.headers} onChange={(headers) => set('headers', headers)} error={errors.headers} />
+            <CookieFields cookies={form.cookies} onChange={(cookies) => set('cookies', cookies)} error={errors.cookies} />
+            <StepsEditor steps={form.steps} onChange={(steps) => set('steps', steps)} errors={errors} />
             <VerdictSettings
               firstCheck={form.first_check}
               onFirstCheck={(value) => set('first_check', value)}
@@ -294,7 +309,15 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
             </a>
           </div>
         </form>
-        <PreviewPanel url={form.url} selectors={selectorFields(form)} render={form.render} />
+        <PreviewPanel
+          url={form.url}
+          selectors={selectorFields(form)}
+          render={form.render}
+          wait_for={form.wait_for}
+          cookies={form.cookies}
+          steps={form.steps}
+          monitorId={monitor?.id}
+        />
       </div>
     </section>
   );
@@ -310,12 +333,27 @@ type PreviewState =
   | { state: 'done'; preview: Preview }
   | { state: 'failed'; error: unknown };
 
-export function PreviewPanel(props: { url: string; selectors: SelectorFields; render: boolean }) {
+export function PreviewPanel(props: {
+  url: string;
+  selectors: SelectorFields;
+  render: boolean;
+  wait_for?: string;
+  cookies?: CookiePair[];
+  steps?: BrowserStep[];
+  monitorId?: string;
+}) {
   const [state, setState] = useState<PreviewState>({ state: 'idle' });
   const controller = useRef<AbortController | null>(null);
   const valid = !checkHttpUrl(props.url);
   // A string, so the effect below re-runs when a selector changes, not on every render.
   const selectors = JSON.stringify(selectorInput(props.selectors));
+  // Render options as one string too; masked values stand for the stored ones of the monitor being edited.
+  const renderOptions = JSON.stringify({
+    wait_for: props.wait_for?.trim() || null,
+    cookies: (props.cookies ?? []).filter((cookie) => cookie.name.trim()),
+    steps: (props.steps ?? []).map(stepInput),
+    monitor_id: props.monitorId,
+  });
 
   useEffect(() => {
     if (!valid) {
@@ -332,6 +370,7 @@ export function PreviewPanel(props: { url: string; selectors: SelectorFields; re
           {
             url: props.url.trim(),
             ...JSON.parse(selectors),
+            ...JSON.parse(renderOptions),
             render: props.render,
           },
           mine.signal,
@@ -342,7 +381,7 @@ export function PreviewPanel(props: { url: string; selectors: SelectorFields; re
       }
     }, PREVIEW_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-  }, [props.url, selectors, props.render, valid]);
+  }, [props.url, selectors, renderOptions, props.render, valid]);
 
   useEffect(() => () => controller.current?.abort(), []);
 
@@ -361,6 +400,7 @@ export function PreviewPanel(props: { url: string; selectors: SelectorFields; re
           {state.preview.outcome && state.preview.outcome !== 'ok' && (
             <div class="notice warn" role="status" data-testid="preview-outcome">
               <strong>{sentence(state.preview.outcome)}.</strong>{' '}
+              {state.preview.failed_step ? `Step ${state.preview.failed_step} failed. ` : ''}
               {state.preview.detail ? capital(state.preview.detail) + '.' : ''} Checks with this result are not compared with the
               last text, so they never alert.
             </div>

@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod render_options;
 #[path = "../common/running.rs"]
 mod running;
 mod selectors;
