@@ -7,13 +7,13 @@
 mod auth;
 mod channels;
 mod checks;
+#[path = "../common/harness.rs"]
+mod harness;
 mod header_secrets;
 mod health;
 mod helpers;
 mod isolation;
 mod monitors;
 mod render_options;
-#[path = "../common/running.rs"]
-mod running;
 mod selectors;
 mod validation;
