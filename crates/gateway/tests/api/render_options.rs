@@ -256,3 +256,62 @@ async fn a_preview_sends_the_render_options_with_stored_secrets_opened() {
     assert_eq!(sent.steps[4].value, "Escape");
     assert_eq!(sent.steps[5].ms, 500);
 }
+
+#[tokio::test]
+async fn cookie_and_fill_values_under_a_retired_key_are_resealed_when_the_gateway_starts() {
+    let app = spawn_app().await;
+    let created = rendered_monitor(&app).await;
+    let id = created["id"].as_str().unwrap();
+    let old_spec = format!("k1:{}", secret_box::generate_key());
+    let old = SecretBox::parse(&old_spec).unwrap();
+    let cookie =
+        RequestHeader::seal_for(&old, COOKIE_PURPOSE, "session".to_owned(), "old-session").unwrap();
+    let step = StoredStep {
+        action: "fill".to_owned(),
+        selector: Some("#password".to_owned()),
+        text: None,
+        secret: Some(old.seal(STEP_PURPOSE, "old-password").unwrap()),
+        ms: None,
+    };
+    app.database()
+        .await
+        .execute(
+            "UPDATE monitors SET cookies = $2, steps = $3 WHERE id = $1::text::uuid",
+            &[
+                &id,
+                &serde_json::to_value([&cookie]).unwrap(),
+                &serde_json::to_value([&step]).unwrap(),
+            ],
+        )
+        .await
+        .unwrap();
+
+    let rotated =
+        SecretBox::parse(&format!("k2:{},{old_spec}", secret_box::generate_key())).unwrap();
+    let redis = test_support::redis::throwaway_url().await;
+    let mut config = crate::harness::config(&app.database.url, &redis, crate::harness::NO_PEERS);
+    config.secret_box = rotated.clone();
+    let restarted = crate::harness::start(config).await;
+
+    let (cookies, steps, _) = stored(&app, id).await;
+    assert!(cookies[0].value.is_sealed_by("k2"), "{cookies:?}");
+    assert!(
+        steps[0].secret.as_deref().unwrap().starts_with("k2:"),
+        "{steps:?}"
+    );
+    assert_eq!(
+        cookies[0]
+            .open_for(&rotated, COOKIE_PURPOSE)
+            .unwrap()
+            .expose_secret(),
+        "old-session"
+    );
+    assert_eq!(
+        rotated
+            .open(STEP_PURPOSE, steps[0].secret.as_deref().unwrap())
+            .unwrap()
+            .expose_secret(),
+        "old-password"
+    );
+    drop(restarted);
+}
