@@ -39,6 +39,7 @@ fn definition(name: &str) -> MonitorDefinition {
         paused: false,
         first_check: FirstCheck::Auto,
         fail_policy: FailPolicy::Hold,
+        failure_alert_after: 3,
     }
 }
 

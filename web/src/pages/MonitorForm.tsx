@@ -8,6 +8,7 @@ import { CookieFields, StepsEditor, stepInput, WaitForField } from '../component
 import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { VerdictSettings } from '../components/VerdictSettings';
+import { FailureAlertSetting } from '../components/FailureAlertSetting';
 import { INTERVALS, intervalLabel, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -28,6 +29,7 @@ type FormState = MonitorFields &
   SelectorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
     first_check: FirstCheck;
     fail_policy: FailPolicy;
+    failure_alert_after: number;
   } & { wait_for: string; cookies: CookiePair[]; steps: BrowserStep[] };
 
 function fromMonitor(monitor: Monitor): FormState {
@@ -43,6 +45,7 @@ function fromMonitor(monitor: Monitor): FormState {
     headers: monitor.headers,
     first_check: monitor.first_check ?? 'auto',
     fail_policy: monitor.fail_policy ?? 'hold',
+    failure_alert_after: monitor.failure_alert_after ?? 3,
     wait_for: monitor.wait_for ?? '',
     cookies: monitor.cookies ?? [],
     steps: monitor.steps ?? [],
@@ -74,6 +77,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           headers: [],
           first_check: 'auto',
           fail_policy: 'hold',
+          failure_alert_after: 3,
           wait_for: '',
           cookies: [],
           steps: [],
@@ -115,6 +119,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       headers: form.headers.filter((header) => header.name.trim()).map((header) => ({ ...header, name: header.name.trim() })),
       first_check: form.first_check,
       fail_policy: form.fail_policy,
+      failure_alert_after: form.failure_alert_after,
       wait_for: form.wait_for.trim() || null,
       cookies: form.cookies.filter((cookie) => cookie.name.trim()).map((cookie) => ({ ...cookie, name: cookie.name.trim() })),
       steps: form.steps.map(stepInput),
@@ -298,6 +303,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               failPolicy={form.fail_policy}
               onFailPolicy={(value) => set('fail_policy', value)}
             />
+            <FailureAlertSetting value={form.failure_alert_after} onChange={(value) => set('failure_alert_after', value)} />
           </details>
 
           <div class="form-actions">
