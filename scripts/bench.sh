@@ -5,6 +5,8 @@
 # 0. judge figures: model calls per 1,000 checks with and without the
 #    verdict cache, prompt tokens on a large page (scripts/bench/judge-figures.sh);
 # 1. mesh figures (idle memory, internal call latency);
+#    render figures: pages rendered per minute and RSS (service + Chromium)
+#    with the pooled Chromium against one Chromium per render, same page;
 # 2. HTTP: wrk (Debian) against (a) a bare axum hello, (b) the gateway's
 #    GET /api/v1/me with a JWT (denylist + rate limit in one Redis call),
 #    (c) GET /api/v1/monitors from PostgreSQL, (d) FastAPI + uvicorn with an
@@ -30,6 +32,11 @@ log "release build"
 cargo build --release --workspace --bins --examples --quiet
 log "mesh figures (idle memory, internal call latency)"
 "$PWD/target/release/examples/mesh_figures"
+log "render figures (pooled Chromium against one Chromium per render)"
+command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || apt_install chromium
+# Root cannot sandbox Chromium (see README, Rendering).
+if [ "$(id -u)" = 0 ]; then export BROWSER_CHROMIUM_NO_SANDBOX=true; fi
+"$PWD/target/release/examples/render_figures"
 
 RUN_DIR="$PWD/.local/bench-$$"
 VENV="$PWD/.local/bench-venv"

@@ -6,10 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use secrecy::SecretString;
 use secret_box::SecretBox;
 use store::Store;
 use store::checks::VerdictDetails;
-use store::monitors::{FailPolicy, Monitor};
+use store::monitors::{
+    COOKIE_PURPOSE, FailPolicy, HEADER_PURPOSE, Monitor, RequestHeader, STEP_PURPOSE,
+};
 use store::scheduling::{
     ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome, NewCheck, NewSnapshot,
 };
@@ -24,7 +27,7 @@ use crate::domain::{
 };
 use crate::metrics::METRICS;
 use crate::peers::{
-    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, UnjudgedReason, Verdict,
+    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Step, UnjudgedReason, Verdict,
 };
 use crate::politeness::HostGate;
 
@@ -251,26 +254,18 @@ impl CheckRunner {
         check: &mut NewCheck,
     ) -> Result<Checked, store::StoreError> {
         let monitor = &claim.monitor;
-        let headers = monitor
-            .headers
-            .iter()
-            .map(|header| {
-                header
-                    .open(&self.secret_box)
-                    .map(|value| (header.name.clone(), value))
-            })
-            .collect::<Result<Vec<_>, _>>();
-        let headers = match headers {
-            Ok(headers) => headers,
+        let opened = open_secrets(&self.secret_box, monitor);
+        let (headers, cookies, steps) = match opened {
+            Ok(opened) => opened,
             Err(error) => {
                 tracing::error!(
                     monitor_id = %monitor.id,
                     %error,
-                    "cannot open the monitor's header values; is a key missing from SECRETS_KEYS?"
+                    "cannot open the monitor's header, cookie or step values; is a key missing from SECRETS_KEYS?"
                 );
                 check.status = CheckStatus::InternalError.as_str().to_owned();
                 check.error = Some(
-                    "the monitor's header values cannot be decrypted; edit the monitor and enter them again"
+                    "the monitor's header, cookie or step values cannot be decrypted; edit the monitor and enter them again"
                         .to_owned(),
                 );
                 return Ok(Checked::Decided(decision(None, false)));
@@ -285,6 +280,9 @@ impl CheckRunner {
             jq_filter: monitor.jq_filter.clone(),
             headers,
             render: monitor.render,
+            wait_for: monitor.wait_for.clone(),
+            cookies,
+            steps,
         };
         let fetched = {
             let _permit = self.hosts.enter(&monitor.url).await;
@@ -544,4 +542,48 @@ fn record_verdict(check: &mut NewCheck, verdict: Verdict, decided: AlertDecision
 
 fn non_empty(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
+}
+
+type OpenedSecrets = (
+    Vec<(String, SecretString)>,
+    Vec<(String, SecretString)>,
+    Vec<Step>,
+);
+
+/// The monitor's header, cookie and fill values in clear, just before the
+/// fetch that sends them.
+fn open_secrets(
+    secret_box: &SecretBox,
+    monitor: &Monitor,
+) -> Result<OpenedSecrets, secret_box::SecretBoxError> {
+    let pairs = |pairs: &[RequestHeader], purpose: &str| {
+        pairs
+            .iter()
+            .map(|pair| {
+                pair.open_for(secret_box, purpose)
+                    .map(|value| (pair.name.clone(), value))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let steps = monitor
+        .steps
+        .iter()
+        .map(|step| {
+            let value = match &step.secret {
+                Some(sealed) => secret_box.open(STEP_PURPOSE, sealed)?,
+                None => SecretString::from(step.text.clone().unwrap_or_default()),
+            };
+            Ok(Step {
+                action: step.action.clone(),
+                selector: step.selector.clone().unwrap_or_default(),
+                value,
+                ms: step.ms.unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        pairs(&monitor.headers, HEADER_PURPOSE)?,
+        pairs(&monitor.cookies, COOKIE_PURPOSE)?,
+        steps,
+    ))
 }

@@ -2,7 +2,7 @@
 //! the rest of the scheduler works on the domain types below.
 
 use api_proto::browser::v1::browser_client::BrowserClient;
-use api_proto::browser::v1::{FetchOutcome, FetchRequest, Header};
+use api_proto::browser::v1::{BrowserStep, Cookie, FetchOutcome, FetchRequest, Header};
 use api_proto::llm::v1::judge_client::JudgeClient;
 use api_proto::llm::v1::{self as llm, EvaluateRequest};
 use api_proto::notify::v1::notifier_client::NotifierClient;
@@ -35,6 +35,20 @@ pub struct FetchSpec {
     /// May carry cookies: never logged, opened only for this fetch.
     pub headers: Vec<(String, SecretString)>,
     pub render: bool,
+    /// Empty for network idle, milliseconds or a CSS selector.
+    pub wait_for: Option<String>,
+    /// For the page's host only; values opened only for this fetch.
+    pub cookies: Vec<(String, SecretString)>,
+    pub steps: Vec<Step>,
+}
+
+/// A browser step, its text opened for this fetch (a fill may be a password).
+#[derive(Clone)]
+pub struct Step {
+    pub action: String,
+    pub selector: String,
+    pub value: SecretString,
+    pub ms: u32,
 }
 
 /// A page fetched and extracted.
@@ -320,8 +334,25 @@ impl Peers {
             render: spec.render,
             screenshot: false,
             timeout_ms: 0,
-            // Network idle: monitors have no wait setting of their own yet.
-            wait_for: String::new(),
+            wait_for: spec.wait_for.clone().unwrap_or_default(),
+            cookies: spec
+                .cookies
+                .iter()
+                .map(|(name, value)| Cookie {
+                    name: name.clone(),
+                    value: value.expose_secret().to_owned(),
+                })
+                .collect(),
+            steps: spec
+                .steps
+                .iter()
+                .map(|step| BrowserStep {
+                    action: step.action.clone(),
+                    selector: step.selector.clone(),
+                    value: step.value.expose_secret().to_owned(),
+                    ms: step.ms,
+                })
+                .collect(),
         };
         let response = self
             .browser
@@ -367,6 +398,7 @@ impl Peers {
             FetchOutcome::ForbiddenDestination => Err(failed(CheckStatus::ForbiddenDestination)),
             FetchOutcome::TooLarge => Err(failed(CheckStatus::TooLarge)),
             FetchOutcome::UnsupportedContent => Err(failed(CheckStatus::UnsupportedContent)),
+            FetchOutcome::StepFailed => Err(failed(CheckStatus::StepFailed)),
             FetchOutcome::Unspecified => Err(FetchFailure {
                 status: CheckStatus::InternalError,
                 rpc_code: None,

@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "failure_alerts",
         include_str!("../migrations/0090_failure_alerts.sql"),
     ),
+    (
+        110,
+        "render_options",
+        include_str!("../migrations/0110_render_options.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

@@ -527,6 +527,16 @@ export interface components {
       status: string;
       version?: string | null;
     };
+    /**
+     * @description A cookie set for the monitored page's host only (never sent to another
+     * host). In responses `value` is the mask `••••••••`; sending the mask back
+     * keeps the stored value.
+     */
+    CookieBody: {
+      name: string;
+      /** @example •••••••• */
+      value: string;
+    };
     CreateApiKey: {
       /** Format: date-time */
       expires_at?: string | null;
@@ -575,6 +585,8 @@ export interface components {
     CreateMonitor: {
       channel_ids?: string[];
       condition?: string;
+      /** @description Cookies for the page's host only. */
+      cookies?: components["schemas"]["CookieBody"][];
       /** @description CSS selector for HTML pages; set it or `xpath`, not both. */
       css_selector?: string | null;
       /** @description Defaults to `hold`. */
@@ -598,12 +610,19 @@ export interface components {
       name: string;
       paused?: boolean;
       render?: boolean;
+      /** @description Browser steps (rendered monitors), at most 20. */
+      steps?: components["schemas"]["StepBody"][];
       /**
        * Format: uuid
        * @description Defaults to the caller's personal team.
        */
       team_id?: string | null;
       url: string;
+      /**
+       * @description What a render waits for: empty for network idle, milliseconds (up to
+       * 10000) or a CSS selector.
+       */
+      wait_for?: string | null;
       /** @description XPath 1.0 expression for HTML pages, e.g. `//span[@class='price']`. */
       xpath?: string | null;
     };
@@ -737,6 +756,8 @@ export interface components {
       condition_holds?: boolean | null;
       /** Format: int32 */
       consecutive_failures: number;
+      /** @description Cookies for the page's host; values masked. */
+      cookies: components["schemas"]["CookieBody"][];
       /** Format: date-time */
       created_at: string;
       /** @description CSS selector applied to HTML; at most one of this and `xpath` is set. */
@@ -777,6 +798,8 @@ export interface components {
       render: boolean;
       /** @description True while a "run now" request waits for the scheduler. */
       run_requested: boolean;
+      /** @description Browser steps; fill values masked. */
+      steps: components["schemas"]["StepBody"][];
       /** Format: uuid */
       team_id: string;
       /**
@@ -787,6 +810,11 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
       url: string;
+      /**
+       * @description What a render waits for before reading the page: `null` for network
+       * idle, milliseconds (up to 10000), or a CSS selector.
+       */
+      wait_for?: string | null;
       /** @description XPath 1.0 expression applied to HTML. */
       xpath?: string | null;
     };
@@ -844,6 +872,8 @@ export interface components {
       window: number;
     };
     PreviewBody: {
+      /** @description Cookies for the page's host; a masked value stands for the stored one. */
+      cookies?: components["schemas"]["CookieBody"][];
       /** @description CSS selector for HTML pages; set it or `xpath`, not both. */
       css_selector?: string | null;
       /**
@@ -864,7 +894,11 @@ export interface components {
        */
       monitor_id?: string | null;
       render?: boolean;
+      /** @description Browser steps (imply rendering); a masked fill value stands for the stored one. */
+      steps?: components["schemas"]["StepBody"][];
       url: string;
+      /** @description What the render waits for: empty for network idle, milliseconds or a CSS selector. */
+      wait_for?: string | null;
       /** @description XPath 1.0 expression for HTML pages. */
       xpath?: string | null;
     };
@@ -872,6 +906,11 @@ export interface components {
       content_type: string;
       /** @description Plain explanation when `outcome` is not `ok`. */
       detail?: string | null;
+      /**
+       * Format: int32
+       * @description With `step_failed`: the failing step's number, from 1.
+       */
+      failed_step?: number | null;
       /** Format: int32 */
       fetch_ms: number;
       final_url: string;
@@ -883,7 +922,8 @@ export interface components {
        * `soft_not_found` (200, but the page says it does not exist),
        * `selector_not_found`, `empty` (no readable text), `timeout`,
        * `network_error`, `forbidden_destination`, `too_large`,
-       * `unsupported_content`.
+       * `unsupported_content`, `step_failed` (a browser step could not be
+       * carried out; see `failed_step`).
        */
       outcome: string;
       /** @description The extracted text, cut to 20,000 characters. */
@@ -954,6 +994,29 @@ export interface components {
        * @description Prompt and completion tokens of model calls. Cached verdicts cost none.
        */
       tokens: number;
+    };
+    /**
+     * @description One browser step, run in order in the rendered page before it is read:
+     *
+     * - `goto` `{value: URL}`: load another page.
+     * - `fill` `{selector, value}`: type `value` into a field. The value is
+     *   stored encrypted and answered as the mask `••••••••`; sending the mask
+     *   back keeps the stored value of the fill step with the same selector.
+     * - `click` `{selector}`: click an element (a navigation it starts is waited for).
+     * - `press` `{value: key}`: press `Enter`, `Tab`, `Escape`, … in the focused element.
+     * - `wait_for` `{selector}`: wait (up to 10 s) until an element matches.
+     * - `wait` `{ms}`: wait up to 10,000 ms.
+     *
+     * At most 20 steps. A step that fails ends the check with status
+     * `step_failed` and the step's number in the error.
+     */
+    StepBody: {
+      /** @example fill */
+      action: string;
+      /** Format: int64 */
+      ms?: number | null;
+      selector?: string | null;
+      value?: string | null;
     };
     SystemHealth: {
       dependencies: {
@@ -1029,6 +1092,8 @@ export interface components {
     UpdateMonitor: {
       channel_ids?: string[] | null;
       condition?: string | null;
+      /** @description Replaces every cookie; a masked value keeps the stored one. */
+      cookies?: components["schemas"]["CookieBody"][] | null;
       /** @description `null` or `""` clears it. */
       css_selector?: string | null;
       fail_policy?: components["schemas"]["FailPolicyBody"] | null;
@@ -1050,7 +1115,11 @@ export interface components {
       name?: string | null;
       paused?: boolean | null;
       render?: boolean | null;
+      /** @description Replaces every step; a masked fill value keeps the stored one. */
+      steps?: components["schemas"]["StepBody"][] | null;
       url?: string | null;
+      /** @description `null` or `""`: network idle. */
+      wait_for?: string | null;
       /** @description `null` or `""` clears it. */
       xpath?: string | null;
     };

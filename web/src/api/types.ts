@@ -27,6 +27,8 @@ export type MemberInput = Schemas['AddMember'];
 export type RoleChange = Schemas['ChangeRole'];
 
 export type HeaderPair = Schemas['HeaderBody'];
+export type CookiePair = Schemas['CookieBody'];
+export type BrowserStep = Schemas['StepBody'];
 export type FirstCheck = Schemas['FirstCheckBody'];
 export type FailPolicy = Schemas['FailPolicyBody'];
 export type Monitor = Schemas['MonitorResponse'];

@@ -7,12 +7,14 @@
 //! - [`apprise`]: Apprise-style channel URLs (`slack://`, `tgram://`, …).
 //! - [`destination`]: the SSRF check shared by monitor and webhook URLs.
 //! - [`monitor_headers`]: header values sealed at rest, masked in responses.
+//! - [`render_options`]: wait, cookies and browser steps of a rendered monitor.
 
 pub mod apprise;
 pub mod channel;
 pub mod destination;
 pub mod monitor;
 pub mod monitor_headers;
+pub mod render_options;
 
 use std::sync::Arc;
 

@@ -16,5 +16,6 @@ mod helpers;
 mod isolation;
 mod monitors;
 mod ratings;
+mod render_options;
 mod selectors;
 mod validation;
