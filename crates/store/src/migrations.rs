@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),
     ),
+    (
+        120,
+        "provider_identities",
+        include_str!("../migrations/0120_provider_identities.sql"),
+    ),
 ];
 
 impl Store {

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, reason = "tests may unwrap")]
 
 mod access_tokens;
+mod accounts;
 mod admin;
 mod api_keys;
 #[path = "../common/harness.rs"]

@@ -470,3 +470,22 @@ pub async fn status_and_body(response: Response) -> (StatusCode, Value) {
     let text = response.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+impl TestApp {
+    /// A sign-in through `provider` whose ID token carries the genuine
+    /// claims for this attempt changed by `edit`; the callback's answer.
+    pub async fn fake_sign_in(
+        &self,
+        provider: &FakeProvider,
+        edit: impl FnOnce(&mut Value),
+    ) -> Response {
+        let started = self.start_sign_in(None).await;
+        let nonce = query_value(&started.authorize_url, "nonce").unwrap();
+        let state = query_value(&started.authorize_url, "state").unwrap();
+        let mut claims = provider.claims(&nonce);
+        edit(&mut claims);
+        provider.answer_with(provider.key.sign(&claims).unwrap());
+        self.callback(&started.browser, &[("code", "any-code"), ("state", &state)])
+            .await
+    }
+}
