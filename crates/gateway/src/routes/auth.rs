@@ -134,6 +134,8 @@ pub struct CallbackQuery {
     state: Option<String>,
     /// Set by the provider when the person cancelled or was refused.
     error: Option<String>,
+    /// The issuer of this response (RFC 9207), from providers that add it.
+    iss: Option<String>,
 }
 
 /// A refused sign-in: the status for API clients, the code for the UI and
@@ -300,7 +302,12 @@ async fn sign_in(
         )));
     };
     let identity = match provider
-        .redeem(code, &attempt.pkce_verifier, &attempt.nonce)
+        .redeem(
+            code,
+            &attempt.pkce_verifier,
+            &attempt.nonce,
+            query.iss.as_deref(),
+        )
         .await
     {
         Ok(identity) => identity,
@@ -353,18 +360,17 @@ fn admissible_email(
     provider: &Provider,
     identity: &Identity,
 ) -> Result<String, &'static str> {
-    if identity.email_verified != Some(true) {
-        return Err(if identity.email_verified.is_none() {
-            "email_verified missing"
-        } else {
-            "email not verified"
-        });
+    match identity.email_verified {
+        Some(true) => {}
+        None if provider.assumes_email_verified() => {}
+        None => return Err("email_verified missing (see OIDC_ASSUME_EMAIL_VERIFIED)"),
+        Some(false) => return Err("email not verified"),
     }
     let email = identity
         .email
         .as_deref()
         .map(str::to_ascii_lowercase)
-        .ok_or("no email in the ID token")?;
+        .ok_or("no email in the ID token or from UserInfo")?;
     if email.parse::<email_address::EmailAddress>().is_err() {
         return Err("email address is not valid");
     }
