@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use secret_box::SecretBox;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50054";
+const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9465";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
 
 /// Everything the scheduler needs to start.
@@ -50,6 +51,11 @@ pub struct Config {
     pub public_base_url: String,
     /// Unjudged changes in a row after which the owner of a `hold` monitor is told once.
     pub unjudged_notice_after: u32,
+    /// Where `/metrics` listens; port 0 picks a free port.
+    pub metrics_addr: SocketAddr,
+    /// A delivery's claim; renewed every third of it while the send runs,
+    /// so it bounds how long a crashed replica delays its deliveries.
+    pub delivery_lease: Duration,
 }
 
 impl Config {
@@ -86,6 +92,8 @@ impl Config {
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
             public_base_url: public_base_url()?,
             unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
+            metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
+            delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
         };
         config.validate()?;
         Ok(config)
@@ -122,6 +130,8 @@ impl Config {
             shutdown_grace: Duration::from_secs(5),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             unjudged_notice_after: 3,
+            metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            delivery_lease: Duration::from_secs(10),
         }
     }
 
@@ -161,6 +171,12 @@ impl Config {
             return Err(ConfigError::invalid(
                 "SCHEDULER_MAX_DELIVERY_ATTEMPTS",
                 "must be at least 1",
+            ));
+        }
+        if self.delivery_lease < Duration::from_millis(300) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_DELIVERY_LEASE_MS",
+                "must be at least 300",
             ));
         }
         if self.lease <= self.rpc_timeout * 2 + self.notify_timeout {
