@@ -1608,6 +1608,8 @@ export interface operations {
         state?: string;
         /** @description Set by the provider when the person cancelled or was refused. */
         error?: string;
+        /** @description The issuer of this response (RFC 9207), from providers that add it. */
+        iss?: string;
       };
     };
     responses: {
