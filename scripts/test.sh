@@ -39,6 +39,8 @@ export PATH="$PATH:$PWD/.local/k8s-venv/bin"
 
 log "formatting"
 cargo fmt --all --check
+log "supply chain (cargo-deny: licences, bans, sources, advisories)"
+bash scripts/deny.sh
 log "lints"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "building service binaries (the end-to-end suite runs them as processes)"
