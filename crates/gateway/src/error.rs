@@ -83,6 +83,12 @@ pub enum ApiError {
         message: &'static str,
         detail: String,
     },
+    /// 502 `receiver_failed`: notify worked, the channel's receiver (a
+    /// webhook, a chat service, the mail server) did not take the message.
+    /// The message says what the receiver did, in notify's words (written
+    /// for users, without credentials); `detail` is logged.
+    #[error("{message}")]
+    ReceiverFailed { message: String, detail: String },
     /// 503: a dependency (database, internal service) is unavailable.
     /// `detail` is logged.
     #[error("{message}")]
@@ -144,7 +150,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadGateway { .. } => StatusCode::BAD_GATEWAY,
+            Self::BadGateway { .. } | Self::ReceiverFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -165,6 +171,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Validation(_) | Self::InvalidBody(_) => "validation_failed",
             Self::BadGateway { .. } => "bad_gateway",
+            Self::ReceiverFailed { .. } => "receiver_failed",
             Self::Unavailable { .. } => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -173,6 +180,7 @@ impl ApiError {
     fn internal_detail(&self) -> Option<&str> {
         match self {
             Self::BadGateway { detail, .. }
+            | Self::ReceiverFailed { detail, .. }
             | Self::Unavailable { detail, .. }
             | Self::Internal(detail) => Some(detail),
             _ => None,
@@ -197,6 +205,40 @@ impl ApiError {
                 message: upstream_failed_message(service),
                 detail,
             },
+        }
+    }
+}
+
+/// gRPC metadata notify sets when the destination failed, not notify
+/// (`notify::error::FAILURE_ORIGIN_METADATA`).
+const FAILURE_ORIGIN_METADATA: &str = "failure-origin";
+
+impl ApiError {
+    /// A channel test's failure: what the receiver did when notify says the
+    /// receiver failed, else the usual reading of notify's status.
+    pub fn from_channel_test(status: &tonic::Status) -> Self {
+        let origin = status
+            .metadata()
+            .get(FAILURE_ORIGIN_METADATA)
+            .and_then(|value| value.to_str().ok());
+        let detail = format!("notify: {:?}: {}", status.code(), status.message());
+        match origin {
+            Some("receiver") => Self::ReceiverFailed {
+                message: format!("the test message was not delivered: {}", status.message()),
+                detail,
+            },
+            // Its words name the operator's mail server; the user gets the gist.
+            Some("mail-server") => Self::ReceiverFailed {
+                message: match status.code() {
+                    tonic::Code::Unavailable => {
+                        "the mail server did not take the test message now; try again later"
+                    }
+                    _ => "the mail server refused the test message",
+                }
+                .to_owned(),
+                detail,
+            },
+            _ => Self::from_upstream("notify", status),
         }
     }
 }

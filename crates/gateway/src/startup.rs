@@ -92,6 +92,16 @@ impl Application {
                 "sealed stored monitor header values with the current key"
             );
         }
+        let report =
+            crate::domain::channel_secrets::reseal_stored(&store, &config.secret_box).await?;
+        if report != Default::default() {
+            tracing::info!(
+                resealed = report.resealed,
+                unreadable = report.unreadable,
+                key_id = config.secret_box.current_key_id(),
+                "sealed stored channel secrets with the current key"
+            );
+        }
         // The one Redis handle: rate limits, sign-in state, denylist, readiness.
         let redis = Ephemeral::new(&config.redis_url)?;
         let state = app_state(&config, store.clone(), redis.clone())?;

@@ -31,7 +31,8 @@ pub struct Shared {
     pub notify: NotifyClient,
     pub browser: BrowserClient,
     pub readiness: Arc<Readiness>,
-    /// Seals monitor header values; opens them for the preview's fetch.
+    /// Seals monitor header values and channel secrets; opens them for the
+    /// preview's fetch and a channel's test send.
     pub secret_box: SecretBox,
 }
 

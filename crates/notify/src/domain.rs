@@ -18,6 +18,9 @@ pub enum AlertKind {
     Failing,
     Recovered,
     Test,
+    /// To a team's owners: Lookout turned a channel off. The alert's
+    /// `monitor_name` is the channel's name and `summary` the reason.
+    ChannelDisabled,
 }
 
 impl AlertKind {
@@ -28,6 +31,7 @@ impl AlertKind {
             AlertKind::Failing => "monitor.failing",
             AlertKind::Recovered => "monitor.recovered",
             AlertKind::Test => "monitor.test",
+            AlertKind::ChannelDisabled => "channel.disabled",
         }
     }
 }

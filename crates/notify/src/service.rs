@@ -10,7 +10,8 @@ use tonic::{Request, Response, Status};
 
 use crate::convert;
 use crate::dispatch::Dispatcher;
-use crate::error::ServiceError;
+use crate::domain::Channel;
+use crate::error::{FAILURE_ORIGIN_METADATA, FailureOrigin, ServiceError};
 
 /// The gateway sends channel tests, the scheduler alerts.
 pub const CALLERS: CallerPolicy =
@@ -37,7 +38,18 @@ impl Notifier for NotifierService {
         let delivery = convert::delivery(request.into_inner()).map_err(ServiceError::from)?;
         let outcome = self.dispatcher.deliver(&delivery).await.map_err(|error| {
             tracing::warn!(caller = %caller, key = %delivery.key, error = %error, "delivery failed");
-            Status::from(error)
+            let origin = error.is_at_destination().then_some(match delivery.channel {
+                Channel::Email(_) => FailureOrigin::MailServer,
+                _ => FailureOrigin::Receiver,
+            });
+            let mut status = Status::from(error);
+            if let Some(origin) = origin {
+                status.metadata_mut().insert(
+                    FAILURE_ORIGIN_METADATA,
+                    tonic::metadata::MetadataValue::from_static(origin.as_str()),
+                );
+            }
+            status
         })?;
         Ok(Response::new(convert::response(outcome)))
     }

@@ -18,6 +18,7 @@
 //! | `SCHEDULER_NOTIFY_TIMEOUT_MS` | `15000` | deadline of notify calls |
 //! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
 //! | `SCHEDULER_UNJUDGED_NOTICE_AFTER` | `3` | unjudged changes in a row after which a `hold` monitor's owner is told once |
+//! | `SCHEDULER_CHANNEL_DISABLE_AFTER` | `5` | dead deliveries in a row after which a channel is turned off and its team's owners are told once |
 //! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | base of the links in alerts |
 
 use std::net::SocketAddr;
@@ -43,7 +44,8 @@ pub struct Config {
     pub notify_url: String,
     /// Presented to every peer as `x-internal-api-key`.
     pub internal_api_key: SecretString,
-    /// Opens monitor header values (`SECRETS_KEYS`, the gateway's keys).
+    /// Opens monitor header values and channel secrets (`SECRETS_KEYS`,
+    /// the gateway's keys).
     pub secret_box: SecretBox,
     /// Between two looks for due work when nothing wakes the loops earlier.
     pub poll_interval: Duration,
@@ -67,6 +69,9 @@ pub struct Config {
     pub public_base_url: String,
     /// Unjudged changes in a row after which the owner of a `hold` monitor is told once.
     pub unjudged_notice_after: u32,
+    /// Dead deliveries in a row after which a channel is turned off and its
+    /// team's owners are told once.
+    pub channel_disable_after: u32,
 }
 
 impl Config {
@@ -103,6 +108,7 @@ impl Config {
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
             public_base_url: public_base_url()?,
             unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
+            channel_disable_after: env_parse("SCHEDULER_CHANNEL_DISABLE_AFTER", 5)?,
         };
         config.validate()?;
         Ok(config)
@@ -139,6 +145,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(5),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             unjudged_notice_after: 3,
+            channel_disable_after: 5,
         }
     }
 
@@ -165,6 +172,12 @@ impl Config {
         if !(1..=1000).contains(&self.unjudged_notice_after) {
             return Err(ConfigError::invalid(
                 "SCHEDULER_UNJUDGED_NOTICE_AFTER",
+                "must be between 1 and 1000",
+            ));
+        }
+        if !(1..=1000).contains(&self.channel_disable_after) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_CHANNEL_DISABLE_AFTER",
                 "must be between 1 and 1000",
             ));
         }

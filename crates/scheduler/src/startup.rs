@@ -137,6 +137,8 @@ async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<
         lease: config.notify_timeout * 4,
         poll_interval: config.poll_interval,
         public_base_url: config.public_base_url.clone(),
+        secret_box: config.secret_box.clone(),
+        channel_disable_after: i32::try_from(config.channel_disable_after).unwrap_or(i32::MAX),
         wake: deliveries_due,
     });
     let settings = ClaimSettings {

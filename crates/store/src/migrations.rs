@@ -38,6 +38,16 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "claim_index",
         include_str!("../migrations/0070_claim_index.sql"),
     ),
+    (
+        100,
+        "sealed_channel_secrets",
+        include_str!("../migrations/0100_sealed_channel_secrets.sql"),
+    ),
+    (
+        101,
+        "channel_health",
+        include_str!("../migrations/0101_channel_health.sql"),
+    ),
 ];
 
 impl Store {

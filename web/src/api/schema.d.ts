@@ -37,10 +37,33 @@ export interface paths {
   };
   "/api/v1/channels/{id}": {
     delete: operations["remove"];
+    /** Renames, re-points, turns off or turns on a channel. */
+    patch: operations["update"];
   };
   "/api/v1/channels/{id}/test": {
     /** Sends a test message through notify, now, and reports whether it went out. */
     post: operations["test"];
+  };
+  "/api/v1/deliveries": {
+    /**
+     * The deliveries of the caller's teams, newest first; by default the dead
+     * letters, each with the receiver's last error.
+     */
+    get: operations["list"];
+  };
+  "/api/v1/deliveries/requeue": {
+    /**
+     * Requeues every dead delivery of the caller's teams (or of one team or
+     * channel) whose channel is on.
+     */
+    post: operations["requeue_all"];
+  };
+  "/api/v1/deliveries/{id}/requeue": {
+    /**
+     * Puts a dead delivery back in the outbox: it is sent again now, with a
+     * fresh retry schedule. 409 when it is not dead or its channel is off.
+     */
+    post: operations["requeue_one"];
   };
   "/api/v1/hooks/monitors/{id}/check": {
     /** Runs a check of the monitor now, on a signed request. */
@@ -308,6 +331,11 @@ export interface components {
       condition: string;
       /** @description A short unified diff of the change (at most 60 lines). */
       diff: string;
+      /**
+       * @description Link to the check's diff in the Lookout UI (`{link}#diff`); empty
+       * when the alert carries no diff.
+       */
+      diff_link: string;
       extracted_value: string;
       /** @description `triggered`, `failing`, `recovered` or `test`. */
       kind: string;
@@ -373,14 +401,32 @@ export interface components {
       /** Format: date-time */
       created_at: string;
       /**
-       * @description Set when Lookout disabled the channel because the receiver answered
-       * 410 Gone.
+       * @description Set when Lookout disabled the channel: the receiver answered 410
+       * Gone, or deliveries kept dying.
        */
       disabled_reason?: string;
       enabled: boolean;
+      /**
+       * @description `unknown` (nothing sent yet), `healthy` (the last attempt reached
+       * the receiver), `failing` (the last attempt failed, retries under
+       * way), `dead` (deliveries gave up since the last success) or
+       * `disabled`.
+       */
+      health: components["schemas"]["HealthBody"];
       /** Format: uuid */
       id: string;
       kind: components["schemas"]["KindBody"];
+      last_failure?: string | null;
+      /**
+       * Format: date-time
+       * @description When a delivery attempt last failed, and what the receiver did.
+       */
+      last_failure_at?: string | null;
+      /**
+       * Format: date-time
+       * @description When an alert last reached the receiver.
+       */
+      last_success_at?: string | null;
       name: string;
       /** @description ntfy only: `{"priority": 1-5 or null, "tags": [...]}`; `{}` otherwise. */
       settings: Record<string, unknown>;
@@ -560,6 +606,45 @@ export interface components {
       /** @description Webhooks only: the Standard Webhooks secret, shown once. */
       signing_secret?: string;
     };
+    DeliveryList: {
+      items: components["schemas"]["DeliveryResponse"][];
+      /** @description Pass as `cursor` for the next page; null on the last page. */
+      next_cursor?: string | null;
+    };
+    /** @description One delivery of an alert to a channel. */
+    DeliveryResponse: {
+      /**
+       * Format: int32
+       * @description Failed attempts so far.
+       */
+      attempts: number;
+      /** Format: uuid */
+      channel_id: string;
+      channel_kind: string;
+      channel_name: string;
+      /** Format: uuid */
+      check_id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: uuid */
+      id: string;
+      /** @description The receiver's last refusal, in plain words. */
+      last_error?: string | null;
+      /** Format: uuid */
+      monitor_id: string;
+      monitor_name: string;
+      /**
+       * Format: date-time
+       * @description When a pending delivery is tried next.
+       */
+      next_attempt_at: string;
+      /** Format: date-time */
+      sent_at?: string | null;
+      /** @description `pending`, `sent` or `dead`. */
+      status: string;
+      /** Format: uuid */
+      team_id: string;
+    };
     DependencyStatus: {
       error?: string | null;
       /** @description `up`, `down` or `degraded`. */
@@ -615,6 +700,8 @@ export interface components {
       /** @example •••••••• */
       value: string;
     };
+    /** @enum {string} */
+    HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled";
     /** @enum {string} */
     KindBody: "email" | "webhook" | "slack" | "discord" | "telegram" | "teams" | "ntfy";
     Liveness: {
@@ -813,6 +900,24 @@ export interface components {
        */
       expires_in: number;
     };
+    /**
+     * @description Which dead deliveries to requeue; both absent means all of the
+     * caller's teams.
+     */
+    RequeueAll: {
+      /** Format: uuid */
+      channel_id?: string | null;
+      /** Format: uuid */
+      team_id?: string | null;
+    };
+    Requeued: {
+      /**
+       * Format: int64
+       * @description How many dead deliveries were put back; those of channels that are
+       * turned off stay dead.
+       */
+      requeued: number;
+    };
     SessionList: {
       items: components["schemas"]["SessionResponse"][];
     };
@@ -861,6 +966,24 @@ export interface components {
       secret: string;
       /** @description Where to POST signed requests. */
       url: string;
+    };
+    /**
+     * @description A change to a channel. Any destination field replaces the destination
+     * as a whole (with the same rules as at creation, for the channel's own
+     * kind: give every field the kind needs); a webhook keeps its signing
+     * secret. `enabled: true` turns a channel Lookout turned off back on.
+     */
+    UpdateChannel: {
+      access_token?: string | null;
+      address?: string | null;
+      bot_token?: string | null;
+      chat_id?: string | null;
+      enabled?: boolean | null;
+      name?: string | null;
+      /** Format: int32 */
+      priority?: number | null;
+      tags?: string[] | null;
+      url?: string | null;
     };
     /**
      * @description Absent fields stay as they are; selectors can be cleared with `null` or
@@ -1112,6 +1235,33 @@ export interface operations {
       };
     };
   };
+  /** Changes the fields sent; absent fields stay as they are. */
+  update: {
+    parameters: {
+      path: {
+        /** @description Monitor id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateMonitor"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["MonitorResponse"];
+        };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
   /** Sends a test message through notify, now, and reports whether it went out. */
   test: {
     parameters: {
@@ -1125,6 +1275,59 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["TestSent"];
         };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Requeues every dead delivery of the caller's teams (or of one team or
+   * channel) whose channel is on.
+   */
+  requeue_all: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RequeueAll"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Requeued"];
+        };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Puts a dead delivery back in the outbox: it is sent again now, with a
+   * fresh retry schedule. 409 when it is not dead or its channel is off.
+   */
+  requeue_one: {
+    parameters: {
+      path: {
+        /** @description Delivery id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["DeliveryResponse"];
+        };
+      };
+      /** @description Not dead, or its channel is turned off */
+      409: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {
@@ -1202,33 +1405,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["CheckResponse"];
-        };
-      };
-      /** @description An error, in the API's one error format */
-      default: {
-        content: {
-          "application/json": components["schemas"]["ErrorResponse"];
-        };
-      };
-    };
-  };
-  /** Changes the fields sent; absent fields stay as they are. */
-  update: {
-    parameters: {
-      path: {
-        /** @description Monitor id */
-        id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["UpdateMonitor"];
-      };
-    };
-    responses: {
-      200: {
-        content: {
-          "application/json": components["schemas"]["MonitorResponse"];
         };
       };
       /** @description An error, in the API's one error format */

@@ -7,9 +7,11 @@
 //! - [`apprise`]: Apprise-style channel URLs (`slack://`, `tgram://`, …).
 //! - [`destination`]: the SSRF check shared by monitor and webhook URLs.
 //! - [`monitor_headers`]: header values sealed at rest, masked in responses.
+//! - [`channel_secrets`]: channel credentials sealed at rest, opened to send.
 
 pub mod apprise;
 pub mod channel;
+pub mod channel_secrets;
 pub mod destination;
 pub mod monitor;
 pub mod monitor_headers;

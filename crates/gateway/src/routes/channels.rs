@@ -6,10 +6,11 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
+use secret_box::SecretBox;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::Store;
-use store::channels::{Channel, ChannelKind, NewChannel};
+use store::channels::{Channel, ChannelDestination, ChannelKind, ChannelPatch, NewChannel};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,7 +19,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
 use crate::domain::channel::ChannelInput;
-use crate::domain::{self, Problems, Rules, apprise, channel};
+use crate::domain::{self, Problems, Rules, apprise, channel, channel_secrets};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::notify_client::NotifyClient;
@@ -29,7 +30,7 @@ const MAX_CHANNEL_NAME: usize = 200;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(remove))
+        .routes(routes!(update, remove))
         .routes(routes!(test))
 }
 
@@ -51,12 +52,34 @@ pub struct ChannelResponse {
     #[schema(value_type = Object)]
     settings: serde_json::Value,
     enabled: bool,
-    /// Set when Lookout disabled the channel because the receiver answered
-    /// 410 Gone.
+    /// Set when Lookout disabled the channel: the receiver answered 410
+    /// Gone, or deliveries kept dying.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     disabled_reason: Option<String>,
     created_at: DateTime<Utc>,
+    /// `unknown` (nothing sent yet), `healthy` (the last attempt reached
+    /// the receiver), `failing` (the last attempt failed, retries under
+    /// way), `dead` (deliveries gave up since the last success) or
+    /// `disabled`.
+    #[schema(value_type = HealthBody)]
+    health: &'static str,
+    /// When an alert last reached the receiver.
+    last_success_at: Option<DateTime<Utc>>,
+    /// When a delivery attempt last failed, and what the receiver did.
+    last_failure_at: Option<DateTime<Utc>>,
+    last_failure: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "documents the values of `health`")]
+pub enum HealthBody {
+    Unknown,
+    Healthy,
+    Failing,
+    Dead,
+    Disabled,
 }
 
 impl From<&Channel> for ChannelResponse {
@@ -71,6 +94,10 @@ impl From<&Channel> for ChannelResponse {
             enabled: channel.enabled,
             disabled_reason: channel.disabled_reason.clone(),
             created_at: channel.created_at,
+            health: channel.health().as_str(),
+            last_success_at: channel.last_success_at,
+            last_failure_at: channel.last_failure_at,
+            last_failure: channel.last_failure.clone(),
         }
     }
 }
@@ -254,6 +281,7 @@ async fn create(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
+    State(secret_box): State<SecretBox>,
     context: AuditContext,
     Json(request): Json<CreateChannel>,
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
@@ -281,11 +309,16 @@ async fn create(
     let signing_secret = (valid.kind == ChannelKind::Webhook)
         .then(|| valid.secret.clone())
         .flatten();
+    let secret = valid
+        .secret
+        .as_deref()
+        .map(|plaintext| channel_secrets::seal(&secret_box, plaintext))
+        .transpose()?;
     let new = NewChannel {
         kind: valid.kind,
         name,
         target: valid.target,
-        secret: valid.secret,
+        secret,
         settings: valid.settings,
     };
     let created = store.create_channel(user.id, request.team_id, &new).await?;
@@ -320,6 +353,139 @@ async fn list(
     Ok(Json(ChannelList {
         items: channels.iter().map(ChannelResponse::from).collect(),
     }))
+}
+
+/// A change to a channel. Any destination field replaces the destination
+/// as a whole (with the same rules as at creation, for the channel's own
+/// kind: give every field the kind needs); a webhook keeps its signing
+/// secret. `enabled: true` turns a channel Lookout turned off back on.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateChannel {
+    name: Option<String>,
+    enabled: Option<bool>,
+    address: Option<String>,
+    url: Option<String>,
+    bot_token: Option<String>,
+    chat_id: Option<String>,
+    access_token: Option<String>,
+    priority: Option<u8>,
+    tags: Option<Vec<String>>,
+}
+
+impl UpdateChannel {
+    /// The destination fields as a creation of `kind`, when any is given.
+    fn as_creation(&self, kind: KindBody) -> Option<CreateChannel> {
+        let creation = CreateChannel {
+            team_id: None,
+            kind: Some(kind),
+            name: String::new(),
+            apprise_url: None,
+            address: self.address.clone(),
+            url: self.url.clone(),
+            bot_token: self.bot_token.clone(),
+            chat_id: self.chat_id.clone(),
+            access_token: self.access_token.clone(),
+            priority: self.priority,
+            tags: self.tags.clone(),
+        };
+        (!creation.given_fields().is_empty()).then_some(creation)
+    }
+}
+
+fn kind_body(kind: ChannelKind) -> KindBody {
+    match kind {
+        ChannelKind::Email => KindBody::Email,
+        ChannelKind::Webhook => KindBody::Webhook,
+        ChannelKind::Slack => KindBody::Slack,
+        ChannelKind::Discord => KindBody::Discord,
+        ChannelKind::Telegram => KindBody::Telegram,
+        ChannelKind::Teams => KindBody::Teams,
+        ChannelKind::Ntfy => KindBody::Ntfy,
+    }
+}
+
+/// Renames, re-points, turns off or turns on a channel.
+#[utoipa::path(patch, path = "/api/v1/channels/{id}", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Channel id")),
+    request_body = UpdateChannel,
+    responses((status = 200, body = ChannelResponse)))]
+async fn update(
+    user: CurrentUser,
+    State(store): State<Store>,
+    State(rules): State<Arc<Rules>>,
+    State(secret_box): State<SecretBox>,
+    context: AuditContext,
+    Path(id): Path<Uuid>,
+    Json(request): Json<UpdateChannel>,
+) -> Result<Json<ChannelResponse>, ApiError> {
+    let existing = store
+        .get_channel(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut problems = Problems::default();
+    let name = request
+        .name
+        .as_deref()
+        .and_then(|name| problems.check("name", domain::name(name, MAX_CHANNEL_NAME)));
+    let destination = match request.as_creation(kind_body(existing.kind)) {
+        None => None,
+        Some(creation) => match creation.input(&mut problems) {
+            None => None,
+            Some((input, _)) => match channel::validate(&rules, input).await {
+                Ok(valid) => Some(valid),
+                Err((field, message)) => {
+                    problems.check::<()>(field, Err(message));
+                    None
+                }
+            },
+        },
+    };
+    problems.finish()?;
+    let destination = match destination {
+        None => None,
+        Some(valid) => {
+            // A webhook's receivers verify with the secret they were given.
+            let secret = if valid.kind == ChannelKind::Webhook {
+                existing.secret.clone()
+            } else {
+                valid
+                    .secret
+                    .as_deref()
+                    .map(|plaintext| channel_secrets::seal(&secret_box, plaintext))
+                    .transpose()?
+            };
+            Some(ChannelDestination {
+                target: valid.target,
+                secret,
+                settings: valid.settings,
+            })
+        }
+    };
+    let patch = ChannelPatch {
+        name,
+        enabled: request.enabled,
+        destination,
+    };
+    let updated = store
+        .update_channel(user.id, id, &patch)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let action = match (existing.enabled, updated.enabled) {
+        (false, true) => "channel.enabled",
+        (true, false) => "channel.disabled",
+        _ => "channel.updated",
+    };
+    audit::record(
+        &store,
+        &context,
+        (&user).into(),
+        action,
+        Some(&id.to_string()),
+        json!({"kind": updated.kind.as_str(), "destination_changed": patch.destination.is_some()}),
+    )
+    .await;
+    Ok(Json(ChannelResponse::from(&updated)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/channels/{id}", tag = "channels", security(("bearer" = [])),
@@ -364,13 +530,15 @@ async fn test(
     user: CurrentUser,
     State(store): State<Store>,
     State(notify): State<NotifyClient>,
+    State(secret_box): State<SecretBox>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<TestSent>, ApiError> {
     let channel = store
         .get_channel(user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let delivered = notify.send_test(&channel).await?;
+    let secret = channel_secrets::open(&secret_box, channel.secret.as_ref())?;
+    let delivered = notify.send_test(&channel, &secret).await?;
     Ok(Json(TestSent {
         status: "sent",
         message_id: delivered.message_id,

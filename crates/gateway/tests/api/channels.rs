@@ -406,3 +406,63 @@ async fn chat_channels_are_validated_and_apprise_problems_point_at_the_url() {
         assert!(!message.contains("AAHdqTcv"), "{message}");
     }
 }
+
+#[tokio::test]
+async fn a_test_whose_receiver_fails_says_what_the_receiver_did() {
+    let app = spawn_app().await;
+    let created = expect_json(
+        app.create_channel(
+            &app.alice,
+            &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    *app.notify.fail_at_destination.lock().unwrap() = Some((
+        tonic::Code::FailedPrecondition,
+        "receiver",
+        "the webhook receiver answered HTTP 302; redirects are not followed".to_owned(),
+    ));
+    let message = expect_error(
+        app.test_channel(&app.alice, id).await,
+        StatusCode::BAD_GATEWAY,
+        "receiver_failed",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "the test message was not delivered: the webhook receiver answered HTTP 302; redirects are not followed"
+    );
+
+    // Unreachable is retryable for deliveries, but still the receiver's doing.
+    *app.notify.fail_at_destination.lock().unwrap() = Some((
+        tonic::Code::Unavailable,
+        "receiver",
+        "the webhook receiver at 93.184.215.14 is unreachable".to_owned(),
+    ));
+    let message = expect_error(
+        app.test_channel(&app.alice, id).await,
+        StatusCode::BAD_GATEWAY,
+        "receiver_failed",
+    )
+    .await;
+    assert!(message.ends_with("is unreachable"), "{message}");
+
+    // The operator's mail server is not named to users.
+    let email = app.new_email_channel(&app.alice).await;
+    *app.notify.fail_at_destination.lock().unwrap() = Some((
+        tonic::Code::Unavailable,
+        "mail-server",
+        "the mail server smtp.internal.example is unreachable".to_owned(),
+    ));
+    let message = expect_error(
+        app.test_channel(&app.alice, &email).await,
+        StatusCode::BAD_GATEWAY,
+        "receiver_failed",
+    )
+    .await;
+    assert!(!message.contains("smtp.internal"), "{message}");
+    assert!(message.contains("mail server"), "{message}");
+}

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod channel_secrets;
 mod channels;
 mod checks;
 mod header_secrets;

@@ -27,6 +27,8 @@ pub struct Rendered {
 pub struct Context<'a> {
     /// Absolute http(s) link to the check, already resolved against PUBLIC_BASE_URL.
     pub link: Option<&'a str>,
+    /// The check's page at its diff, when the alert carries a diff.
+    pub diff_link: Option<&'a str>,
     /// Where users manage their channels (unsubscribe equivalent).
     pub channels_url: &'a str,
 }
@@ -71,6 +73,13 @@ pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
             },
             "This is a test notification: this channel receives Lookout alerts.".to_owned(),
         ),
+        AlertKind::ChannelDisabled => (
+            format!("[Lookout] The channel {short_name} was turned off"),
+            format!(
+                "Lookout turned off the channel {name}: its alerts could not be delivered. \
+                 Fix the destination, then turn the channel on again and requeue its failed deliveries."
+            ),
+        ),
     };
 
     let fields = fields(alert);
@@ -93,6 +102,13 @@ fn with_summary(prefix: String, summary: &str, fallback: &str) -> String {
 
 /// Label/value pairs shown in both parts, in order; empty values are left out.
 fn fields(alert: &Alert) -> Vec<(&'static str, String)> {
+    if alert.kind == AlertKind::ChannelDisabled {
+        return [("Channel", &alert.monitor_name), ("Why", &alert.summary)]
+            .into_iter()
+            .map(|(label, value)| (label, truncate_chars(value.trim(), MAX_FIELD_CHARS)))
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+    }
     let checked_at = alert
         .checked_at
         .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -127,6 +143,9 @@ fn text_body(
     }
     if let Some(link) = context.link {
         let _ = write!(text, "\nView this check: {link}\n");
+    }
+    if let Some(diff_link) = context.diff_link {
+        let _ = writeln!(text, "See what changed: {diff_link}");
     }
     let _ = write!(
         text,
@@ -172,6 +191,13 @@ fn html_body(
             html,
             "<p><a href=\"{}\">View this check in Lookout</a></p>",
             escape(link)
+        );
+    }
+    if let Some(diff_link) = context.diff_link {
+        let _ = writeln!(
+            html,
+            "<p><a href=\"{}\">See what changed</a></p>",
+            escape(diff_link)
         );
     }
     let _ = writeln!(
@@ -249,6 +275,7 @@ mod tests {
     fn context() -> Context<'static> {
         Context {
             link: Some("https://lookout.example/checks/1"),
+            diff_link: Some("https://lookout.example/checks/1#diff"),
             channels_url: "https://lookout.example/channels",
         }
     }
