@@ -8,6 +8,7 @@ mod auth;
 mod channel_secrets;
 mod channels;
 mod checks;
+mod deliveries;
 mod header_secrets;
 mod health;
 mod helpers;
