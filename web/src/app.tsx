@@ -118,8 +118,8 @@ export function App() {
   useEffect(() => setMenuOpen(false), [route.name, route.params.id]);
 
   useEffect(() => {
-    // A signed-in person has nothing to do on the sign-in page.
-    if (auth.state === 'in' && route.name === 'signin') navigate('/monitors');
+    // A signed-in person has nothing to do on the sign-in page, and `/` is the monitor list's address.
+    if (auth.state === 'in' && (route.name === 'signin' || currentPath() === '/')) navigate('/monitors', { replace: true });
   }, [auth.state, route.name]);
 
   const signedInAdmin = auth.state === 'in' && isAdmin(auth.me);

@@ -91,6 +91,7 @@ export function Channels() {
           )
         }
       </AsyncView>
+      <DeadLetters onRequeued={() => void state.reload()} />
       <form class="card" onSubmit={submit} noValidate>
         <h2>Add a channel</h2>
         {saveError !== null && <ErrorMessage error={saveError} />}
@@ -138,7 +139,6 @@ export function Channels() {
       <ChatChannelForm
         onCreated={(channel) => state.setData((page) => ({ ...page, items: [channel, ...(page?.items ?? [])] }))}
       />
-      <DeadLetters onRequeued={() => void state.reload()} />
     </section>
   );
 }

@@ -83,7 +83,8 @@ export function CheckFacts({ check, diffId }: { check: Check; diffId?: string })
       </dl>
       {check.diff ? (
         <section id={diffId} tabIndex={diffId ? -1 : undefined} aria-label="What changed">
-          <h3>What changed</h3>
+          {/* On the check's own page the diff is a section of the page, under its h1. */}
+          {diffId ? <h2>What changed</h2> : <h3>What changed</h3>}
           <DiffView diff={check.diff} />
         </section>
       ) : (
