@@ -1,6 +1,6 @@
 # Lookout's commands. Each target is one line; logic lives in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench fmt lint build
+.PHONY: help dev test bench bench-checks fuzz fmt lint build
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -11,8 +11,15 @@ dev: ## Run the whole mesh locally with no configuration (Ctrl-C stops it).
 test: ## Run every check and test (installs and starts what it needs).
 	scripts/test.sh
 
-bench: ## Release-build benchmarks on loopback.
+bench: ## Release-build benchmarks on loopback (gateway, then bench-checks).
 	scripts/bench.sh
+	scripts/bench-checks.sh
+
+bench-checks: ## The checks benchmark: 1,000 and 10,000 monitors of a local site (BENCH_CHECKS_MONITORS).
+	scripts/bench-checks.sh
+
+fuzz: ## Coverage-guided fuzzing of URL, page, selector and condition parsing (FUZZ_SECONDS per target).
+	scripts/fuzz.sh
 
 build: ## Build every binary.
 	cargo build --workspace --bins

@@ -4,12 +4,15 @@
 # shellcheck shell=bash
 
 MESH_PIDS=()
+# Each started process's PID by name (browser, gateway, …), for benchmarks.
+declare -gA MESH_PID_OF=()
 
 # mesh_start DIR: PostgreSQL and Redis (throwaway servers under DIR unless
 # DATABASE_URL / REDIS_URL are set), a local mailbox, the development identity
 # provider and every service, waiting until each one is healthy. Exports the
 # URLs it chose (GATEWAY_ADDR, DATABASE_URL, MAIL_DIR, …) and MESH_BIN, the
-# directory of the service binaries (CARGO_TARGET_DIR's when set).
+# directory of the service binaries (CARGO_TARGET_DIR's when set; a release
+# build when MESH_PROFILE=release).
 mesh_start() {
   MESH_DIR=$1
   MESH_LOG_DIR="$MESH_DIR/logs"
@@ -51,9 +54,11 @@ mesh_start() {
     export REDIS_URL="redis://127.0.0.1:$redis_port"
   fi
 
-  log "building"
-  cargo build --workspace --bins --quiet
-  MESH_BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/debug"
+  local profile=${MESH_PROFILE:-debug} build_flags=()
+  [ "$profile" = release ] && build_flags=(--release)
+  log "building ($profile)"
+  cargo build --workspace --bins --quiet "${build_flags[@]}"
+  MESH_BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/$profile"
   local bin=$MESH_BIN
 
   export LOOKOUT_ENV=development LOG_FORMAT=${LOG_FORMAT:-pretty}
@@ -93,6 +98,7 @@ mesh_start() {
     [ "$svc" = llm ] && digests="scheduler:$scheduler_digest"
     INTERNAL_API_KEY=$key INTERNAL_API_KEY_DIGESTS=$digests "$bin/lookout-$svc" >"$MESH_LOG_DIR/$svc.log" 2>&1 &
     MESH_PIDS+=($!)
+    MESH_PID_OF[$svc]=$!
   done
 
   log "waiting for every service to be healthy"
@@ -113,6 +119,7 @@ mesh_stop() {
   for pid in "${MESH_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${MESH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   MESH_PIDS=()
+  MESH_PID_OF=()
   [ -n "${MESH_OWN_POSTGRES:-}" ] && stop_postgres "$MESH_DIR/postgres"
   [ -n "${MESH_OWN_REDIS:-}" ] && stop_redis "$MESH_DIR/redis"
   MESH_OWN_POSTGRES="" MESH_OWN_REDIS=""

@@ -82,76 +82,38 @@ impl Fetcher {
     pub async fn download(&self, spec: &FetchSpec) -> Result<Download, FetchReport> {
         let (response, final_url) = self.follow_redirects(spec).await?;
         let status = response.status();
-        let headers = response.headers().clone();
-        let content_type = headers
+        let content_type = response
+            .headers()
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-
-        if !status.is_success() {
-            let sniff = if needs_body(status) {
-                let (bytes, _) = read_body(response, CHALLENGE_SNIFF_BYTES, true)
-                    .await
-                    .unwrap_or_default();
-                decode(&bytes, &content_type, true)
-            } else {
-                String::new()
-            };
-            let outcome = status_outcome(status, &headers, &sniff).unwrap_or(Outcome::HttpError);
-            let mut report =
-                FetchReport::failed(outcome, &final_url, status_detail(outcome, status));
+        let failed = |outcome, detail: String| {
+            let mut report = FetchReport::failed(outcome, &final_url, detail);
             report.http_status = status.as_u16();
-            report.content_type = content_type;
-            return Err(report);
+            report.content_type = content_type.clone();
+            report
+        };
+        if !status.is_success() {
+            return Err(unsuccessful(response, &final_url, &content_type).await);
         }
-
         let declared_kind = declared_kind(&content_type);
         if declared_kind == Some(None) {
+            return Err(failed(
+                Outcome::UnsupportedContent,
+                format!("cannot extract text from content of type {content_type}"),
+            ));
+        }
+        let body = self.read_page(response, &final_url, failed).await?;
+        let Some(kind) = declared_kind.flatten().or_else(|| sniff_kind(&body)) else {
             let mut report = FetchReport::failed(
                 Outcome::UnsupportedContent,
                 &final_url,
-                format!("cannot extract text from content of type {content_type}"),
+                "the response has no content type and does not look like text",
             );
             report.http_status = status.as_u16();
-            report.content_type = content_type;
+            report.body_bytes = body.len() as u64;
             return Err(report);
-        }
-
-        let body = match read_body(response, self.max_body_bytes, false).await {
-            Ok((body, _)) => body,
-            Err(BodyError::TooLarge { read }) => {
-                let mut report = FetchReport::failed(
-                    Outcome::TooLarge,
-                    &final_url,
-                    format!(
-                        "the page is larger than the limit of {} bytes",
-                        self.max_body_bytes
-                    ),
-                );
-                report.http_status = status.as_u16();
-                report.content_type = content_type;
-                report.body_bytes = read as u64;
-                return Err(report);
-            }
-            Err(BodyError::Network(error)) => {
-                let mut report = transport_report(&error, &final_url, false);
-                report.http_status = status.as_u16();
-                return Err(report);
-            }
-        };
-        let kind = match declared_kind.flatten().or_else(|| sniff_kind(&body)) {
-            Some(kind) => kind,
-            None => {
-                let mut report = FetchReport::failed(
-                    Outcome::UnsupportedContent,
-                    &final_url,
-                    "the response has no content type and does not look like text",
-                );
-                report.http_status = status.as_u16();
-                report.body_bytes = body.len() as u64;
-                return Err(report);
-            }
         };
         Ok(Download {
             status,
@@ -161,6 +123,31 @@ impl Fetcher {
             content_type,
             kind,
         })
+    }
+
+    /// The body of a successful response, within the size limit.
+    async fn read_page(
+        &self,
+        response: Response,
+        final_url: &Url,
+        failed: impl Fn(Outcome, String) -> FetchReport,
+    ) -> Result<Vec<u8>, FetchReport> {
+        match read_body(response, self.max_body_bytes, false).await {
+            Ok((body, _)) => Ok(body),
+            Err(BodyError::TooLarge { read }) => {
+                let limit = self.max_body_bytes;
+                let mut report = failed(
+                    Outcome::TooLarge,
+                    format!("the page is larger than the limit of {limit} bytes"),
+                );
+                report.body_bytes = read as u64;
+                Err(report)
+            }
+            Err(BodyError::Network(error)) => {
+                let transport = transport_report(&error, final_url, false);
+                Err(failed(transport.outcome, transport.detail))
+            }
+        }
     }
 
     async fn follow_redirects(&self, spec: &FetchSpec) -> Result<(Response, Url), FetchReport> {
@@ -260,6 +247,26 @@ enum BodyError {
 
 /// Reads at most `limit` bytes, streaming, so a huge body is never held.
 /// With `truncate` the first `limit` bytes are returned instead of an error.
+/// Why a response with an unsuccessful status has nothing to extract: its
+/// status, or the bot wall or missing page its first bytes show.
+async fn unsuccessful(response: Response, final_url: &Url, content_type: &str) -> FetchReport {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let sniff = if needs_body(status) {
+        let (bytes, _) = read_body(response, CHALLENGE_SNIFF_BYTES, true)
+            .await
+            .unwrap_or_default();
+        decode(&bytes, content_type, true)
+    } else {
+        String::new()
+    };
+    let outcome = status_outcome(status, &headers, &sniff).unwrap_or(Outcome::HttpError);
+    let mut report = FetchReport::failed(outcome, final_url, status_detail(outcome, status));
+    report.http_status = status.as_u16();
+    report.content_type = content_type.to_owned();
+    report
+}
+
 async fn read_body(
     mut response: Response,
     limit: usize,

@@ -23,12 +23,8 @@ const RENDER_QUEUE_PER_SLOT: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: std::net::SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] mesh::server::BindError),
     #[error(transparent)]
     Fetcher(#[from] FetcherError),
     #[error(transparent)]
@@ -45,20 +41,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr,
-                source,
-            })?
-            .port();
+        let (listener, port) = mesh::server::bind(config.addr).await?;
 
         let policy = Arc::new(config.policy.clone());
         let fetcher = Fetcher::new(Arc::clone(&policy), config.max_body_bytes)?;

@@ -5,7 +5,7 @@
 //! - [`repo`]: where the repository is and reading its files.
 //! - [`yaml`]: YAML documents as `yaml_serde::Value`, merge keys applied.
 //! - [`compose`]: the production compose file and its rules' vocabulary.
-//! - [`tools`]: finding external tools, skipping loudly when one is absent.
+//! - [`tools`]: finding external tools; a missing one fails its check.
 //! - [`scratch`]: temporary directories removed on drop.
 //! - [`scripts`]: running the repository's shell scripts in a scratch dir.
 //! - [`echo`]: a stand-in upstream that answers with the request it received.

@@ -10,19 +10,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::repo;
-
-/// Where cargo put a workspace binary (`cargo build --bins`), if anywhere.
-pub fn find_binary(name: &str) -> Option<PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo::path("target"));
-    ["debug", "release"]
-        .iter()
-        .map(|profile| target.join(profile).join(name))
-        .find(|candidate| candidate.is_file())
-}
-
 /// Builds a command for `binary` with exactly `env` (plus PATH).
 pub fn command(binary: &Path, env: &BTreeMap<String, String>) -> Command {
     let mut command = Command::new(binary);

@@ -1,5 +1,6 @@
-//! External tools the checks drive. A missing tool skips its check with a
-//! loud message instead of failing: `scripts/check-deploy.sh` installs them.
+//! External tools the checks drive. A missing tool fails its check with the
+//! way to install it (`scripts/check-deploy.sh` installs them all): a check
+//! that passes by skipping would prove nothing.
 
 use std::path::{Path, PathBuf};
 
@@ -18,23 +19,13 @@ fn is_executable(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Finds `name` or prints a banner saying the check was skipped and how to
-/// get the tool. Callers return early on `None`.
-pub fn require(name: &str, check: &str) -> Option<PathBuf> {
-    let found = find(name);
-    // scripts/check-deploy.sh installs every tool and sets this, so there a
-    // missing tool is a failure, never a silent skip.
-    if found.is_none() && std::env::var_os("DEPLOY_CHECKS_REQUIRE_TOOLS").is_some() {
+/// Finds `name`, or fails the check that needs it, saying how to get it.
+pub fn require(name: &str, check: &str) -> PathBuf {
+    find(name).unwrap_or_else(|| {
         panic!(
-            "{check}: `{name}` is required (DEPLOY_CHECKS_REQUIRE_TOOLS is set) but not installed"
-        );
-    }
-    if found.is_none() {
-        eprintln!(
-            "\n==========\nSKIPPED: {check}\n  `{name}` is not installed. Run scripts/check-deploy.sh, which installs it.\n==========\n"
-        );
-    }
-    found
+            "{check}: `{name}` is not installed; scripts/check-deploy.sh --tools-only installs it"
+        )
+    })
 }
 
 /// Whether the tests run as root (nginx then needs an explicit `user`).

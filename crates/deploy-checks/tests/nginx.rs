@@ -17,8 +17,8 @@ struct Edge {
 }
 
 impl Edge {
-    async fn start() -> Option<Self> {
-        let binary = tools::require("nginx", "running the nginx edge on loopback")?;
+    async fn start() -> Self {
+        let binary = tools::require("nginx", "running the nginx edge on loopback");
         let upstream = EchoUpstream::start().await.unwrap();
         let prefix = Prefix::prepare(upstream.addr()).unwrap();
         let certificate =
@@ -33,11 +33,11 @@ impl Edge {
             .no_proxy()
             .build()
             .unwrap();
-        Some(Self {
+        Self {
             nginx,
             upstream,
             client,
-        })
+        }
     }
 
     fn https(&self, path: &str) -> String {
@@ -75,9 +75,7 @@ fn header<'a>(echo: &'a Value, name: &str) -> Vec<&'a str> {
 
 #[test]
 fn nginx_accepts_the_production_configuration() {
-    let Some(binary) = tools::require("nginx", "nginx -t on deploy/nginx/nginx.conf") else {
-        return;
-    };
+    let binary = tools::require("nginx", "nginx -t on deploy/nginx/nginx.conf");
     let prefix = Prefix::prepare("127.0.0.1:9".parse().unwrap()).unwrap();
     let (ok, output) = prefix.syntax_check(&binary).unwrap();
     assert!(ok, "nginx -t failed:\n{output}");
@@ -103,9 +101,7 @@ fn the_configuration_listens_only_on_the_three_documented_ports() {
 
 #[tokio::test]
 async fn https_serves_the_ui_with_security_headers() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let response = edge.client.get(edge.https("/")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
@@ -126,9 +122,7 @@ async fn https_serves_the_ui_with_security_headers() {
 
 #[tokio::test]
 async fn ui_routes_fall_back_to_the_single_page_app() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let response = edge
         .client
         .get(edge.https("/monitors/42"))
@@ -141,9 +135,7 @@ async fn ui_routes_fall_back_to_the_single_page_app() {
 
 #[tokio::test]
 async fn plain_http_redirects_to_https_and_proxies_nothing() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     for path in ["/", "/api/v1/me?x=1", "/auth/google/login"] {
         let response = edge.client.get(edge.http(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::MOVED_PERMANENTLY, "{path}");
@@ -158,9 +150,7 @@ async fn plain_http_redirects_to_https_and_proxies_nothing() {
 
 #[tokio::test]
 async fn api_requests_reach_the_gateway_with_forwarded_headers() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let echo = edge
         .echoed(edge.client.get(edge.https("/api/v1/monitors?page=2")))
         .await;
@@ -176,9 +166,7 @@ async fn api_requests_reach_the_gateway_with_forwarded_headers() {
 
 #[tokio::test]
 async fn auth_docs_and_health_routes_reach_the_gateway() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     for path in [
         "/auth/google/callback?code=c&state=s",
         "/docs",
@@ -198,9 +186,7 @@ async fn auth_docs_and_health_routes_reach_the_gateway() {
 
 #[tokio::test]
 async fn the_response_carries_the_request_id_the_gateway_received() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let response = edge
         .client
         .get(edge.https("/api/v1/me"))
@@ -217,9 +203,7 @@ async fn the_response_carries_the_request_id_the_gateway_received() {
 
 #[tokio::test]
 async fn client_claims_about_origin_and_internal_keys_are_replaced_at_the_edge() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let echo = edge
         .echoed(
             edge.client
@@ -243,9 +227,7 @@ async fn client_claims_about_origin_and_internal_keys_are_replaced_at_the_edge()
 
 #[tokio::test]
 async fn paths_outside_the_public_routes_never_reach_the_gateway() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let probes = [
         "/internal",
         "/internal/keys",
@@ -301,9 +283,7 @@ async fn paths_outside_the_public_routes_never_reach_the_gateway() {
 
 #[tokio::test]
 async fn dotfiles_and_missing_files_are_plain_404s() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     for path in [
         "/.env",
         "/.git/config",
@@ -317,9 +297,7 @@ async fn dotfiles_and_missing_files_are_plain_404s() {
 
 #[tokio::test]
 async fn the_static_listener_serves_the_ui_and_never_proxies() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let health = edge
         .client
         .get(edge.static_ui("/healthz"))
@@ -337,9 +315,7 @@ async fn the_static_listener_serves_the_ui_and_never_proxies() {
 
 #[tokio::test]
 async fn a_burst_of_readiness_probes_is_limited_at_the_edge() {
-    let Some(edge) = Edge::start().await else {
-        return;
-    };
+    let edge = Edge::start().await;
     let mut statuses = Vec::new();
     for _ in 0..20 {
         let response = edge.client.get(edge.https("/ready")).send().await.unwrap();

@@ -20,23 +20,14 @@ use reqwest::{Client, StatusCode, redirect};
 
 const SERVICES: [&str; 5] = ["browser", "llm", "notify", "gateway", "scheduler"];
 
-fn binaries() -> Option<BTreeMap<&'static str, PathBuf>> {
-    let mut found = BTreeMap::new();
-    for service in SERVICES {
-        let name = format!("lookout-{service}");
-        match processes::find_binary(&name) {
-            Some(path) => {
-                found.insert(service, path);
-            }
-            None => {
-                eprintln!(
-                    "\n==========\nSKIPPED: production mesh on loopback\n  {name} is not built. Run `cargo build --bins` (scripts/check-deploy.sh does).\n==========\n"
-                );
-                return None;
-            }
-        }
-    }
-    Some(found)
+fn binaries() -> BTreeMap<&'static str, PathBuf> {
+    SERVICES
+        .iter()
+        .map(|service| {
+            let binary = test_support::process::workspace_binary(&format!("lookout-{service}"));
+            (*service, binary)
+        })
+        .collect()
 }
 
 fn free_port() -> u16 {
@@ -189,7 +180,7 @@ fn client() -> Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_mesh_starts_in_production_mode_and_every_service_is_healthy() {
-    let Some(binaries) = binaries() else { return };
+    let binaries = binaries();
     let environments = environments().await;
     let logs = ScratchDir::new("mesh-logs").unwrap();
     let services: Vec<Service> = SERVICES
@@ -222,7 +213,7 @@ async fn the_whole_mesh_starts_in_production_mode_and_every_service_is_healthy()
 
 #[test]
 fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
-    let Some(binaries) = binaries() else { return };
+    let binaries = binaries();
     let strong = "k7Qx2Lm9Vt4Rw8Yp3Zs6Bn1Cd5Fg0Hj-Kl_Mn";
     let mut cases: Vec<(&str, BTreeMap<String, String>, &str)> = Vec::new();
     let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
@@ -329,10 +320,8 @@ fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_in_front_of_the_real_gateway_proxies_only_the_public_routes() {
-    let Some(binaries) = binaries() else { return };
-    let Some(nginx) = tools::require("nginx", "nginx in front of the real gateway") else {
-        return;
-    };
+    let binaries = binaries();
+    let nginx = tools::require("nginx", "nginx in front of the real gateway");
     let environments = environments().await;
     let logs = ScratchDir::new("edge-logs").unwrap();
     let gateway = start("gateway", &binaries, &environments, &logs);

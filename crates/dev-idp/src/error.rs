@@ -15,13 +15,8 @@ use crate::signing::SigningKeyError;
 pub enum StartupError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("binding {addr} failed: {source}")]
-    Bind {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
-    #[error("reading the bound address failed: {0}")]
-    LocalAddr(std::io::Error),
+    #[error(transparent)]
+    Bind(#[from] mesh::server::BindError),
     #[error("the signing key is unusable: {0}")]
     SigningKey(#[from] SigningKeyError),
     #[error("the key generation task failed: {0}")]

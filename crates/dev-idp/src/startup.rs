@@ -24,14 +24,8 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         refuse_production(config.environment)?;
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
-        let local_addr = listener.local_addr().map_err(StartupError::LocalAddr)?;
+        let (listener, port) = mesh::server::bind(config.addr).await?;
+        let local_addr = SocketAddr::new(config.addr.ip(), port);
         let issuer = match &config.issuer {
             Some(issuer) => normalize_issuer(issuer)?,
             None => default_issuer(local_addr),

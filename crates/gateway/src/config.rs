@@ -1,35 +1,7 @@
 //! Settings read once from the environment and validated.
 //!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `GATEWAY_ADDR` | `127.0.0.1:8080` | HTTP listen address |
-//! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/lookout` (development only) | PostgreSQL |
-//! | `DATABASE_MAX_CONNECTIONS` | `16` | pool size |
-//! | `REDIS_URL` | `redis://127.0.0.1:6379` (required in production) | rate limits, denylist, sign-in state; checked by `/ready` |
-//! | `JWT_SECRET` | development placeholder | HS256 key of access tokens |
-//! | `JWT_ISSUER` | `lookout` | `iss` of access tokens |
-//! | `INTERNAL_API_KEY` | development placeholder | key presented to internal services |
-//! | `SECRETS_KEYS` | development placeholder (required in production) | `kid:base64key,…` sealing monitor header values at rest; the first seals |
-//! | `BROWSER_URL`, `LLM_URL`, `NOTIFY_URL` | `http://127.0.0.1:5005{1,2,3}` | internal services |
-//! | `ALLOW_NETWORKS` | empty | CIDRs opened for monitor and webhook URLs: the policy browser and notify apply too (`netguard::settings`) |
-//! | `MONITOR_MIN_INTERVAL_SECONDS` | `60` | shortest check interval a user may choose |
-//! | `TRUSTED_PROXIES`, `TRUSTED_HOSTS`, `CORS_ORIGINS`, `RATE_LIMIT_*`, `REQUEST_TIMEOUT_SECONDS`, `MAX_CONCURRENT_REQUESTS`, `METRICS_ADDR`, `WEB_DIST_DIR` | see [`crate::edge::settings`] | the request edge |
-//! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | links in messages, the origin CSRF checks expect, `Secure` cookies when https |
-//!
-//! Identity (see [`IdentityConfig`]):
-//!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `JWT_SECRET_ID` | `primary` | `kid` of access tokens signed with `JWT_SECRET` |
-//! | `JWT_PREVIOUS_SECRETS` | empty | `kid:secret,…` still accepted for verification during a rotation |
-//! | `OIDC_ISSUER_URL` | `https://accounts.google.com` | OpenID provider, found by discovery |
-//! | `GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET` | none (required in production) | our client at the provider; without them sign-in answers 503 |
-//! | `OIDC_REDIRECT_URL` | `PUBLIC_BASE_URL` + `/auth/google/callback` | registered redirect URI |
-//! | `ALLOWED_EMAIL_DOMAINS` | empty (any) | comma list; with Google the `hd` claim must match too |
-//! | `ALLOWED_EMAILS` | empty | comma list of addresses allowed in addition to the domains |
-//! | `ADMIN_EMAILS` | empty | comma list of administrators |
-//! | `CORS_ORIGINS` | empty | other origins accepted by the CSRF origin check |
-//! | `SESSION_LIFETIME_DAYS` | `30` | absolute lifetime of a sign-in session (refresh family) |
+//! Each variable, its default and its meaning are documented once, in the
+//! README's configuration reference (a test keeps the two in step).
 
 use std::net::SocketAddr;
 

@@ -24,12 +24,8 @@ use crate::state::{AppState, Shared};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] mesh::server::BindError),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("database: {0}")]
@@ -55,26 +51,9 @@ impl Application {
     /// Binds the listener first, so that `GATEWAY_ADDR=127.0.0.1:0` gives
     /// tests a free port, then applies pending migrations.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr,
-                source,
-            })?
-            .port();
+        let (listener, port) = mesh::server::bind(config.addr).await?;
         let metrics_listener = match config.edge.metrics_addr {
-            Some(addr) => Some(
-                TcpListener::bind(addr)
-                    .await
-                    .map_err(|source| StartupError::Bind { addr, source })?,
-            ),
+            Some(addr) => Some(mesh::server::bind(addr).await?.0),
             None => None,
         };
         let store = Store::connect(

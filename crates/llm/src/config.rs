@@ -1,18 +1,7 @@
 //! Settings read once from the environment and validated.
 //!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `LLM_ADDR` | `127.0.0.1:50052` | gRPC listen address |
-//! | `LLM_PROVIDER` | `openai` when `LLM_BASE_URL` or `OPENAI_API_KEY` is set, else `offline` | `offline` or `openai` |
-//! | `LLM_BASE_URL` | `https://api.openai.com/v1` | any OpenAI-compatible endpoint (Ollama: `http://ollama:11434/v1`) |
-//! | `LLM_MODEL` | `gpt-4o-mini` | model name sent to the endpoint |
-//! | `OPENAI_API_KEY` | none | bearer key for the endpoint |
-//! | `LLM_TIMEOUT_MS` | `20000` | per attempt |
-//! | `LLM_MAX_RETRIES` | `2` | retries on timeouts, 429 and 5xx |
-//! | `LLM_MAX_INPUT_TOKENS` | `4000` | input budget per evaluation; larger pages are judged on the diff plus context |
-//! | `REDIS_URL` | none | the verdict cache (model judges only); without it every change is sent |
-//! | `LLM_CACHE_TTL_SECS` | `604800` (7 days) | how long a cached verdict is reused; `0` turns the cache off |
-//! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh` | keys callers must present |
+//! Each variable, its default and its meaning are documented once, in the
+//! README's configuration reference (a test keeps the two in step).
 //!
 //! In production (`LOOKOUT_ENV=production`) the `openai` provider requires a strong
 //! `OPENAI_API_KEY` unless the base URL is a local endpoint: a loopback or private address, or a

@@ -61,11 +61,8 @@ impl From<ServiceError> for Status {
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] mesh::server::BindError),
     #[error("cannot build the judge: {0}")]
     Judge(#[from] JudgeError),
     #[error("cannot connect to Redis for the verdict cache (REDIS_URL): {0}")]

@@ -27,13 +27,7 @@ pub struct Application {
 impl Application {
     /// Binds the listener first, so that `LLM_ADDR=127.0.0.1:0` gives tests a free port.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
+        let (listener, port) = mesh::server::bind(config.addr).await?;
         let mut judge = judge_for(config.provider)?;
         if let Some(cache) = config.verdict_cache {
             judge = Arc::new(
@@ -42,22 +36,17 @@ impl Application {
                     .map_err(StartupError::Redis)?,
             );
         }
-        Self::with_judge(listener, judge, config.internal_keys)
+        Self::with_judge(listener, port, judge, config.internal_keys)
     }
 
-    /// Serves any judge on an already bound listener; tests use it to substitute their own.
+    /// Serves any judge on a listener bound by [`mesh::server::bind`]; tests
+    /// use it to substitute their own.
     pub fn with_judge(
         listener: TcpListener,
+        port: u16,
         judge: Arc<dyn Judge>,
         keys: InternalKeys,
     ) -> Result<Self, StartupError> {
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                addr: std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
-                source,
-            })?
-            .port();
         tracing::info!(judge = %judge.name(), port, "lookout-llm ready");
         let (_reporter, health) = mesh::health::service();
         let routes = Routes::new(health).add_service(JudgeService::new(judge).into_server(keys));

@@ -49,6 +49,8 @@ const CASES: &[Case] = &[
     case("contains Rust", "", "Senior Rust engineer", true, true, "offline:contains", Some("Rust")),
     case("contains Rust", "Rust", "rust and go", false, true, "offline:contains", Some("Rust")),
     case("any new job posting that mentions Rust", "Go dev", "Python dev", false, false, "offline:contains", None),
+    // Lowercasing changes byte lengths (İ grows, ẞ shrinks): the quote still lines up.
+    case("contains é", "", "İaéẞ", true, true, "offline:contains", Some("é")),
     // Appears: present now and (first check or absent before).
     case("tell me when 'In stock' appears", "", "Now In stock!", true, true, "offline:appears", Some("In stock")),
     case("tell me when 'In stock' appears", "Sold out", "In stock", false, true, "offline:appears", Some("In stock")),

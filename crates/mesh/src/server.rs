@@ -2,6 +2,7 @@
 //! caller's trace context, and graceful shutdown.
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -11,6 +12,25 @@ use tower_http::trace::TraceLayer;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::context;
+
+/// A service's listener could not be bound.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr}: {source}")]
+pub struct BindError {
+    pub addr: SocketAddr,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Binds a service's listener and tells the port it got. Services bind
+/// before anything else, so that an address with port 0 gives tests a free
+/// port they can read back.
+pub async fn bind(addr: SocketAddr) -> Result<(TcpListener, u16), BindError> {
+    let failed = |source| BindError { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(failed)?;
+    let port = listener.local_addr().map_err(failed)?.port();
+    Ok((listener, port))
+}
 
 /// Serves `routes` on `listener` until `shutdown` resolves, then lets
 /// in-flight calls finish.

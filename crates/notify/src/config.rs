@@ -1,17 +1,7 @@
 //! Settings read once from the environment and validated before anything starts.
 //!
-//! | variable | default (development) | production |
-//! |---|---|---|
-//! | `NOTIFY_ADDR` | `127.0.0.1:50053` | |
-//! | `SMTP_URL` (secret) | `smtp://127.0.0.1:1025` (a local Mailpit) | required; TLS unless loopback |
-//! | `SMTP_CA_FILE` | unset: only the public roots | PEM file of extra CA certificates for a relay with a private CA |
-//! | `NOTIFICATION_EMAIL` | `Lookout <alerts@lookout.local>` | |
-//! | `REDIS_URL` (secret) | `redis://127.0.0.1:6379` | required |
-//! | `ALLOW_NETWORKS` (formerly `NOTIFY_ALLOW_NETWORKS`) | empty: only public webhook destinations | needs `ALLOW_NETWORKS_CONFIRM` (see `netguard::settings`) |
-//! | `PUBLIC_BASE_URL` | `http://localhost:8080/` | |
-//! | `INTERNAL_API_KEY_DIGESTS` | see `mesh::internal_auth` | required |
-//! | `TELEGRAM_API_URL` | `https://api.telegram.org/` | a self-hosted Bot API server |
-//! | `INTERNAL_API_KEYS` / `INTERNAL_API_KEY` | see `mesh::internal_auth` | strong keys |
+//! Each variable, its default and its meaning are documented once, in the
+//! README's configuration reference (a test keeps the two in step).
 
 use std::net::SocketAddr;
 

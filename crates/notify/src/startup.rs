@@ -22,11 +22,8 @@ use crate::webhook::WebhookSender;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] mesh::server::BindError),
     // Redis errors do not include the URL, so the password stays out of the message.
     #[error("cannot connect to Redis (REDIS_URL): {0}")]
     Redis(#[source] redis::RedisError),
@@ -46,20 +43,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr,
-                source,
-            })?
-            .port();
+        let (listener, port) = mesh::server::bind(config.addr).await?;
 
         let redis =
             redis::Client::open(config.redis_url.expose_secret()).map_err(StartupError::Redis)?;

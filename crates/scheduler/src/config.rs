@@ -1,25 +1,7 @@
 //! Settings read once from the environment and validated.
 //!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `SCHEDULER_ADDR` | `127.0.0.1:50054` | health endpoint (no other RPC) |
-//! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/lookout` (required in production) | PostgreSQL |
-//! | `BROWSER_URL` / `LLM_URL` / `NOTIFY_URL` | `http://127.0.0.1:50051` / `…50052` / `…50053` | peers |
-//! | `INTERNAL_API_KEY` | development placeholder | the key this service presents to peers |
-//! | `SECRETS_KEYS` | development placeholder (required in production) | opens monitor header values for the fetch; the gateway's value |
-//! | `SCHEDULER_POLL_MS` | `1000` | how often due monitors and deliveries are looked for |
-//! | `SCHEDULER_CONCURRENCY` | `8` | checks running at once in this process |
-//! | `SCHEDULER_HOST_CONCURRENCY` | `2` | fetches running at once against one host |
-//! | `SCHEDULER_HOST_DELAY_MS` | `1000` | minimum spacing between fetch starts to one host |
-//! | `SCHEDULER_LEASE_SECS` | `300` | how long a claim hides a monitor from other replicas |
-//! | `SCHEDULER_MAX_DELIVERY_ATTEMPTS` | `8` | failed sends before a delivery is dead |
-//! | `SCHEDULER_DELIVERY_RETRY_MS` | `5000` | first retry delay of a failed send; later ones follow 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h scaled alike |
-//! | `SCHEDULER_RPC_TIMEOUT_MS` | `30000` | deadline of browser and llm calls |
-//! | `SCHEDULER_NOTIFY_TIMEOUT_MS` | `15000` | deadline of notify calls |
-//! | `SCHEDULER_SHUTDOWN_GRACE_MS` | `30000` | how long in-flight checks may finish at shutdown |
-//! | `SCHEDULER_UNJUDGED_NOTICE_AFTER` | `3` | unjudged changes in a row after which a `hold` monitor's owner is told once |
-//! | `SCHEDULER_CHANNEL_DISABLE_AFTER` | `5` | dead deliveries in a row after which a channel is turned off and its team's owners are told once |
-//! | `PUBLIC_BASE_URL` | `http://127.0.0.1:8080` | base of the links in alerts |
+//! Each variable, its default and its meaning are documented once, in the
+//! README's configuration reference (a test keeps the two in step).
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -39,20 +39,7 @@ impl Application {
     /// contacted yet.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         config.validate()?;
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| StartupError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr,
-                source,
-            })?
-            .port();
+        let (listener, port) = mesh::server::bind(config.addr).await?;
         // Every running check holds at most one connection; the extra ones
         // serve the delivery worker and the health probe.
         let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?;

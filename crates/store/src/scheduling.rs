@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use deadpool_postgres::Transaction;
 use uuid::Uuid;
 
 use crate::checks::VerdictDetails;
@@ -239,152 +240,14 @@ impl Store {
             .transaction()
             .await
             .context("starting to record a check")?;
-        // Locking the monitor first orders this transaction after a
-        // concurrent delete, and tells us it still exists.
-        let exists = transaction
-            .query_opt(
-                "SELECT 1 FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
-                &[&check.monitor_id, &check.team_id],
-            )
-            .await
-            .context("locking the checked monitor")?
-            .is_some();
-        if !exists {
-            return Err(StoreError::NotFound);
-        }
+        lock_checked_monitor(&transaction, check).await?;
         let snapshot_id = match snapshot {
-            Some(snapshot) => {
-                let id = Uuid::now_v7();
-                transaction
-                    .execute(
-                        "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at)
-                         VALUES ($1, $2, $3, $4, $5)",
-                        &[
-                            &id,
-                            &check.monitor_id,
-                            &snapshot.text_sha256,
-                            &snapshot.text,
-                            &check.finished_at,
-                        ],
-                    )
-                    .await
-                    .context("storing a snapshot")?;
-                Some(id)
-            }
+            Some(snapshot) => Some(insert_snapshot(&transaction, check, snapshot).await?),
             None => None,
         };
-        transaction
-            .execute(
-                "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
-                     content_sha256, snapshot_id, baseline, changed, triggered, summary,
-                     reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
-                     judge_ms, duration_ms, started_at, finished_at, condition_kind,
-                     condition_holds, first_alert, evidence_excerpt, verification,
-                     verification_problem, judge_cached, prompt_tokens, completion_tokens,
-                     unjudged_reason, unjudged_notice)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                     $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
-                     $31, $32, $33, $34)",
-                &[
-                    &check.id,
-                    &check.monitor_id,
-                    &check.team_id,
-                    &check.reason,
-                    &check.status,
-                    &check.http_status,
-                    &check.content_sha256,
-                    &snapshot_id,
-                    &check.baseline,
-                    &check.changed,
-                    &check.triggered,
-                    &check.summary,
-                    &check.reason_text,
-                    &check.extracted_value,
-                    &check.confidence,
-                    &check.judge,
-                    &check.diff,
-                    &check.error,
-                    &check.fetch_ms,
-                    &check.judge_ms,
-                    &check.duration_ms,
-                    &check.started_at,
-                    &check.finished_at,
-                    &check.verdict.condition_kind,
-                    &check.verdict.condition_holds,
-                    &check.verdict.first_alert,
-                    &check.verdict.evidence_excerpt,
-                    &check.verdict.verification,
-                    &check.verdict.verification_problem,
-                    &check.verdict.cached,
-                    &check.verdict.prompt_tokens,
-                    &check.verdict.completion_tokens,
-                    &check.verdict.unjudged_reason,
-                    &check.verdict.unjudged_notice,
-                ],
-            )
-            .await
-            .context("recording a check")?;
-        // A baseline check triggers only when its state condition already held and the
-        // monitor's first-check rule lets it alert (decided by the scheduler).
-        // A notice that judging fails goes through the same outbox.
-        let deliveries = if check.triggered || check.verdict.unjudged_notice {
-            transaction
-                .execute(
-                    "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
-                         status, next_attempt_at)
-                     SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id, $1::uuid::text || ':' || c.id::text,
-                         'pending', now()
-                     FROM monitor_channels mc
-                     JOIN channels c ON c.id = mc.channel_id
-                     WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",
-                    &[&check.id, &check.monitor_id, &check.team_id],
-                )
-                .await
-                .context("queueing deliveries")?
-        } else {
-            0
-        };
-        transaction
-            .execute(
-                "UPDATE monitors SET
-                     last_checked_at = $3,
-                     last_status = $4,
-                     last_triggered_at = CASE WHEN $5 THEN $3 ELSE last_triggered_at END,
-                     consecutive_failures = CASE WHEN $6 THEN 0 ELSE consecutive_failures + 1 END,
-                     next_check_at = CASE
-                         WHEN requested_reason IS NULL
-                         THEN now() + $7::double precision * interval '1 millisecond'
-                         ELSE next_check_at END,
-                     condition_holds = CASE WHEN $8 THEN $9 ELSE condition_holds END,
-                     unjudged_streak = CASE $10::text WHEN 'judged' THEN 0
-                         WHEN 'unjudged' THEN unjudged_streak + 1 ELSE unjudged_streak END,
-                     unjudged_notice_sent = CASE WHEN $10::text = 'judged' THEN false
-                         WHEN $11 THEN true ELSE unjudged_notice_sent END,
-                     updated_at = now()
-                 WHERE id = $1 AND team_id = $2",
-                &[
-                    &check.monitor_id,
-                    &check.team_id,
-                    &check.finished_at,
-                    &check.status,
-                    &check.triggered,
-                    &outcome.succeeded,
-                    &millis(outcome.next_check_in),
-                    &matches!(outcome.condition, ConditionMemory::Set(_)),
-                    &match outcome.condition {
-                        ConditionMemory::Set(holds) => holds,
-                        ConditionMemory::Keep => None,
-                    },
-                    &match outcome.judging {
-                        Judging::NotAsked => "not_asked",
-                        Judging::Judged => "judged",
-                        Judging::Unjudged => "unjudged",
-                    },
-                    &check.verdict.unjudged_notice,
-                ],
-            )
-            .await
-            .context("updating the checked monitor")?;
+        insert_check(&transaction, check, snapshot_id).await?;
+        let deliveries = queue_deliveries(&transaction, check).await?;
+        update_checked_monitor(&transaction, check, outcome).await?;
         transaction.commit().await.context("committing a check")?;
         Ok(RecordedCheck {
             check_id: check.id,
@@ -407,6 +270,188 @@ impl Store {
             .context("looking for the schema")?;
         Ok(row.get(0))
     }
+}
+
+/// Locks the checked monitor, which orders this transaction after a
+/// concurrent delete; [`StoreError::NotFound`] when it is gone.
+async fn lock_checked_monitor(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+) -> Result<(), StoreError> {
+    let exists = transaction
+        .query_opt(
+            "SELECT 1 FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
+            &[&check.monitor_id, &check.team_id],
+        )
+        .await
+        .context("locking the checked monitor")?
+        .is_some();
+    if !exists {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+async fn insert_snapshot(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+    snapshot: &NewSnapshot,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    transaction
+        .execute(
+            "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &id,
+                &check.monitor_id,
+                &snapshot.text_sha256,
+                &snapshot.text,
+                &check.finished_at,
+            ],
+        )
+        .await
+        .context("storing a snapshot")?;
+    Ok(id)
+}
+
+async fn insert_check(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+    snapshot_id: Option<Uuid>,
+) -> Result<(), StoreError> {
+    transaction
+        .execute(
+            "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
+                 content_sha256, snapshot_id, baseline, changed, triggered, summary,
+                 reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
+                 judge_ms, duration_ms, started_at, finished_at, condition_kind,
+                 condition_holds, first_alert, evidence_excerpt, verification,
+                 verification_problem, judge_cached, prompt_tokens, completion_tokens,
+                 unjudged_reason, unjudged_notice)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                 $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
+                 $31, $32, $33, $34)",
+            &[
+                &check.id,
+                &check.monitor_id,
+                &check.team_id,
+                &check.reason,
+                &check.status,
+                &check.http_status,
+                &check.content_sha256,
+                &snapshot_id,
+                &check.baseline,
+                &check.changed,
+                &check.triggered,
+                &check.summary,
+                &check.reason_text,
+                &check.extracted_value,
+                &check.confidence,
+                &check.judge,
+                &check.diff,
+                &check.error,
+                &check.fetch_ms,
+                &check.judge_ms,
+                &check.duration_ms,
+                &check.started_at,
+                &check.finished_at,
+                &check.verdict.condition_kind,
+                &check.verdict.condition_holds,
+                &check.verdict.first_alert,
+                &check.verdict.evidence_excerpt,
+                &check.verdict.verification,
+                &check.verdict.verification_problem,
+                &check.verdict.cached,
+                &check.verdict.prompt_tokens,
+                &check.verdict.completion_tokens,
+                &check.verdict.unjudged_reason,
+                &check.verdict.unjudged_notice,
+            ],
+        )
+        .await
+        .context("recording a check")?;
+    Ok(())
+}
+
+/// One pending delivery per enabled channel of the monitor (the outbox),
+/// when the check triggered or carries a notice; how many were queued.
+async fn queue_deliveries(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+) -> Result<u64, StoreError> {
+    // A baseline check triggers only when its state condition already held and the
+    // monitor's first-check rule lets it alert (decided by the scheduler).
+    // A notice that judging fails goes through the same outbox.
+    let deliveries = if check.triggered || check.verdict.unjudged_notice {
+        transaction
+            .execute(
+                "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
+                     status, next_attempt_at)
+                 SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id, $1::uuid::text || ':' || c.id::text,
+                     'pending', now()
+                 FROM monitor_channels mc
+                 JOIN channels c ON c.id = mc.channel_id
+                 WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",
+                &[&check.id, &check.monitor_id, &check.team_id],
+            )
+            .await
+            .context("queueing deliveries")?
+    } else {
+        0
+    };
+    Ok(deliveries)
+}
+
+/// The monitor's state after the check: when it runs next, its failure and
+/// unjudged streaks, and what is remembered of its condition.
+async fn update_checked_monitor(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+    outcome: MonitorOutcome,
+) -> Result<(), StoreError> {
+    transaction
+        .execute(
+            "UPDATE monitors SET
+                 last_checked_at = $3,
+                 last_status = $4,
+                 last_triggered_at = CASE WHEN $5 THEN $3 ELSE last_triggered_at END,
+                 consecutive_failures = CASE WHEN $6 THEN 0 ELSE consecutive_failures + 1 END,
+                 next_check_at = CASE
+                     WHEN requested_reason IS NULL
+                     THEN now() + $7::double precision * interval '1 millisecond'
+                     ELSE next_check_at END,
+                 condition_holds = CASE WHEN $8 THEN $9 ELSE condition_holds END,
+                 unjudged_streak = CASE $10::text WHEN 'judged' THEN 0
+                     WHEN 'unjudged' THEN unjudged_streak + 1 ELSE unjudged_streak END,
+                 unjudged_notice_sent = CASE WHEN $10::text = 'judged' THEN false
+                     WHEN $11 THEN true ELSE unjudged_notice_sent END,
+                 updated_at = now()
+             WHERE id = $1 AND team_id = $2",
+            &[
+                &check.monitor_id,
+                &check.team_id,
+                &check.finished_at,
+                &check.status,
+                &check.triggered,
+                &outcome.succeeded,
+                &millis(outcome.next_check_in),
+                &matches!(outcome.condition, ConditionMemory::Set(_)),
+                &match outcome.condition {
+                    ConditionMemory::Set(holds) => holds,
+                    ConditionMemory::Keep => None,
+                },
+                &match outcome.judging {
+                    Judging::NotAsked => "not_asked",
+                    Judging::Judged => "judged",
+                    Judging::Unjudged => "unjudged",
+                },
+                &check.verdict.unjudged_notice,
+            ],
+        )
+        .await
+        .context("updating the checked monitor")?;
+    Ok(())
 }
 
 fn millis(duration: Duration) -> f64 {

@@ -16,6 +16,24 @@ pub fn find_binary(name: &str, extra_dirs: &[PathBuf]) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// A binary of this workspace (`lookout-gateway`, …): cargo puts it in
+/// `target/<profile>/`, next to the test executable's `deps/` folder, whatever
+/// the target directory is. A missing one fails the test with how to build it.
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let profile_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()));
+    let Some(path) = profile_dir.map(|dir| dir.join(name)) else {
+        panic!("the test executable's folder is unknown, so {name} cannot be found");
+    };
+    assert!(
+        path.is_file(),
+        "{} not found: build the services first with `cargo build --workspace --bins` (make test does)",
+        path.display()
+    );
+    path
+}
+
 /// Starts `command` (a shell command line) in the background; when the
 /// current process exits, the command is terminated and `cleanup_dir`
 /// removed.

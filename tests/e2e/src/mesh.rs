@@ -239,18 +239,20 @@ impl Mesh {
     /// CLI against the same database and secret (the user is created on
     /// first use).
     pub async fn token_for(&self, email: &str) -> String {
-        let output = tokio::process::Command::new(crate::process::binary("lookout-gateway"))
-            .args(["mint-token", "--email", email])
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .envs(
-                self.gateway_env
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str())),
-            )
-            .output()
-            .await
-            .expect("lookout-gateway mint-token runs");
+        let output = tokio::process::Command::new(test_support::process::workspace_binary(
+            "lookout-gateway",
+        ))
+        .args(["mint-token", "--email", email])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(
+            self.gateway_env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .output()
+        .await
+        .expect("lookout-gateway mint-token runs");
         assert!(
             output.status.success(),
             "mint-token failed: {}",

@@ -6,22 +6,6 @@ use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
-/// `target/<profile>/<name>`, next to the test executable's `deps/` folder.
-pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows its own path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executables live in target/<profile>/deps");
-    let path = dir.join(name);
-    assert!(
-        path.is_file(),
-        "{} not found: build the services first with `cargo build --workspace --bins` (make test does)",
-        path.display()
-    );
-    path
-}
-
 /// A running service; killed when dropped so a failing test leaves nothing behind.
 pub struct ServiceProcess {
     pub name: String,
@@ -35,7 +19,7 @@ impl ServiceProcess {
         let log_path = log_dir.join(format!("{binary_name}.log"));
         let log = std::fs::File::create(&log_path).expect("the log directory is writable");
         let log_err = log.try_clone().expect("a log file handle can be cloned");
-        let mut command = Command::new(binary(binary_name));
+        let mut command = Command::new(test_support::process::workspace_binary(binary_name));
         command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

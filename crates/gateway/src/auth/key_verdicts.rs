@@ -1,9 +1,11 @@
 //! What this replica recently learned about presented API keys, by the
 //! sha256 of the whole key (never the key itself):
 //!
-//! - keys it verified, so the edge charges their requests to the key's own
-//!   budget instead of the client address's (an unverified key spends the
-//!   address's budget: inventing keys opens no fresh budget);
+//! - keys it verified, with their owner, so the edge charges their requests
+//!   to the owner's budget (a user's keys share one budget with their
+//!   sessions: issuing more keys buys no more requests), while an unverified
+//!   key spends the client address's budget (inventing keys opens no fresh
+//!   budget either);
 //! - keys it refused (no such prefix, or the wrong secret), so a client
 //!   repeating an invented key costs no database lookup for a while.
 //!
@@ -13,12 +15,12 @@
 
 use std::time::Duration;
 
+use uuid::Uuid;
+
 use moka::sync::Cache;
 use sha2::{Digest, Sha256};
 
-use super::secrets::parse_api_key;
-
-/// How long a verified key keeps its own budget without being seen verified again.
+/// How long a verified key is charged to its owner without being seen verified again.
 const VERIFIED_FOR: Duration = Duration::from_secs(10 * 60);
 /// How long a refused key is refused without a lookup.
 const REFUSED_FOR: Duration = Duration::from_secs(60);
@@ -28,8 +30,8 @@ const CAPACITY: u64 = 100_000;
 type Digest32 = [u8; 32];
 
 pub struct KeyVerdicts {
-    /// Key digest → the key's public prefix.
-    verified: Cache<Digest32, String>,
+    /// Key digest → the key's owner.
+    verified: Cache<Digest32, Uuid>,
     refused: Cache<Digest32, ()>,
 }
 
@@ -53,8 +55,8 @@ fn digest(key: &str) -> Digest32 {
 }
 
 impl KeyVerdicts {
-    /// The prefix of `key` if this replica verified it recently.
-    pub fn verified_prefix(&self, key: &str) -> Option<String> {
+    /// The owner of `key` if this replica verified it recently.
+    pub fn verified_owner(&self, key: &str) -> Option<Uuid> {
         self.verified.get(&digest(key))
     }
 
@@ -62,10 +64,8 @@ impl KeyVerdicts {
         self.refused.contains_key(&digest(key))
     }
 
-    pub fn remember_verified(&self, key: &str) {
-        if let Some((prefix, _)) = parse_api_key(key) {
-            self.verified.insert(digest(key), prefix.to_owned());
-        }
+    pub fn remember_verified(&self, key: &str, owner: Uuid) {
+        self.verified.insert(digest(key), owner);
     }
 
     pub fn remember_refused(&self, key: &str) {
@@ -82,11 +82,12 @@ mod tests {
         let verdicts = KeyVerdicts::default();
         let key = format!("lk_{}_{}", "a".repeat(16), "b".repeat(64));
         let sibling = format!("lk_{}_{}", "a".repeat(16), "c".repeat(64));
-        assert_eq!(verdicts.verified_prefix(&key), None);
-        verdicts.remember_verified(&key);
-        assert_eq!(verdicts.verified_prefix(&key), Some("a".repeat(16)));
+        let owner = Uuid::new_v4();
+        assert_eq!(verdicts.verified_owner(&key), None);
+        verdicts.remember_verified(&key, owner);
+        assert_eq!(verdicts.verified_owner(&key), Some(owner));
         assert_eq!(
-            verdicts.verified_prefix(&sibling),
+            verdicts.verified_owner(&sibling),
             None,
             "same prefix, other secret"
         );

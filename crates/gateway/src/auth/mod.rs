@@ -329,7 +329,7 @@ async fn api_key_user(
         auth.api_keys.remember_refused(presented);
         return Err(refused);
     }
-    auth.api_keys.remember_verified(presented);
+    auth.api_keys.remember_verified(presented, key.user_id);
     let writes = !csrf::is_safe_method(&parts.method);
     if writes && !key.scopes.iter().any(|scope| scope == "write") {
         audit::record(

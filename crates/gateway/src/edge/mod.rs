@@ -209,7 +209,8 @@ async fn rate_limit(State(edge): State<Arc<Edge>>, mut request: Request, next: N
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ip| ip.0);
     let presented = credentials::presented(request.headers());
     // A verified access token names the user, whose budget follows them
-    // across addresses; a key this replica has seen verified spends its own.
+    // across addresses; a key this replica has seen verified spends its
+    // owner's, so a user's keys and sessions share one budget.
     // Anything else spends the client address's budget: an unverified
     // credential must not open a fresh budget per guess.
     let (subject, verified) = match presented {
@@ -218,8 +219,8 @@ async fn rate_limit(State(edge): State<Arc<Edge>>, mut request: Request, next: N
             Ok(verified) => (Subject::User(verified.user_id), Some(verified)),
             Err(_) => (Subject::ip(client), None),
         },
-        Ok(Presented::ApiKey(key)) => match edge.auth.api_keys.verified_prefix(key) {
-            Some(prefix) => (Subject::ApiKey(prefix), None),
+        Ok(Presented::ApiKey(key)) => match edge.auth.api_keys.verified_owner(key) {
+            Some(owner) => (Subject::User(owner), None),
             None => (Subject::ip(client), None),
         },
         Err(_) => (Subject::ip(client), None),

@@ -89,10 +89,9 @@ impl RouteClass {
 /// Whose budget a request spends.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Subject {
-    /// A user whose access token the edge verified.
+    /// A user whose access token the edge verified, or the owner of an API
+    /// key this replica has seen verified.
     User(Uuid),
-    /// An API key this replica has seen verified, by its public prefix.
-    ApiKey(String),
     /// Everyone else, unverified credentials included, by client address:
     /// an IPv6 client by its /64, the block one subscriber usually holds.
     Ip(IpAddr),
@@ -114,7 +113,6 @@ impl Subject {
         let class = class.as_str();
         match self {
             Self::User(id) => format!("lookout:rl:{class}:u:{}", id.simple()),
-            Self::ApiKey(prefix) => format!("lookout:rl:{class}:k:{prefix}"),
             Self::Ip(ip) => format!("lookout:rl:{class}:ip:{ip}"),
         }
     }

@@ -1,20 +1,8 @@
 //! The edge's settings, read from the environment with the rest of
 //! [`crate::config::Config`].
 //!
-//! | variable | default | meaning |
-//! |---|---|---|
-//! | `TRUSTED_PROXIES` | empty | CIDRs whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed |
-//! | `TRUSTED_HOSTS` | empty (any host) | allowed `Host` values, `*.example.com` wildcards |
-//! | `CORS_ORIGINS` | empty (no CORS) | allowed origins; `*` only in development and then without credentials |
-//! | `RATE_LIMIT_SIGN_IN` | `10/min` | `/auth/*` per client |
-//! | `RATE_LIMIT_EXPENSIVE` | `10/min` | preview, run-now, channel test per caller |
-//! | `RATE_LIMIT_WRITE` | `120/min` | other non-GET requests per caller |
-//! | `RATE_LIMIT_READ` | `1200/min` | GET/HEAD per caller |
-//! | `RATE_LIMIT_REDIS_TIMEOUT_MS` | `250` | after this the in-process limiter answers |
-//! | `REQUEST_TIMEOUT_SECONDS` | `30` | 408 after this |
-//! | `MAX_CONCURRENT_REQUESTS` | `512` | more in flight are shed with 503 |
-//! | `METRICS_ADDR` | `127.0.0.1:9464` | Prometheus `/metrics` listener; `off` disables |
-//! | `WEB_DIST_DIR` | `web/dist` when it exists | built UI served for other paths (development) |
+//! Each variable, its default and its meaning are documented once, in the
+//! README's configuration reference (a test keeps the two in step).
 //!
 //! A rate is `N/s`, `N/min` or `N/h` (`N/sec`, `N/minute`, `N/hour` too).
 

@@ -7,7 +7,8 @@ use secret_box::SecretBox;
 use serde_json::{Value, json};
 use store::monitors::{RequestHeader, StoredValue};
 
-use crate::helpers::{TestApp, expect_error, expect_json, monitor_body, spawn_app, test_config};
+use crate::harness;
+use crate::helpers::{TestApp, expect_error, expect_json, monitor_body, spawn_app};
 
 const MASK: &str = "••••••••";
 
@@ -201,8 +202,8 @@ async fn plain_values_stored_before_encryption_are_sealed_when_the_gateway_start
         .unwrap();
 
     let redis = test_support::redis::throwaway_url().await;
-    let restarted =
-        crate::running::start(test_config(&app.database.url, &redis, "http://127.0.0.1:9")).await;
+    let config = harness::config(&app.database.url, &redis, harness::NO_PEERS);
+    let restarted = harness::start(config).await;
     assert_eq!(
         opened(&stored_headers(&app, id).await),
         [("cookie".to_owned(), "legacy=1".to_owned())]

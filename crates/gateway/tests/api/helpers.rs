@@ -1,3 +1,6 @@
+//! The API suite's gateway: the shared harness with fake internal services
+//! over gRPC and two users, alice and bob.
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -7,20 +10,16 @@ use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
 use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
 use gateway::auth::tokens::issue_access_token;
 use gateway::config::Config;
-use mesh::config::Environment;
 use mesh::internal_auth::{CallerPolicy, GATEWAY, InternalAuth, InternalKeys};
-use netguard::Policy;
 use reqwest::{Response, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use store::Store;
-use test_support::postgres::TestDatabase;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
-pub const JWT_SECRET: &str = "test-jwt-secret-with-enough-entropy-4f9a2c";
-pub const INTERNAL_KEY: &str = "test-internal-key-7c1e9b";
+use crate::harness::{self, INTERNAL_KEY, Options};
+pub use crate::harness::{JWT_SECRET, monitor_body};
 
 /// A user of the app under test and a valid access token.
 #[derive(Clone)]
@@ -30,16 +29,21 @@ pub struct TestUser {
     pub token: String,
 }
 
+/// The harness's gateway with fake internal services and two users.
 pub struct TestApp {
-    pub address: String,
-    pub client: reqwest::Client,
-    pub database: TestDatabase,
-    pub store: Store,
+    pub gateway: harness::TestApp,
     pub alice: TestUser,
     pub bob: TestUser,
     pub notify: FakeNotify,
     pub browser: FakeBrowser,
-    _shutdown: oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = harness::TestApp;
+
+    fn deref(&self) -> &harness::TestApp {
+        &self.gateway
+    }
 }
 
 /// Fetch requests the fake browser service received; it answers every one
@@ -130,58 +134,28 @@ pub async fn spawn_fake_notify(notify: FakeNotify, browser: FakeBrowser) -> Stri
     url
 }
 
-pub fn test_config(database_url: &str, redis_url: &str, internal_url: &str) -> Config {
-    Config {
-        environment: Environment::Development,
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: SecretString::from(database_url.to_owned()),
-        database_max_connections: 4,
-        redis_url: SecretString::from(redis_url.to_owned()),
-        jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
-        jwt_issuer: "lookout".to_owned(),
-        internal_api_key: SecretString::from(INTERNAL_KEY.to_owned()),
-        secret_box: secret_box::SecretBox::development(),
-        browser_url: internal_url.to_owned(),
-        llm_url: internal_url.to_owned(),
-        notify_url: internal_url.to_owned(),
-        destination_policy: Policy::strict(),
-        edge: gateway::edge::settings::EdgeSettings::development(),
-        monitor_min_interval_seconds: 10,
-        public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
-        identity: Default::default(),
-    }
-}
-
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
 /// Starts the gateway with the test configuration changed by `customize`.
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
-    let database = test_support::postgres::fresh_database().await;
     let notify = FakeNotify::default();
     let browser = FakeBrowser::default();
-    let internal_url = spawn_fake_notify(notify.clone(), browser.clone()).await;
-    let redis = test_support::redis::throwaway_url().await;
-    let mut config = test_config(&database.url, &redis, &internal_url);
-    customize(&mut config);
-    let running = crate::running::start(config).await;
-    let store = Store::connect(&database.url, 2).unwrap();
-    let alice = create_user(&store, "alice@example.com").await;
-    let bob = create_user(&store, "bob@example.com").await;
+    let peers = spawn_fake_notify(notify.clone(), browser.clone()).await;
+    let options = Options {
+        peers,
+        ..Options::default()
+    };
+    let gateway = harness::spawn(options, customize).await;
+    let alice = create_user(&gateway.store, "alice@example.com").await;
+    let bob = create_user(&gateway.store, "bob@example.com").await;
     TestApp {
-        address: running.address,
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap(),
-        database,
-        store,
+        gateway,
         alice,
         bob,
         notify,
         browser,
-        _shutdown: running.stop,
     }
 }
 
@@ -198,23 +172,7 @@ pub async fn create_user(store: &Store, email: &str) -> TestUser {
     }
 }
 
-/// A valid monitor body; tests change one field at a time.
-pub fn monitor_body() -> Value {
-    json!({
-        "name": "Laptop price",
-        // A public literal address: no DNS needed and allowed by the strict policy.
-        "url": "https://93.184.215.14/laptop",
-        "css_selector": ".price",
-        "condition": "price drops below 1000 EUR",
-        "interval_seconds": 300,
-    })
-}
-
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
-    }
-
     pub async fn get(&self, user: &TestUser, path: &str) -> Response {
         self.client
             .get(self.url(path))
@@ -335,17 +293,6 @@ impl TestApp {
             .await;
         let body = expect_json(response, StatusCode::CREATED).await;
         body["id"].as_str().unwrap().to_owned()
-    }
-
-    /// A direct connection to the test database, for arranging and
-    /// asserting on rows.
-    pub async fn database(&self) -> tokio_postgres::Client {
-        let (client, connection) =
-            tokio_postgres::connect(&self.database.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-        tokio::spawn(connection);
-        client
     }
 }
 

@@ -9,12 +9,12 @@ mod channel_secrets;
 mod channels;
 mod checks;
 mod deliveries;
+#[path = "../common/harness.rs"]
+mod harness;
 mod header_secrets;
 mod health;
 mod helpers;
 mod isolation;
 mod monitors;
-#[path = "../common/running.rs"]
-mod running;
 mod selectors;
 mod validation;

@@ -7,10 +7,10 @@
 mod access_tokens;
 mod admin;
 mod api_keys;
+#[path = "../common/harness.rs"]
+mod harness;
 mod hooks;
 mod id_tokens;
-#[path = "../common/running.rs"]
-mod running;
 mod sessions;
 mod sign_in;
 mod support;

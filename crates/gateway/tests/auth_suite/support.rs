@@ -14,23 +14,20 @@ use dev_idp::config::ClientRegistration;
 use dev_idp::scripted::{ScriptedBrowser, SignInForm};
 use dev_idp::signing::SigningKey;
 use gateway::config::{Config, OidcConfig};
-use mesh::config::Environment;
-use netguard::Policy;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Response, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use store::Store;
-use test_support::postgres::TestDatabase;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use url::Url;
 use uuid::Uuid;
 
-pub const JWT_SECRET: &str = "auth-suite-jwt-secret-with-entropy-9d3f1a";
+use crate::harness::{self, Options};
+pub use crate::harness::{JWT_SECRET, monitor_body};
+
 pub const CLIENT_ID: &str = "lookout-test";
 pub const CLIENT_SECRET: &str = "lookout-test-client-secret-0b7e2c";
-pub const PUBLIC_BASE_URL: &str = "http://127.0.0.1:8080";
 pub const ORIGIN: &str = "http://127.0.0.1:8080";
 pub const REDIRECT_URI: &str = "http://127.0.0.1:8080/auth/google/callback";
 pub const ADMIN: &str = "admin@example.com";
@@ -137,13 +134,18 @@ async fn token(State(provider): State<FakeProvider>) -> axum::Json<Value> {
     }))
 }
 
+/// The harness's gateway signing in through an OpenID provider.
 pub struct TestApp {
-    pub address: String,
-    pub client: reqwest::Client,
-    pub database: TestDatabase,
-    pub store: Store,
+    pub gateway: harness::TestApp,
     pub issuer: String,
-    _stops: Vec<oneshot::Sender<()>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = harness::TestApp;
+
+    fn deref(&self) -> &harness::TestApp {
+        &self.gateway
+    }
 }
 
 /// A second gateway on the same database and Redis, as behind a load balancer.
@@ -152,48 +154,26 @@ pub struct Replica {
     _stop: oneshot::Sender<()>,
 }
 
-pub fn base_config(database_url: &str, redis_url: &str, issuer: &str) -> Config {
-    let dead = "http://127.0.0.1:9".to_owned();
-    let mut identity = gateway::config::IdentityConfig {
-        oidc: Some(OidcConfig {
-            issuer_url: issuer.to_owned(),
-            client_id: CLIENT_ID.to_owned(),
-            client_secret: SecretString::from(CLIENT_SECRET),
-            redirect_url: REDIRECT_URI.parse().unwrap(),
-        }),
-        ..Default::default()
-    };
-    identity.admin_emails = vec![ADMIN.to_owned()];
+/// Signs in through the provider at `issuer`; `ADMIN` is an administrator.
+pub fn with_identity(config: &mut Config, issuer: &str) {
+    config.identity.oidc = Some(OidcConfig {
+        issuer_url: issuer.to_owned(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: SecretString::from(CLIENT_SECRET),
+        redirect_url: REDIRECT_URI.parse().unwrap(),
+    });
+    config.identity.admin_emails = vec![ADMIN.to_owned()];
     // The suite signs in and refreshes far more often than a person; rate
     // limits have their own tests.
-    let mut edge = gateway::edge::settings::EdgeSettings::development();
     let generous = gateway::edge::settings::Quota {
         count: 1_000_000,
         period: Duration::from_secs(60),
     };
-    edge.rate_limits.sign_in = generous;
-    edge.rate_limits.expensive = generous;
-    edge.rate_limits.write = generous;
-    edge.rate_limits.read = generous;
-    Config {
-        environment: Environment::Development,
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: SecretString::from(database_url.to_owned()),
-        database_max_connections: 8,
-        redis_url: SecretString::from(redis_url.to_owned()),
-        jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
-        jwt_issuer: "lookout".to_owned(),
-        internal_api_key: SecretString::from("auth-suite-internal-key".to_owned()),
-        secret_box: secret_box::SecretBox::development(),
-        browser_url: dead.clone(),
-        llm_url: dead.clone(),
-        notify_url: dead,
-        destination_policy: Policy::strict(),
-        edge,
-        monitor_min_interval_seconds: 10,
-        public_base_url: PUBLIC_BASE_URL.parse().unwrap(),
-        identity,
-    }
+    let limits = &mut config.edge.rate_limits;
+    limits.sign_in = generous;
+    limits.expensive = generous;
+    limits.write = generous;
+    limits.read = generous;
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -213,26 +193,22 @@ pub async fn spawn_app_with_fake(provider: &FakeProvider) -> TestApp {
 
 async fn spawn_gateway(
     issuer: &str,
-    mut stops: Vec<oneshot::Sender<()>>,
+    stop_with_app: Vec<oneshot::Sender<()>>,
     customize: impl FnOnce(&mut Config),
 ) -> TestApp {
-    let database = test_support::postgres::fresh_database().await;
-    let redis_url = test_support::redis::url().await;
-    let mut config = base_config(&database.url, &redis_url, issuer);
-    customize(&mut config);
-    let running = crate::running::start(config).await;
-    stops.push(running.stop);
+    let options = Options {
+        shared_redis: true,
+        stop_with_app,
+        ..Options::default()
+    };
+    let gateway = harness::spawn(options, |config| {
+        with_identity(config, issuer);
+        customize(config);
+    })
+    .await;
     TestApp {
-        address: running.address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap(),
-        store: Store::connect(&database.url, 2).unwrap(),
-        database,
+        gateway,
         issuer: issuer.to_owned(),
-        _stops: stops,
     }
 }
 
@@ -312,10 +288,6 @@ pub struct Answer {
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
-    }
-
     pub async fn start_sign_in(&self, redirect_to: Option<&str>) -> Started {
         let mut request = self.client.get(self.url("/auth/google/login"));
         if let Some(target) = redirect_to {
@@ -421,9 +393,9 @@ impl TestApp {
 
     /// Starts another gateway sharing this one's database, Redis and provider.
     pub async fn spawn_replica(&self) -> Replica {
-        let redis_url = test_support::redis::url().await;
-        let config = base_config(&self.database.url, &redis_url, &self.issuer);
-        let running = crate::running::start(config).await;
+        let mut config = harness::config(&self.database.url, &self.redis_url, harness::NO_PEERS);
+        with_identity(&mut config, &self.issuer);
+        let running = harness::start(config).await;
         Replica {
             address: running.address,
             _stop: running.stop,
@@ -441,15 +413,6 @@ impl TestApp {
             .unwrap();
         assert_eq!(response.status(), reqwest::StatusCode::OK);
         response.json().await.unwrap()
-    }
-
-    pub async fn database(&self) -> tokio_postgres::Client {
-        let (client, connection) =
-            tokio_postgres::connect(&self.database.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-        tokio::spawn(connection);
-        client
     }
 
     /// Row counts of everything an attack could create or change.
@@ -506,13 +469,4 @@ pub async fn status_and_body(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-/// A valid monitor body.
-pub fn monitor_body() -> Value {
-    json!({
-        "name": "Laptop price",
-        "url": "https://93.184.215.14/laptop",
-        "interval_seconds": 300,
-    })
 }

@@ -4,12 +4,12 @@
 // Tests may unwrap: a panic is the failure report.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../common/harness.rs"]
+mod harness;
 mod headers;
 mod hosts_cors;
 mod limits;
 mod metrics;
 mod openapi;
 mod rate_limits;
-#[path = "../common/running.rs"]
-mod running;
 mod support;

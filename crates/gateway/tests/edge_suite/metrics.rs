@@ -44,11 +44,8 @@ async fn the_public_listener_does_not_serve_metrics() {
 async fn unjudged_checks_are_counted_by_reason() {
     let app =
         spawn_with(|config| config.edge.metrics_addr = Some("127.0.0.1:0".parse().unwrap())).await;
-    let (client, connection) = tokio_postgres::connect(&app._database.url, tokio_postgres::NoTls)
+    app.database()
         .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
         .batch_execute(
             "INSERT INTO teams (id, name) VALUES ('00000000-0000-4000-8000-0000000000aa', 'metrics');
              INSERT INTO monitors (id, team_id, name, url, interval_seconds)

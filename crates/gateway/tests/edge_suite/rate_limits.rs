@@ -211,7 +211,7 @@ async fn with_redis_down_limits_fall_back_to_the_replica_and_ready_says_degraded
 }
 
 #[tokio::test]
-async fn api_keys_spend_their_own_budget_not_the_ip_s() {
+async fn a_repeated_unknown_api_key_runs_out_of_budget() {
     let app = spawn_with(|config| config.edge.rate_limits = limits(1, 100, 100)).await;
     let key = |prefix: &str| format!("lk_{prefix}_{}", "0".repeat(64));
     let call = |token: String| {
@@ -223,6 +223,44 @@ async fn api_keys_spend_their_own_budget_not_the_ip_s() {
     let first = "0123456789abcdef";
     assert_eq!(call(key(first)).await.unwrap().status(), 401);
     expect_error(call(key(first)).await.unwrap(), 429, "rate_limited").await;
+}
+
+/// Once verified, a key spends its owner's budget: a user's keys and
+/// sessions share one budget, so issuing more keys buys no more requests.
+/// (A key's first request, before it is verified, spends the address's.)
+#[tokio::test]
+async fn verified_api_keys_spend_their_owners_budget() {
+    let app = spawn_with(|config| config.edge.rate_limits = limits(4, 100, 100)).await;
+    let owner = token(&app).await;
+    let mut keys = Vec::new();
+    for name in ["ci", "laptop"] {
+        let response = app
+            .client
+            .post(app.url("/api/v1/api-keys"))
+            .bearer_auth(&owner)
+            .json(&serde_json::json!({ "name": name, "scopes": ["read"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let key: serde_json::Value = response.json().await.unwrap();
+        keys.push(key["key"].as_str().unwrap().to_owned());
+    }
+    // Verifying each key spends the address's budget (2 of 4).
+    for key in &keys {
+        assert_eq!(me(&app, key).await.status(), 200);
+    }
+    // From now on the owner's budget: 4 requests across the session and both keys.
+    for caller in [&owner, &keys[0], &keys[1], &owner] {
+        assert_eq!(me(&app, caller).await.status(), 200);
+    }
+    for caller in [&keys[0], &keys[1], &owner] {
+        expect_error(me(&app, caller).await, 429, "rate_limited").await;
+    }
+    // The address still has budget left: an anonymous call is refused as
+    // unauthenticated, not as rate limited.
+    let anonymous = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
 }
 
 /// Until a key is verified it spends the client address's budget: a new

@@ -1,86 +1,25 @@
-//! A gateway on port 0 with a fresh database, and helpers to call it.
+//! The edge suite's gateway: the shared harness with a Redis of its own
+//! (per-address budgets), internal services never reached.
 
 use std::time::Duration;
 
 use gateway::auth::tokens::issue_access_token;
 use gateway::config::Config;
-use gateway::edge::settings::EdgeSettings;
-use mesh::config::Environment;
-use netguard::Policy;
 use secrecy::SecretString;
-use store::Store;
-use test_support::postgres::TestDatabase;
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
-pub const JWT_SECRET: &str = "edge-test-jwt-secret-with-enough-entropy-77";
-
-pub struct TestApp {
-    pub address: String,
-    pub metrics_port: Option<u16>,
-    pub client: reqwest::Client,
-    pub store: Store,
-    pub _database: TestDatabase,
-    _shutdown: oneshot::Sender<()>,
-}
-
-/// A configuration whose internal services are a closed port: edge tests
-/// never reach them.
-pub fn config(database_url: &str, redis_url: &str) -> Config {
-    let nowhere = "http://127.0.0.1:9".to_owned();
-    Config {
-        environment: Environment::Development,
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: SecretString::from(database_url.to_owned()),
-        database_max_connections: 4,
-        redis_url: SecretString::from(redis_url.to_owned()),
-        jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
-        jwt_issuer: "lookout".to_owned(),
-        internal_api_key: SecretString::from("edge-internal-key-123456".to_owned()),
-        secret_box: secret_box::SecretBox::development(),
-        browser_url: nowhere.clone(),
-        llm_url: nowhere.clone(),
-        notify_url: nowhere,
-        destination_policy: Policy::strict(),
-        edge: EdgeSettings::development(),
-        monitor_min_interval_seconds: 10,
-        public_base_url: "http://127.0.0.1:8080".parse().unwrap(),
-        identity: Default::default(),
-    }
-}
+use crate::harness::{self, Options};
+pub use crate::harness::{JWT_SECRET, TestApp};
 
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
 
 pub async fn spawn_with(customize: impl FnOnce(&mut Config)) -> TestApp {
-    let database = test_support::postgres::fresh_database().await;
-    // A Redis of its own: per-address budgets (every test calls from
-    // 127.0.0.1) must not be shared with other tests.
-    let redis = test_support::redis::throwaway_url().await;
-    let mut config = config(&database.url, &redis);
-    customize(&mut config);
-    let running = crate::running::start(config).await;
-    let store = Store::connect(&database.url, 2).unwrap();
-    TestApp {
-        address: running.address,
-        metrics_port: running.metrics_port,
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        store,
-        _database: database,
-        _shutdown: running.stop,
-    }
+    harness::spawn(Options::default(), customize).await
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
-    }
-
     /// A user and a valid access token for them.
     pub async fn user(&self, email: &str) -> (Uuid, String) {
         let user = self.store.upsert_user_by_email(email, "").await.unwrap();

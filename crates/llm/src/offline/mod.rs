@@ -20,6 +20,7 @@ pub use numbers::{FoundNumber, choose_number, find_numbers, parse_number};
 pub use rule::{Direction, NumberRule, ParsedRule, Rule, parse};
 
 use change::LineChanges;
+use regex::Regex;
 
 use crate::domain::{Evaluation, Judge, TokenUsage, Verdict, Verification, truncate_chars};
 use crate::error::JudgeError;
@@ -103,159 +104,167 @@ fn apply(rule: &Rule, evaluation: &Evaluation) -> Outcome {
     let first = evaluation.first_check;
     match rule {
         Rule::AnyChange => any_change(previous, current, first),
-        Rule::Contains { phrase } => {
-            let present = contains(current, phrase);
-            let quoted = quote(phrase);
-            Outcome {
-                triggered: present,
-                holds: present,
-                evidence: find_ignoring_case(current, phrase),
-                headline: if present {
-                    format!("The page contains {quoted}.")
-                } else {
-                    format!("The page does not contain {quoted}.")
-                },
-                reason: format!(
-                    "Triggers whenever the page contains {quoted}; it is {}.",
-                    if present { "there" } else { "not there" }
-                ),
-                extracted_value: present.then(|| phrase.clone()),
-                confidence: 0.95,
-            }
-        }
-        Rule::NotContains { phrase } => {
-            let absent = !contains(current, phrase);
-            let quoted = quote(phrase);
-            Outcome {
-                triggered: absent,
-                holds: absent,
-                evidence: None,
-                headline: if absent {
-                    format!("The page does not contain {quoted}.")
-                } else {
-                    format!("The page still contains {quoted}.")
-                },
-                reason: format!(
-                    "Triggers whenever the page does not contain {quoted}; it is {}.",
-                    if absent { "absent" } else { "present" }
-                ),
-                extracted_value: None,
-                confidence: 0.95,
-            }
-        }
-        Rule::Appears { phrase } => {
-            let now = contains(current, phrase);
-            let before = !first && contains(previous, phrase);
-            let quoted = quote(phrase);
-            let (triggered, headline, reason) = match (now, before) {
-                (true, false) if first => (
-                    true,
-                    format!("{} is on the page.", quoted),
-                    format!("First check and {quoted} is present."),
-                ),
-                (true, false) => (
-                    true,
-                    format!("{} appeared on the page.", quoted),
-                    format!("{quoted} is present now and was absent before."),
-                ),
-                (true, true) => (
-                    false,
-                    format!("{} is still on the page.", quoted),
-                    format!("{quoted} was already present before, so it did not newly appear."),
-                ),
-                (false, _) => (
-                    false,
-                    format!("{} is not on the page.", quoted),
-                    format!("{quoted} is not present."),
-                ),
-            };
-            Outcome {
-                triggered,
-                holds: now,
-                evidence: find_ignoring_case(current, phrase),
-                headline,
-                reason,
-                extracted_value: now.then(|| phrase.clone()),
-                confidence: 0.95,
-            }
-        }
-        Rule::Disappears { phrase } => {
-            let gone = !contains(current, phrase);
-            let before = first || contains(previous, phrase);
-            let quoted = quote(phrase);
-            let (triggered, headline, reason) = match (gone, before) {
-                (true, true) if first => (
-                    true,
-                    format!("{} is not on the page.", quoted),
-                    format!("First check and {quoted} is absent."),
-                ),
-                (true, true) => (
-                    true,
-                    format!("{} disappeared from the page.", quoted),
-                    format!("{quoted} was present before and is absent now."),
-                ),
-                (true, false) => (
-                    false,
-                    format!("{} is still absent.", quoted),
-                    format!("{quoted} was already absent before, so it did not newly disappear."),
-                ),
-                (false, _) => (
-                    false,
-                    format!("{} is still on the page.", quoted),
-                    format!("{quoted} is still present."),
-                ),
-            };
-            Outcome {
-                triggered,
-                holds: gone,
-                evidence: None,
-                headline,
-                reason,
-                extracted_value: None,
-                confidence: 0.95,
-            }
-        }
-        Rule::Matches { pattern } => {
-            let span = pattern
-                .find(current)
-                .map(|found| (found.start(), found.end()));
-            let now = pattern.find(current).map(|found| found.as_str().to_owned());
-            let before = pattern
-                .find(previous)
-                .map(|found| found.as_str().to_owned());
-            let is_new = first || before.as_ref() != now.as_ref();
-            let shown_pattern = quote(pattern.as_str());
-            match now {
-                Some(found) => {
-                    let quoted = quote(&found);
-                    Outcome {
-                        triggered: is_new,
-                        holds: true,
-                        evidence: span,
-                        headline: format!("The page now shows {quoted}."),
-                        reason: if is_new {
-                            format!("The pattern {shown_pattern} matches {quoted}, which is new.")
-                        } else {
-                            format!(
-                                "The pattern {shown_pattern} matches {quoted}, as it did before."
-                            )
-                        },
-                        extracted_value: Some(found),
-                        confidence: 0.95,
-                    }
-                }
-                None => Outcome {
-                    triggered: false,
-                    holds: false,
-                    evidence: None,
-                    headline: format!("Nothing on the page matches {shown_pattern}."),
-                    reason: format!("The pattern {shown_pattern} does not match the current text."),
-                    extracted_value: None,
-                    confidence: 0.95,
-                },
-            }
-        }
+        Rule::Contains { phrase } => contains_phrase(phrase, current),
+        Rule::NotContains { phrase } => lacks_phrase(phrase, current),
+        Rule::Appears { phrase } => appears(phrase, previous, current, first),
+        Rule::Disappears { phrase } => disappears(phrase, previous, current, first),
+        Rule::Matches { pattern } => matches_pattern(pattern, previous, current, first),
         Rule::Number(rule) => number(rule, previous, current, first),
+    }
+}
+
+fn contains_phrase(phrase: &str, current: &str) -> Outcome {
+    let present = contains(current, phrase);
+    let quoted = quote(phrase);
+    Outcome {
+        triggered: present,
+        holds: present,
+        evidence: find_ignoring_case(current, phrase),
+        headline: if present {
+            format!("The page contains {quoted}.")
+        } else {
+            format!("The page does not contain {quoted}.")
+        },
+        reason: format!(
+            "Triggers whenever the page contains {quoted}; it is {}.",
+            if present { "there" } else { "not there" }
+        ),
+        extracted_value: present.then(|| phrase.to_owned()),
+        confidence: 0.95,
+    }
+}
+
+fn lacks_phrase(phrase: &str, current: &str) -> Outcome {
+    let absent = !contains(current, phrase);
+    let quoted = quote(phrase);
+    Outcome {
+        triggered: absent,
+        holds: absent,
+        evidence: None,
+        headline: if absent {
+            format!("The page does not contain {quoted}.")
+        } else {
+            format!("The page still contains {quoted}.")
+        },
+        reason: format!(
+            "Triggers whenever the page does not contain {quoted}; it is {}.",
+            if absent { "absent" } else { "present" }
+        ),
+        extracted_value: None,
+        confidence: 0.95,
+    }
+}
+
+fn appears(phrase: &str, previous: &str, current: &str, first: bool) -> Outcome {
+    let now = contains(current, phrase);
+    let before = !first && contains(previous, phrase);
+    let quoted = quote(phrase);
+    let (triggered, headline, reason) = match (now, before) {
+        (true, false) if first => (
+            true,
+            format!("{} is on the page.", quoted),
+            format!("First check and {quoted} is present."),
+        ),
+        (true, false) => (
+            true,
+            format!("{} appeared on the page.", quoted),
+            format!("{quoted} is present now and was absent before."),
+        ),
+        (true, true) => (
+            false,
+            format!("{} is still on the page.", quoted),
+            format!("{quoted} was already present before, so it did not newly appear."),
+        ),
+        (false, _) => (
+            false,
+            format!("{} is not on the page.", quoted),
+            format!("{quoted} is not present."),
+        ),
+    };
+    Outcome {
+        triggered,
+        holds: now,
+        evidence: find_ignoring_case(current, phrase),
+        headline,
+        reason,
+        extracted_value: now.then(|| phrase.to_owned()),
+        confidence: 0.95,
+    }
+}
+
+fn disappears(phrase: &str, previous: &str, current: &str, first: bool) -> Outcome {
+    let gone = !contains(current, phrase);
+    let before = first || contains(previous, phrase);
+    let quoted = quote(phrase);
+    let (triggered, headline, reason) = match (gone, before) {
+        (true, true) if first => (
+            true,
+            format!("{} is not on the page.", quoted),
+            format!("First check and {quoted} is absent."),
+        ),
+        (true, true) => (
+            true,
+            format!("{} disappeared from the page.", quoted),
+            format!("{quoted} was present before and is absent now."),
+        ),
+        (true, false) => (
+            false,
+            format!("{} is still absent.", quoted),
+            format!("{quoted} was already absent before, so it did not newly disappear."),
+        ),
+        (false, _) => (
+            false,
+            format!("{} is still on the page.", quoted),
+            format!("{quoted} is still present."),
+        ),
+    };
+    Outcome {
+        triggered,
+        holds: gone,
+        evidence: None,
+        headline,
+        reason,
+        extracted_value: None,
+        confidence: 0.95,
+    }
+}
+
+fn matches_pattern(pattern: &Regex, previous: &str, current: &str, first: bool) -> Outcome {
+    let span = pattern
+        .find(current)
+        .map(|found| (found.start(), found.end()));
+    let now = pattern.find(current).map(|found| found.as_str().to_owned());
+    let before = pattern
+        .find(previous)
+        .map(|found| found.as_str().to_owned());
+    let is_new = first || before.as_ref() != now.as_ref();
+    let shown_pattern = quote(pattern.as_str());
+    match now {
+        Some(found) => {
+            let quoted = quote(&found);
+            Outcome {
+                triggered: is_new,
+                holds: true,
+                evidence: span,
+                headline: format!("The page now shows {quoted}."),
+                reason: if is_new {
+                    format!("The pattern {shown_pattern} matches {quoted}, which is new.")
+                } else {
+                    format!("The pattern {shown_pattern} matches {quoted}, as it did before.")
+                },
+                extracted_value: Some(found),
+                confidence: 0.95,
+            }
+        }
+        None => Outcome {
+            triggered: false,
+            holds: false,
+            evidence: None,
+            headline: format!("Nothing on the page matches {shown_pattern}."),
+            reason: format!("The pattern {shown_pattern} does not match the current text."),
+            extracted_value: None,
+            confidence: 0.95,
+        },
     }
 }
 
@@ -349,15 +358,25 @@ fn number(rule: &NumberRule, previous: &str, current: &str, first: bool) -> Outc
 
 /// Where `phrase` first occurs in `text`, ignoring case; `None` when lowercasing changes byte
 /// lengths (a few scripts), since positions would then not match the original text.
+/// The byte range of `phrase` in `text`, ignoring case. Lowercasing may
+/// change a character's length (`İ` grows, `ẞ` shrinks), so each byte of the
+/// lowercased text is mapped back to the character of `text` it came from
+/// rather than assuming the offsets line up (found by `make fuzz`).
 fn find_ignoring_case(text: &str, phrase: &str) -> Option<(usize, usize)> {
-    let haystack = text.to_lowercase();
     let needle = phrase.to_lowercase();
-    if haystack.len() != text.len() || needle.is_empty() {
+    if needle.is_empty() {
         return None;
     }
-    haystack
-        .find(&needle)
-        .map(|start| (start, start + needle.len()))
+    let mut haystack = String::with_capacity(text.len());
+    let mut source_char = Vec::with_capacity(text.len());
+    for (at, character) in text.char_indices() {
+        haystack.extend(character.to_lowercase());
+        source_char.resize(haystack.len(), (at, character.len_utf8()));
+    }
+    let start = haystack.find(&needle)?;
+    let (first, _) = source_char[start];
+    let (last, last_len) = source_char[start + needle.len() - 1];
+    Some((first, last + last_len))
 }
 
 fn contains(text: &str, phrase: &str) -> bool {

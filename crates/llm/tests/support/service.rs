@@ -27,8 +27,10 @@ pub fn keys() -> InternalKeys {
 
 /// Serves `judge` on a fresh port; the service stops when the returned value is dropped.
 pub async fn spawn_with_judge(judge: Arc<dyn Judge>) -> TestService {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::with_judge(listener, judge, keys()).unwrap();
+    let (listener, port) = mesh::server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let app = Application::with_judge(listener, port, judge, keys()).unwrap();
     serve(app)
 }
 

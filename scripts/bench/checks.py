@@ -1,0 +1,164 @@
+"""Drives `make bench-checks` (see scripts/bench-checks.sh, which starts the
+mesh, the site and this script).
+
+For each fleet size it creates the monitors through the REST API, then for
+each site mode (text changes / only markup changes / byte-identical) runs a
+warm-up round and a measured round in which every monitor becomes due at
+once. A round ends when every monitor has a check that started after it
+began. It prints, per round: checks per second, CPU milliseconds per check of
+each process (every Lookout service, PostgreSQL with its backends, Redis, and
+the site apart), each service's RSS and the database bytes per check.
+
+Environment: GATEWAY_URL, TOKEN, SITE_URL, DATABASE_URL, BENCH_PIDS
+("name=pid ..."), BENCH_CHECKS_MONITORS ("1000 10000"), BENCH_CHECKS_TIMEOUT.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+GATEWAY = os.environ["GATEWAY_URL"]
+TOKEN = os.environ["TOKEN"]
+SITE = os.environ["SITE_URL"]
+DATABASE_URL = os.environ["DATABASE_URL"]
+PIDS = dict(item.split("=") for item in os.environ["BENCH_PIDS"].split())
+SIZES = [int(size) for size in os.environ.get("BENCH_CHECKS_MONITORS", "1000 10000").split()]
+ROUND_TIMEOUT = float(os.environ.get("BENCH_CHECKS_TIMEOUT", "1800"))
+MODES = ("text", "markup", "identical")
+SERVICES = ("gateway", "scheduler", "browser", "llm", "notify")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def sql(statement: str) -> str:
+    result = subprocess.run(
+        ["psql", DATABASE_URL, "-X", "-A", "-t", "-q", "-c", statement],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def ticks(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except FileNotFoundError:
+        return 0
+
+
+def tree_ticks(pid: str) -> int:
+    """A process and its children: PostgreSQL's postmaster and backends."""
+    children = subprocess.run(["pgrep", "-P", pid], capture_output=True, text=True).stdout.split()
+    return ticks(pid) + sum(ticks(child) for child in children)
+
+
+def rss_mib(pid: str) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_snapshot() -> dict:
+    return {name: tree_ticks(pid) for name, pid in PIDS.items()}
+
+
+def create_monitor(number: int) -> None:
+    body = json.dumps(
+        {
+            "name": f"Catalogue page {number}",
+            "url": f"{SITE}/page/{number}",
+            "condition": "any change",
+            "interval_seconds": 86400,
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{GATEWAY}/api/v1/monitors",
+        data=body,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 201:
+            raise RuntimeError(f"creating monitor {number}: HTTP {response.status}")
+
+
+def grow_fleet(size: int) -> None:
+    existing = int(sql("SELECT count(*) FROM monitors"))
+    if existing >= size:
+        return
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(create_monitor, range(existing, size)))
+    print(f"created {size - existing} monitors through the API in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def set_mode(mode: str) -> None:
+    with urllib.request.urlopen(f"{SITE}/_mode/{mode}", timeout=10) as response:
+        response.read()
+
+
+def run_round(size: int) -> tuple[float, int]:
+    """Makes every monitor due at once; returns the seconds until each has
+    been checked again, and the checks recorded meanwhile."""
+    began = sql("SELECT now()")
+    sql("UPDATE monitors SET next_check_at = now()")
+    started = time.monotonic()
+    while True:
+        # Nothing was due before the round, so a check recorded since it
+        # began also started since (a cheap scan: the poll's own cost is in
+        # PostgreSQL's figures).
+        pending = int(sql(f"SELECT count(*) FROM monitors WHERE last_checked_at IS NULL OR last_checked_at < '{began}'"))
+        if pending == 0:
+            break
+        if time.monotonic() - started > ROUND_TIMEOUT:
+            sys.exit(f"a round of {size} did not finish within {ROUND_TIMEOUT:.0f} s ({pending} left)")
+        time.sleep(0.5)
+    elapsed = time.monotonic() - started
+    checks = int(sql(f"SELECT count(*) FROM checks WHERE started_at >= '{began}'"))
+    return elapsed, checks
+
+
+def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_bytes: int) -> None:
+    per_check = {name: used / CLK_TCK * 1000 / checks for name, used in cpu.items()}
+    lookout = sum(per_check[name] for name in SERVICES if name in per_check)
+    total = lookout + per_check.get("postgres", 0) + per_check.get("redis", 0)
+    print(
+        f"{size:>7} monitors  {mode:<9}  {checks / elapsed:8.1f} checks/s  "
+        f"CPU {total:5.2f} ms/check (Lookout {lookout:.2f}, PostgreSQL {per_check.get('postgres', 0):.2f}, "
+        f"Redis {per_check.get('redis', 0):.2f}; site apart {per_check.get('site', 0):.2f})  "
+        f"DB {db_bytes / checks:8.0f} B/check",
+        flush=True,
+    )
+    services = "  ".join(
+        f"{name} {per_check[name]:.2f} ms, {rss_mib(PIDS[name]):.0f} MiB" for name in SERVICES if name in PIDS
+    )
+    print(f"{'':>20}per service: {services}", flush=True)
+
+
+def main() -> None:
+    for size in SIZES:
+        grow_fleet(size)
+        for mode in MODES:
+            set_mode(mode)
+            # The first round after a mode change compares against the last
+            # mode's text; the warm-up absorbs it (and the baselines).
+            run_round(size)
+            before_cpu = cpu_snapshot()
+            before_db = int(sql("SELECT pg_database_size(current_database())"))
+            elapsed, checks = run_round(size)
+            after_cpu = cpu_snapshot()
+            after_db = int(sql("SELECT pg_database_size(current_database())"))
+            used = {name: after_cpu[name] - before_cpu[name] for name in PIDS}
+            report(size, mode, elapsed, checks, used, after_db - before_db)
+
+
+if __name__ == "__main__":
+    main()
