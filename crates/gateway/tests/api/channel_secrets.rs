@@ -8,7 +8,8 @@ use secret_box::SecretBox;
 use serde_json::json;
 use store::channels::{CHANNEL_SECRET_PURPOSE, ChannelSecret};
 
-use crate::helpers::{TestApp, expect_json, spawn_app, test_config};
+use crate::harness;
+use crate::helpers::{TestApp, expect_json, spawn_app};
 
 const SLACK_URL: &str =
     "https://93.184.215.14/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ";
@@ -127,8 +128,12 @@ async fn credentials_stored_in_clear_are_sealed_when_the_gateway_starts() {
         .unwrap();
 
     let redis = test_support::redis::throwaway_url().await;
-    let restarted =
-        crate::running::start(test_config(&app.database.url, &redis, "http://127.0.0.1:9")).await;
+    let restarted = harness::start(harness::config(
+        &app.database.url,
+        &redis,
+        harness::NO_PEERS,
+    ))
+    .await;
     let (clear, sealed) = stored(&app, id).await;
     assert_eq!(clear, None);
     assert_eq!(open(&sealed.unwrap()), SLACK_URL);
@@ -150,9 +155,9 @@ async fn credentials_stored_in_clear_are_sealed_when_the_gateway_starts() {
         .unwrap();
     let new_spec = format!("new:{},{old_spec}", secret_box::generate_key());
     let rotated = SecretBox::parse(&new_spec).unwrap();
-    let mut config = test_config(&app.database.url, &redis, "http://127.0.0.1:9");
+    let mut config = harness::config(&app.database.url, &redis, harness::NO_PEERS);
     config.secret_box = rotated.clone();
-    let restarted = crate::running::start(config).await;
+    let restarted = harness::start(config).await;
     let (_, sealed) = stored(&app, id).await;
     let sealed = sealed.unwrap();
     assert!(sealed.starts_with("new:"), "{sealed}");
