@@ -70,6 +70,18 @@ pub enum ApiError {
     /// `RateLimit-*` headers are set by the rate limiter.
     #[error("too many requests, retry in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
+    /// 429 `cap_reached` with `Retry-After`: a per-team cap on messages
+    /// (channel tests, confirmations) is spent for now. The message names
+    /// the cap.
+    #[error("{message}")]
+    CapReached {
+        message: String,
+        retry_after_seconds: u64,
+    },
+    /// 403 `limit_reached`: a per-team limit (channels) is reached; the
+    /// message names it.
+    #[error("{0}")]
+    LimitReached(String),
     /// 422: the request was read but fields are invalid.
     #[error("{}", describe_fields(.0))]
     Validation(Vec<FieldError>),
@@ -145,7 +157,8 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::CapReached { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::LimitReached(_) => StatusCode::FORBIDDEN,
             Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -166,6 +179,8 @@ impl ApiError {
             Self::RequestTimeout => "request_timeout",
             Self::Conflict(_) => "conflict",
             Self::RateLimited { .. } => "rate_limited",
+            Self::CapReached { .. } => "cap_reached",
+            Self::LimitReached(_) => "limit_reached",
             Self::Overloaded => "overloaded",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -287,6 +302,9 @@ impl From<store::StoreError> for ApiError {
                 )]),
             },
             StoreError::NotFound => Self::NotFound,
+            StoreError::LimitReached { limit } => {
+                Self::LimitReached(format!("the team has reached its limit of {limit}"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -327,6 +345,10 @@ impl IntoResponse for ApiError {
         }
         if let Self::RateLimited {
             retry_after_seconds,
+        }
+        | Self::CapReached {
+            retry_after_seconds,
+            ..
         } = &self
         {
             response

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::Auth;
 use crate::browser_client::BrowserClient;
+use crate::channel_caps::SendCounter;
 use crate::config::Config;
 use crate::domain::Rules;
 use crate::edge::Edge;
@@ -166,5 +167,7 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         browser,
         readiness: Arc::new(readiness),
         secret_box: config.secret_box.clone(),
+        channel_caps: config.channel_caps,
+        send_counter: SendCounter::new(redis.clone(), config.channel_caps),
     }))
 }

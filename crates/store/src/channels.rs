@@ -297,11 +297,15 @@ impl Store {
     /// Creates a channel in `team_id`, or in the caller's personal team when
     /// `None`; [`StoreError::MissingReference`] ([`TEAM_REFERENCE`]) when the
     /// caller is not a member of that team.
+    ///
+    /// [`StoreError::LimitReached`] when the team already has
+    /// `max_per_team` channels.
     pub async fn create_channel(
         &self,
         user_id: Uuid,
         team_id: Option<Uuid>,
         channel: &NewChannel,
+        max_per_team: i64,
     ) -> Result<Channel, StoreError> {
         let client = self.client().await?;
         let (sealed_secret, legacy_secret) = ChannelSecret::columns(channel.secret.as_ref());
@@ -313,6 +317,7 @@ impl Store {
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
+                        AND (SELECT count(*) FROM channels x WHERE x.team_id = ms.team_id) < $10
                       ORDER BY t.created_at
                       LIMIT 1
                      RETURNING {CHANNEL_COLUMNS}"
@@ -327,14 +332,32 @@ impl Store {
                     &sealed_secret,
                     &channel.settings,
                     &legacy_secret,
+                    &max_per_team,
                 ],
             )
             .await
-            .context("inserting a channel")?
-            .ok_or_else(|| StoreError::MissingReference {
+            .context("inserting a channel")?;
+        if let Some(row) = row {
+            return Ok(Channel::from_row(&row));
+        }
+        let member = client
+            .query_opt(
+                "SELECT 1 FROM memberships ms JOIN teams t ON t.id = ms.team_id
+                  WHERE ms.user_id = $1 AND (($2::uuid IS NULL AND t.personal) OR ms.team_id = $2)",
+                &[&user_id, &team_id],
+            )
+            .await
+            .context("reading a membership")?
+            .is_some();
+        Err(if member {
+            StoreError::LimitReached {
+                limit: "channels per team",
+            }
+        } else {
+            StoreError::MissingReference {
                 constraint: TEAM_REFERENCE.to_owned(),
-            })?;
-        Ok(Channel::from_row(&row))
+            }
+        })
     }
 
     /// The caller's channels, newest first, optionally in one team only.

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
+use crate::channel_caps::{ChannelCaps, SendCounter};
 use crate::domain::channel::ChannelInput;
 use crate::domain::{self, Problems, Rules, apprise, channel, channel_secrets};
 use crate::error::ApiError;
@@ -274,14 +275,17 @@ pub struct ListQuery {
 
 /// Creates a channel; a webhook's signing secret is in this answer only.
 /// Every URL is checked against the SSRF policy now and again at each send.
+/// 403 `limit_reached` when the team has `CHANNELS_PER_TEAM_MAX` channels.
 #[utoipa::path(post, path = "/api/v1/channels", tag = "channels", security(("bearer" = [])),
     request_body = CreateChannel,
-    responses((status = 201, body = CreatedChannel)))]
+    responses((status = 201, body = CreatedChannel),
+              (status = 403, description = "The team has as many channels as it may have")))]
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
     State(secret_box): State<SecretBox>,
+    State(caps): State<ChannelCaps>,
     context: AuditContext,
     Json(request): Json<CreateChannel>,
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
@@ -321,7 +325,23 @@ async fn create(
         secret,
         settings: valid.settings,
     };
-    let created = store.create_channel(user.id, request.team_id, &new).await?;
+    let created = match store
+        .create_channel(
+            user.id,
+            request.team_id,
+            &new,
+            i64::from(caps.channels_per_team),
+        )
+        .await
+    {
+        Err(store::StoreError::LimitReached { .. }) => {
+            return Err(ApiError::LimitReached(format!(
+                "the team already has {} channels, the most it may have; delete one first",
+                caps.channels_per_team
+            )));
+        }
+        other => other?,
+    };
     let target = created.id.to_string();
     audit::record(
         &store,
@@ -522,21 +542,28 @@ pub struct TestSent {
     message_id: String,
 }
 
-/// Sends a test message through notify, now, and reports whether it went out.
+/// Sends a test message through notify, now, and reports whether it went
+/// out; when the receiver failed, 502 `receiver_failed` says what it did.
+/// A team may send `CHANNEL_TEST_SENDS_PER_HOUR` tests and confirmations
+/// an hour (429 `cap_reached` with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/channels/{id}/test", tag = "channels", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Channel id")),
-    responses((status = 200, body = TestSent)))]
+    responses((status = 200, body = TestSent),
+              (status = 429, description = "The team's hourly test sends are spent"),
+              (status = 502, description = "The receiver did not take the message; the message says what it did")))]
 async fn test(
     user: CurrentUser,
     State(store): State<Store>,
     State(notify): State<NotifyClient>,
     State(secret_box): State<SecretBox>,
+    State(send_counter): State<SendCounter>,
     Path(id): Path<Uuid>,
 ) -> Result<Json<TestSent>, ApiError> {
     let channel = store
         .get_channel(user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    send_counter.spend(channel.team_id).await?;
     let secret = channel_secrets::open(&secret_box, channel.secret.as_ref())?;
     let delivered = notify.send_test(&channel, &secret).await?;
     Ok(Json(TestSent {

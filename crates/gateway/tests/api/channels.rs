@@ -466,3 +466,49 @@ async fn a_test_whose_receiver_fails_says_what_the_receiver_did() {
     assert!(!message.contains("smtp.internal"), "{message}");
     assert!(message.contains("mail server"), "{message}");
 }
+
+#[tokio::test]
+async fn a_team_may_have_so_many_channels_and_send_so_many_tests_an_hour() {
+    let app = spawn_app_with(|config| {
+        config.channel_caps = gateway::channel_caps::ChannelCaps {
+            channels_per_team: 2,
+            test_sends_per_hour: 2,
+        };
+    })
+    .await;
+    let first = app.new_email_channel(&app.alice).await;
+    app.new_email_channel(&app.alice).await;
+    let message = expect_error(
+        app.create_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Third", "address": "alice@example.com"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "limit_reached",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "the team already has 2 channels, the most it may have; delete one first"
+    );
+    // Another team is not affected.
+    app.new_email_channel(&app.bob).await;
+
+    for _ in 0..2 {
+        expect_json(app.test_channel(&app.alice, &first).await, StatusCode::OK).await;
+    }
+    let response = app.test_channel(&app.alice, &first).await;
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    let message = expect_error(response, StatusCode::TOO_MANY_REQUESTS, "cap_reached").await;
+    assert!(
+        message.starts_with("this team has sent its 2 test and confirmation messages of this hour"),
+        "{message}"
+    );
+    assert_eq!(app.notify.received.lock().unwrap().len(), 2);
+}
