@@ -60,6 +60,10 @@ pub enum ApiError {
     /// 409: the write conflicts with existing data.
     #[error("{0}")]
     Conflict(String),
+    /// 410: the thing a link pointed at is used up or expired (a
+    /// single-use confirmation link).
+    #[error("{0}")]
+    Gone(String),
     /// 413.
     #[error("request body is too large")]
     PayloadTooLarge,
@@ -157,6 +161,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::RateLimited { .. } | Self::CapReached { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::LimitReached(_) => StatusCode::FORBIDDEN,
             Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
@@ -178,6 +183,7 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::RequestTimeout => "request_timeout",
             Self::Conflict(_) => "conflict",
+            Self::Gone(_) => "gone",
             Self::RateLimited { .. } => "rate_limited",
             Self::CapReached { .. } => "cap_reached",
             Self::LimitReached(_) => "limit_reached",

@@ -80,6 +80,49 @@ impl NotifyClient {
     }
 }
 
+impl NotifyClient {
+    /// The page a recipient confirms an email channel on.
+    pub fn confirmation_link(&self, token: &str) -> String {
+        let mut link = (*self.public_base_url).clone();
+        link.set_path("/confirm-channel");
+        link.query_pairs_mut().clear().append_pair("token", token);
+        link.to_string()
+    }
+
+    /// Asks an email channel's recipient to confirm, and nothing else: the
+    /// only message sent to an address before its recipient confirms.
+    pub async fn send_confirmation(
+        &self,
+        channel: &Channel,
+        asked_by: &str,
+        token: &str,
+    ) -> Result<Delivered, ApiError> {
+        let request = SendRequest {
+            idempotency_key: format!("confirm:{}:{}", channel.id, Uuid::new_v4()),
+            channel: Some(ProtoChannel {
+                target: Some(Target::Email(EmailTarget {
+                    address: channel.target.clone(),
+                })),
+            }),
+            alert: Some(Alert {
+                kind: AlertKind::ConfirmChannel.into(),
+                monitor_name: channel.name.clone(),
+                summary: asked_by.to_owned(),
+                link: self.confirmation_link(token),
+                checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
+                ..Alert::default()
+            }),
+        };
+        let response = NotifierClient::clone(&self.client)
+            .send(request)
+            .await
+            .map_err(|status| ApiError::from_channel_test(&status))?;
+        Ok(Delivered {
+            message_id: response.into_inner().message_id,
+        })
+    }
+}
+
 /// Where a stored channel delivers: what is shown (`target`) and the
 /// credential (`secret`) put back together for notify.
 fn target(channel: &Channel, secret: &str) -> Target {

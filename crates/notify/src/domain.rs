@@ -21,6 +21,9 @@ pub enum AlertKind {
     /// To a team's owners: Lookout turned a channel off. The alert's
     /// `monitor_name` is the channel's name and `summary` the reason.
     ChannelDisabled,
+    /// To a new email channel's address: asks its recipient to confirm.
+    /// `monitor_name` is the channel's name, `summary` who asked.
+    ConfirmChannel,
 }
 
 impl AlertKind {
@@ -32,6 +35,7 @@ impl AlertKind {
             AlertKind::Recovered => "monitor.recovered",
             AlertKind::Test => "monitor.test",
             AlertKind::ChannelDisabled => "channel.disabled",
+            AlertKind::ConfirmChannel => "channel.confirm",
         }
     }
 }

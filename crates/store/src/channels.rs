@@ -149,6 +149,8 @@ pub struct Channel {
     pub last_failure: Option<String>,
     /// Deliveries that died in a row since the last success.
     pub dead_streak: i32,
+    /// An email channel waiting, off, for its recipient to confirm.
+    pub awaiting_confirmation: bool,
 }
 
 /// How a channel's deliveries are going, as its page shows it.
@@ -164,6 +166,8 @@ pub enum ChannelHealth {
     Dead,
     /// Turned off, by its owners or by Lookout.
     Disabled,
+    /// Waiting for the recipient to confirm; nothing is sent before.
+    AwaitingConfirmation,
 }
 
 impl ChannelHealth {
@@ -174,12 +178,16 @@ impl ChannelHealth {
             Self::Failing => "failing",
             Self::Dead => "dead",
             Self::Disabled => "disabled",
+            Self::AwaitingConfirmation => "awaiting_confirmation",
         }
     }
 }
 
 impl Channel {
     pub fn health(&self) -> ChannelHealth {
+        if self.awaiting_confirmation {
+            return ChannelHealth::AwaitingConfirmation;
+        }
         if !self.enabled {
             return ChannelHealth::Disabled;
         }
@@ -223,6 +231,9 @@ pub struct ChannelPatch {
     pub enabled: Option<bool>,
     /// A new destination of the same kind, already validated and sealed.
     pub destination: Option<ChannelDestination>,
+    /// With a new destination: whether it waits for its recipient to
+    /// confirm (the channel is then off until they do).
+    pub awaiting_confirmation: bool,
 }
 
 /// Where a channel delivers: what is shown, the sealed credential and the
@@ -253,7 +264,7 @@ impl std::fmt::Debug for Channel {
 
 const CHANNEL_COLUMNS: &str = "c.id, c.team_id, c.kind, c.name, c.target, c.secret, c.sealed_secret, c.settings, \
      c.enabled, c.disabled_reason, c.created_at, c.last_success_at, c.last_failure_at, \
-     c.last_failure, c.dead_streak";
+     c.last_failure, c.dead_streak, c.awaiting_confirmation";
 
 /// The scope of every channel query: the caller ($1) is a member of the
 /// channel's team.
@@ -278,6 +289,7 @@ impl Channel {
             last_failure_at: row.get("last_failure_at"),
             last_failure: row.get("last_failure"),
             dead_streak: row.get("dead_streak"),
+            awaiting_confirmation: row.get("awaiting_confirmation"),
         }
     }
 }
@@ -291,6 +303,8 @@ pub struct NewChannel {
     /// Sealed by the caller ([`ChannelSecret::seal`]).
     pub secret: Option<ChannelSecret>,
     pub settings: serde_json::Value,
+    /// Created off, until its recipient confirms.
+    pub awaiting_confirmation: bool,
 }
 
 impl Store {
@@ -312,8 +326,9 @@ impl Store {
         let row = client
             .query_opt(
                 &format!(
-                    "INSERT INTO channels AS c (id, team_id, kind, name, target, sealed_secret, secret, settings)
-                     SELECT $1, ms.team_id, $4, $5, $6, $7, $9, $8
+                    "INSERT INTO channels AS c (id, team_id, kind, name, target, sealed_secret, secret, settings,
+                                                enabled, awaiting_confirmation)
+                     SELECT $1, ms.team_id, $4, $5, $6, $7, $9, $8, NOT $11, $11
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
@@ -333,6 +348,7 @@ impl Store {
                     &channel.settings,
                     &legacy_secret,
                     &max_per_team,
+                    &channel.awaiting_confirmation,
                 ],
             )
             .await
@@ -505,7 +521,8 @@ impl Store {
                 &format!(
                     "UPDATE channels AS c SET
                          name = COALESCE($3, c.name),
-                         enabled = COALESCE($4, c.enabled),
+                         enabled = CASE WHEN $5 AND $10 THEN false ELSE COALESCE($4, c.enabled) END,
+                         awaiting_confirmation = CASE WHEN $5 THEN $10 ELSE c.awaiting_confirmation END,
                          disabled_reason = CASE WHEN $4 THEN NULL ELSE c.disabled_reason END,
                          dead_streak = CASE WHEN $4 AND NOT c.enabled THEN 0 ELSE c.dead_streak END,
                          target = CASE WHEN $5 THEN $6 ELSE c.target END,
@@ -525,6 +542,7 @@ impl Store {
                     &sealed_secret,
                     &legacy_secret,
                     &destination.map(|destination| &destination.settings),
+                    &patch.awaiting_confirmation,
                 ],
             )
             .await
@@ -603,6 +621,31 @@ impl Store {
                 .unwrap_or(reason),
             owner_emails: owners.iter().map(|owner| owner.get("email")).collect(),
         }))
+    }
+
+    /// Confirms an email channel waiting for its recipient, when it still
+    /// goes to `address` (the link was sent there): it is turned on. `None`
+    /// when there is no such channel waiting. Not scoped by team: the
+    /// recipient proves the right with the signed link, not an account.
+    pub async fn confirm_channel(
+        &self,
+        channel_id: Uuid,
+        address: &str,
+    ) -> Result<Option<Channel>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "UPDATE channels AS c SET awaiting_confirmation = false, enabled = true
+                      WHERE c.id = $1 AND c.kind = 'email' AND c.target = $2
+                        AND c.awaiting_confirmation
+                      RETURNING {CHANNEL_COLUMNS}"
+                ),
+                &[&channel_id, &address],
+            )
+            .await
+            .context("confirming a channel")?;
+        Ok(row.as_ref().map(Channel::from_row))
     }
 
     /// Deletes the channel (and its links to monitors); false when it is not

@@ -48,6 +48,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "channel_health",
         include_str!("../migrations/0101_channel_health.sql"),
     ),
+    (
+        102,
+        "channel_confirmation",
+        include_str!("../migrations/0102_channel_confirmation.sql"),
+    ),
 ];
 
 impl Store {

@@ -46,6 +46,7 @@ fn email_channel() -> NewChannel {
         target: "me@example.com".to_owned(),
         secret: None,
         settings: serde_json::json!({}),
+        awaiting_confirmation: false,
     }
 }
 

@@ -8,9 +8,11 @@
 //! - [`destination`]: the SSRF check shared by monitor and webhook URLs.
 //! - [`monitor_headers`]: header values sealed at rest, masked in responses.
 //! - [`channel_secrets`]: channel credentials sealed at rest, opened to send.
+//! - [`channel_confirmation`]: the signed link a new email channel's recipient confirms with.
 
 pub mod apprise;
 pub mod channel;
+pub mod channel_confirmation;
 pub mod channel_secrets;
 pub mod destination;
 pub mod monitor;

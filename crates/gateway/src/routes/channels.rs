@@ -20,7 +20,9 @@ use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
 use crate::channel_caps::{ChannelCaps, SendCounter};
 use crate::domain::channel::ChannelInput;
-use crate::domain::{self, Problems, Rules, apprise, channel, channel_secrets};
+use crate::domain::{
+    self, Problems, Rules, apprise, channel, channel_confirmation, channel_secrets,
+};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::notify_client::NotifyClient;
@@ -33,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(update, remove))
         .routes(routes!(test))
+        .routes(routes!(confirm))
 }
 
 /// A channel as listed. Its credential (signing secret, chat webhook URL,
@@ -70,6 +73,9 @@ pub struct ChannelResponse {
     /// When a delivery attempt last failed, and what the receiver did.
     last_failure_at: Option<DateTime<Utc>>,
     last_failure: Option<String>,
+    /// An email channel to someone else's address: off until its recipient
+    /// confirms through the link Lookout sent there.
+    awaiting_confirmation: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -81,6 +87,8 @@ pub enum HealthBody {
     Failing,
     Dead,
     Disabled,
+    #[serde(rename = "awaiting_confirmation")]
+    AwaitingConfirmation,
 }
 
 impl From<&Channel> for ChannelResponse {
@@ -99,6 +107,7 @@ impl From<&Channel> for ChannelResponse {
             last_success_at: channel.last_success_at,
             last_failure_at: channel.last_failure_at,
             last_failure: channel.last_failure.clone(),
+            awaiting_confirmation: channel.awaiting_confirmation,
         }
     }
 }
@@ -112,6 +121,14 @@ pub struct CreatedChannel {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     signing_secret: Option<String>,
+    /// Channels awaiting confirmation only: whether the confirmation email
+    /// went out (when not, `confirmation_problem` says why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    confirmation_sent: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    confirmation_problem: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -253,6 +270,29 @@ impl CreateChannel {
     }
 }
 
+/// An email channel to any address but the caller's own (verified at sign-in)
+/// waits for its recipient.
+fn needs_confirmation(user: &CurrentUser, kind: ChannelKind, target: &str) -> bool {
+    kind == ChannelKind::Email && !target.eq_ignore_ascii_case(user.email.trim())
+}
+
+/// Sends the confirmation email, counted like a test send.
+async fn ask_to_confirm(
+    send_counter: &SendCounter,
+    notify: &NotifyClient,
+    secret_box: &SecretBox,
+    user: &CurrentUser,
+    channel: &Channel,
+) -> Result<(), ApiError> {
+    send_counter.spend(channel.team_id).await?;
+    let token = channel_confirmation::token(secret_box, channel.id, &channel.target, Utc::now())
+        .map_err(|error| ApiError::Internal(format!("cannot seal a confirmation: {error}")))?;
+    notify
+        .send_confirmation(channel, &user.email, &token)
+        .await?;
+    Ok(())
+}
+
 fn kind_name(kind: KindBody) -> &'static str {
     match kind {
         KindBody::Email => "email",
@@ -286,6 +326,8 @@ async fn create(
     State(rules): State<Arc<Rules>>,
     State(secret_box): State<SecretBox>,
     State(caps): State<ChannelCaps>,
+    State(send_counter): State<SendCounter>,
+    State(notify): State<NotifyClient>,
     context: AuditContext,
     Json(request): Json<CreateChannel>,
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
@@ -318,12 +360,14 @@ async fn create(
         .as_deref()
         .map(|plaintext| channel_secrets::seal(&secret_box, plaintext))
         .transpose()?;
+    let awaiting_confirmation = needs_confirmation(&user, valid.kind, &valid.target);
     let new = NewChannel {
         kind: valid.kind,
         name,
         target: valid.target,
         secret,
         settings: valid.settings,
+        awaiting_confirmation,
     };
     let created = match store
         .create_channel(
@@ -352,11 +396,21 @@ async fn create(
         json!({"kind": created.kind.as_str()}),
     )
     .await;
+    let (confirmation_sent, confirmation_problem) = if awaiting_confirmation {
+        match ask_to_confirm(&send_counter, &notify, &secret_box, &user, &created).await {
+            Ok(()) => (Some(true), None),
+            Err(error) => (Some(false), Some(error.to_string())),
+        }
+    } else {
+        (None, None)
+    };
     Ok((
         StatusCode::CREATED,
         Json(CreatedChannel {
             channel: ChannelResponse::from(&created),
             signing_secret,
+            confirmation_sent,
+            confirmation_problem,
         }),
     ))
 }
@@ -435,6 +489,8 @@ async fn update(
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
     State(secret_box): State<SecretBox>,
+    State(send_counter): State<SendCounter>,
+    State(notify): State<NotifyClient>,
     context: AuditContext,
     Path(id): Path<Uuid>,
     Json(request): Json<UpdateChannel>,
@@ -482,15 +538,29 @@ async fn update(
             })
         }
     };
+    let awaiting_confirmation = destination
+        .as_ref()
+        .is_some_and(|destination| needs_confirmation(&user, existing.kind, &destination.target));
+    let still_awaiting = existing.awaiting_confirmation && destination.is_none();
+    if request.enabled == Some(true) && (awaiting_confirmation || still_awaiting) {
+        return Err(ApiError::Conflict(
+            "the recipient has not confirmed this address yet; it turns on when they do".to_owned(),
+        ));
+    }
     let patch = ChannelPatch {
         name,
         enabled: request.enabled,
         destination,
+        awaiting_confirmation,
     };
     let updated = store
         .update_channel(user.id, id, &patch)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if awaiting_confirmation {
+        // The channel is saved and off; the owner can ask again by saving the address again.
+        ask_to_confirm(&send_counter, &notify, &secret_box, &user, &updated).await?;
+    }
     let action = match (existing.enabled, updated.enabled) {
         (false, true) => "channel.enabled",
         (true, false) => "channel.disabled",
@@ -563,11 +633,77 @@ async fn test(
         .get_channel(user.id, id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    if channel.awaiting_confirmation {
+        return Err(ApiError::Conflict(
+            "the recipient has not confirmed this address yet; nothing is sent to it before"
+                .to_owned(),
+        ));
+    }
     send_counter.spend(channel.team_id).await?;
     let secret = channel_secrets::open(&secret_box, channel.secret.as_ref())?;
     let delivered = notify.send_test(&channel, &secret).await?;
     Ok(Json(TestSent {
         status: "sent",
         message_id: delivered.message_id,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmChannel {
+    /// The `token` of the link in the confirmation email.
+    token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Confirmed {
+    /// The channel's name and the address that now receives its alerts.
+    name: String,
+    address: String,
+}
+
+/// The recipient of a new email channel confirms it with the signed link
+/// Lookout emailed them; no account needed. The link works once: 410 when
+/// it was used, expired, or the channel changed since.
+#[utoipa::path(post, path = "/api/v1/channels/confirm", tag = "channels",
+    request_body = ConfirmChannel,
+    responses((status = 200, body = Confirmed),
+              (status = 400, description = "Not a confirmation link of this Lookout"),
+              (status = 410, description = "Used, expired, or the channel changed")))]
+async fn confirm(
+    State(store): State<Store>,
+    State(secret_box): State<SecretBox>,
+    context: AuditContext,
+    Json(request): Json<ConfirmChannel>,
+) -> Result<Json<Confirmed>, ApiError> {
+    let confirmation = channel_confirmation::open(&secret_box, &request.token, Utc::now())
+        .map_err(|problem| match problem {
+            channel_confirmation::TokenProblem::Invalid => {
+                ApiError::BadRequest("this is not a confirmation link of this Lookout".to_owned())
+            }
+            channel_confirmation::TokenProblem::Expired => {
+                ApiError::Gone("this confirmation link has expired; ask for a new one".to_owned())
+            }
+        })?;
+    let confirmed = store
+        .confirm_channel(confirmation.channel_id, &confirmation.address)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Gone(
+                "this link was already used, or the channel changed or was deleted".to_owned(),
+            )
+        })?;
+    audit::record(
+        &store,
+        &context,
+        audit::Actor::Anonymous,
+        "channel.confirmed",
+        Some(&confirmed.id.to_string()),
+        json!({}),
+    )
+    .await;
+    Ok(Json(Confirmed {
+        name: confirmed.name,
+        address: confirmed.target,
     }))
 }

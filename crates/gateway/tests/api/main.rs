@@ -8,6 +8,7 @@ mod auth;
 mod channel_secrets;
 mod channels;
 mod checks;
+mod confirmation;
 mod deliveries;
 #[path = "../common/harness.rs"]
 mod harness;

@@ -41,6 +41,7 @@ impl Message {
             AlertKind::Recovered => format!("{name} recovered"),
             AlertKind::Test => "Test notification from Lookout".to_owned(),
             AlertKind::ChannelDisabled => format!("Lookout turned the channel {name} off"),
+            AlertKind::ConfirmChannel => format!("Confirm the channel {name}"),
         };
         Self {
             kind: alert.kind,
@@ -72,7 +73,7 @@ impl Message {
             AlertKind::Triggered => 0x2563EB,
             AlertKind::Failing => 0xDC2626,
             AlertKind::Recovered => 0x16A34A,
-            AlertKind::Test | AlertKind::ChannelDisabled => 0x6B7280,
+            AlertKind::Test | AlertKind::ChannelDisabled | AlertKind::ConfirmChannel => 0x6B7280,
         }
     }
 

@@ -73,6 +73,18 @@ pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
             },
             "This is a test notification: this channel receives Lookout alerts.".to_owned(),
         ),
+        AlertKind::ConfirmChannel => (
+            "[Lookout] Please confirm: may Lookout send alerts to this address?".to_owned(),
+            format!(
+                "{} asked Lookout to send the alerts of the channel {name} to this address. \
+                 Nothing more will be sent here unless you confirm.",
+                if summary.is_empty() {
+                    "Someone"
+                } else {
+                    summary.as_str()
+                }
+            ),
+        ),
         AlertKind::ChannelDisabled => (
             format!("[Lookout] The channel {short_name} was turned off"),
             format!(
@@ -84,12 +96,50 @@ pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
 
     let fields = fields(alert);
     let diff = short_diff(&alert.diff);
+    let link_label = match alert.kind {
+        AlertKind::ConfirmChannel => "Confirm these alerts",
+        AlertKind::ChannelDisabled => "Open your channels in Lookout",
+        AlertKind::Test => "Open Lookout",
+        _ => "View this check in Lookout",
+    };
+    // The recipient of a confirmation is not a Lookout user (yet).
+    let footer = if alert.kind == AlertKind::ConfirmChannel {
+        Footer::Confirmation
+    } else {
+        Footer::Alert
+    };
     Rendered {
-        text: text_body(&headline, &fields, diff.as_deref(), context),
-        html: html_body(&headline, &fields, diff.as_deref(), context),
+        text: text_body(
+            &headline,
+            &fields,
+            diff.as_deref(),
+            link_label,
+            footer,
+            context,
+        ),
+        html: html_body(
+            &subject,
+            &headline,
+            &fields,
+            diff.as_deref(),
+            link_label,
+            footer,
+            context,
+        ),
         subject,
     }
 }
+
+/// What the bottom of an email says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Footer {
+    /// Why the recipient gets it, and where channels are managed.
+    Alert,
+    /// That ignoring it is enough.
+    Confirmation,
+}
+
+const CONFIRMATION_FOOTER: &str = "If you did not expect this, ignore it: Lookout sends nothing more to this address unless you confirm.";
 
 fn with_summary(prefix: String, summary: &str, fallback: &str) -> String {
     let summary = if summary.is_empty() {
@@ -102,8 +152,16 @@ fn with_summary(prefix: String, summary: &str, fallback: &str) -> String {
 
 /// Label/value pairs shown in both parts, in order; empty values are left out.
 fn fields(alert: &Alert) -> Vec<(&'static str, String)> {
-    if alert.kind == AlertKind::ChannelDisabled {
-        return [("Channel", &alert.monitor_name), ("Why", &alert.summary)]
+    if matches!(
+        alert.kind,
+        AlertKind::ChannelDisabled | AlertKind::ConfirmChannel
+    ) {
+        let second = if alert.kind == AlertKind::ConfirmChannel {
+            "Asked by"
+        } else {
+            "Why"
+        };
+        return [("Channel", &alert.monitor_name), (second, &alert.summary)]
             .into_iter()
             .map(|(label, value)| (label, truncate_chars(value.trim(), MAX_FIELD_CHARS)))
             .filter(|(_, value)| !value.is_empty())
@@ -132,6 +190,8 @@ fn text_body(
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
+    link_label: &str,
+    footer: Footer,
     context: &Context<'_>,
 ) -> String {
     let mut text = format!("{headline}\n\n");
@@ -142,10 +202,14 @@ fn text_body(
         let _ = write!(text, "\nChange:\n{diff}\n");
     }
     if let Some(link) = context.link {
-        let _ = write!(text, "\nView this check: {link}\n");
+        let _ = write!(text, "\n{link_label}: {link}\n");
     }
     if let Some(diff_link) = context.diff_link {
         let _ = writeln!(text, "See what changed: {diff_link}");
+    }
+    if footer == Footer::Confirmation {
+        let _ = write!(text, "\n-- \n{CONFIRMATION_FOOTER}\n");
+        return text;
     }
     let _ = write!(
         text,
@@ -156,14 +220,19 @@ fn text_body(
 }
 
 fn html_body(
+    title: &str,
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
+    link_label: &str,
+    footer: Footer,
     context: &Context<'_>,
 ) -> String {
-    let mut html = String::from(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\
+    // `lang` and `<title>` let screen readers and mail clients read it right.
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family: sans-serif; line-height: 1.4\">\n",
+        escape(title)
     );
     let _ = writeln!(html, "<p><strong>{}</strong></p>", escape(headline));
     html.push_str("<table cellpadding=\"4\">\n");
@@ -189,8 +258,9 @@ fn html_body(
     if let Some(link) = context.link {
         let _ = writeln!(
             html,
-            "<p><a href=\"{}\">View this check in Lookout</a></p>",
-            escape(link)
+            "<p><a href=\"{}\">{}</a></p>",
+            escape(link),
+            escape(link_label)
         );
     }
     if let Some(diff_link) = context.diff_link {
@@ -199,6 +269,14 @@ fn html_body(
             "<p><a href=\"{}\">See what changed</a></p>",
             escape(diff_link)
         );
+    }
+    if footer == Footer::Confirmation {
+        let _ = writeln!(
+            html,
+            "<p style=\"color:#666; font-size:small\">{}</p>\n</body></html>",
+            escape(CONFIRMATION_FOOTER)
+        );
+        return html;
     }
     let _ = writeln!(
         html,
@@ -296,6 +374,28 @@ mod tests {
             subject(AlertKind::Test),
             "[Lookout] Test notification for Shop <script>"
         );
+    }
+
+    #[test]
+    fn html_has_a_language_and_a_title_and_a_confirmation_only_asks() {
+        let html = render(&alert(AlertKind::Triggered), &context()).html;
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("<title>[Lookout] Shop &lt;script&gt;: Price dropped"));
+        let mut confirm = alert(AlertKind::ConfirmChannel);
+        confirm.monitor_name = "Ops inbox".into();
+        confirm.summary = "ada@example.com".into();
+        confirm.diff = String::new();
+        let rendered = render(&confirm, &context());
+        assert!(rendered.text.contains(
+            "ada@example.com asked Lookout to send the alerts of the channel Ops inbox to this address"
+        ));
+        assert!(
+            rendered
+                .text
+                .contains("Confirm these alerts: https://lookout.example/checks/1")
+        );
+        assert!(!rendered.text.contains("Manage channels"));
+        assert!(rendered.html.contains(">Confirm these alerts</a>"));
     }
 
     #[test]

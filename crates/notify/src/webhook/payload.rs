@@ -52,6 +52,7 @@ pub fn body(alert: &Alert, occurred_at: DateTime<Utc>) -> Result<Vec<u8>, serde_
                 AlertKind::Recovered => "recovered",
                 AlertKind::Test => "test",
                 AlertKind::ChannelDisabled => "channel_disabled",
+                AlertKind::ConfirmChannel => "confirm_channel",
             },
             monitor_id: &alert.monitor_id,
             monitor_name: &alert.monitor_name,
