@@ -11,6 +11,7 @@ import { Monitors } from './pages/Monitors';
 import { MonitorForm } from './pages/MonitorForm';
 import { MonitorDetail } from './pages/MonitorDetail';
 import { CheckDetail } from './pages/CheckDetail';
+import { ConfirmChannel } from './pages/ConfirmChannel';
 import { Channels } from './pages/Channels';
 import { ApiKeys } from './pages/ApiKeys';
 import { Teams } from './pages/Teams';
@@ -87,6 +88,7 @@ const TITLES: Record<string, string> = {
 };
 
 export function pageTitle(auth: Auth['state'], route: Route, admin: boolean): string {
+  if (route.name === 'confirm-channel') return documentTitle('Confirm alerts');
   if (auth === 'signed-out') return documentTitle('Sign in');
   if (auth !== 'in') return documentTitle(null);
   if (route.name === 'admin' && !admin) return documentTitle('Page not found');
@@ -126,6 +128,9 @@ export function App() {
   useEffect(() => {
     document.title = pageTitle(auth.state, route, signedInAdmin);
   }, [auth.state, route.name, signedInAdmin]);
+
+  // A recipient confirming alerts needs no account.
+  if (route.name === 'confirm-channel') return <ConfirmChannel />;
 
   if (auth.state === 'loading') {
     return (

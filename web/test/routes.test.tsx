@@ -133,3 +133,21 @@ describe('the check page', () => {
     await waitFor(() => expect(document.title).toBe('Channels · Lookout'));
   });
 });
+
+describe('the confirmation page', () => {
+  it('confirms with a button, without an account, and says what was confirmed', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/me': unauthorized,
+      'POST /auth/refresh': unauthorized,
+      'POST /api/v1/channels/confirm': json(200, { name: 'Ops', address: 'ops@example.com' }),
+    });
+    history.replaceState(null, '', '/confirm-channel?token=dev%3Aabc');
+    render(<App />);
+    const button = await screen.findByRole('button', { name: 'Yes, send me these alerts' });
+    expect(calls.some((call) => call.url === '/api/v1/channels/confirm')).toBe(false);
+    await waitFor(() => expect(document.title).toBe('Confirm alerts · Lookout'));
+    fireEvent.click(button);
+    await screen.findByText('Confirmed: alerts of “Ops” now go to ops@example.com.');
+    expect(calls.find((call) => call.url === '/api/v1/channels/confirm')?.body).toEqual({ token: 'dev:abc' });
+  });
+});

@@ -1,5 +1,5 @@
 import { request } from './client';
-import type { Channel, ChannelInput, ChannelList, ChannelPatch, CreatedChannel, Delivery, DeliveryList, Requeued, TestSent } from './types';
+import type { Channel, ChannelInput, Confirmed, ChannelList, ChannelPatch, CreatedChannel, Delivery, DeliveryList, Requeued, TestSent } from './types';
 
 export const listChannels = () => request<ChannelList>('/api/v1/channels');
 
@@ -14,6 +14,10 @@ export const deleteChannel = (id: string) =>
 
 export const testChannel = (id: string) =>
   request<TestSent>(`/api/v1/channels/${encodeURIComponent(id)}/test`, { method: 'POST' });
+
+/** A recipient confirms an email channel with the token of their link; no session needed. */
+export const confirmChannel = (token: string) =>
+  request<Confirmed>('/api/v1/channels/confirm', { method: 'POST', body: { token } });
 
 /** The dead letters of the caller's teams, newest first. */
 export const listDeadDeliveries = (cursor?: string) =>

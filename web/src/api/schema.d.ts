@@ -32,8 +32,17 @@ export interface paths {
     /**
      * Creates a channel; a webhook's signing secret is in this answer only.
      * Every URL is checked against the SSRF policy now and again at each send.
+     * 403 `limit_reached` when the team has `CHANNELS_PER_TEAM_MAX` channels.
      */
     post: operations["create"];
+  };
+  "/api/v1/channels/confirm": {
+    /**
+     * The recipient of a new email channel confirms it with the signed link
+     * Lookout emailed them; no account needed. The link works once: 410 when
+     * it was used, expired, or the channel changed since.
+     */
+    post: operations["confirm"];
   };
   "/api/v1/channels/{id}": {
     delete: operations["remove"];
@@ -41,7 +50,12 @@ export interface paths {
     patch: operations["update"];
   };
   "/api/v1/channels/{id}/test": {
-    /** Sends a test message through notify, now, and reports whether it went out. */
+    /**
+     * Sends a test message through notify, now, and reports whether it went
+     * out; when the receiver failed, 502 `receiver_failed` says what it did.
+     * A team may send `CHANNEL_TEST_SENDS_PER_HOUR` tests and confirmations
+     * an hour (429 `cap_reached` with `Retry-After`).
+     */
     post: operations["test"];
   };
   "/api/v1/deliveries": {
@@ -398,6 +412,11 @@ export interface components {
      * bot token, access token) is never part of it.
      */
     ChannelResponse: {
+      /**
+       * @description An email channel to someone else's address: off until its recipient
+       * confirms through the link Lookout sent there.
+       */
+      awaiting_confirmation: boolean;
       /** Format: date-time */
       created_at: string;
       /**
@@ -519,6 +538,15 @@ export interface components {
       status: string;
       version?: string | null;
     };
+    ConfirmChannel: {
+      /** @description The `token` of the link in the confirmation email. */
+      token: string;
+    };
+    Confirmed: {
+      address: string;
+      /** @description The channel's name and the address that now receives its alerts. */
+      name: string;
+    };
     CreateApiKey: {
       /** Format: date-time */
       expires_at?: string | null;
@@ -603,6 +631,12 @@ export interface components {
     };
     /** @description The answer to a creation: the only time the signing secret is shown. */
     CreatedChannel: components["schemas"]["ChannelResponse"] & {
+      confirmation_problem?: string;
+      /**
+       * @description Channels awaiting confirmation only: whether the confirmation email
+       * went out (when not, `confirmation_problem` says why).
+       */
+      confirmation_sent?: boolean;
       /** @description Webhooks only: the Standard Webhooks secret, shown once. */
       signing_secret?: string;
     };
@@ -701,7 +735,7 @@ export interface components {
       value: string;
     };
     /** @enum {string} */
-    HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled";
+    HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
     /** @enum {string} */
     KindBody: "email" | "webhook" | "slack" | "discord" | "telegram" | "teams" | "ntfy";
     Liveness: {
@@ -1198,6 +1232,39 @@ export interface operations {
     };
   };
   /**
+   * The recipient of a new email channel confirms it with the signed link
+   * Lookout emailed them; no account needed. The link works once: 410 when
+   * it was used, expired, or the channel changed since.
+   */
+  confirm: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConfirmChannel"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Confirmed"];
+        };
+      };
+      /** @description Not a confirmation link of this Lookout */
+      400: {
+        content: never;
+      };
+      /** @description Used, expired, or the channel changed */
+      410: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
    * Removes a member (owners), or leaves the team (anyone, for themselves).
    * The last owner cannot leave.
    */
@@ -1262,7 +1329,12 @@ export interface operations {
       };
     };
   };
-  /** Sends a test message through notify, now, and reports whether it went out. */
+  /**
+   * Sends a test message through notify, now, and reports whether it went
+   * out; when the receiver failed, 502 `receiver_failed` says what it did.
+   * A team may send `CHANNEL_TEST_SENDS_PER_HOUR` tests and confirmations
+   * an hour (429 `cap_reached` with `Retry-After`).
+   */
   test: {
     parameters: {
       path: {
@@ -1275,6 +1347,14 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["TestSent"];
         };
+      };
+      /** @description The team's hourly test sends are spent */
+      429: {
+        content: never;
+      };
+      /** @description The receiver did not take the message; the message says what it did */
+      502: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {

@@ -48,6 +48,7 @@ export type ChannelPatch = Schemas['UpdateChannel'];
 export type Delivery = Schemas['DeliveryResponse'];
 export type DeliveryList = Schemas['DeliveryList'];
 export type Requeued = Schemas['Requeued'];
+export type Confirmed = Schemas['Confirmed'];
 
 export type ApiKey = Schemas['ApiKeyResponse'];
 export type ApiKeyList = Schemas['ApiKeyList'];

@@ -12,6 +12,7 @@ const HEALTH: Record<string, { label: string; tone: string }> = {
   failing: { label: 'Failing, retrying', tone: 'alert' },
   dead: { label: 'Alerts not delivered', tone: 'bad' },
   disabled: { label: 'Turned off', tone: 'bad' },
+  awaiting_confirmation: { label: 'Waiting for the recipient to confirm', tone: 'muted' },
 };
 
 /** The one destination field a channel of this kind is re-pointed with, if any. */
@@ -115,7 +116,7 @@ export function ChannelItem({ channel, onChange, onRemove }: { channel: Channel;
         <button type="button" class="secondary small-button" disabled={busy} aria-expanded={editing} onClick={() => setEditing(!editing)}>
           Edit
         </button>
-        <button type="button" class="secondary small-button" disabled={busy} onClick={toggle}>
+        <button type="button" class="secondary small-button" disabled={busy || channel.awaiting_confirmation} onClick={toggle}>
           {channel.enabled ? 'Turn off' : 'Turn on'}
         </button>
         <button type="button" class="danger small-button" disabled={busy} onClick={remove}>

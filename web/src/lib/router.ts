@@ -11,6 +11,7 @@ export interface Route {
 
 const PATTERNS: [string, RegExp, string[]][] = [
   ['signin', /^\/sign-in$/, []],
+  ['confirm-channel', /^\/confirm-channel$/, []],
   ['monitors', /^\/(?:monitors)?$/, []],
   ['monitor-new', /^\/monitors\/new$/, []],
   ['monitor-edit', /^\/monitors\/([^/]+)\/edit$/, ['id']],

@@ -28,6 +28,7 @@ export function Channels() {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [created, setCreated] = useState<CreatedChannel | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -41,6 +42,13 @@ export function Channels() {
         kind === 'email' ? { kind, name: name.trim(), address: target.trim() } : { kind, name: name.trim(), url: target.trim() },
       );
       setCreated(channel.signing_secret ? channel : null);
+      setNotice(
+        channel.awaiting_confirmation
+          ? channel.confirmation_sent
+            ? `We emailed ${channel.target} a link to confirm. The channel turns on when they do; nothing else is sent there before.`
+            : `The channel waits for ${channel.target} to confirm, but the confirmation email could not be sent: ${channel.confirmation_problem ?? 'try again later'}. Save the address again to resend it.`
+          : null,
+      );
       setName('');
       setTarget('');
       state.setData((page) => ({ ...page, items: [channel, ...(page?.items ?? [])] }));
@@ -68,6 +76,11 @@ export function Channels() {
       </p>
       {created?.signing_secret && (
         <SecretOnce label={`Signing secret for ${created.name}`} value={created.signing_secret} onDone={() => setCreated(null)} />
+      )}
+      {notice && (
+        <p class="notice info" role="status">
+          {notice}
+        </p>
       )}
       <AsyncView state={state} label="Loading channels…">
         {(page) =>
