@@ -41,6 +41,8 @@ function monitor(overrides: Partial<Monitor> = {}): Monitor {
     condition_holds: null,
     fail_policy: 'hold',
     unjudged_streak: 0,
+    failure_alert_after: 3,
+    failing: false,
     ...overrides,
   };
 }

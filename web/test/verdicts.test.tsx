@@ -119,4 +119,26 @@ describe('the monitor form', () => {
     const created = calls.find((call) => call.method === 'POST' && call.url === '/api/v1/monitors');
     expect(created?.body).toMatchObject({ first_check: 'baseline', fail_policy: 'alert_anyway' });
   });
+
+  it('sends after how many failed checks the channels hear that the page fails, 3 unless chosen', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { text: 'Price: 120 EUR', http_status: 200 }),
+      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    });
+    render(
+      <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
+        <MonitorForm />
+      </SessionContext.Provider>,
+    );
+    fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'Widget' } });
+    fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'https://shop.example.com/widget' } });
+    const setting = screen.getByLabelText('Alert when the page cannot be checked') as HTMLSelectElement;
+    expect(setting.value).toBe('3');
+    fireEvent.change(setting, { target: { value: '0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'POST' && call.url === '/api/v1/monitors')).toBe(true));
+    const created = calls.find((call) => call.method === 'POST' && call.url === '/api/v1/monitors');
+    expect(created?.body).toMatchObject({ failure_alert_after: 0 });
+  });
 });

@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,14 +29,6 @@ fn binaries() -> BTreeMap<&'static str, PathBuf> {
         .collect()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Per-service environments mirroring docker-compose.prod.yml, on loopback.
 struct Environments {
     _scratch: ScratchDir,
@@ -53,7 +44,7 @@ async fn environments() -> Environments {
     let redis = test_support::redis::url().await;
     let ports: BTreeMap<&str, u16> = SERVICES
         .iter()
-        .map(|service| (*service, free_port()))
+        .map(|service| (*service, test_support::ports::free_port()))
         .collect();
     let address = |service: &str| format!("127.0.0.1:{}", ports[service]);
 
@@ -106,13 +97,19 @@ async fn environments() -> Environments {
             accepted("NOTIFY"),
             ("REDIS_URL", redis.clone()),
             // Loopback SMTP needs no TLS; nothing is sent in these checks.
-            ("SMTP_URL", format!("smtp://127.0.0.1:{}", free_port())),
+            (
+                "SMTP_URL",
+                format!("smtp://127.0.0.1:{}", test_support::ports::free_port()),
+            ),
         ],
     );
     let mut gateway = vec![
         ("GATEWAY_ADDR", address("gateway")),
         // Several meshes run in parallel: each gateway gets its own metrics port.
-        ("METRICS_ADDR", format!("127.0.0.1:{}", free_port())),
+        (
+            "METRICS_ADDR",
+            format!("127.0.0.1:{}", test_support::ports::free_port()),
+        ),
         ("DATABASE_URL", database.url.clone()),
         ("REDIS_URL", redis.clone()),
         ("JWT_SECRET", dotenv["JWT_SECRET"].clone()),
@@ -135,6 +132,11 @@ async fn environments() -> Environments {
     add("gateway", gateway);
     let mut scheduler = vec![
         ("SCHEDULER_ADDR", address("scheduler")),
+        // Several meshes run in parallel: each scheduler gets its own metrics port.
+        (
+            "SCHEDULER_METRICS_ADDR",
+            format!("127.0.0.1:{}", test_support::ports::free_port()),
+        ),
         ("DATABASE_URL", database.url.clone()),
         (
             "INTERNAL_API_KEY",

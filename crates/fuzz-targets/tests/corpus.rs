@@ -1,6 +1,7 @@
 //! Replays every committed corpus input (seeds and the inputs of past
 //! findings) through its fuzz target: the short smoke `make test` runs, while
 //! `make fuzz` searches for new inputs.
+#![allow(clippy::unwrap_used, reason = "tests may unwrap")]
 
 use std::path::Path;
 

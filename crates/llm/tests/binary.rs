@@ -60,7 +60,7 @@ fn an_unknown_provider_is_refused() {
 
 #[test]
 fn healthcheck_fails_when_nothing_listens() {
-    let port = free_port();
+    let port = test_support::ports::free_port();
 
     let status = lookout_llm(&[("LLM_ADDR", &format!("127.0.0.1:{port}"))])
         .arg("healthcheck")
@@ -73,7 +73,7 @@ fn healthcheck_fails_when_nothing_listens() {
 
 #[test]
 fn production_serves_a_local_model_without_a_key_and_reports_healthy() {
-    let addr = format!("127.0.0.1:{}", free_port());
+    let addr = format!("127.0.0.1:{}", test_support::ports::free_port());
     // A server holds only the digests of the keys it accepts.
     let digests = format!(
         "scheduler:{}",
@@ -112,14 +112,4 @@ fn production_serves_a_local_model_without_a_key_and_reports_healthy() {
     server.wait().unwrap();
 
     assert!(healthy, "the service never reported healthy");
-}
-
-/// A port nobody listens on right now. The binary binds it itself, so there is a small window in
-/// which another process could take it; acceptable for a process-level test.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

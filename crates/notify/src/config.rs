@@ -4,9 +4,10 @@
 //! README's configuration reference (a test keeps the two in step).
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use lettre::message::Mailbox;
-use mesh::config::{ConfigError, Environment, env_string, listen_addr};
+use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr};
 use mesh::internal_auth::InternalKeys;
 use netguard::Policy;
 use secrecy::SecretString;
@@ -38,7 +39,15 @@ pub struct Config {
     /// local one) replaces it. Still subject to the SSRF policy.
     pub telegram_api_url: url::Url,
     pub internal_keys: InternalKeys,
+    /// A delivery's claim in the idempotency ledger lives this long unless
+    /// the attempt renews it (a third of it at a time). A notify killed
+    /// mid-send frees the key after at most this long, so the retry waits
+    /// no longer; a repeat is possible only if the receiver had the message.
+    pub claim_ttl: Duration,
 }
+
+/// Long enough that a Redis hiccup does not let a live claim lapse.
+const MIN_CLAIM_TTL: Duration = Duration::from_millis(1500);
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -69,8 +78,20 @@ impl Config {
                     .unwrap_or_else(|| DEFAULT_TELEGRAM_API_URL.to_owned()),
             )?,
             internal_keys: InternalKeys::from_env(environment)?,
+            claim_ttl: claim_ttl(env_parse("NOTIFY_CLAIM_TTL_MS", 10_000)?)?,
         })
     }
+}
+
+fn claim_ttl(millis: u64) -> Result<Duration, ConfigError> {
+    let ttl = Duration::from_millis(millis);
+    if ttl < MIN_CLAIM_TTL || ttl > Duration::from_secs(600) {
+        return Err(ConfigError::invalid(
+            "NOTIFY_CLAIM_TTL_MS",
+            "must be between 1500 and 600000",
+        ));
+    }
+    Ok(ttl)
 }
 
 /// A connection URL that has a development default but must be configured in

@@ -18,13 +18,56 @@ pub struct Dispatcher {
 impl Dispatcher {
     pub async fn deliver(&self, delivery: &Delivery) -> Result<Outcome, ServiceError> {
         let message_id = self.message_id(delivery);
-        match self.ledger.claim(&delivery.key).await? {
-            Claim::Acquired => {}
+        let marker = match self.ledger.claim(&delivery.key).await? {
+            Claim::Acquired(marker) => marker,
             Claim::AlreadySent => return Ok(Outcome::Duplicate { message_id }),
             Claim::InFlight => return Err(ServiceError::DeliveryInProgress),
-        }
+        };
 
-        let sent = match &delivery.channel {
+        let send = self.send(delivery);
+        tokio::pin!(send);
+        let mut renewal = tokio::time::interval(self.ledger.renew_every());
+        // The first tick is immediate; the claim was just taken.
+        renewal.tick().await;
+        let sent = loop {
+            tokio::select! {
+                sent = &mut send => break sent,
+                _ = renewal.tick() => {
+                    if let Err(error) = self.ledger.renew(&delivery.key, &marker).await {
+                        // The claim may lapse and a retry may send too: the
+                        // message carries the same id either way.
+                        tracing::warn!(key = %delivery.key, error = %error, "could not renew a delivery's claim");
+                    }
+                }
+            }
+        };
+
+        match sent {
+            Ok(http_status) => {
+                // The provider has the message: a ledger failure now must not turn
+                // into an error, or the caller would retry and send it again. The
+                // claim still guards retries until it expires.
+                if let Err(error) = self.ledger.mark_sent(&delivery.key).await {
+                    tracing::error!(key = %delivery.key, error = %error, "delivered but could not record it");
+                }
+                tracing::info!(key = %delivery.key, kind = ?delivery.alert.kind, "alert delivered");
+                Ok(Outcome::Sent {
+                    message_id,
+                    http_status,
+                })
+            }
+            Err(error) => {
+                if let Err(release_error) = self.ledger.release(&delivery.key, &marker).await {
+                    // The claim expires on its own; the retry waits until then.
+                    tracing::error!(key = %delivery.key, error = %release_error, "could not free the idempotency key");
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    async fn send(&self, delivery: &Delivery) -> Result<Option<u16>, crate::error::DeliveryError> {
+        match &delivery.channel {
             Channel::Email(to) => self
                 .email
                 .send(&delivery.key, to, &delivery.alert)
@@ -36,29 +79,6 @@ impl Dispatcher {
                 .await
                 .map(Some),
             chat => self.chat.send(chat, &delivery.alert).await.map(Some),
-        };
-
-        match sent {
-            Ok(http_status) => {
-                // The provider has the message: a ledger failure now must not turn
-                // into an error, or the caller would retry and send it again. The
-                // `sending` marker still guards retries until it expires.
-                if let Err(error) = self.ledger.mark_sent(&delivery.key).await {
-                    tracing::error!(key = %delivery.key, error = %error, "delivered but could not record it");
-                }
-                tracing::info!(key = %delivery.key, kind = ?delivery.alert.kind, "alert delivered");
-                Ok(Outcome::Sent {
-                    message_id,
-                    http_status,
-                })
-            }
-            Err(error) => {
-                if let Err(release_error) = self.ledger.release(&delivery.key).await {
-                    // The claim expires on its own; the retry waits until then.
-                    tracing::error!(key = %delivery.key, error = %release_error, "could not free the idempotency key");
-                }
-                Err(error.into())
-            }
         }
     }
 

@@ -49,6 +49,12 @@ impl ServiceError {
     }
 }
 
+/// gRPC metadata on an UNAVAILABLE answer that is notify's own doing, not
+/// the receiver's: `ledger` (Redis unreachable) or `in-flight` (another
+/// attempt holds the key). The scheduler does not count such an answer as
+/// a failed attempt of the delivery.
+pub const UNAVAILABLE_CAUSE: &str = "lookout-unavailable";
+
 /// A request field that failed validation; the field name is part of the answer
 /// so the gateway can point the user at it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,6 +130,17 @@ impl From<ServiceError> for Status {
             ServiceError::Delivery(DeliveryError::Internal(_)) => Code::Internal,
         };
         let mut status = Status::new(code, error.to_string());
+        let cause = match &error {
+            ServiceError::DeliveryInProgress => Some("in-flight"),
+            ServiceError::LedgerUnavailable => Some("ledger"),
+            _ => None,
+        };
+        if let Some(cause) = cause {
+            status.metadata_mut().insert(
+                UNAVAILABLE_CAUSE,
+                tonic::metadata::MetadataValue::from_static(cause),
+            );
+        }
         if let ServiceError::Delivery(DeliveryError::RetryAfter { after, .. }) = &error {
             let millis = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
             status

@@ -36,21 +36,35 @@ impl Notifier for NotifierService {
             .map(|caller| caller.0.clone())
             .unwrap_or_default();
         let delivery = convert::delivery(request.into_inner()).map_err(ServiceError::from)?;
-        let outcome = self.dispatcher.deliver(&delivery).await.map_err(|error| {
-            tracing::warn!(caller = %caller, key = %delivery.key, error = %error, "delivery failed");
-            let origin = error.is_at_destination().then_some(match delivery.channel {
-                Channel::Email(_) => FailureOrigin::MailServer,
-                _ => FailureOrigin::Receiver,
-            });
-            let mut status = Status::from(error);
-            if let Some(origin) = origin {
-                status.metadata_mut().insert(
-                    FAILURE_ORIGIN_METADATA,
-                    tonic::metadata::MetadataValue::from_static(origin.as_str()),
-                );
-            }
-            status
-        })?;
+        // The attempt runs to its end in a task of its own even when the
+        // caller goes away (a scheduler killed mid-call): a send cut off
+        // between the receiver's acceptance and the ledger's `sent` would be
+        // sent again by the next attempt.
+        let to_email = matches!(delivery.channel, Channel::Email(_));
+        let dispatcher = Arc::clone(&self.dispatcher);
+        let key = delivery.key.clone();
+        let outcome = tokio::spawn(async move { dispatcher.deliver(&delivery).await })
+            .await
+            .map_err(|error| {
+                tracing::error!(key = %key, error = %error, "a delivery task failed");
+                Status::internal("the delivery failed inside notify")
+            })?
+            .map_err(|error| {
+                tracing::warn!(caller = %caller, key = %key, error = %error, "delivery failed");
+                let origin = error.is_at_destination().then_some(if to_email {
+                    FailureOrigin::MailServer
+                } else {
+                    FailureOrigin::Receiver
+                });
+                let mut status = Status::from(error);
+                if let Some(origin) = origin {
+                    status.metadata_mut().insert(
+                        FAILURE_ORIGIN_METADATA,
+                        tonic::metadata::MetadataValue::from_static(origin.as_str()),
+                    );
+                }
+                status
+            })?;
         Ok(Response::new(convert::response(outcome)))
     }
 }

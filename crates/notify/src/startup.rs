@@ -51,7 +51,9 @@ impl Application {
             Outbound::new(config.webhook_policy.clone()).map_err(StartupError::HttpClient)?,
         );
         let dispatcher = Dispatcher {
-            ledger: Ledger::connect(redis).await.map_err(StartupError::Redis)?,
+            ledger: Ledger::connect(redis, config.claim_ttl)
+                .await
+                .map_err(StartupError::Redis)?,
             email: EmailSender::new(
                 &config.smtp,
                 config.from.clone(),

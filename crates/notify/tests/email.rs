@@ -299,6 +299,11 @@ async fn a_key_held_by_another_attempt_is_answered_with_retry_later_and_nothing_
 
     assert_eq!(status.code(), Code::Unavailable);
     assert_eq!(status.message(), "delivery in progress, retry later");
+    assert_eq!(
+        status.metadata().get("lookout-unavailable").unwrap(),
+        "in-flight",
+        "the scheduler must not count this against the receiver"
+    );
     assert!(sink.messages().is_empty());
 }
 

@@ -11,17 +11,25 @@ use store::Store;
 use store::checks::VerdictDetails;
 use store::monitors::{FailPolicy, Monitor};
 use store::scheduling::{
-    ClaimedMonitor, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
+    ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome, NewCheck, NewSnapshot,
 };
 use tokio::sync::Notify;
+use tonic::Code;
 use uuid::Uuid;
 
+use crate::dependencies::{Dependencies, Dependency};
 use crate::domain::{
-    AlertDecision, CheckStatus, as_millis_i32, decide_alert, failure_backoff, next_regular_check,
-    short_diff,
+    AlertDecision, CheckStatus, as_millis_i32, decide_alert, failure_backoff, failure_transition,
+    next_regular_check, short_diff,
 };
+use crate::metrics::METRICS;
 use crate::peers::{ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Verdict};
 use crate::politeness::HostGate;
+
+/// How soon a check that met an outage of ours is due again. The claim
+/// loop takes nothing while the service is down, so this only spreads the
+/// restart a little.
+const DEFERRED_RETRY: Duration = Duration::from_secs(1);
 
 /// Everything a check needs; shared by all checks of the process.
 pub struct CheckRunner {
@@ -34,6 +42,14 @@ pub struct CheckRunner {
     pub deliveries_due: Arc<Notify>,
     /// Unjudged changes in a row after which a `hold` monitor's owner is told once.
     pub unjudged_notice_after: u32,
+    /// Tells a page's failure from an outage of browser or llm.
+    pub dependencies: Arc<Dependencies>,
+}
+
+/// The end of a check: decided, or given back because a service of ours was down.
+enum Checked {
+    Decided(Decision),
+    Deferred(Dependency),
 }
 
 /// What a check decided besides the check row itself.
@@ -71,7 +87,11 @@ impl CheckRunner {
             condition,
             judging,
         } = match decided {
-            Ok(decision) => decision,
+            Ok(Checked::Decided(decision)) => decision,
+            Ok(Checked::Deferred(dependency)) => {
+                self.defer(&claim, dependency).await;
+                return;
+            }
             Err(error) => {
                 tracing::error!(
                     monitor_id = %monitor.id,
@@ -91,6 +111,7 @@ impl CheckRunner {
             let failures = u32::try_from(monitor.consecutive_failures).unwrap_or(0) + 1;
             failure_backoff(interval, failures)
         };
+        self.failure_alert(monitor, &mut check, succeeded, judging);
         let outcome = MonitorOutcome {
             succeeded,
             condition,
@@ -142,11 +163,91 @@ impl CheckRunner {
         }
     }
 
+    /// Gives the monitor back untouched: its check met our outage, not the page's.
+    async fn defer(&self, claim: &ClaimedMonitor, dependency: Dependency) {
+        let monitor = &claim.monitor;
+        METRICS
+            .deferred
+            .with_label_values(&[dependency.as_str(), "check"])
+            .inc();
+        tracing::info!(
+            monitor_id = %monitor.id,
+            team_id = %monitor.team_id,
+            service = dependency.as_str(),
+            "check put back: the {} service is down; the monitor is not charged",
+            dependency.as_str()
+        );
+        if let Err(error) = self
+            .store
+            .defer_claim(monitor.team_id, monitor.id, claim.reason, DEFERRED_RETRY)
+            .await
+        {
+            tracing::warn!(
+                monitor_id = %monitor.id,
+                %error,
+                "could not put a check back; it runs again when its lease expires"
+            );
+        }
+    }
+
+    /// Decides the failing or recovered alert this check raises, if any,
+    /// and words it.
+    fn failure_alert(
+        &self,
+        monitor: &Monitor,
+        check: &mut NewCheck,
+        succeeded: bool,
+        judging: Judging,
+    ) {
+        let failures_in_a_row = if succeeded {
+            0
+        } else {
+            monitor.consecutive_failures.saturating_add(1)
+        };
+        let transition = failure_transition(
+            monitor.failure_alert_after,
+            monitor.failing_alert_sent,
+            succeeded,
+            failures_in_a_row,
+        );
+        match transition {
+            Some(FailureAlert::Failing) => {
+                let cause = CheckStatus::describe_failure(
+                    &check.status,
+                    check.http_status,
+                    check.error.as_deref().unwrap_or_default(),
+                );
+                check.summary = Some(format!(
+                    "Failing: {cause} ({failures_in_a_row} failed checks in a row)."
+                ));
+                check.failure_alert = transition;
+            }
+            Some(FailureAlert::Recovered) => {
+                let last_cause = CheckStatus::describe_failure(
+                    monitor.last_status.as_deref().unwrap_or_default(),
+                    None,
+                    "",
+                );
+                check.recovered_note = Some(format!(
+                    "Checks succeed again after {} failed in a row (last cause: {last_cause}).",
+                    monitor.consecutive_failures
+                ));
+                check.failure_alert = transition;
+            }
+            None if judging == Judging::Judged && monitor.unjudged_notice_sent => {
+                check.recovered_note =
+                    Some("The judge answers again: changes are judged as before.".to_owned());
+                check.failure_alert = Some(FailureAlert::Recovered);
+            }
+            None => {}
+        }
+    }
+
     async fn decide(
         &self,
         claim: &ClaimedMonitor,
         check: &mut NewCheck,
-    ) -> Result<Decision, store::StoreError> {
+    ) -> Result<Checked, store::StoreError> {
         let monitor = &claim.monitor;
         let headers = monitor
             .headers
@@ -170,7 +271,7 @@ impl CheckRunner {
                     "the monitor's header values cannot be decrypted; edit the monitor and enter them again"
                         .to_owned(),
                 );
-                return Ok(decision(None, false));
+                return Ok(Checked::Decided(decision(None, false)));
             }
         };
         let spec = FetchSpec {
@@ -193,10 +294,15 @@ impl CheckRunner {
         let page = match fetched {
             Ok(page) => page,
             Err(failure) => {
+                if let Some(code) = failure.rpc_code
+                    && self.browser_is_down(code).await
+                {
+                    return Ok(Checked::Deferred(Dependency::Browser));
+                }
                 check.status = failure.status.as_str().to_owned();
                 check.http_status = failure.http_status.and_then(|s| i32::try_from(s).ok());
                 check.error = Some(failure.detail);
-                return Ok(decision(None, false));
+                return Ok(Checked::Decided(decision(None, false)));
             }
         };
         check.http_status = i32::try_from(page.http_status).ok().filter(|s| *s != 0);
@@ -222,7 +328,7 @@ impl CheckRunner {
         let first_check = previous.is_none();
         if let Some(previous) = &previous {
             if previous.text_sha256 == page.text_sha256 {
-                return Ok(decision(None, true));
+                return Ok(Checked::Decided(decision(None, true)));
             }
             check.changed = true;
             check.diff = Some(short_diff(&previous.text, &page.text));
@@ -243,15 +349,53 @@ impl CheckRunner {
                     &verdict,
                 );
                 record_verdict(check, verdict, decided);
-                Ok(Decision {
+                Ok(Checked::Decided(Decision {
                     snapshot: Some(new_snapshot),
                     succeeded: true,
                     condition: decided.memory,
                     judging: Judging::Judged,
-                })
+                }))
             }
-            Err(failure) => Ok(self.unjudged(monitor, check, failure, first_check, new_snapshot)),
+            Err(failure) if self.llm_is_down(failure.code).await => {
+                // Nothing of this check is kept: the fetch is repeated when
+                // the judge is back, which costs less than storing a text
+                // that was never judged.
+                Ok(Checked::Deferred(Dependency::Llm))
+            }
+            Err(failure) => Ok(Checked::Decided(self.unjudged(
+                monitor,
+                check,
+                failure,
+                first_check,
+                new_snapshot,
+            ))),
         }
+    }
+
+    /// Whether a failed Fetch call means the browser service is down rather
+    /// than that it refused the request. The page's own failures come back
+    /// as outcomes, never as a status, so an UNAVAILABLE answer is the
+    /// browser's own; other codes are confirmed by its health check.
+    async fn browser_is_down(&self, code: Code) -> bool {
+        match code {
+            Code::InvalidArgument | Code::PermissionDenied | Code::Unauthenticated => false,
+            Code::Unavailable => {
+                self.dependencies.confirm_down(Dependency::Browser).await;
+                true
+            }
+            _ => self.dependencies.confirm_down(Dependency::Browser).await,
+        }
+    }
+
+    /// Whether a failed Evaluate call means the llm service is down. The
+    /// llm answers UNAVAILABLE also when its model is down, which is the
+    /// judge being unavailable (the monitor's fail policy): only its health
+    /// check tells the two apart.
+    async fn llm_is_down(&self, code: Code) -> bool {
+        matches!(
+            code,
+            Code::Unavailable | Code::Unknown | Code::Cancelled | Code::DeadlineExceeded
+        ) && self.dependencies.confirm_down(Dependency::Llm).await
     }
 
     /// Applies the monitor's fail policy to a change the judge could not judge. Never silent:

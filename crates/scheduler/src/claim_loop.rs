@@ -18,8 +18,8 @@ pub struct ClaimSettings {
 }
 
 /// Claims at most as many monitors as there are free slots, every poll
-/// interval, until `stop` turns true; then waits (bounded) for the checks
-/// in flight.
+/// interval, while browser and llm are up, until `stop` turns true; then
+/// waits (bounded) for the checks in flight.
 pub async fn run(
     runner: Arc<CheckRunner>,
     settings: ClaimSettings,
@@ -31,7 +31,9 @@ pub async fn run(
         while checks.try_join_next().is_some() {}
         let free = slots.available_permits();
         let mut claimed_all_free_slots = false;
-        if free > 0 {
+        // While browser or llm is down a check could only fail for our
+        // reasons: nothing is claimed, so no monitor is charged for it.
+        if free > 0 && runner.dependencies.checks_can_run() {
             let limit = i64::try_from(free).unwrap_or(i64::MAX);
             match runner.store.claim_due_monitors(limit, settings.lease).await {
                 Ok(claims) => {

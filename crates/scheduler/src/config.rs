@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use secret_box::SecretBox;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50054";
+const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9465";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
 
 /// Everything the scheduler needs to start.
@@ -54,6 +55,11 @@ pub struct Config {
     /// Dead deliveries in a row after which a channel is turned off and its
     /// team's owners are told once.
     pub channel_disable_after: u32,
+    /// Where `/metrics` listens; port 0 picks a free port.
+    pub metrics_addr: SocketAddr,
+    /// A delivery's claim; renewed every third of it while the send runs,
+    /// so it bounds how long a crashed replica delays its deliveries.
+    pub delivery_lease: Duration,
 }
 
 impl Config {
@@ -91,6 +97,8 @@ impl Config {
             public_base_url: public_base_url()?,
             unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
             channel_disable_after: env_parse("SCHEDULER_CHANNEL_DISABLE_AFTER", 5)?,
+            metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
+            delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
         };
         config.validate()?;
         Ok(config)
@@ -128,6 +136,8 @@ impl Config {
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             unjudged_notice_after: 3,
             channel_disable_after: 5,
+            metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            delivery_lease: Duration::from_secs(10),
         }
     }
 
@@ -173,6 +183,12 @@ impl Config {
             return Err(ConfigError::invalid(
                 "SCHEDULER_MAX_DELIVERY_ATTEMPTS",
                 "must be at least 1",
+            ));
+        }
+        if self.delivery_lease < Duration::from_millis(300) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_DELIVERY_LEASE_MS",
+                "must be at least 300",
             ));
         }
         if self.lease <= self.rpc_timeout * 2 + self.notify_timeout {

@@ -12,12 +12,18 @@ use store::deliveries::{ClaimedDelivery, DeliveryPayload};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
+use crate::dependencies::{Dependencies, Dependency};
 use crate::domain::delivery_backoff;
-use crate::peers::{Alert, ChannelNotice, Destination, Peers, SendFailure};
+use crate::metrics::METRICS;
+use crate::peers::{Alert, ChannelNotice, Destination, Kind, Peers, SendFailure};
 use store::channels::AttemptOutcome;
 
 /// Deliveries claimed per round; they are sent concurrently.
 const BATCH: i64 = 16;
+/// How soon a delivery put back for our own fault is tried again. The
+/// worker claims nothing while notify is down, so this is the pause
+/// between looks at a key another attempt still holds.
+const DEFERRED_RETRY: Duration = Duration::from_secs(1);
 
 pub struct DeliveryWorker {
     pub store: Store,
@@ -25,7 +31,9 @@ pub struct DeliveryWorker {
     pub max_attempts: u32,
     /// First retry delay; doubles with every failed attempt.
     pub retry_base: Duration,
-    /// Longer than a notify call, so that a lease does not expire mid-send.
+    /// How long a claim hides a delivery from other replicas; renewed every
+    /// third of it while the send runs, so it can be far shorter than a
+    /// notify call and a killed replica's deliveries come back quickly.
     pub lease: Duration,
     pub poll_interval: Duration,
     pub public_base_url: String,
@@ -35,6 +43,8 @@ pub struct DeliveryWorker {
     pub channel_disable_after: i32,
     /// Woken when a triggered check committed new deliveries.
     pub wake: Arc<Notify>,
+    /// Nothing is claimed while notify is down.
+    pub dependencies: Arc<Dependencies>,
 }
 
 impl DeliveryWorker {
@@ -53,6 +63,9 @@ impl DeliveryWorker {
 
     async fn drain(self: &Arc<Self>) {
         loop {
+            if !self.dependencies.is_up(Dependency::Notify) {
+                return;
+            }
             let claimed = match self.store.claim_due_deliveries(BATCH, self.lease).await {
                 Ok(claimed) => claimed,
                 Err(error) => {
@@ -63,12 +76,26 @@ impl DeliveryWorker {
             if claimed.is_empty() {
                 return;
             }
+            let ids: Vec<_> = claimed.iter().map(|delivery| delivery.id).collect();
             let mut sends = JoinSet::new();
             for delivery in claimed {
                 let worker = self.clone();
                 sends.spawn(async move { worker.deliver(delivery).await });
             }
-            while sends.join_next().await.is_some() {}
+            let mut renewal = tokio::time::interval(self.lease / 3);
+            // The first tick is immediate; the claim just set the lease.
+            renewal.tick().await;
+            loop {
+                tokio::select! {
+                    next = sends.join_next() => if next.is_none() { break },
+                    _ = renewal.tick() => {
+                        // Rows already finished are no longer pending and are left alone.
+                        if let Err(error) = self.store.renew_delivery_leases(&ids, self.lease).await {
+                            tracing::warn!(%error, "could not renew delivery leases");
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -113,6 +140,8 @@ impl DeliveryWorker {
                     permanent: false,
                     gone: false,
                     retry_after: None,
+                    notify_may_be_down: false,
+                    notify_own_fault: false,
                 };
                 self.failed(&delivery, &failure).await;
                 return;
@@ -123,7 +152,7 @@ impl DeliveryWorker {
                 .await;
             return;
         };
-        let alert = self.alert(&payload);
+        let alert = self.alert(&delivery.kind, &payload);
         match self
             .peers
             .send(&delivery.idempotency_key, destination, alert)
@@ -148,12 +177,39 @@ impl DeliveryWorker {
                     tracing::warn!(delivery_id = %delivery.id, %error, "sent but not recorded")
                 }
             },
+            Err(failure) if self.ours(&failure).await => self.defer(&delivery, &failure).await,
             Err(failure) => {
                 if failure.gone {
                     self.disable_gone_channel(&delivery, &failure.message).await;
                 }
                 self.failed(&delivery, &failure).await
             }
+        }
+    }
+
+    /// Whether a failed send is our fault rather than the receiver's:
+    /// notify said so, or the call failed the way a dead notify fails and
+    /// its health check agrees.
+    async fn ours(&self, failure: &SendFailure) -> bool {
+        failure.notify_own_fault
+            || (failure.notify_may_be_down
+                && self.dependencies.confirm_down(Dependency::Notify).await)
+    }
+
+    /// Puts the delivery back without counting an attempt.
+    async fn defer(&self, delivery: &ClaimedDelivery, failure: &SendFailure) {
+        METRICS
+            .deferred
+            .with_label_values(&[Dependency::Notify.as_str(), "delivery"])
+            .inc();
+        tracing::info!(
+            delivery_id = %delivery.id,
+            team_id = %delivery.team_id,
+            error = %failure.message,
+            "delivery put back: the fault is notify's, not the receiver's; no attempt counted"
+        );
+        if let Err(error) = self.store.defer_delivery(delivery.id, DEFERRED_RETRY).await {
+            tracing::warn!(delivery_id = %delivery.id, %error, "could not put a delivery back");
         }
     }
 
@@ -283,25 +339,47 @@ impl DeliveryWorker {
         }
     }
 
-    fn alert(&self, payload: &DeliveryPayload) -> Alert {
+    fn alert(&self, kind: &str, payload: &DeliveryPayload) -> Alert {
         let check = &payload.check;
         let monitor = &payload.monitor;
+        // Rows queued before deliveries had a kind say "triggered"; their
+        // notices that judging fails are still failing alerts.
+        let kind = match kind {
+            "recovered" => Kind::Recovered,
+            "failing" => Kind::Failing,
+            _ if check.unjudged_notice => Kind::Failing,
+            _ => Kind::Triggered,
+        };
+        let (summary, reason) = match kind {
+            Kind::Recovered => (check.recovered_note.clone(), None),
+            // A failed check has no verdict: its error says what the site did.
+            Kind::Failing if !check.unjudged_notice => (check.summary.clone(), check.error.clone()),
+            Kind::Failing | Kind::Triggered => (check.summary.clone(), check.reason_text.clone()),
+        };
         Alert {
-            failing: check.unjudged_notice,
+            kind,
             monitor_id: monitor.id.to_string(),
             monitor_name: monitor.name.clone(),
             url: monitor.url.clone(),
             condition: monitor.condition.clone(),
-            summary: check.summary.clone().unwrap_or_default(),
-            reason: check.reason_text.clone().unwrap_or_default(),
-            diff: check.diff.clone().unwrap_or_default(),
+            summary: summary.unwrap_or_default(),
+            reason: reason.unwrap_or_default(),
+            diff: if kind == Kind::Triggered {
+                check.diff.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
             check_id: check.id.to_string(),
             link: format!(
                 "{}/monitors/{}/checks/{}",
                 self.public_base_url, monitor.id, check.id
             ),
             checked_at_unix_ms: check.finished_at.timestamp_millis(),
-            extracted_value: check.extracted_value.clone().unwrap_or_default(),
+            extracted_value: if kind == Kind::Triggered {
+                check.extracted_value.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
         }
     }
 }

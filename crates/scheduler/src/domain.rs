@@ -50,6 +50,67 @@ impl CheckStatus {
     }
 }
 
+impl CheckStatus {
+    /// The cause of a failed check in the words of a failing alert: what a
+    /// person can act on, from the stored status, HTTP status and detail.
+    pub fn describe_failure(status: &str, http_status: Option<i32>, detail: &str) -> String {
+        let lower = detail.to_ascii_lowercase();
+        let code = http_status
+            .map(|code| format!(" (HTTP {code})"))
+            .unwrap_or_default();
+        match status {
+            "page_gone" => format!("the page is gone{code}"),
+            "soft_not_found" => "the page says it no longer exists".to_owned(),
+            "blocked" => format!("blocked by a bot wall{code}"),
+            "selector_not_found" => {
+                "the selector no longer matches anything on the page".to_owned()
+            }
+            "empty" => "the page (or what the selector matches) has no readable text".to_owned(),
+            "timeout" => "the site did not answer in time (timeout)".to_owned(),
+            "http_error" => format!("the site answers with an error{code}"),
+            "forbidden_destination" => {
+                "the address is not one Lookout may reach (a private or reserved network)"
+                    .to_owned()
+            }
+            "too_large" => "the page is larger than Lookout reads".to_owned(),
+            "unsupported_content" => "the page is not text Lookout can read".to_owned(),
+            "judge_unavailable" => {
+                "the judge is unavailable, so changes cannot be judged".to_owned()
+            }
+            "network_error" if lower.contains("resolve") || lower.contains("no addresses") => {
+                "the site's name does not resolve (DNS)".to_owned()
+            }
+            "network_error"
+                if ["tls", "ssl", "certificate", "handshake"]
+                    .iter()
+                    .any(|word| lower.contains(word)) =>
+            {
+                "the site's secure connection failed (TLS certificate or handshake)".to_owned()
+            }
+            "network_error" => "the site cannot be reached (connection failed)".to_owned(),
+            _ => "Lookout could not check the page".to_owned(),
+        }
+    }
+}
+
+/// What a failed or successful check changes about the monitor's failing
+/// state: one failing alert when the failures in a row reach `alert_after`
+/// (0: never), one recovered alert at the first success after it, nothing
+/// in between.
+pub fn failure_transition(
+    alert_after: i32,
+    failing_alert_sent: bool,
+    succeeded: bool,
+    failures_in_a_row: i32,
+) -> Option<store::scheduling::FailureAlert> {
+    use store::scheduling::FailureAlert;
+    if succeeded {
+        return failing_alert_sent.then_some(FailureAlert::Recovered);
+    }
+    (alert_after > 0 && !failing_alert_sent && failures_in_a_row >= alert_after)
+        .then_some(FailureAlert::Failing)
+}
+
 /// What a judged check does about its verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlertDecision {
@@ -270,6 +331,52 @@ mod tests {
         let decision = decide_alert(true, FirstCheck::Alert, Some(false), &claimed);
         assert!(!decision.alert);
         assert_eq!(decision.memory, ConditionMemory::Keep);
+    }
+
+    #[test]
+    fn one_failing_alert_per_run_of_failures_and_one_recovered_after_it() {
+        use store::scheduling::FailureAlert;
+        assert_eq!(failure_transition(3, false, false, 2), None);
+        assert_eq!(
+            failure_transition(3, false, false, 3),
+            Some(FailureAlert::Failing)
+        );
+        assert_eq!(failure_transition(3, true, false, 4), None, "no repeats");
+        assert_eq!(
+            failure_transition(3, true, true, 0),
+            Some(FailureAlert::Recovered)
+        );
+        assert_eq!(failure_transition(3, false, true, 0), None);
+        assert_eq!(failure_transition(0, false, false, 50), None, "0 is never");
+    }
+
+    #[test]
+    fn failure_causes_are_plain_words() {
+        let cause = CheckStatus::describe_failure;
+        assert_eq!(
+            cause("page_gone", Some(404), ""),
+            "the page is gone (HTTP 404)"
+        );
+        assert!(cause("blocked", Some(403), "").starts_with("blocked by a bot wall"));
+        assert!(cause("selector_not_found", None, "").contains("selector no longer matches"));
+        assert!(cause("timeout", None, "").contains("timeout"));
+        assert!(
+            cause(
+                "network_error",
+                None,
+                "could not resolve host shop.test: no such host"
+            )
+            .contains("DNS")
+        );
+        assert!(
+            cause(
+                "network_error",
+                None,
+                "could not connect to shop.test: invalid peer certificate: UnknownIssuer"
+            )
+            .contains("TLS")
+        );
+        assert!(cause("judge_unavailable", None, "").contains("judge is unavailable"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The scheduler: runs every monitor's checks and delivers the alerts they
-//! raise. It has no inbound API except `grpc.health.v1`.
+//! raise. It has no inbound API except `grpc.health.v1` and Prometheus `/metrics`.
 //!
 //! - [`config`]: settings read once from the environment.
 //! - [`startup`]: binding the health endpoint, waiting for the schema, running
@@ -10,6 +10,9 @@
 //! - [`politeness`]: per-host concurrency and spacing between fetches.
 //! - [`domain`]: check statuses, backoff and jitter, the short diff.
 //! - [`peers`]: the gRPC clients of browser, llm and notify, behind domain types.
+//! - [`dependencies`]: whether browser, llm and notify are up; nothing is
+//!   claimed that needs a service that is down.
+//! - [`metrics`]: Prometheus figures on `SCHEDULER_METRICS_ADDR`.
 //! - [`error`]: startup errors.
 //!
 //! Architecture Invariant: a monitor is only checked under a lease taken in
@@ -23,8 +26,10 @@ pub mod check;
 pub mod claim_loop;
 pub mod config;
 pub mod delivery;
+pub mod dependencies;
 pub mod domain;
 pub mod error;
+pub mod metrics;
 pub mod peers;
 pub mod politeness;
 pub mod startup;

@@ -49,6 +49,9 @@ pub struct Page {
 #[derive(Debug, Clone)]
 pub struct FetchFailure {
     pub status: CheckStatus,
+    /// The browser service itself failed the call (no outcome came back):
+    /// the caller asks whether the service is down before charging the monitor.
+    pub rpc_code: Option<Code>,
     pub http_status: Option<u32>,
     pub detail: String,
 }
@@ -170,6 +173,9 @@ impl UnjudgedReason {
 #[derive(Debug, Clone)]
 pub struct JudgeFailure {
     pub reason: UnjudgedReason,
+    /// The call's status code: UNAVAILABLE is both "the model is down" and
+    /// "the llm service is down", which only its health check tells apart.
+    pub code: Code,
     /// Plain words for `checks.error`.
     pub message: String,
 }
@@ -206,11 +212,21 @@ pub enum Destination {
     },
 }
 
-/// The alert for a triggered check.
+/// Why an alert is sent; notify words each kind differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The condition was met.
+    Triggered,
+    /// The monitor failed several checks in a row, or its changes cannot be judged.
+    Failing,
+    /// A failing monitor works again.
+    Recovered,
+}
+
+/// The alert for a triggered, failing or recovered check.
 #[derive(Debug, Clone)]
 pub struct Alert {
-    /// A notice that judging fails is sent as a "failing" message, not as a met condition.
-    pub failing: bool,
+    pub kind: Kind,
     pub monitor_id: String,
     pub monitor_name: String,
     pub url: String,
@@ -247,6 +263,14 @@ pub struct SendFailure {
     pub gone: bool,
     /// The receiver asked for a pause before the next attempt.
     pub retry_after: Option<std::time::Duration>,
+    /// The call failed the way a dead notify fails (UNAVAILABLE and
+    /// similar), or notify said its own ledger is unreachable: the caller
+    /// asks its health before charging the attempt.
+    pub notify_may_be_down: bool,
+    /// Notify said the fault is its own: its idempotency ledger is
+    /// unreachable, or another attempt holds this delivery's key right now
+    /// (a retry after a crash, while the dead attempt's claim runs out).
+    pub notify_own_fault: bool,
 }
 
 /// Clients of the three peers; cheap to clone.
@@ -305,6 +329,7 @@ impl Peers {
             .fetch(request)
             .await
             .map_err(|status| FetchFailure {
+                rpc_code: Some(status.code()),
                 status: match status.code() {
                     Code::DeadlineExceeded => CheckStatus::Timeout,
                     Code::Unavailable => CheckStatus::NetworkError,
@@ -317,6 +342,7 @@ impl Peers {
         let http_status = (response.http_status != 0).then_some(response.http_status);
         let failed = |status: CheckStatus| FetchFailure {
             status,
+            rpc_code: None,
             http_status,
             detail: if response.detail.is_empty() {
                 status.as_str().replace('_', " ")
@@ -343,6 +369,7 @@ impl Peers {
             FetchOutcome::UnsupportedContent => Err(failed(CheckStatus::UnsupportedContent)),
             FetchOutcome::Unspecified => Err(FetchFailure {
                 status: CheckStatus::InternalError,
+                rpc_code: None,
                 http_status,
                 detail: "the browser service gave no outcome".to_owned(),
             }),
@@ -367,6 +394,7 @@ impl Peers {
             .evaluate(message)
             .await
             .map_err(|status| JudgeFailure {
+                code: status.code(),
                 reason: UnjudgedReason::from_code(status.code()),
                 message: peer_failure("llm", status.code()),
             })?
@@ -437,6 +465,8 @@ impl Peers {
                 permanent: false,
                 gone: false,
                 retry_after: None,
+                notify_may_be_down: false,
+                notify_own_fault: false,
             })
     }
 
@@ -475,10 +505,10 @@ impl Peers {
                 target: Some(target),
             }),
             alert: Some(AlertMessage {
-                kind: if alert.failing {
-                    AlertKind::Failing
-                } else {
-                    AlertKind::Triggered
+                kind: match alert.kind {
+                    Kind::Triggered => AlertKind::Triggered,
+                    Kind::Failing => AlertKind::Failing,
+                    Kind::Recovered => AlertKind::Recovered,
                 }
                 .into(),
                 monitor_id: alert.monitor_id,
@@ -503,6 +533,12 @@ impl Peers {
                 // Notify's messages are written for users and hold no secrets;
                 // they say why an address or receiver refused.
                 let message: String = status.message().chars().take(300).collect();
+                // Notify names its own reasons to be unavailable, which are
+                // not the receiver's (see notify::error::UNAVAILABLE_CAUSE).
+                let unavailable_cause = status
+                    .metadata()
+                    .get("lookout-unavailable")
+                    .and_then(|value| value.to_str().ok());
                 SendFailure {
                     message: format!("{}: {message}", peer_failure("notify", status.code())),
                     permanent: matches!(
@@ -519,6 +555,12 @@ impl Peers {
                         .and_then(|value| value.to_str().ok())
                         .and_then(|value| value.parse().ok())
                         .map(std::time::Duration::from_millis),
+                    notify_may_be_down: unavailable_cause.is_none()
+                        && matches!(
+                            status.code(),
+                            Code::Unavailable | Code::Unknown | Code::Cancelled
+                        ),
+                    notify_own_fault: unavailable_cause.is_some(),
                 }
             })?
             .into_inner();
@@ -529,6 +571,8 @@ impl Peers {
                 permanent: false,
                 gone: false,
                 retry_after: None,
+                notify_may_be_down: false,
+                notify_own_fault: false,
             }),
         }
     }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mesh::config::ConfigError;
 use secrecy::ExposeSecret;
 use store::Store;
 use tokio::net::TcpListener;
@@ -17,6 +18,7 @@ use crate::check::CheckRunner;
 use crate::claim_loop::{self, ClaimSettings};
 use crate::config::Config;
 use crate::delivery::DeliveryWorker;
+use crate::dependencies::Dependencies;
 use crate::error::StartupError;
 use crate::peers::Peers;
 use crate::politeness::HostGate;
@@ -28,9 +30,12 @@ const HEALTH_PROBE_INTERVAL: Duration = Duration::from_secs(2);
 pub struct Application {
     listener: TcpListener,
     port: u16,
+    metrics_listener: TcpListener,
+    metrics_port: u16,
     config: Config,
     store: Store,
     peers: Peers,
+    dependencies: Arc<Dependencies>,
 }
 
 impl Application {
@@ -40,21 +45,35 @@ impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         config.validate()?;
         let (listener, port) = mesh::server::bind(config.addr).await?;
+        let (metrics_listener, metrics_port) = mesh::server::bind(config.metrics_addr).await?;
         // Every running check holds at most one connection; the extra ones
         // serve the delivery worker and the health probe.
         let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?;
         let peers = Peers::connect(&config)?;
+        let dependencies = Arc::new(
+            Dependencies::new(&config.browser_url, &config.llm_url, &config.notify_url).map_err(
+                |error| ConfigError::invalid("BROWSER_URL / LLM_URL / NOTIFY_URL", error),
+            )?,
+        );
         Ok(Self {
             listener,
             port,
+            metrics_listener,
+            metrics_port,
             config,
             store,
             peers,
+            dependencies,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `/metrics`.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port
     }
 
     /// Serves health, waits for the schema, then claims and delivers until
@@ -63,9 +82,12 @@ impl Application {
         let Self {
             listener,
             port,
+            metrics_listener,
+            metrics_port,
             config,
             store,
             peers,
+            dependencies,
         } = self;
         let (stop_sender, stop) = watch::channel(false);
         let (reporter, health) = mesh::health::service();
@@ -83,10 +105,17 @@ impl Application {
                 },
             ))
         };
+        let metrics = {
+            let mut stop = stop.clone();
+            tokio::spawn(crate::metrics::serve(metrics_listener, async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            }))
+        };
         let probe = tokio::spawn(report_health(store.clone(), reporter, stop.clone()));
-        tracing::info!(port, "lookout-scheduler started");
+        tracing::info!(port, metrics_port, "lookout-scheduler started");
 
-        let work = tokio::spawn(work(config, store, peers, stop.clone()));
+        let watcher = tokio::spawn(dependencies.clone().watch(stop.clone()));
+        let work = tokio::spawn(work(config, store, peers, dependencies, stop.clone()));
         shutdown.await;
         tracing::info!("stopping: no new claims, finishing checks in flight");
         let _ = stop_sender.send(true);
@@ -94,6 +123,12 @@ impl Application {
             tracing::error!(%error, "scheduler loops ended abnormally");
         }
         let _ = probe.await;
+        let _ = watcher.await;
+        match metrics.await {
+            Ok(Err(error)) => tracing::warn!(%error, "metrics server stopped with an error"),
+            Err(error) => tracing::warn!(%error, "metrics server task failed"),
+            Ok(Ok(())) => {}
+        }
         match server.await {
             Ok(Err(error)) => tracing::warn!(%error, "health server stopped with an error"),
             Err(error) => tracing::warn!(%error, "health server task failed"),
@@ -103,7 +138,13 @@ impl Application {
     }
 }
 
-async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<bool>) {
+async fn work(
+    config: Config,
+    store: Store,
+    peers: Peers,
+    dependencies: Arc<Dependencies>,
+    stop: watch::Receiver<bool>,
+) {
     if !wait_for_schema(&store, stop.clone()).await {
         return;
     }
@@ -115,18 +156,20 @@ async fn work(config: Config, store: Store, peers: Peers, stop: watch::Receiver<
         hosts: HostGate::new(config.host_concurrency, config.host_delay),
         deliveries_due: deliveries_due.clone(),
         unjudged_notice_after: config.unjudged_notice_after,
+        dependencies: dependencies.clone(),
     });
     let worker = Arc::new(DeliveryWorker {
         store,
         peers,
         max_attempts: config.max_delivery_attempts,
         retry_base: config.delivery_retry_base,
-        lease: config.notify_timeout * 4,
+        lease: config.delivery_lease,
         poll_interval: config.poll_interval,
         public_base_url: config.public_base_url.clone(),
         secret_box: config.secret_box.clone(),
         channel_disable_after: i32::try_from(config.channel_disable_after).unwrap_or(i32::MAX),
         wake: deliveries_due,
+        dependencies,
     });
     let settings = ClaimSettings {
         poll_interval: config.poll_interval,

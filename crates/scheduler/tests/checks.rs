@@ -271,12 +271,14 @@ async fn fetch_errors_back_off_count_consecutive_failures_and_reset_on_success()
         Some("the page answered 404 Not Found")
     );
 
-    app.peers.set_page(Page::Rpc(Code::Unavailable));
+    // A browser that is up but fails the call: the check fails (an
+    // UNAVAILABLE answer is the browser's own outage, see tests/outages.rs).
+    app.peers.set_page(Page::Rpc(Code::Internal));
     let unreachable = app.check_now(monitor).await;
-    assert_eq!(unreachable.status, "network_error");
+    assert_eq!(unreachable.status, "internal_error");
     assert_eq!(
         unreachable.error.as_deref(),
-        Some("the browser service is unavailable"),
+        Some("the browser service failed (Internal error)"),
         "a plain message, not the peer's"
     );
     let row = app
@@ -290,7 +292,7 @@ async fn fetch_errors_back_off_count_consecutive_failures_and_reset_on_success()
         .await
         .unwrap();
     assert_eq!(row.get::<_, i32>(0), 2);
-    assert_eq!(row.get::<_, String>(1), "network_error");
+    assert_eq!(row.get::<_, String>(1), "internal_error");
     assert!(
         row.get::<_, bool>(2),
         "the second failure waits about twice the interval"

@@ -25,6 +25,8 @@ pub struct ClaimedDelivery {
     pub idempotency_key: String,
     /// Failed attempts so far.
     pub attempts: i32,
+    /// `triggered`, `failing` or `recovered`.
+    pub kind: String,
 }
 
 /// Everything needed to send one delivery, read within the delivery's team.
@@ -69,6 +71,12 @@ pub struct DeliveredCheck {
     pub finished_at: DateTime<Utc>,
     /// The check tells the owner that judging fails, rather than that the condition is met.
     pub unjudged_notice: bool,
+    /// `ok` or why the page could not be checked (a failing alert's cause).
+    pub status: String,
+    pub http_status: Option<i32>,
+    pub error: Option<String>,
+    /// For a recovered alert: after what the monitor works again.
+    pub recovered_note: Option<String>,
 }
 
 /// The parts of a monitor an alert shows.
@@ -120,7 +128,8 @@ impl Store {
                  SET next_attempt_at = now() + $2::double precision * interval '1 millisecond'
                  FROM due
                  WHERE d.id = due.id
-                 RETURNING d.id, d.check_id, d.channel_id, d.team_id, d.idempotency_key, d.attempts",
+                 RETURNING d.id, d.check_id, d.channel_id, d.team_id, d.idempotency_key, d.attempts,
+                           d.kind",
                 &[&limit, &millis(lease)],
             )
             .await
@@ -134,8 +143,54 @@ impl Store {
                 team_id: row.get("team_id"),
                 idempotency_key: row.get("idempotency_key"),
                 attempts: row.get("attempts"),
+                kind: row.get("kind"),
             })
             .collect())
+    }
+
+    /// Extends the lease of deliveries this replica is still sending, so a
+    /// short lease hides them from other replicas only while their sender
+    /// lives: a replica killed mid-send gives them back one lease later.
+    pub async fn renew_delivery_leases(
+        &self,
+        delivery_ids: &[Uuid],
+        lease: Duration,
+    ) -> Result<(), StoreError> {
+        if delivery_ids.is_empty() {
+            return Ok(());
+        }
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE deliveries
+                 SET next_attempt_at = now() + $2::double precision * interval '1 millisecond'
+                 WHERE id = ANY($1) AND status = 'pending'",
+                &[&delivery_ids, &millis(lease)],
+            )
+            .await
+            .context("renewing delivery leases")?;
+        Ok(())
+    }
+
+    /// Puts a delivery back without counting an attempt: the fault was ours
+    /// (notify down, or another attempt still holding its key), not the
+    /// receiver's.
+    pub async fn defer_delivery(
+        &self,
+        delivery_id: Uuid,
+        retry_in: Duration,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE deliveries
+                 SET next_attempt_at = now() + $2::double precision * interval '1 millisecond'
+                 WHERE id = $1 AND status = 'pending'",
+                &[&delivery_id, &millis(retry_in)],
+            )
+            .await
+            .context("deferring a delivery")?;
+        Ok(())
     }
 
     /// The channel, check and monitor of a delivery, all read within the
@@ -149,7 +204,7 @@ impl Store {
             .query_opt(
                 "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.sealed_secret, ch.settings, ch.enabled,
                         c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
-                        c.unjudged_notice,
+                        c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
                         c.finished_at,
                         m.id AS monitor_id, m.name, m.url, m.condition
                  FROM channels ch, checks c JOIN monitors m ON m.id = c.monitor_id
@@ -177,6 +232,10 @@ impl Store {
                 diff: row.get("diff"),
                 finished_at: row.get("finished_at"),
                 unjudged_notice: row.get("unjudged_notice"),
+                status: row.get("status"),
+                http_status: row.get("http_status"),
+                error: row.get("error"),
+                recovered_note: row.get("recovered_note"),
             },
             monitor: DeliveredMonitor {
                 id: row.get("monitor_id"),

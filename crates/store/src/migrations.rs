@@ -39,6 +39,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0070_claim_index.sql"),
     ),
     (
+        90,
+        "failure_alerts",
+        include_str!("../migrations/0090_failure_alerts.sql"),
+    ),
+    (
         100,
         "sealed_channel_secrets",
         include_str!("../migrations/0100_sealed_channel_secrets.sql"),
@@ -54,6 +59,12 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0102_channel_confirmation.sql"),
     ),
 ];
+
+/// The newest schema version this build knows; a service that only reads
+/// the schema waits for it (`Store::schema_ready`).
+pub fn latest_version() -> i32 {
+    MIGRATIONS.last().map_or(0, |(version, _, _)| *version)
+}
 
 impl Store {
     /// Applies every migration not yet recorded in `schema_migrations`.

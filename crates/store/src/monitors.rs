@@ -113,6 +113,10 @@ pub struct Monitor {
     pub unjudged_streak: i32,
     /// The owner was told about the current streak.
     pub unjudged_notice_sent: bool,
+    /// Failed checks in a row after which one "failing" alert goes out; 0: never.
+    pub failure_alert_after: i32,
+    /// The failing alert of the current streak of failures went out.
+    pub failing_alert_sent: bool,
 }
 
 /// What a check does when the model cannot judge a change.
@@ -183,7 +187,7 @@ pub const MONITOR_COLUMNS: &str = "id, team_id, created_by, name, url, css_selec
      condition, interval_seconds, render, headers, paused, next_check_at, requested_reason, consecutive_failures, \
      last_checked_at, last_triggered_at, last_status, created_at, updated_at, \
      first_check, condition_holds, fail_policy, unjudged_streak, unjudged_notice_sent, \
-     xpath, json_path, jq_filter";
+     xpath, json_path, jq_filter, failure_alert_after, failing_alert_sent";
 
 impl Monitor {
     pub fn from_row(row: &tokio_postgres::Row) -> Self {
@@ -221,6 +225,8 @@ impl Monitor {
             fail_policy: FailPolicy::parse(row.get("fail_policy")).unwrap_or_default(),
             unjudged_streak: row.get("unjudged_streak"),
             unjudged_notice_sent: row.get("unjudged_notice_sent"),
+            failure_alert_after: row.get("failure_alert_after"),
+            failing_alert_sent: row.get("failing_alert_sent"),
         }
     }
 }
@@ -289,6 +295,8 @@ pub struct MonitorDefinition {
     pub paused: bool,
     pub first_check: FirstCheck,
     pub fail_policy: FailPolicy,
+    /// Failed checks in a row before a failing alert (0..=100, 0: never).
+    pub failure_alert_after: i32,
 }
 
 /// A partial update; `None` leaves a field as it is. Selector and pointer
@@ -309,6 +317,7 @@ pub struct MonitorPatch {
     pub paused: Option<bool>,
     pub first_check: Option<FirstCheck>,
     pub fail_policy: Option<FailPolicy>,
+    pub failure_alert_after: Option<i32>,
 }
 
 /// A monitor with the channels it alerts.
@@ -367,9 +376,9 @@ impl Store {
                     "INSERT INTO monitors (id, team_id, created_by, name, url, css_selector,
                                            json_pointer, condition, interval_seconds, render,
                                            headers, paused, xpath, json_path, jq_filter,
-                                           first_check, fail_policy)
+                                           first_check, fail_policy, failure_alert_after)
                      SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                            $16, $17
+                            $16, $17, $18
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
@@ -395,6 +404,7 @@ impl Store {
                     &definition.jq_filter,
                     &definition.first_check.as_str(),
                     &definition.fail_policy.as_str(),
+                    &definition.failure_alert_after,
                 ],
             )
             .await
@@ -519,6 +529,7 @@ impl Store {
                          jq_filter = CASE WHEN $18 THEN $19 ELSE jq_filter END,
                          first_check = COALESCE($20, first_check),
                          fail_policy = COALESCE($21, fail_policy),
+                         failure_alert_after = COALESCE($22, failure_alert_after),
                          -- What held for the old condition says nothing about a new one.
                          condition_holds = CASE WHEN $9::text IS NULL OR $9 = condition
                              THEN condition_holds ELSE NULL END,
@@ -548,6 +559,7 @@ impl Store {
                     &jq,
                     &patch.first_check.map(FirstCheck::as_str),
                     &patch.fail_policy.map(FailPolicy::as_str),
+                    &patch.failure_alert_after,
                 ],
             )
             .await

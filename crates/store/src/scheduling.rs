@@ -93,6 +93,29 @@ pub struct NewCheck {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub verdict: VerdictDetails,
+    /// This check starts a failing alert or ends one with a recovered alert.
+    pub failure_alert: Option<FailureAlert>,
+    /// For a recovered alert: after what the monitor works again.
+    pub recovered_note: Option<String>,
+}
+
+/// A change of the monitor's failing state that its channels hear about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureAlert {
+    /// The failed checks in a row reached the monitor's `failure_alert_after`.
+    Failing,
+    /// A check succeeded after a failing alert (or a judged change after a
+    /// notice that changes could not be judged).
+    Recovered,
+}
+
+impl FailureAlert {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Failing => "failing",
+            Self::Recovered => "recovered",
+        }
+    }
 }
 
 /// What a check teaches about the monitor's state condition.
@@ -196,6 +219,36 @@ impl Store {
             .collect())
     }
 
+    /// Gives a claimed monitor back without recording a check: the check met
+    /// an outage of our own (browser or llm down), which says nothing about
+    /// the page. The monitor is due again after `retry_in`, keeps its failure
+    /// count and schedule, and a "run now" or hook request is restored so
+    /// it still runs (even when paused).
+    pub async fn defer_claim(
+        &self,
+        team_id: Uuid,
+        monitor_id: Uuid,
+        reason: CheckReason,
+        retry_in: Duration,
+    ) -> Result<(), StoreError> {
+        let requested = match reason {
+            CheckReason::Schedule => None,
+            CheckReason::Manual | CheckReason::Hook => Some(reason.as_str()),
+        };
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE monitors
+                 SET next_check_at = now() + $3::double precision * interval '1 millisecond',
+                     requested_reason = COALESCE(requested_reason, $4)
+                 WHERE id = $1 AND team_id = $2",
+                &[&monitor_id, &team_id, &millis(retry_in), &requested],
+            )
+            .await
+            .context("deferring a claimed monitor")?;
+        Ok(())
+    }
+
     /// The most recent snapshot of a monitor of `team_id`.
     pub async fn latest_snapshot(
         &self,
@@ -256,19 +309,30 @@ impl Store {
         })
     }
 
-    /// Whether the schema has been created (by the gateway's migrations).
-    /// The scheduler waits for it instead of migrating itself.
+    /// Whether the schema is complete: every migration this build knows has
+    /// been applied (by the gateway). The scheduler waits for it instead of
+    /// migrating itself, and never runs against a half-migrated schema,
+    /// where its claims would also race the migrations for table locks.
     pub async fn schema_ready(&self) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_one(
-                "SELECT to_regclass('public.deliveries') IS NOT NULL
-                    AND to_regclass('public.monitors') IS NOT NULL",
+                "SELECT to_regclass('public.schema_migrations') IS NOT NULL",
                 &[],
             )
             .await
             .context("looking for the schema")?;
-        Ok(row.get(0))
+        if !row.get::<_, bool>(0) {
+            return Ok(false);
+        }
+        let row = client
+            .query_one(
+                "SELECT COALESCE(max(version), 0) FROM schema_migrations",
+                &[],
+            )
+            .await
+            .context("reading the schema version")?;
+        Ok(row.get::<_, i32>(0) >= crate::migrations::latest_version())
     }
 }
 
@@ -328,10 +392,10 @@ async fn insert_check(
                  judge_ms, duration_ms, started_at, finished_at, condition_kind,
                  condition_holds, first_alert, evidence_excerpt, verification,
                  verification_problem, judge_cached, prompt_tokens, completion_tokens,
-                 unjudged_reason, unjudged_notice)
+                 unjudged_reason, unjudged_notice, failure_alert, recovered_note)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                  $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
-                 $31, $32, $33, $34)",
+                 $31, $32, $33, $34, $35, $36)",
             &[
                 &check.id,
                 &check.monitor_id,
@@ -367,6 +431,8 @@ async fn insert_check(
                 &check.verdict.completion_tokens,
                 &check.verdict.unjudged_reason,
                 &check.verdict.unjudged_notice,
+                &check.failure_alert.map(FailureAlert::as_str),
+                &check.recovered_note,
             ],
         )
         .await
@@ -375,31 +441,50 @@ async fn insert_check(
 }
 
 /// One pending delivery per enabled channel of the monitor (the outbox),
-/// when the check triggered or carries a notice; how many were queued.
+/// when the check triggered, carries a notice, or starts or ends a failing
+/// alert; how many were queued.
 async fn queue_deliveries(
     transaction: &Transaction<'_>,
     check: &NewCheck,
 ) -> Result<u64, StoreError> {
     // A baseline check triggers only when its state condition already held and the
     // monitor's first-check rule lets it alert (decided by the scheduler).
-    // A notice that judging fails goes through the same outbox.
-    let deliveries = if check.triggered || check.verdict.unjudged_notice {
-        transaction
+    // A notice that judging fails and a failing alert go through the same
+    // outbox; a recovered alert too, under a key of its own since the
+    // same check may also have met the condition.
+    let failure_alert = check.failure_alert;
+    let primary_kind = if check.triggered {
+        Some("triggered")
+    } else if check.verdict.unjudged_notice || failure_alert == Some(FailureAlert::Failing) {
+        Some("failing")
+    } else {
+        None
+    };
+    let recovered = (failure_alert == Some(FailureAlert::Recovered)).then_some("recovered");
+    let mut deliveries = 0;
+    for (kind, key_suffix) in [(primary_kind, ""), (recovered, ":recovered")] {
+        let Some(kind) = kind else { continue };
+        deliveries += transaction
             .execute(
                 "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
-                     status, next_attempt_at)
-                 SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id, $1::uuid::text || ':' || c.id::text,
-                     'pending', now()
+                     status, next_attempt_at, kind)
+                 SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id,
+                     $1::uuid::text || ':' || c.id::text || $4::text,
+                     'pending', now(), $5
                  FROM monitor_channels mc
                  JOIN channels c ON c.id = mc.channel_id
                  WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",
-                &[&check.id, &check.monitor_id, &check.team_id],
+                &[
+                    &check.id,
+                    &check.monitor_id,
+                    &check.team_id,
+                    &key_suffix,
+                    &kind,
+                ],
             )
             .await
-            .context("queueing deliveries")?
-    } else {
-        0
-    };
+            .context("queueing deliveries")?;
+    }
     Ok(deliveries)
 }
 
@@ -426,6 +511,8 @@ async fn update_checked_monitor(
                      WHEN 'unjudged' THEN unjudged_streak + 1 ELSE unjudged_streak END,
                  unjudged_notice_sent = CASE WHEN $10::text = 'judged' THEN false
                      WHEN $11 THEN true ELSE unjudged_notice_sent END,
+                 failing_alert_sent = CASE WHEN $6 THEN false
+                     WHEN $12::text = 'failing' THEN true ELSE failing_alert_sent END,
                  updated_at = now()
              WHERE id = $1 AND team_id = $2",
             &[
@@ -447,6 +534,7 @@ async fn update_checked_monitor(
                     Judging::Unjudged => "unjudged",
                 },
                 &check.verdict.unjudged_notice,
+                &check.failure_alert.map(FailureAlert::as_str),
             ],
         )
         .await

@@ -36,6 +36,7 @@ fn definition(name: &str) -> MonitorDefinition {
         paused: false,
         first_check: FirstCheck::Auto,
         fail_policy: FailPolicy::Hold,
+        failure_alert_after: 3,
     }
 }
 

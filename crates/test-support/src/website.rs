@@ -54,6 +54,22 @@ struct SiteState {
     hits: HashMap<String, usize>,
 }
 
+/// Changes the pages of a [`TestSite`]; cheap to clone into a task.
+#[derive(Clone)]
+pub struct SitePages {
+    state: Arc<Mutex<SiteState>>,
+}
+
+impl SitePages {
+    pub fn set_html(&self, path: &str, body: &str) {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pages
+            .insert(path.to_owned(), Page::html(body));
+    }
+}
+
 /// A running site on 127.0.0.1; stops when dropped.
 pub struct TestSite {
     addr: SocketAddr,
@@ -96,6 +112,13 @@ impl TestSite {
 
     pub fn set_html(&self, path: &str, body: &str) {
         self.set(path, Page::html(body));
+    }
+
+    /// A handle that changes pages from another task while the site runs.
+    pub fn pages(&self) -> SitePages {
+        SitePages {
+            state: Arc::clone(&self.state),
+        }
     }
 
     /// How many requests `path` has received.

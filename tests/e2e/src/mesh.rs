@@ -151,6 +151,8 @@ pub struct Mesh {
     pub gateway: ServiceProcess,
     pub scheduler: ServiceProcess,
     pub scheduler_url: String,
+    /// The scheduler's Prometheus endpoint, `…/metrics`.
+    pub scheduler_metrics_url: String,
     pub log_dir: PathBuf,
     gateway_env: Vec<(String, String)>,
 }
@@ -202,7 +204,9 @@ impl Mesh {
         wait_for_http_health(&gateway_url, &mut gateway).await;
 
         let scheduler_addr = loopback_addr();
+        let scheduler_metrics_addr = loopback_addr();
         let scheduler_env = pairs(&[
+            ("SCHEDULER_METRICS_ADDR", &scheduler_metrics_addr),
             ("LOOKOUT_ENV", "development"),
             ("LOG_FORMAT", "json"),
             ("SCHEDULER_ADDR", &scheduler_addr),
@@ -230,6 +234,7 @@ impl Mesh {
             gateway,
             scheduler,
             scheduler_url,
+            scheduler_metrics_url: format!("http://{scheduler_metrics_addr}/metrics"),
             log_dir,
             gateway_env,
         }

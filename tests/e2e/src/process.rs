@@ -11,33 +11,37 @@ pub struct ServiceProcess {
     pub name: String,
     child: Child,
     pub log_path: PathBuf,
+    /// Kept to start the same service again after a kill.
+    env: Vec<(String, String)>,
 }
 
 impl ServiceProcess {
     /// Starts `binary` with exactly `env` (plus PATH), logging to a file.
     pub fn start(binary_name: &str, env: &[(String, String)], log_dir: &std::path::Path) -> Self {
         let log_path = log_dir.join(format!("{binary_name}.log"));
-        let log = std::fs::File::create(&log_path).expect("the log directory is writable");
-        let log_err = log.try_clone().expect("a log file handle can be cloned");
-        let mut command = Command::new(test_support::process::workspace_binary(binary_name));
-        command
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "info")
-            .envs(
-                env.iter()
-                    .map(|(key, value)| (key.as_str(), value.as_str())),
-            )
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log_err)
-            .kill_on_drop(true);
-        let child = command.spawn().expect("the service binary starts");
+        // A fresh log per start of the mesh; restarts append to it.
+        std::fs::File::create(&log_path).expect("the log directory is writable");
+        let child = spawn(binary_name, env, &log_path);
         Self {
             name: binary_name.to_owned(),
             child,
             log_path,
+            env: env.to_vec(),
         }
+    }
+
+    /// `kill -9`: the process gets no chance to finish anything.
+    pub async fn kill_hard(&mut self) {
+        self.child
+            .kill()
+            .await
+            .expect("a running child can be killed");
+    }
+
+    /// Starts the service again with the same environment; its log goes on
+    /// in the same file.
+    pub fn restart(&mut self) {
+        self.child = spawn(&self.name, &self.env, &self.log_path);
     }
 
     pub fn pid(&self) -> Option<u32> {
@@ -77,4 +81,27 @@ impl ServiceProcess {
             panic!("{} exited with {status}:\n{}", self.name, self.log());
         }
     }
+}
+
+/// Starts `binary_name` with exactly `env` (plus PATH), appending to `log_path`.
+fn spawn(binary_name: &str, env: &[(String, String)], log_path: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(log_path)
+        .expect("the log file is writable");
+    let log_err = log.try_clone().expect("a log file handle can be cloned");
+    let mut command = Command::new(test_support::process::workspace_binary(binary_name));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .envs(
+            env.iter()
+                .map(|(key, value)| (key.as_str(), value.as_str())),
+        )
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .kill_on_drop(true);
+    command.spawn().expect("the service binary starts")
 }

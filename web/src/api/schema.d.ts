@@ -599,6 +599,11 @@ export interface components {
       css_selector?: string | null;
       /** @description Defaults to `hold`. */
       fail_policy?: components["schemas"]["FailPolicyBody"];
+      /**
+       * Format: int64
+       * @description Failed checks in a row before one "failing" alert: 1 to 100, 0 for never. Defaults to 3.
+       */
+      failure_alert_after?: number | null;
       /** @description Defaults to `auto`. */
       first_check?: components["schemas"]["FirstCheckBody"];
       headers?: components["schemas"]["HeaderBody"][];
@@ -805,6 +810,15 @@ export interface components {
       css_selector?: string | null;
       /** @description What a check does when the model cannot judge a change. */
       fail_policy: components["schemas"]["FailPolicyBody"];
+      /** @description The failing alert of the current run of failures went out. */
+      failing: boolean;
+      /**
+       * Format: int32
+       * @description Failed checks in a row (the page gone, blocked by a bot wall, the selector no longer
+       * matching, a timeout, DNS or TLS trouble) after which one "failing" alert names the cause;
+       * a "recovered" alert follows the next successful check. 0: no failing alerts.
+       */
+      failure_alert_after: number;
       /** @description What the first check may do. */
       first_check: components["schemas"]["FirstCheckBody"];
       headers: components["schemas"]["HeaderBody"][];
@@ -1031,6 +1045,11 @@ export interface components {
       /** @description `null` or `""` clears it. */
       css_selector?: string | null;
       fail_policy?: components["schemas"]["FailPolicyBody"] | null;
+      /**
+       * Format: int64
+       * @description Failed checks in a row before one "failing" alert: 1 to 100, 0 for never.
+       */
+      failure_alert_after?: number | null;
       first_check?: components["schemas"]["FirstCheckBody"] | null;
       headers?: components["schemas"]["HeaderBody"][] | null;
       /** Format: int64 */

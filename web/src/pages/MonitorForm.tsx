@@ -7,6 +7,7 @@ import { HeaderFields } from '../components/HeaderFields';
 import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { VerdictSettings } from '../components/VerdictSettings';
+import { FailureAlertSetting } from '../components/FailureAlertSetting';
 import { INTERVALS, intervalLabel, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -27,6 +28,7 @@ type FormState = MonitorFields &
   SelectorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
     first_check: FirstCheck;
     fail_policy: FailPolicy;
+    failure_alert_after: number;
   };
 
 function fromMonitor(monitor: Monitor): FormState {
@@ -42,6 +44,7 @@ function fromMonitor(monitor: Monitor): FormState {
     headers: monitor.headers,
     first_check: monitor.first_check ?? 'auto',
     fail_policy: monitor.fail_policy ?? 'hold',
+    failure_alert_after: monitor.failure_alert_after ?? 3,
   };
 }
 
@@ -70,6 +73,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           headers: [],
           first_check: 'auto',
           fail_policy: 'hold',
+          failure_alert_after: 3,
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -108,6 +112,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       headers: form.headers.filter((header) => header.name.trim()).map((header) => ({ ...header, name: header.name.trim() })),
       first_check: form.first_check,
       fail_policy: form.fail_policy,
+      failure_alert_after: form.failure_alert_after,
     };
     setSaving(true);
     try {
@@ -283,6 +288,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               failPolicy={form.fail_policy}
               onFailPolicy={(value) => set('fail_policy', value)}
             />
+            <FailureAlertSetting value={form.failure_alert_after} onChange={(value) => set('failure_alert_after', value)} />
           </details>
 
           <div class="form-actions">

@@ -98,7 +98,10 @@ export function Monitors() {
                       <td data-label="Status">
                         <StatusBadge status={status.status} label={status.label} />
                         {monitor.consecutive_failures > 1 && (
-                          <div class="small muted">{monitor.consecutive_failures} failures in a row</div>
+                          <div class="small muted">
+                            {monitor.consecutive_failures} failures in a row
+                            {monitor.failing && ' · failing alert sent'}
+                          </div>
                         )}
                       </td>
                       <td data-label="Last check">

@@ -138,6 +138,21 @@ pub fn interval_seconds(rules: &Rules, seconds: i64) -> Result<i32, String> {
     i32::try_from(seconds).map_err(|_| "is out of range".to_owned())
 }
 
+/// Failed checks in a row before a "failing" alert, when not given.
+pub const DEFAULT_FAILURE_ALERT_AFTER: i64 = 3;
+const MAX_FAILURE_ALERT_AFTER: i64 = 100;
+
+/// How many failed checks in a row raise a "failing" alert: 1 to 100, or
+/// 0 for never.
+pub fn failure_alert_after(count: i64) -> Result<i32, String> {
+    if !(0..=MAX_FAILURE_ALERT_AFTER).contains(&count) {
+        return Err(format!(
+            "must be between 1 and {MAX_FAILURE_ALERT_AFTER} failed checks, or 0 for never"
+        ));
+    }
+    i32::try_from(count).map_err(|_| "is out of range".to_owned())
+}
+
 /// The interval for a monitor created without one.
 pub fn default_interval_seconds(rules: &Rules) -> i64 {
     DEFAULT_INTERVAL_SECONDS.max(i64::from(rules.min_interval_seconds))

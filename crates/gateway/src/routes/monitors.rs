@@ -94,6 +94,13 @@ pub struct MonitorResponse {
     fail_policy: FailPolicyBody,
     /// Changes in a row the model could not judge.
     unjudged_streak: i32,
+    // Failure alerts.
+    /// Failed checks in a row (the page gone, blocked by a bot wall, the selector no longer
+    /// matching, a timeout, DNS or TLS trouble) after which one "failing" alert names the cause;
+    /// a "recovered" alert follows the next successful check. 0: no failing alerts.
+    failure_alert_after: i32,
+    /// The failing alert of the current run of failures went out.
+    failing: bool,
 }
 
 /// What a check does when the model cannot judge a change (down, timing out, invalid answers).
@@ -209,6 +216,8 @@ impl From<MonitorWithChannels> for MonitorResponse {
             condition_holds: monitor.condition_holds,
             fail_policy: monitor.fail_policy.into(),
             unjudged_streak: monitor.unjudged_streak,
+            failure_alert_after: monitor.failure_alert_after,
+            failing: monitor.failing_alert_sent,
         }
     }
 }
@@ -254,6 +263,10 @@ pub struct CreateMonitor {
     /// Defaults to `hold`.
     #[serde(default)]
     fail_policy: FailPolicyBody,
+    // Failure alerts.
+    /// Failed checks in a row before one "failing" alert: 1 to 100, 0 for never. Defaults to 3.
+    #[schema(minimum = 0, maximum = 100)]
+    failure_alert_after: Option<i64>,
 }
 
 /// Absent fields stay as they are; selectors can be cleared with `null` or
@@ -294,6 +307,10 @@ pub struct UpdateMonitor {
     // Verdicts.
     first_check: Option<FirstCheckBody>,
     fail_policy: Option<FailPolicyBody>,
+    // Failure alerts.
+    /// Failed checks in a row before one "failing" alert: 1 to 100, 0 for never.
+    #[schema(minimum = 0, maximum = 100)]
+    failure_alert_after: Option<i64>,
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one
@@ -380,6 +397,14 @@ async fn create(
         monitor::interval_seconds(&rules, interval),
     );
     let headers = problems.check("headers", monitor::headers(header_pairs(request.headers)));
+    let failure_alert_after = problems.check(
+        "failure_alert_after",
+        monitor::failure_alert_after(
+            request
+                .failure_alert_after
+                .unwrap_or(monitor::DEFAULT_FAILURE_ALERT_AFTER),
+        ),
+    );
     problems.finish()?;
     let headers = sealed_headers(&secret_box, headers.unwrap_or_default(), &[])?;
     // Every value is present: `finish` returned early otherwise.
@@ -398,6 +423,7 @@ async fn create(
         paused: request.paused,
         first_check: request.first_check.into(),
         fail_policy: request.fail_policy.into(),
+        failure_alert_after: failure_alert_after.unwrap_or_default(),
     };
     let created = store
         .create_monitor(user.id, request.team_id, &definition, &request.channel_ids)
@@ -520,6 +546,10 @@ async fn update(
     patch.paused = request.paused;
     patch.first_check = request.first_check.map(FirstCheck::from);
     patch.fail_policy = request.fail_policy.map(FailPolicy::from);
+    if let Some(count) = request.failure_alert_after {
+        patch.failure_alert_after =
+            problems.check("failure_alert_after", monitor::failure_alert_after(count));
+    }
     problems.finish()?;
     if let Some(submitted) = headers.flatten() {
         let keeps_a_value = submitted

@@ -226,6 +226,47 @@ async fn a_monitor_cannot_alert_a_channel_of_another_team() {
 }
 
 #[tokio::test]
+async fn failing_alerts_come_after_three_failed_checks_unless_the_monitor_says_otherwise() {
+    let app = spawn_app().await;
+    let created = expect_json(
+        app.create_monitor(&app.alice, &monitor_body()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["failure_alert_after"], 3);
+    assert_eq!(created["failing"], false);
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let mut body = monitor_body();
+    body["failure_alert_after"] = json!(0);
+    let never = expect_json(
+        app.create_monitor(&app.alice, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(never["failure_alert_after"], 0);
+
+    let updated = expect_json(
+        app.update_monitor(&app.alice, &id, &json!({"failure_alert_after": 10}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(updated["failure_alert_after"], 10);
+
+    for value in [json!(101), json!(-1)] {
+        let response = app
+            .update_monitor(&app.alice, &id, &json!({"failure_alert_after": value}))
+            .await;
+        let error = expect_json(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(
+            error["error"]["fields"][0]["field"], "failure_alert_after",
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_first_check_rule_and_fail_policy_have_defaults_can_be_chosen_and_are_validated() {
     let app = spawn_app().await;
     let created = expect_json(

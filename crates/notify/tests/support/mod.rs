@@ -75,6 +75,7 @@ impl TestApp {
                 ("scheduler", INTERNAL_KEY),
                 ("gateway", GATEWAY_KEY),
             ]),
+            claim_ttl: Duration::from_secs(10),
         };
         let app = Application::build(config).await.unwrap();
         let port = app.port();

@@ -63,6 +63,9 @@ pub struct Peers {
     pub notify_failures_left: Mutex<u32>,
     /// When set, every Send fails with this code.
     pub notify_error: Mutex<Option<Code>>,
+    /// Sends answered "another attempt holds this key" (notify's own
+    /// UNAVAILABLE) before one succeeds.
+    pub notify_in_flight_left: Mutex<u32>,
     /// The `retry-after-ms` metadata of the UNAVAILABLE failures above.
     pub notify_retry_after_ms: Mutex<Option<u64>>,
     pub fetches: Mutex<Vec<FetchRequest>>,
@@ -80,6 +83,7 @@ impl Peers {
             verdict: Mutex::new(Verdict::Triggered(false)),
             notify_failures_left: Mutex::new(0),
             notify_error: Mutex::new(None),
+            notify_in_flight_left: Mutex::new(0),
             notify_retry_after_ms: Mutex::new(None),
             fetches: Mutex::default(),
             evaluations: Mutex::default(),
@@ -237,6 +241,18 @@ impl Notifier for Fake {
         if let Some(code) = *self.0.notify_error.lock().unwrap() {
             return Err(Status::new(code, "the address is not valid"));
         }
+        {
+            let mut in_flight = self.0.notify_in_flight_left.lock().unwrap();
+            if *in_flight > 0 {
+                *in_flight -= 1;
+                let mut status = Status::unavailable("delivery in progress, retry later");
+                status.metadata_mut().insert(
+                    "lookout-unavailable",
+                    tonic::metadata::MetadataValue::from_static("in-flight"),
+                );
+                return Err(status);
+            }
+        }
         let mut failures = self.0.notify_failures_left.lock().unwrap();
         if *failures > 0 {
             *failures -= 1;
@@ -267,14 +283,17 @@ async fn start_peers(peers: Arc<Peers>) -> String {
     ]);
     let auth = InternalAuth::new(InternalKeys::from_keys([(SCHEDULER, KEY)]), CALLERS);
     let fake = Fake(peers);
-    let routes = Routes::new(auth.guard(BrowserServer::new(fake.clone())))
+    // The scheduler claims nothing until its peers' health says serving.
+    let (reporter, health) = mesh::health::service();
+    let routes = Routes::new(health)
+        .add_service(auth.guard(BrowserServer::new(fake.clone())))
         .add_service(auth.guard(JudgeServer::new(fake.clone())))
         .add_service(auth.guard(NotifierServer::new(fake)));
-    tokio::spawn(mesh::server::serve_grpc(
-        listener,
-        routes,
-        std::future::pending(),
-    ));
+    tokio::spawn(async move {
+        // Held for as long as the fakes serve, so their health stays "serving".
+        let _reporter = reporter;
+        mesh::server::serve_grpc(listener, routes, std::future::pending()).await
+    });
     format!("http://127.0.0.1:{port}")
 }
 
@@ -383,6 +402,7 @@ pub struct CheckRow {
     pub prompt_tokens: Option<i32>,
     pub unjudged_reason: Option<String>,
     pub unjudged_notice: bool,
+    pub failure_alert: Option<String>,
 }
 
 impl TestApp {
@@ -515,6 +535,7 @@ impl TestApp {
                 prompt_tokens: row.get("prompt_tokens"),
                 unjudged_reason: row.get("unjudged_reason"),
                 unjudged_notice: row.get("unjudged_notice"),
+                failure_alert: row.get("failure_alert"),
             })
             .collect()
     }
