@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
-use crate::channel_caps::{ChannelCaps, SendCounter};
+use crate::channel_caps::SendCounter;
 use crate::domain::channel::ChannelInput;
 use crate::domain::{
     self, Problems, Rules, apprise, channel, channel_confirmation, channel_secrets,
@@ -324,13 +324,16 @@ async fn create(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
-    State(secret_box): State<SecretBox>,
-    State(caps): State<ChannelCaps>,
-    State(send_counter): State<SendCounter>,
-    State(notify): State<NotifyClient>,
+    State(app): State<AppState>,
     context: AuditContext,
     Json(request): Json<CreateChannel>,
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
+    let (secret_box, caps, send_counter, notify) = (
+        &app.secret_box,
+        app.channel_caps,
+        &app.send_counter,
+        &app.notify,
+    );
     let mut problems = Problems::default();
     let name = problems.check("name", domain::name(&request.name, MAX_CHANNEL_NAME));
     let valid = match request.input(&mut problems) {
@@ -358,7 +361,7 @@ async fn create(
     let secret = valid
         .secret
         .as_deref()
-        .map(|plaintext| channel_secrets::seal(&secret_box, plaintext))
+        .map(|plaintext| channel_secrets::seal(secret_box, plaintext))
         .transpose()?;
     let awaiting_confirmation = needs_confirmation(&user, valid.kind, &valid.target);
     let new = NewChannel {
@@ -397,7 +400,7 @@ async fn create(
     )
     .await;
     let (confirmation_sent, confirmation_problem) = if awaiting_confirmation {
-        match ask_to_confirm(&send_counter, &notify, &secret_box, &user, &created).await {
+        match ask_to_confirm(send_counter, notify, secret_box, &user, &created).await {
             Ok(()) => (Some(true), None),
             Err(error) => (Some(false), Some(error.to_string())),
         }
@@ -488,13 +491,12 @@ async fn update(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
-    State(secret_box): State<SecretBox>,
-    State(send_counter): State<SendCounter>,
-    State(notify): State<NotifyClient>,
+    State(app): State<AppState>,
     context: AuditContext,
     Path(id): Path<Uuid>,
     Json(request): Json<UpdateChannel>,
 ) -> Result<Json<ChannelResponse>, ApiError> {
+    let (secret_box, send_counter, notify) = (&app.secret_box, &app.send_counter, &app.notify);
     let existing = store
         .get_channel(user.id, id)
         .await?
@@ -528,7 +530,7 @@ async fn update(
                 valid
                     .secret
                     .as_deref()
-                    .map(|plaintext| channel_secrets::seal(&secret_box, plaintext))
+                    .map(|plaintext| channel_secrets::seal(secret_box, plaintext))
                     .transpose()?
             };
             Some(ChannelDestination {
@@ -559,7 +561,7 @@ async fn update(
         .ok_or(ApiError::NotFound)?;
     if awaiting_confirmation {
         // The channel is saved and off; the owner can ask again by saving the address again.
-        ask_to_confirm(&send_counter, &notify, &secret_box, &user, &updated).await?;
+        ask_to_confirm(send_counter, notify, secret_box, &user, &updated).await?;
     }
     let action = match (existing.enabled, updated.enabled) {
         (false, true) => "channel.enabled",
