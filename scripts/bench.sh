@@ -2,7 +2,11 @@
 # Benchmarks on loopback with release builds. Figures are printed, not
 # asserted: compare ratios measured in one run.
 #
+# 0. judge figures: model calls per 1,000 checks with and without the
+#    verdict cache, prompt tokens on a large page (scripts/bench/judge-figures.sh);
 # 1. mesh figures (idle memory, internal call latency);
+#    render figures: pages rendered per minute and RSS (service + Chromium)
+#    with the pooled Chromium against one Chromium per render, same page;
 # 2. HTTP: wrk (Debian) against (a) a bare axum hello, (b) the gateway's
 #    GET /api/v1/me with a JWT (denylist + rate limit in one Redis call),
 #    (c) GET /api/v1/monitors from PostgreSQL, (d) FastAPI + uvicorn with an
@@ -28,6 +32,11 @@ log "release build"
 cargo build --release --workspace --bins --examples --quiet
 log "mesh figures (idle memory, internal call latency)"
 "$PWD/target/release/examples/mesh_figures"
+log "render figures (pooled Chromium against one Chromium per render)"
+command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || apt_install chromium
+# Root cannot sandbox Chromium (see README, Rendering).
+if [ "$(id -u)" = 0 ]; then export BROWSER_CHROMIUM_NO_SANDBOX=true; fi
+"$PWD/target/release/examples/render_figures"
 
 RUN_DIR="$PWD/.local/bench-$$"
 VENV="$PWD/.local/bench-venv"
@@ -45,6 +54,9 @@ trap cleanup EXIT
 PG_PORT=$(free_port); start_postgres "$RUN_DIR/postgres" "$PG_PORT"
 REDIS_PORT=$(free_port); start_redis "$RUN_DIR/redis" "$REDIS_PORT"
 REDIS_PID=$(cat "$RUN_DIR/redis/redis.pid")
+
+log "judge figures (model calls per 1,000 checks, prompt tokens on a large page)"
+LOOKOUT_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" scripts/bench/judge-figures.sh
 
 if [ ! -x "$VENV/bin/uvicorn" ]; then
   log "FastAPI + uvicorn in a throwaway venv ($VENV)"

@@ -17,7 +17,7 @@ force="${FORCE:-0}"
 
 # Secrets this script owns. GOOGLE_CLIENT_SECRET, OPENAI_API_KEY and SMTP_URL
 # come from third parties and are left to the operator.
-generated=(JWT_SECRET POSTGRES_PASSWORD REDIS_PASSWORD GATEWAY_INTERNAL_API_KEY SCHEDULER_INTERNAL_API_KEY)
+generated=(JWT_SECRET POSTGRES_PASSWORD REDIS_PASSWORD GATEWAY_INTERNAL_API_KEY SCHEDULER_INTERNAL_API_KEY ALERT_RATING_KEY)
 
 if [[ ! -f "$example" ]]; then
     echo "error: $example not found; run from the repository root or set ENV_EXAMPLE" >&2

@@ -7,13 +7,12 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chromiumoxide::browser::BrowserConfig;
 use chromiumoxide::{Browser, Handler};
 use futures::StreamExt as _;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
 
 use crate::render::RenderError;
@@ -44,20 +43,33 @@ pub struct ChromiumSettings {
 pub struct Instance {
     pub browser: Browser,
     pump: JoinHandle<()>,
-    hung: AtomicBool,
+    /// True once the browser stopped answering; renders on it wait on this
+    /// too, so they end at once instead of waiting on a deaf browser.
+    hung: watch::Sender<bool>,
     /// Deleted when the instance is dropped, after the process is killed.
     _profile: tempfile::TempDir,
 }
 
 impl Instance {
     fn is_alive(&self) -> bool {
-        !self.pump.is_finished() && !self.hung.load(Ordering::Relaxed)
+        !self.pump.is_finished() && !self.is_hung()
+    }
+
+    pub fn is_hung(&self) -> bool {
+        *self.hung.borrow()
+    }
+
+    /// Resolves once the instance is marked hung.
+    pub async fn hung(&self) {
+        let mut marked = self.hung.subscribe();
+        // The sender lives as long as `self`, so this cannot fail while we wait.
+        let _ = marked.wait_for(|hung| *hung).await;
     }
 
     /// The next render gets a fresh Chromium; renders in flight finish or fail
     /// on this one.
     pub fn mark_hung(&self) {
-        if !self.hung.swap(true, Ordering::Relaxed) {
+        if !self.hung.send_replace(true) {
             tracing::warn!("chromium stopped answering; it will be restarted");
         }
     }
@@ -127,7 +139,7 @@ async fn launch(settings: &ChromiumSettings) -> Result<Instance, RenderError> {
     Ok(Instance {
         browser,
         pump: tokio::spawn(pump(handler)),
-        hung: AtomicBool::new(false),
+        hung: watch::Sender::new(false),
         _profile: profile,
     })
 }
@@ -184,8 +196,11 @@ pub fn chromium_args(proxy_server: &str) -> Vec<String> {
     args.extend([
         "password-store=basic".to_owned(),
         // WebRTC may send UDP (STUN) straight to any address; only proxied
-        // traffic is allowed, so none.
+        // traffic is allowed, so none. Chromium renamed the switch: current
+        // versions read the second name and ignore the first (a test sends
+        // STUN to a loopback socket and asserts nothing arrives).
         "force-webrtc-ip-handling-policy=disable_non_proxied_udp".to_owned(),
+        "webrtc-ip-handling-policy=disable_non_proxied_udp".to_owned(),
         "disable-features=IsolateOrigins,site-per-process,Translate,HttpsUpgrades,MediaRouter"
             .to_owned(),
         format!("proxy-server={proxy_server}"),

@@ -29,6 +29,89 @@ pub struct FetchSpec {
     /// What a render waits for before it reads the page.
     pub wait: Wait,
     pub timeout: Duration,
+    /// Cookies for the requested URL's host only. Values may be sessions.
+    pub cookies: Vec<Cookie>,
+    /// Run in order in the rendered page before it is read (imply rendering).
+    pub steps: Vec<Step>,
+}
+
+impl FetchSpec {
+    /// True when the page is to be rendered in Chromium.
+    pub fn wants_render(&self) -> bool {
+        self.render || self.screenshot || !self.steps.is_empty()
+    }
+
+    /// The cookies as one `Cookie` header value, for the plain fetch.
+    pub fn cookie_header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|cookie| format!("{}={}", cookie.name, cookie.value))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+}
+
+/// A cookie, already checked to be a valid RFC 6265 name and value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cookie {
+    pub name: String,
+    pub value: String,
+}
+
+impl std::fmt::Debug for Cookie {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Cookie")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One browser step, already validated.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Load another page (checked by the egress proxy like any other).
+    Goto(url::Url),
+    /// Types `value` into the element matching `selector`.
+    Fill {
+        selector: String,
+        value: String,
+    },
+    Click {
+        selector: String,
+    },
+    /// Presses a key (`Enter`, `Tab`, `Escape`, a letter) in the focused element.
+    Press {
+        key: String,
+    },
+    /// Waits until an element matches `selector`.
+    WaitFor {
+        selector: String,
+    },
+    Wait(Duration),
+}
+
+impl Step {
+    /// How the step reads in a report: never with the value it types,
+    /// which may be a password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Goto(url) => format!("goto {}", url.host_str().unwrap_or_default()),
+            Self::Fill { selector, .. } => format!("fill {selector:?}"),
+            Self::Click { selector } => format!("click {selector:?}"),
+            Self::Press { key } => format!("press {key}"),
+            Self::WaitFor { selector } => format!("wait_for {selector:?}"),
+            Self::Wait(delay) => format!("wait {} ms", delay.as_millis()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.describe())
+    }
 }
 
 /// When a rendered page is ready to be read.
@@ -59,6 +142,8 @@ pub enum Outcome {
     ForbiddenDestination,
     TooLarge,
     UnsupportedContent,
+    /// A browser step could not be carried out.
+    StepFailed,
 }
 
 /// Everything the caller learns about one fetch.
@@ -76,6 +161,8 @@ pub struct FetchReport {
     /// Plain-language explanation for any outcome other than `Ok`.
     pub detail: String,
     pub screenshot_png: Vec<u8>,
+    /// With [`Outcome::StepFailed`]: the failing step's position, from 1.
+    pub failed_step: u32,
 }
 
 impl FetchReport {
@@ -92,6 +179,7 @@ impl FetchReport {
             title: None,
             detail: detail.into(),
             screenshot_png: Vec::new(),
+            failed_step: 0,
         }
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use netguard::{GuardError, GuardedResolver, Policy};
-use reqwest::header::{CONTENT_TYPE, LOCATION};
+use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Client, Response, StatusCode};
 use url::Url;
 
@@ -161,7 +161,7 @@ impl Fetcher {
             // Cookies and tokens meant for the monitored site must not follow
             // a redirect to someone else.
             if url.origin() == spec.url.origin() {
-                request = request.headers(spec.headers.clone());
+                request = request.headers(with_cookies(&spec.headers, spec.cookie_header()));
             }
             let response = request
                 .send()
@@ -344,4 +344,23 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         current = next;
     }
     current.to_string()
+}
+
+/// The monitor's headers with its cookies folded into one `Cookie` header
+/// (after any cookie header the monitor sets itself), as RFC 6265 asks.
+fn with_cookies(headers: &HeaderMap, cookies: Option<String>) -> HeaderMap {
+    let mut headers = headers.clone();
+    let Some(cookies) = cookies else {
+        return headers;
+    };
+    let joined = match headers.get(COOKIE).and_then(|value| value.to_str().ok()) {
+        Some(existing) => format!("{existing}; {cookies}"),
+        None => cookies,
+    };
+    // Names and values were checked as cookie octets, so this cannot fail.
+    if let Ok(mut value) = HeaderValue::from_str(&joined) {
+        value.set_sensitive(true);
+        headers.insert(COOKIE, value);
+    }
+    headers
 }

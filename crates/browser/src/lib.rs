@@ -12,6 +12,7 @@
 //! - [`extract`]: readable text from HTML, JSON and XML, and what the monitor's
 //!   selector (`selection`: CSS, XPath, JSON pointer, JSONPath, jq) picks.
 //! - [`render`]: one render in a fresh incognito context: wait, read, screenshot.
+//! - [`steps`]: a monitor's browser steps (fill, click, press, ...) in a rendered page.
 //! - [`chromium`]: the replica's one long-lived Chromium, restarted when it dies or hangs.
 //! - [`egress`]: the proxy every Chromium request goes through, checked by netguard.
 //! - [`pipeline`]: one fetch from request to report (download, render, extract).
@@ -36,3 +37,4 @@ pub mod pipeline;
 pub mod render;
 pub mod service;
 pub mod startup;
+pub mod steps;

@@ -73,22 +73,25 @@ impl Pipeline {
         };
         let mut screenshot_png = Vec::new();
         let mut source = download.body.clone();
-        let wants_render = spec.render || spec.screenshot;
+        let wants_render = spec.wants_render();
         if let (true, ContentKind::Html, Some(renderer)) =
             (wants_render, download.kind, &self.renderer)
         {
             let no_headers = HeaderMap::new();
+            let same_origin = download.final_url.origin() == spec.url.origin();
             let request = RenderRequest {
                 url: &download.final_url,
                 // Headers were given for the requested URL; after a redirect
                 // to another origin they stay behind, as in the plain fetch.
-                headers: if download.final_url.origin() == spec.url.origin() {
+                headers: if same_origin {
                     &spec.headers
                 } else {
                     &no_headers
                 },
                 wait: &spec.wait,
                 screenshot: spec.screenshot,
+                cookies: if same_origin { &spec.cookies } else { &[] },
+                steps: &spec.steps,
             };
             match renderer.render(request).await {
                 Ok(rendered) => {
@@ -124,6 +127,10 @@ fn render_failure(download: &Download, error: &RenderError) -> FetchReport {
         RenderError::Forbidden(_) => Outcome::ForbiddenDestination,
         RenderError::TooLarge { .. } => Outcome::TooLarge,
         RenderError::WaitedInVain { .. } => Outcome::SelectorNotFound,
+        RenderError::StepFailed { index, .. } => {
+            report.failed_step = *index;
+            Outcome::StepFailed
+        }
         RenderError::Launch(_)
         | RenderError::Failed(_)
         | RenderError::NotLoaded(_)

@@ -15,6 +15,7 @@ use chromiumoxide::cdp::browser_protocol::browser::BrowserContextId;
 use chromiumoxide::cdp::browser_protocol::fetch::{
     ContinueRequestParams, EventRequestPaused, HeaderEntry,
 };
+use chromiumoxide::cdp::browser_protocol::network::{CookieParam, SetCookiesParams};
 use chromiumoxide::cdp::browser_protocol::page::{
     CaptureScreenshotFormat, CaptureScreenshotParams, EventLifecycleEvent, GetFrameTreeParams,
 };
@@ -29,7 +30,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::chromium::{Chromium, ChromiumSettings, Instance};
-use crate::domain::Wait;
+use crate::domain::{Cookie, Step, Wait};
 use crate::egress::{EgressProxy, Refusal};
 
 /// Waiting for the network to go quiet (or for a selector) never takes
@@ -38,6 +39,9 @@ pub const MAX_WAIT: Duration = Duration::from_secs(10);
 
 /// How often a `wait_for` selector is looked for.
 const SELECTOR_POLL: Duration = Duration::from_millis(100);
+
+/// How often a render in progress checks that the browser still answers.
+const WATCHDOG_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Disposing of a context is quick; one that takes longer means Chromium hangs.
 const DISPOSE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -60,6 +64,13 @@ pub enum RenderError {
     TooLarge { limit: usize },
     #[error("nothing matched the wait_for selector {selector:?} within {waited_ms} ms")]
     WaitedInVain { selector: String, waited_ms: u128 },
+    /// Browser step `index` (from 1) could not be carried out.
+    #[error("step {index} ({step}) failed: {reason}")]
+    StepFailed {
+        index: u32,
+        step: String,
+        reason: String,
+    },
 }
 
 /// What a render needs from the request.
@@ -70,6 +81,10 @@ pub struct RenderRequest<'a> {
     pub headers: &'a HeaderMap,
     pub wait: &'a Wait,
     pub screenshot: bool,
+    /// Set for `url`'s host before the page loads.
+    pub cookies: &'a [Cookie],
+    /// Run after the page loaded, before `wait` and the read.
+    pub steps: &'a [Step],
 }
 
 /// What Chromium saw.
@@ -151,9 +166,16 @@ impl Renderer {
             .map_err(|_| RenderError::Failed("the renderer is shutting down".to_owned()))?;
 
         let instance = self.chromium.instance().await?;
-        let result = self.render_in(&instance, request).await;
+        let mut probe = ProbeOnCancel(Some(Arc::clone(&instance)));
+        let result = tokio::select! {
+            result = self.render_in(&instance, request) => result,
+            // DevTools commands to a stopped browser may never answer, so a
+            // render cannot rely on its own commands failing.
+            () = watchdog(&instance) => Err(RenderError::Failed("chromium stopped answering".to_owned())),
+        };
+        probe.0 = None;
         if let Err(RenderError::Failed(_)) = &result
-            && instance_is_unresponsive(&instance).await
+            && (instance.is_hung() || instance_is_unresponsive(&instance).await)
         {
             // The browser died or hung under this render, which says nothing
             // about the page: once more on a fresh one.
@@ -207,10 +229,13 @@ impl Renderer {
             request.url.clone(),
             first_party_headers(request.headers),
         )));
-        let lifecycle = page
+        let mut lifecycle = page
             .event_listener::<EventLifecycleEvent>()
             .await
             .map_err(failed)?;
+        if !request.cookies.is_empty() {
+            set_cookies(&page, request.url, request.cookies).await?;
+        }
 
         let navigated = page.goto(request.url.as_str()).await;
         if let Some(refusal) = session.refused().into_iter().next()
@@ -221,7 +246,17 @@ impl Renderer {
         if let Err(error) = navigated {
             return Err(RenderError::NotLoaded(error.to_string()));
         }
-        wait(&page, lifecycle, request.wait).await?;
+        if request.steps.is_empty() {
+            wait(&page, &mut lifecycle, request.wait).await?;
+        } else {
+            // Steps act on the loaded page; the monitor's own wait applies
+            // to what they lead to.
+            wait(&page, &mut lifecycle, &Wait::NetworkIdle).await?;
+            crate::steps::run(&page, &mut lifecycle, request.steps).await?;
+            if *request.wait != Wait::NetworkIdle {
+                wait(&page, &mut lifecycle, request.wait).await?;
+            }
+        }
         if shows_error_page(&page).await {
             // A script sent the page somewhere that failed to load.
             return Err(match session.refused().into_iter().next() {
@@ -281,6 +316,24 @@ async fn instance_is_unresponsive(instance: &Instance) -> bool {
     )
 }
 
+/// Resolves when the instance is marked hung, by this render's own probe
+/// (every [`WATCHDOG_INTERVAL`]) or by anyone else's.
+async fn watchdog(instance: &Instance) {
+    let probe = async {
+        loop {
+            tokio::time::sleep(WATCHDOG_INTERVAL).await;
+            if instance_is_unresponsive(instance).await {
+                instance.mark_hung();
+                return;
+            }
+        }
+    };
+    tokio::select! {
+        () = probe => {}
+        () = instance.hung() => {}
+    }
+}
+
 /// True when the main frame failed to load and holds Chromium's own error
 /// page. Read from the frame tree, not by a script: an error page may have
 /// no script context to answer.
@@ -292,31 +345,80 @@ async fn shows_error_page(page: &Page) -> bool {
     }
 }
 
+/// Sets the monitor's cookies as host-only cookies of `url`, in the render's
+/// own context: Chromium then sends them to that host alone, and cookies the
+/// page sets itself (a login) live beside them.
+async fn set_cookies(page: &Page, url: &Url, cookies: &[Cookie]) -> Result<(), RenderError> {
+    let params = cookies
+        .iter()
+        .map(|cookie| {
+            CookieParam::builder()
+                .name(cookie.name.clone())
+                .value(cookie.value.clone())
+                .url(url.as_str())
+                .build()
+                .map_err(RenderError::Failed)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    page.execute(SetCookiesParams::new(params))
+        .await
+        .map_err(failed)?;
+    Ok(())
+}
+
+/// Waits until the main frame's current document went quiet (capped), or
+/// returns at once when the stream has no navigation in it.
+pub(crate) async fn network_idle(page: &Page, lifecycle: &mut EventStream<EventLifecycleEvent>) {
+    let main_frame = page.mainframe().await.ok().flatten();
+    let quiet = async {
+        // `networkIdle` of the loader the last `init` started: the
+        // document now shown, not about:blank or a replaced one.
+        let mut loader = None;
+        while let Some(event) = lifecycle.next().await {
+            if main_frame.as_ref().is_some_and(|id| *id != event.frame_id) {
+                continue;
+            }
+            match event.name.as_str() {
+                "init" => loader = Some(event.loader_id.clone()),
+                "networkIdle" if loader.as_ref() == Some(&event.loader_id) => return,
+                _ => {}
+            }
+        }
+    };
+    // A page that never goes quiet is read as it is at the cap.
+    let _ = tokio::time::timeout(MAX_WAIT, quiet).await;
+}
+
+/// True once an element matches `selector`, polled until [`MAX_WAIT`].
+pub(crate) async fn appears(page: &Page, selector: &str) -> bool {
+    let started = tokio::time::Instant::now();
+    let script = format!(
+        "document.querySelector({}) !== null",
+        serde_json::Value::String(selector.to_owned())
+    );
+    while started.elapsed() < MAX_WAIT {
+        let found = page
+            .evaluate(script.as_str())
+            .await
+            .ok()
+            .and_then(|result| result.into_value::<bool>().ok())
+            .unwrap_or(false);
+        if found {
+            return true;
+        }
+        tokio::time::sleep(SELECTOR_POLL).await;
+    }
+    false
+}
+
 async fn wait(
     page: &Page,
-    mut lifecycle: EventStream<EventLifecycleEvent>,
+    lifecycle: &mut EventStream<EventLifecycleEvent>,
     wait: &Wait,
 ) -> Result<(), RenderError> {
     match wait {
         Wait::NetworkIdle => {
-            let main_frame = page.mainframe().await.ok().flatten();
-            let quiet = async {
-                // `networkIdle` of the loader the last `init` started: the
-                // document now shown, not about:blank or a replaced one.
-                let mut loader = None;
-                while let Some(event) = lifecycle.next().await {
-                    if main_frame.as_ref().is_some_and(|id| *id != event.frame_id) {
-                        continue;
-                    }
-                    match event.name.as_str() {
-                        "init" => loader = Some(event.loader_id.clone()),
-                        "networkIdle" if loader.as_ref() == Some(&event.loader_id) => return,
-                        _ => {}
-                    }
-                }
-            };
-            // A page that never goes quiet is read as it is at the cap.
-            let _ = tokio::time::timeout(MAX_WAIT, quiet).await;
+            network_idle(page, lifecycle).await;
             Ok(())
         }
         Wait::Delay(delay) => {
@@ -324,22 +426,8 @@ async fn wait(
             Ok(())
         }
         Wait::Selector(selector) => {
-            let started = tokio::time::Instant::now();
-            let script = format!(
-                "document.querySelector({}) !== null",
-                serde_json::Value::String(selector.clone())
-            );
-            while started.elapsed() < MAX_WAIT {
-                let found = page
-                    .evaluate(script.as_str())
-                    .await
-                    .ok()
-                    .and_then(|result| result.into_value::<bool>().ok())
-                    .unwrap_or(false);
-                if found {
-                    return Ok(());
-                }
-                tokio::time::sleep(SELECTOR_POLL).await;
+            if appears(page, selector).await {
+                return Ok(());
             }
             Err(RenderError::WaitedInVain {
                 selector: selector.clone(),
@@ -419,6 +507,24 @@ impl Drop for ContextGuard {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => tracing::debug!(%error, "browser context already gone"),
                 Err(_) => instance.mark_hung(),
+            }
+        });
+    }
+}
+
+/// A render dropped at its deadline may have been stuck on a hung browser:
+/// ask the browser for a sign of life then, so the next render gets a fresh
+/// one instead of waiting on the hung one too.
+struct ProbeOnCancel(Option<Arc<Instance>>);
+
+impl Drop for ProbeOnCancel {
+    fn drop(&mut self) {
+        let Some(instance) = self.0.take() else {
+            return;
+        };
+        tokio::spawn(async move {
+            if instance_is_unresponsive(&instance).await {
+                instance.mark_hung();
             }
         });
     }

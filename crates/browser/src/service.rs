@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use selection::{Kind, Selector};
 use tonic::{Request, Response, Status};
 
-use crate::domain::{Extraction, FetchReport, FetchSpec, Outcome, Wait};
+use crate::domain::{Cookie, Extraction, FetchReport, FetchSpec, Outcome, Step, Wait};
 use crate::error::ServiceError;
 use crate::pipeline::Pipeline;
 use crate::render::MAX_WAIT;
@@ -69,7 +69,7 @@ impl Browser for BrowserService {
             .map(|caller| caller.0.clone())
             .unwrap_or_else(|| "unknown".to_owned());
         let spec = parse_request(request.into_inner(), self.default_timeout)?;
-        if (spec.render || spec.screenshot) && !self.pipeline.can_render() {
+        if spec.wants_render() && !self.pipeline.can_render() {
             return Err(ServiceError::RenderingUnavailable.into());
         }
         let report = self
@@ -85,7 +85,8 @@ impl Browser for BrowserService {
             http_status = report.http_status,
             fetch_ms = report.fetch_ms,
             body_bytes = report.body_bytes,
-            render = spec.render || spec.screenshot,
+            render = spec.wants_render(),
+            steps = spec.steps.len(),
             "fetch"
         );
         Ok(Response::new(to_response(report)))
@@ -150,6 +151,8 @@ pub fn parse_request(
     }
 
     let wait = parse_wait(&request.wait_for)?;
+    let cookies = parse_cookies(request.cookies)?;
+    let steps = parse_steps(request.steps)?;
     let timeout = match request.timeout_ms {
         0 => default_timeout,
         ms => Duration::from_millis(u64::from(ms)).min(MAX_TIMEOUT),
@@ -162,7 +165,119 @@ pub fn parse_request(
         screenshot: request.screenshot,
         wait,
         timeout,
+        cookies,
+        steps,
     })
+}
+
+const MAX_COOKIES: usize = 50;
+const MAX_STEP_TEXT: usize = 2000;
+
+/// RFC 6265 cookie names (tokens) and values (cookie octets); the errors
+/// name the cookie, never its value.
+fn parse_cookies(
+    cookies: Vec<api_proto::browser::v1::Cookie>,
+) -> Result<Vec<Cookie>, ServiceError> {
+    if cookies.len() > MAX_COOKIES {
+        return Err(ServiceError::invalid(
+            "cookies",
+            format!("at most {MAX_COOKIES} cookies are accepted"),
+        ));
+    }
+    cookies
+        .into_iter()
+        .map(|cookie| {
+            if HeaderName::from_bytes(cookie.name.as_bytes()).is_err() {
+                return Err(ServiceError::invalid(
+                    "cookies",
+                    format!("{:?} is not a valid cookie name", cookie.name),
+                ));
+            }
+            let octets = cookie.value.bytes().all(
+                |byte| matches!(byte, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E),
+            );
+            if !octets || cookie.value.len() > MAX_HEADER_VALUE_BYTES {
+                return Err(ServiceError::invalid(
+                    "cookies",
+                    format!(
+                        "the value of cookie {} is not a valid cookie value",
+                        cookie.name
+                    ),
+                ));
+            }
+            Ok(Cookie {
+                name: cookie.name,
+                value: cookie.value,
+            })
+        })
+        .collect()
+}
+
+/// Browser steps; an error names the step by its position from 1.
+fn parse_steps(steps: Vec<api_proto::browser::v1::BrowserStep>) -> Result<Vec<Step>, ServiceError> {
+    if steps.len() > crate::steps::MAX_STEPS {
+        return Err(ServiceError::invalid(
+            "steps",
+            format!("at most {} steps are accepted", crate::steps::MAX_STEPS),
+        ));
+    }
+    steps
+        .into_iter()
+        .enumerate()
+        .map(|(position, step)| {
+            parse_step(step).map_err(|reason| {
+                ServiceError::invalid("steps", format!("step {}: {reason}", position + 1))
+            })
+        })
+        .collect()
+}
+
+fn parse_step(step: api_proto::browser::v1::BrowserStep) -> Result<Step, String> {
+    let selector = || -> Result<String, String> {
+        let selector = step.selector.trim();
+        if selector.is_empty() || selector.len() > MAX_STEP_TEXT {
+            return Err("needs a CSS selector".to_owned());
+        }
+        Selector::parse(Kind::Css, selector).map_err(|error| error.message)?;
+        Ok(selector.to_owned())
+    };
+    if step.value.len() > MAX_STEP_TEXT {
+        return Err(format!("the value is longer than {MAX_STEP_TEXT} bytes"));
+    }
+    match step.action.as_str() {
+        "goto" => netguard::parse_url(&step.value)
+            .map(Step::Goto)
+            .map_err(|error| error.to_string()),
+        "fill" => Ok(Step::Fill {
+            selector: selector()?,
+            value: step.value,
+        }),
+        "click" => Ok(Step::Click {
+            selector: selector()?,
+        }),
+        "press" => {
+            if chromiumoxide::keys::get_key_definition(&step.value).is_none() {
+                return Err(format!("{:?} is not a known key", step.value));
+            }
+            Ok(Step::Press { key: step.value })
+        }
+        "wait_for" => Ok(Step::WaitFor {
+            selector: selector()?,
+        }),
+        "wait" => {
+            let ms = u64::from(step.ms);
+            if u128::from(ms) > MAX_WAIT.as_millis() {
+                return Err(format!(
+                    "wait at most {} milliseconds",
+                    MAX_WAIT.as_millis()
+                ));
+            }
+            Ok(Step::Wait(Duration::from_millis(ms)))
+        }
+        other => Err(format!(
+            "{other:?} is not a step; use goto, fill, click, press, wait_for or wait"
+        )),
+    }
 }
 
 /// Empty: network idle; digits: milliseconds; anything else: a CSS selector.
@@ -223,6 +338,7 @@ pub fn to_response(report: FetchReport) -> FetchResponse {
         title: report.title.unwrap_or_default(),
         detail: report.detail,
         screenshot_png: report.screenshot_png,
+        failed_step: report.failed_step,
     }
 }
 
@@ -240,5 +356,6 @@ fn outcome_to_proto(outcome: Outcome) -> FetchOutcome {
         Outcome::ForbiddenDestination => FetchOutcome::ForbiddenDestination,
         Outcome::TooLarge => FetchOutcome::TooLarge,
         Outcome::UnsupportedContent => FetchOutcome::UnsupportedContent,
+        Outcome::StepFailed => FetchOutcome::StepFailed,
     }
 }

@@ -62,6 +62,8 @@ async fn render(
             headers: &reqwest::header::HeaderMap::new(),
             wait,
             screenshot: false,
+            cookies: &[],
+            steps: &[],
         })
         .await
 }

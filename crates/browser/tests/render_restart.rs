@@ -13,27 +13,9 @@ use browser::render::{RenderRequest, RenderSettings, Renderer};
 use netguard::Policy;
 use tokio::net::TcpListener;
 
-/// Process ids of the Chromium browser processes this test process started.
-fn chromium_children() -> Vec<u32> {
-    let me = std::process::id();
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                return false;
-            };
-            // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
-            let Some((head, tail)) = stat.rsplit_once(')') else {
-                return false;
-            };
-            let mut fields = tail.split_whitespace();
-            let alive = fields.next() != Some("Z");
-            let parent = fields.next().and_then(|p| p.parse::<u32>().ok());
-            head.contains("(chromium") && alive && parent == Some(me)
-        })
-        .collect()
-}
+mod helpers;
+
+use helpers::chromium_children;
 
 #[tokio::test]
 async fn a_chromium_that_dies_is_replaced_and_the_next_render_succeeds() {
@@ -65,6 +47,8 @@ async fn a_chromium_that_dies_is_replaced_and_the_next_render_succeeds() {
         headers: &headers,
         wait: &Wait::NetworkIdle,
         screenshot: false,
+        cookies: &[],
+        steps: &[],
     };
 
     assert!(

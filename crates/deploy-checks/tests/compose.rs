@@ -229,6 +229,7 @@ fn required_secrets_stop_compose_with_a_message_when_missing() {
         "LLM_INTERNAL_API_KEY_DIGESTS",
         "NOTIFY_INTERNAL_API_KEY_DIGESTS",
         "SECRETS_KEYS",
+        "ALERT_RATING_KEY",
         "GATEWAY_INTERNAL_API_KEY",
         "SCHEDULER_INTERNAL_API_KEY",
         "GOOGLE_CLIENT_SECRET",

@@ -65,6 +65,7 @@ async fn environments() -> Environments {
         )
     };
     let secrets_keys = ("SECRETS_KEYS", dotenv["SECRETS_KEYS"].clone());
+    let rating_key = ("ALERT_RATING_KEY", dotenv["ALERT_RATING_KEY"].clone());
     let mut by_service = BTreeMap::new();
     let mut add = |service: &'static str, specific: Vec<(&str, String)>| {
         let env: BTreeMap<String, String> = common
@@ -118,6 +119,7 @@ async fn environments() -> Environments {
             dotenv["GATEWAY_INTERNAL_API_KEY"].clone(),
         ),
         secrets_keys.clone(),
+        rating_key.clone(),
         ("GOOGLE_CLIENT_ID", "lookout-checks.apps.example".to_owned()),
         (
             "GOOGLE_CLIENT_SECRET",
@@ -143,6 +145,7 @@ async fn environments() -> Environments {
             dotenv["SCHEDULER_INTERNAL_API_KEY"].clone(),
         ),
         secrets_keys,
+        rating_key,
     ];
     scheduler.extend(peers.iter().map(|(key, value)| (*key, value.clone())));
     add("scheduler", scheduler);
@@ -274,6 +277,27 @@ fn a_default_or_missing_secret_stops_the_service_and_names_the_variable() {
         ]),
         "TRUSTED_HOSTS",
     ));
+    for rating_key in [None, Some("weak")] {
+        let mut gateway = vec![
+            ("JWT_SECRET", strong),
+            ("INTERNAL_API_KEY", strong),
+            ("SECRETS_KEYS", secrets_keys.as_str()),
+            ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+            ("REDIS_URL", "redis://127.0.0.1:9"),
+            ("TRUSTED_HOSTS", "lookout.test"),
+        ];
+        let mut scheduler = vec![
+            ("INTERNAL_API_KEY", strong),
+            ("SECRETS_KEYS", secrets_keys.as_str()),
+            ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+        ];
+        if let Some(key) = rating_key {
+            gateway.push(("ALERT_RATING_KEY", key));
+            scheduler.push(("ALERT_RATING_KEY", key));
+        }
+        cases.push(("gateway", env(&gateway), "ALERT_RATING_KEY"));
+        cases.push(("scheduler", env(&scheduler), "ALERT_RATING_KEY"));
+    }
     cases.push(("llm", env(&[]), "INTERNAL_API_KEY_DIGESTS"));
     cases.push((
         "browser",

@@ -8,8 +8,9 @@ use std::os::unix::fs::PermissionsExt;
 use deploy_checks::scratch::ScratchDir;
 use deploy_checks::{repo, scripts};
 
-const GENERATED: [&str; 5] = [
+const GENERATED: [&str; 6] = [
     "JWT_SECRET",
+    "ALERT_RATING_KEY",
     "POSTGRES_PASSWORD",
     "REDIS_PASSWORD",
     "GATEWAY_INTERNAL_API_KEY",

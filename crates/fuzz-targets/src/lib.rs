@@ -201,6 +201,7 @@ pub fn condition(data: &[u8]) {
         current_text: current.to_owned(),
         first_check: previous.is_empty(),
         url: "https://example.com/".to_owned(),
+        rated_examples: Vec::new(),
     };
     let verdict = llm::offline::judge_offline(&evaluation);
     assert!((0.0..=1.0).contains(&verdict.confidence), "{verdict:?}");

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_proto::browser::v1::browser_client::BrowserClient as ProtoBrowserClient;
-use api_proto::browser::v1::{FetchOutcome, FetchRequest, Header};
+use api_proto::browser::v1::{BrowserStep, Cookie, FetchOutcome, FetchRequest, Header};
 use mesh::client::InternalChannel;
 use mesh::config::ConfigError;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::monitor_headers::OpenHeader;
+use crate::domain::render_options::OpenStep;
 use crate::error::ApiError;
 
 /// A preview is interactive: past this the user is better served by an
@@ -28,12 +29,20 @@ pub struct PreviewRequest {
     /// Values in clear: never logged.
     pub headers: Vec<OpenHeader>,
     pub render: bool,
+    /// Empty for network idle, milliseconds or a CSS selector.
+    pub wait_for: Option<String>,
+    /// Values in clear: never logged.
+    pub cookies: Vec<OpenHeader>,
+    /// Fill values in clear: never logged.
+    pub steps: Vec<OpenStep>,
 }
 
 /// What came back, in the gateway's words.
 pub struct Fetched {
     /// `ok` or the kind of failure, as check rows name it.
     pub outcome: &'static str,
+    /// With `step_failed`: the failing step's number, from 1.
+    pub failed_step: Option<u32>,
     pub http_status: Option<u32>,
     pub final_url: String,
     pub content_type: String,
@@ -83,8 +92,25 @@ impl BrowserClient {
                 render: request.render,
                 screenshot: false,
                 timeout_ms: 0,
-                // Network idle: monitors have no wait setting of their own yet.
-                wait_for: String::new(),
+                wait_for: request.wait_for.unwrap_or_default(),
+                cookies: request
+                    .cookies
+                    .into_iter()
+                    .map(|cookie| Cookie {
+                        name: cookie.name,
+                        value: cookie.value.expose_secret().to_owned(),
+                    })
+                    .collect(),
+                steps: request
+                    .steps
+                    .into_iter()
+                    .map(|step| BrowserStep {
+                        action: step.action,
+                        selector: step.selector,
+                        value: step.value.expose_secret().to_owned(),
+                        ms: step.ms,
+                    })
+                    .collect(),
             })
             .await
             .map_err(|status| match status.code() {
@@ -105,6 +131,9 @@ impl BrowserClient {
                                 "json_path",
                                 "jq_filter",
                                 "headers",
+                                "wait_for",
+                                "cookies",
+                                "steps",
                             ]
                             .contains(field)
                         })
@@ -128,10 +157,12 @@ impl BrowserClient {
             FetchOutcome::ForbiddenDestination => "forbidden_destination",
             FetchOutcome::TooLarge => "too_large",
             FetchOutcome::UnsupportedContent => "unsupported_content",
+            FetchOutcome::StepFailed => "step_failed",
             FetchOutcome::Unspecified => "internal_error",
         };
         Ok(Fetched {
             outcome,
+            failed_step: (response.failed_step != 0).then_some(response.failed_step),
             http_status: (response.http_status != 0).then_some(response.http_status),
             final_url: response.final_url,
             content_type: response.content_type,

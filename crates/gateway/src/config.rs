@@ -41,6 +41,8 @@ pub struct Config {
     pub internal_api_key: SecretString,
     /// Seals monitor header values at rest (`SECRETS_KEYS`).
     pub secret_box: SecretBox,
+    /// Verifies the rating links the scheduler signs into alerts (`ALERT_RATING_KEY`).
+    pub alert_rating_key: SecretString,
     pub browser_url: String,
     pub llm_url: String,
     pub notify_url: String,
@@ -286,6 +288,7 @@ impl Config {
                 environment,
             )?,
             secret_box: mesh::config::secret_box(environment)?,
+            alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
             browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,

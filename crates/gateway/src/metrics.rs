@@ -12,7 +12,7 @@
 //!   `lookout_rate_limit_fallback` (1 while limits are per replica).
 //! - `lookout_checks_unjudged{reason}`: stored checks whose change the model
 //!   could not judge (`model_unavailable`, `timeout`, `rate_limited`,
-//!   `invalid_answer`), read from PostgreSQL at each scrape so every replica
+//!   `invalid_answer`, `over_budget`), read from PostgreSQL at each scrape so every replica
 //!   reports the same figure whichever scheduler ran the check.
 //!
 //! Checks and notifications are counted by the scheduler, which runs them;

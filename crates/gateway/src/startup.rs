@@ -169,5 +169,6 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         secret_box: config.secret_box.clone(),
         channel_caps: config.channel_caps,
         send_counter: SendCounter::new(redis.clone(), config.channel_caps),
+        rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
     }))
 }

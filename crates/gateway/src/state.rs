@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use rating_link::RatingLinks;
 use secret_box::SecretBox;
 use store::Store;
 
@@ -38,6 +39,8 @@ pub struct Shared {
     pub channel_caps: ChannelCaps,
     /// Counts channel tests and confirmations per team and hour.
     pub send_counter: SendCounter,
+    /// Verifies the one-click rating links in alerts.
+    pub rating_links: RatingLinks,
 }
 
 impl AppState {
@@ -75,4 +78,5 @@ piece! {
     secret_box: SecretBox,
     channel_caps: ChannelCaps,
     send_counter: SendCounter,
+    rating_links: RatingLinks,
 }

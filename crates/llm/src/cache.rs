@@ -43,6 +43,23 @@ pub struct CachedJudge {
 /// How often a waiting replica looks for the verdict another one is getting.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
+/// A digest of the rated examples; empty input gives a fixed value.
+fn examples_digest(evaluation: &Evaluation) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for example in &evaluation.rated_examples {
+        for part in [
+            example.rating.as_str(),
+            &example.summary,
+            &example.diff,
+            &example.extracted_value,
+        ] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    hasher.finalize().into()
+}
+
 impl CachedJudge {
     /// Connects eagerly so that a wrong `REDIS_URL` fails at startup.
     pub async fn connect(
@@ -76,6 +93,8 @@ impl CachedJudge {
             },
             &Sha256::digest(evaluation.previous_text.as_bytes()),
             &Sha256::digest(evaluation.current_text.as_bytes()),
+            // A new rating changes what the model is shown, so it must not hit an old verdict.
+            &examples_digest(evaluation),
         ] {
             hasher.update((part.len() as u64).to_be_bytes());
             hasher.update(part);

@@ -25,6 +25,9 @@ const DEFAULT_ADDR: &str = "127.0.0.1:50052";
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 const DEFAULT_MODEL: &str = "gpt-4o-mini";
 const DEFAULT_TIMEOUT_MS: u64 = 20_000;
+/// Below the scheduler's default 30 s deadline for llm calls, so the scheduler hears a clear
+/// "timeout" from the llm service instead of cutting the call itself.
+const DEFAULT_DEADLINE_MS: u64 = 25_000;
 /// Longer than any sensible model answer; beyond this the scheduler's own deadline fires first.
 const MAX_TIMEOUT_MS: u64 = 300_000;
 const MAX_RETRIES_LIMIT: u32 = 10;
@@ -50,6 +53,10 @@ pub struct Config {
 
 /// Which judge decides.
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value, built once at startup; boxing it would only add noise to every constructor"
+)]
 pub enum ProviderConfig {
     /// Rules read from the condition; no network. The zero-config default.
     Offline,
@@ -117,6 +124,13 @@ impl ProviderConfig {
                 format!("must be between 1 and {MAX_TIMEOUT_MS}"),
             ));
         }
+        let deadline_ms = env_parse("LLM_DEADLINE_MS", DEFAULT_DEADLINE_MS)?;
+        if deadline_ms == 0 || deadline_ms > MAX_TIMEOUT_MS {
+            return Err(ConfigError::invalid(
+                "LLM_DEADLINE_MS",
+                format!("must be between 1 and {MAX_TIMEOUT_MS}"),
+            ));
+        }
         let max_retries = env_parse("LLM_MAX_RETRIES", RetryPolicy::default().max_retries)?;
         if max_retries > MAX_RETRIES_LIMIT {
             return Err(ConfigError::invalid(
@@ -137,6 +151,7 @@ impl ProviderConfig {
             model: env_string("LLM_MODEL").unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
             api_key,
             timeout: Duration::from_millis(timeout_ms),
+            deadline: Duration::from_millis(deadline_ms),
             retry: RetryPolicy {
                 max_retries,
                 ..RetryPolicy::default()
@@ -173,10 +188,8 @@ fn cache_from_env(provider: &ProviderConfig) -> Result<Option<CacheSettings>, Co
         redis_url: SecretString::from(redis_url),
         ttl: Duration::from_secs(ttl_secs),
         key_prefix: CACHE_KEY_PREFIX.to_owned(),
-        wait_for_peer: settings
-            .timeout
-            .saturating_mul(settings.retry.max_retries + 1)
-            .min(Duration::from_secs(MAX_TIMEOUT_MS / 1000)),
+        // A little longer than the peer's own model call may take.
+        wait_for_peer: settings.deadline + Duration::from_secs(1),
     }))
 }
 

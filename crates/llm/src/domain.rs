@@ -22,6 +22,38 @@ pub struct Evaluation {
     pub first_check: bool,
     /// The page URL, only as context.
     pub url: String,
+    /// The monitor's last alerts its users rated, newest first: labelled examples of what they
+    /// want. Untrusted like the page, since their text came from it.
+    pub rated_examples: Vec<RatedExample>,
+}
+
+/// The most rated examples one evaluation accepts.
+pub const MAX_RATED_EXAMPLES: usize = 10;
+
+/// What a user said of an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rating {
+    Useful,
+    Noise,
+}
+
+impl Rating {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Useful => "useful",
+            Self::Noise => "noise",
+        }
+    }
+}
+
+/// An earlier alert of the monitor and how its users rated it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatedExample {
+    pub rating: Rating,
+    pub summary: String,
+    /// The short diff of the change that alerted.
+    pub diff: String,
+    pub extracted_value: String,
 }
 
 /// Tokens spent by a provider, for budgets. Zero for the offline judge.

@@ -214,6 +214,7 @@ mod tests {
             current_text: current.into(),
             first_check: false,
             url: String::new(),
+            rated_examples: Vec::new(),
         }
     }
 

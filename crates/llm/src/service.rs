@@ -10,7 +10,8 @@ use mesh::internal_auth::{Caller, CallerPolicy, Guarded, InternalAuth, InternalK
 use tonic::{Request, Response, Status};
 
 use crate::domain::{
-    ConditionKind, Evaluation, Judge, MAX_CONDITION_CHARS, MAX_TEXT_BYTES, Verdict, Verification,
+    ConditionKind, Evaluation, Judge, MAX_CONDITION_CHARS, MAX_RATED_EXAMPLES, MAX_TEXT_BYTES,
+    RatedExample, Rating, Verdict, Verification,
 };
 use crate::error::ServiceError;
 
@@ -115,12 +116,41 @@ pub fn parse_request(request: EvaluateRequest) -> Result<Evaluation, ServiceErro
             });
         }
     }
+    if request.rated_examples.len() > MAX_RATED_EXAMPLES {
+        return Err(ServiceError::InvalidArgument {
+            field: "rated_examples",
+            message: format!("must be at most {MAX_RATED_EXAMPLES}"),
+        });
+    }
+    let rated_examples = request
+        .rated_examples
+        .into_iter()
+        .map(|example| {
+            let rating = match example.rating.as_str() {
+                "useful" => Rating::Useful,
+                "noise" => Rating::Noise,
+                _ => {
+                    return Err(ServiceError::InvalidArgument {
+                        field: "rated_examples.rating",
+                        message: "must be useful or noise".to_owned(),
+                    });
+                }
+            };
+            Ok(RatedExample {
+                rating,
+                summary: example.summary,
+                diff: example.diff,
+                extracted_value: example.extracted_value,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Evaluation {
         condition: request.condition,
         previous_text: request.previous_text,
         current_text: request.current_text,
         first_check: request.first_check,
         url: request.url,
+        rated_examples,
     })
 }
 

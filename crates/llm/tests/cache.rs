@@ -51,6 +51,7 @@ fn request(monitor: &str, condition: &str, current: &str) -> EvaluateRequest {
         url: "https://shop.example/widget".to_owned(),
         monitor_id: monitor.to_owned(),
         team_id: "team".to_owned(),
+        rated_examples: Vec::new(),
     }
 }
 
@@ -116,7 +117,7 @@ async fn the_same_change_is_sent_to_the_model_once_across_monitors_and_replicas(
 
 #[tokio::test]
 async fn failures_are_not_cached() {
-    let model = FakeModel::start(vec![Canned::status(400), below_100()]).await;
+    let model = FakeModel::start(vec![Canned::status(401), below_100()]).await;
     let prefix = format!("test:{}:", rand::random::<u64>());
     let service = replica(&model, &prefix).await;
     let ask = || request("m1", "price drops below 100 EUR", "Price: 89.90 EUR");
@@ -128,12 +129,22 @@ async fn failures_are_not_cached() {
 }
 
 /// Model calls per 1,000 checks of pages whose content rotates between a few versions (A/B
-/// tests, stock flipping): every check is a change, so without the cache every check is a call.
+/// tests, stock flipping): every check is a change, so the diff gate lets each one through.
+/// Measured at two local model servers, one behind a service with the cache and one without;
+/// `make bench` prints the line.
 #[tokio::test]
 async fn a_thousand_checks_of_rotating_pages_cost_one_call_per_distinct_change() {
-    let model = FakeModel::start(vec![below_100()]).await;
+    let cached_model = FakeModel::start(vec![below_100()]).await;
+    let uncached_model = FakeModel::start(vec![below_100()]).await;
     let prefix = format!("test:{}:", rand::random::<u64>());
-    let service = replica(&model, &prefix).await;
+    let cached = replica(&cached_model, &prefix).await;
+    let uncached = support::service::serve(
+        Application::build(support::config(ProviderConfig::OpenAi(support::settings(
+            &uncached_model,
+        ))))
+        .await
+        .unwrap(),
+    );
     let versions = ["Price: 89.90 EUR", "Price: 95.00 EUR", "Price: 120.00 EUR"];
     let pages = 10;
     let mut checks = 0;
@@ -146,15 +157,24 @@ async fn a_thousand_checks_of_rotating_pages_cost_one_call_per_distinct_change()
                 current_text: current,
                 ..request(&format!("m{page}"), "price drops below 100 EUR", "")
             };
-            judged(&service, request).await;
+            judged(&cached, request.clone()).await;
+            judged(&uncached, request).await;
             checks += 1;
         }
     }
-    let calls = model.received().len();
-    println!("model calls per 1,000 checks: {calls} with the cache, {checks} without");
+    let with_cache = cached_model.received().len();
+    let without_cache = uncached_model.received().len();
+    println!(
+        "model calls per 1,000 checks (10 pages, 100 checks each, rotating between 3 versions): \
+         {with_cache} with the verdict cache, {without_cache} without"
+    );
     assert_eq!(checks, 1_000);
     assert_eq!(
-        calls,
+        without_cache, checks,
+        "without the cache every change is a call"
+    );
+    assert_eq!(
+        with_cache,
         pages * versions.len(),
         "one call per distinct change"
     );

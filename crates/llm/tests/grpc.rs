@@ -22,6 +22,7 @@ fn price_request(previous: &str, current: &str, first_check: bool) -> EvaluateRe
         url: "https://shop.example/widget".into(),
         monitor_id: "monitor-1".into(),
         team_id: "team-1".into(),
+        rated_examples: Vec::new(),
     }
 }
 

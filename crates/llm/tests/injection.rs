@@ -149,6 +149,7 @@ async fn no_injected_page_triggers_or_leaks_through_a_gullible_model() {
                     url: "https://site.example/page".to_owned(),
                     monitor_id: format!("monitor-{index}"),
                     team_id: "team".to_owned(),
+                    rated_examples: Vec::new(),
                 })
                 .await
                 .unwrap_or_else(|status| panic!("{}: {status:?}", page.name));

@@ -101,6 +101,7 @@ fn every_rule_in_the_table_decides_as_documented() {
             current_text: case.current.to_owned(),
             first_check: case.first_check,
             url: String::new(),
+            rated_examples: Vec::new(),
         });
         let context = format!("case {index}: {:?} → {verdict:?}", case.condition);
         assert_eq!(verdict.triggered, case.triggered, "{context}");
@@ -132,6 +133,7 @@ fn a_price_that_stays_below_the_threshold_alerts_only_once() {
             current_text: current.clone(),
             first_check: index == 0,
             url: String::new(),
+            rated_examples: Vec::new(),
         });
         if verdict.triggered {
             alerts.push(*price);
@@ -149,6 +151,7 @@ fn the_summary_states_the_value_and_what_changed() {
         current_text: "Widget\nPrice: 89.90 EUR\n".into(),
         first_check: false,
         url: String::new(),
+        rated_examples: Vec::new(),
     });
     assert_eq!(
         verdict.summary,
@@ -165,6 +168,7 @@ fn a_condition_it_cannot_read_is_judged_as_any_change_with_less_confidence() {
         current_text: "rainy".into(),
         first_check: false,
         url: String::new(),
+        rated_examples: Vec::new(),
     });
     assert!(verdict.triggered);
     assert_eq!(verdict.judge, "offline:any-change");

@@ -27,6 +27,7 @@ fn settings(model: &FakeModel) -> OpenAiSettings {
         model: "test-model".into(),
         api_key: Some(SecretString::from(API_KEY)),
         timeout: Duration::from_secs(5),
+        deadline: Duration::from_secs(10),
         retry: RetryPolicy {
             max_retries: 2,
             initial_backoff: Duration::from_millis(10),
@@ -60,6 +61,7 @@ fn evaluation(current: &str) -> Evaluation {
         current_text: current.into(),
         first_check: false,
         url: "https://shop.example/widget".into(),
+        rated_examples: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     Alert, AlertKind, Channel, Delivery, EmailAddress, IdempotencyKey, NtfyDestination, Outcome,
-    SecretUrl, TelegramDestination, TelegramToken, WebhookDestination, WebhookSecret,
+    RateLinks, SecretUrl, TelegramDestination, TelegramToken, WebhookDestination, WebhookSecret,
     telegram_chat_id,
 };
 use crate::error::InvalidField;
@@ -128,6 +128,16 @@ fn alert_from(alert: pb::Alert) -> Result<Alert, InvalidField> {
                 .ok_or_else(|| InvalidField::new("alert.checked_at_unix_ms", "is out of range"))?,
         ),
     };
+    let rate_links = match (
+        alert.rate_useful_url.as_str(),
+        alert.rate_noise_url.as_str(),
+    ) {
+        ("", "") => None,
+        (useful, noise) => Some(RateLinks {
+            useful: http_url("alert.rate_useful_url", useful)?,
+            noise: http_url("alert.rate_noise_url", noise)?,
+        }),
+    };
     Ok(Alert {
         kind,
         monitor_id: alert.monitor_id,
@@ -141,7 +151,16 @@ fn alert_from(alert: pb::Alert) -> Result<Alert, InvalidField> {
         link: alert.link,
         checked_at,
         extracted_value: alert.extracted_value,
+        rate_links,
     })
+}
+
+/// A rating link is clicked from an email or a chat: only an absolute http(s) URL may become one.
+fn http_url(field: &'static str, value: &str) -> Result<String, InvalidField> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(url.to_string()),
+        _ => Err(InvalidField::new(field, "must be an absolute http(s) URL")),
+    }
 }
 
 pub fn response(outcome: Outcome) -> pb::SendResponse {

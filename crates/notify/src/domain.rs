@@ -56,6 +56,15 @@ pub struct Alert {
     pub link: String,
     pub checked_at: Option<DateTime<Utc>>,
     pub extracted_value: String,
+    /// One-click links rating the alert, when it can be rated.
+    pub rate_links: Option<RateLinks>,
+}
+
+/// Signed links (absolute http(s) URLs) that rate an alert without signing in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLinks {
+    pub useful: String,
+    pub noise: String,
 }
 
 /// The key under which a delivery happens at most once. It ends up in a Redis

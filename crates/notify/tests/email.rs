@@ -447,3 +447,49 @@ async fn emails_one_after_another_share_one_pooled_smtp_connection() {
     sink.wait_for_messages(5, WAIT).await;
     assert_eq!(sink.connections(), 1, "the connection is reused");
 }
+
+#[tokio::test]
+async fn an_alert_that_can_be_rated_offers_both_one_click_links_in_both_parts() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let mut rated = alert(AlertKind::Triggered);
+    rated.rate_useful_url = "https://lookout.test/api/v1/ratings/useful.token".into();
+    rated.rate_noise_url = "https://lookout.test/api/v1/ratings/noise.token".into();
+
+    app.send(email_request(&fresh_key(), "ada@example.com", rated))
+        .await
+        .unwrap();
+
+    let messages = sink.wait_for_messages(1, WAIT).await;
+    let text = messages[0].text();
+    assert!(
+        text.contains("Useful: https://lookout.test/api/v1/ratings/useful.token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Noise:  https://lookout.test/api/v1/ratings/noise.token"),
+        "{text}"
+    );
+    let html = messages[0].html();
+    assert!(
+        html.contains("<a href=\"https://lookout.test/api/v1/ratings/noise.token\">Noise</a>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn a_rating_link_that_is_not_an_http_url_is_refused() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let mut rated = alert(AlertKind::Triggered);
+    rated.rate_useful_url = "javascript:alert(1)".into();
+    rated.rate_noise_url = "https://lookout.test/api/v1/ratings/noise.token".into();
+
+    let status = app
+        .send(email_request(&fresh_key(), "ada@example.com", rated))
+        .await
+        .unwrap_err();
+
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("rate_useful_url"), "{status:?}");
+}

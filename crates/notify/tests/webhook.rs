@@ -67,6 +67,38 @@ async fn a_webhook_carries_a_signature_the_receiver_verifies() {
 }
 
 #[tokio::test]
+async fn a_webhook_carries_the_rating_links_when_the_alert_can_be_rated() {
+    let receiver = Receiver::start().await;
+    let app = app_allowing_loopback().await;
+    let mut rated = alert(AlertKind::Triggered);
+    rated.rate_useful_url = "https://lookout.test/api/v1/ratings/useful.token".into();
+    rated.rate_noise_url = "https://lookout.test/api/v1/ratings/noise.token".into();
+
+    app.send(webhook_request(&fresh_key(), &receiver.url, rated))
+        .await
+        .unwrap();
+    app.send(webhook_request(
+        &fresh_key(),
+        &receiver.url,
+        alert(AlertKind::Triggered),
+    ))
+    .await
+    .unwrap();
+
+    let received = receiver.received();
+    let rated: serde_json::Value = serde_json::from_slice(&received[0].1).unwrap();
+    assert_eq!(
+        rated["data"]["rate"],
+        serde_json::json!({
+            "useful_url": "https://lookout.test/api/v1/ratings/useful.token",
+            "noise_url": "https://lookout.test/api/v1/ratings/noise.token"
+        })
+    );
+    let plain: serde_json::Value = serde_json::from_slice(&received[1].1).unwrap();
+    assert!(plain["data"].get("rate").is_none(), "{plain}");
+}
+
+#[tokio::test]
 async fn a_replayed_webhook_is_rejected_once_its_timestamp_is_old_and_a_tampered_one_always() {
     let receiver = Receiver::start().await;
     let app = app_allowing_loopback().await;

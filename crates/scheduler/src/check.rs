@@ -6,10 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use secrecy::SecretString;
 use secret_box::SecretBox;
 use store::Store;
 use store::checks::VerdictDetails;
-use store::monitors::{FailPolicy, Monitor};
+use store::monitors::{
+    COOKIE_PURPOSE, FailPolicy, HEADER_PURPOSE, Monitor, RequestHeader, STEP_PURPOSE,
+};
 use store::scheduling::{
     ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome, NewCheck, NewSnapshot,
 };
@@ -23,7 +26,9 @@ use crate::domain::{
     next_regular_check, short_diff,
 };
 use crate::metrics::METRICS;
-use crate::peers::{ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Verdict};
+use crate::peers::{
+    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Step, UnjudgedReason, Verdict,
+};
 use crate::politeness::HostGate;
 
 /// How soon a check that met an outage of ours is due again. The claim
@@ -249,26 +254,18 @@ impl CheckRunner {
         check: &mut NewCheck,
     ) -> Result<Checked, store::StoreError> {
         let monitor = &claim.monitor;
-        let headers = monitor
-            .headers
-            .iter()
-            .map(|header| {
-                header
-                    .open(&self.secret_box)
-                    .map(|value| (header.name.clone(), value))
-            })
-            .collect::<Result<Vec<_>, _>>();
-        let headers = match headers {
-            Ok(headers) => headers,
+        let opened = open_secrets(&self.secret_box, monitor);
+        let (headers, cookies, steps) = match opened {
+            Ok(opened) => opened,
             Err(error) => {
                 tracing::error!(
                     monitor_id = %monitor.id,
                     %error,
-                    "cannot open the monitor's header values; is a key missing from SECRETS_KEYS?"
+                    "cannot open the monitor's header, cookie or step values; is a key missing from SECRETS_KEYS?"
                 );
                 check.status = CheckStatus::InternalError.as_str().to_owned();
                 check.error = Some(
-                    "the monitor's header values cannot be decrypted; edit the monitor and enter them again"
+                    "the monitor's header, cookie or step values cannot be decrypted; edit the monitor and enter them again"
                         .to_owned(),
                 );
                 return Ok(Checked::Decided(decision(None, false)));
@@ -283,6 +280,9 @@ impl CheckRunner {
             jq_filter: monitor.jq_filter.clone(),
             headers,
             render: monitor.render,
+            wait_for: monitor.wait_for.clone(),
+            cookies,
+            steps,
         };
         let fetched = {
             let _permit = self.hosts.enter(&monitor.url).await;
@@ -315,7 +315,7 @@ impl CheckRunner {
             .store
             .latest_snapshot(monitor.team_id, monitor.id)
             .await?;
-        let judge_request = |previous_text, first_check| JudgeRequest {
+        let judge_request = |previous_text, first_check, rated_examples| JudgeRequest {
             condition: &monitor.condition,
             previous_text,
             current_text: &page.text,
@@ -323,6 +323,7 @@ impl CheckRunner {
             url: &monitor.url,
             monitor_id: monitor.id.to_string(),
             team_id: monitor.team_id.to_string(),
+            rated_examples,
         };
 
         let first_check = previous.is_none();
@@ -338,7 +339,29 @@ impl CheckRunner {
         let previous_text = previous
             .as_ref()
             .map_or("", |previous| previous.text.as_str());
-        let (verdict, judge_ms) = self.judge(judge_request(previous_text, first_check)).await;
+        if self.store.team_over_budget(monitor.team_id).await? {
+            let failure = JudgeFailure {
+                reason: UnjudgedReason::OverBudget,
+                // No call was made; the code only marks it as our decision, not an outage.
+                code: Code::ResourceExhausted,
+                message: "not sent to the model: the team's monthly model budget is used up"
+                    .to_owned(),
+            };
+            return Ok(Checked::Decided(self.unjudged(
+                monitor,
+                check,
+                failure,
+                first_check,
+                new_snapshot,
+            )));
+        }
+        let rated_examples = self
+            .store
+            .rated_examples(monitor.team_id, monitor.id, RATED_EXAMPLES)
+            .await?;
+        let (verdict, judge_ms) = self
+            .judge(judge_request(previous_text, first_check, rated_examples))
+            .await;
         check.judge_ms = Some(judge_ms);
         match verdict {
             Ok(verdict) => {
@@ -482,6 +505,10 @@ fn decision(snapshot: Option<NewSnapshot>, succeeded: bool) -> Decision {
     }
 }
 
+/// Rated alerts of a monitor given to the judge as labelled examples: enough to show a pattern,
+/// few enough that the llm service's token bound for them is rarely reached.
+const RATED_EXAMPLES: i64 = 4;
+
 /// Said before the summary of an alert sent without a verdict (`alert_anyway`).
 pub const NOT_JUDGED: &str = "Not judged";
 
@@ -515,4 +542,48 @@ fn record_verdict(check: &mut NewCheck, verdict: Verdict, decided: AlertDecision
 
 fn non_empty(value: String) -> Option<String> {
     (!value.is_empty()).then_some(value)
+}
+
+type OpenedSecrets = (
+    Vec<(String, SecretString)>,
+    Vec<(String, SecretString)>,
+    Vec<Step>,
+);
+
+/// The monitor's header, cookie and fill values in clear, just before the
+/// fetch that sends them.
+fn open_secrets(
+    secret_box: &SecretBox,
+    monitor: &Monitor,
+) -> Result<OpenedSecrets, secret_box::SecretBoxError> {
+    let pairs = |pairs: &[RequestHeader], purpose: &str| {
+        pairs
+            .iter()
+            .map(|pair| {
+                pair.open_for(secret_box, purpose)
+                    .map(|value| (pair.name.clone(), value))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let steps = monitor
+        .steps
+        .iter()
+        .map(|step| {
+            let value = match &step.secret {
+                Some(sealed) => secret_box.open(STEP_PURPOSE, sealed)?,
+                None => SecretString::from(step.text.clone().unwrap_or_default()),
+            };
+            Ok(Step {
+                action: step.action.clone(),
+                selector: step.selector.clone().unwrap_or_default(),
+                value,
+                ms: step.ms.unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        pairs(&monitor.headers, HEADER_PURPOSE)?,
+        pairs(&monitor.cookies, COOKIE_PURPOSE)?,
+        steps,
+    ))
 }

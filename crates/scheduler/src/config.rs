@@ -6,12 +6,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr};
+use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
 use secrecy::SecretString;
 use secret_box::SecretBox;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:50054";
 const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9465";
+/// The rating key of [`Config::for_tests`], so tests can verify the links they receive.
+pub const TEST_ALERT_RATING_KEY: &str = "test-alert-rating-key-5d2f8a1c9e7b3604";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
 
 /// Everything the scheduler needs to start.
@@ -60,6 +62,8 @@ pub struct Config {
     /// A delivery's claim; renewed every third of it while the send runs,
     /// so it bounds how long a crashed replica delays its deliveries.
     pub delivery_lease: Duration,
+    /// Signs the one-click rating links in alerts (`ALERT_RATING_KEY`, the gateway's value).
+    pub alert_rating_key: SecretString,
 }
 
 impl Config {
@@ -99,6 +103,7 @@ impl Config {
             channel_disable_after: env_parse("SCHEDULER_CHANNEL_DISABLE_AFTER", 5)?,
             metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
+            alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
         };
         config.validate()?;
         Ok(config)
@@ -138,6 +143,7 @@ impl Config {
             channel_disable_after: 5,
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             delivery_lease: Duration::from_secs(10),
+            alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
         }
     }
 

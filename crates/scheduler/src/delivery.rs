@@ -41,6 +41,8 @@ pub struct DeliveryWorker {
     pub secret_box: SecretBox,
     /// Dead deliveries in a row after which a channel is turned off.
     pub channel_disable_after: i32,
+    /// Signs the rating links of each alert.
+    pub rating_links: rating_link::RatingLinks,
     /// Woken when a triggered check committed new deliveries.
     pub wake: Arc<Notify>,
     /// Nothing is claimed while notify is down.
@@ -356,8 +358,23 @@ impl DeliveryWorker {
             Kind::Failing if !check.unjudged_notice => (check.summary.clone(), check.error.clone()),
             Kind::Failing | Kind::Triggered => (check.summary.clone(), check.reason_text.clone()),
         };
+        // Only a met condition can be rated; failing and recovered notices cannot.
+        let rate_url = |rating| {
+            if kind != Kind::Triggered {
+                return String::new();
+            }
+            // Issued at the check, not at the send: a retried delivery posts the same bytes.
+            let token = self.rating_links.sign(
+                check.id,
+                rating,
+                std::time::SystemTime::from(check.finished_at),
+            );
+            format!("{}/api/v1/ratings/{token}", self.public_base_url)
+        };
         Alert {
             kind,
+            rate_useful_url: rate_url(rating_link::Rating::Useful),
+            rate_noise_url: rate_url(rating_link::Rating::Noise),
             monitor_id: monitor.id.to_string(),
             monitor_name: monitor.name.clone(),
             url: monitor.url.clone(),

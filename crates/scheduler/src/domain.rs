@@ -25,6 +25,8 @@ pub enum CheckStatus {
     ForbiddenDestination,
     TooLarge,
     UnsupportedContent,
+    /// A browser step could not be carried out; the error names it by number.
+    StepFailed,
     JudgeUnavailable,
     InternalError,
 }
@@ -44,6 +46,7 @@ impl CheckStatus {
             Self::ForbiddenDestination => "forbidden_destination",
             Self::TooLarge => "too_large",
             Self::UnsupportedContent => "unsupported_content",
+            Self::StepFailed => "step_failed",
             Self::JudgeUnavailable => "judge_unavailable",
             Self::InternalError => "internal_error",
         }

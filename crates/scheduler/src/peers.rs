@@ -2,7 +2,7 @@
 //! the rest of the scheduler works on the domain types below.
 
 use api_proto::browser::v1::browser_client::BrowserClient;
-use api_proto::browser::v1::{FetchOutcome, FetchRequest, Header};
+use api_proto::browser::v1::{BrowserStep, Cookie, FetchOutcome, FetchRequest, Header};
 use api_proto::llm::v1::judge_client::JudgeClient;
 use api_proto::llm::v1::{self as llm, EvaluateRequest};
 use api_proto::notify::v1::notifier_client::NotifierClient;
@@ -35,6 +35,20 @@ pub struct FetchSpec {
     /// May carry cookies: never logged, opened only for this fetch.
     pub headers: Vec<(String, SecretString)>,
     pub render: bool,
+    /// Empty for network idle, milliseconds or a CSS selector.
+    pub wait_for: Option<String>,
+    /// For the page's host only; values opened only for this fetch.
+    pub cookies: Vec<(String, SecretString)>,
+    pub steps: Vec<Step>,
+}
+
+/// A browser step, its text opened for this fetch (a fill may be a password).
+#[derive(Clone)]
+pub struct Step {
+    pub action: String,
+    pub selector: String,
+    pub value: SecretString,
+    pub ms: u32,
 }
 
 /// A page fetched and extracted.
@@ -66,6 +80,8 @@ pub struct JudgeRequest<'a> {
     pub url: &'a str,
     pub monitor_id: String,
     pub team_id: String,
+    /// The monitor's last rated alerts, newest first, as labelled examples for the judge.
+    pub rated_examples: Vec<store::ratings::RatedExample>,
 }
 
 /// The judge's answer.
@@ -136,6 +152,8 @@ pub enum UnjudgedReason {
     Timeout,
     RateLimited,
     InvalidAnswer,
+    /// Not asked at all: the team used up its monthly model budget.
+    OverBudget,
 }
 
 impl UnjudgedReason {
@@ -155,6 +173,7 @@ impl UnjudgedReason {
             Self::Timeout => "timeout",
             Self::RateLimited => "rate_limited",
             Self::InvalidAnswer => "invalid_answer",
+            Self::OverBudget => "over_budget",
         }
     }
 
@@ -165,6 +184,7 @@ impl UnjudgedReason {
             Self::Timeout => "the model did not answer in time",
             Self::RateLimited => "the model is rate limited",
             Self::InvalidAnswer => "the model's answers were not valid verdicts",
+            Self::OverBudget => "the team's monthly model budget is used up",
         }
     }
 }
@@ -238,6 +258,9 @@ pub struct Alert {
     pub link: String,
     pub checked_at_unix_ms: i64,
     pub extracted_value: String,
+    /// One-click rating links; empty for a notice that judging fails.
+    pub rate_useful_url: String,
+    pub rate_noise_url: String,
 }
 
 /// To a team's owner: Lookout turned one of the team's channels off.
@@ -320,8 +343,25 @@ impl Peers {
             render: spec.render,
             screenshot: false,
             timeout_ms: 0,
-            // Network idle: monitors have no wait setting of their own yet.
-            wait_for: String::new(),
+            wait_for: spec.wait_for.clone().unwrap_or_default(),
+            cookies: spec
+                .cookies
+                .iter()
+                .map(|(name, value)| Cookie {
+                    name: name.clone(),
+                    value: value.expose_secret().to_owned(),
+                })
+                .collect(),
+            steps: spec
+                .steps
+                .iter()
+                .map(|step| BrowserStep {
+                    action: step.action.clone(),
+                    selector: step.selector.clone(),
+                    value: step.value.expose_secret().to_owned(),
+                    ms: step.ms,
+                })
+                .collect(),
         };
         let response = self
             .browser
@@ -367,6 +407,7 @@ impl Peers {
             FetchOutcome::ForbiddenDestination => Err(failed(CheckStatus::ForbiddenDestination)),
             FetchOutcome::TooLarge => Err(failed(CheckStatus::TooLarge)),
             FetchOutcome::UnsupportedContent => Err(failed(CheckStatus::UnsupportedContent)),
+            FetchOutcome::StepFailed => Err(failed(CheckStatus::StepFailed)),
             FetchOutcome::Unspecified => Err(FetchFailure {
                 status: CheckStatus::InternalError,
                 rpc_code: None,
@@ -387,6 +428,16 @@ impl Peers {
             url: request.url.to_owned(),
             monitor_id: request.monitor_id,
             team_id: request.team_id,
+            rated_examples: request
+                .rated_examples
+                .into_iter()
+                .map(|example| llm::RatedExample {
+                    rating: example.rating,
+                    summary: example.summary.unwrap_or_default(),
+                    diff: example.diff.unwrap_or_default(),
+                    extracted_value: example.extracted_value.unwrap_or_default(),
+                })
+                .collect(),
         };
         let response = self
             .judge
@@ -522,6 +573,8 @@ impl Peers {
                 link: alert.link,
                 checked_at_unix_ms: alert.checked_at_unix_ms,
                 extracted_value: alert.extracted_value,
+                rate_useful_url: alert.rate_useful_url,
+                rate_noise_url: alert.rate_noise_url,
             }),
         };
         let response = self

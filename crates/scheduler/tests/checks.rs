@@ -890,3 +890,81 @@ async fn a_channel_whose_alerts_keep_dying_is_turned_off_and_its_owner_told_once
     assert_eq!(notices, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn render_options_reach_the_browser_with_cookies_and_fill_values_opened() {
+    let app = spawn_app().await;
+    let secret_box = secret_box::SecretBox::development();
+    let cookie = store::monitors::RequestHeader::seal_for(
+        &secret_box,
+        store::monitors::COOKIE_PURPOSE,
+        "session".to_owned(),
+        "open-sesame",
+    )
+    .unwrap();
+    let steps = vec![
+        store::monitors::StoredStep {
+            action: "fill".to_owned(),
+            selector: Some("#password".to_owned()),
+            text: None,
+            secret: Some(
+                secret_box
+                    .seal(store::monitors::STEP_PURPOSE, "hunter2")
+                    .unwrap(),
+            ),
+            ms: None,
+        },
+        store::monitors::StoredStep {
+            action: "wait".to_owned(),
+            selector: None,
+            text: None,
+            secret: None,
+            ms: Some(250),
+        },
+    ];
+    // Inserted whole and not yet due, so no check runs before it is complete.
+    let monitor = uuid::Uuid::new_v4();
+    app.db
+        .execute(
+            "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, render,
+                                   wait_for, cookies, steps, next_check_at)
+             VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, true,
+                     '#ready', $3, $4, now() + interval '1 hour')",
+            &[
+                &monitor,
+                &app.team_id,
+                &serde_json::to_value([&cookie]).unwrap(),
+                &serde_json::to_value(&steps).unwrap(),
+            ],
+        )
+        .await
+        .unwrap();
+    let check = app.check_now(monitor).await;
+    assert_eq!(check.status, "ok");
+    let fetch = app.peers.fetches.lock().unwrap().last().unwrap().clone();
+    assert!(fetch.render);
+    assert_eq!(fetch.wait_for, "#ready");
+    assert_eq!(fetch.cookies[0].name, "session");
+    assert_eq!(fetch.cookies[0].value, "open-sesame");
+    assert_eq!(fetch.steps[0].action, "fill");
+    assert_eq!(fetch.steps[0].selector, "#password");
+    assert_eq!(fetch.steps[0].value, "hunter2");
+    assert_eq!(fetch.steps[1].ms, 250);
+
+    app.peers.set_page(Page::Failure(
+        FetchOutcome::StepFailed,
+        200,
+        "step 1 (fill \"#password\") failed: nothing matches \"#password\"".to_owned(),
+    ));
+    let failed = app.check_now(monitor).await;
+    assert_eq!(failed.status, "step_failed");
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("step 1"),
+        "{failed:?}"
+    );
+    app.stop().await;
+}

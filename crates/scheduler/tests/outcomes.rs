@@ -10,11 +10,15 @@ use support::{Page, spawn_app};
 #[tokio::test]
 async fn a_broken_fetch_is_recorded_by_its_outcome_and_the_last_snapshot_stays() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
+    // Inserted with its selectors in one statement: the monitor is due at once, so a later
+    // UPDATE could lose the race with the first check.
+    let monitor = uuid::Uuid::new_v4();
     app.db
         .execute(
-            "UPDATE monitors SET xpath = '//span[@class=''price'']', jq_filter = '.price' WHERE id = $1",
-            &[&monitor],
+            "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, xpath, jq_filter)
+             VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'price below 100', 3600,
+                     '//span[@class=''price'']', '.price')",
+            &[&monitor, &app.team_id],
         )
         .await
         .unwrap();

@@ -35,6 +35,8 @@ pub struct Check {
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
     pub verdict: VerdictDetails,
+    /// `useful` or `noise` when someone rated this alert.
+    pub rating: Option<String>,
 }
 
 /// What the judge said beyond the verdict itself: how it read the condition, its evidence and
@@ -86,7 +88,8 @@ const CHECK_COLUMNS: &str = "c.id, c.monitor_id, c.team_id, c.reason, c.status, 
      c.extracted_value, c.confidence, c.judge, c.diff, c.error, c.fetch_ms, c.judge_ms, \
      c.duration_ms, c.started_at, c.finished_at, c.condition_kind, c.condition_holds, \
      c.first_alert, c.evidence_excerpt, c.verification, c.verification_problem, c.judge_cached, \
-     c.prompt_tokens, c.completion_tokens, c.unjudged_reason, c.unjudged_notice";
+     c.prompt_tokens, c.completion_tokens, c.unjudged_reason, c.unjudged_notice, \
+     (SELECT r.rating FROM check_ratings r WHERE r.check_id = c.id) AS rating";
 
 /// Checks are scoped through their monitor's team: the caller ($1) is a
 /// member of it.
@@ -119,6 +122,7 @@ impl Check {
             started_at: row.get("started_at"),
             finished_at: row.get("finished_at"),
             verdict: VerdictDetails::from_row(row),
+            rating: row.get("rating"),
         }
     }
 }

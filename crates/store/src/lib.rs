@@ -22,10 +22,13 @@
 //! - [`hooks`]: trigger secrets of monitors and hook-requested runs.
 //! - [`audit`]: the append-only audit trail.
 //! - [`admin`]: whole-system usage figures for admins.
+//! - [`budgets`]: per-team monthly model budgets and model use per monitor.
+//! - [`ratings`]: alert ratings (useful / noise), precision and labelled examples.
 
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
+pub mod budgets;
 pub mod channels;
 pub mod checks;
 pub mod dead_letters;
@@ -36,6 +39,7 @@ pub mod memberships;
 pub mod migrations;
 pub mod monitors;
 pub mod pool;
+pub mod ratings;
 pub mod scheduling;
 pub mod sessions;
 pub mod teams;

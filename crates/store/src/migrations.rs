@@ -39,6 +39,16 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0070_claim_index.sql"),
     ),
     (
+        80,
+        "team_budgets",
+        include_str!("../migrations/0080_team_budgets.sql"),
+    ),
+    (
+        81,
+        "alert_ratings",
+        include_str!("../migrations/0081_alert_ratings.sql"),
+    ),
+    (
         90,
         "failure_alerts",
         include_str!("../migrations/0090_failure_alerts.sql"),
@@ -57,6 +67,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         102,
         "channel_confirmation",
         include_str!("../migrations/0102_channel_confirmation.sql"),
+    ),
+    (
+        110,
+        "render_options",
+        include_str!("../migrations/0110_render_options.sql"),
     ),
 ];
 

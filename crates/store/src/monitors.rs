@@ -45,24 +45,65 @@ impl std::fmt::Debug for StoredValue {
 /// The `secret-box` purpose of monitor header values: a value sealed for
 /// another kind of secret does not open as a header.
 pub const HEADER_PURPOSE: &str = "monitor-header";
+/// The purpose of monitor cookie values (stored as [`RequestHeader`] pairs).
+pub const COOKIE_PURPOSE: &str = "monitor-cookie";
+/// The purpose of the values browser steps type (`fill`).
+pub const STEP_PURPOSE: &str = "monitor-step";
 
 impl RequestHeader {
     /// A header whose value is sealed by the current key of `secret_box`.
     pub fn seal(secret_box: &SecretBox, name: String, value: &str) -> Result<Self, SecretBoxError> {
-        Ok(Self {
-            name,
-            value: StoredValue::Sealed(secret_box.seal(HEADER_PURPOSE, value)?),
-        })
+        Self::seal_for(secret_box, HEADER_PURPOSE, name, value)
     }
 
     /// The value in clear, for the process that sends it. A value stored
     /// before encryption at rest comes back as it is.
     pub fn open(&self, secret_box: &SecretBox) -> Result<SecretString, SecretBoxError> {
+        self.open_for(secret_box, HEADER_PURPOSE)
+    }
+
+    /// A name and a value sealed for `purpose` (a header or a cookie).
+    pub fn seal_for(
+        secret_box: &SecretBox,
+        purpose: &str,
+        name: String,
+        value: &str,
+    ) -> Result<Self, SecretBoxError> {
+        Ok(Self {
+            name,
+            value: StoredValue::Sealed(secret_box.seal(purpose, value)?),
+        })
+    }
+
+    /// The value sealed for `purpose`, in clear.
+    pub fn open_for(
+        &self,
+        secret_box: &SecretBox,
+        purpose: &str,
+    ) -> Result<SecretString, SecretBoxError> {
         match &self.value {
-            StoredValue::Sealed(sealed) => secret_box.open(HEADER_PURPOSE, sealed),
+            StoredValue::Sealed(sealed) => secret_box.open(purpose, sealed),
             StoredValue::Legacy(value) => Ok(SecretString::from(value.clone())),
         }
     }
+}
+
+/// One browser step as stored. Only a `fill` step's text is secret (it may
+/// be a password): it is sealed with [`STEP_PURPOSE`] in `secret`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredStep {
+    /// `goto`, `fill`, `click`, `press`, `wait_for` or `wait`.
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
+    /// The URL of a `goto`, the key of a `press`: not secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The sealed value of a `fill`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u32>,
 }
 
 impl StoredValue {
@@ -94,6 +135,12 @@ pub struct Monitor {
     pub interval_seconds: i32,
     pub render: bool,
     pub headers: Vec<RequestHeader>,
+    /// What a render waits for: empty for network idle, milliseconds or a CSS selector.
+    pub wait_for: Option<String>,
+    /// Cookies for the page's host, values sealed with [`COOKIE_PURPOSE`].
+    pub cookies: Vec<RequestHeader>,
+    /// Browser steps run in the rendered page before it is read.
+    pub steps: Vec<StoredStep>,
     pub paused: bool,
     pub next_check_at: DateTime<Utc>,
     pub requested_reason: Option<String>,
@@ -187,7 +234,7 @@ pub const MONITOR_COLUMNS: &str = "id, team_id, created_by, name, url, css_selec
      condition, interval_seconds, render, headers, paused, next_check_at, requested_reason, consecutive_failures, \
      last_checked_at, last_triggered_at, last_status, created_at, updated_at, \
      first_check, condition_holds, fail_policy, unjudged_streak, unjudged_notice_sent, \
-     xpath, json_path, jq_filter, failure_alert_after, failing_alert_sent";
+     xpath, json_path, jq_filter, failure_alert_after, failing_alert_sent, wait_for, cookies, steps";
 
 impl Monitor {
     pub fn from_row(row: &tokio_postgres::Row) -> Self {
@@ -209,6 +256,10 @@ impl Monitor {
             // Written only by this crate from `Vec<RequestHeader>`, so a
             // value that does not parse means no headers rather than an error.
             headers: serde_json::from_value(headers).unwrap_or_default(),
+            wait_for: row.get("wait_for"),
+            // Written only by this crate, like `headers`.
+            cookies: serde_json::from_value(row.get("cookies")).unwrap_or_default(),
+            steps: serde_json::from_value(row.get("steps")).unwrap_or_default(),
             paused: row.get("paused"),
             next_check_at: row.get("next_check_at"),
             requested_reason: row.get("requested_reason"),
@@ -292,6 +343,9 @@ pub struct MonitorDefinition {
     pub interval_seconds: i32,
     pub render: bool,
     pub headers: Vec<RequestHeader>,
+    pub wait_for: Option<String>,
+    pub cookies: Vec<RequestHeader>,
+    pub steps: Vec<StoredStep>,
     pub paused: bool,
     pub first_check: FirstCheck,
     pub fail_policy: FailPolicy,
@@ -314,6 +368,9 @@ pub struct MonitorPatch {
     pub interval_seconds: Option<i32>,
     pub render: Option<bool>,
     pub headers: Option<Vec<RequestHeader>>,
+    pub wait_for: Option<Option<String>>,
+    pub cookies: Option<Vec<RequestHeader>>,
+    pub steps: Option<Vec<StoredStep>>,
     pub paused: Option<bool>,
     pub first_check: Option<FirstCheck>,
     pub fail_policy: Option<FailPolicy>,
@@ -376,9 +433,10 @@ impl Store {
                     "INSERT INTO monitors (id, team_id, created_by, name, url, css_selector,
                                            json_pointer, condition, interval_seconds, render,
                                            headers, paused, xpath, json_path, jq_filter,
-                                           first_check, fail_policy, failure_alert_after)
+                                           first_check, fail_policy, failure_alert_after, wait_for,
+                                           cookies, steps)
                      SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                            $16, $17, $18
+                            $16, $17, $18, $19, $20, $21
                        FROM memberships ms JOIN teams t ON t.id = ms.team_id
                       WHERE ms.user_id = $2
                         AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
@@ -405,6 +463,9 @@ impl Store {
                     &definition.first_check.as_str(),
                     &definition.fail_policy.as_str(),
                     &definition.failure_alert_after,
+                    &definition.wait_for,
+                    &headers_json(&definition.cookies),
+                    &steps_json(&definition.steps),
                 ],
             )
             .await
@@ -490,6 +551,10 @@ impl Store {
         channel_ids: Option<&[Uuid]>,
     ) -> Result<Option<MonitorWithChannels>, StoreError> {
         let headers = patch.headers.as_deref().map(headers_json);
+        let cookies = patch.cookies.as_deref().map(headers_json);
+        let steps = patch.steps.as_deref().map(steps_json);
+        let set_wait_for = patch.wait_for.is_some();
+        let wait_for = patch.wait_for.clone().flatten();
         let set_selector = patch.css_selector.is_some();
         let selector = patch.css_selector.clone().flatten();
         let set_pointer = patch.json_pointer.is_some();
@@ -530,6 +595,9 @@ impl Store {
                          first_check = COALESCE($20, first_check),
                          fail_policy = COALESCE($21, fail_policy),
                          failure_alert_after = COALESCE($22, failure_alert_after),
+                         wait_for = CASE WHEN $23 THEN $24 ELSE wait_for END,
+                         cookies = COALESCE($25, cookies),
+                         steps = COALESCE($26, steps),
                          -- What held for the old condition says nothing about a new one.
                          condition_holds = CASE WHEN $9::text IS NULL OR $9 = condition
                              THEN condition_holds ELSE NULL END,
@@ -560,6 +628,10 @@ impl Store {
                     &patch.first_check.map(FirstCheck::as_str),
                     &patch.fail_policy.map(FailPolicy::as_str),
                     &patch.failure_alert_after,
+                    &set_wait_for,
+                    &wait_for,
+                    &cookies,
+                    &steps,
                 ],
             )
             .await
@@ -680,11 +752,88 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Like [`Store::monitor_headers_to_reseal`], for cookie values and the
+    /// fill values of browser steps: up to `limit` monitors after `after`
+    /// holding one not sealed by `current_key_id`.
+    pub async fn monitor_render_secrets_to_reseal(
+        &self,
+        current_key_id: &str,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<RenderSecrets>, StoreError> {
+        let client = self.client().await?;
+        let prefix = format!("{current_key_id}:");
+        let rows = client
+            .query(
+                "SELECT id, cookies, steps FROM monitors
+                  WHERE ($1::uuid IS NULL OR id > $1)
+                    AND (jsonb_path_exists(cookies,
+                           '$[*] ? (!exists(@.sealed) || !(@.sealed starts with $prefix))',
+                           jsonb_build_object('prefix', $2::text))
+                      OR jsonb_path_exists(steps,
+                           '$[*] ? (exists(@.secret) && !(@.secret starts with $prefix))',
+                           jsonb_build_object('prefix', $2::text)))
+                  ORDER BY id
+                  LIMIT $3",
+                &[&after, &prefix, &limit],
+            )
+            .await
+            .context("listing monitor cookies and steps to reseal")?;
+        Ok(rows
+            .iter()
+            .map(|row| RenderSecrets {
+                monitor_id: row.get("id"),
+                cookies: serde_json::from_value(row.get("cookies")).unwrap_or_default(),
+                steps: serde_json::from_value(row.get("steps")).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Replaces cookies and steps with `resealed` only if they are still
+    /// `current`, so a reseal never overwrites an edit made meanwhile.
+    pub async fn replace_monitor_render_secrets(
+        &self,
+        current: &RenderSecrets,
+        resealed: &RenderSecrets,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let updated = client
+            .execute(
+                "UPDATE monitors SET cookies = $4, steps = $5
+                  WHERE id = $1 AND cookies = $2 AND steps = $3",
+                &[
+                    &current.monitor_id,
+                    &headers_json(&current.cookies),
+                    &steps_json(&current.steps),
+                    &headers_json(&resealed.cookies),
+                    &steps_json(&resealed.steps),
+                ],
+            )
+            .await
+            .context("resealing monitor cookies and steps")?;
+        Ok(updated == 1)
+    }
+}
+
+/// A monitor's sealed render secrets: cookie values and fill values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderSecrets {
+    pub monitor_id: Uuid,
+    pub cookies: Vec<RequestHeader>,
+    pub steps: Vec<StoredStep>,
+}
+
 pub(crate) fn split_cursor(cursor: Option<Cursor>) -> (Option<DateTime<Utc>>, Option<Uuid>) {
     match cursor {
         Some(cursor) => (Some(cursor.at), Some(cursor.id)),
         None => (None, None),
     }
+}
+
+fn steps_json(steps: &[StoredStep]) -> serde_json::Value {
+    // Strings and numbers only: serializing cannot fail.
+    serde_json::to_value(steps).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
 }
 
 fn headers_json(headers: &[RequestHeader]) -> serde_json::Value {

@@ -299,6 +299,7 @@ impl Store {
             None => None,
         };
         insert_check(&transaction, check, snapshot_id).await?;
+        crate::budgets::count_model_use(&transaction, check).await?;
         let deliveries = queue_deliveries(&transaction, check).await?;
         update_checked_monitor(&transaction, check, outcome).await?;
         transaction.commit().await.context("committing a check")?;

@@ -9,9 +9,20 @@ export interface paths {
     /** The audit trail, newest first. */
     get: operations["audit_log"];
   };
+  "/api/v1/admin/budgets": {
+    /** Every team's budget and this month's model use, largest use first. */
+    get: operations["list_budgets"];
+  };
   "/api/v1/admin/system-health": {
     /** Health and latency of the database, Redis and each internal service. */
     get: operations["system_health"];
+  };
+  "/api/v1/admin/teams/{id}/budget": {
+    /**
+     * Sets a team's monthly budget; both limits `null` removes it. Takes effect at the team's
+     * next check.
+     */
+    put: operations["set_budget"];
   };
   "/api/v1/admin/usage": {
     /** Counts and sizes across the whole system. */
@@ -114,12 +125,36 @@ export interface paths {
     /** One check of a monitor. */
     get: operations["show"];
   };
+  "/api/v1/monitors/{id}/checks/{check_id}/rating": {
+    /**
+     * Rates an alert `useful` or `noise`; a later rating replaces the earlier one. The monitor's
+     * last rated alerts guide the model's next verdicts.
+     */
+    post: operations["rate"];
+  };
+  "/api/v1/monitors/{id}/precision": {
+    /** How many of the monitor's last 30 rated alerts were useful. */
+    get: operations["precision"];
+  };
   "/api/v1/monitors/{id}/trigger-secret": {
     /** Creates or replaces the monitor's trigger secret. */
     post: operations["rotate_secret"];
   };
   "/api/v1/preview": {
     post: operations["preview"];
+  };
+  "/api/v1/ratings/{token}": {
+    /**
+     * The page behind an alert's rating link: what the link does, and the button that does it.
+     * Nothing is recorded until the button is pressed (see the module's note on mail scanners).
+     */
+    get: operations["show_link"];
+    /**
+     * Records the rating a signed link carries, without signing in. Each link works once and
+     * expires 30 days after the alert. Answers an HTML page to browsers (`Accept: text/html`),
+     * JSON otherwise.
+     */
+    post: operations["use_link"];
   };
   "/api/v1/sessions": {
     /** The caller's live sessions, newest first. */
@@ -152,6 +187,10 @@ export interface paths {
     delete: operations["remove"];
     /** Changes a member's role. Owners only; the last owner cannot step down. */
     patch: operations["change_role"];
+  };
+  "/api/v1/teams/{id}/usage": {
+    /** The team's monthly model budget and this month's model use, in total and per monitor. */
+    get: operations["team_usage"];
   };
   "/auth/google/callback": {
     /**
@@ -401,6 +440,19 @@ export interface components {
       items: components["schemas"]["AuditEventResponse"][];
       next_cursor?: string | null;
     };
+    /** @description Monthly limits; `null` is no limit of that kind. */
+    BudgetBody: {
+      /**
+       * Format: int64
+       * @description Model calls per calendar month (UTC), or `null`.
+       */
+      monthly_calls?: number | null;
+      /**
+       * Format: int64
+       * @description Prompt and completion tokens per calendar month (UTC), or `null`.
+       */
+      monthly_tokens?: number | null;
+    };
     ChangeRole: {
       role: string;
     };
@@ -506,6 +558,8 @@ export interface components {
       monitor_id: string;
       /** Format: int32 */
       prompt_tokens?: number | null;
+      /** @description `useful` or `noise` once someone rated this alert, else `null`. */
+      rating?: string | null;
       /** @description What started the check: `schedule`, `manual` or `hook`. */
       reason: string;
       /** Format: date-time */
@@ -517,8 +571,8 @@ export interface components {
       /** @description This check told the owner that judging fails. */
       unjudged_notice: boolean;
       /**
-       * @description Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited` or
-       * `invalid_answer`. Also set on an alert sent without a verdict (`alert_anyway`).
+       * @description Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited`,
+       * `invalid_answer` or `over_budget` (not sent to the model). Also set on an alert sent without a verdict (`alert_anyway`).
        */
       unjudged_reason?: string | null;
       /**
@@ -546,6 +600,16 @@ export interface components {
       address: string;
       /** @description The channel's name and the address that now receives its alerts. */
       name: string;
+    };
+    /**
+     * @description A cookie set for the monitored page's host only (never sent to another
+     * host). In responses `value` is the mask `••••••••`; sending the mask back
+     * keeps the stored value.
+     */
+    CookieBody: {
+      name: string;
+      /** @example •••••••• */
+      value: string;
     };
     CreateApiKey: {
       /** Format: date-time */
@@ -595,6 +659,8 @@ export interface components {
     CreateMonitor: {
       channel_ids?: string[];
       condition?: string;
+      /** @description Cookies for the page's host only. */
+      cookies?: components["schemas"]["CookieBody"][];
       /** @description CSS selector for HTML pages; set it or `xpath`, not both. */
       css_selector?: string | null;
       /** @description Defaults to `hold`. */
@@ -618,12 +684,19 @@ export interface components {
       name: string;
       paused?: boolean;
       render?: boolean;
+      /** @description Browser steps (rendered monitors), at most 20. */
+      steps?: components["schemas"]["StepBody"][];
       /**
        * Format: uuid
        * @description Defaults to the caller's personal team.
        */
       team_id?: string | null;
       url: string;
+      /**
+       * @description What a render waits for: empty for network idle, milliseconds (up to
+       * 10000) or a CSS selector.
+       */
+      wait_for?: string | null;
       /** @description XPath 1.0 expression for HTML pages, e.g. `//span[@class='price']`. */
       xpath?: string | null;
     };
@@ -804,6 +877,8 @@ export interface components {
       condition_holds?: boolean | null;
       /** Format: int32 */
       consecutive_failures: number;
+      /** @description Cookies for the page's host; values masked. */
+      cookies: components["schemas"]["CookieBody"][];
       /** Format: date-time */
       created_at: string;
       /** @description CSS selector applied to HTML; at most one of this and `xpath` is set. */
@@ -844,6 +919,8 @@ export interface components {
       render: boolean;
       /** @description True while a "run now" request waits for the scheduler. */
       run_requested: boolean;
+      /** @description Browser steps; fill values masked. */
+      steps: components["schemas"]["StepBody"][];
       /** Format: uuid */
       team_id: string;
       /**
@@ -854,6 +931,11 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
       url: string;
+      /**
+       * @description What a render waits for before reading the page: `null` for network
+       * idle, milliseconds (up to 10000), or a CSS selector.
+       */
+      wait_for?: string | null;
       /** @description XPath 1.0 expression applied to HTML. */
       xpath?: string | null;
     };
@@ -879,7 +961,40 @@ export interface components {
       /** @enum {string} */
       type: "monitor.triggered";
     };
+    MonitorUsageResponse: {
+      /** Format: int64 */
+      calls: number;
+      /** Format: uuid */
+      monitor_id: string;
+      /** @description `null` when the monitor was deleted this month; its use still counts. */
+      monitor_name?: string | null;
+      /** Format: int64 */
+      tokens: number;
+    };
+    PrecisionResponse: {
+      /** Format: int64 */
+      noise: number;
+      /**
+       * Format: double
+       * @description `useful / rated`, from 0 to 1; `null` before any alert was rated.
+       */
+      precision?: number | null;
+      /**
+       * Format: int64
+       * @description Rated alerts counted.
+       */
+      rated: number;
+      /** Format: int64 */
+      useful: number;
+      /**
+       * Format: int64
+       * @description How many of the latest rated alerts are counted (at most 30).
+       */
+      window: number;
+    };
     PreviewBody: {
+      /** @description Cookies for the page's host; a masked value stands for the stored one. */
+      cookies?: components["schemas"]["CookieBody"][];
       /** @description CSS selector for HTML pages; set it or `xpath`, not both. */
       css_selector?: string | null;
       /**
@@ -900,7 +1015,11 @@ export interface components {
        */
       monitor_id?: string | null;
       render?: boolean;
+      /** @description Browser steps (imply rendering); a masked fill value stands for the stored one. */
+      steps?: components["schemas"]["StepBody"][];
       url: string;
+      /** @description What the render waits for: empty for network idle, milliseconds or a CSS selector. */
+      wait_for?: string | null;
       /** @description XPath 1.0 expression for HTML pages. */
       xpath?: string | null;
     };
@@ -908,6 +1027,11 @@ export interface components {
       content_type: string;
       /** @description Plain explanation when `outcome` is not `ok`. */
       detail?: string | null;
+      /**
+       * Format: int32
+       * @description With `step_failed`: the failing step's number, from 1.
+       */
+      failed_step?: number | null;
       /** Format: int32 */
       fetch_ms: number;
       final_url: string;
@@ -919,7 +1043,8 @@ export interface components {
        * `soft_not_found` (200, but the page says it does not exist),
        * `selector_not_found`, `empty` (no readable text), `timeout`,
        * `network_error`, `forbidden_destination`, `too_large`,
-       * `unsupported_content`.
+       * `unsupported_content`, `step_failed` (a browser step could not be
+       * carried out; see `failed_step`).
        */
       outcome: string;
       /** @description The extracted text, cut to 20,000 characters. */
@@ -933,6 +1058,20 @@ export interface components {
     Queued: {
       /** @description Always `queued`. */
       status: string;
+    };
+    RatingBody: {
+      /** @description `useful` or `noise`. */
+      rating: string;
+    };
+    RatingResponse: {
+      /** Format: uuid */
+      check_id: string;
+      /** Format: uuid */
+      monitor_id: string;
+      /** Format: date-time */
+      rated_at: string;
+      /** @description `useful` or `noise`. */
+      rating: string;
     };
     ReadinessReport: {
       dependencies: {
@@ -983,6 +1122,41 @@ export interface components {
       last_used_at: string;
       user_agent: string;
     };
+    SpentResponse: {
+      /**
+       * Format: int64
+       * @description Model calls (checks whose change reached the model).
+       */
+      calls: number;
+      /**
+       * Format: int64
+       * @description Prompt and completion tokens of model calls. Cached verdicts cost none.
+       */
+      tokens: number;
+    };
+    /**
+     * @description One browser step, run in order in the rendered page before it is read:
+     *
+     * - `goto` `{value: URL}`: load another page.
+     * - `fill` `{selector, value}`: type `value` into a field. The value is
+     *   stored encrypted and answered as the mask `••••••••`; sending the mask
+     *   back keeps the stored value of the fill step with the same selector.
+     * - `click` `{selector}`: click an element (a navigation it starts is waited for).
+     * - `press` `{value: key}`: press `Enter`, `Tab`, `Escape`, … in the focused element.
+     * - `wait_for` `{selector}`: wait (up to 10 s) until an element matches.
+     * - `wait` `{ms}`: wait up to 10,000 ms.
+     *
+     * At most 20 steps. A step that fails ends the check with status
+     * `step_failed` and the step's number in the error.
+     */
+    StepBody: {
+      /** @example fill */
+      action: string;
+      /** Format: int64 */
+      ms?: number | null;
+      selector?: string | null;
+      value?: string | null;
+    };
     SystemHealth: {
       dependencies: {
         [key: string]: components["schemas"]["ComponentHealth"];
@@ -990,6 +1164,18 @@ export interface components {
       gateway_version: string;
       /** @description `ok` when every component is up, else `degraded`. */
       status: string;
+    };
+    TeamBudgetList: {
+      items: components["schemas"]["TeamBudgetResponse"][];
+    };
+    TeamBudgetResponse: {
+      budget?: components["schemas"]["BudgetBody"] | null;
+      over_budget: boolean;
+      personal: boolean;
+      /** Format: uuid */
+      team_id: string;
+      team_name: string;
+      used: components["schemas"]["SpentResponse"];
     };
     TeamList: {
       items: components["schemas"]["TeamResponse"][];
@@ -1003,6 +1189,27 @@ export interface components {
       personal: boolean;
       /** @description `owner` or `member`. */
       role: string;
+    };
+    TeamUsageResponse: {
+      budget?: components["schemas"]["BudgetBody"] | null;
+      /** Format: date-time */
+      budget_updated_at?: string | null;
+      /** @description Monitors with model use this month, largest first. */
+      monitors: components["schemas"]["MonitorUsageResponse"][];
+      /**
+       * Format: date
+       * @description The first day of the month counted (UTC); use resets on the first of each month.
+       */
+      month: string;
+      /**
+       * @description A limit is reached: changes are not sent to the model until next month or a higher
+       * budget, and each monitor's fail policy applies (reason `over_budget`).
+       */
+      over_budget: boolean;
+      /** Format: uuid */
+      team_id: string;
+      team_name: string;
+      used: components["schemas"]["SpentResponse"];
     };
     TestSent: {
       message_id: string;
@@ -1042,6 +1249,8 @@ export interface components {
     UpdateMonitor: {
       channel_ids?: string[] | null;
       condition?: string | null;
+      /** @description Replaces every cookie; a masked value keeps the stored one. */
+      cookies?: components["schemas"]["CookieBody"][] | null;
       /** @description `null` or `""` clears it. */
       css_selector?: string | null;
       fail_policy?: components["schemas"]["FailPolicyBody"] | null;
@@ -1063,7 +1272,11 @@ export interface components {
       name?: string | null;
       paused?: boolean | null;
       render?: boolean | null;
+      /** @description Replaces every step; a masked fill value keeps the stored one. */
+      steps?: components["schemas"]["StepBody"][] | null;
       url?: string | null;
+      /** @description `null` or `""`: network idle. */
+      wait_for?: string | null;
       /** @description `null` or `""` clears it. */
       xpath?: string | null;
     };
@@ -1131,6 +1344,26 @@ export interface operations {
       };
     };
   };
+  /** Every team's budget and this month's model use, largest use first. */
+  list_budgets: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["TeamBudgetList"];
+        };
+      };
+      /** @description Not an administrator */
+      403: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
   /** Health and latency of the database, Redis and each internal service. */
   system_health: {
     responses: {
@@ -1141,6 +1374,48 @@ export interface operations {
       };
       /** @description Not an administrator */
       403: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Sets a team's monthly budget; both limits `null` removes it. Takes effect at the team's
+   * next check.
+   */
+  set_budget: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BudgetBody"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["BudgetBody"];
+        };
+      };
+      /** @description Not an administrator */
+      403: {
+        content: never;
+      };
+      /** @description No such team */
+      404: {
+        content: never;
+      };
+      /** @description A limit out of range */
+      422: {
         content: never;
       };
       /** @description An error, in the API's one error format */
@@ -1539,6 +1814,76 @@ export interface operations {
       };
     };
   };
+  /**
+   * Rates an alert `useful` or `noise`; a later rating replaces the earlier one. The monitor's
+   * last rated alerts guide the model's next verdicts.
+   */
+  rate: {
+    parameters: {
+      path: {
+        /** @description Monitor id */
+        id: string;
+        /** @description Check id */
+        check_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RatingBody"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RatingResponse"];
+        };
+      };
+      /** @description No such check of yours */
+      404: {
+        content: never;
+      };
+      /** @description The check did not alert */
+      409: {
+        content: never;
+      };
+      /** @description Not useful or noise */
+      422: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /** How many of the monitor's last 30 rated alerts were useful. */
+  precision: {
+    parameters: {
+      path: {
+        /** @description Monitor id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["PrecisionResponse"];
+        };
+      };
+      /** @description No such monitor of yours */
+      404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
   /** Creates or replaces the monitor's trigger secret. */
   rotate_secret: {
     parameters: {
@@ -1576,6 +1921,74 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["PreviewResponse"];
         };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * The page behind an alert's rating link: what the link does, and the button that does it.
+   * Nothing is recorded until the button is pressed (see the module's note on mail scanners).
+   */
+  show_link: {
+    parameters: {
+      path: {
+        /** @description The token of the rating link in the alert */
+        token: string;
+      };
+    };
+    responses: {
+      /** @description An HTML page with the button that records the rating */
+      200: {
+        content: {
+          "text/html": unknown;
+        };
+      };
+      /** @description The link is forged or expired */
+      403: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Records the rating a signed link carries, without signing in. Each link works once and
+   * expires 30 days after the alert. Answers an HTML page to browsers (`Accept: text/html`),
+   * JSON otherwise.
+   */
+  use_link: {
+    parameters: {
+      path: {
+        /** @description The token of the rating link in the alert */
+        token: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RatingResponse"];
+        };
+      };
+      /** @description The link is forged or expired */
+      403: {
+        content: never;
+      };
+      /** @description The alert no longer exists */
+      404: {
+        content: never;
+      };
+      /** @description The link was used already */
+      409: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {
@@ -1655,6 +2068,32 @@ export interface operations {
       };
       /** @description Last owner */
       409: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /** The team's monthly model budget and this month's model use, in total and per monitor. */
+  team_usage: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["TeamUsageResponse"];
+        };
+      };
+      /** @description Not a team of yours */
+      404: {
         content: never;
       };
       /** @description An error, in the API's one error format */

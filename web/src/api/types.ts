@@ -27,6 +27,8 @@ export type MemberInput = Schemas['AddMember'];
 export type RoleChange = Schemas['ChangeRole'];
 
 export type HeaderPair = Schemas['HeaderBody'];
+export type CookiePair = Schemas['CookieBody'];
+export type BrowserStep = Schemas['StepBody'];
 export type FirstCheck = Schemas['FirstCheckBody'];
 export type FailPolicy = Schemas['FailPolicyBody'];
 export type Monitor = Schemas['MonitorResponse'];
@@ -62,3 +64,12 @@ export type DependencyStatus = Schemas['ComponentHealth'];
 export type Usage = Schemas['Usage'];
 export type AuditEntry = Schemas['AuditEventResponse'];
 export type AuditPage = Schemas['AuditPage'];
+
+export type Budget = Schemas['BudgetBody'];
+export type TeamUsage = Schemas['TeamUsageResponse'];
+export type TeamBudget = Schemas['TeamBudgetResponse'];
+export type TeamBudgetList = Schemas['TeamBudgetList'];
+
+export type RatingInput = Schemas['RatingBody'];
+export type RatingResult = Schemas['RatingResponse'];
+export type Precision = Schemas['PrecisionResponse'];

@@ -5,6 +5,7 @@ const UNJUDGED: Record<NonNullable<Check['unjudged_reason']>, string> = {
   timeout: 'the model did not answer in time',
   rate_limited: 'the model was rate limited',
   invalid_answer: "the model's answers were not valid verdicts",
+  over_budget: "the team's monthly model budget is used up, so the change was not sent to the model",
 };
 
 /** How the judge read the condition, the evidence it quoted and whether it held, and the cost. */

@@ -15,6 +15,7 @@ const WORDS: Record<string, string> = {
   forbidden_destination: 'The address is not allowed',
   too_large: 'The page is too large',
   unsupported_content: 'Not a page Lookout can read',
+  step_failed: 'A browser step failed',
   judge_unavailable: 'Could not judge the change',
   internal_error: 'Lookout had a problem',
 };

@@ -1,5 +1,6 @@
 import { audit, systemHealth, usage } from '../api/admin';
 import type { DependencyStatus } from '../api/types';
+import { BudgetsAdmin } from '../components/BudgetsAdmin';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty } from '../components/states';
 import { absoluteTime, formatBytes, formatLatency, humanise, relativeTime } from '../lib/format';
@@ -69,6 +70,7 @@ export function Admin() {
           </AsyncView>
         </article>
       </div>
+      <BudgetsAdmin />
       <h2>Audit log</h2>
       <AsyncView state={log} label="Loading the audit log…">
         {(page) =>

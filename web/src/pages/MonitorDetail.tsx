@@ -2,8 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../api/client';
 import { deleteMonitor, getMonitor, listChecks, runNow, setPaused } from '../api/monitors';
 import type { Check, Monitor, Page } from '../api/types';
+import { AlertPrecision, RateAlert } from '../components/AlertRating';
 import { DiffView } from '../components/DiffView';
 import { StatusBadge } from '../components/StatusBadge';
+import { MonitorUsageLine } from '../components/TeamUsage';
 import { VerdictDetails } from '../components/VerdictDetails';
 import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
 import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
@@ -19,6 +21,7 @@ const POLL_GIVE_UP_MS = 120_000;
 
 export function verdictOf(check: Check): { status: string; label: string } {
   if (check.unjudged_reason && check.triggered) return { status: 'triggered', label: 'Alert (not judged)' };
+  if (check.unjudged_reason === 'over_budget') return { status: check.status, label: 'Over budget (not judged)' };
   if (check.status !== 'ok') return { status: check.status, label: sentence(check.status) };
   if (check.first_alert) return { status: 'triggered', label: 'Alert: already true' };
   if (check.baseline) return { status: 'pending', label: 'First snapshot' };
@@ -36,6 +39,7 @@ export function checkPath(check: Pick<Check, 'id' | 'monitor_id'>): string {
 export function CheckFacts({ check, diffId }: { check: Check; diffId?: string }) {
   return (
     <>
+      {check.triggered && <RateAlert check={check} />}
       <dl class="facts">
         <dt>Verdict</dt>
         <dd>{check.triggered ? 'Your condition is met' : check.baseline ? 'Recorded as the starting point' : 'Condition not met'}</dd>
@@ -258,6 +262,8 @@ export function MonitorDetail({ id }: { id: string }) {
                 <dt>Alerts go to</dt>
                 <dd>{current.channel_ids.length === 0 ? <span class="muted">No channel (history only)</span> : `${current.channel_ids.length} channel(s)`}</dd>
               </dl>
+              <MonitorUsageLine teamId={current.team_id} monitorId={current.id} />
+              <AlertPrecision monitorId={current.id} />
             </>
           );
         }}

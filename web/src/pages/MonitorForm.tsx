@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
-import type { FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
+import type { BrowserStep, CookiePair, FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
 import { HeaderFields } from '../components/HeaderFields';
+import { CookieFields, StepsEditor, stepInput, WaitForField } from '../components/RenderFields';
 import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { VerdictSettings } from '../components/VerdictSettings';
@@ -29,7 +30,7 @@ type FormState = MonitorFields &
     first_check: FirstCheck;
     fail_policy: FailPolicy;
     failure_alert_after: number;
-  };
+  } & { wait_for: string; cookies: CookiePair[]; steps: BrowserStep[] };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
@@ -45,6 +46,9 @@ function fromMonitor(monitor: Monitor): FormState {
     first_check: monitor.first_check ?? 'auto',
     fail_policy: monitor.fail_policy ?? 'hold',
     failure_alert_after: monitor.failure_alert_after ?? 3,
+    wait_for: monitor.wait_for ?? '',
+    cookies: monitor.cookies ?? [],
+    steps: monitor.steps ?? [],
   };
 }
 
@@ -74,6 +78,9 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           first_check: 'auto',
           fail_policy: 'hold',
           failure_alert_after: 3,
+          wait_for: '',
+          cookies: [],
+          steps: [],
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -113,6 +120,9 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       first_check: form.first_check,
       fail_policy: form.fail_policy,
       failure_alert_after: form.failure_alert_after,
+      wait_for: form.wait_for.trim() || null,
+      cookies: form.cookies.filter((cookie) => cookie.name.trim()).map((cookie) => ({ ...cookie, name: cookie.name.trim() })),
+      steps: form.steps.map(stepInput),
     };
     setSaving(true);
     try {
@@ -281,7 +291,12 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
               <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
             </div>
+            {(form.render || form.steps.length > 0) && (
+              <WaitForField value={form.wait_for} onChange={(value) => set('wait_for', value)} error={errors.wait_for} />
+            )}
             <HeaderFields headers={form.headers} onChange={(headers) => set('headers', headers)} error={errors.headers} />
+            <CookieFields cookies={form.cookies} onChange={(cookies) => set('cookies', cookies)} error={errors.cookies} />
+            <StepsEditor steps={form.steps} onChange={(steps) => set('steps', steps)} errors={errors} />
             <VerdictSettings
               firstCheck={form.first_check}
               onFirstCheck={(value) => set('first_check', value)}
@@ -300,7 +315,15 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
             </a>
           </div>
         </form>
-        <PreviewPanel url={form.url} selectors={selectorFields(form)} render={form.render} />
+        <PreviewPanel
+          url={form.url}
+          selectors={selectorFields(form)}
+          render={form.render}
+          wait_for={form.wait_for}
+          cookies={form.cookies}
+          steps={form.steps}
+          monitorId={monitor?.id}
+        />
       </div>
     </section>
   );
@@ -316,12 +339,27 @@ type PreviewState =
   | { state: 'done'; preview: Preview }
   | { state: 'failed'; error: unknown };
 
-export function PreviewPanel(props: { url: string; selectors: SelectorFields; render: boolean }) {
+export function PreviewPanel(props: {
+  url: string;
+  selectors: SelectorFields;
+  render: boolean;
+  wait_for?: string;
+  cookies?: CookiePair[];
+  steps?: BrowserStep[];
+  monitorId?: string;
+}) {
   const [state, setState] = useState<PreviewState>({ state: 'idle' });
   const controller = useRef<AbortController | null>(null);
   const valid = !checkHttpUrl(props.url);
   // A string, so the effect below re-runs when a selector changes, not on every render.
   const selectors = JSON.stringify(selectorInput(props.selectors));
+  // Render options as one string too; masked values stand for the stored ones of the monitor being edited.
+  const renderOptions = JSON.stringify({
+    wait_for: props.wait_for?.trim() || null,
+    cookies: (props.cookies ?? []).filter((cookie) => cookie.name.trim()),
+    steps: (props.steps ?? []).map(stepInput),
+    monitor_id: props.monitorId,
+  });
 
   useEffect(() => {
     if (!valid) {
@@ -338,6 +376,7 @@ export function PreviewPanel(props: { url: string; selectors: SelectorFields; re
           {
             url: props.url.trim(),
             ...JSON.parse(selectors),
+            ...JSON.parse(renderOptions),
             render: props.render,
           },
           mine.signal,
@@ -348,7 +387,7 @@ export function PreviewPanel(props: { url: string; selectors: SelectorFields; re
       }
     }, PREVIEW_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-  }, [props.url, selectors, props.render, valid]);
+  }, [props.url, selectors, renderOptions, props.render, valid]);
 
   useEffect(() => () => controller.current?.abort(), []);
 
@@ -367,6 +406,7 @@ export function PreviewPanel(props: { url: string; selectors: SelectorFields; re
           {state.preview.outcome && state.preview.outcome !== 'ok' && (
             <div class="notice warn" role="status" data-testid="preview-outcome">
               <strong>{sentence(state.preview.outcome)}.</strong>{' '}
+              {state.preview.failed_step ? `Step ${state.preview.failed_step} failed. ` : ''}
               {state.preview.detail ? capital(state.preview.detail) + '.' : ''} Checks with this result are not compared with the
               last text, so they never alert.
             </div>

@@ -3,6 +3,7 @@ import { ApiError, describeError } from '../api/client';
 import { addMember, changeRole, createTeam, listMembers, listTeams, removeMember } from '../api/teams';
 import type { Member, Team } from '../api/types';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
+import { TeamUsagePanel } from '../components/TeamUsage';
 import { useAsync } from '../lib/useAsync';
 import { checkEmail, checkName } from '../lib/validation';
 import { useSession } from '../session';
@@ -172,6 +173,7 @@ export function Teams() {
                     {team.name} <span class="badge muted">{team.personal ? 'personal' : team.role}</span>
                   </h2>
                   <TeamMembers team={team} />
+                  <TeamUsagePanel teamId={team.id} />
                 </article>
               ))}
             </div>

@@ -265,3 +265,25 @@ pub const SCRIPTED: &str = r#"<html><head><title>Scripted</title></head><body>
 </body></html>"#;
 
 pub const DATA: &str = r#"{"product": {"name": "Widget", "price": 99, "tags": ["a", "b"]}}"#;
+
+/// Process ids of the Chromium browser processes this test process started.
+pub fn chromium_children() -> Vec<u32> {
+    let me = std::process::id();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // "pid (comm) state ppid ...": comm may hold spaces, so split after ')'.
+            let Some((head, tail)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let mut fields = tail.split_whitespace();
+            let alive = fields.next() != Some("Z");
+            let parent = fields.next().and_then(|p| p.parse::<u32>().ok());
+            head.contains("(chromium") && alive && parent == Some(me)
+        })
+        .collect()
+}

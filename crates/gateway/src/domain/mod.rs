@@ -9,6 +9,7 @@
 //! - [`monitor_headers`]: header values sealed at rest, masked in responses.
 //! - [`channel_secrets`]: channel credentials sealed at rest, opened to send.
 //! - [`channel_confirmation`]: the signed link a new email channel's recipient confirms with.
+//! - [`render_options`]: wait, cookies and browser steps of a rendered monitor.
 
 pub mod apprise;
 pub mod channel;
@@ -17,6 +18,7 @@ pub mod channel_secrets;
 pub mod destination;
 pub mod monitor;
 pub mod monitor_headers;
+pub mod render_options;
 
 use std::sync::Arc;
 

@@ -8,7 +8,9 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use secret_box::{SecretBox, SecretBoxError};
-use store::monitors::RequestHeader;
+use store::monitors::{
+    COOKIE_PURPOSE, HEADER_PURPOSE, RenderSecrets, RequestHeader, STEP_PURPOSE, StoredStep,
+};
 
 /// What responses show instead of a header value.
 pub const MASK: &str = "••••••••";
@@ -66,11 +68,21 @@ pub fn seal(
     submitted: Vec<SubmittedHeader>,
     existing: &[RequestHeader],
 ) -> Result<Vec<RequestHeader>, HeaderSecretError> {
+    seal_for(secret_box, HEADER_PURPOSE, submitted, existing)
+}
+
+/// [`seal`] for pairs of another `purpose` (cookies).
+pub fn seal_for(
+    secret_box: &SecretBox,
+    purpose: &str,
+    submitted: Vec<SubmittedHeader>,
+    existing: &[RequestHeader],
+) -> Result<Vec<RequestHeader>, HeaderSecretError> {
     submitted
         .into_iter()
         .map(|header| match header.value {
             Submitted::New(value) => {
-                RequestHeader::seal(secret_box, header.name, value.expose_secret())
+                RequestHeader::seal_for(secret_box, purpose, header.name, value.expose_secret())
                     .map_err(HeaderSecretError::Seal)
             }
             Submitted::Keep => stored(existing, &header.name)
@@ -86,6 +98,16 @@ pub fn open_submitted(
     submitted: Vec<SubmittedHeader>,
     existing: &[RequestHeader],
 ) -> Result<Vec<OpenHeader>, HeaderSecretError> {
+    open_submitted_for(secret_box, HEADER_PURPOSE, submitted, existing)
+}
+
+/// [`open_submitted`] for pairs of another `purpose` (cookies).
+pub fn open_submitted_for(
+    secret_box: &SecretBox,
+    purpose: &str,
+    submitted: Vec<SubmittedHeader>,
+    existing: &[RequestHeader],
+) -> Result<Vec<OpenHeader>, HeaderSecretError> {
     submitted
         .into_iter()
         .map(|header| {
@@ -94,7 +116,7 @@ pub fn open_submitted(
                 Submitted::Keep => {
                     let stored = stored(existing, &header.name)
                         .ok_or_else(|| HeaderSecretError::NothingToKeep(header.name.clone()))?;
-                    open_value(secret_box, stored)?
+                    open_value_for(secret_box, purpose, stored)?
                 }
             };
             Ok(OpenHeader {
@@ -111,8 +133,16 @@ pub fn open_value(
     secret_box: &SecretBox,
     header: &RequestHeader,
 ) -> Result<SecretString, HeaderSecretError> {
+    open_value_for(secret_box, HEADER_PURPOSE, header)
+}
+
+fn open_value_for(
+    secret_box: &SecretBox,
+    purpose: &str,
+    header: &RequestHeader,
+) -> Result<SecretString, HeaderSecretError> {
     header
-        .open(secret_box)
+        .open_for(secret_box, purpose)
         .map_err(|source| HeaderSecretError::Unreadable {
             name: header.name.clone(),
             source,
@@ -130,6 +160,7 @@ pub async fn reseal_stored(
 ) -> Result<ResealReport, store::StoreError> {
     const BATCH: i64 = 200;
     let mut report = ResealReport::default();
+    reseal_render_secrets(store, secret_box, &mut report).await?;
     let mut after = None;
     loop {
         let batch = store
@@ -156,6 +187,95 @@ pub async fn reseal_stored(
             }
         }
     }
+}
+
+/// Cookie values and fill values, resealed like header values.
+async fn reseal_render_secrets(
+    store: &store::Store,
+    secret_box: &SecretBox,
+    report: &mut ResealReport,
+) -> Result<(), store::StoreError> {
+    const BATCH: i64 = 200;
+    let mut after = None;
+    loop {
+        let batch = store
+            .monitor_render_secrets_to_reseal(secret_box.current_key_id(), after, BATCH)
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        after = Some(last.monitor_id);
+        for current in batch {
+            match reseal_render(secret_box, &current) {
+                Ok(resealed) => {
+                    if store
+                        .replace_monitor_render_secrets(&current, &resealed)
+                        .await?
+                    {
+                        report.resealed += 1;
+                    }
+                }
+                Err(error) => {
+                    report.unreadable += 1;
+                    tracing::error!(monitor_id = %current.monitor_id, %error, "cannot reseal a monitor's cookie or step values");
+                }
+            }
+        }
+    }
+}
+
+fn reseal_render(
+    secret_box: &SecretBox,
+    current: &RenderSecrets,
+) -> Result<RenderSecrets, HeaderSecretError> {
+    let key = secret_box.current_key_id();
+    let cookies = current
+        .cookies
+        .iter()
+        .map(|cookie| {
+            if cookie.value.is_sealed_by(key) {
+                return Ok(cookie.clone());
+            }
+            let value = open_value_for(secret_box, COOKIE_PURPOSE, cookie)?;
+            RequestHeader::seal_for(
+                secret_box,
+                COOKIE_PURPOSE,
+                cookie.name.clone(),
+                value.expose_secret(),
+            )
+            .map_err(HeaderSecretError::Seal)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let steps = current
+        .steps
+        .iter()
+        .map(|step| {
+            let Some(sealed) = step
+                .secret
+                .as_ref()
+                .filter(|sealed| !sealed.starts_with(&format!("{key}:")))
+            else {
+                return Ok(step.clone());
+            };
+            let unreadable = |source| HeaderSecretError::Unreadable {
+                name: format!("fill {}", step.selector.as_deref().unwrap_or_default()),
+                source,
+            };
+            let value = secret_box.open(STEP_PURPOSE, sealed).map_err(unreadable)?;
+            let resealed = secret_box
+                .seal(STEP_PURPOSE, value.expose_secret())
+                .map_err(HeaderSecretError::Seal)?;
+            Ok(StoredStep {
+                secret: Some(resealed),
+                ..step.clone()
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RenderSecrets {
+        monitor_id: current.monitor_id,
+        cookies,
+        steps,
+    })
 }
 
 fn reseal_headers(

@@ -67,11 +67,13 @@ pub struct CheckResponse {
     judge_cached: bool,
     prompt_tokens: Option<i32>,
     completion_tokens: Option<i32>,
-    /// Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited` or
-    /// `invalid_answer`. Also set on an alert sent without a verdict (`alert_anyway`).
+    /// Why the change could not be judged: `model_unavailable`, `timeout`, `rate_limited`,
+    /// `invalid_answer` or `over_budget` (not sent to the model). Also set on an alert sent without a verdict (`alert_anyway`).
     unjudged_reason: Option<String>,
     /// This check told the owner that judging fails.
     unjudged_notice: bool,
+    /// `useful` or `noise` once someone rated this alert, else `null`.
+    rating: Option<String>,
 }
 
 impl From<Check> for CheckResponse {
@@ -108,6 +110,7 @@ impl From<Check> for CheckResponse {
             prompt_tokens: check.verdict.prompt_tokens,
             completion_tokens: check.verdict.completion_tokens,
             unjudged_reason: check.verdict.unjudged_reason,
+            rating: check.rating,
             unjudged_notice: check.verdict.unjudged_notice,
         }
     }

@@ -19,6 +19,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
+pub mod budgets;
 pub mod channels;
 pub mod checks;
 pub mod deliveries;
@@ -28,6 +29,7 @@ pub mod me;
 pub mod monitors;
 pub mod pagination;
 pub mod preview;
+pub mod ratings;
 pub mod sessions;
 pub mod team_members;
 pub mod teams;
@@ -68,6 +70,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(api_keys::router())
         .merge(team_members::router())
         .merge(admin::router())
+        .merge(budgets::router())
+        .merge(ratings::router())
         .merge(hooks::router());
     // Merged, not nested: the v1 modules' paths carry the `/api/v1` prefix
     // themselves, because a nested router rewrites every request's URI.

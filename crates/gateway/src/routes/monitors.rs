@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use store::Store;
 use store::monitors::{
-    FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels,
+    COOKIE_PURPOSE, FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
-use crate::domain::{self, Problems, Rules, monitor, monitor_headers};
+use crate::domain::{self, Problems, Rules, monitor, monitor_headers, render_options};
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::routes::pagination::{self, PageQuery};
@@ -53,6 +53,107 @@ impl std::fmt::Debug for HeaderBody {
     }
 }
 
+/// A cookie set for the monitored page's host only (never sent to another
+/// host). In responses `value` is the mask `••••••••`; sending the mask back
+/// keeps the stored value.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CookieBody {
+    name: String,
+    #[schema(example = "••••••••")]
+    value: String,
+}
+
+impl std::fmt::Debug for CookieBody {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CookieBody")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One browser step, run in order in the rendered page before it is read:
+///
+/// - `goto` `{value: URL}`: load another page.
+/// - `fill` `{selector, value}`: type `value` into a field. The value is
+///   stored encrypted and answered as the mask `••••••••`; sending the mask
+///   back keeps the stored value of the fill step with the same selector.
+/// - `click` `{selector}`: click an element (a navigation it starts is waited for).
+/// - `press` `{value: key}`: press `Enter`, `Tab`, `Escape`, … in the focused element.
+/// - `wait_for` `{selector}`: wait (up to 10 s) until an element matches.
+/// - `wait` `{ms}`: wait up to 10,000 ms.
+///
+/// At most 20 steps. A step that fails ends the check with status
+/// `step_failed` and the step's number in the error.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepBody {
+    #[schema(example = "fill")]
+    action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    selector: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ms: Option<u64>,
+}
+
+impl std::fmt::Debug for StepBody {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("StepBody")
+            .field("action", &self.action)
+            .field("selector", &self.selector)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<store::monitors::StoredStep> for StepBody {
+    fn from(step: store::monitors::StoredStep) -> Self {
+        Self {
+            value: if step.secret.is_some() {
+                Some(monitor_headers::MASK.to_owned())
+            } else {
+                step.text
+            },
+            action: step.action,
+            selector: step.selector,
+            ms: step.ms.map(u64::from),
+        }
+    }
+}
+
+pub(crate) fn step_inputs(steps: Vec<StepBody>) -> Vec<render_options::StepInput> {
+    steps
+        .into_iter()
+        .map(|step| render_options::StepInput {
+            action: step.action,
+            selector: step.selector,
+            value: step.value,
+            ms: step.ms,
+        })
+        .collect()
+}
+
+pub(crate) fn cookie_pairs(cookies: Vec<CookieBody>) -> Vec<(String, String)> {
+    cookies
+        .into_iter()
+        .map(|cookie| (cookie.name, cookie.value))
+        .collect()
+}
+
+/// A masked secret with nothing stored to keep is the client's mistake
+/// (422 on `field`); anything else is ours.
+pub(crate) fn secret_error(field: &str, error: monitor_headers::HeaderSecretError) -> ApiError {
+    match error {
+        monitor_headers::HeaderSecretError::NothingToKeep(_) => {
+            ApiError::field(field, error.to_string())
+        }
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MonitorResponse {
     id: Uuid,
@@ -73,6 +174,13 @@ pub struct MonitorResponse {
     interval_seconds: i32,
     render: bool,
     headers: Vec<HeaderBody>,
+    /// What a render waits for before reading the page: `null` for network
+    /// idle, milliseconds (up to 10000), or a CSS selector.
+    wait_for: Option<String>,
+    /// Cookies for the page's host; values masked.
+    cookies: Vec<CookieBody>,
+    /// Browser steps; fill values masked.
+    steps: Vec<StepBody>,
     paused: bool,
     channel_ids: Vec<Uuid>,
     /// True while a "run now" request waits for the scheduler.
@@ -202,6 +310,16 @@ impl From<MonitorWithChannels> for MonitorResponse {
                     value: monitor_headers::MASK.to_owned(),
                 })
                 .collect(),
+            wait_for: monitor.wait_for,
+            cookies: monitor
+                .cookies
+                .into_iter()
+                .map(|cookie| CookieBody {
+                    name: cookie.name,
+                    value: monitor_headers::MASK.to_owned(),
+                })
+                .collect(),
+            steps: monitor.steps.into_iter().map(StepBody::from).collect(),
             paused: monitor.paused,
             channel_ids,
             run_requested: monitor.requested_reason.is_some(),
@@ -252,6 +370,15 @@ pub struct CreateMonitor {
     render: bool,
     #[serde(default)]
     headers: Vec<HeaderBody>,
+    /// What a render waits for: empty for network idle, milliseconds (up to
+    /// 10000) or a CSS selector.
+    wait_for: Option<String>,
+    /// Cookies for the page's host only.
+    #[serde(default)]
+    cookies: Vec<CookieBody>,
+    /// Browser steps (rendered monitors), at most 20.
+    #[serde(default)]
+    steps: Vec<StepBody>,
     #[serde(default)]
     paused: bool,
     #[serde(default)]
@@ -302,6 +429,14 @@ pub struct UpdateMonitor {
     interval_seconds: Option<i64>,
     render: Option<bool>,
     headers: Option<Vec<HeaderBody>>,
+    /// `null` or `""`: network idle.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    wait_for: Option<Option<String>>,
+    /// Replaces every cookie; a masked value keeps the stored one.
+    cookies: Option<Vec<CookieBody>>,
+    /// Replaces every step; a masked fill value keeps the stored one.
+    steps: Option<Vec<StepBody>>,
     paused: Option<bool>,
     channel_ids: Option<Vec<Uuid>>,
     // Verdicts.
@@ -397,6 +532,15 @@ async fn create(
         monitor::interval_seconds(&rules, interval),
     );
     let headers = problems.check("headers", monitor::headers(header_pairs(request.headers)));
+    let wait_for = problems.check(
+        "wait_for",
+        render_options::wait_for(request.wait_for.as_deref()),
+    );
+    let cookies = problems.check(
+        "cookies",
+        render_options::cookies(cookie_pairs(request.cookies)),
+    );
+    let steps = render_options::steps(&rules, &mut problems, step_inputs(request.steps)).await;
     let failure_alert_after = problems.check(
         "failure_alert_after",
         monitor::failure_alert_after(
@@ -407,6 +551,15 @@ async fn create(
     );
     problems.finish()?;
     let headers = sealed_headers(&secret_box, headers.unwrap_or_default(), &[])?;
+    let cookies = monitor_headers::seal_for(
+        &secret_box,
+        COOKIE_PURPOSE,
+        cookies.unwrap_or_default(),
+        &[],
+    )
+    .map_err(|error| secret_error("cookies", error))?;
+    let steps = render_options::seal_steps(&secret_box, steps.unwrap_or_default(), &[])
+        .map_err(|error| secret_error("steps", error))?;
     // Every value is present: `finish` returned early otherwise.
     let definition = MonitorDefinition {
         name: name.unwrap_or_default(),
@@ -420,6 +573,9 @@ async fn create(
         interval_seconds: interval_seconds.unwrap_or_default(),
         render: request.render,
         headers,
+        wait_for: wait_for.flatten(),
+        cookies,
+        steps,
         paused: request.paused,
         first_check: request.first_check.into(),
         fail_policy: request.fail_policy.into(),
@@ -542,6 +698,16 @@ async fn update(
     let headers = request
         .headers
         .map(|headers| problems.check("headers", monitor::headers(header_pairs(headers))));
+    if let Some(wait_for) = &request.wait_for {
+        patch.wait_for = problems.check("wait_for", render_options::wait_for(wait_for.as_deref()));
+    }
+    let cookies = request
+        .cookies
+        .map(|cookies| problems.check("cookies", render_options::cookies(cookie_pairs(cookies))));
+    let steps = match request.steps {
+        Some(steps) => Some(render_options::steps(&rules, &mut problems, step_inputs(steps)).await),
+        None => None,
+    };
     patch.render = request.render;
     patch.paused = request.paused;
     patch.first_check = request.first_check.map(FirstCheck::from);
@@ -551,21 +717,55 @@ async fn update(
             problems.check("failure_alert_after", monitor::failure_alert_after(count));
     }
     problems.finish()?;
-    if let Some(submitted) = headers.flatten() {
-        let keeps_a_value = submitted
+    let headers = headers.flatten();
+    let cookies = cookies.flatten();
+    let steps = steps.flatten();
+    let keeps =
+        |value: &monitor_headers::Submitted| matches!(value, monitor_headers::Submitted::Keep);
+    let keeps_a_value = headers.iter().flatten().any(|header| keeps(&header.value))
+        || cookies.iter().flatten().any(|cookie| keeps(&cookie.value))
+        || steps
             .iter()
-            .any(|header| matches!(header.value, monitor_headers::Submitted::Keep));
-        let existing = if keeps_a_value {
+            .flatten()
+            .any(|step| step.fill.as_ref().is_some_and(keeps));
+    // Read only when a masked value must be kept.
+    let existing = if keeps_a_value {
+        Some(
             store
                 .get_monitor(user.id, id)
                 .await?
                 .ok_or(ApiError::NotFound)?
-                .monitor
-                .headers
-        } else {
-            Vec::new()
-        };
-        patch.headers = Some(sealed_headers(&secret_box, submitted, &existing)?);
+                .monitor,
+        )
+    } else {
+        None
+    };
+    if let Some(submitted) = headers {
+        let stored = existing
+            .as_ref()
+            .map(|m| m.headers.as_slice())
+            .unwrap_or_default();
+        patch.headers = Some(sealed_headers(&secret_box, submitted, stored)?);
+    }
+    if let Some(submitted) = cookies {
+        let stored = existing
+            .as_ref()
+            .map(|m| m.cookies.as_slice())
+            .unwrap_or_default();
+        patch.cookies = Some(
+            monitor_headers::seal_for(&secret_box, COOKIE_PURPOSE, submitted, stored)
+                .map_err(|error| secret_error("cookies", error))?,
+        );
+    }
+    if let Some(submitted) = steps {
+        let stored = existing
+            .as_ref()
+            .map(|m| m.steps.as_slice())
+            .unwrap_or_default();
+        patch.steps = Some(
+            render_options::seal_steps(&secret_box, submitted, stored)
+                .map_err(|error| secret_error("steps", error))?,
+        );
     }
     let updated = store
         .update_monitor(user.id, id, &patch, request.channel_ids.as_deref())

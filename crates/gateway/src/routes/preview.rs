@@ -15,10 +15,14 @@ use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::browser_client::{BrowserClient, PreviewRequest};
+use crate::domain::render_options;
 use crate::domain::{Problems, Rules, monitor, monitor_headers};
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::routes::monitors::{HeaderBody, header_error, header_pairs};
+use crate::routes::monitors::{
+    CookieBody, HeaderBody, StepBody, cookie_pairs, header_error, header_pairs, secret_error,
+    step_inputs,
+};
 use crate::state::AppState;
 
 /// A preview shows enough text to judge a selector; the full text is what
@@ -49,6 +53,14 @@ struct PreviewBody {
     /// header with that name on `monitor_id`.
     #[serde(default)]
     headers: Vec<HeaderBody>,
+    /// What the render waits for: empty for network idle, milliseconds or a CSS selector.
+    wait_for: Option<String>,
+    /// Cookies for the page's host; a masked value stands for the stored one.
+    #[serde(default)]
+    cookies: Vec<CookieBody>,
+    /// Browser steps (imply rendering); a masked fill value stands for the stored one.
+    #[serde(default)]
+    steps: Vec<StepBody>,
     /// The monitor being edited, whose stored header values masked values
     /// stand for.
     monitor_id: Option<uuid::Uuid>,
@@ -61,8 +73,11 @@ struct PreviewResponse {
     /// `soft_not_found` (200, but the page says it does not exist),
     /// `selector_not_found`, `empty` (no readable text), `timeout`,
     /// `network_error`, `forbidden_destination`, `too_large`,
-    /// `unsupported_content`.
+    /// `unsupported_content`, `step_failed` (a browser step could not be
+    /// carried out; see `failed_step`).
     outcome: &'static str,
+    /// With `step_failed`: the failing step's number, from 1.
+    failed_step: Option<u32>,
     http_status: Option<u32>,
     final_url: String,
     content_type: String,
@@ -103,22 +118,48 @@ async fn preview(
     )
     .map(|(_, value)| value.flatten());
     let headers = problems.check("headers", monitor::headers(header_pairs(body.headers)));
+    let wait_for = problems.check(
+        "wait_for",
+        render_options::wait_for(body.wait_for.as_deref()),
+    );
+    let cookies = problems.check(
+        "cookies",
+        render_options::cookies(cookie_pairs(body.cookies)),
+    );
+    let steps = render_options::steps(&rules, &mut problems, step_inputs(body.steps)).await;
     problems.finish()?;
     let existing = match body.monitor_id {
-        Some(monitor_id) => {
+        Some(monitor_id) => Some(
             store
                 .get_monitor(user.id, monitor_id)
                 .await?
                 .ok_or(ApiError::NotFound)?
-                .monitor
-                .headers
-        }
-        None => Vec::new(),
+                .monitor,
+        ),
+        None => None,
+    };
+    let (stored_headers, stored_cookies, stored_steps) = match &existing {
+        Some(monitor) => (
+            monitor.headers.as_slice(),
+            monitor.cookies.as_slice(),
+            monitor.steps.as_slice(),
+        ),
+        None => (&[][..], &[][..], &[][..]),
     };
     // Opened here because the gateway sends them: the preview's fetch.
     let headers =
-        monitor_headers::open_submitted(&secret_box, headers.unwrap_or_default(), &existing)
+        monitor_headers::open_submitted(&secret_box, headers.unwrap_or_default(), stored_headers)
             .map_err(header_error)?;
+    let cookies = monitor_headers::open_submitted_for(
+        &secret_box,
+        store::monitors::COOKIE_PURPOSE,
+        cookies.unwrap_or_default(),
+        stored_cookies,
+    )
+    .map_err(|error| secret_error("cookies", error))?;
+    let steps =
+        render_options::open_submitted_steps(&secret_box, steps.unwrap_or_default(), stored_steps)
+            .map_err(|error| secret_error("steps", error))?;
     let fetched = browser
         .fetch(PreviewRequest {
             url: url.unwrap_or_default(),
@@ -129,6 +170,9 @@ async fn preview(
             jq_filter,
             headers,
             render: body.render,
+            wait_for: wait_for.flatten(),
+            cookies,
+            steps,
         })
         .await?;
     let truncated = fetched.text.chars().count() > MAX_PREVIEW_CHARS;
@@ -139,6 +183,7 @@ async fn preview(
     };
     Ok(Json(PreviewResponse {
         outcome: fetched.outcome,
+        failed_step: fetched.failed_step,
         http_status: fetched.http_status,
         final_url: fetched.final_url,
         content_type: fetched.content_type,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod auth;
+mod budgets;
 mod channel_secrets;
 mod channels;
 mod checks;
@@ -17,5 +18,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod ratings;
+mod render_options;
 mod selectors;
 mod validation;

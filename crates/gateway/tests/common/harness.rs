@@ -22,6 +22,8 @@ pub const JWT_SECRET: &str = "gateway-tests-jwt-secret-with-entropy-4f9a2c";
 /// The key the gateway presents to its internal services.
 pub const INTERNAL_KEY: &str = "gateway-tests-internal-key-7c1e9b";
 pub const PUBLIC_BASE_URL: &str = "http://127.0.0.1:8080";
+/// Signs and verifies the alert rating links in tests.
+pub const ALERT_RATING_KEY: &str = "gateway-tests-alert-rating-key-5d2f8a1c9e7b";
 /// Internal services on a closed port: suites that never reach them.
 pub const NO_PEERS: &str = "http://127.0.0.1:9";
 
@@ -44,6 +46,7 @@ pub fn config(database_url: &str, redis_url: &str, peers: &str) -> Config {
         edge: EdgeSettings::development(),
         monitor_min_interval_seconds: 10,
         channel_caps: Default::default(),
+        alert_rating_key: SecretString::from(ALERT_RATING_KEY),
         public_base_url: PUBLIC_BASE_URL.parse().unwrap(),
         identity: Default::default(),
     }

@@ -3,7 +3,10 @@
 //!
 //! One evaluation is one `POST {base}/chat/completions` with temperature 0 and a strict JSON
 //! schema. Transport failures, timeouts, 429 and 5xx are retried with backoff (honouring a bounded
-//! `Retry-After`); an answer outside the schema is asked for once more; an answer that leaks the
+//! `Retry-After`), all within one deadline per evaluation; an answer outside the schema is asked
+//! for once more. A server without JSON mode that refuses `response_format` with 400 or 422 is
+//! asked again without it, and from then on never with it: the prompt names every field, and the
+//! object is read from the text and faces the same schema checks; an answer that leaks the
 //! prompt's canary is refused at once (not triggered, unverified); an answer whose evidence does
 //! not hold in the page is not triggered ([`crate::evidence`]). Tokens of every attempt are counted, since every attempt is paid.
 //!
@@ -14,6 +17,8 @@ mod prompt;
 mod retry;
 mod verdict;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +45,9 @@ pub struct OpenAiSettings {
     pub api_key: Option<SecretString>,
     /// Per attempt, including reading the whole answer.
     pub timeout: Duration,
+    /// The whole evaluation: every attempt, every backoff and every `Retry-After` wait. A slow
+    /// or throttled model then fails in bounded time and the monitor's fail policy applies.
+    pub deadline: Duration,
     pub retry: RetryPolicy,
     /// The input budget of one evaluation (`LLM_MAX_INPUT_TOKENS`); larger pages are judged on
     /// the diff and the text around it.
@@ -54,8 +62,13 @@ pub struct OpenAiJudge {
     model: String,
     name: String,
     api_key: Option<SecretString>,
+    timeout: Duration,
     retry: RetryPolicy,
+    deadline: Duration,
     max_input_tokens: u32,
+    /// Cleared once the server refused `response_format` and answered without it; shared by
+    /// clones so the whole service learns it once.
+    json_mode: Arc<AtomicBool>,
 }
 
 /// How much of an attempt went wrong, and whether another may go better.
@@ -91,21 +104,35 @@ impl OpenAiJudge {
             name: format!("openai:{}", settings.model),
             model: settings.model,
             api_key: settings.api_key,
+            timeout: settings.timeout,
             retry: settings.retry,
+            deadline: settings.deadline,
             max_input_tokens: settings.max_input_tokens,
+            json_mode: Arc::new(AtomicBool::new(true)),
         })
     }
 
-    async fn send_with_retries(&self, body: &serde_json::Value) -> Result<Reply, JudgeError> {
+    /// Sends `body`, retrying what may go better later, until `deadline`.
+    async fn send_with_retries(
+        &self,
+        body: &serde_json::Value,
+        deadline: tokio::time::Instant,
+    ) -> Result<Reply, JudgeError> {
         let mut retry = 0;
         loop {
-            let failure = match self.send_once(body).await {
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if remaining.is_zero() {
+                return Err(JudgeError::Timeout);
+            }
+            let failure = match self.send_once(body, remaining).await {
                 Ok(reply) => return Ok(reply),
                 Err(failure) => failure,
             };
             let delay = (failure.retryable && retry < self.retry.max_retries)
                 .then(|| self.retry.delay(retry, failure.retry_after))
-                .flatten();
+                .flatten()
+                // A wait that ends past the deadline only delays the same failure.
+                .filter(|delay| tokio::time::Instant::now() + *delay < deadline);
             let Some(delay) = delay else {
                 return Err(failure.error);
             };
@@ -115,8 +142,17 @@ impl OpenAiJudge {
         }
     }
 
-    async fn send_once(&self, body: &serde_json::Value) -> Result<Reply, Failure> {
-        let mut request = self.http.post(&self.endpoint).json(body);
+    async fn send_once(
+        &self,
+        body: &serde_json::Value,
+        remaining: Duration,
+    ) -> Result<Reply, Failure> {
+        let mut request = self
+            .http
+            .post(&self.endpoint)
+            // The client's per-attempt timeout, cut to what the deadline leaves.
+            .timeout(self.timeout.min(remaining))
+            .json(body);
         if let Some(key) = &self.api_key {
             // reqwest marks this header sensitive, so it is redacted from any debug output.
             request = request.bearer_auth(key.expose_secret());
@@ -174,20 +210,12 @@ impl Judge for OpenAiJudge {
     }
 
     async fn evaluate(&self, evaluation: &Evaluation) -> Result<Verdict, JudgeError> {
+        let deadline = tokio::time::Instant::now() + self.deadline;
         let prompt = Prompt::build(evaluation, self.max_input_tokens);
-        let body = json!({
-            "model": self.model,
-            "temperature": 0,
-            "messages": [
-                { "role": "system", "content": prompt.system },
-                { "role": "user", "content": prompt.user },
-            ],
-            "response_format": response_format(),
-        });
         let mut tokens = TokenUsage::default();
         let mut asked_again = false;
         loop {
-            let reply = self.send_with_retries(&body).await?;
+            let reply = self.ask(&prompt, deadline).await?;
             tokens.prompt = tokens.prompt.saturating_add(reply.usage.prompt);
             tokens.completion = tokens.completion.saturating_add(reply.usage.completion);
             match verdict::parse(reply.content.as_deref(), &prompt) {
@@ -207,6 +235,42 @@ impl Judge for OpenAiJudge {
 }
 
 impl OpenAiJudge {
+    /// One chat completion for `prompt`, with the schema as `response_format` while the server
+    /// accepts it. A server without JSON mode answers 400 (llama.cpp, vLLM without a guided
+    /// decoding backend, most proxies) or 422 to it; the same question without it then decides
+    /// whether that was the reason, and the answer is remembered.
+    async fn ask(
+        &self,
+        prompt: &Prompt,
+        deadline: tokio::time::Instant,
+    ) -> Result<Reply, JudgeError> {
+        let mut body = json!({
+            "model": self.model,
+            "temperature": 0,
+            "messages": [
+                { "role": "system", "content": prompt.system },
+                { "role": "user", "content": prompt.user },
+            ],
+        });
+        if !self.json_mode.load(Ordering::Relaxed) {
+            return self.send_with_retries(&body, deadline).await;
+        }
+        body["response_format"] = response_format();
+        match self.send_with_retries(&body, deadline).await {
+            Err(JudgeError::UpstreamStatus(status @ (400 | 422))) => {
+                if let Some(object) = body.as_object_mut() {
+                    object.remove("response_format");
+                }
+                let reply = self.send_with_retries(&body, deadline).await;
+                if reply.is_ok() {
+                    tracing::warn!(judge = %self.name, status, "the model server refuses response_format; asking for JSON in the prompt from now on");
+                    self.json_mode.store(false, Ordering::Relaxed);
+                }
+                reply
+            }
+            other => other,
+        }
+    }
     /// Turns a valid answer into a verdict the user can trust: the condition's kind comes from
     /// the offline rule when the condition is one (so both judges classify it the same way), a
     /// state's trigger follows whether it holds, and the evidence must hold in the page.

@@ -75,6 +75,7 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
     {
         return Err(Rejection::Leak);
     }
+    let content = without_reasoning(content);
     let value: Value = serde_json::from_str(without_code_fence(content))
         .or_else(|_| serde_json::from_str(embedded_object(content)))
         .map_err(|_| invalid("the answer is not JSON"))?;
@@ -120,6 +121,16 @@ pub fn parse(content: Option<&str>, prompt: &Prompt) -> Result<ModelVerdict, Rej
         holds,
         evidence_excerpt: evidence_excerpt.filter(|excerpt| !excerpt.trim().is_empty()),
     })
+}
+
+/// Reasoning models served by Ollama or llama.cpp without a reasoning parser put their thoughts
+/// in the content, before the answer, as `<think>…</think>`; the thoughts may hold braces that
+/// would confuse the search for the object.
+fn without_reasoning(content: &str) -> &str {
+    match content.rfind("</think>") {
+        Some(end) => &content[end + "</think>".len()..],
+        None => content,
+    }
 }
 
 /// Servers without structured output (older llama.cpp, some proxies) wrap JSON in a Markdown
@@ -224,6 +235,12 @@ mod tests {
             parse(Some(missing_fields), &prompt()),
             Err(Rejection::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn the_thoughts_of_a_reasoning_model_are_skipped() {
+        let answer = "<think>\nThe user wants {price < 100}. The page says 89.90.\n</think>\n\n{\"triggered\":true,\"summary\":\"Now 89.90.\",\"reason\":\"Below 100.\",\"extracted_value\":\"89.90\",\"confidence\":0.9,\"condition_kind\":\"state\",\"holds\":true,\"evidence_excerpt\":\"Now 89.90\"}";
+        assert!(parse(Some(answer), &prompt()).unwrap().triggered);
     }
 
     #[test]

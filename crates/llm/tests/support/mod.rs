@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // Test helpers: a failed setup should fail the test loudly.
 
 pub mod fake_model;
+pub mod model_servers;
 pub mod service;
 
 use std::net::SocketAddr;
@@ -17,11 +18,17 @@ use fake_model::FakeModel;
 
 /// Settings for `model` with fast retries and no key (a local server needs none).
 pub fn settings(model: &FakeModel) -> OpenAiSettings {
+    settings_for(&model.base_url)
+}
+
+/// Settings for the server at `base_url` with fast retries and no key.
+pub fn settings_for(base_url: &str) -> OpenAiSettings {
     OpenAiSettings {
-        base_url: model.base_url.parse().unwrap(),
+        base_url: base_url.parse().unwrap(),
         model: "test-model".into(),
         api_key: None,
         timeout: Duration::from_secs(5),
+        deadline: Duration::from_secs(10),
         retry: RetryPolicy {
             max_retries: 2,
             initial_backoff: Duration::from_millis(10),

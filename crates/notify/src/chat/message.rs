@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::domain::{Alert, AlertKind};
+use crate::domain::{Alert, AlertKind, RateLinks};
 use crate::text::{absolute_link, diff_link, one_line};
 
 #[derive(Debug, Clone)]
@@ -25,6 +25,8 @@ pub struct Message {
     /// The check's page at its diff, when there is a diff.
     pub diff_link: Option<String>,
     pub checked_at: Option<DateTime<Utc>>,
+    /// One-click links rating the alert, shown as a last line of the body.
+    pub rate_links: Option<RateLinks>,
 }
 
 impl Message {
@@ -55,14 +57,24 @@ impl Message {
             link: absolute_link(public_base_url, &alert.link),
             diff_link: diff_link(public_base_url, &alert.link, &alert.diff),
             checked_at: alert.checked_at,
+            rate_links: alert.rate_links.clone(),
         }
     }
 
-    /// Summary and reason as one paragraph each, leaving out empty ones.
+    /// Summary and reason as one paragraph each, leaving out empty ones, then the rating
+    /// links as plain URLs, which every chat service makes clickable.
     pub fn body(&self) -> String {
+        let rate = self.rate_links.as_ref().map(|links| {
+            format!(
+                "Rate this alert: useful {} · noise {}",
+                links.useful, links.noise
+            )
+        });
         [self.summary.as_str(), self.reason.as_str()]
             .into_iter()
             .filter(|part| !part.is_empty())
+            .map(str::to_owned)
+            .chain(rate)
             .collect::<Vec<_>>()
             .join("\n\n")
     }
@@ -105,10 +117,33 @@ pub(crate) mod fixtures {
             link: "/monitors/m1/checks/c1".into(),
             checked_at: DateTime::from_timestamp(1_767_225_600, 0),
             extracted_value: "99 EUR".into(),
+            rate_links: None,
         }
     }
 
     pub fn base() -> url::Url {
         "https://lookout.test/".parse().unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rating_links_end_the_body_as_plain_urls() {
+        let mut alert = fixtures::huge_alert();
+        alert.summary = "Price dropped".into();
+        alert.reason = "99 is below 100".into();
+        alert.rate_links = Some(RateLinks {
+            useful: "https://lookout.test/api/v1/ratings/u".into(),
+            noise: "https://lookout.test/api/v1/ratings/n".into(),
+        });
+        let message = Message::new(&alert, &fixtures::base());
+        assert_eq!(
+            message.body(),
+            "Price dropped\n\n99 is below 100\n\nRate this alert: useful \
+             https://lookout.test/api/v1/ratings/u · noise https://lookout.test/api/v1/ratings/n"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::domain::{Alert, AlertKind};
+use crate::domain::{Alert, AlertKind, RateLinks};
 use crate::text::{one_line, truncate_chars};
 
 const MAX_SUBJECT_NAME_CHARS: usize = 80;
@@ -108,26 +108,32 @@ pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
     } else {
         Footer::Alert
     };
+    let parts = Parts {
+        link_label,
+        footer,
+        rate_links: alert.rate_links.as_ref(),
+    };
     Rendered {
-        text: text_body(
-            &headline,
-            &fields,
-            diff.as_deref(),
-            link_label,
-            footer,
-            context,
-        ),
+        text: text_body(&headline, &fields, diff.as_deref(), parts, context),
         html: html_body(
             &subject,
             &headline,
             &fields,
             diff.as_deref(),
-            link_label,
-            footer,
+            parts,
             context,
         ),
         subject,
     }
+}
+
+/// What the bodies say besides the alert's fields.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    /// The words of the main link.
+    link_label: &'a str,
+    footer: Footer,
+    rate_links: Option<&'a RateLinks>,
 }
 
 /// What the bottom of an email says.
@@ -190,10 +196,14 @@ fn text_body(
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
-    link_label: &str,
-    footer: Footer,
+    parts: Parts<'_>,
     context: &Context<'_>,
 ) -> String {
+    let Parts {
+        link_label,
+        footer,
+        rate_links,
+    } = parts;
     let mut text = format!("{headline}\n\n");
     for (label, value) in fields {
         let _ = writeln!(text, "{label}: {value}");
@@ -211,6 +221,13 @@ fn text_body(
         let _ = write!(text, "\n-- \n{CONFIRMATION_FOOTER}\n");
         return text;
     }
+    if let Some(rate) = rate_links {
+        let _ = write!(
+            text,
+            "\nWas this alert useful? Tell Lookout, no sign-in needed:\n  Useful: {}\n  Noise:  {}\n",
+            rate.useful, rate.noise
+        );
+    }
     let _ = write!(
         text,
         "\n-- \nYou receive this because a Lookout monitor sends alerts to this address.\nManage channels: {}\n",
@@ -224,10 +241,14 @@ fn html_body(
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
-    link_label: &str,
-    footer: Footer,
+    parts: Parts<'_>,
     context: &Context<'_>,
 ) -> String {
+    let Parts {
+        link_label,
+        footer,
+        rate_links,
+    } = parts;
     // `lang` and `<title>` let screen readers and mail clients read it right.
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
@@ -268,6 +289,14 @@ fn html_body(
             html,
             "<p><a href=\"{}\">See what changed</a></p>",
             escape(diff_link)
+        );
+    }
+    if let Some(rate) = rate_links {
+        let _ = writeln!(
+            html,
+            "<p>Was this alert useful? <a href=\"{}\">Useful</a> · <a href=\"{}\">Noise</a></p>",
+            escape(&rate.useful),
+            escape(&rate.noise)
         );
     }
     if footer == Footer::Confirmation {
@@ -347,6 +376,7 @@ mod tests {
             link: String::new(),
             checked_at: None,
             extracted_value: String::new(),
+            rate_links: None,
         }
     }
 

@@ -37,6 +37,15 @@ struct Data<'a> {
     /// The check's page at its diff; empty when the alert has no diff.
     diff_link: String,
     checked_at: Option<String>,
+    /// One-click rating links (`POST` them to rate the alert); absent when it cannot be rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate: Option<Rate<'a>>,
+}
+
+#[derive(Serialize)]
+struct Rate<'a> {
+    useful_url: &'a str,
+    noise_url: &'a str,
 }
 
 /// The event as posted; `occurred_at` is the event's own time (the check's),
@@ -68,6 +77,10 @@ pub fn body(alert: &Alert, occurred_at: DateTime<Utc>) -> Result<Vec<u8>, serde_
             checked_at: alert
                 .checked_at
                 .map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            rate: alert.rate_links.as_ref().map(|links| Rate {
+                useful_url: &links.useful,
+                noise_url: &links.noise,
+            }),
         },
     };
     serde_json::to_vec(&event)

@@ -140,6 +140,8 @@ pub fn alert(kind: AlertKind) -> Alert {
         link: "/monitors/0193a5b2-monitor/checks/0193a5b2-check".into(),
         checked_at_unix_ms: 1_767_225_600_000,
         extracted_value: "99 EUR".into(),
+        rate_useful_url: String::new(),
+        rate_noise_url: String::new(),
     }
 }
 

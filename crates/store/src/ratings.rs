@@ -1,0 +1,237 @@
+//! Alert ratings ("useful" / "noise"): set by members in the UI or API, or by anyone holding a
+//! signed link from the alert (verified by the gateway, used once). Only alerts (triggered
+//! checks) can be rated; a later rating replaces an earlier one.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::error::{QueryContext, StoreError};
+use crate::pool::Store;
+
+/// Why a rating was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingRefusal {
+    /// No such check, or not visible to the caller.
+    NotFound,
+    /// The check did not alert, so there is nothing to rate.
+    NotAnAlert,
+    /// The signed link was used before.
+    LinkUsed,
+}
+
+/// A stored rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRating {
+    pub check_id: Uuid,
+    pub monitor_id: Uuid,
+    pub monitor_name: String,
+    pub rating: String,
+    pub rated_at: DateTime<Utc>,
+}
+
+/// Precision of a monitor's recent rated alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Precision {
+    /// Rated alerts counted (at most the window asked for).
+    pub rated: i64,
+    pub useful: i64,
+}
+
+/// A rated alert of a monitor, given to the model as a labelled example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatedExample {
+    pub rating: String,
+    pub summary: Option<String>,
+    pub diff: Option<String>,
+    pub extracted_value: Option<String>,
+}
+
+const UPSERT_RATING: &str = "INSERT INTO check_ratings (check_id, monitor_id, team_id, rating, rated_by, via)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (check_id) DO UPDATE SET
+         rating = EXCLUDED.rating, rated_by = EXCLUDED.rated_by, via = EXCLUDED.via, rated_at = now()
+     RETURNING rated_at";
+
+impl Store {
+    /// Rates one of the caller's team's alerts.
+    pub async fn rate_check(
+        &self,
+        caller: Uuid,
+        monitor_id: Uuid,
+        check_id: Uuid,
+        rating: &str,
+    ) -> Result<Result<StoredRating, RatingRefusal>, StoreError> {
+        let client = self.client().await?;
+        let Some(check) = client
+            .query_opt(
+                "SELECT c.triggered, c.team_id, m.name FROM checks c JOIN monitors m ON m.id = c.monitor_id
+                  WHERE c.id = $2 AND c.monitor_id = $3
+                    AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)",
+                &[&caller, &check_id, &monitor_id],
+            )
+            .await
+            .context("finding a check to rate")?
+        else {
+            return Ok(Err(RatingRefusal::NotFound));
+        };
+        if !check.get::<_, bool>("triggered") {
+            return Ok(Err(RatingRefusal::NotAnAlert));
+        }
+        let team_id: Uuid = check.get("team_id");
+        let row = client
+            .query_one(
+                UPSERT_RATING,
+                &[
+                    &check_id,
+                    &monitor_id,
+                    &team_id,
+                    &rating,
+                    &Some(caller),
+                    &"api",
+                ],
+            )
+            .await
+            .context("storing a rating")?;
+        Ok(Ok(StoredRating {
+            check_id,
+            monitor_id,
+            monitor_name: check.get("name"),
+            rating: rating.to_owned(),
+            rated_at: row.get("rated_at"),
+        }))
+    }
+
+    /// Rates an alert from a signed link the gateway has verified; the link's digest is
+    /// recorded in the same transaction so it works once.
+    pub async fn rate_check_by_link(
+        &self,
+        check_id: Uuid,
+        rating: &str,
+        token_digest: &str,
+    ) -> Result<Result<StoredRating, RatingRefusal>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting a link rating")?;
+        let Some(check) = transaction
+            .query_opt(
+                "SELECT c.triggered, c.team_id, c.monitor_id, m.name
+                   FROM checks c JOIN monitors m ON m.id = c.monitor_id WHERE c.id = $1",
+                &[&check_id],
+            )
+            .await
+            .context("finding a check to rate")?
+        else {
+            return Ok(Err(RatingRefusal::NotFound));
+        };
+        if !check.get::<_, bool>("triggered") {
+            return Ok(Err(RatingRefusal::NotAnAlert));
+        }
+        let first_use = transaction
+            .execute(
+                "INSERT INTO rating_links_used (token_digest, check_id) VALUES ($1, $2)
+                 ON CONFLICT (token_digest) DO NOTHING",
+                &[&token_digest, &check_id],
+            )
+            .await
+            .context("recording a used rating link")?
+            == 1;
+        if !first_use {
+            return Ok(Err(RatingRefusal::LinkUsed));
+        }
+        let monitor_id: Uuid = check.get("monitor_id");
+        let team_id: Uuid = check.get("team_id");
+        let row = transaction
+            .query_one(
+                UPSERT_RATING,
+                &[
+                    &check_id,
+                    &monitor_id,
+                    &team_id,
+                    &rating,
+                    &None::<Uuid>,
+                    &"link",
+                ],
+            )
+            .await
+            .context("storing a rating")?;
+        transaction
+            .commit()
+            .await
+            .context("committing a link rating")?;
+        Ok(Ok(StoredRating {
+            check_id,
+            monitor_id,
+            monitor_name: check.get("name"),
+            rating: rating.to_owned(),
+            rated_at: row.get("rated_at"),
+        }))
+    }
+
+    /// Useful alerts among the monitor's last `window` rated alerts; `None` when the monitor is
+    /// not visible to the caller.
+    pub async fn monitor_precision(
+        &self,
+        caller: Uuid,
+        monitor_id: Uuid,
+        window: i64,
+    ) -> Result<Option<Precision>, StoreError> {
+        let client = self.client().await?;
+        let visible = client
+            .query_opt(
+                "SELECT 1 FROM monitors m WHERE m.id = $2 AND EXISTS
+                   (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)",
+                &[&caller, &monitor_id],
+            )
+            .await
+            .context("checking a monitor's visibility")?
+            .is_some();
+        if !visible {
+            return Ok(None);
+        }
+        let row = client
+            .query_one(
+                "SELECT count(*) AS rated, count(*) FILTER (WHERE rating = 'useful') AS useful
+                   FROM (SELECT r.rating FROM check_ratings r JOIN checks c ON c.id = r.check_id
+                          WHERE r.monitor_id = $1 ORDER BY c.started_at DESC LIMIT $2) recent",
+                &[&monitor_id, &window],
+            )
+            .await
+            .context("computing a monitor's precision")?;
+        Ok(Some(Precision {
+            rated: row.get("rated"),
+            useful: row.get("useful"),
+        }))
+    }
+
+    /// The monitor's last `limit` rated alerts, newest first, for the judge (the scheduler
+    /// asks with the claimed monitor's team).
+    pub async fn rated_examples(
+        &self,
+        team_id: Uuid,
+        monitor_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<RatedExample>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT r.rating, c.summary, c.diff, c.extracted_value
+                   FROM check_ratings r JOIN checks c ON c.id = r.check_id
+                  WHERE r.monitor_id = $1 AND r.team_id = $2
+                  ORDER BY c.started_at DESC LIMIT $3",
+                &[&monitor_id, &team_id, &limit],
+            )
+            .await
+            .context("reading rated alerts")?;
+        Ok(rows
+            .iter()
+            .map(|row| RatedExample {
+                rating: row.get("rating"),
+                summary: row.get("summary"),
+                diff: row.get("diff"),
+                extracted_value: row.get("extracted_value"),
+            })
+            .collect())
+    }
+}

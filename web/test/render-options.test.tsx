@@ -1,0 +1,104 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
+import type { Me } from '../src/api/types';
+import { MonitorForm } from '../src/pages/MonitorForm';
+import { SessionContext } from '../src/session';
+import { json, mockFetch } from './fetch-mock';
+
+const me: Me = {
+  id: 'u1',
+  email: 'ada@example.com',
+  is_admin: false,
+  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
+};
+
+function form() {
+  return render(
+    <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
+      <MonitorForm />
+    </SessionContext.Provider>,
+  );
+}
+
+async function fillBasics() {
+  fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'My account' } });
+  fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'https://bank.example.com/account' } });
+}
+
+describe('render options', () => {
+  it('send the wait, the cookies and the browser steps with only the fields each step uses', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { outcome: 'ok', text: 'Balance: 42 EUR', http_status: 200 }),
+      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    });
+    form();
+    await fillBasics();
+    fireEvent.click(screen.getByLabelText(/Render with a browser/));
+    fireEvent.input(screen.getByLabelText('Wait before reading (optional)'), { target: { value: '#balance' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add a cookie' }));
+    fireEvent.input(screen.getByLabelText('Cookie name'), { target: { value: 'lang' } });
+    fireEvent.input(screen.getByLabelText('Cookie value'), { target: { value: 'en' } });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Add a step' }));
+    fireEvent.input(screen.getByLabelText('Element (CSS selector)'), { target: { value: '#password' } });
+    fireEvent.input(screen.getByLabelText('Text to type'), { target: { value: 'hunter2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add a step' }));
+    fireEvent.change(screen.getByLabelText('Step 2'), { target: { value: 'press' } });
+    fireEvent.change(screen.getByLabelText('Key'), { target: { value: 'Enter' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Move step 2 up' }));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
+    await waitFor(() => expect(calls.filter((call) => call.url === '/api/v1/monitors')).toHaveLength(1));
+    const created = calls.find((call) => call.url === '/api/v1/monitors');
+    expect(created?.body).toMatchObject({
+      render: true,
+      wait_for: '#balance',
+      cookies: [{ name: 'lang', value: 'en' }],
+      steps: [
+        { action: 'press', value: 'Enter' },
+        { action: 'fill', selector: '#password', value: 'hunter2' },
+      ],
+    });
+  });
+
+  it('shows which step the gateway refused, next to that step', async () => {
+    mockFetch({
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, { outcome: 'ok', text: '', http_status: 200 }),
+      'POST /api/v1/monitors': json(422, {
+        error: {
+          code: 'validation_failed',
+          message: 'steps[0]: click needs a selector',
+          request_id: 'r1',
+          fields: [{ field: 'steps[0]', message: 'click needs a selector' }],
+        },
+      }),
+    });
+    form();
+    await fillBasics();
+    fireEvent.click(screen.getByRole('button', { name: 'Add a step' }));
+    fireEvent.change(screen.getByLabelText('Step 1'), { target: { value: 'click' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
+    await screen.findByText('Click needs a selector');
+    expect(screen.getByLabelText('Element (CSS selector)').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('says which step failed in the preview', async () => {
+    mockFetch({
+      'GET /api/v1/channels': json(200, { items: [] }),
+      'POST /api/v1/preview': json(200, {
+        outcome: 'step_failed',
+        failed_step: 2,
+        text: '',
+        http_status: 200,
+        detail: 'step 2 (click "#go") failed: nothing matches "#go"',
+      }),
+    });
+    form();
+    await fillBasics();
+    const notice = await screen.findByTestId('preview-outcome', {}, { timeout: 3000 });
+    expect(notice.textContent).toContain('A browser step failed.');
+    expect(notice.textContent).toContain('Step 2 failed.');
+  });
+});
