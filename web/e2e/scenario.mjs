@@ -172,19 +172,26 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.getByRole('button', { name: 'Revoke Deploy pipeline' }).click();
     await page.getByTestId('api-key-row').filter({ hasText: 'Deploy pipeline' }).waitFor({ state: 'detached' });
 
-    step('create a shared team and invite a colleague');
-    // Only people who have signed in before can be invited (issue 4).
-    const other = await browser.newContext({ baseURL: baseUrl });
-    await signInAs(await other.newPage(), colleague);
-    await other.close();
+    step('create a shared team and invite a colleague, who accepts after signing in');
     await nav('Teams').click();
     await page.getByLabel('Team name').fill('Platform');
     await page.getByRole('button', { name: 'Create team' }).click();
     const team = page.locator('article.card', { has: page.getByRole('heading', { name: /Platform/ }) });
     await team.waitFor();
+    // The colleague has never signed in: an invitation waits for them all the same.
     await team.getByLabel('Invite by email').fill(colleague);
     await team.getByRole('button', { name: 'Invite' }).click();
+    await team.getByTestId('pending-invitation').filter({ hasText: colleague }).waitFor();
+    const other = await browser.newContext({ baseURL: baseUrl });
+    const colleaguePage = await other.newPage();
+    await signInAs(colleaguePage, colleague);
+    await colleaguePage.getByTestId('invitations-notice').getByRole('link').click();
+    await colleaguePage.getByRole('button', { name: 'Join Platform' }).click();
+    await colleaguePage.locator('article.card', { has: colleaguePage.getByRole('heading', { name: /Platform/ }) }).waitFor();
+    await other.close();
+    await page.reload();
     await team.locator('.list-item', { hasText: colleague }).waitFor();
+    assert.equal(await team.getByTestId('pending-invitation').count(), 0, 'the accepted invitation is no longer pending');
 
     step('the other pages render');
     for (const [link, heading, name] of [
@@ -206,7 +213,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
       for (const service of ['browser', 'llm', 'notify']) {
         await page.locator('.list-item', { hasText: service }).getByText(/^(ok|up)$/).waitFor();
       }
-      for (const action of ['sign_in', 'api_key.created', 'team.member_added']) {
+      for (const action of ['sign_in', 'api_key.created', 'team.invitation_sent']) {
         await page.locator('table.audit tr', { hasText: email }).filter({ hasText: action }).first().waitFor();
       }
       await visit('11-admin');

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, setUnauthorizedHandler } from './api/client';
 import { getMe, isAdmin, logout } from './api/auth';
 import type { Me } from './api/types';
+import { InvitationsNotice } from './components/InvitationsNotice';
 import { ErrorMessage, Loading } from './components/states';
 import { currentPath, href, navigate, type Route, useLinkRouting, useRoute } from './lib/router';
 import { documentTitle } from './lib/title';
@@ -204,6 +205,7 @@ export function App() {
         </nav>
       </header>
       <main id="main" tabIndex={-1}>
+        <InvitationsNotice hidden={route.name === 'teams'} />
         <Page route={route} admin={admin} />
       </main>
     </SessionContext.Provider>

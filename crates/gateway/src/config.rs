@@ -105,9 +105,23 @@ pub struct OidcConfig {
     pub client_id: String,
     pub client_secret: SecretString,
     pub redirect_url: Url,
+    /// How long discovered metadata and signing keys are trusted before
+    /// they are fetched again: the longest a key the provider retired
+    /// keeps being accepted.
+    pub metadata_ttl: std::time::Duration,
+    /// Treat an email as verified when the provider sends no
+    /// `email_verified` at all (Microsoft Entra, some enterprise IdPs). An
+    /// explicit `false` is refused regardless.
+    pub assume_email_verified: bool,
 }
 
 const DEFAULT_OIDC_ISSUER: &str = "https://accounts.google.com";
+/// Providers publish a new key well before signing with it and keep a
+/// retired one published for a while; 15 minutes rides on that without
+/// asking the provider on every sign-in.
+const DEFAULT_OIDC_METADATA_TTL_SECONDS: u64 = 900;
+/// A day: longer would trust a retired key for too long.
+const MAX_OIDC_METADATA_TTL_SECONDS: u64 = 86_400;
 const DEFAULT_SESSION_DAYS: u64 = 30;
 
 impl IdentityConfig {
@@ -164,11 +178,23 @@ impl IdentityConfig {
                         .join("/auth/google/callback")
                         .map_err(|error| ConfigError::invalid("PUBLIC_BASE_URL", error))?,
                 };
+                let ttl_seconds = env_parse(
+                    "OIDC_METADATA_TTL_SECONDS",
+                    DEFAULT_OIDC_METADATA_TTL_SECONDS,
+                )?;
+                if ttl_seconds > MAX_OIDC_METADATA_TTL_SECONDS {
+                    return Err(ConfigError::invalid(
+                        "OIDC_METADATA_TTL_SECONDS",
+                        format!("must be at most {MAX_OIDC_METADATA_TTL_SECONDS}"),
+                    ));
+                }
                 Some(OidcConfig {
                     issuer_url,
                     client_id,
                     client_secret,
                     redirect_url,
+                    metadata_ttl: std::time::Duration::from_secs(ttl_seconds),
+                    assume_email_verified: env_parse("OIDC_ASSUME_EMAIL_VERIFIED", false)?,
                 })
             }
             None if environment.is_production() => {

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use store::invitations::Joined;
 use store::memberships::{Member, MembershipResult};
 use store::teams::{MyTeam, Role};
 use store::{Store, StoreError};
@@ -31,18 +32,17 @@ impl Memberships {
         Ok(team)
     }
 
-    pub async fn add_member(
+    /// Joins the team of an invitation addressed to `user_id`.
+    pub async fn accept_invitation(
         &self,
-        caller: Uuid,
-        team_id: Uuid,
-        email: &str,
-        role: Role,
-    ) -> MembershipResult<Member> {
-        let added = self.store.add_member(caller, team_id, email, role).await?;
-        if let Ok(member) = &added {
-            self.identities.forget(&[member.user_id]).await;
+        user_id: Uuid,
+        invitation_id: Uuid,
+    ) -> Result<Option<Joined>, StoreError> {
+        let joined = self.store.accept_invitation(user_id, invitation_id).await?;
+        if joined.is_some() {
+            self.identities.forget(&[user_id]).await;
         }
-        Ok(added)
+        Ok(joined)
     }
 
     pub async fn change_member_role(

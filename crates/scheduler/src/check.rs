@@ -2,6 +2,7 @@
 //! → judge only when the text changed → record the check, its snapshot and
 //! its deliveries in one transaction → reschedule the monitor.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,8 @@ use crate::domain::{
 };
 use crate::metrics::METRICS;
 use crate::peers::{
-    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Peers, Step, UnjudgedReason, Verdict,
+    ConditionKind, FetchSpec, JudgeFailure, JudgeRequest, Page, Peers, Step, UnjudgedReason,
+    Verdict,
 };
 use crate::politeness::HostGate;
 
@@ -254,8 +256,40 @@ impl CheckRunner {
         check: &mut NewCheck,
     ) -> Result<Checked, store::StoreError> {
         let monitor = &claim.monitor;
-        let opened = open_secrets(&self.secret_box, monitor);
-        let (headers, cookies, steps) = match opened {
+        let page = match self.fetch_page(monitor, check).await {
+            ControlFlow::Continue(page) => page,
+            ControlFlow::Break(checked) => return Ok(checked),
+        };
+        check.http_status = i32::try_from(page.http_status).ok().filter(|s| *s != 0);
+        check.content_sha256 = Some(page.text_sha256.clone());
+        let previous = self
+            .store
+            .latest_snapshot(monitor.team_id, monitor.id)
+            .await?;
+        match &previous {
+            Some(previous) if previous.text_sha256 == page.text_sha256 => {
+                return Ok(Checked::Decided(decision(None, true)));
+            }
+            Some(previous) => {
+                check.changed = true;
+                check.diff = Some(short_diff(&previous.text, &page.text));
+            }
+            None => check.baseline = true,
+        }
+        let previous_text = previous.as_ref().map(|previous| previous.text.as_str());
+        self.judge_change(monitor, check, &page, previous_text)
+            .await
+    }
+
+    /// Opens the monitor's secrets and fetches its page, or ends the check:
+    /// secrets that cannot be opened, a page that failed, or a browser
+    /// service that is down (then the check is deferred, not charged).
+    async fn fetch_page(
+        &self,
+        monitor: &Monitor,
+        check: &mut NewCheck,
+    ) -> ControlFlow<Checked, Page> {
+        let (headers, cookies, steps) = match open_secrets(&self.secret_box, monitor) {
             Ok(opened) => opened,
             Err(error) => {
                 tracing::error!(
@@ -268,7 +302,7 @@ impl CheckRunner {
                     "the monitor's header, cookie or step values cannot be decrypted; edit the monitor and enter them again"
                         .to_owned(),
                 );
-                return Ok(Checked::Decided(decision(None, false)));
+                return ControlFlow::Break(Checked::Decided(decision(None, false)));
             }
         };
         let spec = FetchSpec {
@@ -291,54 +325,37 @@ impl CheckRunner {
             check.fetch_ms = Some(as_millis_i32(fetch_clock.elapsed()));
             fetched
         };
-        let page = match fetched {
-            Ok(page) => page,
+        match fetched {
+            Ok(page) => ControlFlow::Continue(page),
             Err(failure) => {
                 if let Some(code) = failure.rpc_code
                     && self.browser_is_down(code).await
                 {
-                    return Ok(Checked::Deferred(Dependency::Browser));
+                    return ControlFlow::Break(Checked::Deferred(Dependency::Browser));
                 }
                 check.status = failure.status.as_str().to_owned();
                 check.http_status = failure.http_status.and_then(|s| i32::try_from(s).ok());
                 check.error = Some(failure.detail);
-                return Ok(Checked::Decided(decision(None, false)));
+                ControlFlow::Break(Checked::Decided(decision(None, false)))
             }
-        };
-        check.http_status = i32::try_from(page.http_status).ok().filter(|s| *s != 0);
-        check.content_sha256 = Some(page.text_sha256.clone());
+        }
+    }
+
+    /// Asks the judge about a changed page (or a first check) and decides
+    /// the alert, unless the team is over its model budget or the judge
+    /// cannot answer (the fail policy), or the llm service is down (deferred).
+    async fn judge_change(
+        &self,
+        monitor: &Monitor,
+        check: &mut NewCheck,
+        page: &Page,
+        previous_text: Option<&str>,
+    ) -> Result<Checked, store::StoreError> {
+        let first_check = previous_text.is_none();
         let new_snapshot = NewSnapshot {
             text_sha256: page.text_sha256.clone(),
             text: page.text.clone(),
         };
-        let previous = self
-            .store
-            .latest_snapshot(monitor.team_id, monitor.id)
-            .await?;
-        let judge_request = |previous_text, first_check, rated_examples| JudgeRequest {
-            condition: &monitor.condition,
-            previous_text,
-            current_text: &page.text,
-            first_check,
-            url: &monitor.url,
-            monitor_id: monitor.id.to_string(),
-            team_id: monitor.team_id.to_string(),
-            rated_examples,
-        };
-
-        let first_check = previous.is_none();
-        if let Some(previous) = &previous {
-            if previous.text_sha256 == page.text_sha256 {
-                return Ok(Checked::Decided(decision(None, true)));
-            }
-            check.changed = true;
-            check.diff = Some(short_diff(&previous.text, &page.text));
-        } else {
-            check.baseline = true;
-        }
-        let previous_text = previous
-            .as_ref()
-            .map_or("", |previous| previous.text.as_str());
         if self.store.team_over_budget(monitor.team_id).await? {
             let failure = JudgeFailure {
                 reason: UnjudgedReason::OverBudget,
@@ -359,9 +376,17 @@ impl CheckRunner {
             .store
             .rated_examples(monitor.team_id, monitor.id, RATED_EXAMPLES)
             .await?;
-        let (verdict, judge_ms) = self
-            .judge(judge_request(previous_text, first_check, rated_examples))
-            .await;
+        let request = JudgeRequest {
+            condition: &monitor.condition,
+            previous_text: previous_text.unwrap_or_default(),
+            current_text: &page.text,
+            first_check,
+            url: &monitor.url,
+            monitor_id: monitor.id.to_string(),
+            team_id: monitor.team_id.to_string(),
+            rated_examples,
+        };
+        let (verdict, judge_ms) = self.judge(request).await;
         check.judge_ms = Some(judge_ms);
         match verdict {
             Ok(verdict) => {
@@ -394,7 +419,6 @@ impl CheckRunner {
             ))),
         }
     }
-
     /// Whether a failed Fetch call means the browser service is down rather
     /// than that it refused the request. The page's own failures come back
     /// as outcomes, never as a status, so an UNAVAILABLE answer is the

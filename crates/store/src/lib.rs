@@ -19,6 +19,7 @@
 //! - [`sessions`]: sign-in sessions and rotating refresh tokens.
 //! - [`api_keys`]: API keys, found by prefix, stored hashed.
 //! - [`memberships`]: team members and roles, owner-only changes.
+//! - [`invitations`]: invitations to a team, accepted by the invitee.
 //! - [`hooks`]: trigger secrets of monitors and hook-requested runs.
 //! - [`audit`]: the append-only audit trail.
 //! - [`admin`]: whole-system usage figures for admins.
@@ -35,6 +36,7 @@ pub mod dead_letters;
 pub mod deliveries;
 pub mod error;
 pub mod hooks;
+pub mod invitations;
 pub mod memberships;
 pub mod migrations;
 pub mod monitors;

@@ -34,8 +34,8 @@ pub enum MembershipRefusal {
     NotOwner,
     /// The target user is not a member (or does not exist).
     NoSuchMember,
-    /// No account uses the given email address.
-    NoSuchUser,
+    /// No open invitation of the team has this id.
+    NoSuchInvitation,
     /// The user is a member already.
     AlreadyMember,
     /// A personal team has exactly one member.
@@ -46,7 +46,7 @@ pub enum MembershipRefusal {
 
 pub type MembershipResult<T> = Result<Result<T, MembershipRefusal>, StoreError>;
 
-fn parse_role(value: &str) -> Role {
+pub(crate) fn parse_role(value: &str) -> Role {
     if value == "owner" {
         Role::Owner
     } else {
@@ -72,7 +72,7 @@ const MEMBER_QUERY: &str = "SELECT ms.user_id, u.email, u.display_name, ms.role,
 
 /// The caller's role and whether the team is personal, locking the team's
 /// membership rows so concurrent changes cannot both remove the last owner.
-async fn caller_role(
+pub(crate) async fn caller_role(
     transaction: &deadpool_postgres::Transaction<'_>,
     caller: Uuid,
     team_id: Uuid,
@@ -112,7 +112,7 @@ async fn owner_count(
     Ok(row.get(0))
 }
 
-async fn member(
+pub(crate) async fn member(
     transaction: &deadpool_postgres::Transaction<'_>,
     team_id: Uuid,
     user_id: Uuid,
@@ -147,53 +147,6 @@ impl Store {
             return Ok(Err(MembershipRefusal::NotMember));
         }
         Ok(Ok(rows.iter().map(Member::from_row).collect()))
-    }
-
-    /// Adds the user with this email (who must have signed in once) to the
-    /// team. Only owners may.
-    pub async fn add_member(
-        &self,
-        caller: Uuid,
-        team_id: Uuid,
-        email: &str,
-        role: Role,
-    ) -> MembershipResult<Member> {
-        let mut client = self.client().await?;
-        let transaction = client.transaction().await.context("starting add member")?;
-        match caller_role(&transaction, caller, team_id).await? {
-            None => return Ok(Err(MembershipRefusal::NotMember)),
-            Some((Role::Member, _)) => return Ok(Err(MembershipRefusal::NotOwner)),
-            Some((Role::Owner, true)) => return Ok(Err(MembershipRefusal::PersonalTeam)),
-            Some((Role::Owner, false)) => {}
-        }
-        let user = transaction
-            .query_opt(
-                "SELECT id FROM users WHERE lower(email) = lower($1)",
-                &[&email],
-            )
-            .await
-            .context("finding a user by email")?;
-        let Some(user) = user else {
-            return Ok(Err(MembershipRefusal::NoSuchUser));
-        };
-        let user_id: Uuid = user.get(0);
-        let inserted = transaction
-            .execute(
-                "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, $3)
-                 ON CONFLICT DO NOTHING",
-                &[&team_id, &user_id, &role.as_str()],
-            )
-            .await
-            .context("adding a member")?;
-        if inserted == 0 {
-            return Ok(Err(MembershipRefusal::AlreadyMember));
-        }
-        let added = member(&transaction, team_id, user_id).await?;
-        transaction
-            .commit()
-            .await
-            .context("committing add member")?;
-        added.map(Ok).ok_or(StoreError::NotFound)
     }
 
     /// Changes a member's role. Only owners may; the last owner cannot step down.

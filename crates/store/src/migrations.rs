@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "render_options",
         include_str!("../migrations/0110_render_options.sql"),
     ),
+    (
+        120,
+        "provider_identities",
+        include_str!("../migrations/0120_provider_identities.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

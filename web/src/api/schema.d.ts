@@ -94,6 +94,24 @@ export interface paths {
     /** Runs a check of the monitor now, on a signed request. */
     post: operations["trigger"];
   };
+  "/api/v1/invitations": {
+    /** The open invitations addressed to the caller's email. */
+    get: operations["list_received"];
+  };
+  "/api/v1/invitations/{id}/accept": {
+    /**
+     * Accepts an invitation addressed to the caller: joins the team with the
+     * role it offers. A signed-in person only, never an API key.
+     */
+    post: operations["accept"];
+  };
+  "/api/v1/invitations/{id}/decline": {
+    /**
+     * Declines an invitation addressed to the caller. A signed-in person
+     * only, never an API key.
+     */
+    post: operations["decline"];
+  };
   "/api/v1/me": {
     /** The caller's identity and teams. */
     get: operations["me"];
@@ -173,11 +191,23 @@ export interface paths {
     /** Creates a team owned by the caller. */
     post: operations["create"];
   };
+  "/api/v1/teams/{id}/invitations": {
+    /** The team's open invitations. Owners only. */
+    get: operations["list_for_team"];
+    /**
+     * Invites an email address to the team, or renews its open invitation.
+     * Owners only. The answer is the same whether or not the address has an
+     * account; the person accepts after signing in.
+     */
+    post: operations["invite"];
+  };
+  "/api/v1/teams/{id}/invitations/{invitation_id}": {
+    /** Withdraws an open invitation. Owners only. */
+    delete: operations["revoke"];
+  };
   "/api/v1/teams/{id}/members": {
     /** The team's members. */
     get: operations["list"];
-    /** Adds someone who has signed in before. Owners only. */
-    post: operations["add"];
   };
   "/api/v1/teams/{id}/members/{user_id}": {
     /**
@@ -370,10 +400,11 @@ export interface webhooks {
 
 export interface components {
   schemas: {
-    AddMember: {
-      email: string;
-      /** @description `owner` or `member` (default). */
-      role?: string | null;
+    Accepted: {
+      /** @description The role now held in the team. */
+      role: string;
+      /** Format: uuid */
+      team_id: string;
     };
     /** @description What happened, as every event carries it under `data`. */
     AlertData: {
@@ -812,6 +843,27 @@ export interface components {
       /** @example •••••••• */
       value: string;
     };
+    InvitationInput: {
+      email: string;
+      /** @description `owner` or `member` (default). */
+      role?: string | null;
+    };
+    InvitationList: {
+      items: components["schemas"]["InvitationResponse"][];
+    };
+    InvitationResponse: {
+      /** Format: date-time */
+      created_at: string;
+      email: string;
+      /** Format: date-time */
+      expires_at: string;
+      /** Format: uuid */
+      id: string;
+      /** @description `owner` or `member`. */
+      role: string;
+      /** Format: uuid */
+      team_id: string;
+    };
     /** @enum {string} */
     HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
     /** @enum {string} */
@@ -1079,6 +1131,24 @@ export interface components {
       };
       /** @description `ready`, `degraded` (serving with per-replica rate limits) or `not_ready`. */
       status: string;
+    };
+    ReceivedInvitationList: {
+      items: components["schemas"]["ReceivedInvitationResponse"][];
+    };
+    ReceivedInvitationResponse: {
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      expires_at: string;
+      /** Format: uuid */
+      id: string;
+      /** @description The inviting owner's email; empty when that account is gone. */
+      invited_by: string;
+      /** @description The role the invitation offers: `owner` or `member`. */
+      role: string;
+      /** Format: uuid */
+      team_id: string;
+      team_name: string;
     };
     Refreshed200: {
       /**
@@ -1493,27 +1563,26 @@ export interface operations {
       };
     };
   };
-  /**
-   * Revokes one of the caller's sessions: its refresh token and every access
-   * token it issued stop working.
-   */
+  /** Withdraws an open invitation. Owners only. */
   revoke: {
     parameters: {
       path: {
-        /** @description Session id */
+        /** @description Team id */
         id: string;
+        /** @description Invitation id */
+        invitation_id: string;
       };
     };
     responses: {
-      /** @description Revoked */
+      /** @description Withdrawn */
       204: {
         content: never;
       };
-      /** @description Called with an API key */
+      /** @description Not an owner */
       403: {
         content: never;
       };
-      /** @description Not one of your live sessions */
+      /** @description Not a team of yours, or no such open invitation */
       404: {
         content: never;
       };
@@ -1739,6 +1808,87 @@ export interface operations {
       };
       /** @description Missing, stale, wrong or replayed signature, or unknown monitor */
       401: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /** The open invitations addressed to the caller's email. */
+  list_received: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReceivedInvitationList"];
+        };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Accepts an invitation addressed to the caller: joins the team with the
+   * role it offers. A signed-in person only, never an API key.
+   */
+  accept: {
+    parameters: {
+      path: {
+        /** @description Invitation id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Accepted"];
+        };
+      };
+      /** @description Called with an API key */
+      403: {
+        content: never;
+      };
+      /** @description No open invitation with this id for you */
+      404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Declines an invitation addressed to the caller. A signed-in person
+   * only, never an API key.
+   */
+  decline: {
+    parameters: {
+      path: {
+        /** @description Invitation id */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Declined */
+      204: {
+        content: never;
+      };
+      /** @description Called with an API key */
+      403: {
+        content: never;
+      };
+      /** @description No open invitation with this id for you */
+      404: {
         content: never;
       };
       /** @description An error, in the API's one error format */
@@ -1998,8 +2148,42 @@ export interface operations {
       };
     };
   };
-  /** Adds someone who has signed in before. Owners only. */
-  add: {
+  /** The team's open invitations. Owners only. */
+  list_for_team: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvitationList"];
+        };
+      };
+      /** @description Not an owner */
+      403: {
+        content: never;
+      };
+      /** @description Not a team of yours */
+      404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Invites an email address to the team, or renews its open invitation.
+   * Owners only. The answer is the same whether or not the address has an
+   * account; the person accepts after signing in.
+   */
+  invite: {
     parameters: {
       path: {
         /** @description Team id */
@@ -2008,13 +2192,13 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["AddMember"];
+        "application/json": components["schemas"]["InvitationInput"];
       };
     };
     responses: {
       201: {
         content: {
-          "application/json": components["schemas"]["MemberResponse"];
+          "application/json": components["schemas"]["InvitationResponse"];
         };
       };
       /** @description Not an owner */
@@ -2027,6 +2211,10 @@ export interface operations {
       };
       /** @description Already a member, or a personal team */
       409: {
+        content: never;
+      };
+      /** @description Not an email address, or an unknown role */
+      422: {
         content: never;
       };
       /** @description An error, in the API's one error format */
@@ -2115,6 +2303,8 @@ export interface operations {
         state?: string;
         /** @description Set by the provider when the person cancelled or was refused. */
         error?: string;
+        /** @description The issuer of this response (RFC 9207), from providers that add it. */
+        iss?: string;
       };
     };
     responses: {

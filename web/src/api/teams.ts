@@ -1,5 +1,17 @@
 import { request } from './client';
-import type { Member, MemberInput, MemberList, RoleChange, Team, TeamInput, TeamList } from './types';
+import type {
+  AcceptedInvitation,
+  Invitation,
+  InvitationInput,
+  InvitationList,
+  Member,
+  MemberList,
+  ReceivedInvitationList,
+  RoleChange,
+  Team,
+  TeamInput,
+  TeamList,
+} from './types';
 
 export const listTeams = () => request<TeamList>('/api/v1/teams');
 
@@ -10,8 +22,23 @@ const members = (teamId: string) => `/api/v1/teams/${encodeURIComponent(teamId)}
 
 export const listMembers = (teamId: string) => request<MemberList>(members(teamId));
 
-export const addMember = (teamId: string, email: string, role: string) =>
-  request<Member>(members(teamId), { method: 'POST', body: { email, role } satisfies MemberInput });
+const invitations = (teamId: string) => `/api/v1/teams/${encodeURIComponent(teamId)}/invitations`;
+
+export const listInvitations = (teamId: string) => request<InvitationList>(invitations(teamId));
+
+export const invite = (teamId: string, email: string, role: string) =>
+  request<Invitation>(invitations(teamId), { method: 'POST', body: { email, role } satisfies InvitationInput });
+
+export const withdrawInvitation = (teamId: string, invitationId: string) =>
+  request<void>(`${invitations(teamId)}/${encodeURIComponent(invitationId)}`, { method: 'DELETE' });
+
+export const listReceivedInvitations = () => request<ReceivedInvitationList>('/api/v1/invitations');
+
+export const acceptInvitation = (invitationId: string) =>
+  request<AcceptedInvitation>(`/api/v1/invitations/${encodeURIComponent(invitationId)}/accept`, { method: 'POST' });
+
+export const declineInvitation = (invitationId: string) =>
+  request<void>(`/api/v1/invitations/${encodeURIComponent(invitationId)}/decline`, { method: 'POST' });
 
 export const changeRole = (teamId: string, userId: string, role: string) =>
   request<Member>(`${members(teamId)}/${encodeURIComponent(userId)}`, { method: 'PATCH', body: { role } satisfies RoleChange });

@@ -23,7 +23,12 @@ export type TeamList = Schemas['TeamList'];
 export type TeamInput = Schemas['CreateTeam'];
 export type Member = Schemas['MemberResponse'];
 export type MemberList = Schemas['MemberList'];
-export type MemberInput = Schemas['AddMember'];
+export type Invitation = Schemas['InvitationResponse'];
+export type InvitationList = Schemas['InvitationList'];
+export type InvitationInput = Schemas['InvitationInput'];
+export type ReceivedInvitation = Schemas['ReceivedInvitationResponse'];
+export type ReceivedInvitationList = Schemas['ReceivedInvitationList'];
+export type AcceptedInvitation = Schemas['Accepted'];
 export type RoleChange = Schemas['ChangeRole'];
 
 export type HeaderPair = Schemas['HeaderBody'];

@@ -3,6 +3,8 @@ import { loginUrl } from '../api/auth';
 const FAILURES: Record<string, string> = {
   access_denied: 'Sign-in was cancelled.',
   email_not_allowed: 'This email address is not allowed to use this Lookout.',
+  account_conflict:
+    'Your identity provider says this address now belongs to someone other than the person who uses it here. Ask an administrator of this Lookout.',
 };
 
 export function SignIn({ redirectPath }: { redirectPath: string }) {

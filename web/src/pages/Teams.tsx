@@ -1,7 +1,20 @@
 import { useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
-import { addMember, changeRole, createTeam, listMembers, listTeams, removeMember } from '../api/teams';
-import type { Member, Team } from '../api/types';
+import {
+  acceptInvitation,
+  changeRole,
+  createTeam,
+  declineInvitation,
+  invite as sendInvitation,
+  listInvitations,
+  listMembers,
+  listReceivedInvitations,
+  listTeams,
+  removeMember,
+  withdrawInvitation,
+} from '../api/teams';
+import type { Invitation, Member, ReceivedInvitation, Team } from '../api/types';
+import { absoluteTime } from '../lib/format';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
 import { TeamUsagePanel } from '../components/TeamUsage';
 import { useAsync } from '../lib/useAsync';
@@ -16,21 +29,38 @@ function TeamMembers({ team }: { team: Team }) {
   const [error, setError] = useState<string | undefined>();
   const [saveError, setSaveError] = useState<unknown>(null);
   const [rowError, setRowError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
   const owner = team.role === 'owner';
+  const managesInvitations = owner && !team.personal;
+  // Only owners may see a team's open invitations.
+  const pending = useAsync(() => (managesInvitations ? listInvitations(team.id) : Promise.resolve({ items: [] })), [team.id, managesInvitations]);
 
   const invite = async (event: Event) => {
     event.preventDefault();
     const problem = checkEmail(email);
     setError(problem);
     setSaveError(null);
+    setSent(null);
     if (problem) return;
     try {
-      const member = await addMember(team.id, email.trim(), role);
-      state.setData((page) => ({ ...page, items: [...(page?.items ?? []), member] }));
+      const invitation = await sendInvitation(team.id, email.trim(), role);
+      // Inviting an address again renews its invitation: one row per address.
+      pending.setData((page) => ({ items: [...(page?.items ?? []).filter((item) => item.id !== invitation.id), invitation] }));
+      setSent(invitation.email);
       setEmail('');
     } catch (caught) {
       setSaveError(caught);
       if (caught instanceof ApiError) setError(caught.fieldMessage('email'));
+    }
+  };
+
+  const withdraw = async (invitation: Invitation) => {
+    setRowError(null);
+    try {
+      await withdrawInvitation(team.id, invitation.id);
+      pending.setData((page) => ({ items: (page?.items ?? []).filter((item) => item.id !== invitation.id) }));
+    } catch (caught) {
+      setRowError(`Could not withdraw the invitation to ${invitation.email}: ${describeError(caught)}`);
     }
   };
 
@@ -98,9 +128,45 @@ function TeamMembers({ team }: { team: Team }) {
           )
         }
       </AsyncView>
-      {owner && !team.personal && (
+      {managesInvitations && (
+        <AsyncView state={pending} label="Loading invitations…">
+          {(page) =>
+            page.items.length > 0 && (
+              <>
+                <h3>Waiting for an answer</h3>
+                <ul class="list" aria-label={`Open invitations to ${team.name}`}>
+                  {page.items.map((invitation) => (
+                    <li class="list-item" key={invitation.id} data-testid="pending-invitation">
+                      <div>
+                        <span class="strong">{invitation.email}</span> <span class="badge muted">{invitation.role}</span>
+                        <div class="small muted">Invited {absoluteTime(invitation.created_at)}; expires {absoluteTime(invitation.expires_at)}</div>
+                      </div>
+                      <div class="button-row">
+                        <button
+                          type="button"
+                          class="secondary small-button"
+                          aria-label={`Withdraw the invitation to ${invitation.email}`}
+                          onClick={() => withdraw(invitation)}
+                        >
+                          Withdraw
+                        </button>
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )
+          }
+        </AsyncView>
+      )}
+      {managesInvitations && (
         <form class="inline-form" onSubmit={invite} noValidate>
           {saveError !== null && !error && <ErrorMessage error={saveError} />}
+          {sent && (
+            <p class="notice" role="status">
+              Invitation sent to {sent}. They join once they accept it after signing in to Lookout.
+            </p>
+          )}
           <div class="row">
             <div class="grow">
               <label for={fieldId}>Invite by email</label>
@@ -133,6 +199,60 @@ function TeamMembers({ team }: { team: Team }) {
   );
 }
 
+function ReceivedInvitations({ onJoined }: { onJoined: () => void }) {
+  const state = useAsync(() => listReceivedInvitations(), []);
+  const [rowError, setRowError] = useState<string | null>(null);
+
+  const answer = async (invitation: ReceivedInvitation, accept: boolean) => {
+    setRowError(null);
+    try {
+      if (accept) await acceptInvitation(invitation.id);
+      else await declineInvitation(invitation.id);
+      state.setData((page) => ({ items: (page?.items ?? []).filter((item) => item.id !== invitation.id) }));
+      if (accept) onJoined();
+    } catch (caught) {
+      setRowError(`Could not ${accept ? 'accept' : 'decline'} the invitation to ${invitation.team_name}: ${describeError(caught)}`);
+    }
+  };
+
+  if (!state.data || state.data.items.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="invitations-heading">
+      <h2 id="invitations-heading">Invitations for you</h2>
+      {rowError && (
+        <div class="notice error" role="alert">
+          {rowError}
+        </div>
+      )}
+      <ul class="list">
+        {state.data.items.map((invitation) => (
+          <li class="list-item" key={invitation.id} data-testid="received-invitation">
+            <div>
+              <span class="strong">{invitation.team_name}</span> <span class="badge muted">{invitation.role}</span>
+              <div class="small muted">
+                {invitation.invited_by ? `Invited by ${invitation.invited_by}` : 'Invited'}; expires {absoluteTime(invitation.expires_at)}
+              </div>
+            </div>
+            <div class="button-row">
+              <button type="button" class="small-button" aria-label={`Join ${invitation.team_name}`} onClick={() => answer(invitation, true)}>
+                Join
+              </button>
+              <button
+                type="button"
+                class="secondary small-button"
+                aria-label={`Decline the invitation to ${invitation.team_name}`}
+                onClick={() => answer(invitation, false)}
+              >
+                Decline
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Teams() {
   const { refreshMe } = useSession();
   const state = useAsync(() => listTeams(), []);
@@ -160,7 +280,15 @@ export function Teams() {
   return (
     <section>
       <h1>Teams</h1>
-      <p class="muted">Monitors and channels belong to a team; every member sees and edits them, owners manage members.</p>
+      <p class="muted">
+        Monitors and channels belong to a team; every member sees and edits them. Owners invite people by email; an invitation is accepted by its invitee after signing in.
+      </p>
+      <ReceivedInvitations
+        onJoined={() => {
+          void state.reload();
+          void refreshMe();
+        }}
+      />
       <AsyncView state={state} label="Loading teams…">
         {(page) =>
           page.items.length === 0 ? (

@@ -6,7 +6,11 @@
 //! the API's JSON error and a precise status: 400 for a broken or replayed
 //! flow (state), 401 when the provider's answer does not hold up (code,
 //! ID token, nonce), 403 when the person may not sign in here (unverified
-//! email, domain, allow-list). Every refusal is audited with its reason.
+//! email, domain, allow-list, or an email that now belongs to another
+//! person at the provider). Every refusal is audited with its reason.
+//!
+//! An account is found by the ID token's `(iss, sub)`, never by email
+//! alone ([`store::Store::sign_in_account`]).
 
 use std::sync::Arc;
 
@@ -17,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::Store;
+use store::users::{ProviderIdentity, SignInAccount, SignInRefusal};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -129,6 +134,8 @@ pub struct CallbackQuery {
     state: Option<String>,
     /// Set by the provider when the person cancelled or was refused.
     error: Option<String>,
+    /// The issuer of this response (RFC 9207), from providers that add it.
+    iss: Option<String>,
 }
 
 /// A refused sign-in: the status for API clients, the code for the UI and
@@ -155,6 +162,26 @@ impl Refusal {
         Self {
             error: ApiError::Unauthorized(AuthFailure::Invalid),
             code: "sign_in_failed",
+            reason,
+        }
+    }
+
+    /// The provider's person cannot have the account its email names.
+    fn account(refusal: SignInRefusal) -> Self {
+        let reason = match refusal {
+            SignInRefusal::EmailBoundToAnotherSubject { user_id } => format!(
+                "the email belongs to account {user_id}, bound to another subject at the provider"
+            ),
+            SignInRefusal::EmailHeldByAnotherAccount { user_id } => {
+                format!("the provider changed this subject's email to one account {user_id} holds")
+            }
+        };
+        Self {
+            error: ApiError::Forbidden(
+                "this sign-in does not match the account that uses its email address; ask an administrator"
+                    .to_owned(),
+            ),
+            code: "account_conflict",
             reason,
         }
     }
@@ -275,7 +302,12 @@ async fn sign_in(
         )));
     };
     let identity = match provider
-        .redeem(code, &attempt.pkce_verifier, &attempt.nonce)
+        .redeem(
+            code,
+            &attempt.pkce_verifier,
+            &attempt.nonce,
+            query.iss.as_deref(),
+        )
         .await
     {
         Ok(identity) => identity,
@@ -287,7 +319,19 @@ async fn sign_in(
     let email = admissible_email(auth, provider, &identity)
         .map_err(|reason| SignInError::Refused(Refusal::forbidden(reason)))?;
     let name = identity.name.as_deref().unwrap_or_default();
-    let user = store.upsert_user_by_email(&email, name).await?;
+    let account = store
+        .sign_in_account(ProviderIdentity {
+            issuer: &identity.issuer,
+            subject: &identity.subject,
+            email: &email,
+            display_name: name,
+        })
+        .await?
+        .map_err(|refusal| SignInError::Refused(Refusal::account(refusal)))?;
+    if let SignInAccount::Linked(user) = &account {
+        tracing::info!(user = %user.id, "bound an existing account to its provider subject");
+    }
+    let user = account.user();
     store.record_sign_in(user.id, name).await?;
     let tokens = session::start(auth, store, user.id, context).await?;
     audit::record(
@@ -299,7 +343,10 @@ async fn sign_in(
         },
         "sign_in",
         Some(&tokens.session_id.to_string()),
-        json!({"issuer": identity.issuer}),
+        json!({
+            "issuer": identity.issuer,
+            "linked_by_email": matches!(account, SignInAccount::Linked(_)),
+        }),
     )
     .await;
     let mut response = redirect(StatusCode::SEE_OTHER, &attempt.redirect_to);
@@ -313,18 +360,17 @@ fn admissible_email(
     provider: &Provider,
     identity: &Identity,
 ) -> Result<String, &'static str> {
-    if identity.email_verified != Some(true) {
-        return Err(if identity.email_verified.is_none() {
-            "email_verified missing"
-        } else {
-            "email not verified"
-        });
+    match identity.email_verified {
+        Some(true) => {}
+        None if provider.assumes_email_verified() => {}
+        None => return Err("email_verified missing (see OIDC_ASSUME_EMAIL_VERIFIED)"),
+        Some(false) => return Err("email not verified"),
     }
     let email = identity
         .email
         .as_deref()
         .map(str::to_ascii_lowercase)
-        .ok_or("no email in the ID token")?;
+        .ok_or("no email in the ID token or from UserInfo")?;
     if email.parse::<email_address::EmailAddress>().is_err() {
         return Err("email address is not valid");
     }

@@ -12,6 +12,7 @@
 //! - [`auth`] serves `/auth/google/login`, `/auth/google/callback`, `/auth/refresh`, `/auth/logout`.
 //! - [`sessions`], [`api_keys`] serve `/api/v1/sessions…`, `/api/v1/api-keys…`.
 //! - [`team_members`] serves `/api/v1/teams/{id}/members…`.
+//! - [`invitations`] serves `/api/v1/teams/{id}/invitations…` and `/api/v1/invitations…`.
 //! - [`admin`] serves `/api/v1/admin/…` (administrators only).
 //! - [`hooks`] serves signed triggers and their secrets.
 //! - [`pagination`] serves cursors and limits shared by the list endpoints.
@@ -25,6 +26,7 @@ pub mod checks;
 pub mod deliveries;
 pub mod health;
 pub mod hooks;
+pub mod invitations;
 pub mod me;
 pub mod monitors;
 pub mod pagination;
@@ -69,6 +71,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(sessions::router())
         .merge(api_keys::router())
         .merge(team_members::router())
+        .merge(invitations::router())
         .merge(admin::router())
         .merge(budgets::router())
         .merge(ratings::router())

@@ -2,9 +2,8 @@
 //! Another team answers 404 (its existence is not revealed), a member
 //! lacking the owner role 403.
 //!
-//! Adding a member names an existing account by email: the person signs in
-//! once first. No placeholder accounts are created, so an invitation cannot
-//! squat an address before its owner signs in.
+//! Nobody is added directly: an owner invites an email address and the
+//! person accepts once signed in ([`crate::routes::invitations`]).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -29,7 +28,7 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list, add))
+        .routes(routes!(list))
         .routes(routes!(change_role, remove))
 }
 
@@ -63,19 +62,11 @@ pub struct MemberList {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddMember {
-    email: String,
-    /// `owner` or `member` (default).
-    role: Option<String>,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct ChangeRole {
     role: String,
 }
 
-fn role(value: Option<&str>) -> Result<Role, ApiError> {
+pub(crate) fn role(value: Option<&str>) -> Result<Role, ApiError> {
     match value {
         None | Some("member") => Ok(Role::Member),
         Some("owner") => Ok(Role::Owner),
@@ -83,16 +74,13 @@ fn role(value: Option<&str>) -> Result<Role, ApiError> {
     }
 }
 
-fn refusal(refusal: MembershipRefusal) -> ApiError {
+pub(crate) fn refusal(refusal: MembershipRefusal) -> ApiError {
     match refusal {
         MembershipRefusal::NotMember | MembershipRefusal::NoSuchMember => ApiError::NotFound,
         MembershipRefusal::NotOwner => {
             ApiError::Forbidden("only the team's owners can manage its members".to_owned())
         }
-        MembershipRefusal::NoSuchUser => ApiError::field(
-            "email",
-            "no Lookout account uses this address; ask them to sign in once first",
-        ),
+        MembershipRefusal::NoSuchInvitation => ApiError::NotFound,
         MembershipRefusal::AlreadyMember => {
             ApiError::Conflict("this person is already a member of the team".to_owned())
         }
@@ -118,41 +106,6 @@ async fn list(
     Ok(Json(MemberList {
         items: members.into_iter().map(MemberResponse::from).collect(),
     }))
-}
-
-/// Adds someone who has signed in before. Owners only.
-#[utoipa::path(post, path = "/api/v1/teams/{id}/members", tag = "teams", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Team id")),
-    request_body = AddMember,
-    responses((status = 201, body = MemberResponse), (status = 403, description = "Not an owner"),
-              (status = 404, description = "Not a team of yours"), (status = 409, description = "Already a member, or a personal team")))]
-async fn add(
-    user: CurrentUser,
-    State(store): State<Store>,
-    State(memberships): State<Memberships>,
-    context: AuditContext,
-    Path(id): Path<Uuid>,
-    Json(request): Json<AddMember>,
-) -> Result<(StatusCode, Json<MemberResponse>), ApiError> {
-    let role = role(request.role.as_deref())?;
-    let email = request.email.trim();
-    if email.parse::<email_address::EmailAddress>().is_err() {
-        return Err(ApiError::field("email", "is not a valid email address"));
-    }
-    let member = memberships
-        .add_member(user.id, id, email, role)
-        .await?
-        .map_err(refusal)?;
-    audit::record(
-        &store,
-        &context,
-        (&user).into(),
-        "team.member_added",
-        Some(&id.to_string()),
-        json!({"user_id": member.user_id, "role": member.role.as_str()}),
-    )
-    .await;
-    Ok((StatusCode::CREATED, Json(member.into())))
 }
 
 /// Changes a member's role. Owners only; the last owner cannot step down.

@@ -5,12 +5,14 @@
 #![allow(clippy::unwrap_used, reason = "tests may unwrap")]
 
 mod access_tokens;
+mod accounts;
 mod admin;
 mod api_keys;
 #[path = "../common/harness.rs"]
 mod harness;
 mod hooks;
 mod id_tokens;
+mod providers;
 mod sessions;
 mod sign_in;
 mod support;

@@ -61,27 +61,42 @@ pub async fn spawn_dev_idp() -> (String, oneshot::Sender<()>) {
 }
 
 /// An OpenID provider whose token endpoint answers whatever the test sets:
-/// discovery and JWKS are honest, the ID token is the test's.
+/// discovery and JWKS are honest, the ID token is the test's. Tests may add
+/// discovery fields, UserInfo claims, change the published keys and refuse
+/// `client_secret_basic`.
 #[derive(Clone)]
 pub struct FakeProvider {
     pub issuer: String,
     pub key: Arc<SigningKey>,
     id_token: Arc<Mutex<String>>,
+    published: Arc<Mutex<Vec<Arc<SigningKey>>>>,
+    discovery_extra: Arc<Mutex<Value>>,
+    userinfo: Arc<Mutex<Value>>,
+    post_only: Arc<Mutex<bool>>,
+    /// How each token request authenticated: `basic` or `post`.
+    pub token_auth: Arc<Mutex<Vec<&'static str>>>,
 }
 
 impl FakeProvider {
     pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let key = Arc::new(SigningKey::from_pem(&provider_key_pem()).unwrap());
         let provider = Self {
             issuer,
-            key: Arc::new(SigningKey::from_pem(&provider_key_pem()).unwrap()),
+            published: Arc::new(Mutex::new(vec![Arc::clone(&key)])),
+            key,
             id_token: Arc::new(Mutex::new(String::new())),
+            discovery_extra: Arc::new(Mutex::new(json!({}))),
+            userinfo: Arc::new(Mutex::new(json!({}))),
+            post_only: Arc::new(Mutex::new(false)),
+            token_auth: Arc::new(Mutex::new(Vec::new())),
         };
         let router = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
             .route("/jwks", get(jwks))
             .route("/token", post(token))
+            .route("/userinfo", get(userinfo))
             .with_state(provider.clone());
         tokio::spawn(async move { axum::serve(listener, router).await });
         provider
@@ -89,6 +104,30 @@ impl FakeProvider {
 
     pub fn answer_with(&self, id_token: String) {
         *self.id_token.lock().unwrap() = id_token;
+    }
+
+    /// The keys the JWKS publishes from now on.
+    pub fn publish(&self, keys: Vec<Arc<SigningKey>>) {
+        *self.published.lock().unwrap() = keys;
+    }
+
+    /// Adds (or replaces) a field of the discovery document.
+    pub fn discover_also(&self, name: &str, value: Value) {
+        self.discovery_extra.lock().unwrap()[name] = value;
+    }
+
+    /// Claims UserInfo answers besides `sub` (the fake subject's).
+    pub fn userinfo_claims(&self, claims: Value) {
+        *self.userinfo.lock().unwrap() = claims;
+    }
+
+    /// The token endpoint refuses `client_secret_basic`.
+    pub fn accept_only_client_secret_post(&self) {
+        *self.post_only.lock().unwrap() = true;
+        self.discover_also(
+            "token_endpoint_auth_methods_supported",
+            json!(["client_secret_post"]),
+        );
     }
 
     /// Claims a genuine ID token for `nonce` would carry; tests change one.
@@ -109,22 +148,63 @@ impl FakeProvider {
 
 async fn discovery(State(provider): State<FakeProvider>) -> axum::Json<Value> {
     let issuer = &provider.issuer;
-    axum::Json(json!({
+    let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
         "jwks_uri": format!("{issuer}/jwks"),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-    }))
+    });
+    let extra = provider.discovery_extra.lock().unwrap().clone();
+    for (name, value) in extra.as_object().unwrap() {
+        document[name] = value.clone();
+    }
+    axum::Json(document)
 }
 
 async fn jwks(State(provider): State<FakeProvider>) -> axum::Json<Value> {
-    axum::Json(serde_json::to_value(provider.key.jwks()).unwrap())
+    let keys: Vec<Value> = provider
+        .published
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|key| {
+            serde_json::to_value(key.jwks()).unwrap()["keys"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    axum::Json(json!({ "keys": keys }))
 }
 
-async fn token(State(provider): State<FakeProvider>) -> axum::Json<Value> {
+async fn token(
+    State(provider): State<FakeProvider>,
+    headers: axum::http::HeaderMap,
+    body: String,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let basic = headers
+        .get("authorization")
+        .is_some_and(|value| value.to_str().unwrap().starts_with("Basic "));
+    let post = body.contains("client_secret=");
+    provider.token_auth.lock().unwrap().push(if basic {
+        "basic"
+    } else if post {
+        "post"
+    } else {
+        "none"
+    });
+    if *provider.post_only.lock().unwrap() && !post {
+        return (
+            axum::http::StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "invalid_client"})),
+        )
+            .into_response();
+    }
     let id_token = provider.id_token.lock().unwrap().clone();
     axum::Json(json!({
         "access_token": "fake-access-token",
@@ -132,6 +212,27 @@ async fn token(State(provider): State<FakeProvider>) -> axum::Json<Value> {
         "expires_in": 300,
         "id_token": id_token,
     }))
+    .into_response()
+}
+
+async fn userinfo(
+    State(provider): State<FakeProvider>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        != Some("Bearer fake-access-token")
+    {
+        return axum::http::StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut claims = json!({"sub": "fake-subject-1"});
+    let extra = provider.userinfo.lock().unwrap().clone();
+    for (name, value) in extra.as_object().unwrap() {
+        claims[name] = value.clone();
+    }
+    axum::Json(claims).into_response()
 }
 
 /// The harness's gateway signing in through an OpenID provider.
@@ -161,6 +262,8 @@ pub fn with_identity(config: &mut Config, issuer: &str) {
         client_id: CLIENT_ID.to_owned(),
         client_secret: SecretString::from(CLIENT_SECRET),
         redirect_url: REDIRECT_URI.parse().unwrap(),
+        metadata_ttl: Duration::from_secs(900),
+        assume_email_verified: false,
     });
     config.identity.admin_emails = vec![ADMIN.to_owned()];
     // The suite signs in and refreshes far more often than a person; rate
@@ -189,6 +292,14 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
 /// The gateway signing in through `provider`.
 pub async fn spawn_app_with_fake(provider: &FakeProvider) -> TestApp {
     spawn_gateway(&provider.issuer, Vec::new(), |_| {}).await
+}
+
+/// The gateway signing in through `provider`, its configuration changed.
+pub async fn spawn_app_with_fake_and(
+    provider: &FakeProvider,
+    customize: impl FnOnce(&mut Config),
+) -> TestApp {
+    spawn_gateway(&provider.issuer, Vec::new(), customize).await
 }
 
 async fn spawn_gateway(
@@ -469,4 +580,37 @@ pub async fn status_and_body(response: Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+impl TestApp {
+    /// A sign-in through `provider` whose ID token carries the genuine
+    /// claims for this attempt changed by `edit`; the callback's answer.
+    pub async fn fake_sign_in(
+        &self,
+        provider: &FakeProvider,
+        edit: impl FnOnce(&mut Value),
+    ) -> Response {
+        self.fake_sign_in_signed(provider, &provider.key, edit, &[])
+            .await
+    }
+
+    /// [`Self::fake_sign_in`] with the ID token signed by `key` and more
+    /// parameters on the callback.
+    pub async fn fake_sign_in_signed(
+        &self,
+        provider: &FakeProvider,
+        key: &SigningKey,
+        edit: impl FnOnce(&mut Value),
+        callback_parameters: &[(&str, &str)],
+    ) -> Response {
+        let started = self.start_sign_in(None).await;
+        let nonce = query_value(&started.authorize_url, "nonce").unwrap();
+        let state = query_value(&started.authorize_url, "state").unwrap();
+        let mut claims = provider.claims(&nonce);
+        edit(&mut claims);
+        provider.answer_with(key.sign(&claims).unwrap());
+        let mut query = vec![("code", "any-code"), ("state", state.as_str())];
+        query.extend_from_slice(callback_parameters);
+        self.callback(&started.browser, &query).await
+    }
 }
