@@ -48,4 +48,5 @@ export ADMIN_EMAILS="$LOOKOUT_E2E_EMAIL"
 mesh_start "$RUN_DIR"
 
 log "UI scenario against http://$GATEWAY_ADDR"
-(cd web && LOOKOUT_E2E_BASE_URL="http://$GATEWAY_ADDR" npm run --silent e2e)
+# The scenario opens every link of a real alert email from the mesh mailbox.
+(cd web && LOOKOUT_E2E_BASE_URL="http://$GATEWAY_ADDR" LOOKOUT_E2E_MAIL_DIR="$MAIL_DIR" npm run --silent e2e)

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAudit, DESKTOP, PHONE } from './axe.mjs';
 import { launch } from './browser.mjs';
+import { linkNamed, waitForMessage } from './mail.mjs';
 import { startTestSite } from './test-site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,7 +18,8 @@ const CHECK_TIMEOUT_MS = Number(process.env.LOOKOUT_E2E_CHECK_TIMEOUT_MS ?? 60_0
 const page120 = '<h1>Widget</h1><p>Price: 120 EUR</p><p>In stock</p>';
 const page90 = '<h1>Widget</h1><p>Price: 90 EUR</p><p>In stock</p>';
 
-export async function runScenario(baseUrl, { log = console.log } = {}) {
+export async function runScenario(baseUrl, { log = console.log, mailDir = process.env.LOOKOUT_E2E_MAIL_DIR } = {}) {
+  if (!mailDir) throw new Error('LOOKOUT_E2E_MAIL_DIR is not set: run scripts/web-e2e.sh, which points it at the mesh mailbox');
   await mkdir(ARTIFACTS, { recursive: true });
   const site = await startTestSite(page120);
   const browser = await launch();
@@ -56,6 +58,7 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
     await page.goto('/');
     const google = page.getByRole('link', { name: 'Sign in with Google' });
     await google.waitFor();
+    assert.equal(await page.title(), 'Sign in · Lookout');
     await visit('01-sign-in');
 
     step(`sign in through the development provider as ${email}`);
@@ -64,7 +67,21 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
     await page.locator('button[name="decision"][value="allow"]').click();
     await page.getByRole('heading', { name: 'Monitors' }).waitFor();
     await page.getByText('No monitors yet').waitFor();
+    assert.equal(await page.title(), 'Monitors · Lookout');
+    assert.equal(new URL(page.url()).pathname, '/monitors');
     await visit('02-monitors-empty');
+
+    step('the skip link moves to the content and stays on the page');
+    await page.keyboard.press('Tab');
+    await page.getByRole('link', { name: 'Skip to content' }).press('Enter');
+    await page.getByText('No monitors yet').waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Page not found' }).count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+
+    step('an unknown address says so, in the title too');
+    await page.goto('/no-such-page');
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    assert.equal(await page.title(), 'Page not found · Lookout');
 
     step('add an email channel');
     await nav('Channels').click();
@@ -109,6 +126,30 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
     await page.getByRole('button', { name: 'Side by side' }).click();
     await page.getByTestId('diff-split').locator('td.added', { hasText: 'Price: 90 EUR' }).waitFor();
     await visit('05-diff-side-by-side');
+
+    step('every link of the alert email opens what it names');
+    const mail = await waitForMessage(mailDir, (message) => message.headers['x-lookout-check'] && message.html.includes('Widget price'), {
+      timeoutMs: CHECK_TIMEOUT_MS,
+    });
+    const checkLink = linkNamed(mail.html, 'View this check in Lookout');
+    const diffLink = linkNamed(mail.html, 'See what changed');
+    const channelsLink = linkNamed(mail.html, 'Manage channels');
+    assert.ok(checkLink && diffLink && channelsLink, 'the email has a link to the check, to its diff and to the channels');
+    assert.ok(mail.text.includes(checkLink) && mail.text.includes(diffLink) && mail.text.includes(channelsLink), 'the text part has the same links');
+    assert.match(new URL(checkLink).pathname, /^\/monitors\/[^/]+\/checks\/[^/]+$/);
+    await page.goto(checkLink);
+    await page.getByRole('heading', { name: 'Check of Widget price', level: 1 }).waitFor();
+    await page.getByTestId('check-headline').filter({ hasText: 'Alert' }).waitFor();
+    await page.locator('#diff td.added', { hasText: 'Price: 90 EUR' }).waitFor();
+    assert.equal(await page.title(), 'Check of Widget price · Lookout');
+    await visit('05b-check-page');
+    await page.goto(diffLink);
+    await page.locator('#diff td.added', { hasText: 'Price: 90 EUR' }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'diff');
+    await page.goto(channelsLink);
+    await page.getByRole('heading', { name: 'Channels', level: 1 }).waitFor();
+    await page.locator('.list-item', { hasText: 'My inbox' }).waitFor();
+    assert.equal(await page.title(), 'Channels · Lookout');
 
     step('the list shows the monitor with its last alert');
     await nav('Monitors').click();
@@ -181,7 +222,7 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
     step('the monitor list reads on a phone');
     const phone = await context.newPage();
     await phone.setViewportSize(PHONE);
-    await phone.goto('/#/monitors');
+    await phone.goto('/monitors');
     await phone.locator('table.monitors tbody tr', { hasText: 'Widget price' }).waitFor();
     await visit('12-phone-monitors', phone, [PHONE]);
     await phone.getByRole('button', { name: 'Menu' }).click();
@@ -191,8 +232,9 @@ export async function runScenario(baseUrl, { log = console.log } = {}) {
     step('sign out');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
-    await page.goto('/#/monitors');
+    await page.goto('/monitors');
     await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
+    assert.equal(await page.title(), 'Sign in · Lookout');
 
     assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
     a11y.assertClean();

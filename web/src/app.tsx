@@ -4,12 +4,15 @@ import { getMe, isAdmin, logout } from './api/auth';
 import type { Me } from './api/types';
 import { InvitationsNotice } from './components/InvitationsNotice';
 import { ErrorMessage, Loading } from './components/states';
-import { currentPath, href, navigate, type Route, useRoute } from './lib/router';
+import { currentPath, href, navigate, type Route, useLinkRouting, useRoute } from './lib/router';
+import { documentTitle } from './lib/title';
 import { SessionContext } from './session';
 import { SignIn } from './pages/SignIn';
 import { Monitors } from './pages/Monitors';
 import { MonitorForm } from './pages/MonitorForm';
 import { MonitorDetail } from './pages/MonitorDetail';
+import { CheckDetail } from './pages/CheckDetail';
+import { ConfirmChannel } from './pages/ConfirmChannel';
 import { Channels } from './pages/Channels';
 import { ApiKeys } from './pages/ApiKeys';
 import { Teams } from './pages/Teams';
@@ -19,7 +22,7 @@ import { Admin } from './pages/Admin';
 type Auth = { state: 'loading' } | { state: 'signed-out' } | { state: 'failed'; error: unknown } | { state: 'in'; me: Me };
 
 const NAV: { path: string; label: string; route: string[]; admin?: boolean }[] = [
-  { path: '/monitors', label: 'Monitors', route: ['monitors', 'monitor', 'monitor-new', 'monitor-edit'] },
+  { path: '/monitors', label: 'Monitors', route: ['monitors', 'monitor', 'monitor-new', 'monitor-edit', 'check'] },
   { path: '/channels', label: 'Channels', route: ['channels'] },
   { path: '/teams', label: 'Teams', route: ['teams'] },
   { path: '/api-keys', label: 'API keys', route: ['api-keys'] },
@@ -37,6 +40,8 @@ function Page({ route, admin }: { route: Route; admin: boolean }) {
       return <MonitorForm id={route.params.id} />;
     case 'monitor':
       return <MonitorDetail id={route.params.id} />;
+    case 'check':
+      return <CheckDetail monitorId={route.params.id} checkId={route.params.checkId} />;
     case 'channels':
       return <Channels />;
     case 'api-keys':
@@ -63,8 +68,37 @@ function NotFound() {
   );
 }
 
+/** Focuses the content without touching the URL, whatever the browser does with fragments. */
+function skipToContent(event: MouseEvent) {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+/** What the tab says for each route; pages that load a name refine it. */
+const TITLES: Record<string, string> = {
+  monitors: 'Monitors',
+  'monitor-new': 'New monitor',
+  'monitor-edit': 'Edit monitor',
+  monitor: 'Monitor',
+  check: 'Check',
+  channels: 'Channels',
+  'api-keys': 'API keys',
+  teams: 'Teams',
+  sessions: 'Sessions',
+  admin: 'Admin',
+};
+
+export function pageTitle(auth: Auth['state'], route: Route, admin: boolean): string {
+  if (route.name === 'confirm-channel') return documentTitle('Confirm alerts');
+  if (auth === 'signed-out') return documentTitle('Sign in');
+  if (auth !== 'in') return documentTitle(null);
+  if (route.name === 'admin' && !admin) return documentTitle('Page not found');
+  return documentTitle(TITLES[route.name] ?? 'Page not found');
+}
+
 export function App() {
   const route = useRoute();
+  useLinkRouting();
   const [auth, setAuth] = useState<Auth>({ state: 'loading' });
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
@@ -87,15 +121,17 @@ export function App() {
   useEffect(() => setMenuOpen(false), [route.name, route.params.id]);
 
   useEffect(() => {
-    // A signed-in person has nothing to do on the sign-in page.
-    if (auth.state === 'in' && route.name === 'signin') navigate('/monitors');
+    // A signed-in person has nothing to do on the sign-in page, and `/` is the monitor list's address.
+    if (auth.state === 'in' && (route.name === 'signin' || currentPath() === '/')) navigate('/monitors', { replace: true });
   }, [auth.state, route.name]);
 
+  const signedInAdmin = auth.state === 'in' && isAdmin(auth.me);
   useEffect(() => {
-    const titles: Record<string, string> = { signin: 'Sign in' };
-    const item = NAV.find((entry) => entry.route.includes(route.name));
-    document.title = `${titles[route.name] ?? item?.label ?? 'Lookout'} · Lookout`;
-  }, [route.name]);
+    document.title = pageTitle(auth.state, route, signedInAdmin);
+  }, [auth.state, route.name, signedInAdmin]);
+
+  // A recipient confirming alerts needs no account.
+  if (route.name === 'confirm-channel') return <ConfirmChannel />;
 
   if (auth.state === 'loading') {
     return (
@@ -113,7 +149,7 @@ export function App() {
     );
   }
   if (auth.state === 'signed-out') {
-    const back = route.name === 'signin' ? '/monitors' : currentPath();
+    const back = route.name === 'signin' ? '/monitors' : `${currentPath()}${location.hash}`;
     return <SignIn redirectPath={back} />;
   }
 
@@ -132,7 +168,7 @@ export function App() {
 
   return (
     <SessionContext.Provider value={{ me: auth.me, admin, refreshMe: loadMe }}>
-      <a class="skip-link" href="#main">
+      <a class="skip-link" href="#main" onClick={skipToContent}>
         Skip to content
       </a>
       <header class="topbar">

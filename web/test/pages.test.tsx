@@ -62,7 +62,7 @@ describe('the monitors page', () => {
     render(signedIn(<Monitors />));
     expect(screen.getByRole('status').textContent).toContain('Loading monitors');
     await screen.findByText('No monitors yet');
-    expect(screen.getByRole('link', { name: 'Create your first monitor' }).getAttribute('href')).toBe('#/monitors/new');
+    expect(screen.getByRole('link', { name: 'Create your first monitor' }).getAttribute('href')).toBe('/monitors/new');
   });
 
   it('says in words when it is rate limited, and retries on request', async () => {
@@ -209,10 +209,11 @@ describe('the app', () => {
       'GET /api/v1/me': json(401, { error: { code: 'unauthorized', message: 'authentication required', request_id: 'r' } }),
       'POST /auth/refresh': json(401, { error: { code: 'unauthorized', message: 'authentication required', request_id: 'r' } }),
     });
-    location.hash = '#/monitors/m1';
+    history.replaceState(null, '', '/monitors/m1/checks/c1#diff');
     render(<App />);
     const button = await screen.findByRole('link', { name: 'Sign in with Google' });
-    expect(button.getAttribute('href')).toBe(`/auth/google/login?redirect_to=${encodeURIComponent('/#/monitors/m1')}`);
+    expect(button.getAttribute('href')).toBe(`/auth/google/login?redirect_to=${encodeURIComponent('/monitors/m1/checks/c1#diff')}`);
+    await waitFor(() => expect(document.title).toBe('Sign in · Lookout'));
   });
 
   it('shows the admin link only to admins', async () => {

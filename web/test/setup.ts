@@ -9,5 +9,6 @@ afterEach(() => {
     const name = part.split('=')[0].trim();
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
   });
-  location.hash = '';
+  history.replaceState(null, '', '/');
+  document.title = '';
 });

@@ -53,6 +53,8 @@ pub struct Config {
     /// Rate limits, CORS, trusted hosts and proxies, timeouts, metrics.
     pub edge: EdgeSettings,
     pub monitor_min_interval_seconds: u32,
+    /// `CHANNELS_PER_TEAM_MAX` and `CHANNEL_TEST_SENDS_PER_HOUR`.
+    pub channel_caps: crate::channel_caps::ChannelCaps,
     pub public_base_url: Url,
     /// Sign-in, sessions, API keys and admin settings.
     pub identity: IdentityConfig,
@@ -285,6 +287,20 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        let defaults = crate::channel_caps::ChannelCaps::default();
+        let channel_caps = crate::channel_caps::ChannelCaps {
+            channels_per_team: env_parse("CHANNELS_PER_TEAM_MAX", defaults.channels_per_team)?,
+            test_sends_per_hour: env_parse(
+                "CHANNEL_TEST_SENDS_PER_HOUR",
+                defaults.test_sends_per_hour,
+            )?,
+        };
+        if channel_caps.channels_per_team == 0 {
+            return Err(ConfigError::invalid(
+                "CHANNELS_PER_TEAM_MAX",
+                "must be at least 1",
+            ));
+        }
         Ok(Self {
             environment,
             addr: Self::addr_from_env()?,
@@ -305,6 +321,7 @@ impl Config {
             destination_policy,
             edge,
             monitor_min_interval_seconds,
+            channel_caps,
             identity: IdentityConfig::from_env(environment, &public_base_url)?,
             public_base_url,
         })

@@ -60,6 +60,10 @@ pub enum ApiError {
     /// 409: the write conflicts with existing data.
     #[error("{0}")]
     Conflict(String),
+    /// 410: the thing a link pointed at is used up or expired (a
+    /// single-use confirmation link).
+    #[error("{0}")]
+    Gone(String),
     /// 413.
     #[error("request body is too large")]
     PayloadTooLarge,
@@ -70,6 +74,18 @@ pub enum ApiError {
     /// `RateLimit-*` headers are set by the rate limiter.
     #[error("too many requests, retry in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
+    /// 429 `cap_reached` with `Retry-After`: a per-team cap on messages
+    /// (channel tests, confirmations) is spent for now. The message names
+    /// the cap.
+    #[error("{message}")]
+    CapReached {
+        message: String,
+        retry_after_seconds: u64,
+    },
+    /// 403 `limit_reached`: a per-team limit (channels) is reached; the
+    /// message names it.
+    #[error("{0}")]
+    LimitReached(String),
     /// 422: the request was read but fields are invalid.
     #[error("{}", describe_fields(.0))]
     Validation(Vec<FieldError>),
@@ -83,6 +99,12 @@ pub enum ApiError {
         message: &'static str,
         detail: String,
     },
+    /// 502 `receiver_failed`: notify worked, the channel's receiver (a
+    /// webhook, a chat service, the mail server) did not take the message.
+    /// The message says what the receiver did, in notify's words (written
+    /// for users, without credentials); `detail` is logged.
+    #[error("{message}")]
+    ReceiverFailed { message: String, detail: String },
     /// 503: a dependency (database, internal service) is unavailable.
     /// `detail` is logged.
     #[error("{message}")]
@@ -139,12 +161,14 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::RateLimited { .. } | Self::CapReached { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::LimitReached(_) => StatusCode::FORBIDDEN,
             Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadGateway { .. } => StatusCode::BAD_GATEWAY,
+            Self::BadGateway { .. } | Self::ReceiverFailed { .. } => StatusCode::BAD_GATEWAY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -159,12 +183,16 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::RequestTimeout => "request_timeout",
             Self::Conflict(_) => "conflict",
+            Self::Gone(_) => "gone",
             Self::RateLimited { .. } => "rate_limited",
+            Self::CapReached { .. } => "cap_reached",
+            Self::LimitReached(_) => "limit_reached",
             Self::Overloaded => "overloaded",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Validation(_) | Self::InvalidBody(_) => "validation_failed",
             Self::BadGateway { .. } => "bad_gateway",
+            Self::ReceiverFailed { .. } => "receiver_failed",
             Self::Unavailable { .. } => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -173,6 +201,7 @@ impl ApiError {
     fn internal_detail(&self) -> Option<&str> {
         match self {
             Self::BadGateway { detail, .. }
+            | Self::ReceiverFailed { detail, .. }
             | Self::Unavailable { detail, .. }
             | Self::Internal(detail) => Some(detail),
             _ => None,
@@ -197,6 +226,40 @@ impl ApiError {
                 message: upstream_failed_message(service),
                 detail,
             },
+        }
+    }
+}
+
+/// gRPC metadata notify sets when the destination failed, not notify
+/// (`notify::error::FAILURE_ORIGIN_METADATA`).
+const FAILURE_ORIGIN_METADATA: &str = "failure-origin";
+
+impl ApiError {
+    /// A channel test's failure: what the receiver did when notify says the
+    /// receiver failed, else the usual reading of notify's status.
+    pub fn from_channel_test(status: &tonic::Status) -> Self {
+        let origin = status
+            .metadata()
+            .get(FAILURE_ORIGIN_METADATA)
+            .and_then(|value| value.to_str().ok());
+        let detail = format!("notify: {:?}: {}", status.code(), status.message());
+        match origin {
+            Some("receiver") => Self::ReceiverFailed {
+                message: format!("the test message was not delivered: {}", status.message()),
+                detail,
+            },
+            // Its words name the operator's mail server; the user gets the gist.
+            Some("mail-server") => Self::ReceiverFailed {
+                message: match status.code() {
+                    tonic::Code::Unavailable => {
+                        "the mail server did not take the test message now; try again later"
+                    }
+                    _ => "the mail server refused the test message",
+                }
+                .to_owned(),
+                detail,
+            },
+            _ => Self::from_upstream("notify", status),
         }
     }
 }
@@ -245,6 +308,9 @@ impl From<store::StoreError> for ApiError {
                 )]),
             },
             StoreError::NotFound => Self::NotFound,
+            StoreError::LimitReached { limit } => {
+                Self::LimitReached(format!("the team has reached its limit of {limit}"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -285,6 +351,10 @@ impl IntoResponse for ApiError {
         }
         if let Self::RateLimited {
             retry_after_seconds,
+        }
+        | Self::CapReached {
+            retry_after_seconds,
+            ..
         } = &self
         {
             response

@@ -19,6 +19,7 @@
 //! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
 //! - [`browser_client`]: the gRPC client of the browser service (previews).
 //! - [`notify_client`]: the gRPC client of the notify service.
+//! - [`channel_caps`]: per-team caps on channels and on test and confirmation sends.
 //! - [`openapi`]: the OpenAPI document (`/api/openapi.json`) and `/docs`.
 //! - [`webhook_docs`]: the outgoing webhooks in that document's `webhooks` section.
 //! - [`readiness`]: the dependency checks behind `GET /ready`.
@@ -34,6 +35,7 @@
 pub mod audit;
 pub mod auth;
 pub mod browser_client;
+pub mod channel_caps;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -11,7 +11,7 @@ use api_proto::notify::v1::{
 };
 use mesh::client::InternalChannel;
 use mesh::config::ConfigError;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use store::channels::{Channel, ChannelKind};
 use url::Url;
 use uuid::Uuid;
@@ -48,11 +48,16 @@ impl NotifyClient {
 
     /// Sends a test message. Each call has its own idempotency key: a user
     /// pressing "test" twice wants two messages.
-    pub async fn send_test(&self, channel: &Channel) -> Result<Delivered, ApiError> {
+    /// `secret` is the channel's credential, opened for this send only.
+    pub async fn send_test(
+        &self,
+        channel: &Channel,
+        secret: &SecretString,
+    ) -> Result<Delivered, ApiError> {
         let request = SendRequest {
             idempotency_key: format!("test:{}:{}", channel.id, Uuid::new_v4()),
             channel: Some(ProtoChannel {
-                target: Some(target(channel)),
+                target: Some(target(channel, secret.expose_secret())),
             }),
             alert: Some(Alert {
                 kind: AlertKind::Test.into(),
@@ -68,7 +73,50 @@ impl NotifyClient {
         let response = NotifierClient::clone(&self.client)
             .send(request)
             .await
-            .map_err(|status| ApiError::from_upstream("notify", &status))?;
+            .map_err(|status| ApiError::from_channel_test(&status))?;
+        Ok(Delivered {
+            message_id: response.into_inner().message_id,
+        })
+    }
+}
+
+impl NotifyClient {
+    /// The page a recipient confirms an email channel on.
+    pub fn confirmation_link(&self, token: &str) -> String {
+        let mut link = (*self.public_base_url).clone();
+        link.set_path("/confirm-channel");
+        link.query_pairs_mut().clear().append_pair("token", token);
+        link.to_string()
+    }
+
+    /// Asks an email channel's recipient to confirm, and nothing else: the
+    /// only message sent to an address before its recipient confirms.
+    pub async fn send_confirmation(
+        &self,
+        channel: &Channel,
+        asked_by: &str,
+        token: &str,
+    ) -> Result<Delivered, ApiError> {
+        let request = SendRequest {
+            idempotency_key: format!("confirm:{}:{}", channel.id, Uuid::new_v4()),
+            channel: Some(ProtoChannel {
+                target: Some(Target::Email(EmailTarget {
+                    address: channel.target.clone(),
+                })),
+            }),
+            alert: Some(Alert {
+                kind: AlertKind::ConfirmChannel.into(),
+                monitor_name: channel.name.clone(),
+                summary: asked_by.to_owned(),
+                link: self.confirmation_link(token),
+                checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
+                ..Alert::default()
+            }),
+        };
+        let response = NotifierClient::clone(&self.client)
+            .send(request)
+            .await
+            .map_err(|status| ApiError::from_channel_test(&status))?;
         Ok(Delivered {
             message_id: response.into_inner().message_id,
         })
@@ -77,8 +125,8 @@ impl NotifyClient {
 
 /// Where a stored channel delivers: what is shown (`target`) and the
 /// credential (`secret`) put back together for notify.
-fn target(channel: &Channel) -> Target {
-    let secret = channel.secret.clone().unwrap_or_default();
+fn target(channel: &Channel, secret: &str) -> Target {
+    let secret = secret.to_owned();
     match channel.kind {
         ChannelKind::Email => Target::Email(EmailTarget {
             address: channel.target.clone(),

@@ -82,6 +82,7 @@ Rate limits answer 429 with `Retry-After` and `RateLimit-Limit`, `RateLimit-Rema
         (name = "teams", description = "Teams and membership"),
         (name = "monitors", description = "Watched pages and their checks"),
         (name = "channels", description = "Channels: email, signed webhooks, Slack, Discord, Telegram, Teams and ntfy"),
+        (name = "deliveries", description = "Alerts on their way to channels: dead letters and requeuing"),
         (name = "auth", description = "Sign-in (OpenID Connect) and the browser session"),
         (name = "admin", description = "Administration (users in ADMIN_EMAILS)"),
     )

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::Auth;
 use crate::browser_client::BrowserClient;
+use crate::channel_caps::SendCounter;
 use crate::config::Config;
 use crate::domain::Rules;
 use crate::edge::Edge;
@@ -69,6 +70,16 @@ impl Application {
                 unreadable = report.unreadable,
                 key_id = config.secret_box.current_key_id(),
                 "sealed stored monitor header values with the current key"
+            );
+        }
+        let report =
+            crate::domain::channel_secrets::reseal_stored(&store, &config.secret_box).await?;
+        if report != Default::default() {
+            tracing::info!(
+                resealed = report.resealed,
+                unreadable = report.unreadable,
+                key_id = config.secret_box.current_key_id(),
+                "sealed stored channel secrets with the current key"
             );
         }
         // The one Redis handle: rate limits, sign-in state, denylist, readiness.
@@ -156,6 +167,8 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         browser,
         readiness: Arc::new(readiness),
         secret_box: config.secret_box.clone(),
+        channel_caps: config.channel_caps,
+        send_counter: SendCounter::new(redis.clone(), config.channel_caps),
         rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
     }))
 }

@@ -35,6 +35,9 @@ pub struct AlertData {
     pub check_id: String,
     /// Link to the check in the Lookout UI.
     pub link: String,
+    /// Link to the check's diff in the Lookout UI (`{link}#diff`); empty
+    /// when the alert carries no diff.
+    pub diff_link: String,
     /// When the check ran (RFC 3339), or null for a test message.
     pub checked_at: Option<String>,
 }

@@ -112,6 +112,8 @@ fn alert_from(alert: pb::Alert) -> Result<Alert, InvalidField> {
         Ok(pb::AlertKind::Failing) => AlertKind::Failing,
         Ok(pb::AlertKind::Recovered) => AlertKind::Recovered,
         Ok(pb::AlertKind::Test) => AlertKind::Test,
+        Ok(pb::AlertKind::ChannelDisabled) => AlertKind::ChannelDisabled,
+        Ok(pb::AlertKind::ConfirmChannel) => AlertKind::ConfirmChannel,
         Ok(pb::AlertKind::Unspecified) | Err(_) => {
             return Err(InvalidField::new(
                 "alert.kind",

@@ -18,6 +18,12 @@ pub enum AlertKind {
     Failing,
     Recovered,
     Test,
+    /// To a team's owners: Lookout turned a channel off. The alert's
+    /// `monitor_name` is the channel's name and `summary` the reason.
+    ChannelDisabled,
+    /// To a new email channel's address: asks its recipient to confirm.
+    /// `monitor_name` is the channel's name, `summary` who asked.
+    ConfirmChannel,
 }
 
 impl AlertKind {
@@ -28,6 +34,8 @@ impl AlertKind {
             AlertKind::Failing => "monitor.failing",
             AlertKind::Recovered => "monitor.recovered",
             AlertKind::Test => "monitor.test",
+            AlertKind::ChannelDisabled => "channel.disabled",
+            AlertKind::ConfirmChannel => "channel.confirm",
         }
     }
 }

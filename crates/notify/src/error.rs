@@ -10,6 +10,45 @@ use tonic::{Code, Status};
 /// to wait, in milliseconds.
 pub const RETRY_AFTER_METADATA: &str = "retry-after-ms";
 
+/// gRPC metadata on an error that happened at the destination rather than in
+/// notify: `receiver` (an HTTP receiver refused or could not be reached; the
+/// message names what it did and may be shown to the user) or `mail-server`
+/// (the operator's SMTP server; its message names an internal host). Its
+/// absence means notify itself failed.
+pub const FAILURE_ORIGIN_METADATA: &str = "failure-origin";
+
+/// Where a delivery failed, for [`FAILURE_ORIGIN_METADATA`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOrigin {
+    Receiver,
+    MailServer,
+}
+
+impl FailureOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Receiver => "receiver",
+            Self::MailServer => "mail-server",
+        }
+    }
+}
+
+impl ServiceError {
+    /// True when the destination failed (not notify, not the request).
+    pub fn is_at_destination(&self) -> bool {
+        matches!(
+            self,
+            Self::Delivery(
+                DeliveryError::Transient(_)
+                    | DeliveryError::RetryAfter { .. }
+                    | DeliveryError::Permanent(_)
+                    | DeliveryError::Gone(_)
+                    | DeliveryError::Forbidden(_)
+            )
+        )
+    }
+}
+
 /// gRPC metadata on an UNAVAILABLE answer that is notify's own doing, not
 /// the receiver's: `ledger` (Redis unreachable) or `in-flight` (another
 /// attempt holds the key). The scheduler does not count such an answer as

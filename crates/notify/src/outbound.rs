@@ -210,12 +210,39 @@ fn transport_error(service: &'static str, host: &str, error: reqwest::Error) -> 
         source = current.source();
     }
     tracing::warn!(service, receiver_host = %host, error = %error, "delivery failed");
-    if error.is_timeout() {
+    if let Some(problem) = tls_problem(&error) {
+        // Retrying helps once the receiver fixes its certificate.
         DeliveryError::Transient(format!(
-            "the {service} receiver at {host} did not answer in time"
+            "{service} at {host} failed the TLS handshake ({problem})"
         ))
+    } else if error.is_timeout() {
+        DeliveryError::Transient(format!("{service} at {host} did not answer in time"))
     } else {
-        DeliveryError::Transient(format!("the {service} receiver at {host} is unreachable"))
+        DeliveryError::Transient(format!("{service} at {host} is unreachable"))
+    }
+}
+
+/// What went wrong in TLS, in a few words, when that is why the connection
+/// failed. reqwest exposes no typed TLS error, so the chain's texts (already
+/// without the URL) are read.
+fn tls_problem(error: &reqwest::Error) -> Option<&'static str> {
+    let mut chain = String::new();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        chain.push_str(&current.to_string().to_ascii_lowercase());
+        chain.push(' ');
+        source = current.source();
+    }
+    if chain.contains("certificate") || chain.contains("unknownissuer") {
+        Some("its certificate is not valid for this address or not trusted")
+    } else if chain.contains("tls")
+        || chain.contains("handshake")
+        || chain.contains("corrupt message")
+        || chain.contains("invalidcontenttype")
+    {
+        Some("it does not speak TLS on this port, or not a version Lookout accepts")
+    } else {
+        None
     }
 }
 

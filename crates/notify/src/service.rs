@@ -10,7 +10,8 @@ use tonic::{Request, Response, Status};
 
 use crate::convert;
 use crate::dispatch::Dispatcher;
-use crate::error::ServiceError;
+use crate::domain::Channel;
+use crate::error::{FAILURE_ORIGIN_METADATA, FailureOrigin, ServiceError};
 
 /// The gateway sends channel tests, the scheduler alerts.
 pub const CALLERS: CallerPolicy =
@@ -39,6 +40,7 @@ impl Notifier for NotifierService {
         // caller goes away (a scheduler killed mid-call): a send cut off
         // between the receiver's acceptance and the ledger's `sent` would be
         // sent again by the next attempt.
+        let to_email = matches!(delivery.channel, Channel::Email(_));
         let dispatcher = Arc::clone(&self.dispatcher);
         let key = delivery.key.clone();
         let outcome = tokio::spawn(async move { dispatcher.deliver(&delivery).await })
@@ -49,7 +51,19 @@ impl Notifier for NotifierService {
             })?
             .map_err(|error| {
                 tracing::warn!(caller = %caller, key = %key, error = %error, "delivery failed");
-                Status::from(error)
+                let origin = error.is_at_destination().then_some(if to_email {
+                    FailureOrigin::MailServer
+                } else {
+                    FailureOrigin::Receiver
+                });
+                let mut status = Status::from(error);
+                if let Some(origin) = origin {
+                    status.metadata_mut().insert(
+                        FAILURE_ORIGIN_METADATA,
+                        tonic::metadata::MetadataValue::from_static(origin.as_str()),
+                    );
+                }
+                status
             })?;
         Ok(Response::new(convert::response(outcome)))
     }

@@ -56,6 +56,20 @@ pub fn absolute_link(base: &url::Url, link: &str) -> Option<String> {
     matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
+/// The id of the diff on a check's page in the UI (`…/checks/{id}#diff`).
+pub const DIFF_FRAGMENT: &str = "diff";
+
+/// The link to the change itself: the check's page scrolled to its diff.
+/// `None` when the alert carries no diff or no usable link.
+pub fn diff_link(base: &url::Url, link: &str, diff: &str) -> Option<String> {
+    if diff.trim().is_empty() {
+        return None;
+    }
+    let mut url = url::Url::parse(&absolute_link(base, link)?).ok()?;
+    url.set_fragment(Some(DIFF_FRAGMENT));
+    Some(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +92,16 @@ mod tests {
         );
         assert_eq!(absolute_link(&base, "javascript:alert(1)"), None);
         assert_eq!(absolute_link(&base, " "), None);
+    }
+
+    #[test]
+    fn the_diff_link_is_the_check_page_at_its_diff_and_only_when_there_is_a_diff() {
+        let base: url::Url = "https://lookout.test/".parse().unwrap();
+        assert_eq!(
+            diff_link(&base, "/monitors/m/checks/c", "-a\n+b").as_deref(),
+            Some("https://lookout.test/monitors/m/checks/c#diff")
+        );
+        assert_eq!(diff_link(&base, "/monitors/m/checks/c", "  "), None);
+        assert_eq!(diff_link(&base, "", "-a\n+b"), None);
     }
 }

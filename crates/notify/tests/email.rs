@@ -437,6 +437,18 @@ async fn a_certificate_from_an_untrusted_ca_is_refused_and_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn emails_one_after_another_share_one_pooled_smtp_connection() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    for _ in 0..5 {
+        let request = email_request(&fresh_key(), "ada@example.com", alert(AlertKind::Triggered));
+        app.send(request).await.unwrap();
+    }
+    sink.wait_for_messages(5, WAIT).await;
+    assert_eq!(sink.connections(), 1, "the connection is reused");
+}
+
+#[tokio::test]
 async fn an_alert_that_can_be_rated_offers_both_one_click_links_in_both_parts() {
     let sink = SmtpSink::start().await;
     let app = TestApp::with_sink(&sink).await;

@@ -296,3 +296,70 @@ async fn bad_webhook_urls_and_secrets_are_invalid_arguments() {
     assert!(status.message().contains("channel.webhook.secret"));
     assert!(!status.message().contains("not-a-secret"));
 }
+
+/// The failure-origin metadata and the message of a failed send.
+fn at_receiver(status: &tonic::Status) -> (&str, &str) {
+    let origin = status
+        .metadata()
+        .get(lookout_notify::error::FAILURE_ORIGIN_METADATA)
+        .map(|value| value.to_str().unwrap())
+        .unwrap_or("none");
+    (origin, status.message())
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_is_named_as_the_origin_with_what_it_did() {
+    let app = app_allowing_loopback().await;
+
+    // Nobody listens on this port.
+    let closed = format!(
+        "http://127.0.0.1:{}/hooks/lookout",
+        test_support::ports::free_port()
+    );
+    let status = app
+        .send(webhook_request(
+            &fresh_key(),
+            &closed,
+            alert(AlertKind::Test),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert_eq!(
+        at_receiver(&status),
+        (
+            "receiver",
+            "the webhook receiver at 127.0.0.1 is unreachable"
+        )
+    );
+
+    // A redirect is not followed.
+    let receiver = Receiver::start().await;
+    receiver.answer_with(StatusCode::FOUND);
+    let status = app
+        .send(webhook_request(
+            &fresh_key(),
+            &receiver.url,
+            alert(AlertKind::Test),
+        ))
+        .await
+        .unwrap_err();
+    let (origin, message) = at_receiver(&status);
+    assert_eq!(origin, "receiver");
+    assert!(message.contains("HTTP 302"), "{message}");
+    assert!(message.contains("redirects are not followed"), "{message}");
+
+    // https to a server that speaks plain HTTP: the handshake fails.
+    let plain = receiver.url.replacen("http://", "https://", 1);
+    let status = app
+        .send(webhook_request(
+            &fresh_key(),
+            &plain,
+            alert(AlertKind::Test),
+        ))
+        .await
+        .unwrap_err();
+    let (origin, message) = at_receiver(&status);
+    assert_eq!(origin, "receiver");
+    assert!(message.contains("TLS handshake"), "{message}");
+}

@@ -29,7 +29,8 @@ pub struct Config {
     pub notify_url: String,
     /// Presented to every peer as `x-internal-api-key`.
     pub internal_api_key: SecretString,
-    /// Opens monitor header values (`SECRETS_KEYS`, the gateway's keys).
+    /// Opens monitor header values and channel secrets (`SECRETS_KEYS`,
+    /// the gateway's keys).
     pub secret_box: SecretBox,
     /// Between two looks for due work when nothing wakes the loops earlier.
     pub poll_interval: Duration,
@@ -53,6 +54,9 @@ pub struct Config {
     pub public_base_url: String,
     /// Unjudged changes in a row after which the owner of a `hold` monitor is told once.
     pub unjudged_notice_after: u32,
+    /// Dead deliveries in a row after which a channel is turned off and its
+    /// team's owners are told once.
+    pub channel_disable_after: u32,
     /// Where `/metrics` listens; port 0 picks a free port.
     pub metrics_addr: SocketAddr,
     /// A delivery's claim; renewed every third of it while the send runs,
@@ -96,6 +100,7 @@ impl Config {
             shutdown_grace: millis("SCHEDULER_SHUTDOWN_GRACE_MS", 30_000)?,
             public_base_url: public_base_url()?,
             unjudged_notice_after: env_parse("SCHEDULER_UNJUDGED_NOTICE_AFTER", 3)?,
+            channel_disable_after: env_parse("SCHEDULER_CHANNEL_DISABLE_AFTER", 5)?,
             metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
@@ -135,6 +140,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(5),
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             unjudged_notice_after: 3,
+            channel_disable_after: 5,
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             delivery_lease: Duration::from_secs(10),
             alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
@@ -164,6 +170,12 @@ impl Config {
         if !(1..=1000).contains(&self.unjudged_notice_after) {
             return Err(ConfigError::invalid(
                 "SCHEDULER_UNJUDGED_NOTICE_AFTER",
+                "must be between 1 and 1000",
+            ));
+        }
+        if !(1..=1000).contains(&self.channel_disable_after) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_CHANNEL_DISABLE_AFTER",
                 "must be between 1 and 1000",
             ));
         }

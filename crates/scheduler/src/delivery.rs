@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::ExposeSecret;
+use secret_box::SecretBox;
 use store::Store;
 use store::deliveries::{ClaimedDelivery, DeliveryPayload};
 use tokio::sync::{Notify, watch};
@@ -13,7 +15,8 @@ use tokio::task::JoinSet;
 use crate::dependencies::{Dependencies, Dependency};
 use crate::domain::delivery_backoff;
 use crate::metrics::METRICS;
-use crate::peers::{Alert, Destination, Kind, Peers, SendFailure};
+use crate::peers::{Alert, ChannelNotice, Destination, Kind, Peers, SendFailure};
+use store::channels::AttemptOutcome;
 
 /// Deliveries claimed per round; they are sent concurrently.
 const BATCH: i64 = 16;
@@ -34,6 +37,10 @@ pub struct DeliveryWorker {
     pub lease: Duration,
     pub poll_interval: Duration,
     pub public_base_url: String,
+    /// Opens the channel's sealed credential for the send.
+    pub secret_box: SecretBox,
+    /// Dead deliveries in a row after which a channel is turned off.
+    pub channel_disable_after: i32,
     /// Signs the rating links of each alert.
     pub rating_links: rating_link::RatingLinks,
     /// Woken when a triggered check committed new deliveries.
@@ -112,7 +119,37 @@ impl DeliveryWorker {
                 .await;
             return;
         }
-        let Some(destination) = destination(&payload) else {
+        let secret = match payload
+            .channel
+            .secret
+            .as_ref()
+            .map(|secret| secret.open(&self.secret_box))
+        {
+            None => String::new(),
+            Some(Ok(secret)) => secret.expose_secret().to_owned(),
+            Some(Err(error)) => {
+                // An operator's mistake, not the receiver's: retried until
+                // the key is back, like a notify outage.
+                tracing::error!(
+                    delivery_id = %delivery.id,
+                    channel_id = %delivery.channel_id,
+                    %error,
+                    "cannot open the channel's secret; is a key missing from SECRETS_KEYS?"
+                );
+                let failure = SendFailure {
+                    message: "the channel's credential cannot be read; the operator has been told"
+                        .to_owned(),
+                    permanent: false,
+                    gone: false,
+                    retry_after: None,
+                    notify_may_be_down: false,
+                    notify_own_fault: false,
+                };
+                self.failed(&delivery, &failure).await;
+                return;
+            }
+        };
+        let Some(destination) = destination(&payload, secret) else {
             self.give_up(&delivery, "the channel has an unknown kind")
                 .await;
             return;
@@ -124,14 +161,18 @@ impl DeliveryWorker {
             .await
         {
             Ok(()) => match self.store.mark_delivery_sent(delivery.id).await {
-                Ok(()) => tracing::info!(
+                Ok(()) => {
+                    self.record_attempt(&delivery, AttemptOutcome::Delivered)
+                        .await;
+                    tracing::info!(
                     delivery_id = %delivery.id,
                     check_id = %delivery.check_id,
                     channel_id = %delivery.channel_id,
                     team_id = %delivery.team_id,
                     attempts = delivery.attempts + 1,
                     "delivery sent"
-                ),
+                    )
+                }
                 // Notify remembers the idempotency key, so the retry after
                 // the lease is answered as a duplicate and nothing is sent twice.
                 Err(error) => {
@@ -229,6 +270,64 @@ impl DeliveryWorker {
         {
             tracing::warn!(delivery_id = %delivery.id, error = %store_error, "could not record a failed delivery");
         }
+        self.record_attempt(
+            delivery,
+            AttemptOutcome::Failed {
+                error,
+                dead: give_up,
+            },
+        )
+        .await;
+    }
+
+    /// Keeps the channel's health, and tells the team's owners once when
+    /// its dead deliveries turned it off.
+    async fn record_attempt(&self, delivery: &ClaimedDelivery, outcome: AttemptOutcome<'_>) {
+        let disabled = match self
+            .store
+            .record_channel_attempt(
+                delivery.team_id,
+                delivery.channel_id,
+                outcome,
+                self.channel_disable_after,
+            )
+            .await
+        {
+            Ok(disabled) => disabled,
+            Err(error) => {
+                tracing::warn!(channel_id = %delivery.channel_id, %error, "could not record a channel's health");
+                return;
+            }
+        };
+        let Some(disabled) = disabled else {
+            return;
+        };
+        tracing::warn!(
+            channel_id = %delivery.channel_id,
+            team_id = %delivery.team_id,
+            "deliveries kept dying; channel turned off"
+        );
+        let notice = ChannelNotice {
+            channel_name: disabled.name,
+            reason: disabled.reason,
+            link: format!("{}/channels", self.public_base_url),
+        };
+        for address in disabled.owner_emails {
+            // One key per channel and dead letter: a retry of this notice is
+            // answered as a duplicate, never sent twice.
+            let key = format!("channel-off:{}:{}", delivery.channel_id, delivery.id);
+            if let Err(failure) = self
+                .peers
+                .send_channel_notice(
+                    &format!("{key}:{}", short_hash(&address)),
+                    &address,
+                    &notice,
+                )
+                .await
+            {
+                tracing::warn!(channel_id = %delivery.channel_id, error = %failure.message, "could not tell an owner that a channel was turned off");
+            }
+        }
     }
 
     async fn give_up(&self, delivery: &ClaimedDelivery, reason: &str) {
@@ -302,11 +401,17 @@ impl DeliveryWorker {
     }
 }
 
+/// A short stable tag of an address for an idempotency key (whose alphabet
+/// has no `@`).
+fn short_hash(address: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(address.to_lowercase().as_bytes())[..8])
+}
+
 /// The stored channel put back together: `target` is what may be shown,
-/// `secret` the credential (see `store::channels::Channel::secret`).
-fn destination(payload: &DeliveryPayload) -> Option<Destination> {
+/// `secret` the opened credential (see `store::channels::Channel::secret`).
+fn destination(payload: &DeliveryPayload, secret: String) -> Option<Destination> {
     let channel = &payload.channel;
-    let secret = channel.secret.clone().unwrap_or_default();
     match channel.kind.as_str() {
         "email" => Some(Destination::Email {
             address: channel.target.clone(),

@@ -263,6 +263,15 @@ pub struct Alert {
     pub rate_noise_url: String,
 }
 
+/// To a team's owner: Lookout turned one of the team's channels off.
+#[derive(Debug, Clone)]
+pub struct ChannelNotice {
+    pub channel_name: String,
+    pub reason: String,
+    /// The channels page.
+    pub link: String,
+}
+
 /// A failed send.
 #[derive(Debug, Clone)]
 pub struct SendFailure {
@@ -468,6 +477,48 @@ impl Peers {
             prompt_tokens: response.prompt_tokens,
             completion_tokens: response.completion_tokens,
         })
+    }
+
+    /// Emails a team owner that a channel was turned off.
+    pub async fn send_channel_notice(
+        &self,
+        idempotency_key: &str,
+        address: &str,
+        notice: &ChannelNotice,
+    ) -> Result<(), SendFailure> {
+        let request = SendRequest {
+            idempotency_key: idempotency_key.to_owned(),
+            channel: Some(Channel {
+                target: Some(Target::Email(EmailTarget {
+                    address: address.to_owned(),
+                })),
+            }),
+            alert: Some(AlertMessage {
+                kind: AlertKind::ChannelDisabled.into(),
+                monitor_name: notice.channel_name.clone(),
+                summary: notice.reason.clone(),
+                link: notice.link.clone(),
+                checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
+                ..AlertMessage::default()
+            }),
+        };
+        self.notifier
+            .clone()
+            .send(request)
+            .await
+            .map(|_| ())
+            .map_err(|status| SendFailure {
+                message: format!(
+                    "{}: {}",
+                    peer_failure("notify", status.code()),
+                    status.message()
+                ),
+                permanent: false,
+                gone: false,
+                retry_after: None,
+                notify_may_be_down: false,
+                notify_own_fault: false,
+            })
     }
 
     /// Sends one alert. `Ok` when notify sent it now or had already sent it

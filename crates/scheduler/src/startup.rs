@@ -166,6 +166,8 @@ async fn work(
         lease: config.delivery_lease,
         poll_interval: config.poll_interval,
         public_base_url: config.public_base_url.clone(),
+        secret_box: config.secret_box.clone(),
+        channel_disable_after: i32::try_from(config.channel_disable_after).unwrap_or(i32::MAX),
         rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
         wake: deliveries_due,
         dependencies,

@@ -4,10 +4,11 @@
 mod support;
 
 use api_proto::browser::v1::FetchOutcome;
-use api_proto::notify::v1::AlertKind;
 use api_proto::notify::v1::channel::Target;
+use api_proto::notify::v1::{AlertKind, SendRequest};
 use support::{Options, Page, Verdict, spawn_app, spawn_app_with, wait_until};
 use tonic::Code;
+use uuid::Uuid;
 
 #[tokio::test]
 async fn the_first_check_is_a_baseline_that_never_alerts_and_an_unchanged_page_is_not_judged() {
@@ -740,6 +741,153 @@ async fn a_receivers_retry_after_postpones_the_next_attempt_beyond_the_schedule(
     .await;
     assert!(wait_seconds > 3_500.0, "next attempt in {wait_seconds} s");
     assert_eq!(app.peers.sends().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_channel_whose_alerts_keep_dying_is_turned_off_and_its_owner_told_once() {
+    let app = spawn_app_with(Options {
+        channel_disable_after: 2,
+        ..Options::default()
+    })
+    .await;
+    let owner = Uuid::new_v4();
+    app.db
+        .execute(
+            "INSERT INTO users (id, email) VALUES ($1, 'owner@example.test')",
+            &[&owner],
+        )
+        .await
+        .unwrap();
+    app.db
+        .execute(
+            "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'owner')",
+            &[&app.team_id, &owner],
+        )
+        .await
+        .unwrap();
+    let monitor = app.create_monitor("price below 100").await;
+    let channel = app.add_email_channel(monitor).await;
+    app.wait_for_checks(monitor, 1).await;
+    let health = || async {
+        let row = app
+            .db
+            .query_one(
+                "SELECT enabled, dead_streak, last_success_at IS NOT NULL, last_failure, disabled_reason
+                   FROM channels WHERE id = $1",
+                &[&channel],
+            )
+            .await
+            .unwrap();
+        (
+            row.get::<_, bool>(0),
+            row.get::<_, i32>(1),
+            row.get::<_, bool>(2),
+            row.get::<_, Option<String>>(3),
+            row.get::<_, Option<String>>(4),
+        )
+    };
+    let dead = |check: Uuid| {
+        let db = &app.db;
+        async move {
+            wait_until("the delivery to be dead", || async {
+                let status: String = db
+                    .query_one(
+                        "SELECT status FROM deliveries WHERE check_id = $1",
+                        &[&check],
+                    )
+                    .await
+                    .ok()?
+                    .get(0);
+                (status == "dead").then_some(())
+            })
+            .await
+        }
+    };
+
+    // A delivery that arrives makes the channel healthy.
+    app.peers.set_text("price: 90 EUR");
+    app.peers.set_verdict(Verdict::Triggered(true));
+    let check = app.check_now(monitor).await;
+    wait_until("the delivery to be sent", || async {
+        let status: String = app
+            .db
+            .query_one(
+                "SELECT status FROM deliveries WHERE check_id = $1",
+                &[&check.id],
+            )
+            .await
+            .ok()?
+            .get(0);
+        (status == "sent").then_some(())
+    })
+    .await;
+    wait_until("the success to be recorded", || async {
+        health().await.2.then_some(())
+    })
+    .await;
+
+    // Two alerts in a row die: the channel is turned off once.
+    *app.peers.notify_error.lock().unwrap() = Some(Code::InvalidArgument);
+    for text in ["price: 80 EUR", "price: 70 EUR"] {
+        app.peers.set_text(text);
+        let check = app.check_now(monitor).await;
+        dead(check.id).await;
+    }
+    let (enabled, streak, _, last_failure, reason) =
+        wait_until("the channel to be off", || async {
+            let health = health().await;
+            (!health.0).then_some(health)
+        })
+        .await;
+    assert!(!enabled);
+    assert_eq!(streak, 2);
+    assert!(
+        last_failure.unwrap().contains("the address is not valid"),
+        "the receiver's words are kept"
+    );
+    assert!(reason.unwrap().contains("2 alerts in a row"));
+    let notices: Vec<SendRequest> = wait_until("the owner to be told", || async {
+        let notices: Vec<SendRequest> = app
+            .peers
+            .sends()
+            .into_iter()
+            .filter(|send| send.alert.as_ref().unwrap().kind() == AlertKind::ChannelDisabled)
+            .collect();
+        (!notices.is_empty()).then_some(notices)
+    })
+    .await;
+    assert_eq!(notices.len(), 1, "one notice");
+    let notice = &notices[0];
+    match notice.channel.as_ref().unwrap().target.as_ref().unwrap() {
+        api_proto::notify::v1::channel::Target::Email(email) => {
+            assert_eq!(email.address, "owner@example.test")
+        }
+        other => panic!("the owner is emailed, not {other:?}"),
+    }
+    let alert = notice.alert.as_ref().unwrap();
+    assert_eq!(alert.monitor_name, "mail");
+    assert!(alert.link.ends_with("/channels"), "{}", alert.link);
+
+    // Later alerts skip the channel, and nobody is told again.
+    app.peers.set_text("price: 60 EUR");
+    let check = app.check_now(monitor).await;
+    assert!(check.triggered);
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM deliveries WHERE check_id = $1",
+            check.id
+        )
+        .await,
+        0
+    );
+    let notices = app
+        .peers
+        .sends()
+        .into_iter()
+        .filter(|send| send.alert.as_ref().unwrap().kind() == AlertKind::ChannelDisabled)
+        .count();
+    assert_eq!(notices, 1);
     app.stop().await;
 }
 

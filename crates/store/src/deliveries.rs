@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::channels::ChannelSecret;
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
 
@@ -36,14 +37,14 @@ pub struct DeliveryPayload {
     pub monitor: DeliveredMonitor,
 }
 
-/// Where to deliver. `secret` is the channel's credential (see
+/// Where to deliver. `secret` is the channel's credential, sealed (see
 /// [`crate::channels::Channel::secret`]).
 #[derive(Clone)]
 pub struct DeliveryChannel {
     pub id: Uuid,
     pub kind: String,
     pub target: String,
-    pub secret: Option<String>,
+    pub secret: Option<ChannelSecret>,
     pub settings: serde_json::Value,
     pub enabled: bool,
 }
@@ -201,7 +202,7 @@ impl Store {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.settings, ch.enabled,
+                "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.sealed_secret, ch.settings, ch.enabled,
                         c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
                         c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
                         c.finished_at,
@@ -219,7 +220,7 @@ impl Store {
                 id: row.get("channel_id"),
                 kind: row.get("kind"),
                 target: row.get("target"),
-                secret: row.get("secret"),
+                secret: ChannelSecret::from_columns(row.get("sealed_secret"), row.get("secret")),
                 settings: row.get("settings"),
                 enabled: row.get("enabled"),
             },

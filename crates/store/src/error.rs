@@ -15,6 +15,9 @@ pub enum StoreError {
     MissingReference { constraint: String },
     #[error("row not found")]
     NotFound,
+    /// A per-team limit the caller passed in is reached (`limit` names it).
+    #[error("the {limit} limit is reached")]
+    LimitReached { limit: &'static str },
     #[error("database error while {context}: {source}")]
     Query {
         context: &'static str,

@@ -15,6 +15,7 @@
 //! - [`checks`]: check history as users read it.
 //! - [`scheduling`]: claiming due monitors and recording check results.
 //! - [`deliveries`]: the notification outbox.
+//! - [`dead_letters`]: the outbox as users see it: listing and requeuing.
 //! - [`sessions`]: sign-in sessions and rotating refresh tokens.
 //! - [`api_keys`]: API keys, found by prefix, stored hashed.
 //! - [`memberships`]: team members and roles, owner-only changes.
@@ -31,6 +32,7 @@ pub mod audit;
 pub mod budgets;
 pub mod channels;
 pub mod checks;
+pub mod dead_letters;
 pub mod deliveries;
 pub mod error;
 pub mod hooks;

@@ -54,6 +54,21 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0090_failure_alerts.sql"),
     ),
     (
+        100,
+        "sealed_channel_secrets",
+        include_str!("../migrations/0100_sealed_channel_secrets.sql"),
+    ),
+    (
+        101,
+        "channel_health",
+        include_str!("../migrations/0101_channel_health.sql"),
+    ),
+    (
+        102,
+        "channel_confirmation",
+        include_str!("../migrations/0102_channel_confirmation.sql"),
+    ),
+    (
         110,
         "render_options",
         include_str!("../migrations/0110_render_options.sql"),

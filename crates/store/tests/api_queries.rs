@@ -50,6 +50,7 @@ fn email_channel() -> NewChannel {
         target: "me@example.com".to_owned(),
         secret: None,
         settings: serde_json::json!({}),
+        awaiting_confirmation: false,
     }
 }
 
@@ -157,11 +158,11 @@ async fn writes_naming_a_foreign_team_or_channel_are_refused_whole() {
         .unwrap();
     let bobs_team = store.list_teams_for_user(bob.id).await.unwrap()[0].id;
     let bobs_channel = store
-        .create_channel(bob.id, None, &email_channel())
+        .create_channel(bob.id, None, &email_channel(), 50)
         .await
         .unwrap();
     let alices_channel = store
-        .create_channel(alice.id, None, &email_channel())
+        .create_channel(alice.id, None, &email_channel(), 50)
         .await
         .unwrap();
 

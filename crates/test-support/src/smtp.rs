@@ -118,6 +118,8 @@ struct State {
     tls_handshakes: usize,
     /// Handshakes the client broke off, e.g. because it distrusted the certificate.
     failed_tls_handshakes: usize,
+    /// TCP connections accepted, to see whether a client reuses them.
+    connections: usize,
 }
 
 struct Shared {
@@ -203,6 +205,11 @@ impl SmtpSink {
         self.shared.lock().tls_handshakes
     }
 
+    /// How many TCP connections were accepted.
+    pub fn connections(&self) -> usize {
+        self.shared.lock().connections
+    }
+
     /// How many TLS handshakes a client started but did not complete.
     pub fn failed_tls_handshakes(&self) -> usize {
         self.shared.lock().failed_tls_handshakes
@@ -242,6 +249,7 @@ impl SmtpSink {
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mode: Mode) {
     while let Ok((stream, _)) = listener.accept().await {
+        shared.lock().connections += 1;
         let shared = Arc::clone(&shared);
         let mode = mode.clone();
         tokio::spawn(async move {

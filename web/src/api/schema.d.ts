@@ -43,15 +43,52 @@ export interface paths {
     /**
      * Creates a channel; a webhook's signing secret is in this answer only.
      * Every URL is checked against the SSRF policy now and again at each send.
+     * 403 `limit_reached` when the team has `CHANNELS_PER_TEAM_MAX` channels.
      */
     post: operations["create"];
   };
+  "/api/v1/channels/confirm": {
+    /**
+     * The recipient of a new email channel confirms it with the signed link
+     * Lookout emailed them; no account needed. The link works once: 410 when
+     * it was used, expired, or the channel changed since.
+     */
+    post: operations["confirm"];
+  };
   "/api/v1/channels/{id}": {
     delete: operations["remove"];
+    /** Renames, re-points, turns off or turns on a channel. */
+    patch: operations["update"];
   };
   "/api/v1/channels/{id}/test": {
-    /** Sends a test message through notify, now, and reports whether it went out. */
+    /**
+     * Sends a test message through notify, now, and reports whether it went
+     * out; when the receiver failed, 502 `receiver_failed` says what it did.
+     * A team may send `CHANNEL_TEST_SENDS_PER_HOUR` tests and confirmations
+     * an hour (429 `cap_reached` with `Retry-After`).
+     */
     post: operations["test"];
+  };
+  "/api/v1/deliveries": {
+    /**
+     * The deliveries of the caller's teams, newest first; by default the dead
+     * letters, each with the receiver's last error.
+     */
+    get: operations["list"];
+  };
+  "/api/v1/deliveries/requeue": {
+    /**
+     * Requeues every dead delivery of the caller's teams (or of one team or
+     * channel) whose channel is on.
+     */
+    post: operations["requeue_all"];
+  };
+  "/api/v1/deliveries/{id}/requeue": {
+    /**
+     * Puts a dead delivery back in the outbox: it is sent again now, with a
+     * fresh retry schedule. 409 when it is not dead or its channel is off.
+     */
+    post: operations["requeue_one"];
   };
   "/api/v1/hooks/monitors/{id}/check": {
     /** Runs a check of the monitor now, on a signed request. */
@@ -378,6 +415,11 @@ export interface components {
       condition: string;
       /** @description A short unified diff of the change (at most 60 lines). */
       diff: string;
+      /**
+       * @description Link to the check's diff in the Lookout UI (`{link}#diff`); empty
+       * when the alert carries no diff.
+       */
+      diff_link: string;
       extracted_value: string;
       /** @description `triggered`, `failing`, `recovered` or `test`. */
       kind: string;
@@ -453,17 +495,40 @@ export interface components {
      * bot token, access token) is never part of it.
      */
     ChannelResponse: {
+      /**
+       * @description An email channel to someone else's address: off until its recipient
+       * confirms through the link Lookout sent there.
+       */
+      awaiting_confirmation: boolean;
       /** Format: date-time */
       created_at: string;
       /**
-       * @description Set when Lookout disabled the channel because the receiver answered
-       * 410 Gone.
+       * @description Set when Lookout disabled the channel: the receiver answered 410
+       * Gone, or deliveries kept dying.
        */
       disabled_reason?: string;
       enabled: boolean;
+      /**
+       * @description `unknown` (nothing sent yet), `healthy` (the last attempt reached
+       * the receiver), `failing` (the last attempt failed, retries under
+       * way), `dead` (deliveries gave up since the last success) or
+       * `disabled`.
+       */
+      health: components["schemas"]["HealthBody"];
       /** Format: uuid */
       id: string;
       kind: components["schemas"]["KindBody"];
+      last_failure?: string | null;
+      /**
+       * Format: date-time
+       * @description When a delivery attempt last failed, and what the receiver did.
+       */
+      last_failure_at?: string | null;
+      /**
+       * Format: date-time
+       * @description When an alert last reached the receiver.
+       */
+      last_success_at?: string | null;
       name: string;
       /** @description ntfy only: `{"priority": 1-5 or null, "tags": [...]}`; `{}` otherwise. */
       settings: Record<string, unknown>;
@@ -557,6 +622,15 @@ export interface components {
       /** @description `up` or `down`. */
       status: string;
       version?: string | null;
+    };
+    ConfirmChannel: {
+      /** @description The `token` of the link in the confirmation email. */
+      token: string;
+    };
+    Confirmed: {
+      address: string;
+      /** @description The channel's name and the address that now receives its alerts. */
+      name: string;
     };
     /**
      * @description A cookie set for the monitored page's host only (never sent to another
@@ -666,8 +740,53 @@ export interface components {
     };
     /** @description The answer to a creation: the only time the signing secret is shown. */
     CreatedChannel: components["schemas"]["ChannelResponse"] & {
+      confirmation_problem?: string;
+      /**
+       * @description Channels awaiting confirmation only: whether the confirmation email
+       * went out (when not, `confirmation_problem` says why).
+       */
+      confirmation_sent?: boolean;
       /** @description Webhooks only: the Standard Webhooks secret, shown once. */
       signing_secret?: string;
+    };
+    DeliveryList: {
+      items: components["schemas"]["DeliveryResponse"][];
+      /** @description Pass as `cursor` for the next page; null on the last page. */
+      next_cursor?: string | null;
+    };
+    /** @description One delivery of an alert to a channel. */
+    DeliveryResponse: {
+      /**
+       * Format: int32
+       * @description Failed attempts so far.
+       */
+      attempts: number;
+      /** Format: uuid */
+      channel_id: string;
+      channel_kind: string;
+      channel_name: string;
+      /** Format: uuid */
+      check_id: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: uuid */
+      id: string;
+      /** @description The receiver's last refusal, in plain words. */
+      last_error?: string | null;
+      /** Format: uuid */
+      monitor_id: string;
+      monitor_name: string;
+      /**
+       * Format: date-time
+       * @description When a pending delivery is tried next.
+       */
+      next_attempt_at: string;
+      /** Format: date-time */
+      sent_at?: string | null;
+      /** @description `pending`, `sent` or `dead`. */
+      status: string;
+      /** Format: uuid */
+      team_id: string;
     };
     DependencyStatus: {
       error?: string | null;
@@ -745,6 +864,8 @@ export interface components {
       /** Format: uuid */
       team_id: string;
     };
+    /** @enum {string} */
+    HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
     /** @enum {string} */
     KindBody: "email" | "webhook" | "slack" | "discord" | "telegram" | "teams" | "ntfy";
     Liveness: {
@@ -1036,6 +1157,24 @@ export interface components {
        */
       expires_in: number;
     };
+    /**
+     * @description Which dead deliveries to requeue; both absent means all of the
+     * caller's teams.
+     */
+    RequeueAll: {
+      /** Format: uuid */
+      channel_id?: string | null;
+      /** Format: uuid */
+      team_id?: string | null;
+    };
+    Requeued: {
+      /**
+       * Format: int64
+       * @description How many dead deliveries were put back; those of channels that are
+       * turned off stay dead.
+       */
+      requeued: number;
+    };
     SessionList: {
       items: components["schemas"]["SessionResponse"][];
     };
@@ -1152,6 +1291,24 @@ export interface components {
       secret: string;
       /** @description Where to POST signed requests. */
       url: string;
+    };
+    /**
+     * @description A change to a channel. Any destination field replaces the destination
+     * as a whole (with the same rules as at creation, for the channel's own
+     * kind: give every field the kind needs); a webhook keeps its signing
+     * secret. `enabled: true` turns a channel Lookout turned off back on.
+     */
+    UpdateChannel: {
+      access_token?: string | null;
+      address?: string | null;
+      bot_token?: string | null;
+      chat_id?: string | null;
+      enabled?: boolean | null;
+      name?: string | null;
+      /** Format: int32 */
+      priority?: number | null;
+      tags?: string[] | null;
+      url?: string | null;
     };
     /**
      * @description Absent fields stay as they are; selectors can be cleared with `null` or
@@ -1438,6 +1595,39 @@ export interface operations {
     };
   };
   /**
+   * The recipient of a new email channel confirms it with the signed link
+   * Lookout emailed them; no account needed. The link works once: 410 when
+   * it was used, expired, or the channel changed since.
+   */
+  confirm: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ConfirmChannel"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Confirmed"];
+        };
+      };
+      /** @description Not a confirmation link of this Lookout */
+      400: {
+        content: never;
+      };
+      /** @description Used, expired, or the channel changed */
+      410: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
    * Removes a member (owners), or leaves the team (anyone, for themselves).
    * The last owner cannot leave.
    */
@@ -1475,7 +1665,39 @@ export interface operations {
       };
     };
   };
-  /** Sends a test message through notify, now, and reports whether it went out. */
+  /** Changes the fields sent; absent fields stay as they are. */
+  update: {
+    parameters: {
+      path: {
+        /** @description Monitor id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateMonitor"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["MonitorResponse"];
+        };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Sends a test message through notify, now, and reports whether it went
+   * out; when the receiver failed, 502 `receiver_failed` says what it did.
+   * A team may send `CHANNEL_TEST_SENDS_PER_HOUR` tests and confirmations
+   * an hour (429 `cap_reached` with `Retry-After`).
+   */
   test: {
     parameters: {
       path: {
@@ -1488,6 +1710,67 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["TestSent"];
         };
+      };
+      /** @description The team's hourly test sends are spent */
+      429: {
+        content: never;
+      };
+      /** @description The receiver did not take the message; the message says what it did */
+      502: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Requeues every dead delivery of the caller's teams (or of one team or
+   * channel) whose channel is on.
+   */
+  requeue_all: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RequeueAll"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Requeued"];
+        };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Puts a dead delivery back in the outbox: it is sent again now, with a
+   * fresh retry schedule. 409 when it is not dead or its channel is off.
+   */
+  requeue_one: {
+    parameters: {
+      path: {
+        /** @description Delivery id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["DeliveryResponse"];
+        };
+      };
+      /** @description Not dead, or its channel is turned off */
+      409: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {
@@ -1646,33 +1929,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["CheckResponse"];
-        };
-      };
-      /** @description An error, in the API's one error format */
-      default: {
-        content: {
-          "application/json": components["schemas"]["ErrorResponse"];
-        };
-      };
-    };
-  };
-  /** Changes the fields sent; absent fields stay as they are. */
-  update: {
-    parameters: {
-      path: {
-        /** @description Monitor id */
-        id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["UpdateMonitor"];
-      };
-    };
-    responses: {
-      200: {
-        content: {
-          "application/json": components["schemas"]["MonitorResponse"];
         };
       };
       /** @description An error, in the API's one error format */

@@ -51,6 +51,11 @@ export type ChannelList = Schemas['ChannelList'];
 export type CreatedChannel = Schemas['CreatedChannel'];
 export type ChannelInput = Schemas['CreateChannel'];
 export type TestSent = Schemas['TestSent'];
+export type ChannelPatch = Schemas['UpdateChannel'];
+export type Delivery = Schemas['DeliveryResponse'];
+export type DeliveryList = Schemas['DeliveryList'];
+export type Requeued = Schemas['Requeued'];
+export type Confirmed = Schemas['Confirmed'];
 
 export type ApiKey = Schemas['ApiKeyResponse'];
 export type ApiKeyList = Schemas['ApiKeyList'];

@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
-import { ApiError, describeError } from '../api/client';
-import { createChannel, deleteChannel, listChannels, testChannel } from '../api/channels';
-import type { Channel, CreatedChannel } from '../api/types';
+import { ApiError } from '../api/client';
+import { createChannel, listChannels } from '../api/channels';
+import type { CreatedChannel } from '../api/types';
+import { ChannelItem } from '../components/ChannelItem';
 import { ChatChannelForm } from '../components/ChatChannelForm';
+import { DeadLetters } from '../components/DeadLetters';
 import { SecretOnce } from '../components/SecretOnce';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
 import { useAsync } from '../lib/useAsync';
@@ -26,8 +28,7 @@ export function Channels() {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [created, setCreated] = useState<CreatedChannel | null>(null);
-  const [rowMessage, setRowMessage] = useState<{ id: string; text: string; tone: 'success' | 'error' } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -41,6 +42,13 @@ export function Channels() {
         kind === 'email' ? { kind, name: name.trim(), address: target.trim() } : { kind, name: name.trim(), url: target.trim() },
       );
       setCreated(channel.signing_secret ? channel : null);
+      setNotice(
+        channel.awaiting_confirmation
+          ? channel.confirmation_sent
+            ? `We emailed ${channel.target} a link to confirm. The channel turns on when they do; nothing else is sent there before.`
+            : `The channel waits for ${channel.target} to confirm, but the confirmation email could not be sent: ${channel.confirmation_problem ?? 'try again later'}. Save the address again to resend it.`
+          : null,
+      );
       setName('');
       setTarget('');
       state.setData((page) => ({ ...page, items: [channel, ...(page?.items ?? [])] }));
@@ -59,33 +67,6 @@ export function Channels() {
     }
   };
 
-  const sendTest = async (channel: Channel) => {
-    setBusy(channel.id);
-    setRowMessage(null);
-    try {
-      await testChannel(channel.id);
-      setRowMessage({ id: channel.id, text: `Test message sent to ${channel.target}.`, tone: 'success' });
-    } catch (error) {
-      setRowMessage({ id: channel.id, text: `The test failed: ${describeError(error)}`, tone: 'error' });
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const remove = async (channel: Channel) => {
-    if (!window.confirm(`Delete the channel “${channel.name}”? Monitors stop sending alerts to it.`)) return;
-    setBusy(channel.id);
-    setRowMessage(null);
-    try {
-      await deleteChannel(channel.id);
-      state.setData((page) => ({ ...page!, items: page!.items.filter((item) => item.id !== channel.id) }));
-    } catch (error) {
-      setRowMessage({ id: channel.id, text: `Could not delete: ${describeError(error)}`, tone: 'error' });
-    } finally {
-      setBusy(null);
-    }
-  };
-
   return (
     <section>
       <h1>Channels</h1>
@@ -96,6 +77,11 @@ export function Channels() {
       {created?.signing_secret && (
         <SecretOnce label={`Signing secret for ${created.name}`} value={created.signing_secret} onDone={() => setCreated(null)} />
       )}
+      {notice && (
+        <p class="notice info" role="status">
+          {notice}
+        </p>
+      )}
       <AsyncView state={state} label="Loading channels…">
         {(page) =>
           page.items.length === 0 ? (
@@ -105,32 +91,20 @@ export function Channels() {
           ) : (
             <ul class="list">
               {page.items.map((channel) => (
-                <li key={channel.id} class="list-item">
-                  <div>
-                    <span class="strong">{channel.name}</span> <span class="badge muted">{channel.kind}</span>
-                    {!channel.enabled && <span class="badge bad">disabled</span>}
-                    <div class="muted small url">{channel.target}</div>
-                    {channel.disabled_reason && <p class="small error-text">Disabled by Lookout: {channel.disabled_reason}</p>}
-                    {rowMessage?.id === channel.id && (
-                      <p class={`small ${rowMessage.tone}-text`} role="status">
-                        {rowMessage.text}
-                      </p>
-                    )}
-                  </div>
-                  <div class="button-row">
-                    <button type="button" class="secondary small-button" disabled={busy === channel.id} onClick={() => sendTest(channel)}>
-                      Send test
-                    </button>
-                    <button type="button" class="danger small-button" disabled={busy === channel.id} onClick={() => remove(channel)}>
-                      Delete
-                    </button>
-                  </div>
-                </li>
+                <ChannelItem
+                  key={channel.id}
+                  channel={channel}
+                  onChange={(updated) =>
+                    state.setData((current) => ({ ...current!, items: current!.items.map((item) => (item.id === updated.id ? updated : item)) }))
+                  }
+                  onRemove={() => state.setData((current) => ({ ...current!, items: current!.items.filter((item) => item.id !== channel.id) }))}
+                />
               ))}
             </ul>
           )
         }
       </AsyncView>
+      <DeadLetters onRequeued={() => void state.reload()} />
       <form class="card" onSubmit={submit} noValidate>
         <h2>Add a channel</h2>
         {saveError !== null && <ErrorMessage error={saveError} />}

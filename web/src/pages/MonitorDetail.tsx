@@ -10,6 +10,7 @@ import { VerdictDetails } from '../components/VerdictDetails';
 import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
 import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
+import { useDocumentTitle } from '../lib/title';
 import { useAsync } from '../lib/useAsync';
 import { monitorStatus } from './Monitors';
 
@@ -29,6 +30,74 @@ export function verdictOf(check: Check): { status: string; label: string } {
   return { status: 'ok', label: 'No change' };
 }
 
+/** The link an alert carries: the check's own page. */
+export function checkPath(check: Pick<Check, 'id' | 'monitor_id'>): string {
+  return `/monitors/${encodeURIComponent(check.monitor_id)}/checks/${encodeURIComponent(check.id)}`;
+}
+
+/** What a check found, and what changed; shared by the history and the check's page. */
+export function CheckFacts({ check, diffId }: { check: Check; diffId?: string }) {
+  return (
+    <>
+      {check.triggered && <RateAlert check={check} />}
+      <dl class="facts">
+        <dt>Verdict</dt>
+        <dd>{check.triggered ? 'Your condition is met' : check.baseline ? 'Recorded as the starting point' : 'Condition not met'}</dd>
+        {check.judge_reason && (
+          <>
+            <dt>Why</dt>
+            <dd>{check.judge_reason}</dd>
+          </>
+        )}
+        {check.extracted_value && (
+          <>
+            <dt>Value</dt>
+            <dd class="mono">{check.extracted_value}</dd>
+          </>
+        )}
+        {check.confidence != null && (
+          <>
+            <dt>Confidence</dt>
+            <dd>{Math.round(check.confidence * 100)} %</dd>
+          </>
+        )}
+        <VerdictDetails check={check} />
+        {check.error && (
+          <>
+            <dt>Problem</dt>
+            <dd>{check.error}</dd>
+          </>
+        )}
+        <dt>Started by</dt>
+        <dd>{check.reason}</dd>
+        {check.http_status !== null && (
+          <>
+            <dt>HTTP status</dt>
+            <dd>{check.http_status}</dd>
+          </>
+        )}
+        {check.duration_ms !== null && (
+          <>
+            <dt>Took</dt>
+            <dd>
+              {check.duration_ms} ms{check.judge ? ` · judged by ${check.judge}` : ''}
+            </dd>
+          </>
+        )}
+      </dl>
+      {check.diff ? (
+        <section id={diffId} tabIndex={diffId ? -1 : undefined} aria-label="What changed">
+          {/* On the check's own page the diff is a section of the page, under its h1. */}
+          {diffId ? <h2>What changed</h2> : <h3>What changed</h3>}
+          <DiffView diff={check.diff} />
+        </section>
+      ) : (
+        !check.baseline && check.status === 'ok' && <p class="muted small">No text difference was stored for this check.</p>
+      )}
+    </>
+  );
+}
+
 function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onToggle: () => void }) {
   const verdict = verdictOf(check);
   const panel = `check-${check.id}`;
@@ -43,60 +112,10 @@ function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onT
       </button>
       {open && (
         <div class="check-details" id={panel}>
-          {check.triggered && <RateAlert check={check} />}
-          <dl class="facts">
-            <dt>Verdict</dt>
-            <dd>{check.triggered ? 'Your condition is met' : check.baseline ? 'Recorded as the starting point' : 'Condition not met'}</dd>
-            {check.judge_reason && (
-              <>
-                <dt>Why</dt>
-                <dd>{check.judge_reason}</dd>
-              </>
-            )}
-            {check.extracted_value && (
-              <>
-                <dt>Value</dt>
-                <dd class="mono">{check.extracted_value}</dd>
-              </>
-            )}
-            {check.confidence != null && (
-              <>
-                <dt>Confidence</dt>
-                <dd>{Math.round(check.confidence * 100)} %</dd>
-              </>
-            )}
-            <VerdictDetails check={check} />
-            {check.error && (
-              <>
-                <dt>Problem</dt>
-                <dd>{check.error}</dd>
-              </>
-            )}
-            <dt>Started by</dt>
-            <dd>{check.reason}</dd>
-            {check.http_status !== null && (
-              <>
-                <dt>HTTP status</dt>
-                <dd>{check.http_status}</dd>
-              </>
-            )}
-            {check.duration_ms !== null && (
-              <>
-                <dt>Took</dt>
-                <dd>
-                  {check.duration_ms} ms{check.judge ? ` · judged by ${check.judge}` : ''}
-                </dd>
-              </>
-            )}
-          </dl>
-          {check.diff ? (
-            <>
-              <h3>What changed</h3>
-              <DiffView diff={check.diff} />
-            </>
-          ) : (
-            !check.baseline && check.status === 'ok' && <p class="muted small">No text difference was stored for this check.</p>
-          )}
+          <CheckFacts check={check} />
+          <p class="small">
+            <a href={href(checkPath(check))}>Open this check on its own page</a>
+          </p>
         </div>
       )}
     </li>
@@ -105,6 +124,7 @@ function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onT
 
 export function MonitorDetail({ id }: { id: string }) {
   const monitor = useAsync(() => getMonitor(id), [id]);
+  useDocumentTitle(monitor.data?.name ?? 'Monitor');
   const checks = useAsync(() => listChecks(id), [id]);
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [waitingSince, setWaitingSince] = useState<number | null>(null);

@@ -8,8 +8,8 @@ const FAILURES: Record<string, string> = {
 };
 
 export function SignIn({ redirectPath }: { redirectPath: string }) {
-  // The gateway sends us back to `/` plus our hash route after the callback.
-  const redirectTo = `/#${redirectPath}`;
+  // The gateway sends us back to this path after the callback.
+  const redirectTo = redirectPath;
   const failure = new URLSearchParams(location.search).get('error');
   return (
     <main class="signin" id="main">

@@ -7,10 +7,14 @@
 //! - [`apprise`]: Apprise-style channel URLs (`slack://`, `tgram://`, …).
 //! - [`destination`]: the SSRF check shared by monitor and webhook URLs.
 //! - [`monitor_headers`]: header values sealed at rest, masked in responses.
+//! - [`channel_secrets`]: channel credentials sealed at rest, opened to send.
+//! - [`channel_confirmation`]: the signed link a new email channel's recipient confirms with.
 //! - [`render_options`]: wait, cookies and browser steps of a rendered monitor.
 
 pub mod apprise;
 pub mod channel;
+pub mod channel_confirmation;
+pub mod channel_secrets;
 pub mod destination;
 pub mod monitor;
 pub mod monitor_headers;

@@ -7,6 +7,7 @@
 //! - [`monitors`] serves `/api/v1/monitors…` including run-now.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
+//! - [`deliveries`] serves `/api/v1/deliveries…`: dead letters and requeuing.
 //! - [`preview`] serves `/api/v1/preview` (fetch and extract once).
 //! - [`auth`] serves `/auth/google/login`, `/auth/google/callback`, `/auth/refresh`, `/auth/logout`.
 //! - [`sessions`], [`api_keys`] serve `/api/v1/sessions…`, `/api/v1/api-keys…`.
@@ -22,6 +23,7 @@ pub mod auth;
 pub mod budgets;
 pub mod channels;
 pub mod checks;
+pub mod deliveries;
 pub mod health;
 pub mod hooks;
 pub mod invitations;
@@ -64,6 +66,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(monitors::router().layer(DefaultBodyLimit::max(128 * 1024)))
         .merge(checks::router())
         .merge(channels::router())
+        .merge(deliveries::router())
         .merge(preview::router())
         .merge(sessions::router())
         .merge(api_keys::router())

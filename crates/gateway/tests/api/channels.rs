@@ -406,3 +406,109 @@ async fn chat_channels_are_validated_and_apprise_problems_point_at_the_url() {
         assert!(!message.contains("AAHdqTcv"), "{message}");
     }
 }
+
+#[tokio::test]
+async fn a_test_whose_receiver_fails_says_what_the_receiver_did() {
+    let app = spawn_app().await;
+    let created = expect_json(
+        app.create_channel(
+            &app.alice,
+            &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap();
+    *app.notify.fail_at_destination.lock().unwrap() = Some((
+        tonic::Code::FailedPrecondition,
+        "receiver",
+        "the webhook receiver answered HTTP 302; redirects are not followed".to_owned(),
+    ));
+    let message = expect_error(
+        app.test_channel(&app.alice, id).await,
+        StatusCode::BAD_GATEWAY,
+        "receiver_failed",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "the test message was not delivered: the webhook receiver answered HTTP 302; redirects are not followed"
+    );
+
+    // Unreachable is retryable for deliveries, but still the receiver's doing.
+    *app.notify.fail_at_destination.lock().unwrap() = Some((
+        tonic::Code::Unavailable,
+        "receiver",
+        "the webhook receiver at 93.184.215.14 is unreachable".to_owned(),
+    ));
+    let message = expect_error(
+        app.test_channel(&app.alice, id).await,
+        StatusCode::BAD_GATEWAY,
+        "receiver_failed",
+    )
+    .await;
+    assert!(message.ends_with("is unreachable"), "{message}");
+
+    // The operator's mail server is not named to users.
+    let email = app.new_email_channel(&app.alice).await;
+    *app.notify.fail_at_destination.lock().unwrap() = Some((
+        tonic::Code::Unavailable,
+        "mail-server",
+        "the mail server smtp.internal.example is unreachable".to_owned(),
+    ));
+    let message = expect_error(
+        app.test_channel(&app.alice, &email).await,
+        StatusCode::BAD_GATEWAY,
+        "receiver_failed",
+    )
+    .await;
+    assert!(!message.contains("smtp.internal"), "{message}");
+    assert!(message.contains("mail server"), "{message}");
+}
+
+#[tokio::test]
+async fn a_team_may_have_so_many_channels_and_send_so_many_tests_an_hour() {
+    let app = spawn_app_with(|config| {
+        config.channel_caps = gateway::channel_caps::ChannelCaps {
+            channels_per_team: 2,
+            test_sends_per_hour: 2,
+        };
+    })
+    .await;
+    let first = app.new_email_channel(&app.alice).await;
+    app.new_email_channel(&app.alice).await;
+    let message = expect_error(
+        app.create_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Third", "address": "alice@example.com"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "limit_reached",
+    )
+    .await;
+    assert_eq!(
+        message,
+        "the team already has 2 channels, the most it may have; delete one first"
+    );
+    // Another team is not affected.
+    app.new_email_channel(&app.bob).await;
+
+    for _ in 0..2 {
+        expect_json(app.test_channel(&app.alice, &first).await, StatusCode::OK).await;
+    }
+    let response = app.test_channel(&app.alice, &first).await;
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    let message = expect_error(response, StatusCode::TOO_MANY_REQUESTS, "cap_reached").await;
+    assert!(
+        message.starts_with("this team has sent its 2 test and confirmation messages of this hour"),
+        "{message}"
+    );
+    assert_eq!(app.notify.received.lock().unwrap().len(), 2);
+}

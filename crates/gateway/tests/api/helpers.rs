@@ -78,7 +78,13 @@ impl Browser for FakeBrowser {
 pub struct FakeNotify {
     pub received: Arc<Mutex<Vec<SendRequest>>>,
     pub fail_with: Arc<Mutex<Option<tonic::Code>>>,
+    /// Answers as notify does when the destination failed: the code, the
+    /// `failure-origin` (`receiver` or `mail-server`) and the message.
+    pub fail_at_destination: Arc<Mutex<Option<DestinationFailure>>>,
 }
+
+/// A status code, a `failure-origin` and a message.
+pub type DestinationFailure = (tonic::Code, &'static str, String);
 
 #[tonic::async_trait]
 impl Notifier for FakeNotify {
@@ -88,6 +94,14 @@ impl Notifier for FakeNotify {
     ) -> Result<tonic::Response<SendResponse>, tonic::Status> {
         if let Some(code) = *self.fail_with.lock().unwrap() {
             return Err(tonic::Status::new(code, "smtp.internal.example:25 refused"));
+        }
+        if let Some((code, origin, message)) = self.fail_at_destination.lock().unwrap().clone() {
+            let mut status = tonic::Status::new(code, message);
+            status.metadata_mut().insert(
+                "failure-origin",
+                tonic::metadata::MetadataValue::from_static(origin),
+            );
+            return Err(status);
         }
         self.received.lock().unwrap().push(request.into_inner());
         Ok(tonic::Response::new(SendResponse {

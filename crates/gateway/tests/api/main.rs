@@ -6,8 +6,11 @@
 
 mod auth;
 mod budgets;
+mod channel_secrets;
 mod channels;
 mod checks;
+mod confirmation;
+mod deliveries;
 #[path = "../common/harness.rs"]
 mod harness;
 mod header_secrets;

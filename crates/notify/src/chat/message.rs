@@ -5,7 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::domain::{Alert, AlertKind, RateLinks};
-use crate::text::{absolute_link, one_line};
+use crate::text::{absolute_link, diff_link, one_line};
 
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -22,6 +22,8 @@ pub struct Message {
     pub page: String,
     /// Absolute http(s) link to the check in the UI.
     pub link: Option<String>,
+    /// The check's page at its diff, when there is a diff.
+    pub diff_link: Option<String>,
     pub checked_at: Option<DateTime<Utc>>,
     /// One-click links rating the alert, shown as a last line of the body.
     pub rate_links: Option<RateLinks>,
@@ -40,6 +42,8 @@ impl Message {
             AlertKind::Failing => format!("{name} is failing"),
             AlertKind::Recovered => format!("{name} recovered"),
             AlertKind::Test => "Test notification from Lookout".to_owned(),
+            AlertKind::ChannelDisabled => format!("Lookout turned the channel {name} off"),
+            AlertKind::ConfirmChannel => format!("Confirm the channel {name}"),
         };
         Self {
             kind: alert.kind,
@@ -51,6 +55,7 @@ impl Message {
             diff: alert.diff.trim_end().to_owned(),
             page: alert.url.trim().to_owned(),
             link: absolute_link(public_base_url, &alert.link),
+            diff_link: diff_link(public_base_url, &alert.link, &alert.diff),
             checked_at: alert.checked_at,
             rate_links: alert.rate_links.clone(),
         }
@@ -80,7 +85,7 @@ impl Message {
             AlertKind::Triggered => 0x2563EB,
             AlertKind::Failing => 0xDC2626,
             AlertKind::Recovered => 0x16A34A,
-            AlertKind::Test => 0x6B7280,
+            AlertKind::Test | AlertKind::ChannelDisabled | AlertKind::ConfirmChannel => 0x6B7280,
         }
     }
 

@@ -82,8 +82,15 @@ pub fn payload(topic: &str, destination: &NtfyDestination, message: &Message) ->
     if let Some(link) = &message.link {
         payload["click"] = json!(link);
     }
+    let mut actions = Vec::new();
+    if let Some(diff_link) = &message.diff_link {
+        actions.push(json!({"action": "view", "label": "See what changed", "url": diff_link}));
+    }
     if message.page.starts_with("http://") || message.page.starts_with("https://") {
-        payload["actions"] = json!([{"action": "view", "label": "Open page", "url": message.page}]);
+        actions.push(json!({"action": "view", "label": "Open page", "url": message.page}));
+    }
+    if !actions.is_empty() {
+        payload["actions"] = json!(actions);
     }
     payload
 }

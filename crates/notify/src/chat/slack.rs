@@ -69,19 +69,18 @@ pub fn payload(message: &Message) -> Value {
             "elements": [{"type": "plain_text", "text": fit(&format!("Page: {}", message.page), MAX_SECTION), "emoji": false}],
         }));
     }
-    if let Some(link) = message
-        .link
-        .as_deref()
-        .filter(|link| link.len() <= MAX_BUTTON_URL)
-    {
-        blocks.push(json!({
-            "type": "actions",
-            "elements": [{
-                "type": "button",
-                "text": {"type": "plain_text", "text": "View this check"},
-                "url": link,
-            }],
-        }));
+    let buttons: Vec<Value> = [
+        ("View this check", message.link.as_deref()),
+        ("See what changed", message.diff_link.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(label, url)| {
+        let url = url.filter(|url| url.len() <= MAX_BUTTON_URL)?;
+        Some(json!({"type": "button", "text": {"type": "plain_text", "text": label}, "url": url}))
+    })
+    .collect();
+    if !buttons.is_empty() {
+        blocks.push(json!({"type": "actions", "elements": buttons}));
     }
     let fallback = if message.summary.is_empty() {
         message.title.clone()

@@ -76,9 +76,18 @@ pub fn card(message: &Message) -> Value {
         "version": "1.4",
         "body": body,
     });
-    if let Some(link) = &message.link {
-        card["actions"] =
-            json!([{"type": "Action.OpenUrl", "title": "View this check", "url": link}]);
+    let actions: Vec<Value> = [
+        ("View this check", &message.link),
+        ("See what changed", &message.diff_link),
+    ]
+    .into_iter()
+    .filter_map(|(title, url)| {
+        url.as_ref()
+            .map(|url| json!({"type": "Action.OpenUrl", "title": title, "url": url}))
+    })
+    .collect();
+    if !actions.is_empty() {
+        card["actions"] = json!(actions);
     }
     card
 }

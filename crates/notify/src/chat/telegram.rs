@@ -84,6 +84,12 @@ pub fn text(message: &Message) -> String {
             escape(link).replace('"', "&quot;")
         ));
     }
+    if let Some(diff_link) = &message.diff_link {
+        tail.push_str(&format!(
+            " · <a href=\"{}\">See what changed</a>",
+            escape(diff_link).replace('"', "&quot;")
+        ));
+    }
     if !message.diff.is_empty() {
         // Whatever room is left goes to the diff; the escaped text is what counts.
         let room = MAX_TEXT
@@ -130,7 +136,8 @@ mod tests {
         assert!(!text.contains("<script>"));
         assert!(text.contains("<pre>"));
         assert!(text.ends_with(
-            "<a href=\"https://lookout.test/monitors/m1/checks/c1\">View this check</a>"
+            "<a href=\"https://lookout.test/monitors/m1/checks/c1\">View this check</a> · \
+             <a href=\"https://lookout.test/monitors/m1/checks/c1#diff\">See what changed</a>"
         ));
     }
 

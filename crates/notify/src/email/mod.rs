@@ -70,6 +70,7 @@ impl EmailSender {
         alert: &Alert,
     ) -> Result<Message, DeliveryError> {
         let link = self.absolute_link(&alert.link);
+        let diff_link = crate::text::diff_link(&self.public_base_url, &alert.link, &alert.diff);
         let channels_url = self
             .public_base_url
             .join("channels")
@@ -79,6 +80,7 @@ impl EmailSender {
             alert,
             &Context {
                 link: link.as_deref(),
+                diff_link: diff_link.as_deref(),
                 channels_url: &channels_url,
             },
         );

@@ -27,6 +27,8 @@ pub struct Rendered {
 pub struct Context<'a> {
     /// Absolute http(s) link to the check, already resolved against PUBLIC_BASE_URL.
     pub link: Option<&'a str>,
+    /// The check's page at its diff, when the alert carries a diff.
+    pub diff_link: Option<&'a str>,
     /// Where users manage their channels (unsubscribe equivalent).
     pub channels_url: &'a str,
 }
@@ -71,28 +73,79 @@ pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
             },
             "This is a test notification: this channel receives Lookout alerts.".to_owned(),
         ),
+        AlertKind::ConfirmChannel => (
+            "[Lookout] Please confirm: may Lookout send alerts to this address?".to_owned(),
+            format!(
+                "{} asked Lookout to send the alerts of the channel {name} to this address. \
+                 Nothing more will be sent here unless you confirm.",
+                if summary.is_empty() {
+                    "Someone"
+                } else {
+                    summary.as_str()
+                }
+            ),
+        ),
+        AlertKind::ChannelDisabled => (
+            format!("[Lookout] The channel {short_name} was turned off"),
+            format!(
+                "Lookout turned off the channel {name}: its alerts could not be delivered. \
+                 Fix the destination, then turn the channel on again and requeue its failed deliveries."
+            ),
+        ),
     };
 
     let fields = fields(alert);
     let diff = short_diff(&alert.diff);
+    let link_label = match alert.kind {
+        AlertKind::ConfirmChannel => "Confirm these alerts",
+        AlertKind::ChannelDisabled => "Open your channels in Lookout",
+        AlertKind::Test => "Open Lookout",
+        _ => "View this check in Lookout",
+    };
+    // The recipient of a confirmation is not a Lookout user (yet).
+    let footer = if alert.kind == AlertKind::ConfirmChannel {
+        Footer::Confirmation
+    } else {
+        Footer::Alert
+    };
+    let parts = Parts {
+        link_label,
+        footer,
+        rate_links: alert.rate_links.as_ref(),
+    };
     Rendered {
-        text: text_body(
-            &headline,
-            &fields,
-            diff.as_deref(),
-            alert.rate_links.as_ref(),
-            context,
-        ),
+        text: text_body(&headline, &fields, diff.as_deref(), parts, context),
         html: html_body(
+            &subject,
             &headline,
             &fields,
             diff.as_deref(),
-            alert.rate_links.as_ref(),
+            parts,
             context,
         ),
         subject,
     }
 }
+
+/// What the bodies say besides the alert's fields.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    /// The words of the main link.
+    link_label: &'a str,
+    footer: Footer,
+    rate_links: Option<&'a RateLinks>,
+}
+
+/// What the bottom of an email says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Footer {
+    /// Why the recipient gets it, and where channels are managed.
+    Alert,
+    /// That ignoring it is enough.
+    Confirmation,
+}
+
+const CONFIRMATION_FOOTER: &str = "If you did not expect this, ignore it: Lookout sends nothing more to this address unless you confirm.";
 
 fn with_summary(prefix: String, summary: &str, fallback: &str) -> String {
     let summary = if summary.is_empty() {
@@ -105,6 +158,21 @@ fn with_summary(prefix: String, summary: &str, fallback: &str) -> String {
 
 /// Label/value pairs shown in both parts, in order; empty values are left out.
 fn fields(alert: &Alert) -> Vec<(&'static str, String)> {
+    if matches!(
+        alert.kind,
+        AlertKind::ChannelDisabled | AlertKind::ConfirmChannel
+    ) {
+        let second = if alert.kind == AlertKind::ConfirmChannel {
+            "Asked by"
+        } else {
+            "Why"
+        };
+        return [("Channel", &alert.monitor_name), (second, &alert.summary)]
+            .into_iter()
+            .map(|(label, value)| (label, truncate_chars(value.trim(), MAX_FIELD_CHARS)))
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+    }
     let checked_at = alert
         .checked_at
         .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -128,9 +196,14 @@ fn text_body(
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
-    rate_links: Option<&RateLinks>,
+    parts: Parts<'_>,
     context: &Context<'_>,
 ) -> String {
+    let Parts {
+        link_label,
+        footer,
+        rate_links,
+    } = parts;
     let mut text = format!("{headline}\n\n");
     for (label, value) in fields {
         let _ = writeln!(text, "{label}: {value}");
@@ -139,7 +212,14 @@ fn text_body(
         let _ = write!(text, "\nChange:\n{diff}\n");
     }
     if let Some(link) = context.link {
-        let _ = write!(text, "\nView this check: {link}\n");
+        let _ = write!(text, "\n{link_label}: {link}\n");
+    }
+    if let Some(diff_link) = context.diff_link {
+        let _ = writeln!(text, "See what changed: {diff_link}");
+    }
+    if footer == Footer::Confirmation {
+        let _ = write!(text, "\n-- \n{CONFIRMATION_FOOTER}\n");
+        return text;
     }
     if let Some(rate) = rate_links {
         let _ = write!(
@@ -157,15 +237,23 @@ fn text_body(
 }
 
 fn html_body(
+    title: &str,
     headline: &str,
     fields: &[(&'static str, String)],
     diff: Option<&str>,
-    rate_links: Option<&RateLinks>,
+    parts: Parts<'_>,
     context: &Context<'_>,
 ) -> String {
-    let mut html = String::from(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\
+    let Parts {
+        link_label,
+        footer,
+        rate_links,
+    } = parts;
+    // `lang` and `<title>` let screen readers and mail clients read it right.
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family: sans-serif; line-height: 1.4\">\n",
+        escape(title)
     );
     let _ = writeln!(html, "<p><strong>{}</strong></p>", escape(headline));
     html.push_str("<table cellpadding=\"4\">\n");
@@ -191,8 +279,16 @@ fn html_body(
     if let Some(link) = context.link {
         let _ = writeln!(
             html,
-            "<p><a href=\"{}\">View this check in Lookout</a></p>",
-            escape(link)
+            "<p><a href=\"{}\">{}</a></p>",
+            escape(link),
+            escape(link_label)
+        );
+    }
+    if let Some(diff_link) = context.diff_link {
+        let _ = writeln!(
+            html,
+            "<p><a href=\"{}\">See what changed</a></p>",
+            escape(diff_link)
         );
     }
     if let Some(rate) = rate_links {
@@ -202,6 +298,14 @@ fn html_body(
             escape(&rate.useful),
             escape(&rate.noise)
         );
+    }
+    if footer == Footer::Confirmation {
+        let _ = writeln!(
+            html,
+            "<p style=\"color:#666; font-size:small\">{}</p>\n</body></html>",
+            escape(CONFIRMATION_FOOTER)
+        );
+        return html;
     }
     let _ = writeln!(
         html,
@@ -279,6 +383,7 @@ mod tests {
     fn context() -> Context<'static> {
         Context {
             link: Some("https://lookout.example/checks/1"),
+            diff_link: Some("https://lookout.example/checks/1#diff"),
             channels_url: "https://lookout.example/channels",
         }
     }
@@ -299,6 +404,28 @@ mod tests {
             subject(AlertKind::Test),
             "[Lookout] Test notification for Shop <script>"
         );
+    }
+
+    #[test]
+    fn html_has_a_language_and_a_title_and_a_confirmation_only_asks() {
+        let html = render(&alert(AlertKind::Triggered), &context()).html;
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("<title>[Lookout] Shop &lt;script&gt;: Price dropped"));
+        let mut confirm = alert(AlertKind::ConfirmChannel);
+        confirm.monitor_name = "Ops inbox".into();
+        confirm.summary = "ada@example.com".into();
+        confirm.diff = String::new();
+        let rendered = render(&confirm, &context());
+        assert!(rendered.text.contains(
+            "ada@example.com asked Lookout to send the alerts of the channel Ops inbox to this address"
+        ));
+        assert!(
+            rendered
+                .text
+                .contains("Confirm these alerts: https://lookout.example/checks/1")
+        );
+        assert!(!rendered.text.contains("Manage channels"));
+        assert!(rendered.html.contains(">Confirm these alerts</a>"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use mesh::config::{ConfigError, Environment};
@@ -20,6 +21,12 @@ const PEM_CERTIFICATE_MARKER: &str = "-----BEGIN CERTIFICATE-----";
 /// Per SMTP command and for connecting; a slow server becomes UNAVAILABLE and
 /// the outbox retries, instead of holding the idempotency claim.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections kept open to the mail server: an alert burst reuses them
+/// instead of paying a TCP and TLS handshake per message, and a notify
+/// replica never holds more than this many.
+const SMTP_POOL_SIZE: u32 = 4;
+/// An idle connection is closed before most servers would drop it.
+const SMTP_POOL_IDLE: Duration = Duration::from_secs(50);
 
 /// How the connection to the mail server is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +166,13 @@ impl SmtpSettings {
                 TlsMode::Wrapper => builder.tls(Tls::Wrapper(parameters)),
             };
         }
-        Ok(builder.timeout(Some(SMTP_TIMEOUT)).build())
+        let pool = PoolConfig::new()
+            .max_size(SMTP_POOL_SIZE)
+            .idle_timeout(SMTP_POOL_IDLE);
+        Ok(builder
+            .timeout(Some(SMTP_TIMEOUT))
+            .pool_config(pool)
+            .build())
     }
 }
 

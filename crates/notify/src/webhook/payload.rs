@@ -5,6 +5,14 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::domain::{Alert, AlertKind};
+use crate::text::diff_link as link_to_diff;
+
+/// The scheduler and the gateway send absolute links; a relative one has no
+/// base to resolve against here and gets no diff link.
+fn diff_link(link: &str, diff: &str) -> Option<String> {
+    let base = url::Url::parse(link).ok()?;
+    link_to_diff(&base, link, diff)
+}
 
 #[derive(Serialize)]
 struct Event<'a> {
@@ -26,6 +34,8 @@ struct Data<'a> {
     extracted_value: &'a str,
     check_id: &'a str,
     link: &'a str,
+    /// The check's page at its diff; empty when the alert has no diff.
+    diff_link: String,
     checked_at: Option<String>,
     /// One-click rating links (`POST` them to rate the alert); absent when it cannot be rated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +60,8 @@ pub fn body(alert: &Alert, occurred_at: DateTime<Utc>) -> Result<Vec<u8>, serde_
                 AlertKind::Failing => "failing",
                 AlertKind::Recovered => "recovered",
                 AlertKind::Test => "test",
+                AlertKind::ChannelDisabled => "channel_disabled",
+                AlertKind::ConfirmChannel => "confirm_channel",
             },
             monitor_id: &alert.monitor_id,
             monitor_name: &alert.monitor_name,
@@ -61,6 +73,7 @@ pub fn body(alert: &Alert, occurred_at: DateTime<Utc>) -> Result<Vec<u8>, serde_
             extracted_value: &alert.extracted_value,
             check_id: &alert.check_id,
             link: &alert.link,
+            diff_link: diff_link(&alert.link, &alert.diff).unwrap_or_default(),
             checked_at: alert
                 .checked_at
                 .map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true)),

@@ -313,6 +313,8 @@ pub struct TestApp {
 pub struct Options {
     pub key: String,
     pub migrate: bool,
+    /// `SCHEDULER_CHANNEL_DISABLE_AFTER`.
+    pub channel_disable_after: u32,
 }
 
 impl Default for Options {
@@ -320,6 +322,7 @@ impl Default for Options {
         Self {
             key: KEY.to_owned(),
             migrate: true,
+            channel_disable_after: 5,
         }
     }
 }
@@ -342,6 +345,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let mut config =
         Config::for_tests(&database.url, &peer_url, &peer_url, &peer_url, &options.key);
     config.poll_interval = Duration::from_millis(20);
+    config.channel_disable_after = options.channel_disable_after;
     let app = Application::build(config).await.unwrap();
     let health_url = format!("http://127.0.0.1:{}", app.port());
     let (stop, stop_signal) = oneshot::channel::<()>();
