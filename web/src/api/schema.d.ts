@@ -843,6 +843,8 @@ export interface components {
       /** @example •••••••• */
       value: string;
     };
+    /** @enum {string} */
+    HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
     InvitationInput: {
       email: string;
       /** @description `owner` or `member` (default). */
@@ -864,8 +866,6 @@ export interface components {
       /** Format: uuid */
       team_id: string;
     };
-    /** @enum {string} */
-    HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
     /** @enum {string} */
     KindBody: "email" | "webhook" | "slack" | "discord" | "telegram" | "teams" | "ntfy";
     Liveness: {
