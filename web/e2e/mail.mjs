@@ -77,7 +77,7 @@ export async function waitForMessage(dir, predicate, { timeoutMs = 60_000 } = {}
 export function linkNamed(html, label) {
   const pattern = /<a\s[^>]*href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/gi;
   for (const [, target, text] of html.matchAll(pattern)) {
-    if (text.replace(/<[^>]+>/g, '').trim() === label) return target.replaceAll('&amp;', '&');
+    if (text.replace(/<[^>]+>/g, '').trim() === label) return target.replaceAll('&amp;', '&').replaceAll('&#38;', '&');
   }
   return null;
 }

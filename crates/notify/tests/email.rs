@@ -73,11 +73,11 @@ async fn a_triggered_alert_arrives_as_an_email_with_both_parts_the_diff_and_the_
     assert!(email.has_html_part());
     let html = email.html();
     assert!(
-        html.contains("Espresso &lt;b&gt;machine&lt;/b&gt; &amp; grinder"),
+        html.contains("Espresso &#60;b&#62;machine&#60;/b&#62; &#38; grinder"),
         "{html}"
     );
     assert!(
-        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
         "{html}"
     );
     assert!(!html.contains("<script>"), "{html}");

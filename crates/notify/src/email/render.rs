@@ -1,6 +1,7 @@
 //! Turning an alert into the words of an email: subject, plain text and HTML.
 //! Everything in an alert is untrusted (page text, user-chosen names), so the
-//! HTML escapes every value and links are only made from http(s) URLs.
+//! HTML comes from a template engine that escapes every value, and links are
+//! only made from http(s) URLs.
 
 use std::fmt::Write as _;
 
@@ -236,6 +237,31 @@ fn text_body(
     text
 }
 
+/// The HTML part, from `templates/alert.html`: askama escapes every value
+/// it writes (page text and names are untrusted), so no code path can forget to.
+#[derive(askama::Template)]
+#[template(path = "alert.html")]
+struct AlertHtml<'a> {
+    title: &'a str,
+    headline: &'a str,
+    fields: Vec<HtmlField<'a>>,
+    diff: Option<&'a str>,
+    link: Option<&'a str>,
+    link_label: &'a str,
+    diff_link: Option<&'a str>,
+    rate: Option<&'a RateLinks>,
+    /// Set for a confirmation, whose recipient is not a Lookout user (yet).
+    confirmation_notice: Option<&'a str>,
+    channels_url: &'a str,
+}
+
+struct HtmlField<'a> {
+    label: &'a str,
+    value: &'a str,
+    /// The page's address as a link: only http(s) URLs (never javascript:, data:).
+    href: Option<String>,
+}
+
 fn html_body(
     title: &str,
     headline: &str,
@@ -244,86 +270,39 @@ fn html_body(
     parts: Parts<'_>,
     context: &Context<'_>,
 ) -> String {
-    let Parts {
-        link_label,
-        footer,
-        rate_links,
-    } = parts;
-    // `lang` and `<title>` let screen readers and mail clients read it right.
-    let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
-         <body style=\"font-family: sans-serif; line-height: 1.4\">\n",
-        escape(title)
-    );
-    let _ = writeln!(html, "<p><strong>{}</strong></p>", escape(headline));
-    html.push_str("<table cellpadding=\"4\">\n");
-    for (label, value) in fields {
-        let value_html = if *label == "Page" {
-            link_or_text(value)
-        } else {
-            escape(value)
-        };
-        let _ = writeln!(
-            html,
-            "<tr><th align=\"left\" valign=\"top\">{label}</th><td>{value_html}</td></tr>"
-        );
-    }
-    html.push_str("</table>\n");
-    if let Some(diff) = diff {
-        let _ = writeln!(
-            html,
-            "<p><strong>Change</strong></p>\n<pre style=\"background:#f6f8fa; padding:8px; white-space:pre-wrap\">{}</pre>",
-            escape(diff)
-        );
-    }
-    if let Some(link) = context.link {
-        let _ = writeln!(
-            html,
-            "<p><a href=\"{}\">{}</a></p>",
-            escape(link),
-            escape(link_label)
-        );
-    }
-    if let Some(diff_link) = context.diff_link {
-        let _ = writeln!(
-            html,
-            "<p><a href=\"{}\">See what changed</a></p>",
-            escape(diff_link)
-        );
-    }
-    if let Some(rate) = rate_links {
-        let _ = writeln!(
-            html,
-            "<p>Was this alert useful? <a href=\"{}\">Useful</a> · <a href=\"{}\">Noise</a></p>",
-            escape(&rate.useful),
-            escape(&rate.noise)
-        );
-    }
-    if footer == Footer::Confirmation {
-        let _ = writeln!(
-            html,
-            "<p style=\"color:#666; font-size:small\">{}</p>\n</body></html>",
-            escape(CONFIRMATION_FOOTER)
-        );
-        return html;
-    }
-    let _ = writeln!(
-        html,
-        "<p style=\"color:#666; font-size:small\">You receive this because a Lookout monitor sends alerts to this address. \
-         <a href=\"{}\">Manage channels</a></p>\n</body></html>",
-        escape(context.channels_url)
-    );
-    html
+    let fields = fields
+        .iter()
+        .map(|(label, value)| HtmlField {
+            label,
+            value,
+            href: (*label == "Page").then(|| http_url(value)).flatten(),
+        })
+        .collect();
+    let page = AlertHtml {
+        title,
+        headline,
+        fields,
+        diff,
+        link: context.link,
+        link_label: parts.link_label,
+        diff_link: context.diff_link,
+        rate: parts.rate_links,
+        confirmation_notice: (parts.footer == Footer::Confirmation).then_some(CONFIRMATION_FOOTER),
+        channels_url: context.channels_url,
+    };
+    // Rendering writes only strings into a String, which cannot fail; were it
+    // to, the plain-text part still carries the whole alert.
+    askama::Template::render(&page).unwrap_or_else(|error| {
+        tracing::error!(%error, "the email's HTML part could not be rendered");
+        String::new()
+    })
 }
 
-/// A clickable link for http(s) URLs; anything else (javascript:, data:) stays text.
-fn link_or_text(value: &str) -> String {
-    match url::Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") => {
-            format!("<a href=\"{}\">{}</a>", escape(url.as_str()), escape(value))
-        }
-        _ => escape(value),
-    }
+fn http_url(value: &str) -> Option<String> {
+    url::Url::parse(value)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .map(String::from)
 }
 
 fn short_diff(diff: &str) -> Option<String> {
@@ -340,22 +319,6 @@ fn short_diff(diff: &str) -> Option<String> {
         short.push(format!("… ({} more lines)", lines.len() - MAX_DIFF_LINES));
     }
     Some(short.join("\n"))
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]
@@ -410,7 +373,7 @@ mod tests {
     fn html_has_a_language_and_a_title_and_a_confirmation_only_asks() {
         let html = render(&alert(AlertKind::Triggered), &context()).html;
         assert!(html.contains("<html lang=\"en\">"));
-        assert!(html.contains("<title>[Lookout] Shop &lt;script&gt;: Price dropped"));
+        assert!(html.contains("<title>[Lookout] Shop &#60;script&#62;: Price dropped"));
         let mut confirm = alert(AlertKind::ConfirmChannel);
         confirm.monitor_name = "Ops inbox".into();
         confirm.summary = "ada@example.com".into();
@@ -431,8 +394,8 @@ mod tests {
     #[test]
     fn html_escapes_untrusted_values_and_never_links_non_http_urls() {
         let html = render(&alert(AlertKind::Triggered), &context()).html;
-        assert!(html.contains("Shop &lt;script&gt;"));
-        assert!(html.contains("99 &amp; falling"));
+        assert!(html.contains("Shop &#60;script&#62;"), "{html}");
+        assert!(html.contains("99 &#38; falling"));
         assert!(!html.contains("<script>"));
         assert!(!html.contains("href=\"javascript:"));
     }
