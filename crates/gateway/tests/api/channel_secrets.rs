@@ -90,15 +90,7 @@ async fn channel_credentials_are_stored_sealed_never_answered_and_opened_for_a_t
 
     let id = telegram["id"].as_str().unwrap();
     expect_json(app.test_channel(&app.alice, id).await, StatusCode::OK).await;
-    let received = app.notify.received.lock().unwrap().clone();
-    match received[0]
-        .channel
-        .as_ref()
-        .unwrap()
-        .target
-        .as_ref()
-        .unwrap()
-    {
+    match app.notify.first_target() {
         Target::Telegram(target) => assert_eq!(target.bot_token, BOT_TOKEN),
         other => panic!("expected a Telegram target, got {other:?}"),
     }

@@ -241,15 +241,7 @@ async fn chat_webhook_urls_are_kept_secret_and_shown_back_masked() {
     // The test send still reaches notify with the real URL.
     let id = created["id"].as_str().unwrap();
     expect_json(app.test_channel(&app.alice, id).await, StatusCode::OK).await;
-    let received = app.notify.received.lock().unwrap().clone();
-    match received[0]
-        .channel
-        .as_ref()
-        .unwrap()
-        .target
-        .as_ref()
-        .unwrap()
-    {
+    match app.notify.first_target() {
         Target::Slack(slack) => assert_eq!(slack.webhook_url, slack_url),
         other => panic!("expected a Slack target, got {other:?}"),
     }
@@ -321,15 +313,7 @@ async fn apprise_urls_become_structured_channels() {
         StatusCode::OK,
     )
     .await;
-    let received = app.notify.received.lock().unwrap().clone();
-    match received[0]
-        .channel
-        .as_ref()
-        .unwrap()
-        .target
-        .as_ref()
-        .unwrap()
-    {
+    match app.notify.first_target() {
         Target::Telegram(telegram) => {
             assert_eq!(
                 telegram.bot_token,

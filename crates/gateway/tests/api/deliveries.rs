@@ -241,15 +241,7 @@ async fn a_channel_is_renamed_re_pointed_turned_off_and_on_and_keeps_its_webhook
     assert_eq!(updated["target"], "https://93.184.215.15/new-hook");
     assert!(updated.get("signing_secret").is_none());
     expect_json(app.test_channel(&app.alice, id).await, StatusCode::OK).await;
-    let received = app.notify.received.lock().unwrap().clone();
-    match received[0]
-        .channel
-        .as_ref()
-        .unwrap()
-        .target
-        .as_ref()
-        .unwrap()
-    {
+    match app.notify.first_target() {
         api_proto::notify::v1::channel::Target::Webhook(webhook) => {
             assert_eq!(webhook.url, "https://93.184.215.15/new-hook");
             assert_eq!(webhook.secret, signing_secret, "the signing secret stays");

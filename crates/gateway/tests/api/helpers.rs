@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use api_proto::browser::v1::browser_server::{Browser, BrowserServer};
 use api_proto::browser::v1::{FetchOutcome, FetchRequest, FetchResponse};
+use api_proto::notify::v1::channel::Target;
 use api_proto::notify::v1::notifier_server::{Notifier, NotifierServer};
 use api_proto::notify::v1::{DeliveryStatus, SendRequest, SendResponse};
 use gateway::auth::tokens::issue_access_token;
@@ -85,6 +86,15 @@ pub struct FakeNotify {
 
 /// A status code, a `failure-origin` and a message.
 pub type DestinationFailure = (tonic::Code, &'static str, String);
+
+impl FakeNotify {
+    /// Where the first message received was to go.
+    pub fn first_target(&self) -> Target {
+        let received = self.received.lock().unwrap();
+        let channel = received[0].channel.as_ref().unwrap();
+        channel.target.clone().unwrap()
+    }
+}
 
 #[tonic::async_trait]
 impl Notifier for FakeNotify {
