@@ -12,13 +12,13 @@ use tokio::net::TcpListener;
 
 use crate::auth::Auth;
 use crate::browser_client::BrowserClient;
-use crate::quotas::SendCounter;
 use crate::config::Config;
 use crate::domain::Rules;
 use crate::edge::Edge;
 use crate::ephemeral::{Ephemeral, EphemeralError};
 use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
+use crate::quotas::SendCounter;
 use crate::readiness::Readiness;
 use crate::routes;
 use crate::state::{AppState, Shared};

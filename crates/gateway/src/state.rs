@@ -11,10 +11,10 @@ use store::Store;
 
 use crate::auth::Auth;
 use crate::browser_client::BrowserClient;
-use crate::quotas::SendCounter;
 use crate::domain::Rules;
 use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
+use crate::quotas::SendCounter;
 use crate::readiness::Readiness;
 
 /// One reference-counted handle: axum clones the state for every request,

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
 use crate::monitors::TEAM_REFERENCE;
-use crate::quotas::{self, Quota};
 use crate::pool::Store;
+use crate::quotas::{self, Quota};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelKind {
@@ -331,7 +331,13 @@ impl Store {
             .ok_or_else(|| StoreError::MissingReference {
                 constraint: TEAM_REFERENCE.to_owned(),
             })?;
-        quotas::reserve(&transaction, team_id, Quota::Channels, self.quota_defaults()).await?;
+        quotas::reserve(
+            &transaction,
+            team_id,
+            Quota::Channels,
+            self.quota_defaults(),
+        )
+        .await?;
         let (sealed_secret, legacy_secret) = ChannelSecret::columns(channel.secret.as_ref());
         let row = transaction
             .query_one(

@@ -280,10 +280,7 @@ impl Store {
             .await
             .context("starting a team lookup")?;
         let team = member_team(&transaction, user_id, team_id).await?;
-        transaction
-            .commit()
-            .await
-            .context("ending a team lookup")?;
+        transaction.commit().await.context("ending a team lookup")?;
         Ok(team)
     }
 

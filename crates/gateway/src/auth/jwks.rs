@@ -135,7 +135,9 @@ impl Jwks {
             .await
             .map_err(|error| unavailable(&error.without_url()))?;
         if body.len() > MAX_KEYS_BYTES {
-            return Err(JwksError::Unavailable("the key set is too large".to_owned()));
+            return Err(JwksError::Unavailable(
+                "the key set is too large".to_owned(),
+            ));
         }
         serde_json::from_slice(&body).map_err(|error| unavailable(&error))
     }

@@ -309,7 +309,11 @@ where
         // comes before the session cookie and in place of "missing".
         let explicit = matches!(
             presented,
-            Ok(Presented::ApiKey(_) | Presented::AccessToken { via_cookie: false, .. })
+            Ok(Presented::ApiKey(_)
+                | Presented::AccessToken {
+                    via_cookie: false,
+                    ..
+                })
                 | Err(credentials::Unreadable::Ambiguous | credentials::Unreadable::Malformed)
         );
         if !explicit

@@ -114,7 +114,8 @@ impl ProxySettings {
                 }))
             }
             "jwt" => {
-                let required = |name: &str| env_string(name).ok_or_else(|| ConfigError::missing(name));
+                let required =
+                    |name: &str| env_string(name).ok_or_else(|| ConfigError::missing(name));
                 let jwks_url = Url::parse(&required("AUTH_PROXY_JWKS_URL")?)
                     .map_err(|error| ConfigError::invalid("AUTH_PROXY_JWKS_URL", error))?;
                 if environment.is_production() && jwks_url.scheme() != "https" {
@@ -276,8 +277,8 @@ impl ProxyAuth {
             } => {
                 let token = single(headers, assertion_header.as_str())
                     .ok_or_else(|| refused("no single assertion header"))?;
-                let header =
-                    jsonwebtoken::decode_header(token).map_err(|_| refused("malformed assertion"))?;
+                let header = jsonwebtoken::decode_header(token)
+                    .map_err(|_| refused("malformed assertion"))?;
                 if !ALGORITHMS.contains(&header.alg) {
                     return Err(refused("assertion algorithm not accepted"));
                 }
@@ -366,7 +367,11 @@ fn single<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     if values.next().is_some() {
         return None;
     }
-    first.to_str().ok().map(str::trim).filter(|value| !value.is_empty())
+    first
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
 }
 
 fn valid_email(value: &str) -> Option<String> {

@@ -18,7 +18,6 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
-use crate::quotas::SendCounter;
 use crate::domain::channel::ChannelInput;
 use crate::domain::{
     self, Problems, Rules, apprise, channel, channel_confirmation, channel_secrets,
@@ -26,6 +25,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::notify_client::NotifyClient;
+use crate::quotas::SendCounter;
 use crate::state::AppState;
 
 const MAX_CHANNEL_NAME: usize = 200;
@@ -367,9 +367,7 @@ async fn create(
         settings: valid.settings,
         awaiting_confirmation,
     };
-    let created = store
-        .create_channel(user.id, request.team_id, &new)
-        .await?;
+    let created = store.create_channel(user.id, request.team_id, &new).await?;
     let target = created.id.to_string();
     audit::record(
         &store,

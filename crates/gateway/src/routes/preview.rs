@@ -170,8 +170,9 @@ async fn preview(
             Some(monitor) => Some(monitor.team_id),
             None => store.caller_team(user.id, body.team_id).await?,
         };
-        let team_id = team_id
-            .ok_or_else(|| ApiError::field("team_id", "is not the id of a team you are a member of"))?;
+        let team_id = team_id.ok_or_else(|| {
+            ApiError::field("team_id", "is not the id of a team you are a member of")
+        })?;
         store.spend_render(team_id).await?;
     }
     let fetched = browser

@@ -93,7 +93,11 @@ async fn each_quota_at_its_limit_refuses_one_more_and_names_itself() {
     )
     .await;
 
-    expect_json(create_key(&app, &app.bob, "first").await, StatusCode::CREATED).await;
+    expect_json(
+        create_key(&app, &app.bob, "first").await,
+        StatusCode::CREATED,
+    )
+    .await;
     expect_quota(create_key(&app, &app.bob, "second").await, "api_keys", 1).await;
 
     expect_json(rendered_preview(&app, &app.bob).await, StatusCode::OK).await;
@@ -178,7 +182,9 @@ async fn an_administrator_overrides_a_teams_quota_and_members_see_use_against_it
         StatusCode::FORBIDDEN,
         "only administrators change quotas"
     );
-    let refused = set_quotas(&app.alice, json!({"monitors": -1})).await.unwrap();
+    let refused = set_quotas(&app.alice, json!({"monitors": -1}))
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     expect_json(
         set_quotas(
@@ -230,9 +236,17 @@ async fn an_administrator_overrides_a_teams_quota_and_members_see_use_against_it
         "another team's quotas are not shown to a non-member, administrator or not"
     );
 
-    let listed = expect_json(app.get(&app.alice, "/api/v1/admin/quotas").await, StatusCode::OK).await;
+    let listed = expect_json(
+        app.get(&app.alice, "/api/v1/admin/quotas").await,
+        StatusCode::OK,
+    )
+    .await;
     let first = &listed["items"][0];
-    assert_eq!(first["team_id"], team.as_str(), "overridden teams come first: {listed}");
+    assert_eq!(
+        first["team_id"],
+        team.as_str(),
+        "overridden teams come first: {listed}"
+    );
     assert_eq!(quota(first, "monitors")["used"], 2);
 
     // All null returns the team to the defaults.

@@ -19,7 +19,10 @@ const AUDIENCE: &str = "lookout-access-aud";
 const ASSERTION_ISSUER: &str = "https://example.cloudflareaccess.com";
 const ASSERTION_HEADER: &str = "cf-access-jwt-assertion";
 
-async fn header_mode(trusted: &str, customize: impl FnOnce(&mut gateway::config::Config)) -> TestApp {
+async fn header_mode(
+    trusted: &str,
+    customize: impl FnOnce(&mut gateway::config::Config),
+) -> TestApp {
     let provider = FakeProvider::start().await;
     spawn_app_with_fake_and(&provider, |config| {
         config.identity.proxy = Some(ProxySettings::Header {
@@ -71,14 +74,15 @@ async fn the_email_header_needs_the_right_secret_from_a_trusted_proxy() {
     .await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["email"], "dora@example.com");
-    assert_eq!(me["teams"].as_array().unwrap().len(), 1, "a personal team: {me}");
+    assert_eq!(
+        me["teams"].as_array().unwrap().len(),
+        1,
+        "a personal team: {me}"
+    );
     let identities = app
         .database()
         .await
-        .query(
-            "SELECT issuer, subject FROM user_identities",
-            &[],
-        )
+        .query("SELECT issuer, subject FROM user_identities", &[])
         .await
         .unwrap();
     assert_eq!(identities.len(), 1);
@@ -207,7 +211,10 @@ async fn a_signed_assertion_with_our_audience_and_issuer_is_a_person() {
         .app
         .database()
         .await
-        .query_one("SELECT issuer FROM user_identities WHERE subject = 'access-subject-7'", &[])
+        .query_one(
+            "SELECT issuer FROM user_identities WHERE subject = 'access-subject-7'",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
