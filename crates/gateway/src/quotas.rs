@@ -42,10 +42,9 @@ impl QuotaSettings {
     pub fn from_env() -> Result<Self, ConfigError> {
         let defaults = Self::default();
         Ok(Self {
-            limits: QuotaLimits::from_settings(
-                |name, default| env_parse(name, default),
-                |name| ConfigError::invalid(name, "must be at least 1"),
-            )?,
+            limits: QuotaLimits::from_settings(env_parse, |name| {
+                ConfigError::invalid(name, "must be at least 1")
+            })?,
             test_sends_per_hour: env_parse(TEST_SENDS_PER_HOUR, defaults.test_sends_per_hour)?,
         })
     }

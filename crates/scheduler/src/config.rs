@@ -107,10 +107,9 @@ impl Config {
             metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
-            quota_limits: store::quotas::QuotaLimits::from_settings(
-                |name, default| env_parse(name, default),
-                |name| ConfigError::invalid(name, "must be at least 1"),
-            )?,
+            quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
+                ConfigError::invalid(name, "must be at least 1")
+            })?,
         };
         config.validate()?;
         Ok(config)

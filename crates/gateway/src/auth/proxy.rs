@@ -154,6 +154,10 @@ pub struct ProxyIdentity {
     pub email: String,
 }
 
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per gateway, built at start: boxing buys nothing"
+)]
 enum Mode {
     Header {
         email_header: HeaderName,
