@@ -162,6 +162,7 @@ impl IdentityConfig {
             }
             jwt_previous_secrets.push((kid.to_owned(), SecretString::from(secret.to_owned())));
         }
+        let proxy = crate::auth::proxy::ProxySettings::from_env(environment, trusted_proxies)?;
         let oidc = match env_string("GOOGLE_CLIENT_ID") {
             Some(client_id) => {
                 // Issued by the provider, not chosen by us: required, but
@@ -206,7 +207,8 @@ impl IdentityConfig {
                     assume_email_verified: env_parse("OIDC_ASSUME_EMAIL_VERIFIED", false)?,
                 })
             }
-            None if environment.is_production() => {
+            // Behind an identity-aware proxy no sign-in of our own is needed.
+            None if environment.is_production() && proxy.is_none() => {
                 return Err(ConfigError::missing("GOOGLE_CLIENT_ID"));
             }
             None => None,
@@ -230,7 +232,7 @@ impl IdentityConfig {
                 .map(|origin| origin.trim_end_matches('/').to_ascii_lowercase())
                 .collect(),
             session_lifetime: std::time::Duration::from_secs(session_days * 86_400),
-            proxy: crate::auth::proxy::ProxySettings::from_env(environment, trusted_proxies)?,
+            proxy,
         })
     }
 }
