@@ -610,7 +610,10 @@ export interface components {
       reason: string;
       /** Format: date-time */
       started_at: string;
-      /** @description `ok` or the kind of failure. */
+      /**
+       * @description `ok` or the kind of failure; `render_quota` when the check did not run because its
+       * team spent its renders of the hour (not a failure of the page).
+       */
       status: string;
       summary?: string | null;
       triggered: boolean;
