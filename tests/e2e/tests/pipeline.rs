@@ -10,77 +10,9 @@
 
 use std::time::Duration;
 
+use e2e::api::{Api, CHECK_TIMEOUT};
 use e2e::mesh::Mesh;
 use serde_json::{Value, json};
-
-/// Generous: the machine is shared and a check crosses four processes.
-const CHECK_TIMEOUT: Duration = Duration::from_secs(45);
-
-struct Api {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn checks(&self, monitor_id: &str) -> Vec<Value> {
-        let (status, body) = self
-            .get(&format!("/api/v1/monitors/{monitor_id}/checks"))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body["items"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// Waits until the monitor has `count` checks and returns them, newest first.
-    async fn wait_for_checks(&self, mesh: &Mesh, monitor_id: &str, count: usize) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + CHECK_TIMEOUT;
-        loop {
-            let checks = self.checks(monitor_id).await;
-            if checks.len() >= count {
-                return checks;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "expected {count} checks, have {}: {checks:#?}\n{}",
-                checks.len(),
-                mesh.logs()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn run_now(&self, monitor_id: &str) {
-        let (status, body) = self
-            .post(&format!("/api/v1/monitors/{monitor_id}/check"), json!({}))
-            .await;
-        assert_eq!(status, 202, "{body}");
-    }
-}
 
 fn price_page(price: &str) -> String {
     format!(
@@ -95,11 +27,7 @@ fn price_page(price: &str) -> String {
 async fn a_monitor_alerts_by_email_only_when_the_change_meets_its_condition() {
     let mesh = Mesh::start().await;
     mesh.site.set_html("/product", &price_page("120"));
-    let api = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("alice@example.com").await,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::signed_in(&mesh, "alice@example.com").await;
 
     let (status, channel) = api
         .post(
@@ -223,11 +151,7 @@ async fn the_largest_allowed_page_goes_through_a_preview_and_a_check() {
     let page = largest_page();
     assert_eq!(page.len(), LARGEST_PAGE_BYTES);
     mesh.site.set_html("/catalogue", &page);
-    let api = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("dave@example.com").await,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::signed_in(&mesh, "dave@example.com").await;
 
     let (status, preview) = api
         .post(
@@ -325,11 +249,7 @@ async fn services_stop_gracefully_on_sigterm() {
 async fn a_preview_shows_the_extracted_text_and_refuses_forbidden_destinations() {
     let mesh = Mesh::start().await;
     mesh.site.set_html("/product", &price_page("120"));
-    let api = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("carol@example.com").await,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::signed_in(&mesh, "carol@example.com").await;
     let (status, preview) = api
         .post(
             "/api/v1/preview",
@@ -367,11 +287,7 @@ async fn a_preview_shows_the_extracted_text_and_refuses_forbidden_destinations()
 async fn bot_walls_soft_404s_and_lost_selectors_are_recorded_and_never_judged_as_changes() {
     let mesh = Mesh::start().await;
     mesh.site.set_html("/product", &price_page("120"));
-    let api = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("dave@example.com").await,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::signed_in(&mesh, "dave@example.com").await;
     let (status, monitor) = api
         .post(
             "/api/v1/monitors",

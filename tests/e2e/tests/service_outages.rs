@@ -10,33 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use e2e::api::Api;
 use e2e::mesh::{Mesh, wait_for_grpc_health};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const MONITORS: usize = 12;
 /// Generous: the machine is shared and a check crosses four processes.
 const PROGRESS_TIMEOUT: Duration = Duration::from_secs(60);
-
-struct Api {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{path}");
-        response.json().await.unwrap()
-    }
-}
 
 async fn database(mesh: &Mesh) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(&mesh.database.url, tokio_postgres::NoTls)
@@ -91,13 +71,9 @@ async fn wait_for_progress(mesh: &Mesh, db: &tokio_postgres::Client, more: i64) 
 #[tokio::test]
 async fn killing_browser_llm_or_notify_during_a_round_charges_no_monitor_and_no_receiver() {
     let mut mesh = Mesh::start().await;
-    let api = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("ops@example.com").await,
-        http: reqwest::Client::new(),
-    };
+    let api = Api::signed_in(&mesh, "ops@example.com").await;
     let channel = api
-        .post(
+        .created(
             "/api/v1/channels",
             json!({"kind": "email", "name": "Ops", "address": "ops@example.com"}),
         )
@@ -119,7 +95,7 @@ async fn killing_browser_llm_or_notify_during_a_round_charges_no_monitor_and_no_
         });
     }
     for page in 0..MONITORS {
-        api.post(
+        api.created(
             "/api/v1/monitors",
             json!({
                 "name": format!("Page {page}"),
