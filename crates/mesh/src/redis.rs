@@ -17,8 +17,9 @@ pub fn ca_file_from_env() -> Result<Option<PathBuf>, ConfigError> {
     let Some(path) = env_string(CA_FILE_VAR).map(PathBuf::from) else {
         return Ok(None);
     };
-    std::fs::metadata(&path)
-        .map_err(|error| ConfigError::invalid(CA_FILE_VAR, format!("{}: {error}", path.display())))?;
+    std::fs::metadata(&path).map_err(|error| {
+        ConfigError::invalid(CA_FILE_VAR, format!("{}: {error}", path.display()))
+    })?;
     Ok(Some(path))
 }
 

@@ -58,7 +58,9 @@ impl ServerTls {
     pub fn from_env() -> Result<Option<Self>, ConfigError> {
         match (env_string(CERT_FILE_VAR), env_string(KEY_FILE_VAR)) {
             (None, None) => Ok(None),
-            (Some(cert), Some(key)) => Self::from_files(Path::new(&cert), Path::new(&key)).map(Some),
+            (Some(cert), Some(key)) => {
+                Self::from_files(Path::new(&cert), Path::new(&key)).map(Some)
+            }
             (Some(_), None) => Err(ConfigError::invalid(
                 KEY_FILE_VAR,
                 format!("required when {CERT_FILE_VAR} is set"),
@@ -126,11 +128,15 @@ pub(crate) fn check_scheme(url: &str, tls: Option<&ClientTls>) -> Result<(), Con
         (true, true) | (false, false) => Ok(()),
         (false, true) => Err(ConfigError::invalid(
             url,
-            format!("{CA_FILE_VAR} is set, so internal services are reached over TLS: use https://"),
+            format!(
+                "{CA_FILE_VAR} is set, so internal services are reached over TLS: use https://"
+            ),
         )),
         (true, false) => Err(ConfigError::invalid(
             url,
-            format!("an https:// service URL needs {CA_FILE_VAR} (the CA its certificate chains to)"),
+            format!(
+                "an https:// service URL needs {CA_FILE_VAR} (the CA its certificate chains to)"
+            ),
         )),
     }
 }

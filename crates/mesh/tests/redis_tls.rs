@@ -32,9 +32,11 @@ async fn rediss_with_the_ca_file_is_answered_and_other_clients_are_not() {
     assert!(ping(client).await.is_err());
 
     // The same port in plain text: the server waits for a TLS handshake.
-    let plain = SecretString::from(
-        secrecy::ExposeSecret::expose_secret(&url).replacen("rediss://", "redis://", 1),
-    );
+    let plain = SecretString::from(secrecy::ExposeSecret::expose_secret(&url).replacen(
+        "rediss://",
+        "redis://",
+        1,
+    ));
     let client = mesh::redis::client(&plain, None).unwrap();
     assert!(ping(client).await.is_err());
 }

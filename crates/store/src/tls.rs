@@ -54,7 +54,8 @@ pub(crate) fn parse(database_url: &str) -> Result<Connection, String> {
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let decoded = || {
-            percent_decode(value).ok_or_else(|| format!("{name} in DATABASE_URL is not valid UTF-8"))
+            percent_decode(value)
+                .ok_or_else(|| format!("{name} in DATABASE_URL is not valid UTF-8"))
         };
         match name {
             "sslmode" => mode = Some(decoded()?),
@@ -129,9 +130,12 @@ fn client_config(verify: Verify, roots: Option<RootCertStore>) -> Result<ClientC
 }
 
 fn read_roots(path: &Path) -> Result<RootCertStore, String> {
-    let unusable = |reason: String| format!("sslrootcert {} in DATABASE_URL: {reason}", path.display());
+    let unusable =
+        |reason: String| format!("sslrootcert {} in DATABASE_URL: {reason}", path.display());
     let mut roots = RootCertStore::empty();
-    for certificate in CertificateDer::pem_file_iter(path).map_err(|error| unusable(error.to_string()))? {
+    for certificate in
+        CertificateDer::pem_file_iter(path).map_err(|error| unusable(error.to_string()))?
+    {
         let certificate = certificate.map_err(|error| unusable(error.to_string()))?;
         roots
             .add(certificate)
@@ -282,18 +286,23 @@ mod tests {
         let connection = parse("postgres://u:p@db/lookout?sslmode=require").unwrap();
         assert!(connection.tls.is_some());
         assert_eq!(connection.config.get_ssl_mode(), SslMode::Require);
-        let error = parse("postgres://u:hunter2@db/lookout?sslmode=strict").err().unwrap();
+        let error = parse("postgres://u:hunter2@db/lookout?sslmode=strict")
+            .err()
+            .unwrap();
         assert!(error.contains("sslmode=strict"), "{error}");
         assert!(!error.contains("hunter2"), "{error}");
     }
 
     #[test]
     fn verification_needs_a_readable_ca_file() {
-        let error = parse("postgres://u@db/lookout?sslmode=verify-full").err().unwrap();
-        assert!(error.contains("sslrootcert"), "{error}");
-        let error = parse("postgres://u@db/lookout?sslmode=verify-full&sslrootcert=%2Fno%2Fsuch.pem")
+        let error = parse("postgres://u@db/lookout?sslmode=verify-full")
             .err()
             .unwrap();
+        assert!(error.contains("sslrootcert"), "{error}");
+        let error =
+            parse("postgres://u@db/lookout?sslmode=verify-full&sslrootcert=%2Fno%2Fsuch.pem")
+                .err()
+                .unwrap();
         assert!(error.contains("/no/such.pem"), "{error}");
     }
 }
