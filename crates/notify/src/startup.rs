@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use api_proto::notify::v1::notifier_server::NotifierServer;
 use mesh::internal_auth::InternalAuth;
-use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 use tonic_health::server::HealthReporter;
