@@ -145,3 +145,40 @@ fn read(variable: &str, path: &Path) -> Result<Vec<u8>, ConfigError> {
     std::fs::read(path)
         .map_err(|error| ConfigError::invalid(variable, format!("{}: {error}", path.display())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_files_are_refused_with_their_variable_and_path() {
+        let error = ServerTls::from_files(Path::new("/no/such/cert.pem"), Path::new("/no/key.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("GRPC_TLS_CERT_FILE is invalid"),
+            "{error}"
+        );
+        assert!(error.contains("/no/such/cert.pem"), "{error}");
+        let error = ClientTls::from_ca_file(Path::new("/no/such/ca.pem"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("GRPC_TLS_CA_FILE is invalid"), "{error}");
+    }
+
+    #[test]
+    fn a_certificate_with_another_certificates_key_is_refused_at_start() {
+        let ca = test_support::tls::TestCa::generate();
+        let other = test_support::tls::TestCa::generate();
+        ServerTls::from_files(&ca.cert_file(), &ca.key_file()).unwrap();
+        let error = ServerTls::from_files(&ca.cert_file(), &other.key_file())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("GRPC_TLS_KEY_FILE"), "{error}");
+        // A CA file must hold a certificate, not a key.
+        let error = ClientTls::from_ca_file(&ca.key_file())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no PEM certificate"), "{error}");
+    }
+}
