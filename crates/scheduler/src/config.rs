@@ -68,6 +68,9 @@ pub struct Config {
     pub tls: Option<mesh::tls::ServerTls>,
     /// GRPC_TLS_CA_FILE: reach browser, llm and notify over TLS (`https://` URLs).
     pub peer_tls: Option<mesh::tls::ClientTls>,
+    /// Per-team quota defaults, the gateway's values: the scheduler spends
+    /// a team's renders per hour before each rendered check.
+    pub quota_limits: store::quotas::QuotaLimits,
 }
 
 impl Config {
@@ -110,6 +113,9 @@ impl Config {
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
             tls: mesh::tls::ServerTls::from_env()?,
             peer_tls: mesh::tls::ClientTls::from_env()?,
+            quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
+                ConfigError::invalid(name, "must be at least 1")
+            })?,
         };
         config.validate()?;
         Ok(config)
@@ -152,6 +158,7 @@ impl Config {
             alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
             tls: None,
             peer_tls: None,
+            quota_limits: Default::default(),
         }
     }
 

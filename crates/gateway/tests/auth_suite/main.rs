@@ -14,6 +14,7 @@ mod hooks;
 mod id_tokens;
 mod interop;
 mod providers;
+mod proxy;
 mod sessions;
 mod sign_in;
 mod support;
