@@ -38,6 +38,16 @@ pg_bindir() {
 ensure_postgres_binaries() { pg_bindir >/dev/null || apt_install postgresql; pg_bindir >/dev/null || die "PostgreSQL server binaries not found after install"; }
 ensure_redis_binaries() { command -v redis-server >/dev/null || apt_install redis-server; }
 
+# npm_ci DIR: installs DIR's pinned node packages (package-lock.json) unless
+# they already are, with Debian's Node.js when there is none.
+npm_ci() {
+  local dir=$1
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    npm ci --prefix "$dir" --no-audit --no-fund --silent || die "npm ci in $dir failed"
+  fi
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
 # Ports handed out by this run (callers use $(free_port), a subshell, so the
 # list lives in a file named after the top-level script's PID).

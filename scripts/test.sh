@@ -13,6 +13,9 @@ ensure_redis_binaries
 # Rendering tests and the UI's end-to-end tests drive Debian's Chromium;
 # scripts/check-deploy.sh installs what the deployment checks need.
 apt_install chromium
+# The gateway's sign-in interop test runs the certified Node.js OpenID
+# provider (oidc-provider, pinned in tests/oidc-interop).
+npm_ci tests/oidc-interop
 
 RUN_DIR="$PWD/.local/test-$$"
 mkdir -p "$RUN_DIR"

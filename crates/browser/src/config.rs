@@ -33,6 +33,8 @@ pub struct Config {
     pub render_concurrency: usize,
     /// BROWSER_MAX_SCREENSHOT_BYTES: a larger screenshot is dropped.
     pub max_screenshot_bytes: usize,
+    /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
+    pub tls: Option<mesh::tls::ServerTls>,
 }
 
 impl Config {
@@ -91,6 +93,7 @@ impl Config {
             chromium_no_sandbox: env_parse("BROWSER_CHROMIUM_NO_SANDBOX", false)?,
             render_concurrency,
             max_screenshot_bytes,
+            tls: mesh::tls::ServerTls::from_env()?,
         })
     }
 }

@@ -37,6 +37,7 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     routes: Routes,
+    tls: Option<mesh::tls::ServerTls>,
 }
 
 impl Application {
@@ -83,6 +84,7 @@ impl Application {
             listener,
             port,
             routes,
+            tls: config.tls,
         })
     }
 
@@ -95,15 +97,14 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), StartupError> {
         tracing::info!(port = self.port, "lookout-browser listening");
-        mesh::server::serve_grpc(self.listener, self.routes, shutdown).await?;
+        mesh::server::serve_grpc(self.listener, self.routes, self.tls.as_ref(), shutdown).await?;
         Ok(())
     }
 }
 
 /// `lookout-browser healthcheck`: exit 0 when the configured address serves.
 pub async fn healthcheck(config: &Config) -> ExitCode {
-    let url = mesh::health::local_url(config.addr);
-    match mesh::health::probe(&url, Duration::from_secs(3)).await {
+    match mesh::health::probe_local(config.addr, Duration::from_secs(3)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("lookout-browser healthcheck: {error}");

@@ -359,6 +359,7 @@ async fn the_health_endpoint_serves_without_a_key() {
     mesh::health::probe(
         &format!("http://127.0.0.1:{}", app.port),
         std::time::Duration::from_secs(3),
+        None,
     )
     .await
     .unwrap();

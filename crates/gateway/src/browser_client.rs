@@ -62,8 +62,12 @@ pub struct BrowserClient {
 
 impl BrowserClient {
     /// Connects lazily: the gateway starts even when the browser is not up yet.
-    pub fn new(url: &str, key: &SecretString) -> Result<Self, ConfigError> {
-        let channel = mesh::client::connect_lazy(url, key, DEADLINE)?;
+    pub fn new(
+        url: &str,
+        key: &SecretString,
+        tls: Option<&mesh::tls::ClientTls>,
+    ) -> Result<Self, ConfigError> {
+        let channel = mesh::client::connect_lazy(url, key, DEADLINE, tls)?;
         Ok(Self {
             client: Arc::new(
                 ProtoBrowserClient::new(channel)

@@ -34,7 +34,10 @@ pub struct Config {
     pub database_url: SecretString,
     pub database_max_connections: usize,
     /// Rate limits, denylist and sign-in state; every replica shares it.
+    /// `rediss://` for TLS.
     pub redis_url: SecretString,
+    /// REDIS_CA_FILE: the CA a `rediss://` server's certificate chains to.
+    pub redis_ca_file: Option<std::path::PathBuf>,
     pub jwt_secret: SecretString,
     pub jwt_issuer: String,
     /// Presented to internal services as `x-internal-api-key`.
@@ -46,6 +49,8 @@ pub struct Config {
     pub browser_url: String,
     pub llm_url: String,
     pub notify_url: String,
+    /// GRPC_TLS_CA_FILE: reach the internal services over TLS (`https://` URLs).
+    pub peer_tls: Option<mesh::tls::ClientTls>,
     /// The destinations monitor and webhook URLs may point at: the same
     /// policy the browser applies at fetch time, so a monitor accepted here
     /// is not refused there for its address.
@@ -310,6 +315,7 @@ impl Config {
             database_url,
             database_max_connections,
             redis_url,
+            redis_ca_file: mesh::redis::ca_file_from_env()?,
             jwt_secret: required_secret("JWT_SECRET", environment)?,
             jwt_issuer: env_string("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.to_owned()),
             internal_api_key: mesh::internal_auth::caller_key(
@@ -321,6 +327,7 @@ impl Config {
             browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,
+            peer_tls: mesh::tls::ClientTls::from_env()?,
             destination_policy,
             edge,
             monitor_min_interval_seconds,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
 use crate::error::ApiError;
@@ -59,9 +59,14 @@ impl std::fmt::Debug for Ephemeral {
 }
 
 impl Ephemeral {
-    pub fn new(url: &SecretString) -> Result<Self, EphemeralError> {
-        let client = redis::Client::open(url.expose_secret())
-            .map_err(|_| EphemeralError("REDIS_URL is not a valid Redis URL".to_owned()))?;
+    /// `ca_file` (REDIS_CA_FILE) is the CA of a `rediss://` server.
+    pub fn new(
+        url: &SecretString,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<Self, EphemeralError> {
+        // The redis crate's errors never repeat the URL (it can hold the password).
+        let client = mesh::redis::client(url, ca_file)
+            .map_err(|error| EphemeralError(format!("REDIS_URL is unusable: {error}")))?;
         Ok(Self(Arc::new(Inner {
             client,
             manager: OnceCell::new(),

@@ -38,8 +38,13 @@ pub struct NotifyClient {
 
 impl NotifyClient {
     /// Connects lazily: the gateway starts even when notify is not up yet.
-    pub fn new(url: &str, key: &SecretString, public_base_url: Url) -> Result<Self, ConfigError> {
-        let channel = mesh::client::connect_lazy(url, key, DEADLINE)?;
+    pub fn new(
+        url: &str,
+        key: &SecretString,
+        public_base_url: Url,
+        tls: Option<&mesh::tls::ClientTls>,
+    ) -> Result<Self, ConfigError> {
+        let channel = mesh::client::connect_lazy(url, key, DEADLINE, tls)?;
         Ok(Self {
             client: Arc::new(NotifierClient::new(channel)),
             public_base_url: Arc::new(public_base_url),

@@ -76,11 +76,12 @@ impl Readiness {
         store: Store,
         redis: Ephemeral,
         services: Vec<(&'static str, String)>,
+        tls: Option<&mesh::tls::ClientTls>,
     ) -> Result<Self, InvalidServiceUrl> {
         let services = services
             .into_iter()
             .map(|(name, url)| {
-                mesh::health::HealthProbe::lazy(&url, CHECK_TIMEOUT)
+                mesh::health::HealthProbe::lazy(&url, CHECK_TIMEOUT, tls)
                     .map(|probe| (name, probe))
                     .map_err(InvalidServiceUrl)
             })

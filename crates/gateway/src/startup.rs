@@ -71,7 +71,7 @@ impl Application {
             .await?
             .log("channel secrets", key_id);
         // The one Redis handle: rate limits, sign-in state, denylist, readiness.
-        let redis = Ephemeral::new(&config.redis_url)?;
+        let redis = Ephemeral::new(&config.redis_url, config.redis_ca_file.as_deref())?;
         let state = app_state(&config, store.clone(), redis.clone())?;
         let edge = Arc::new(Edge::new(config.edge.clone(), redis, state.auth.clone()));
         state.readiness.watch_rate_limiter(edge.clone());
@@ -134,14 +134,20 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
             ("llm", config.llm_url.clone()),
             ("notify", config.notify_url.clone()),
         ],
+        config.peer_tls.as_ref(),
     )
     .map_err(|error| ConfigError::invalid("BROWSER_URL, LLM_URL or NOTIFY_URL", error))?;
     let notify = NotifyClient::new(
         &config.notify_url,
         &config.internal_api_key,
         config.public_base_url.clone(),
+        config.peer_tls.as_ref(),
     )?;
-    let browser = BrowserClient::new(&config.browser_url, &config.internal_api_key)?;
+    let browser = BrowserClient::new(
+        &config.browser_url,
+        &config.internal_api_key,
+        config.peer_tls.as_ref(),
+    )?;
     Ok(AppState::new(Shared {
         memberships: Memberships::new(store.clone(), auth.identities.clone()),
         store,

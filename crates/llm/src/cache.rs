@@ -25,6 +25,8 @@ use crate::evidence::normalise;
 #[derive(Debug, Clone)]
 pub struct CacheSettings {
     pub redis_url: secrecy::SecretString,
+    /// REDIS_CA_FILE: the CA a `rediss://` server's certificate chains to.
+    pub redis_ca_file: Option<std::path::PathBuf>,
     pub ttl: Duration,
     /// Prepended to every key; tests sharing one Redis use their own.
     pub key_prefix: String,
@@ -66,8 +68,7 @@ impl CachedJudge {
         inner: Arc<dyn Judge>,
         settings: CacheSettings,
     ) -> Result<Self, redis::RedisError> {
-        use secrecy::ExposeSecret;
-        let client = redis::Client::open(settings.redis_url.expose_secret())?;
+        let client = mesh::redis::client(&settings.redis_url, settings.redis_ca_file.as_deref())?;
         let config = ConnectionManagerConfig::new()
             // A slow cache must cost less than the model call it saves.
             .set_connection_timeout(Duration::from_secs(2))

@@ -49,6 +49,8 @@ pub struct Config {
     pub internal_keys: InternalKeys,
     /// The verdict cache in Redis, for the model judge; `None` sends every change to the model.
     pub verdict_cache: Option<CacheSettings>,
+    /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
+    pub tls: Option<mesh::tls::ServerTls>,
 }
 
 /// Which judge decides.
@@ -75,6 +77,7 @@ impl Config {
             provider,
             internal_keys: InternalKeys::from_env(environment)?,
             verdict_cache,
+            tls: mesh::tls::ServerTls::from_env()?,
         })
     }
 
@@ -186,6 +189,7 @@ fn cache_from_env(provider: &ProviderConfig) -> Result<Option<CacheSettings>, Co
     }
     Ok(Some(CacheSettings {
         redis_url: SecretString::from(redis_url),
+        redis_ca_file: mesh::redis::ca_file_from_env()?,
         ttl: Duration::from_secs(ttl_secs),
         key_prefix: CACHE_KEY_PREFIX.to_owned(),
         // A little longer than the peer's own model call may take.

@@ -22,6 +22,7 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     routes: Routes,
+    tls: Option<mesh::tls::ServerTls>,
 }
 
 impl Application {
@@ -36,7 +37,7 @@ impl Application {
                     .map_err(StartupError::Redis)?,
             );
         }
-        Self::with_judge(listener, port, judge, config.internal_keys)
+        Ok(Self::with_judge(listener, port, judge, config.internal_keys)?.with_tls(config.tls))
     }
 
     /// Serves any judge on a listener bound by [`mesh::server::bind`]; tests
@@ -54,7 +55,13 @@ impl Application {
             listener,
             port,
             routes,
+            tls: None,
         })
+    }
+
+    /// Serves over TLS with this certificate (plain HTTP/2 with `None`).
+    pub fn with_tls(self, tls: Option<mesh::tls::ServerTls>) -> Self {
+        Self { tls, ..self }
     }
 
     pub fn port(&self) -> u16 {
@@ -66,7 +73,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), StartupError> {
-        mesh::server::serve_grpc(self.listener, self.routes, shutdown).await?;
+        mesh::server::serve_grpc(self.listener, self.routes, self.tls.as_ref(), shutdown).await?;
         Ok(())
     }
 }
@@ -88,7 +95,7 @@ pub async fn healthcheck() -> ExitCode {
         }
     };
     // Docker's healthcheck has its own timeout; this one only has to be shorter.
-    match mesh::health::probe(&mesh::health::local_url(addr), Duration::from_secs(3)).await {
+    match mesh::health::probe_local(addr, Duration::from_secs(3)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("lookout-llm healthcheck: {error}");

@@ -35,6 +35,7 @@ async fn replica(model: &FakeModel, prefix: &str) -> TestService {
     let mut config = support::config(ProviderConfig::OpenAi(support::settings(model)));
     config.verdict_cache = Some(CacheSettings {
         redis_url: SecretString::from(test_support::redis::url().await),
+        redis_ca_file: None,
         ttl: Duration::from_secs(60),
         key_prefix: prefix.to_owned(),
         wait_for_peer: Duration::from_secs(5),

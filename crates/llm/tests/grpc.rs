@@ -10,7 +10,9 @@ use api_proto::llm::v1::judge_client::JudgeClient;
 use llm::domain::{Evaluation, Judge, Verdict};
 use llm::error::JudgeError;
 use llm::offline::OfflineJudge;
-use support::service::spawn_with_judge;
+use llm::startup::Application;
+use mesh::tls::{ClientTls, ServerTls};
+use support::service::{keys, serve, spawn_with_judge};
 use tonic::Code;
 
 fn price_request(previous: &str, current: &str, first_check: bool) -> EvaluateRequest {
@@ -82,7 +84,8 @@ async fn a_call_without_the_internal_key_is_unauthenticated() {
 async fn the_gateway_is_permission_denied_on_evaluate_even_with_a_known_key() {
     let service = spawn_with_judge(Arc::new(OfflineJudge)).await;
     let key = secrecy::SecretString::from(support::service::GATEWAY_KEY);
-    let channel = mesh::client::connect_lazy(&service.url, &key, Duration::from_secs(5)).unwrap();
+    let channel =
+        mesh::client::connect_lazy(&service.url, &key, Duration::from_secs(5), None).unwrap();
 
     let status = JudgeClient::new(channel)
         .evaluate(price_request("", "Price: 1", true))
@@ -100,7 +103,8 @@ async fn the_gateway_is_permission_denied_on_evaluate_even_with_a_known_key() {
 async fn a_call_with_a_wrong_key_is_unauthenticated() {
     let service = spawn_with_judge(Arc::new(OfflineJudge)).await;
     let key = secrecy::SecretString::from("not-the-key-0123456789abcdef0123456789");
-    let channel = mesh::client::connect_lazy(&service.url, &key, Duration::from_secs(5)).unwrap();
+    let channel =
+        mesh::client::connect_lazy(&service.url, &key, Duration::from_secs(5), None).unwrap();
 
     let status = JudgeClient::new(channel)
         .evaluate(price_request("", "Price: 1", true))
@@ -205,7 +209,71 @@ async fn a_failing_judge_is_unavailable_with_a_plain_message() {
 async fn the_health_service_answers_without_a_key() {
     let service = spawn_with_judge(Arc::new(OfflineJudge)).await;
 
-    mesh::health::probe(&service.url, Duration::from_secs(5))
+    mesh::health::probe(&service.url, Duration::from_secs(5), None)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn over_tls_only_a_client_trusting_the_services_ca_is_answered() {
+    let ca = test_support::tls::TestCa::generate();
+    let (listener, port) = mesh::server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let tls = ServerTls::from_files(&ca.cert_file(), &ca.key_file()).unwrap();
+    let app = Application::with_judge(listener, port, Arc::new(OfflineJudge), keys())
+        .unwrap()
+        .with_tls(Some(tls));
+    let service = serve(app);
+    let key = secrecy::SecretString::from(support::service::SCHEDULER_KEY);
+    let evaluate = |url: String, tls: Option<ClientTls>| {
+        let key = key.clone();
+        async move {
+            let channel =
+                mesh::client::connect_lazy(&url, &key, Duration::from_secs(5), tls.as_ref())
+                    .unwrap();
+            JudgeClient::new(channel)
+                .evaluate(price_request("Price: 120 EUR", "Price: 90 EUR", false))
+                .await
+        }
+    };
+    let https = format!("https://localhost:{port}");
+
+    // Plain HTTP/2 meets a TLS server: the connection breaks before any answer.
+    let plain = evaluate(service.url.clone(), None).await.unwrap_err();
+    assert!(
+        matches!(plain.code(), Code::Unavailable | Code::Unknown),
+        "{plain:?}"
+    );
+    assert!(plain.message().contains("transport error"), "{plain:?}");
+    let stranger = test_support::tls::TestCa::generate();
+    let other_ca = ClientTls::from_ca_file(&stranger.ca_file()).unwrap();
+    let refused = evaluate(https.clone(), Some(other_ca)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+
+    // The refused handshakes cost the server nothing but those connections.
+    let trusted = ClientTls::from_ca_file(&ca.ca_file()).unwrap();
+    let answer = evaluate(https.clone(), Some(trusted.clone()))
+        .await
+        .unwrap();
+    assert!(answer.into_inner().triggered);
+    mesh::health::probe(&https, Duration::from_secs(5), Some(&trusted))
+        .await
+        .unwrap();
+}
+
+#[test]
+fn a_service_url_must_say_https_exactly_when_tls_is_configured() {
+    let ca = test_support::tls::TestCa::generate();
+    let tls = ClientTls::from_ca_file(&ca.ca_file()).unwrap();
+    let key = secrecy::SecretString::from(support::service::SCHEDULER_KEY);
+    let deadline = Duration::from_secs(5);
+    let error = mesh::client::connect_lazy("http://llm:50052", &key, deadline, Some(&tls))
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("use https://"), "{error}");
+    let error = mesh::client::connect_lazy("https://llm:50052", &key, deadline, None)
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("GRPC_TLS_CA_FILE"), "{error}");
 }

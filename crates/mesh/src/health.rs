@@ -9,6 +9,8 @@ use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::health_server::Health;
 use tonic_health::server::HealthReporter;
 
+use crate::tls::ClientTls;
+
 pub use tonic_health::pb::health_server::HealthServer;
 
 /// A reporter whose overall status ("") starts as serving.
@@ -18,9 +20,9 @@ pub fn service() -> (HealthReporter, HealthServer<impl Health>) {
 
 /// Asks the service at `url` for its overall health. Used by the
 /// `healthcheck` subcommands and by the gateway's readiness check.
-pub async fn probe(url: &str, timeout: Duration) -> Result<(), String> {
-    let endpoint = tonic::transport::Endpoint::from_shared(url.to_owned())
-        .map_err(|error| format!("invalid URL {url}: {error}"))?
+pub async fn probe(url: &str, timeout: Duration, tls: Option<&ClientTls>) -> Result<(), String> {
+    let endpoint = crate::client::endpoint(url, tls)
+        .map_err(|error| error.to_string())?
         .connect_timeout(timeout)
         .timeout(timeout);
     let channel = endpoint
@@ -49,9 +51,9 @@ pub struct HealthProbe {
 
 impl HealthProbe {
     /// Connects on first use; each check is bounded by `timeout`.
-    pub fn lazy(url: &str, timeout: Duration) -> Result<Self, String> {
-        let channel = tonic::transport::Endpoint::from_shared(url.to_owned())
-            .map_err(|error| format!("invalid URL {url}: {error}"))?
+    pub fn lazy(url: &str, timeout: Duration, tls: Option<&ClientTls>) -> Result<Self, String> {
+        let channel = crate::client::endpoint(url, tls)
+            .map_err(|error| error.to_string())?
             .connect_timeout(timeout)
             .timeout(timeout)
             .connect_lazy();
@@ -75,6 +77,28 @@ impl HealthProbe {
             other => Err(format!("not serving: {}", other.as_str_name())),
         }
     }
+}
+
+/// Probes the service of this process's configuration on `addr`, as the
+/// `healthcheck` subcommands do inside its container. With TLS on
+/// (`GRPC_TLS_CERT_FILE`) it connects to `https://localhost` and checks the
+/// certificate against `GRPC_TLS_CA_FILE`, so the certificate must also
+/// name `localhost`.
+pub async fn probe_local(addr: std::net::SocketAddr, timeout: Duration) -> Result<(), String> {
+    let server_tls = crate::tls::ServerTls::from_env().map_err(|error| error.to_string())?;
+    if server_tls.is_none() {
+        return probe(&local_url(addr), timeout, None).await;
+    }
+    let client_tls = ClientTls::from_env()
+        .map_err(|error| error.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "{} is needed to check this service's certificate",
+                crate::tls::CA_FILE_VAR
+            )
+        })?;
+    let url = format!("https://localhost:{}", addr.port());
+    probe(&url, timeout, Some(&client_tls)).await
 }
 
 /// The URL to probe for a service listening on `addr`: a wildcard address

@@ -12,6 +12,7 @@ use tower_http::trace::TraceLayer;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::context;
+use crate::tls::ServerTls;
 
 /// A service's listener could not be bound.
 #[derive(Debug, thiserror::Error)]
@@ -33,10 +34,12 @@ pub async fn bind(addr: SocketAddr) -> Result<(TcpListener, u16), BindError> {
 }
 
 /// Serves `routes` on `listener` until `shutdown` resolves, then lets
-/// in-flight calls finish.
+/// in-flight calls finish. With `tls` every connection must complete a TLS
+/// handshake first; a plain-text or failed one is dropped alone.
 pub async fn serve_grpc(
     listener: TcpListener,
     routes: Routes,
+    tls: Option<&ServerTls>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), tonic::transport::Error> {
     let trace_layer = TraceLayer::new_for_grpc().make_span_with(|request: &http::Request<_>| {
@@ -54,7 +57,11 @@ pub async fn serve_grpc(
         let _ = span.set_parent(context::extract(request.headers()));
         span
     });
-    Server::builder()
+    let mut server = Server::builder();
+    if let Some(tls) = tls {
+        server = server.tls_config(tls.config())?;
+    }
+    server
         .layer(trace_layer)
         .add_routes(routes)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)

@@ -29,8 +29,10 @@ pub struct Config {
     pub smtp: SmtpSettings,
     /// The `From` of every email; a display name is allowed here (operator input).
     pub from: Mailbox,
-    /// May contain the Redis password.
+    /// May contain the Redis password; `rediss://` for TLS.
     pub redis_url: SecretString,
+    /// REDIS_CA_FILE: the CA a `rediss://` server's certificate chains to.
+    pub redis_ca_file: Option<std::path::PathBuf>,
     /// Private networks webhooks may reach anyway (tests, a docker network).
     pub webhook_policy: Policy,
     /// Resolves relative links to checks and the "manage channels" link.
@@ -44,6 +46,8 @@ pub struct Config {
     /// mid-send frees the key after at most this long, so the retry waits
     /// no longer; a repeat is possible only if the receiver had the message.
     pub claim_ttl: Duration,
+    /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
+    pub tls: Option<mesh::tls::ServerTls>,
 }
 
 /// Long enough that a Redis hiccup does not let a live claim lapse.
@@ -66,6 +70,7 @@ impl Config {
                 &env_string("NOTIFICATION_EMAIL").unwrap_or_else(|| DEFAULT_FROM.to_owned()),
             )?,
             redis_url: production_required("REDIS_URL", DEFAULT_REDIS_URL, environment)?,
+            redis_ca_file: mesh::redis::ca_file_from_env()?,
             webhook_policy: Policy::from_env(environment.is_production())
                 .map_err(|error| ConfigError::invalid(netguard::settings::ALLOW_NETWORKS, error))?,
             public_base_url: parse_base_url(
@@ -79,6 +84,7 @@ impl Config {
             )?,
             internal_keys: InternalKeys::from_env(environment)?,
             claim_ttl: claim_ttl(env_parse("NOTIFY_CLAIM_TTL_MS", 10_000)?)?,
+            tls: mesh::tls::ServerTls::from_env()?,
         })
     }
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use api_proto::notify::v1::notifier_server::NotifierServer;
 use mesh::internal_auth::InternalAuth;
-use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 use tonic_health::server::HealthReporter;
@@ -39,14 +38,15 @@ pub struct Application {
     routes: Routes,
     /// Kept so the health status stays "serving" for as long as we run.
     _health: HealthReporter,
+    tls: Option<mesh::tls::ServerTls>,
 }
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let (listener, port) = mesh::server::bind(config.addr).await?;
 
-        let redis =
-            redis::Client::open(config.redis_url.expose_secret()).map_err(StartupError::Redis)?;
+        let redis = mesh::redis::client(&config.redis_url, config.redis_ca_file.as_deref())
+            .map_err(StartupError::Redis)?;
         let outbound = Arc::new(
             Outbound::new(config.webhook_policy.clone()).map_err(StartupError::HttpClient)?,
         );
@@ -84,6 +84,7 @@ impl Application {
             port,
             routes,
             _health: health,
+            tls: config.tls,
         })
     }
 
@@ -95,7 +96,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), tonic::transport::Error> {
-        mesh::server::serve_grpc(self.listener, self.routes, shutdown).await
+        mesh::server::serve_grpc(self.listener, self.routes, self.tls.as_ref(), shutdown).await
     }
 }
 
@@ -105,8 +106,7 @@ pub async fn healthcheck() -> std::process::ExitCode {
     let probe = async {
         let addr = mesh::config::listen_addr("NOTIFY_ADDR", crate::config::DEFAULT_ADDR)
             .map_err(|error| error.to_string())?;
-        let url = mesh::health::local_url(addr);
-        mesh::health::probe(&url, std::time::Duration::from_secs(2)).await
+        mesh::health::probe_local(addr, std::time::Duration::from_secs(2)).await
     };
     match probe.await {
         Ok(()) => std::process::ExitCode::SUCCESS,

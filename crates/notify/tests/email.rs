@@ -268,6 +268,7 @@ async fn the_gateway_may_send_a_channel_test() {
         &format!("http://127.0.0.1:{}", app.port),
         &secrecy::SecretString::from(support::GATEWAY_KEY),
         std::time::Duration::from_secs(30),
+        None,
     )
     .unwrap();
     let mut client = api_proto::notify::v1::notifier_client::NotifierClient::new(channel);

@@ -64,6 +64,10 @@ pub struct Config {
     pub delivery_lease: Duration,
     /// Signs the one-click rating links in alerts (`ALERT_RATING_KEY`, the gateway's value).
     pub alert_rating_key: SecretString,
+    /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve the health endpoint over TLS.
+    pub tls: Option<mesh::tls::ServerTls>,
+    /// GRPC_TLS_CA_FILE: reach browser, llm and notify over TLS (`https://` URLs).
+    pub peer_tls: Option<mesh::tls::ClientTls>,
     /// Per-team quota defaults, the gateway's values: the scheduler spends
     /// a team's renders per hour before each rendered check.
     pub quota_limits: store::quotas::QuotaLimits,
@@ -107,6 +111,8 @@ impl Config {
             metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
+            tls: mesh::tls::ServerTls::from_env()?,
+            peer_tls: mesh::tls::ClientTls::from_env()?,
             quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
                 ConfigError::invalid(name, "must be at least 1")
             })?,
@@ -150,6 +156,8 @@ impl Config {
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             delivery_lease: Duration::from_secs(10),
             alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
+            tls: None,
+            peer_tls: None,
             quota_limits: Default::default(),
         }
     }

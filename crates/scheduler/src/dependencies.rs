@@ -70,12 +70,17 @@ pub struct Dependencies {
 }
 
 impl Dependencies {
-    pub fn new(browser_url: &str, llm_url: &str, notify_url: &str) -> Result<Self, String> {
+    pub fn new(
+        browser_url: &str,
+        llm_url: &str,
+        notify_url: &str,
+        tls: Option<&mesh::tls::ClientTls>,
+    ) -> Result<Self, String> {
         Ok(Self {
             probes: [
-                HealthProbe::lazy(browser_url, PROBE_TIMEOUT)?,
-                HealthProbe::lazy(llm_url, PROBE_TIMEOUT)?,
-                HealthProbe::lazy(notify_url, PROBE_TIMEOUT)?,
+                HealthProbe::lazy(browser_url, PROBE_TIMEOUT, tls)?,
+                HealthProbe::lazy(llm_url, PROBE_TIMEOUT, tls)?,
+                HealthProbe::lazy(notify_url, PROBE_TIMEOUT, tls)?,
             ],
             up: Default::default(),
             known: Default::default(),

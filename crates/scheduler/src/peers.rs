@@ -311,18 +311,21 @@ impl Peers {
     /// Channels connect on first use, so the scheduler starts before its peers.
     pub fn connect(config: &Config) -> Result<Self, ConfigError> {
         let key = &config.internal_api_key;
+        let tls = config.peer_tls.as_ref();
         Ok(Self {
             browser: BrowserClient::new(connect_lazy(
                 &config.browser_url,
                 key,
                 config.rpc_timeout,
+                tls,
             )?)
             .max_decoding_message_size(api_proto::BROWSER_MAX_RESPONSE_BYTES),
-            judge: JudgeClient::new(connect_lazy(&config.llm_url, key, config.rpc_timeout)?),
+            judge: JudgeClient::new(connect_lazy(&config.llm_url, key, config.rpc_timeout, tls)?),
             notifier: NotifierClient::new(connect_lazy(
                 &config.notify_url,
                 key,
                 config.notify_timeout,
+                tls,
             )?),
         })
     }

@@ -52,9 +52,13 @@ impl Application {
             .with_quota_defaults(config.quota_limits);
         let peers = Peers::connect(&config)?;
         let dependencies = Arc::new(
-            Dependencies::new(&config.browser_url, &config.llm_url, &config.notify_url).map_err(
-                |error| ConfigError::invalid("BROWSER_URL / LLM_URL / NOTIFY_URL", error),
-            )?,
+            Dependencies::new(
+                &config.browser_url,
+                &config.llm_url,
+                &config.notify_url,
+                config.peer_tls.as_ref(),
+            )
+            .map_err(|error| ConfigError::invalid("BROWSER_URL / LLM_URL / NOTIFY_URL", error))?,
         );
         Ok(Self {
             listener,
@@ -98,13 +102,13 @@ impl Application {
             .await;
         let server = {
             let mut stop = stop.clone();
-            tokio::spawn(mesh::server::serve_grpc(
-                listener,
-                Routes::new(health),
-                async move {
+            let tls = config.tls.clone();
+            tokio::spawn(async move {
+                mesh::server::serve_grpc(listener, Routes::new(health), tls.as_ref(), async move {
                     let _ = stop.wait_for(|stopped| *stopped).await;
-                },
-            ))
+                })
+                .await
+            })
         };
         let metrics = {
             let mut stop = stop.clone();
@@ -257,7 +261,7 @@ pub async fn healthcheck() -> ExitCode {
         }
     };
     // Docker's healthcheck has its own timeout; this one only has to be shorter.
-    match mesh::health::probe(&mesh::health::local_url(addr), Duration::from_secs(3)).await {
+    match mesh::health::probe_local(addr, Duration::from_secs(3)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("lookout-scheduler healthcheck: {error}");

@@ -329,7 +329,7 @@ async fn health_is_not_serving_until_the_schema_exists_and_the_scheduler_stops_o
     .await;
     let timeout = std::time::Duration::from_secs(2);
     wait_until("the health endpoint to answer", || async {
-        match mesh::health::probe(&app.health_url, timeout).await {
+        match mesh::health::probe(&app.health_url, timeout, None).await {
             Err(message) if message.contains("not serving") => Some(()),
             _ => None,
         }
@@ -342,7 +342,9 @@ async fn health_is_not_serving_until_the_schema_exists_and_the_scheduler_stops_o
         .await
         .unwrap();
     wait_until("the scheduler to report serving", || async {
-        mesh::health::probe(&app.health_url, timeout).await.ok()
+        mesh::health::probe(&app.health_url, timeout, None)
+            .await
+            .ok()
     })
     .await;
     app.stop().await;

@@ -6,7 +6,7 @@
 //! the caller's team or user id and filters by it in SQL, so a missing check
 //! in a handler cannot leak another team's rows.
 //!
-//! - [`pool`]: connecting and health.
+//! - [`pool`]: connecting and health; `tls` reads `sslmode` and `sslrootcert`.
 //! - [`migrations`]: the embedded schema history, applied at start.
 //! - [`error`]: [`StoreError`], with constraint violations kept apart.
 //! - [`users`], [`teams`]: accounts, teams and memberships.
@@ -47,6 +47,7 @@ pub mod ratings;
 pub mod scheduling;
 pub mod sessions;
 pub mod teams;
+mod tls;
 pub mod users;
 
 pub use error::StoreError;

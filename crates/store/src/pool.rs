@@ -5,6 +5,8 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use tokio_postgres::NoTls;
 
+use crate::tls;
+
 use crate::error::{QueryContext, StoreError};
 use crate::quotas::QuotaLimits;
 
@@ -25,21 +27,20 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Builds the pool; no connection is opened until the first query.
-    /// `database_url` is a libpq-style URL; it may hold a password, so it
+    /// `database_url` is a libpq-style URL, with TLS as its `sslmode` and
+    /// `sslrootcert` say (see [`crate::tls`]); it may hold a password, so it
     /// never appears in errors.
     pub fn connect(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = database_url.parse().map_err(|_| {
-            StoreError::Unavailable("DATABASE_URL is not a valid PostgreSQL URL".to_owned())
-        })?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                // Fast recycling: a broken connection fails its next query and
-                // is replaced, instead of paying a round trip on every checkout.
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let connection = tls::parse(database_url).map_err(StoreError::Unavailable)?;
+        let manager_config = ManagerConfig {
+            // Fast recycling: a broken connection fails its next query and
+            // is replaced, instead of paying a round trip on every checkout.
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match connection.tls {
+            Some(tls) => Manager::from_config(connection.config, tls, manager_config),
+            None => Manager::from_config(connection.config, NoTls, manager_config),
+        };
         let pool = Pool::builder(manager)
             .max_size(max_connections)
             .runtime(Runtime::Tokio1)

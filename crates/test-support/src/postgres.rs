@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::tls::TestCa;
 use crate::{ports, process};
 
 /// A database that exists only for one test.
@@ -85,7 +86,22 @@ fn postgres_bin_dirs() -> Vec<PathBuf> {
     dirs
 }
 
+/// The port of a new server of the caller's own with `ssl=on`, presenting
+/// the `localhost` certificate of `ca`, on 127.0.0.1 and 127.0.0.2 (an
+/// address the certificate does not name). Plain connections are still
+/// accepted: the client decides. It stops with the test process.
+pub async fn throwaway_tls_server(ca: &TestCa) -> u16 {
+    let port = ports::free_port();
+    start_server(port, Some(ca)).await;
+    port
+}
+
 async fn start_throwaway_server() -> String {
+    let port = ports::free_port();
+    start_server(port, None).await
+}
+
+async fn start_server(port: u16, tls: Option<&TestCa>) -> String {
     let dirs = postgres_bin_dirs();
     let initdb = process::find_binary("initdb", &dirs)
         .expect("PostgreSQL server binaries (initdb) not found: apt-get install postgresql, or set LOOKOUT_TEST_DATABASE_URL");
@@ -97,6 +113,30 @@ async fn start_throwaway_server() -> String {
     };
     let root = process::temp_dir("lookout-pg");
     let data = root.join("data");
+    // PostgreSQL reads its key only when the file is its own and private,
+    // so the pair is copied in before the directory changes hands.
+    let ssl = match tls {
+        Some(ca) => {
+            let cert = root.join("server.pem");
+            let key = root.join("server.key");
+            std::fs::copy(ca.cert_file(), &cert).expect("copy the server certificate");
+            std::fs::copy(ca.key_file(), &key).expect("copy the server key");
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+                .expect("make the server key private");
+            format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                cert.display(),
+                key.display()
+            )
+        }
+        None => String::new(),
+    };
+    let listen = if tls.is_some() {
+        "127.0.0.1,127.0.0.2"
+    } else {
+        "127.0.0.1"
+    };
     let as_root = process::running_as_root();
     let run_as = if as_root {
         "runuser -u postgres -- "
@@ -122,10 +162,9 @@ async fn start_throwaway_server() -> String {
         )),
         "initdb",
     );
-    let port = ports::free_port();
     let command = format!(
-        "{run_as}{postgres} -D {data} -p {port} -k {socket} -c listen_addresses=127.0.0.1 \
-         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+        "{run_as}{postgres} -D {data} -p {port} -k {socket} -c listen_addresses={listen} \
+         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300{ssl}",
         postgres = postgres.display(),
         data = data.display(),
         socket = root.display(),

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
+use crate::tls::TestCa;
 use crate::{ports, process};
 
 static SERVER: OnceCell<String> = OnceCell::const_new();
@@ -31,15 +32,39 @@ pub async fn throwaway_url() -> String {
     start_throwaway_server().await
 }
 
+/// `rediss://localhost:<port>` of a new server that speaks only TLS, with
+/// the `localhost` certificate of `ca`; it stops with the test process.
+pub async fn throwaway_tls_url(ca: &TestCa) -> String {
+    let port = start_server(|port| {
+        format!(
+            "--port 0 --tls-port {port} --tls-cert-file {cert} --tls-key-file {key} \
+             --tls-ca-cert-file {ca} --tls-auth-clients no",
+            cert = ca.cert_file().display(),
+            key = ca.key_file().display(),
+            ca = ca.ca_file().display(),
+        )
+    })
+    .await;
+    format!("rediss://localhost:{port}")
+}
+
 async fn start_throwaway_server() -> String {
+    let port = start_server(|port| format!("--port {port}")).await;
+    format!("redis://127.0.0.1:{port}")
+}
+
+/// Starts redis-server with the listening options `listen` gives for a
+/// free port; returns the port once it accepts connections.
+async fn start_server(listen: impl FnOnce(u16) -> String) -> u16 {
     let redis = process::find_binary("redis-server", &[]).expect(
         "redis-server not found: apt-get install redis-server, or set LOOKOUT_TEST_REDIS_URL",
     );
     let dir = process::temp_dir("lookout-redis");
     let port = ports::free_port();
     let command = format!(
-        "{redis} --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {dir} --logfile ''",
+        "{redis} {listen} --bind 127.0.0.1 --save '' --appendonly no --dir {dir} --logfile ''",
         redis = redis.display(),
+        listen = listen(port),
         dir = dir.display(),
     );
     process::spawn_tied_to_this_process(&command, &dir).expect("redis-server starts");
@@ -47,5 +72,5 @@ async fn start_throwaway_server() -> String {
         ports::wait_for_port(port, Duration::from_secs(15)).await,
         "the throwaway Redis server did not start on port {port}"
     );
-    format!("redis://127.0.0.1:{port}")
+    port
 }

@@ -61,9 +61,20 @@ impl TestCa {
         Self { dir }
     }
 
-    /// The CA certificate (PEM), the file an operator would put in `SMTP_CA_FILE`.
+    /// The CA certificate (PEM), the file an operator would put in
+    /// `SMTP_CA_FILE`, `GRPC_TLS_CA_FILE`, `REDIS_CA_FILE` or `sslrootcert`.
     pub fn ca_file(&self) -> PathBuf {
         self.dir.path().join("ca.pem")
+    }
+
+    /// The `localhost` certificate (PEM), for a server under test.
+    pub fn cert_file(&self) -> PathBuf {
+        self.dir.path().join("leaf.pem")
+    }
+
+    /// The private key of [`TestCa::cert_file`] (PEM).
+    pub fn key_file(&self) -> PathBuf {
+        self.dir.path().join("leaf.key")
     }
 
     /// A TLS server configuration presenting the `localhost` certificate.

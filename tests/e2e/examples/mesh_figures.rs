@@ -82,8 +82,9 @@ async fn main() {
     .await;
     let secret = SecretString::from(key);
     let deadline = Duration::from_secs(10);
-    let llm = mesh::client::connect_lazy(&services.llm_url, &secret, deadline).unwrap();
-    let browser = mesh::client::connect_lazy(&services.browser_url, &secret, deadline).unwrap();
+    let llm = mesh::client::connect_lazy(&services.llm_url, &secret, deadline, None).unwrap();
+    let browser =
+        mesh::client::connect_lazy(&services.browser_url, &secret, deadline, None).unwrap();
     let mut judge = JudgeClient::new(llm);
     let mut fetcher = BrowserClient::new(browser);
 

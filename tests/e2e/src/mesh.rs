@@ -129,7 +129,7 @@ impl InternalServices {
 pub async fn wait_for_grpc_health(url: &str, logs: &str) {
     let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
     loop {
-        match mesh::health::probe(url, Duration::from_secs(2)).await {
+        match mesh::health::probe(url, Duration::from_secs(2), None).await {
             Ok(()) => return,
             Err(error) if tokio::time::Instant::now() > deadline => {
                 panic!("{url} did not become healthy: {error}\nlogs:\n{logs}")

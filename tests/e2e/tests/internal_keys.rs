@@ -254,7 +254,7 @@ async fn health_checks_need_no_key() {
         &services.llm_url,
         &services.notify_url,
     ] {
-        mesh::health::probe(url, Duration::from_secs(5))
+        mesh::health::probe(url, Duration::from_secs(5), None)
             .await
             .unwrap();
     }

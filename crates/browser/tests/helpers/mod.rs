@@ -88,6 +88,7 @@ pub fn config(allow: &str) -> Config {
         chromium_no_sandbox: true,
         render_concurrency: 2,
         max_screenshot_bytes: 8 * 1024 * 1024,
+        tls: None,
     }
 }
 
@@ -106,6 +107,7 @@ pub async fn spawn_app_with_key(config: Config, key: &str) -> TestApp {
         // Rendering tests start a Chromium each, in parallel, on a shared
         // machine; the service's own deadlines end every fetch well before.
         Duration::from_secs(60),
+        None,
     )
     .unwrap();
     TestApp {

@@ -93,6 +93,8 @@ pub struct Auth {
     pub oidc: Option<oidc::Provider>,
     /// Internal services by name and URL, probed on the admin health page.
     pub internal_services: Vec<(&'static str, String)>,
+    /// How they are reached: over TLS with this CA, or in plain text.
+    pub peer_tls: Option<mesh::tls::ClientTls>,
     /// Callers' accounts and teams, valid while Redis reports their
     /// generation; changed only through [`crate::memberships`].
     pub identities: Arc<IdentityCache>,
@@ -134,6 +136,7 @@ impl Auth {
                 ("llm", config.llm_url.clone()),
                 ("notify", config.notify_url.clone()),
             ],
+            peer_tls: config.peer_tls.clone(),
             api_keys: KeyVerdicts::default(),
             proxy: identity.proxy.clone().map(|settings| {
                 proxy::ProxyAuth::new(

@@ -108,10 +108,15 @@ async fn system_health(
             .await
             .map_err(|error| error.to_string())
     });
+    let tls = auth.peer_tls.as_ref();
     let services =
         futures::future::join_all(auth.internal_services.iter().map(|(name, url)| async move {
-            let health =
-                timed(async { mesh::health::probe(url, PROBE_TIMEOUT).await.map(|()| None) }).await;
+            let health = timed(async {
+                mesh::health::probe(url, PROBE_TIMEOUT, tls)
+                    .await
+                    .map(|()| None)
+            })
+            .await;
             (*name, health)
         }));
     let (database, redis, services) = tokio::join!(database, redis, services);

@@ -139,6 +139,7 @@ pub async fn spawn_fake_notify(notify: FakeNotify, browser: FakeBrowser) -> Stri
     tokio::spawn(mesh::server::serve_grpc(
         listener,
         routes,
+        None,
         std::future::pending(),
     ));
     url

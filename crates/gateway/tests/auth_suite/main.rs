@@ -12,6 +12,7 @@ mod api_keys;
 mod harness;
 mod hooks;
 mod id_tokens;
+mod interop;
 mod providers;
 mod proxy;
 mod sessions;

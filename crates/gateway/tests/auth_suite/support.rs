@@ -291,7 +291,13 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
 
 /// The gateway signing in through `provider`.
 pub async fn spawn_app_with_fake(provider: &FakeProvider) -> TestApp {
-    spawn_gateway(&provider.issuer, Vec::new(), |_| {}).await
+    spawn_app_with_issuer(&provider.issuer).await
+}
+
+/// The gateway signing in through the provider at `issuer`, which the
+/// caller runs.
+pub async fn spawn_app_with_issuer(issuer: &str) -> TestApp {
+    spawn_gateway(issuer, Vec::new(), |_| {}).await
 }
 
 /// The gateway signing in through `provider`, its configuration changed.

@@ -49,7 +49,7 @@ impl TestService {
     pub fn client(&self) -> JudgeClient<InternalChannel> {
         let key = SecretString::from(SCHEDULER_KEY);
         JudgeClient::new(
-            mesh::client::connect_lazy(&self.url, &key, Duration::from_secs(10)).unwrap(),
+            mesh::client::connect_lazy(&self.url, &key, Duration::from_secs(10), None).unwrap(),
         )
     }
 

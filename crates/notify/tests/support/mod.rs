@@ -68,6 +68,7 @@ impl TestApp {
             .unwrap(),
             from: parse_from("Lookout Tests <alerts@lookout.test>").unwrap(),
             redis_url: SecretString::from(test_support::redis::url().await),
+            redis_ca_file: None,
             webhook_policy: netguard::Policy::from_allow_list(&options.allow_networks).unwrap(),
             public_base_url: "https://lookout.test/".parse().unwrap(),
             telegram_api_url: telegram_api.parse().unwrap(),
@@ -76,6 +77,7 @@ impl TestApp {
                 ("gateway", GATEWAY_KEY),
             ]),
             claim_ttl: Duration::from_secs(10),
+            tls: None,
         };
         let app = Application::build(config).await.unwrap();
         let port = app.port();
@@ -84,6 +86,7 @@ impl TestApp {
             &format!("http://127.0.0.1:{port}"),
             &SecretString::from(INTERNAL_KEY.to_owned()),
             Duration::from_secs(30),
+            None,
         )
         .unwrap();
         Self {

@@ -297,7 +297,7 @@ async fn start_peers(peers: Arc<Peers>) -> String {
     tokio::spawn(async move {
         // Held for as long as the fakes serve, so their health stays "serving".
         let _reporter = reporter;
-        mesh::server::serve_grpc(listener, routes, std::future::pending()).await
+        mesh::server::serve_grpc(listener, routes, None, std::future::pending()).await
     });
     format!("http://127.0.0.1:{port}")
 }
