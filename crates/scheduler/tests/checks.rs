@@ -677,6 +677,21 @@ async fn alert_anyway_sends_the_change_marked_not_judged_and_notify_unjudged_tel
 #[tokio::test]
 async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_delivery_is_dead() {
     let app = spawn_app().await;
+    let owner = Uuid::new_v4();
+    app.db
+        .execute(
+            "INSERT INTO users (id, email) VALUES ($1, 'owner@example.test')",
+            &[&owner],
+        )
+        .await
+        .unwrap();
+    app.db
+        .execute(
+            "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'owner')",
+            &[&app.team_id, &owner],
+        )
+        .await
+        .unwrap();
     let monitor = app.create_monitor("price below 100").await;
     let channel = app.add_email_channel(monitor).await;
     app.wait_for_checks(monitor, 1).await;
@@ -710,6 +725,28 @@ async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_de
     let (enabled, reason): (bool, Option<String>) = (row.get(0), row.get(1));
     assert!(!enabled, "the channel is disabled");
     assert!(reason.unwrap().contains("the address is not valid"));
+    // The owner is told through the outbox, like any alert.
+    let notice: SendRequest = wait_until("the owner to be told", || async {
+        app.peers.sends().into_iter().find(|send| {
+            send.alert.as_ref().unwrap().kind() == AlertKind::ChannelDisabled
+        })
+    })
+    .await;
+    match notice.channel.as_ref().unwrap().target.as_ref().unwrap() {
+        api_proto::notify::v1::channel::Target::Email(email) => {
+            assert_eq!(email.address, "owner@example.test")
+        }
+        other => panic!("the owner is emailed, not {other:?}"),
+    }
+    assert!(notice.alert.unwrap().summary.contains("the address is not valid"));
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM deliveries WHERE channel_id = $1 AND kind = 'channel_disabled'",
+            channel
+        )
+        .await,
+        1
+    );
     app.stop().await;
 }
 

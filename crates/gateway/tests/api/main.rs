@@ -11,6 +11,7 @@ mod channels;
 mod checks;
 mod confirmation;
 mod deliveries;
+mod digests;
 #[path = "../common/harness.rs"]
 mod harness;
 mod header_secrets;
@@ -21,4 +22,5 @@ mod monitors;
 mod ratings;
 mod render_options;
 mod selectors;
+mod unsubscribe;
 mod validation;
