@@ -5,9 +5,9 @@ use api_proto::notify::v1 as pb;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Alert, AlertKind, Channel, Content, Delivery, Digest, DigestPeriod, EmailAddress, IdempotencyKey, NtfyDestination, Outcome,
-    RateLinks, SecretUrl, TelegramDestination, TelegramToken, WebhookDestination, WebhookSecret,
-    telegram_chat_id,
+    Alert, AlertKind, Channel, Content, Delivery, Digest, DigestPeriod, EmailAddress,
+    IdempotencyKey, NtfyDestination, Outcome, RateLinks, SecretUrl, TelegramDestination,
+    TelegramToken, WebhookDestination, WebhookSecret, telegram_chat_id,
 };
 use crate::error::InvalidField;
 
@@ -74,7 +74,12 @@ fn digest_from(digest: pb::Digest) -> Result<Digest, InvalidField> {
     let period = match digest.period.as_str() {
         "hourly" => DigestPeriod::Hourly,
         "daily" => DigestPeriod::Daily,
-        _ => return Err(InvalidField::new("digest.period", "must be hourly or daily")),
+        _ => {
+            return Err(InvalidField::new(
+                "digest.period",
+                "must be hourly or daily",
+            ));
+        }
     };
     let time = |ms: i64, field: &'static str| {
         DateTime::<Utc>::from_timestamp_millis(ms)

@@ -566,7 +566,10 @@ async fn every_chat_service_takes_a_digest_as_one_message_listing_the_alerts() {
     let ntfy_fake = FakeService::start(
         Method::POST,
         "/",
-        json_reply(StatusCode::OK, json!({"id": "d1", "event": "message", "topic": "lookout-alerts"})),
+        json_reply(
+            StatusCode::OK,
+            json!({"id": "d1", "event": "message", "topic": "lookout-alerts"}),
+        ),
     )
     .await;
     let app = app(&format!("{}/", telegram_fake.base)).await;
@@ -583,10 +586,19 @@ async fn every_chat_service_takes_a_digest_as_one_message_listing_the_alerts() {
         }),
     ];
     for target in targets {
-        let response = app.send(digest_request(&fresh_key(), target)).await.unwrap();
+        let response = app
+            .send(digest_request(&fresh_key(), target))
+            .await
+            .unwrap();
         assert_eq!(response.status(), DeliveryStatus::Sent);
     }
-    for fake in [&slack_fake, &discord_fake, &telegram_fake, &teams_fake, &ntfy_fake] {
+    for fake in [
+        &slack_fake,
+        &discord_fake,
+        &telegram_fake,
+        &teams_fake,
+        &ntfy_fake,
+    ] {
         let seen = fake.seen();
         assert_eq!(seen.len(), 1, "one message per digest at {}", fake.base);
         let body = seen[0].body.to_string();
@@ -596,7 +608,11 @@ async fn every_chat_service_takes_a_digest_as_one_message_listing_the_alerts() {
             "https://lookout.test/monitors/0193a5b2-blog/checks/0193a5b2-gone",
             "https://lookout.test/monitors/0193a5b2-monitor/checks/0193a5b2-check",
         ] {
-            assert!(body.contains(expected), "{expected:?} missing at {}: {body}", fake.base);
+            assert!(
+                body.contains(expected),
+                "{expected:?} missing at {}: {body}",
+                fake.base
+            );
         }
     }
 }

@@ -514,7 +514,11 @@ async fn an_alert_email_offers_one_click_unsubscribe_in_its_headers_and_footer()
         email.header("List-Unsubscribe-Post").as_deref(),
         Some("List-Unsubscribe=One-Click")
     );
-    assert!(email.text().contains(&format!("Unsubscribe from this channel: {UNSUBSCRIBE}")));
+    assert!(
+        email
+            .text()
+            .contains(&format!("Unsubscribe from this channel: {UNSUBSCRIBE}"))
+    );
     assert!(email.html().contains(&format!("href=\"{UNSUBSCRIBE}\"")));
 }
 
@@ -531,11 +535,18 @@ async fn a_test_email_carries_a_sample_alert_and_no_empty_monitor_headers() {
     let email = &sink.wait_for_messages(1, WAIT).await[0];
     assert_eq!(email.header("X-Lookout-Monitor"), None);
     assert_eq!(email.header("X-Lookout-Check"), None);
-    assert_eq!(email.header("List-Unsubscribe"), None, "a test belongs to no alert stream");
+    assert_eq!(
+        email.header("List-Unsubscribe"),
+        None,
+        "a test belongs to no alert stream"
+    );
     let text = email.text();
     assert!(text.contains("Price dropped to 99 EUR"), "{text}");
     assert!(text.contains("+Price: 99 EUR"), "{text}");
-    assert!(text.contains("https://lookout.test/channels?test=1"), "{text}");
+    assert!(
+        text.contains("https://lookout.test/channels?test=1"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -570,7 +581,10 @@ async fn a_digest_is_one_email_listing_every_alert_with_its_links() {
         Some("List-Unsubscribe=One-Click")
     );
     let text = email.text();
-    assert!(text.contains("* Espresso <b>machine</b> & grinder: condition met"), "{text}");
+    assert!(
+        text.contains("* Espresso <b>machine</b> & grinder: condition met"),
+        "{text}"
+    );
     assert!(text.contains("* Blog is failing"), "{text}");
     assert!(
         text.contains("https://lookout.test/monitors/0193a5b2-monitor/checks/0193a5b2-check#diff"),
@@ -582,8 +596,14 @@ async fn a_digest_is_one_email_listing_every_alert_with_its_links() {
     );
     let html = email.html();
     assert!(html.contains("<html lang=\"en\">"), "{html}");
-    assert!(html.contains("<title>[Lookout] Hourly digest: 2 alerts</title>"), "{html}");
-    assert!(html.contains("Espresso &#60;b&#62;machine&#60;/b&#62; &#38; grinder"), "{html}");
+    assert!(
+        html.contains("<title>[Lookout] Hourly digest: 2 alerts</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Espresso &#60;b&#62;machine&#60;/b&#62; &#38; grinder"),
+        "{html}"
+    );
     assert!(
         html.contains("href=\"https://lookout.test/monitors/0193a5b2-blog/checks/0193a5b2-gone\""),
         "{html}"

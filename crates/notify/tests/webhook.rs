@@ -11,9 +11,9 @@ mod support;
 use std::time::{Duration, SystemTime};
 
 use api_proto::notify::v1::{AlertKind, DeliveryStatus};
+use api_proto::notify::v1::{WebhookTarget, channel};
 use axum::http::StatusCode;
 use lookout_notify::webhook::signature::{DEFAULT_TOLERANCE, VerifyError};
-use api_proto::notify::v1::{WebhookTarget, channel};
 use support::{
     Options, Receiver, TestApp, WEBHOOK_SECRET, alert, digest_request, fresh_key, webhook_request,
 };
@@ -92,12 +92,21 @@ async fn a_digest_is_one_signed_alert_digest_event_with_every_alert() {
     let (headers, body) = &received[0];
     assert_eq!(headers["webhook-id"], key.as_str());
     assert_eq!(
-        lookout_notify::verify(WEBHOOK_SECRET, headers, body, SystemTime::now(), DEFAULT_TOLERANCE),
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            headers,
+            body,
+            SystemTime::now(),
+            DEFAULT_TOLERANCE
+        ),
         Ok(())
     );
     let event: serde_json::Value = serde_json::from_slice(body).unwrap();
     assert_eq!(event["type"], "alert.digest");
-    assert_eq!(event["timestamp"], "2026-01-01T00:00:00.000Z", "the period's end");
+    assert_eq!(
+        event["timestamp"], "2026-01-01T00:00:00.000Z",
+        "the period's end"
+    );
     assert_eq!(event["data"]["period"], "hourly");
     assert_eq!(event["data"]["period_start"], "2025-12-31T23:00:00.000Z");
     assert_eq!(event["data"]["total_alerts"], 2);

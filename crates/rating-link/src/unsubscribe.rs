@@ -50,7 +50,12 @@ fn address_tag(address: &str) -> [u8; 8] {
 impl RatingLinks {
     /// The token unsubscribing `address` from `channel_id`, valid until
     /// `issued_at + UNSUBSCRIBE_LIFETIME`.
-    pub fn sign_unsubscribe(&self, channel_id: Uuid, address: &str, issued_at: SystemTime) -> String {
+    pub fn sign_unsubscribe(
+        &self,
+        channel_id: Uuid,
+        address: &str,
+        issued_at: SystemTime,
+    ) -> String {
         let expires = issued_at
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()

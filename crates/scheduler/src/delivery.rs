@@ -140,7 +140,12 @@ impl DeliveryWorker {
             return;
         }
         let (destination, unsubscribe_url) = if let Outgoing::Notice(_) = &outgoing {
-            (Destination::Email { address: channel.target.clone() }, String::new())
+            (
+                Destination::Email {
+                    address: channel.target.clone(),
+                },
+                String::new(),
+            )
         } else {
             let secret = match channel
                 .secret
@@ -159,8 +164,9 @@ impl DeliveryWorker {
                         "cannot open the channel's secret; is a key missing from SECRETS_KEYS?"
                     );
                     let failure = SendFailure {
-                        message: "the channel's credential cannot be read; the operator has been told"
-                            .to_owned(),
+                        message:
+                            "the channel's credential cannot be read; the operator has been told"
+                                .to_owned(),
                         permanent: false,
                         gone: false,
                         retry_after: None,
@@ -185,7 +191,12 @@ impl DeliveryWorker {
         };
         match self
             .peers
-            .send(&delivery.idempotency_key, destination, outgoing, unsubscribe_url)
+            .send(
+                &delivery.idempotency_key,
+                destination,
+                outgoing,
+                unsubscribe_url,
+            )
             .await
         {
             Ok(()) => match self.store.mark_delivery_sent(delivery.id).await {
@@ -258,9 +269,11 @@ impl DeliveryWorker {
         address: &str,
         issued_at: chrono::DateTime<chrono::Utc>,
     ) -> String {
-        let token =
-            self.rating_links
-                .sign_unsubscribe(channel_id, address, std::time::SystemTime::from(issued_at));
+        let token = self.rating_links.sign_unsubscribe(
+            channel_id,
+            address,
+            std::time::SystemTime::from(issued_at),
+        );
         format!(
             "{}/api/v1/channels/unsubscribe/{token}",
             self.public_base_url
@@ -405,7 +418,12 @@ impl DeliveryWorker {
         }
     }
 
-    pub(crate) fn alert(&self, kind: &str, check: &DeliveredCheck, monitor: &DeliveredMonitor) -> Alert {
+    pub(crate) fn alert(
+        &self,
+        kind: &str,
+        check: &DeliveredCheck,
+        monitor: &DeliveredMonitor,
+    ) -> Alert {
         // Rows queued before deliveries had a kind say "triggered"; their
         // notices that judging fails are still failing alerts.
         let kind = match kind {

@@ -45,7 +45,11 @@ pub fn period_start(delivery: &ChannelDelivery, end: DateTime<Utc>) -> DateTime<
         };
         let zone = jiff::tz::TimeZone::get(time_zone).ok()?;
         let end_stamp = jiff::Timestamp::from_second(end.timestamp()).ok()?;
-        let day = end_stamp.to_zoned_datetime(zone.clone()).date().yesterday().ok()?;
+        let day = end_stamp
+            .to_zoned_datetime(zone.clone())
+            .date()
+            .yesterday()
+            .ok()?;
         local_boundary(day, *at, &zone)
     };
     match delivery {
@@ -151,8 +155,7 @@ impl DeliveryWorker {
                 start: period_start(&payload.delivery, end),
                 end,
                 alerts,
-                omitted: u32::try_from(total.saturating_sub(MAX_DIGEST_ALERTS))
-                    .unwrap_or(u32::MAX),
+                omitted: u32::try_from(total.saturating_sub(MAX_DIGEST_ALERTS)).unwrap_or(u32::MAX),
                 link: format!("{}/monitors", self.public_base_url),
             }),
             channel: payload.channel,
@@ -189,7 +192,10 @@ mod tests {
             period_end(&ChannelDelivery::Hourly, at("2026-03-01T11:00:00Z")).unwrap(),
             at("2026-03-01T11:00:00Z")
         );
-        assert_eq!(period_end(&ChannelDelivery::Instant, at("2026-03-01T11:00:00Z")), None);
+        assert_eq!(
+            period_end(&ChannelDelivery::Instant, at("2026-03-01T11:00:00Z")),
+            None
+        );
     }
 
     #[test]
@@ -221,6 +227,9 @@ mod tests {
         // A skipped local time still yields one boundary that day.
         let skipped = daily("02:30", "America/New_York");
         assert!(period_end(&skipped, at("2026-03-08T12:00:00Z")).is_some());
-        assert_eq!(period_end(&daily("09:00", "Mars/Olympus"), at("2026-03-08T12:00:00Z")), None);
+        assert_eq!(
+            period_end(&daily("09:00", "Mars/Olympus"), at("2026-03-08T12:00:00Z")),
+            None
+        );
     }
 }

@@ -727,9 +727,10 @@ async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_de
     assert!(reason.unwrap().contains("the address is not valid"));
     // The owner is told through the outbox, like any alert.
     let notice: SendRequest = wait_until("the owner to be told", || async {
-        app.peers.sends().into_iter().find(|send| {
-            send.alert.as_ref().unwrap().kind() == AlertKind::ChannelDisabled
-        })
+        app.peers
+            .sends()
+            .into_iter()
+            .find(|send| send.alert.as_ref().unwrap().kind() == AlertKind::ChannelDisabled)
     })
     .await;
     match notice.channel.as_ref().unwrap().target.as_ref().unwrap() {
@@ -738,7 +739,13 @@ async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_de
         }
         other => panic!("the owner is emailed, not {other:?}"),
     }
-    assert!(notice.alert.unwrap().summary.contains("the address is not valid"));
+    assert!(
+        notice
+            .alert
+            .unwrap()
+            .summary
+            .contains("the address is not valid")
+    );
     assert_eq!(
         app.count(
             "SELECT count(*) FROM deliveries WHERE channel_id = $1 AND kind = 'channel_disabled'",

@@ -48,7 +48,12 @@ async fn alerts_of_an_hour_are_sent_as_exactly_one_digest_when_the_hour_is_over(
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(app.peers.sends().is_empty(), "{:?}", app.peers.sends());
     assert_eq!(statuses(&app, channel).await.len(), 3);
-    assert!(statuses(&app, channel).await.iter().all(|(_, status)| status == "held"));
+    assert!(
+        statuses(&app, channel)
+            .await
+            .iter()
+            .all(|(_, status)| status == "held")
+    );
 
     app.age_held_alerts("1 hour").await;
     let sends = wait_until("the digest to be sent", || async {
@@ -60,22 +65,46 @@ async fn alerts_of_an_hour_are_sent_as_exactly_one_digest_when_the_hour_is_over(
     assert!(sends[0].alert.is_none());
     assert_eq!(digest.period, "hourly");
     assert_eq!(digest.alerts.len(), 3);
-    let summaries: Vec<&str> = digest.alerts.iter().map(|alert| alert.summary.as_str()).collect();
+    let summaries: Vec<&str> = digest
+        .alerts
+        .iter()
+        .map(|alert| alert.summary.as_str())
+        .collect();
     assert_eq!(
         summaries,
-        ["Now: price: 90 EUR", "Now: price: 80 EUR", "Now: price: 70 EUR"],
+        [
+            "Now: price: 90 EUR",
+            "Now: price: 80 EUR",
+            "Now: price: 70 EUR"
+        ],
         "every alert of the hour, oldest first"
     );
-    assert!(digest.alerts.iter().all(|alert| alert.link.contains("/checks/")));
-    assert_eq!(digest.period_end_unix_ms % 3_600_000, 0, "the period ends on the hour");
-    assert_eq!(digest.period_end_unix_ms - digest.period_start_unix_ms, 3_600_000);
     assert!(
-        sends[0].idempotency_key.starts_with(&format!("digest:{channel}:")),
+        digest
+            .alerts
+            .iter()
+            .all(|alert| alert.link.contains("/checks/"))
+    );
+    assert_eq!(
+        digest.period_end_unix_ms % 3_600_000,
+        0,
+        "the period ends on the hour"
+    );
+    assert_eq!(
+        digest.period_end_unix_ms - digest.period_start_unix_ms,
+        3_600_000
+    );
+    assert!(
+        sends[0]
+            .idempotency_key
+            .starts_with(&format!("digest:{channel}:")),
         "{}",
         sends[0].idempotency_key
     );
     assert!(
-        sends[0].unsubscribe_url.contains("/api/v1/channels/unsubscribe/"),
+        sends[0]
+            .unsubscribe_url
+            .contains("/api/v1/channels/unsubscribe/"),
         "an email digest carries the channel's unsubscribe link"
     );
 
@@ -127,7 +156,10 @@ async fn a_digest_built_before_the_scheduler_stopped_is_sent_once_by_the_next_on
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sends = app.peers.sends();
     assert_eq!(sends.len(), 1, "exactly one digest: {sends:?}");
-    assert_eq!(sends[0].idempotency_key, tried_key, "the same identity as before the stop");
+    assert_eq!(
+        sends[0].idempotency_key, tried_key,
+        "the same identity as before the stop"
+    );
     assert_eq!(sends[0].digest.as_ref().unwrap().alerts.len(), 3);
     assert_eq!(
         app.count(
@@ -149,6 +181,10 @@ async fn a_channel_switched_back_to_instant_alerts_sends_what_was_held_at_once()
         (sends.len() == 3).then_some(sends)
     })
     .await;
-    assert!(sends.iter().all(|send| send.alert.is_some() && send.digest.is_none()));
+    assert!(
+        sends
+            .iter()
+            .all(|send| send.alert.is_some() && send.digest.is_none())
+    );
     app.stop().await;
 }

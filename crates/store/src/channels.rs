@@ -749,7 +749,9 @@ impl Store {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                &format!("SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $1 AND c.kind = 'email'"),
+                &format!(
+                    "SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $1 AND c.kind = 'email'"
+                ),
                 &[&channel_id],
             )
             .await

@@ -293,7 +293,9 @@ impl Store {
             .context("loading a channel notice")?
             .ok_or(StoreError::NotFound)?;
         Ok(ChannelNoticePayload {
-            recipient: row.get::<_, Option<String>>("recipient").unwrap_or_default(),
+            recipient: row
+                .get::<_, Option<String>>("recipient")
+                .unwrap_or_default(),
             queued_at: row.get("created_at"),
             channel_name: row.get("name"),
             reason: row

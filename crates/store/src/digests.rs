@@ -142,10 +142,7 @@ impl Store {
             // Never an empty digest: dropping the transaction rolls it back.
             return Ok(None);
         }
-        transaction
-            .commit()
-            .await
-            .context("committing a digest")?;
+        transaction.commit().await.context("committing a digest")?;
         Ok(Some(digest_id))
     }
 

@@ -32,7 +32,10 @@ pub fn schedule(
             let mut fine = true;
             for (field, given) in [("digest_at", digest_at), ("time_zone", time_zone)] {
                 if given.is_some() {
-                    problems.check::<()>(field, Err("is only used with delivery \"daily\"".to_owned()));
+                    problems.check::<()>(
+                        field,
+                        Err("is only used with delivery \"daily\"".to_owned()),
+                    );
                     fine = false;
                 }
             }
@@ -46,7 +49,9 @@ pub fn schedule(
             let at = problems.check(
                 "digest_at",
                 digest_at
-                    .ok_or_else(|| "is required with delivery \"daily\" (HH:MM, 24-hour)".to_owned())
+                    .ok_or_else(|| {
+                        "is required with delivery \"daily\" (HH:MM, 24-hour)".to_owned()
+                    })
                     .and_then(local_time),
             );
             let time_zone = problems.check(
@@ -73,7 +78,9 @@ fn local_time(text: &str) -> Result<NaiveTime, String> {
     well_formed
         .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
         .flatten()
-        .ok_or_else(|| format!("must be a time as HH:MM on a 24-hour clock, such as 08:30, not {text:?}"))
+        .ok_or_else(|| {
+            format!("must be a time as HH:MM on a 24-hour clock, such as 08:30, not {text:?}")
+        })
 }
 
 /// A zone of the IANA database, by its canonical spelling (`Europe/Berlin`).
@@ -115,13 +122,26 @@ mod tests {
 
     #[test]
     fn a_daily_digest_needs_a_clock_time_and_a_known_zone() {
-        assert!(errors(DeliveryBody::Daily, Some("08:30"), Some("Europe/Berlin")).starts_with("ok Some(Daily"));
+        assert!(
+            errors(DeliveryBody::Daily, Some("08:30"), Some("Europe/Berlin"))
+                .starts_with("ok Some(Daily")
+        );
         assert!(errors(DeliveryBody::Daily, Some("8:30"), Some("Europe/Berlin")).contains("HH:MM"));
-        assert!(errors(DeliveryBody::Daily, Some("24:00"), Some("Europe/Berlin")).contains("HH:MM"));
-        assert!(errors(DeliveryBody::Daily, Some("08:30"), Some("Mars/Olympus")).contains("not an IANA time zone"));
+        assert!(
+            errors(DeliveryBody::Daily, Some("24:00"), Some("Europe/Berlin")).contains("HH:MM")
+        );
+        assert!(
+            errors(DeliveryBody::Daily, Some("08:30"), Some("Mars/Olympus"))
+                .contains("not an IANA time zone")
+        );
         let missing = errors(DeliveryBody::Daily, None, None);
-        assert!(missing.contains("digest_at") && missing.contains("time_zone"), "{missing}");
-        assert!(errors(DeliveryBody::Hourly, Some("08:30"), None).contains("only used with delivery"));
+        assert!(
+            missing.contains("digest_at") && missing.contains("time_zone"),
+            "{missing}"
+        );
+        assert!(
+            errors(DeliveryBody::Hourly, Some("08:30"), None).contains("only used with delivery")
+        );
         assert_eq!(errors(DeliveryBody::Hourly, None, None), "ok Some(Hourly)");
     }
 }

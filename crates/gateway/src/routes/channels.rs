@@ -745,7 +745,14 @@ async fn resend_confirmation(
             "this channel is not waiting for its recipient to confirm".to_owned(),
         ));
     }
-    ask_to_confirm(&app.send_counter, &app.notify, &app.secret_box, &user, &channel).await?;
+    ask_to_confirm(
+        &app.send_counter,
+        &app.notify,
+        &app.secret_box,
+        &user,
+        &channel,
+    )
+    .await?;
     audit::record(
         &store,
         &context,

@@ -9,8 +9,8 @@
 use std::time::SystemTime;
 
 use axum::extract::State;
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
+use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use rating_link::{LinkError, RatingLinks};
 use serde::Serialize;

@@ -25,8 +25,12 @@ async fn a_channel_takes_a_daily_digest_at_a_local_time_and_can_go_back_to_insta
     let id = created["id"].as_str().unwrap();
 
     let hourly = expect_json(
-        app.patch(&app.alice, &format!("/api/v1/channels/{id}"), &json!({"delivery": "hourly"}))
-            .await,
+        app.patch(
+            &app.alice,
+            &format!("/api/v1/channels/{id}"),
+            &json!({"delivery": "hourly"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -36,14 +40,23 @@ async fn a_channel_takes_a_daily_digest_at_a_local_time_and_can_go_back_to_insta
     assert_eq!(listed["items"][0]["delivery"], "hourly");
 
     let instant = expect_json(
-        app.patch(&app.alice, &format!("/api/v1/channels/{id}"), &json!({"name": "Mine"})).await,
+        app.patch(
+            &app.alice,
+            &format!("/api/v1/channels/{id}"),
+            &json!({"name": "Mine"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(instant["delivery"], "hourly", "a rename keeps the schedule");
     let instant = expect_json(
-        app.patch(&app.alice, &format!("/api/v1/channels/{id}"), &json!({"delivery": "instant"}))
-            .await,
+        app.patch(
+            &app.alice,
+            &format!("/api/v1/channels/{id}"),
+            &json!({"delivery": "instant"}),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -54,12 +67,36 @@ async fn a_channel_takes_a_daily_digest_at_a_local_time_and_can_go_back_to_insta
 async fn bad_digest_schedules_are_refused_with_the_field_and_what_to_give() {
     let app = spawn_app().await;
     let cases = [
-        (json!({"delivery": "daily", "digest_at": "8:30", "time_zone": "Europe/Berlin"}), "digest_at", "HH:MM"),
-        (json!({"delivery": "daily", "digest_at": "25:00", "time_zone": "Europe/Berlin"}), "digest_at", "HH:MM"),
-        (json!({"delivery": "daily", "digest_at": "08:30", "time_zone": "Europe/Atlantis"}), "time_zone", "not an IANA time zone"),
-        (json!({"delivery": "daily", "time_zone": "UTC"}), "digest_at", "is required"),
-        (json!({"delivery": "daily", "digest_at": "08:30"}), "time_zone", "is required"),
-        (json!({"delivery": "hourly", "digest_at": "08:30"}), "digest_at", "only used with delivery"),
+        (
+            json!({"delivery": "daily", "digest_at": "8:30", "time_zone": "Europe/Berlin"}),
+            "digest_at",
+            "HH:MM",
+        ),
+        (
+            json!({"delivery": "daily", "digest_at": "25:00", "time_zone": "Europe/Berlin"}),
+            "digest_at",
+            "HH:MM",
+        ),
+        (
+            json!({"delivery": "daily", "digest_at": "08:30", "time_zone": "Europe/Atlantis"}),
+            "time_zone",
+            "not an IANA time zone",
+        ),
+        (
+            json!({"delivery": "daily", "time_zone": "UTC"}),
+            "digest_at",
+            "is required",
+        ),
+        (
+            json!({"delivery": "daily", "digest_at": "08:30"}),
+            "time_zone",
+            "is required",
+        ),
+        (
+            json!({"delivery": "hourly", "digest_at": "08:30"}),
+            "digest_at",
+            "only used with delivery",
+        ),
     ];
     for (schedule, field, words) in cases {
         let mut body = json!({"kind": "email", "name": "Me", "address": "alice@example.com"});
@@ -67,7 +104,11 @@ async fn bad_digest_schedules_are_refused_with_the_field_and_what_to_give() {
             .unwrap()
             .extend(schedule.as_object().unwrap().clone());
         let response = app.create_channel(&app.alice, &body).await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{schedule}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{schedule}"
+        );
         let error: serde_json::Value = response.json().await.unwrap();
         let fields = error["error"]["fields"].as_array().unwrap();
         assert!(
@@ -85,8 +126,12 @@ async fn bad_digest_schedules_are_refused_with_the_field_and_what_to_give() {
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let id = app.new_email_channel(&app.alice).await;
     let message = expect_error(
-        app.patch(&app.alice, &format!("/api/v1/channels/{id}"), &json!({"time_zone": "UTC"}))
-            .await,
+        app.patch(
+            &app.alice,
+            &format!("/api/v1/channels/{id}"),
+            &json!({"time_zone": "UTC"}),
+        )
+        .await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )

@@ -50,7 +50,8 @@ async fn channel_state(app: &TestApp, id: &str) -> (bool, Option<String>) {
 async fn a_one_click_post_without_a_session_turns_the_email_channel_off_and_is_audited() {
     let app = spawn_app().await;
     let id = app.new_email_channel(&app.alice).await;
-    let token = links(KEY).sign_unsubscribe(id.parse().unwrap(), "alice@example.com", SystemTime::now());
+    let token =
+        links(KEY).sign_unsubscribe(id.parse().unwrap(), "alice@example.com", SystemTime::now());
 
     // Following the link changes nothing: it leads to the UI's confirmation page.
     let shown = reqwest::Client::builder()
@@ -62,8 +63,14 @@ async fn a_one_click_post_without_a_session_turns_the_email_channel_off_and_is_a
         .await
         .unwrap();
     assert_eq!(shown.status(), StatusCode::SEE_OTHER);
-    assert_eq!(shown.headers()["location"], format!("/unsubscribe/{token}").as_str());
-    assert!(channel_state(&app, &id).await.0, "a GET unsubscribes nobody");
+    assert_eq!(
+        shown.headers()["location"],
+        format!("/unsubscribe/{token}").as_str()
+    );
+    assert!(
+        channel_state(&app, &id).await.0,
+        "a GET unsubscribes nobody"
+    );
 
     let done = expect_json(one_click(&app, &token).await, StatusCode::OK).await;
     assert_eq!(done["address"], "alice@example.com");
@@ -93,22 +100,51 @@ async fn forged_expired_and_readdressed_unsubscribe_links_are_refused() {
     let id = app.new_email_channel(&app.alice).await;
     let channel: Uuid = id.parse().unwrap();
 
-    let forged = links("someone-elses-key").sign_unsubscribe(channel, "alice@example.com", SystemTime::now());
-    let message = expect_error(one_click(&app, &forged).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let forged = links("someone-elses-key").sign_unsubscribe(
+        channel,
+        "alice@example.com",
+        SystemTime::now(),
+    );
+    let message = expect_error(
+        one_click(&app, &forged).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert_eq!(message, "this unsubscribe link is not valid");
-    expect_error(one_click(&app, "not-a-token").await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(
+        one_click(&app, "not-a-token").await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     let long_ago = SystemTime::now() - UNSUBSCRIBE_LIFETIME - Duration::from_secs(60);
     let expired = links(KEY).sign_unsubscribe(channel, "alice@example.com", long_ago);
-    let message = expect_error(one_click(&app, &expired).await, StatusCode::FORBIDDEN, "forbidden").await;
+    let message = expect_error(
+        one_click(&app, &expired).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert!(message.contains("expired"), "{message}");
 
     // A link mailed to an address the channel no longer goes to.
     let old_address = links(KEY).sign_unsubscribe(channel, "old@example.com", SystemTime::now());
-    expect_error(one_click(&app, &old_address).await, StatusCode::GONE, "gone").await;
+    expect_error(
+        one_click(&app, &old_address).await,
+        StatusCode::GONE,
+        "gone",
+    )
+    .await;
     // A rating link is no unsubscribe link.
     let rating = links(KEY).sign(channel, rating_link::Rating::Noise, SystemTime::now());
-    expect_error(one_click(&app, &rating).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_error(
+        one_click(&app, &rating).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     assert!(channel_state(&app, &id).await.0, "the channel is still on");
 }
@@ -134,25 +170,48 @@ async fn a_pending_channels_confirmation_can_be_sent_again_within_the_hourly_cap
     let id = created["id"].as_str().unwrap();
     let path = format!("/api/v1/channels/{id}/confirmation");
 
-    let sent = expect_json(app.post(&app.alice, &path, &json!({})).await, StatusCode::ACCEPTED).await;
+    let sent = expect_json(
+        app.post(&app.alice, &path, &json!({})).await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
     assert_eq!(sent["address"], "ops@example.com");
     let received = app.notify.received.lock().unwrap().clone();
-    assert_eq!(received.len(), 2, "the first confirmation and the resent one");
+    assert_eq!(
+        received.len(),
+        2,
+        "the first confirmation and the resent one"
+    );
     assert_eq!(
         received[1].alert.as_ref().unwrap().kind(),
         api_proto::notify::v1::AlertKind::ConfirmChannel
     );
 
     // Creation and one resend spent the two sends of this hour.
-    expect_error(app.post(&app.alice, &path, &json!({})).await, StatusCode::TOO_MANY_REQUESTS, "cap_reached").await;
+    expect_error(
+        app.post(&app.alice, &path, &json!({})).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "cap_reached",
+    )
+    .await;
     // Only a channel waiting for its recipient has a confirmation to resend.
     let own = app.new_email_channel(&app.alice).await;
     expect_error(
-        app.post(&app.alice, &format!("/api/v1/channels/{own}/confirmation"), &json!({})).await,
+        app.post(
+            &app.alice,
+            &format!("/api/v1/channels/{own}/confirmation"),
+            &json!({}),
+        )
+        .await,
         StatusCode::CONFLICT,
         "conflict",
     )
     .await;
     // Another team's channel is not found.
-    expect_error(app.post(&app.bob, &path, &json!({})).await, StatusCode::NOT_FOUND, "not_found").await;
+    expect_error(
+        app.post(&app.bob, &path, &json!({})).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }

@@ -218,8 +218,15 @@ mod tests {
             "• Espresso: condition met: Price dropped https://lookout.test/monitors/m1/checks/c1\n"
         ));
         assert!(message.summary.chars().count() <= MAX_DIGEST_LIST);
-        assert!(message.summary.ends_with("more in Lookout"), "{}", message.summary);
-        assert_eq!(message.link.as_deref(), Some("https://lookout.test/monitors"));
+        assert!(
+            message.summary.ends_with("more in Lookout"),
+            "{}",
+            message.summary
+        );
+        assert_eq!(
+            message.link.as_deref(),
+            Some("https://lookout.test/monitors")
+        );
     }
 
     #[test]

@@ -110,7 +110,11 @@ mod tests {
     fn the_unsubscribe_link_cannot_break_out_of_its_header() {
         let url = url::Url::parse("https://lookout.test/unsubscribe/a b\r\nBcc: x").unwrap();
         let header = ListUnsubscribe::new(&url);
-        assert!(!header.0.contains('\n') && !header.0.contains(' '), "{}", header.0);
+        assert!(
+            !header.0.contains('\n') && !header.0.contains(' '),
+            "{}",
+            header.0
+        );
         assert!(header.0.starts_with("<https://lookout.test/unsubscribe/"));
     }
 

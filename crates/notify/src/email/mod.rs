@@ -9,7 +9,9 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Alert, AlertKind, Content, Digest as AlertDigest, EmailAddress, IdempotencyKey};
+use crate::domain::{
+    Alert, AlertKind, Content, Digest as AlertDigest, EmailAddress, IdempotencyKey,
+};
 use crate::error::DeliveryError;
 use headers::{
     AutoSubmitted, ListUnsubscribe, ListUnsubscribePost, XLookoutCheck, XLookoutMonitor,
@@ -57,9 +59,7 @@ impl EmailSender {
         let message_id = self.message_id(key);
         let message = match content {
             Content::Alert(alert) => self.compose(&message_id, to, alert, unsubscribe)?,
-            Content::Digest(digest) => {
-                self.compose_digest(&message_id, to, digest, unsubscribe)?
-            }
+            Content::Digest(digest) => self.compose_digest(&message_id, to, digest, unsubscribe)?,
         };
         match self.transport.send(message).await {
             Ok(_) => Ok(message_id),

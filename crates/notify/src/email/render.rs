@@ -506,14 +506,42 @@ mod tests {
         assert_eq!(rendered.subject, "[Lookout] Daily digest: 2 alerts");
         assert!(rendered.text.contains("* Shop <script>: condition met"));
         assert!(rendered.text.contains("* Blog is failing"));
-        assert!(rendered.text.contains("View this check: https://lookout.example/monitors/m2/checks/c2"));
-        assert!(rendered.text.contains("See what changed: https://lookout.example/monitors/m1/checks/c1#diff"));
-        assert!(rendered.text.contains("Unsubscribe from this channel: https://lookout.example/unsubscribe/t0k"));
+        assert!(
+            rendered
+                .text
+                .contains("View this check: https://lookout.example/monitors/m2/checks/c2")
+        );
+        assert!(
+            rendered
+                .text
+                .contains("See what changed: https://lookout.example/monitors/m1/checks/c1#diff")
+        );
+        assert!(
+            rendered
+                .text
+                .contains("Unsubscribe from this channel: https://lookout.example/unsubscribe/t0k")
+        );
         assert!(rendered.html.contains("<html lang=\"en\">"));
-        assert!(rendered.html.contains("<title>[Lookout] Daily digest: 2 alerts</title>"));
-        assert!(rendered.html.contains("Shop &#60;script&#62;: condition met"));
-        assert!(rendered.html.contains("href=\"https://lookout.example/monitors/m2/checks/c2\""));
-        assert!(rendered.html.contains("href=\"https://lookout.example/unsubscribe/t0k\""));
+        assert!(
+            rendered
+                .html
+                .contains("<title>[Lookout] Daily digest: 2 alerts</title>")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("Shop &#60;script&#62;: condition met")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("href=\"https://lookout.example/monitors/m2/checks/c2\"")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("href=\"https://lookout.example/unsubscribe/t0k\"")
+        );
     }
 
     #[test]
