@@ -21,6 +21,7 @@ pub mod digest_schedule;
 pub mod monitor;
 pub mod monitor_headers;
 pub mod render_options;
+pub mod reseal;
 
 use std::sync::Arc;
 
