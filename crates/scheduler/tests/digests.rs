@@ -6,6 +6,9 @@
 //! The period's end is reached by moving the held alerts' queue times back
 //! an hour (the store compares them with the boundary), never by sleeping.
 
+// The helpers below run outside #[test] functions; a failed setup should panic.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::time::Duration;
