@@ -47,7 +47,7 @@ pub fn delivery(request: pb::SendRequest) -> Result<Delivery, InvalidField> {
     };
     let content = match (request.digest, request.alert) {
         (Some(digest), _) => Content::Digest(digest_from(digest)?),
-        (None, Some(alert)) => Content::Alert(alert_from(alert)?),
+        (None, Some(alert)) => Content::Alert(Box::new(alert_from(alert)?)),
         (None, None) => return Err(InvalidField::new("alert", "is required")),
     };
     let unsubscribe_url = match request.unsubscribe_url.as_str() {

@@ -361,7 +361,8 @@ impl Digest {
 /// What one delivery says: one alert, or a digest of several.
 #[derive(Debug, Clone)]
 pub enum Content {
-    Alert(Alert),
+    /// Boxed: an alert is far larger than a digest's own fields.
+    Alert(Box<Alert>),
     Digest(Digest),
 }
 

@@ -235,7 +235,11 @@ impl DeliveryWorker {
         let payload = self.store.delivery_payload(delivery).await?;
         Ok(Loaded {
             issued_at: payload.check.finished_at,
-            outgoing: Outgoing::Alert(self.alert(&delivery.kind, &payload.check, &payload.monitor)),
+            outgoing: Outgoing::Alert(Box::new(self.alert(
+                &delivery.kind,
+                &payload.check,
+                &payload.monitor,
+            ))),
             channel: payload.channel,
         })
     }

@@ -281,7 +281,8 @@ pub struct Digest {
 /// What one delivery sends.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
-    Alert(Alert),
+    /// Boxed: an alert is far larger than the other variants.
+    Alert(Box<Alert>),
     Digest(Digest),
     /// To a team owner's address (the destination).
     Notice(ChannelNotice),
@@ -540,7 +541,7 @@ impl Peers {
             }),
         };
         let (alert, digest) = match outgoing {
-            Outgoing::Alert(alert) => (Some(alert_message(alert)), None),
+            Outgoing::Alert(alert) => (Some(alert_message(*alert)), None),
             Outgoing::Notice(notice) => (
                 Some(AlertMessage {
                     kind: AlertKind::ChannelDisabled.into(),
