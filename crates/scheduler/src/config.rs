@@ -64,6 +64,9 @@ pub struct Config {
     pub delivery_lease: Duration,
     /// Signs the one-click rating links in alerts (`ALERT_RATING_KEY`, the gateway's value).
     pub alert_rating_key: SecretString,
+    /// Per-team quota defaults, the gateway's values: the scheduler spends
+    /// a team's renders per hour before each rendered check.
+    pub quota_limits: store::quotas::QuotaLimits,
 }
 
 impl Config {
@@ -104,6 +107,9 @@ impl Config {
             metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
+            quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
+                ConfigError::invalid(name, "must be at least 1")
+            })?,
         };
         config.validate()?;
         Ok(config)
@@ -144,6 +150,7 @@ impl Config {
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             delivery_lease: Duration::from_secs(10),
             alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
+            quota_limits: Default::default(),
         }
     }
 

@@ -83,6 +83,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "digests",
         include_str!("../migrations/0130_digests.sql"),
     ),
+    (
+        140,
+        "team_quotas",
+        include_str!("../migrations/0140_team_quotas.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod quotas;
 mod ratings;
 mod render_options;
 mod selectors;
