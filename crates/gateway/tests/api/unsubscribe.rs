@@ -152,10 +152,7 @@ async fn forged_expired_and_readdressed_unsubscribe_links_are_refused() {
 #[tokio::test]
 async fn a_pending_channels_confirmation_can_be_sent_again_within_the_hourly_cap() {
     let app = spawn_app_with(|config| {
-        config.channel_caps = gateway::channel_caps::ChannelCaps {
-            channels_per_team: 10,
-            test_sends_per_hour: 2,
-        };
+        config.quotas.test_sends_per_hour = 2;
     })
     .await;
     let created = expect_json(
