@@ -13,6 +13,7 @@ import { MonitorForm } from './pages/MonitorForm';
 import { MonitorDetail } from './pages/MonitorDetail';
 import { CheckDetail } from './pages/CheckDetail';
 import { ConfirmChannel } from './pages/ConfirmChannel';
+import { Unsubscribe } from './pages/Unsubscribe';
 import { Channels } from './pages/Channels';
 import { ApiKeys } from './pages/ApiKeys';
 import { Teams } from './pages/Teams';
@@ -90,6 +91,7 @@ const TITLES: Record<string, string> = {
 
 export function pageTitle(auth: Auth['state'], route: Route, admin: boolean): string {
   if (route.name === 'confirm-channel') return documentTitle('Confirm alerts');
+  if (route.name === 'unsubscribe') return documentTitle('Unsubscribe');
   if (auth === 'signed-out') return documentTitle('Sign in');
   if (auth !== 'in') return documentTitle(null);
   if (route.name === 'admin' && !admin) return documentTitle('Page not found');
@@ -132,6 +134,7 @@ export function App() {
 
   // A recipient confirming alerts needs no account.
   if (route.name === 'confirm-channel') return <ConfirmChannel />;
+  if (route.name === 'unsubscribe') return <Unsubscribe token={route.params.token} />;
 
   if (auth.state === 'loading') {
     return (

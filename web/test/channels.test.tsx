@@ -78,6 +78,63 @@ describe('the channels page', () => {
     expect(item.textContent).toContain('https://ops.example.com/hook');
   });
 
+  it('switches a channel to a daily digest at a local time', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/channels': json(200, { items: [channel({ health: 'healthy' })] }),
+      'GET /api/v1/deliveries': json(200, { items: [], next_cursor: null }),
+      'PATCH /api/v1/channels/ch1': json(
+        200,
+        channel({ health: 'healthy', delivery: 'daily', digest_at: '07:30', time_zone: 'Europe/Berlin' }),
+      ),
+    });
+    render(<Channels />);
+    const item = await screen.findByTestId('channel-item');
+    expect(within(item).getByTestId('channel-delivery').textContent).toBe('Each alert at once');
+    fireEvent.click(within(item).getByRole('button', { name: 'Edit' }));
+    const form = within(item).getByRole('form', { name: 'Edit Deploy hook' });
+    fireEvent.click(within(form).getByLabelText('One digest a day'));
+    fireEvent.input(within(form).getByLabelText('Time of the daily digest'), { target: { value: '07:30' } });
+    fireEvent.input(within(form).getByLabelText('Time zone'), { target: { value: 'Europe/Berlin' } });
+    fireEvent.submit(form);
+    await within(item).findByText('Saved.');
+    expect(calls.find((call) => call.method === 'PATCH')?.body).toEqual({
+      name: 'Deploy hook',
+      delivery: 'daily',
+      digest_at: '07:30',
+      time_zone: 'Europe/Berlin',
+    });
+    expect(within(item).getByTestId('channel-delivery').textContent).toBe('Daily digest at 07:30 (Europe/Berlin)');
+  });
+
+  it('sends a pending email channel’s confirmation again', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/channels': json(200, {
+        items: [channel({ kind: 'email', target: 'ops@example.com', enabled: false, health: 'awaiting_confirmation', awaiting_confirmation: true })],
+      }),
+      'GET /api/v1/deliveries': json(200, { items: [], next_cursor: null }),
+      'POST /api/v1/channels/ch1/confirmation': json(202, { status: 'sent', address: 'ops@example.com' }),
+    });
+    render(<Channels />);
+    const item = await screen.findByTestId('channel-item');
+    fireEvent.click(within(item).getByRole('button', { name: 'Resend confirmation' }));
+    await within(item).findByText('We emailed ops@example.com a new confirmation link.');
+    expect(calls.some((call) => call.method === 'POST' && call.url === '/api/v1/channels/ch1/confirmation')).toBe(true);
+  });
+
+  it('shows a dead digest as one entry with its count', async () => {
+    mockFetch({
+      'GET /api/v1/channels': json(200, { items: [channel()] }),
+      'GET /api/v1/deliveries': json(200, {
+        items: [dead({ kind: 'digest', check_id: null, monitor_id: null, monitor_name: null, digest_alerts: 4 })],
+        next_cursor: null,
+      }),
+    });
+    render(<Channels />);
+    const letter = await screen.findByTestId('dead-letter');
+    expect(letter.textContent).toContain('A digest of 4 alerts');
+    expect(within(letter).queryByRole('link')).toBeNull();
+  });
+
   it('lists alerts that were not delivered with the error, and sends them again', async () => {
     let deadLetters = [dead()];
     const { calls } = mockFetch({

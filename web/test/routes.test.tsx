@@ -145,3 +145,20 @@ describe('the confirmation page', () => {
     expect(calls.find((call) => call.url === '/api/v1/channels/confirm')?.body).toEqual({ token: 'dev:abc' });
   });
 });
+
+describe('the unsubscribe page', () => {
+  it('unsubscribes with a button, without an account, and says what stopped', async () => {
+    const { calls } = mockFetch({
+      'GET /api/v1/me': unauthorized,
+      'POST /auth/refresh': unauthorized,
+      'POST /api/v1/channels/unsubscribe/abc.def': json(200, { name: 'Ops', address: 'ops@example.com', changed: true }),
+    });
+    history.replaceState(null, '', '/unsubscribe/abc.def');
+    render(<App />);
+    const button = await screen.findByRole('button', { name: 'Unsubscribe' });
+    expect(calls.some((call) => call.url.includes('/unsubscribe/'))).toBe(false);
+    await waitFor(() => expect(document.title).toBe('Unsubscribe · Lookout'));
+    fireEvent.click(button);
+    await screen.findByText(/Unsubscribed: alerts of “Ops” no longer go to ops@example.com/);
+  });
+});

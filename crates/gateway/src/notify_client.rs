@@ -64,16 +64,8 @@ impl NotifyClient {
             channel: Some(ProtoChannel {
                 target: Some(target(channel, secret.expose_secret())),
             }),
-            alert: Some(Alert {
-                kind: AlertKind::Test.into(),
-                monitor_name: format!("Test of channel \"{}\"", channel.name),
-                summary:
-                    "This is a test message from Lookout. If you can read it, the channel works."
-                        .to_owned(),
-                link: self.public_base_url.to_string(),
-                checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
-                ..Alert::default()
-            }),
+            alert: Some(self.sample_alert(channel)),
+            ..SendRequest::default()
         };
         let response = NotifierClient::clone(&self.client)
             .send(request)
@@ -86,6 +78,32 @@ impl NotifyClient {
 }
 
 impl NotifyClient {
+    /// A test shows what a real alert looks like on this channel: a sample
+    /// monitor, verdict, short diff and links, all marked as a test. The
+    /// link opens the channels page the test was sent from.
+    fn sample_alert(&self, channel: &Channel) -> Alert {
+        let mut link = (*self.public_base_url).clone();
+        link.set_path("/channels");
+        link.set_query(Some(&format!("test={}", channel.id)));
+        Alert {
+            kind: AlertKind::Test.into(),
+            monitor_id: "sample".to_owned(),
+            monitor_name: format!("Sample monitor (test of the channel \"{}\")", channel.name),
+            url: "https://shop.example/espresso-machine".to_owned(),
+            condition: "the price drops below 100 EUR".to_owned(),
+            summary: "Sample alert: the price dropped from 119 EUR to 89 EUR.".to_owned(),
+            reason: "This is a test message from Lookout: if you can read it, the channel works. \
+                     A real alert names your monitor, says what the judge saw and links to the check."
+                .to_owned(),
+            diff: "-Price: 119 EUR\n+Price: 89 EUR\n In stock: yes".to_owned(),
+            check_id: "sample".to_owned(),
+            link: link.to_string(),
+            checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
+            extracted_value: "89 EUR".to_owned(),
+            ..Alert::default()
+        }
+    }
+
     /// The page a recipient confirms an email channel on.
     pub fn confirmation_link(&self, token: &str) -> String {
         let mut link = (*self.public_base_url).clone();
@@ -117,6 +135,7 @@ impl NotifyClient {
                 checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
                 ..Alert::default()
             }),
+            ..SendRequest::default()
         };
         let response = NotifierClient::clone(&self.client)
             .send(request)

@@ -42,8 +42,25 @@ pub struct AlertData {
     pub checked_at: Option<String>,
 }
 
-/// The envelope of one event type.
-fn event_schema(event_type: &str, description: &str) -> utoipa::openapi::Schema {
+/// An `alert.digest` event's `data`: every alert of one period of a
+/// channel that takes digests, sent as one event.
+#[derive(Serialize, ToSchema)]
+pub struct DigestData {
+    /// `hourly` or `daily`.
+    pub period: String,
+    /// The period (RFC 3339); the end is exclusive and is also the event's `timestamp`.
+    pub period_start: String,
+    pub period_end: String,
+    /// Every alert of the period; more than `alerts` holds when the list was cut.
+    pub total_alerts: u32,
+    /// Oldest first, each as the `data` of its single event.
+    pub alerts: Vec<AlertData>,
+    /// Link to the monitors in the Lookout UI.
+    pub link: String,
+}
+
+/// The envelope of one event type, whose `data` is the schema `data_schema`.
+fn event_schema(event_type: &str, description: &str, data_schema: &str) -> utoipa::openapi::Schema {
     ObjectBuilder::new()
         .description(Some(description))
         .property(
@@ -61,37 +78,49 @@ fn event_schema(event_type: &str, description: &str) -> utoipa::openapi::Schema 
                     utoipa::openapi::KnownFormat::DateTime,
                 )))
                 .description(Some(
-                    "When the event happened (the check's time); the same on every retry.",
+                    "When the event happened (the check's time, or a digest's period end); \
+                     the same on every retry.",
                 )),
         )
         .required("timestamp")
-        .property("data", Ref::from_schema_name("AlertData"))
+        .property("data", Ref::from_schema_name(data_schema))
         .required("data")
         .build()
         .into()
 }
 
-/// `(type, schema name, description)` of every event Lookout sends.
-pub const EVENTS: [(&str, &str, &str); 4] = [
+/// `(type, schema name, description, data schema)` of every event Lookout sends.
+pub const EVENTS: [(&str, &str, &str, &str); 5] = [
     (
         "monitor.triggered",
         "MonitorTriggeredEvent",
         "A check found that the monitor's condition is met.",
+        "AlertData",
     ),
     (
         "monitor.failing",
         "MonitorFailingEvent",
         "The monitor's checks failed several times in a row.",
+        "AlertData",
     ),
     (
         "monitor.recovered",
         "MonitorRecoveredEvent",
         "A failing monitor's check succeeded again.",
+        "AlertData",
     ),
     (
         "monitor.test",
         "MonitorTestEvent",
         "A test message sent from the channel page.",
+        "AlertData",
+    ),
+    (
+        "alert.digest",
+        "AlertDigestEvent",
+        "Every alert of an hour or a day, for a channel whose delivery is `hourly` or \
+         `daily`; not sent for a period without alerts.",
+        "DigestData",
     ),
 ];
 
@@ -111,11 +140,14 @@ pub fn document(mut document: Document) -> Document {
     components
         .schemas
         .insert("AlertData".to_owned(), AlertData::schema());
+    components
+        .schemas
+        .insert("DigestData".to_owned(), DigestData::schema());
     let mut webhooks = PathsBuilder::new();
-    for (event_type, schema_name, description) in EVENTS {
+    for (event_type, schema_name, description, data_schema) in EVENTS {
         components.schemas.insert(
             schema_name.to_owned(),
-            RefOr::T(event_schema(event_type, description)),
+            RefOr::T(event_schema(event_type, description, data_schema)),
         );
         let operation = OperationBuilder::new()
             .summary(Some(description))

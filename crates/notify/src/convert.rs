@@ -5,9 +5,9 @@ use api_proto::notify::v1 as pb;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    Alert, AlertKind, Channel, Delivery, EmailAddress, IdempotencyKey, NtfyDestination, Outcome,
-    RateLinks, SecretUrl, TelegramDestination, TelegramToken, WebhookDestination, WebhookSecret,
-    telegram_chat_id,
+    Alert, AlertKind, Channel, Content, Delivery, Digest, DigestPeriod, EmailAddress,
+    IdempotencyKey, NtfyDestination, Outcome, RateLinks, SecretUrl, TelegramDestination,
+    TelegramToken, WebhookDestination, WebhookSecret, telegram_chat_id,
 };
 use crate::error::InvalidField;
 
@@ -45,15 +45,74 @@ pub fn delivery(request: pb::SendRequest) -> Result<Delivery, InvalidField> {
             ));
         }
     };
-    let alert = request
-        .alert
-        .ok_or_else(|| InvalidField::new("alert", "is required"))?;
+    let content = match (request.digest, request.alert) {
+        (Some(digest), _) => Content::Digest(digest_from(digest)?),
+        (None, Some(alert)) => Content::Alert(Box::new(alert_from(alert)?)),
+        (None, None) => return Err(InvalidField::new("alert", "is required")),
+    };
+    let unsubscribe_url = match request.unsubscribe_url.as_str() {
+        "" => None,
+        raw => Some(
+            url::Url::parse(raw)
+                .ok()
+                .filter(|url| matches!(url.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    InvalidField::new("unsubscribe_url", "must be an absolute http(s) URL")
+                })?,
+        ),
+    };
     Ok(Delivery {
         key,
         channel,
-        alert: alert_from(alert)?,
+        content,
+        unsubscribe_url,
     })
 }
+
+/// A digest's alerts are checked one by one, as if each came alone.
+fn digest_from(digest: pb::Digest) -> Result<Digest, InvalidField> {
+    let period = match digest.period.as_str() {
+        "hourly" => DigestPeriod::Hourly,
+        "daily" => DigestPeriod::Daily,
+        _ => {
+            return Err(InvalidField::new(
+                "digest.period",
+                "must be hourly or daily",
+            ));
+        }
+    };
+    let time = |ms: i64, field: &'static str| {
+        DateTime::<Utc>::from_timestamp_millis(ms)
+            .filter(|_| ms > 0)
+            .ok_or_else(|| InvalidField::new(field, "is out of range"))
+    };
+    let start = time(digest.period_start_unix_ms, "digest.period_start_unix_ms")?;
+    let end = time(digest.period_end_unix_ms, "digest.period_end_unix_ms")?;
+    if digest.alerts.is_empty() {
+        return Err(InvalidField::new("digest.alerts", "must not be empty"));
+    }
+    if digest.alerts.len() > MAX_DIGEST_ALERTS {
+        return Err(InvalidField::new(
+            "digest.alerts",
+            "must hold at most 1000 alerts",
+        ));
+    }
+    Ok(Digest {
+        period,
+        start,
+        end,
+        alerts: digest
+            .alerts
+            .into_iter()
+            .map(alert_from)
+            .collect::<Result<_, _>>()?,
+        link: digest.link,
+        omitted: digest.omitted_alerts,
+    })
+}
+
+/// A digest longer than this is a bug upstream, not an hour of alerts.
+const MAX_DIGEST_ALERTS: usize = 1_000;
 
 fn secret_url(raw: &str, field: &'static str) -> Result<SecretUrl, InvalidField> {
     netguard::parse_url(raw)

@@ -50,7 +50,7 @@ impl Dispatcher {
                 if let Err(error) = self.ledger.mark_sent(&delivery.key).await {
                     tracing::error!(key = %delivery.key, error = %error, "delivered but could not record it");
                 }
-                tracing::info!(key = %delivery.key, kind = ?delivery.alert.kind, "alert delivered");
+                tracing::info!(key = %delivery.key, kind = delivery.content.label(), "alert delivered");
                 Ok(Outcome::Sent {
                     message_id,
                     http_status,
@@ -70,15 +70,20 @@ impl Dispatcher {
         match &delivery.channel {
             Channel::Email(to) => self
                 .email
-                .send(&delivery.key, to, &delivery.alert)
+                .send(
+                    &delivery.key,
+                    to,
+                    &delivery.content,
+                    delivery.unsubscribe_url.as_ref(),
+                )
                 .await
                 .map(|_| None),
             Channel::Webhook(destination) => self
                 .webhook
-                .send(&delivery.key, destination, &delivery.alert)
+                .send(&delivery.key, destination, &delivery.content)
                 .await
                 .map(Some),
-            chat => self.chat.send(chat, &delivery.alert).await.map(Some),
+            chat => self.chat.send(chat, &delivery.content).await.map(Some),
         }
     }
 

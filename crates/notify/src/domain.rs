@@ -320,12 +320,70 @@ pub enum Channel {
     Ntfy(NtfyDestination),
 }
 
-/// One alert to one channel, delivered at most once per key.
+/// How often a digest channel hears from Lookout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestPeriod {
+    Hourly,
+    Daily,
+}
+
+impl DigestPeriod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hourly => "hourly",
+            Self::Daily => "daily",
+        }
+    }
+}
+
+/// Every alert of one period, sent as one message.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub period: DigestPeriod,
+    pub start: DateTime<Utc>,
+    /// Exclusive; the digest's own time, the same on every retry.
+    pub end: DateTime<Utc>,
+    /// Oldest first; never empty.
+    pub alerts: Vec<Alert>,
+    /// The monitors page of the UI.
+    pub link: String,
+    /// Alerts of the period left out to keep the message readable.
+    pub omitted: u32,
+}
+
+impl Digest {
+    /// Every alert of the period, those left out included.
+    pub fn total(&self) -> usize {
+        self.alerts.len() + usize::try_from(self.omitted).unwrap_or(0)
+    }
+}
+
+/// What one delivery says: one alert, or a digest of several.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Boxed: an alert is far larger than a digest's own fields.
+    Alert(Box<Alert>),
+    Digest(Digest),
+}
+
+impl Content {
+    /// For logs: the alert's kind, or `digest`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Alert(alert) => alert.kind.event_type(),
+            Self::Digest(_) => "alert.digest",
+        }
+    }
+}
+
+/// One alert (or digest) to one channel, delivered at most once per key.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub key: IdempotencyKey,
     pub channel: Channel,
-    pub alert: Alert,
+    pub content: Content,
+    /// Email only: the channel's one-click unsubscribe link (an https URL).
+    pub unsubscribe_url: Option<url::Url>,
 }
 
 /// What the caller learns about a delivery that did not fail.

@@ -23,7 +23,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use support::{Options, TestApp, alert, fresh_key};
+use support::{Options, TestApp, alert, digest_request, fresh_key};
 use tonic::Code;
 
 /// One request as the fake service saw it.
@@ -129,6 +129,7 @@ fn request(target: Target) -> SendRequest {
             target: Some(target),
         }),
         alert: Some(alert(AlertKind::Triggered)),
+        ..SendRequest::default()
     }
 }
 
@@ -550,5 +551,68 @@ async fn chat_destinations_on_private_networks_are_refused_before_any_request() 
     ] {
         let status = app.send(request(target)).await.unwrap_err();
         assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+    }
+}
+
+/// Every chat service takes a digest as one message: a title with the count
+/// and one line per alert with its link, within the service's limits.
+#[tokio::test]
+async fn every_chat_service_takes_a_digest_as_one_message_listing_the_alerts() {
+    let (slack_fake, slack_url) = slack().await;
+    let (discord_fake, discord_target) = discord().await;
+    let telegram_fake = telegram().await;
+    let ok = |status| (status, vec![], String::new());
+    let teams_fake = FakeService::start(Method::POST, TEAMS_PATH, ok(StatusCode::ACCEPTED)).await;
+    let ntfy_fake = FakeService::start(
+        Method::POST,
+        "/",
+        json_reply(
+            StatusCode::OK,
+            json!({"id": "d1", "event": "message", "topic": "lookout-alerts"}),
+        ),
+    )
+    .await;
+    let app = app(&format!("{}/", telegram_fake.base)).await;
+    let targets = [
+        slack_target(&slack_url),
+        discord_target,
+        telegram_target(),
+        Target::Teams(TeamsTarget {
+            webhook_url: format!("{}{TEAMS_PATH}?sig=SIGSECRET", teams_fake.base),
+        }),
+        Target::Ntfy(NtfyTarget {
+            topic_url: format!("{}/lookout-alerts", ntfy_fake.base),
+            ..NtfyTarget::default()
+        }),
+    ];
+    for target in targets {
+        let response = app
+            .send(digest_request(&fresh_key(), target))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), DeliveryStatus::Sent);
+    }
+    for fake in [
+        &slack_fake,
+        &discord_fake,
+        &telegram_fake,
+        &teams_fake,
+        &ntfy_fake,
+    ] {
+        let seen = fake.seen();
+        assert_eq!(seen.len(), 1, "one message per digest at {}", fake.base);
+        let body = seen[0].body.to_string();
+        for expected in [
+            "hourly digest: 2 alerts",
+            "Blog is failing",
+            "https://lookout.test/monitors/0193a5b2-blog/checks/0193a5b2-gone",
+            "https://lookout.test/monitors/0193a5b2-monitor/checks/0193a5b2-check",
+        ] {
+            assert!(
+                body.contains(expected),
+                "{expected:?} missing at {}: {body}",
+                fake.base
+            );
+        }
     }
 }

@@ -10,7 +10,8 @@ mod support;
 use std::time::Duration;
 
 use api_proto::notify::v1::{AlertKind, DeliveryStatus};
-use support::{TestApp, alert, email_request, fresh_key, triggered_alert_to_ada};
+use api_proto::notify::v1::{EmailTarget, channel};
+use support::{TestApp, alert, digest_request, email_request, fresh_key, triggered_alert_to_ada};
 use test_support::smtp::{ReceivedMessage, Security, SmtpSink};
 use test_support::tls::TestCa;
 use tonic::Code;
@@ -493,4 +494,119 @@ async fn a_rating_link_that_is_not_an_http_url_is_refused() {
 
     assert_eq!(status.code(), Code::InvalidArgument);
     assert!(status.message().contains("rate_useful_url"), "{status:?}");
+}
+
+const UNSUBSCRIBE: &str = "https://lookout.test/api/v1/channels/unsubscribe/tok.en";
+
+#[tokio::test]
+async fn an_alert_email_offers_one_click_unsubscribe_in_its_headers_and_footer() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let mut request = triggered_alert_to_ada();
+    request.unsubscribe_url = UNSUBSCRIBE.to_owned();
+    app.send(request).await.unwrap();
+
+    let email = &sink.wait_for_messages(1, WAIT).await[0];
+    assert_eq!(
+        email.header("List-Unsubscribe").as_deref(),
+        Some(format!("<{UNSUBSCRIBE}>").as_str())
+    );
+    assert_eq!(
+        email.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    assert!(
+        email
+            .text()
+            .contains(&format!("Unsubscribe from this channel: {UNSUBSCRIBE}"))
+    );
+    assert!(email.html().contains(&format!("href=\"{UNSUBSCRIBE}\"")));
+}
+
+#[tokio::test]
+async fn a_test_email_carries_a_sample_alert_and_no_empty_monitor_headers() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let mut sample = alert(AlertKind::Test);
+    sample.link = "https://lookout.test/channels?test=1".into();
+    app.send(email_request(&fresh_key(), "ada@example.com", sample))
+        .await
+        .unwrap();
+
+    let email = &sink.wait_for_messages(1, WAIT).await[0];
+    assert_eq!(email.header("X-Lookout-Monitor"), None);
+    assert_eq!(email.header("X-Lookout-Check"), None);
+    assert_eq!(
+        email.header("List-Unsubscribe"),
+        None,
+        "a test belongs to no alert stream"
+    );
+    let text = email.text();
+    assert!(text.contains("Price dropped to 99 EUR"), "{text}");
+    assert!(text.contains("+Price: 99 EUR"), "{text}");
+    assert!(
+        text.contains("https://lookout.test/channels?test=1"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_digest_is_one_email_listing_every_alert_with_its_links() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::with_sink(&sink).await;
+    let key = fresh_key();
+    let mut request = digest_request(
+        &key,
+        channel::Target::Email(EmailTarget {
+            address: "ada@example.com".into(),
+        }),
+    );
+    request.unsubscribe_url = UNSUBSCRIBE.to_owned();
+    let first = app.send(request.clone()).await.unwrap();
+    // A retry of the same digest is the same message, never a second one.
+    let again = app.send(request).await.unwrap();
+    assert_eq!(again.status(), DeliveryStatus::Duplicate);
+    assert_eq!(again.message_id, first.message_id);
+
+    let messages = sink.wait_for_messages(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.messages().len(), 1);
+    let email = &messages[0];
+    assert_eq!(email.subject(), "[Lookout] Hourly digest: 2 alerts");
+    assert_eq!(
+        format!("<{}>", email.message_id().unwrap()),
+        first.message_id
+    );
+    assert_eq!(
+        email.header("List-Unsubscribe-Post").as_deref(),
+        Some("List-Unsubscribe=One-Click")
+    );
+    let text = email.text();
+    assert!(
+        text.contains("* Espresso <b>machine</b> & grinder: condition met"),
+        "{text}"
+    );
+    assert!(text.contains("* Blog is failing"), "{text}");
+    assert!(
+        text.contains("https://lookout.test/monitors/0193a5b2-monitor/checks/0193a5b2-check#diff"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://lookout.test/monitors/0193a5b2-blog/checks/0193a5b2-gone"),
+        "{text}"
+    );
+    let html = email.html();
+    assert!(html.contains("<html lang=\"en\">"), "{html}");
+    assert!(
+        html.contains("<title>[Lookout] Hourly digest: 2 alerts</title>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Espresso &#60;b&#62;machine&#60;/b&#62; &#38; grinder"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"https://lookout.test/monitors/0193a5b2-blog/checks/0193a5b2-gone\""),
+        "{html}"
+    );
 }

@@ -11,9 +11,12 @@ mod support;
 use std::time::{Duration, SystemTime};
 
 use api_proto::notify::v1::{AlertKind, DeliveryStatus};
+use api_proto::notify::v1::{WebhookTarget, channel};
 use axum::http::StatusCode;
 use lookout_notify::webhook::signature::{DEFAULT_TOLERANCE, VerifyError};
-use support::{Options, Receiver, TestApp, WEBHOOK_SECRET, alert, fresh_key, webhook_request};
+use support::{
+    Options, Receiver, TestApp, WEBHOOK_SECRET, alert, digest_request, fresh_key, webhook_request,
+};
 use tonic::Code;
 
 async fn app_allowing_loopback() -> TestApp {
@@ -64,6 +67,55 @@ async fn a_webhook_carries_a_signature_the_receiver_verifies() {
     assert_eq!(event["data"]["summary"], "Price dropped to 99 EUR");
     assert_eq!(event["data"]["check_id"], "0193a5b2-check");
     assert!(event["timestamp"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn a_digest_is_one_signed_alert_digest_event_with_every_alert() {
+    let receiver = Receiver::start().await;
+    let app = app_allowing_loopback().await;
+    let key = fresh_key();
+    let request = digest_request(
+        &key,
+        channel::Target::Webhook(WebhookTarget {
+            url: receiver.url.clone(),
+            secret: WEBHOOK_SECRET.to_owned(),
+        }),
+    );
+    app.send(request.clone()).await.unwrap();
+    assert_eq!(
+        app.send(request).await.unwrap().status(),
+        DeliveryStatus::Duplicate
+    );
+
+    let received = receiver.received();
+    assert_eq!(received.len(), 1, "one digest, not one event per alert");
+    let (headers, body) = &received[0];
+    assert_eq!(headers["webhook-id"], key.as_str());
+    assert_eq!(
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            headers,
+            body,
+            SystemTime::now(),
+            DEFAULT_TOLERANCE
+        ),
+        Ok(())
+    );
+    let event: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(event["type"], "alert.digest");
+    assert_eq!(
+        event["timestamp"], "2026-01-01T00:00:00.000Z",
+        "the period's end"
+    );
+    assert_eq!(event["data"]["period"], "hourly");
+    assert_eq!(event["data"]["period_start"], "2025-12-31T23:00:00.000Z");
+    assert_eq!(event["data"]["total_alerts"], 2);
+    let alerts = event["data"]["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 2);
+    assert_eq!(alerts[0]["kind"], "triggered");
+    assert_eq!(alerts[0]["summary"], "Price dropped to 99 EUR");
+    assert_eq!(alerts[1]["kind"], "failing");
+    assert_eq!(alerts[1]["monitor_name"], "Blog");
 }
 
 #[tokio::test]

@@ -6,8 +6,13 @@
 //! nothing else; it expires; and the gateway stores a digest of every token it accepted
 //! ([`RatingToken::digest`]) so each link works once.
 //!
+//! The same key signs the one-click unsubscribe links of email channels ([`unsubscribe`]), in
+//! a MAC domain of their own.
+//!
 //! Architecture Invariant: a token carries no user data and no secret; the key never leaves
 //! the two services' configuration.
+
+pub mod unsubscribe;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

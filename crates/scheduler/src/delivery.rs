@@ -8,14 +8,14 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use secret_box::SecretBox;
 use store::Store;
-use store::deliveries::{ClaimedDelivery, DeliveryPayload};
+use store::deliveries::{ClaimedDelivery, DeliveredCheck, DeliveredMonitor, DeliveryChannel};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use crate::dependencies::{Dependencies, Dependency};
 use crate::domain::delivery_backoff;
 use crate::metrics::METRICS;
-use crate::peers::{Alert, ChannelNotice, Destination, Kind, Peers, SendFailure};
+use crate::peers::{Alert, ChannelNotice, Destination, Kind, Outgoing, Peers, SendFailure};
 use store::channels::AttemptOutcome;
 
 /// Deliveries claimed per round; they are sent concurrently.
@@ -24,6 +24,14 @@ const BATCH: i64 = 16;
 /// worker claims nothing while notify is down, so this is the pause
 /// between looks at a key another attempt still holds.
 const DEFERRED_RETRY: Duration = Duration::from_secs(1);
+
+/// A claimed delivery made ready to send: where, what, and the time the
+/// message is about (its links are signed at it, so retries match).
+pub(crate) struct Loaded {
+    pub(crate) channel: DeliveryChannel,
+    pub(crate) outgoing: Outgoing,
+    pub(crate) issued_at: chrono::DateTime<chrono::Utc>,
+}
 
 pub struct DeliveryWorker {
     pub store: Store,
@@ -64,6 +72,7 @@ impl DeliveryWorker {
     }
 
     async fn drain(self: &Arc<Self>) {
+        self.build_due_digests(chrono::Utc::now()).await;
         loop {
             if !self.dependencies.is_up(Dependency::Notify) {
                 return;
@@ -102,8 +111,17 @@ impl DeliveryWorker {
     }
 
     async fn deliver(&self, delivery: ClaimedDelivery) {
-        let payload = match self.store.delivery_payload(&delivery).await {
-            Ok(payload) => payload,
+        let loaded = match delivery.kind.as_str() {
+            "digest" => self.load_digest(&delivery).await,
+            "channel_disabled" => self.load_notice(&delivery).await,
+            _ => self.load_alert(&delivery).await,
+        };
+        let Loaded {
+            channel,
+            outgoing,
+            issued_at,
+        } = match loaded {
+            Ok(loaded) => loaded,
             Err(store::StoreError::NotFound) => {
                 self.give_up(&delivery, "the check, monitor or channel no longer exists")
                     .await;
@@ -114,61 +132,85 @@ impl DeliveryWorker {
                 return;
             }
         };
-        if !payload.channel.enabled {
+        let is_notice = matches!(outgoing, Outgoing::Notice(_));
+        // A notice tells the owners that the channel is off: it goes to them, not to it.
+        if !channel.enabled && !is_notice {
             self.give_up(&delivery, "the channel was disabled before delivery")
                 .await;
             return;
         }
-        let secret = match payload
-            .channel
-            .secret
-            .as_ref()
-            .map(|secret| secret.open(&self.secret_box))
-        {
-            None => String::new(),
-            Some(Ok(secret)) => secret.expose_secret().to_owned(),
-            Some(Err(error)) => {
-                // An operator's mistake, not the receiver's: retried until
-                // the key is back, like a notify outage.
-                tracing::error!(
-                    delivery_id = %delivery.id,
-                    channel_id = %delivery.channel_id,
-                    %error,
-                    "cannot open the channel's secret; is a key missing from SECRETS_KEYS?"
-                );
-                let failure = SendFailure {
-                    message: "the channel's credential cannot be read; the operator has been told"
-                        .to_owned(),
-                    permanent: false,
-                    gone: false,
-                    retry_after: None,
-                    notify_may_be_down: false,
-                    notify_own_fault: false,
-                };
-                self.failed(&delivery, &failure).await;
+        let (destination, unsubscribe_url) = if let Outgoing::Notice(_) = &outgoing {
+            (
+                Destination::Email {
+                    address: channel.target.clone(),
+                },
+                String::new(),
+            )
+        } else {
+            let secret = match channel
+                .secret
+                .as_ref()
+                .map(|secret| secret.open(&self.secret_box))
+            {
+                None => String::new(),
+                Some(Ok(secret)) => secret.expose_secret().to_owned(),
+                Some(Err(error)) => {
+                    // An operator's mistake, not the receiver's: retried until
+                    // the key is back, like a notify outage.
+                    tracing::error!(
+                        delivery_id = %delivery.id,
+                        channel_id = %delivery.channel_id,
+                        %error,
+                        "cannot open the channel's secret; is a key missing from SECRETS_KEYS?"
+                    );
+                    let failure = SendFailure {
+                        message:
+                            "the channel's credential cannot be read; the operator has been told"
+                                .to_owned(),
+                        permanent: false,
+                        gone: false,
+                        retry_after: None,
+                        notify_may_be_down: false,
+                        notify_own_fault: false,
+                    };
+                    self.failed(&delivery, &failure).await;
+                    return;
+                }
+            };
+            let Some(destination) = destination(&channel, secret) else {
+                self.give_up(&delivery, "the channel has an unknown kind")
+                    .await;
                 return;
-            }
+            };
+            let unsubscribe_url = if channel.kind == "email" {
+                self.unsubscribe_url(channel.id, &channel.target, issued_at)
+            } else {
+                String::new()
+            };
+            (destination, unsubscribe_url)
         };
-        let Some(destination) = destination(&payload, secret) else {
-            self.give_up(&delivery, "the channel has an unknown kind")
-                .await;
-            return;
-        };
-        let alert = self.alert(&delivery.kind, &payload);
         match self
             .peers
-            .send(&delivery.idempotency_key, destination, alert)
+            .send(
+                &delivery.idempotency_key,
+                destination,
+                outgoing,
+                unsubscribe_url,
+            )
             .await
         {
             Ok(()) => match self.store.mark_delivery_sent(delivery.id).await {
                 Ok(()) => {
-                    self.record_attempt(&delivery, AttemptOutcome::Delivered)
-                        .await;
+                    if !is_notice {
+                        self.record_attempt(&delivery, AttemptOutcome::Delivered)
+                            .await;
+                    }
                     tracing::info!(
                     delivery_id = %delivery.id,
-                    check_id = %delivery.check_id,
+                    check_id = ?delivery.check_id,
                     channel_id = %delivery.channel_id,
                     team_id = %delivery.team_id,
+                    kind = %delivery.kind,
                     attempts = delivery.attempts + 1,
                     "delivery sent"
                     )
@@ -181,12 +223,65 @@ impl DeliveryWorker {
             },
             Err(failure) if self.ours(&failure).await => self.defer(&delivery, &failure).await,
             Err(failure) => {
-                if failure.gone {
+                if failure.gone && !is_notice {
                     self.disable_gone_channel(&delivery, &failure.message).await;
                 }
                 self.failed(&delivery, &failure).await
             }
         }
+    }
+
+    async fn load_alert(&self, delivery: &ClaimedDelivery) -> Result<Loaded, store::StoreError> {
+        let payload = self.store.delivery_payload(delivery).await?;
+        Ok(Loaded {
+            issued_at: payload.check.finished_at,
+            outgoing: Outgoing::Alert(Box::new(self.alert(
+                &delivery.kind,
+                &payload.check,
+                &payload.monitor,
+            ))),
+            channel: payload.channel,
+        })
+    }
+
+    async fn load_notice(&self, delivery: &ClaimedDelivery) -> Result<Loaded, store::StoreError> {
+        let notice = self.store.notice_payload(delivery).await?;
+        Ok(Loaded {
+            channel: DeliveryChannel {
+                id: delivery.channel_id,
+                kind: "email".to_owned(),
+                target: notice.recipient,
+                secret: None,
+                settings: Default::default(),
+                enabled: true,
+            },
+            issued_at: notice.queued_at,
+            outgoing: Outgoing::Notice(ChannelNotice {
+                channel_name: notice.channel_name,
+                reason: notice.reason,
+                link: format!("{}/channels", self.public_base_url),
+                at: notice.queued_at,
+            }),
+        })
+    }
+
+    /// The one-click unsubscribe link of an email channel, signed at the
+    /// alert's own time so every retry sends the same bytes.
+    fn unsubscribe_url(
+        &self,
+        channel_id: uuid::Uuid,
+        address: &str,
+        issued_at: chrono::DateTime<chrono::Utc>,
+    ) -> String {
+        let token = self.rating_links.sign_unsubscribe(
+            channel_id,
+            address,
+            std::time::SystemTime::from(issued_at),
+        );
+        format!(
+            "{}/api/v1/channels/unsubscribe/{token}",
+            self.public_base_url
+        )
     }
 
     /// Whether a failed send is our fault rather than the receiver's. A call
@@ -224,14 +319,17 @@ impl DeliveryWorker {
     async fn disable_gone_channel(&self, delivery: &ClaimedDelivery, reason: &str) {
         match self
             .store
-            .disable_gone_channel(delivery.team_id, delivery.channel_id, reason)
+            .disable_gone_channel(delivery.team_id, delivery.channel_id, delivery.id, reason)
             .await
         {
-            Ok(true) => tracing::warn!(
-                channel_id = %delivery.channel_id,
-                team_id = %delivery.team_id,
-                "the receiver is gone; channel disabled"
-            ),
+            Ok(true) => {
+                tracing::warn!(
+                    channel_id = %delivery.channel_id,
+                    team_id = %delivery.team_id,
+                    "the receiver is gone; channel disabled and its owners' notices queued"
+                );
+                self.wake.notify_one();
+            }
             Ok(false) => {}
             Err(error) => {
                 tracing::warn!(channel_id = %delivery.channel_id, %error, "could not disable a gone channel")
@@ -249,7 +347,7 @@ impl DeliveryWorker {
         if give_up {
             tracing::warn!(
                 delivery_id = %delivery.id,
-                check_id = %delivery.check_id,
+                check_id = ?delivery.check_id,
                 channel_id = %delivery.channel_id,
                 team_id = %delivery.team_id,
                 attempts,
@@ -273,62 +371,45 @@ impl DeliveryWorker {
         {
             tracing::warn!(delivery_id = %delivery.id, error = %store_error, "could not record a failed delivery");
         }
-        self.record_attempt(
-            delivery,
-            AttemptOutcome::Failed {
-                error,
-                dead: give_up,
-            },
-        )
-        .await;
+        // A notice's failures say nothing of the channel it is about.
+        if delivery.kind != "channel_disabled" {
+            self.record_attempt(
+                delivery,
+                AttemptOutcome::Failed {
+                    error,
+                    dead: give_up,
+                },
+            )
+            .await;
+        }
     }
 
-    /// Keeps the channel's health, and tells the team's owners once when
-    /// its dead deliveries turned it off.
+    /// Keeps the channel's health. When its dead deliveries turned it off,
+    /// the store queued one notice per team owner with that change.
     async fn record_attempt(&self, delivery: &ClaimedDelivery, outcome: AttemptOutcome<'_>) {
-        let disabled = match self
+        match self
             .store
             .record_channel_attempt(
                 delivery.team_id,
                 delivery.channel_id,
+                delivery.id,
                 outcome,
                 self.channel_disable_after,
             )
             .await
         {
-            Ok(disabled) => disabled,
+            Ok(Some(disabled)) => {
+                tracing::warn!(
+                    channel_id = %delivery.channel_id,
+                    team_id = %delivery.team_id,
+                    owners_notified = disabled.owners_notified,
+                    "deliveries kept dying; channel turned off"
+                );
+                self.wake.notify_one();
+            }
+            Ok(None) => {}
             Err(error) => {
                 tracing::warn!(channel_id = %delivery.channel_id, %error, "could not record a channel's health");
-                return;
-            }
-        };
-        let Some(disabled) = disabled else {
-            return;
-        };
-        tracing::warn!(
-            channel_id = %delivery.channel_id,
-            team_id = %delivery.team_id,
-            "deliveries kept dying; channel turned off"
-        );
-        let notice = ChannelNotice {
-            channel_name: disabled.name,
-            reason: disabled.reason,
-            link: format!("{}/channels", self.public_base_url),
-        };
-        for address in disabled.owner_emails {
-            // One key per channel and dead letter: a retry of this notice is
-            // answered as a duplicate, never sent twice.
-            let key = format!("channel-off:{}:{}", delivery.channel_id, delivery.id);
-            if let Err(failure) = self
-                .peers
-                .send_channel_notice(
-                    &format!("{key}:{}", short_hash(&address)),
-                    &address,
-                    &notice,
-                )
-                .await
-            {
-                tracing::warn!(channel_id = %delivery.channel_id, error = %failure.message, "could not tell an owner that a channel was turned off");
             }
         }
     }
@@ -344,9 +425,12 @@ impl DeliveryWorker {
         }
     }
 
-    fn alert(&self, kind: &str, payload: &DeliveryPayload) -> Alert {
-        let check = &payload.check;
-        let monitor = &payload.monitor;
+    pub(crate) fn alert(
+        &self,
+        kind: &str,
+        check: &DeliveredCheck,
+        monitor: &DeliveredMonitor,
+    ) -> Alert {
         // Rows queued before deliveries had a kind say "triggered"; their
         // notices that judging fails are still failing alerts.
         let kind = match kind {
@@ -404,17 +488,9 @@ impl DeliveryWorker {
     }
 }
 
-/// A short stable tag of an address for an idempotency key (whose alphabet
-/// has no `@`).
-fn short_hash(address: &str) -> String {
-    use sha2::Digest;
-    hex::encode(&sha2::Sha256::digest(address.to_lowercase().as_bytes())[..8])
-}
-
 /// The stored channel put back together: `target` is what may be shown,
 /// `secret` the opened credential (see `store::channels::Channel::secret`).
-fn destination(payload: &DeliveryPayload, secret: String) -> Option<Destination> {
-    let channel = &payload.channel;
+fn destination(channel: &DeliveryChannel, secret: String) -> Option<Destination> {
     match channel.kind.as_str() {
         "email" => Some(Destination::Email {
             address: channel.target.clone(),

@@ -7,6 +7,7 @@
 //! - [`claim_loop`]: claims due monitors within the free concurrency slots.
 //! - [`check`]: one check: fetch → compare → judge → record (with the outbox).
 //! - [`delivery`]: the outbox worker: sends pending deliveries with retries.
+//! - [`digest`]: digest periods, and turning held alerts into one digest per period.
 //! - [`politeness`]: per-host concurrency and spacing between fetches.
 //! - [`domain`]: check statuses, backoff and jitter, the short diff.
 //! - [`peers`]: the gRPC clients of browser, llm and notify, behind domain types.
@@ -27,6 +28,7 @@ pub mod claim_loop;
 pub mod config;
 pub mod delivery;
 pub mod dependencies;
+pub mod digest;
 pub mod domain;
 pub mod error;
 pub mod metrics;

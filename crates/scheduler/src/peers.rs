@@ -7,9 +7,9 @@ use api_proto::llm::v1::judge_client::JudgeClient;
 use api_proto::llm::v1::{self as llm, EvaluateRequest};
 use api_proto::notify::v1::notifier_client::NotifierClient;
 use api_proto::notify::v1::{
-    Alert as AlertMessage, AlertKind, Channel, DeliveryStatus, DiscordTarget, EmailTarget,
-    NtfyTarget, SendRequest, SlackTarget, TeamsTarget, TelegramTarget, WebhookTarget,
-    channel::Target,
+    Alert as AlertMessage, AlertKind, Channel, DeliveryStatus, Digest as DigestMessage,
+    DiscordTarget, EmailTarget, NtfyTarget, SendRequest, SlackTarget, TeamsTarget, TelegramTarget,
+    WebhookTarget, channel::Target,
 };
 use mesh::client::{InternalChannel, connect_lazy};
 use mesh::config::ConfigError;
@@ -263,6 +263,31 @@ pub struct Alert {
     pub rate_noise_url: String,
 }
 
+/// Every alert of one period to one channel.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    /// `hourly` or `daily`.
+    pub period: &'static str,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    /// Oldest first.
+    pub alerts: Vec<Alert>,
+    /// Alerts of the period left out to keep the message readable.
+    pub omitted: u32,
+    /// The monitors page.
+    pub link: String,
+}
+
+/// What one delivery sends.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// Boxed: an alert is far larger than the other variants.
+    Alert(Box<Alert>),
+    Digest(Digest),
+    /// To a team owner's address (the destination).
+    Notice(ChannelNotice),
+}
+
 /// To a team's owner: Lookout turned one of the team's channels off.
 #[derive(Debug, Clone)]
 pub struct ChannelNotice {
@@ -270,6 +295,8 @@ pub struct ChannelNotice {
     pub reason: String,
     /// The channels page.
     pub link: String,
+    /// When the channel was turned off (the notice's queueing).
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A failed send.
@@ -485,55 +512,15 @@ impl Peers {
         })
     }
 
-    /// Emails a team owner that a channel was turned off.
-    pub async fn send_channel_notice(
-        &self,
-        idempotency_key: &str,
-        address: &str,
-        notice: &ChannelNotice,
-    ) -> Result<(), SendFailure> {
-        let request = SendRequest {
-            idempotency_key: idempotency_key.to_owned(),
-            channel: Some(Channel {
-                target: Some(Target::Email(EmailTarget {
-                    address: address.to_owned(),
-                })),
-            }),
-            alert: Some(AlertMessage {
-                kind: AlertKind::ChannelDisabled.into(),
-                monitor_name: notice.channel_name.clone(),
-                summary: notice.reason.clone(),
-                link: notice.link.clone(),
-                checked_at_unix_ms: chrono::Utc::now().timestamp_millis(),
-                ..AlertMessage::default()
-            }),
-        };
-        self.notifier
-            .clone()
-            .send(request)
-            .await
-            .map(|_| ())
-            .map_err(|status| SendFailure {
-                message: format!(
-                    "{}: {}",
-                    peer_failure("notify", status.code()),
-                    status.message()
-                ),
-                permanent: false,
-                gone: false,
-                retry_after: None,
-                notify_may_be_down: false,
-                notify_own_fault: false,
-            })
-    }
-
-    /// Sends one alert. `Ok` when notify sent it now or had already sent it
-    /// under this idempotency key.
+    /// Sends one alert or digest. `Ok` when notify sent it now or had
+    /// already sent it under this idempotency key. `unsubscribe_url` is the
+    /// email channel's one-click link (empty for other channels).
     pub async fn send(
         &self,
         idempotency_key: &str,
         destination: Destination,
-        alert: Alert,
+        outgoing: Outgoing,
+        unsubscribe_url: String,
     ) -> Result<(), SendFailure> {
         let target = match destination {
             Destination::Email { address } => Target::Email(EmailTarget { address }),
@@ -556,32 +543,39 @@ impl Peers {
                 tags,
             }),
         };
+        let (alert, digest) = match outgoing {
+            Outgoing::Alert(alert) => (Some(alert_message(*alert)), None),
+            Outgoing::Notice(notice) => (
+                Some(AlertMessage {
+                    kind: AlertKind::ChannelDisabled.into(),
+                    monitor_name: notice.channel_name,
+                    summary: notice.reason,
+                    link: notice.link,
+                    checked_at_unix_ms: notice.at.timestamp_millis(),
+                    ..AlertMessage::default()
+                }),
+                None,
+            ),
+            Outgoing::Digest(digest) => (
+                None,
+                Some(DigestMessage {
+                    period: digest.period.to_owned(),
+                    period_start_unix_ms: digest.start.timestamp_millis(),
+                    period_end_unix_ms: digest.end.timestamp_millis(),
+                    alerts: digest.alerts.into_iter().map(alert_message).collect(),
+                    link: digest.link,
+                    omitted_alerts: digest.omitted,
+                }),
+            ),
+        };
         let request = SendRequest {
             idempotency_key: idempotency_key.to_owned(),
             channel: Some(Channel {
                 target: Some(target),
             }),
-            alert: Some(AlertMessage {
-                kind: match alert.kind {
-                    Kind::Triggered => AlertKind::Triggered,
-                    Kind::Failing => AlertKind::Failing,
-                    Kind::Recovered => AlertKind::Recovered,
-                }
-                .into(),
-                monitor_id: alert.monitor_id,
-                monitor_name: alert.monitor_name,
-                url: alert.url,
-                condition: alert.condition,
-                summary: alert.summary,
-                reason: alert.reason,
-                diff: alert.diff,
-                check_id: alert.check_id,
-                link: alert.link,
-                checked_at_unix_ms: alert.checked_at_unix_ms,
-                extracted_value: alert.extracted_value,
-                rate_useful_url: alert.rate_useful_url,
-                rate_noise_url: alert.rate_noise_url,
-            }),
+            alert,
+            digest,
+            unsubscribe_url,
         };
         let response = self
             .notifier
@@ -639,6 +633,30 @@ impl Peers {
                 notify_own_fault: false,
             }),
         }
+    }
+}
+
+fn alert_message(alert: Alert) -> AlertMessage {
+    AlertMessage {
+        kind: match alert.kind {
+            Kind::Triggered => AlertKind::Triggered,
+            Kind::Failing => AlertKind::Failing,
+            Kind::Recovered => AlertKind::Recovered,
+        }
+        .into(),
+        monitor_id: alert.monitor_id,
+        monitor_name: alert.monitor_name,
+        url: alert.url,
+        condition: alert.condition,
+        summary: alert.summary,
+        reason: alert.reason,
+        diff: alert.diff,
+        check_id: alert.check_id,
+        link: alert.link,
+        checked_at_unix_ms: alert.checked_at_unix_ms,
+        extracted_value: alert.extracted_value,
+        rate_useful_url: alert.rate_useful_url,
+        rate_noise_url: alert.rate_noise_url,
     }
 }
 

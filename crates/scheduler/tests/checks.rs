@@ -650,6 +650,7 @@ async fn alert_anyway_sends_the_change_marked_not_judged_and_notify_unjudged_tel
 #[tokio::test]
 async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_delivery_is_dead() {
     let app = spawn_app().await;
+    app.add_team_owner("owner@example.test").await;
     let (monitor, channel) = app.create_emailed_monitor("price below 100").await;
 
     *app.peers.notify_error.lock().unwrap() = Some(Code::NotFound);
@@ -671,6 +672,35 @@ async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_de
     let (enabled, reason): (bool, Option<String>) = (row.get(0), row.get(1));
     assert!(!enabled, "the channel is disabled");
     assert!(reason.unwrap().contains("the address is not valid"));
+    // The owner is told through the outbox, like any alert.
+    let notice: SendRequest = wait_until("the owner to be told", || async {
+        app.peers
+            .sends()
+            .into_iter()
+            .find(|send| send.alert.as_ref().unwrap().kind() == AlertKind::ChannelDisabled)
+    })
+    .await;
+    match notice.channel.as_ref().unwrap().target.as_ref().unwrap() {
+        api_proto::notify::v1::channel::Target::Email(email) => {
+            assert_eq!(email.address, "owner@example.test")
+        }
+        other => panic!("the owner is emailed, not {other:?}"),
+    }
+    assert!(
+        notice
+            .alert
+            .unwrap()
+            .summary
+            .contains("the address is not valid")
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM deliveries WHERE channel_id = $1 AND kind = 'channel_disabled'",
+            channel
+        )
+        .await,
+        1
+    );
     app.stop().await;
 }
 
@@ -700,21 +730,7 @@ async fn a_channel_whose_alerts_keep_dying_is_turned_off_and_its_owner_told_once
         ..Options::default()
     })
     .await;
-    let owner = Uuid::new_v4();
-    app.db
-        .execute(
-            "INSERT INTO users (id, email) VALUES ($1, 'owner@example.test')",
-            &[&owner],
-        )
-        .await
-        .unwrap();
-    app.db
-        .execute(
-            "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'owner')",
-            &[&app.team_id, &owner],
-        )
-        .await
-        .unwrap();
+    app.add_team_owner("owner@example.test").await;
     let (monitor, channel) = app.create_emailed_monitor("price below 100").await;
     let health = || async {
         let row = app

@@ -61,6 +61,58 @@ impl ChannelKind {
     }
 }
 
+/// How a channel takes its alerts: each at once, or gathered into one
+/// digest per period.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ChannelDelivery {
+    #[default]
+    Instant,
+    /// One digest at the end of every hour (in UTC).
+    Hourly,
+    /// One digest a day, when the clock in `time_zone` (an IANA name, checked
+    /// by the caller) shows `at`.
+    Daily {
+        at: chrono::NaiveTime,
+        time_zone: String,
+    },
+}
+
+impl ChannelDelivery {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Instant => "instant",
+            Self::Hourly => "hourly",
+            Self::Daily { .. } => "daily",
+        }
+    }
+
+    /// Whether alerts wait for a digest.
+    pub fn is_digest(&self) -> bool {
+        !matches!(self, Self::Instant)
+    }
+
+    /// `(delivery, digest_time, digest_time_zone)` column values.
+    fn columns(&self) -> (&'static str, Option<chrono::NaiveTime>, Option<&str>) {
+        match self {
+            Self::Daily { at, time_zone } => ("daily", Some(*at), Some(time_zone.as_str())),
+            other => (other.as_str(), None, None),
+        }
+    }
+
+    pub(crate) fn from_columns(
+        delivery: &str,
+        at: Option<chrono::NaiveTime>,
+        time_zone: Option<String>,
+    ) -> Self {
+        // The table's CHECK constraints make a daily row carry both.
+        match (delivery, at, time_zone) {
+            ("hourly", _, _) => Self::Hourly,
+            ("daily", Some(at), Some(time_zone)) => Self::Daily { at, time_zone },
+            _ => Self::Instant,
+        }
+    }
+}
+
 /// The `secret-box` purpose of channel credentials: a value sealed as
 /// another kind of secret (a monitor header) does not open as one.
 pub const CHANNEL_SECRET_PURPOSE: &str = "channel-secret";
@@ -152,6 +204,7 @@ pub struct Channel {
     pub dead_streak: i32,
     /// An email channel waiting, off, for its recipient to confirm.
     pub awaiting_confirmation: bool,
+    pub delivery: ChannelDelivery,
 }
 
 /// How a channel's deliveries are going, as its page shows it.
@@ -209,8 +262,8 @@ impl Channel {
 pub struct DisabledChannel {
     pub name: String,
     pub reason: String,
-    /// The addresses of its team's owners, who are told once.
-    pub owner_emails: Vec<String>,
+    /// How many of its team's owners a notice was queued for.
+    pub owners_notified: u64,
 }
 
 /// What a delivery attempt did, for the channel's health.
@@ -235,6 +288,9 @@ pub struct ChannelPatch {
     /// With a new destination: whether it waits for its recipient to
     /// confirm (the channel is then off until they do).
     pub awaiting_confirmation: bool,
+    /// Instant alerts or digests; alerts already waiting for a digest keep
+    /// waiting for the next one of the new schedule (or go out at once).
+    pub delivery: Option<ChannelDelivery>,
 }
 
 /// Where a channel delivers: what is shown, the sealed credential and the
@@ -265,7 +321,7 @@ impl std::fmt::Debug for Channel {
 
 const CHANNEL_COLUMNS: &str = "c.id, c.team_id, c.kind, c.name, c.target, c.secret, c.sealed_secret, c.settings, \
      c.enabled, c.disabled_reason, c.created_at, c.last_success_at, c.last_failure_at, \
-     c.last_failure, c.dead_streak, c.awaiting_confirmation";
+     c.last_failure, c.dead_streak, c.awaiting_confirmation, c.delivery, c.digest_time, c.digest_time_zone";
 
 /// The scope of every channel query: the caller ($1) is a member of the
 /// channel's team.
@@ -291,6 +347,11 @@ impl Channel {
             last_failure: row.get("last_failure"),
             dead_streak: row.get("dead_streak"),
             awaiting_confirmation: row.get("awaiting_confirmation"),
+            delivery: ChannelDelivery::from_columns(
+                row.get("delivery"),
+                row.get("digest_time"),
+                row.get("digest_time_zone"),
+            ),
         }
     }
 }
@@ -306,6 +367,7 @@ pub struct NewChannel {
     pub settings: serde_json::Value,
     /// Created off, until its recipient confirms.
     pub awaiting_confirmation: bool,
+    pub delivery: ChannelDelivery,
 }
 
 impl Store {
@@ -339,12 +401,14 @@ impl Store {
         )
         .await?;
         let (sealed_secret, legacy_secret) = ChannelSecret::columns(channel.secret.as_ref());
+        let (delivery, digest_time, digest_time_zone) = channel.delivery.columns();
         let row = transaction
             .query_one(
                 &format!(
                     "INSERT INTO channels AS c (id, team_id, kind, name, target, sealed_secret, secret, settings,
-                                                enabled, awaiting_confirmation)
-                     VALUES ($1, $2, $3, $4, $5, $6, $8, $7, NOT $9, $9)
+                                                enabled, awaiting_confirmation,
+                                                delivery, digest_time, digest_time_zone)
+                     VALUES ($1, $2, $3, $4, $5, $6, $8, $7, NOT $9, $9, $10, $11, $12)
                      RETURNING {CHANNEL_COLUMNS}"
                 ),
                 &[
@@ -357,6 +421,9 @@ impl Store {
                     &channel.settings,
                     &legacy_secret,
                     &channel.awaiting_confirmation,
+                    &delivery,
+                    &digest_time,
+                    &digest_time_zone,
                 ],
             )
             .await
@@ -410,16 +477,23 @@ impl Store {
     }
 
     /// Disables a channel whose receiver said it is gone (HTTP 410), with the
-    /// reason its owners will see. Scoped by the delivery's team. Returns
-    /// false when it was already disabled, so the owners are told once.
+    /// reason its owners will see, and queues one notice to each of its
+    /// team's owners in the same transaction. Scoped by the delivery's team.
+    /// Returns false when it was already disabled, so the owners are told
+    /// once. `delivery_id` is the delivery the receiver refused.
     pub async fn disable_gone_channel(
         &self,
         team_id: Uuid,
         channel_id: Uuid,
+        delivery_id: Uuid,
         reason: &str,
     ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let changed = client
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting to disable a channel")?;
+        let changed = transaction
             .execute(
                 "UPDATE channels SET enabled = false, disabled_reason = $3
                   WHERE id = $2 AND team_id = $1 AND enabled",
@@ -427,6 +501,13 @@ impl Store {
             )
             .await
             .context("disabling a channel")?;
+        if changed == 1 {
+            queue_disabled_notices(&transaction, team_id, channel_id, delivery_id).await?;
+        }
+        transaction
+            .commit()
+            .await
+            .context("committing a disabled channel")?;
         Ok(changed == 1)
     }
 
@@ -508,6 +589,7 @@ impl Store {
         let destination = patch.destination.as_ref();
         let (sealed_secret, legacy_secret) =
             ChannelSecret::columns(destination.and_then(|destination| destination.secret.as_ref()));
+        let delivery = patch.delivery.as_ref().map(ChannelDelivery::columns);
         let row = client
             .query_opt(
                 &format!(
@@ -520,7 +602,10 @@ impl Store {
                          target = CASE WHEN $5 THEN $6 ELSE c.target END,
                          sealed_secret = CASE WHEN $5 THEN $7 ELSE c.sealed_secret END,
                          secret = CASE WHEN $5 THEN $8 ELSE c.secret END,
-                         settings = CASE WHEN $5 THEN $9 ELSE c.settings END
+                         settings = CASE WHEN $5 THEN $9 ELSE c.settings END,
+                         delivery = COALESCE($11, c.delivery),
+                         digest_time = CASE WHEN $11 IS NULL THEN c.digest_time ELSE $12 END,
+                         digest_time_zone = CASE WHEN $11 IS NULL THEN c.digest_time_zone ELSE $13 END
                       WHERE c.id = $2 AND {VISIBLE_TO_CALLER}
                       RETURNING {CHANNEL_COLUMNS}"
                 ),
@@ -535,6 +620,9 @@ impl Store {
                     &legacy_secret,
                     &destination.map(|destination| &destination.settings),
                     &patch.awaiting_confirmation,
+                    &delivery.map(|(delivery, _, _)| delivery),
+                    &delivery.and_then(|(_, at, _)| at),
+                    &delivery.and_then(|(_, _, time_zone)| time_zone),
                 ],
             )
             .await
@@ -543,17 +631,24 @@ impl Store {
     }
 
     /// Records what a delivery attempt did to the channel's health. After
-    /// `disable_after` deliveries died in a row the channel is turned off;
-    /// the answer is `Some` only for the attempt that turned it off, so its
-    /// owners are told once. Scoped by the delivery's team.
+    /// `disable_after` deliveries died in a row the channel is turned off
+    /// and, in the same transaction, one notice per team owner is queued in
+    /// the outbox; the answer is `Some` only for the attempt that turned it
+    /// off. Scoped by the delivery's team. `delivery_id` is the attempt's
+    /// delivery.
     pub async fn record_channel_attempt(
         &self,
         team_id: Uuid,
         channel_id: Uuid,
+        delivery_id: Uuid,
         outcome: AttemptOutcome<'_>,
         disable_after: i32,
     ) -> Result<Option<DisabledChannel>, StoreError> {
-        let client = self.client().await?;
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting to record a channel's delivery")?;
         let (error, dead, delivered) = match outcome {
             AttemptOutcome::Delivered => (None, false, true),
             AttemptOutcome::Failed { error, dead } => (Some(error), dead, false),
@@ -561,7 +656,7 @@ impl Store {
         let reason = format!(
             "Lookout turned this channel off after {disable_after} alerts in a row could not be delivered"
         );
-        let row = client
+        let row = transaction
             .query_opt(
                 "WITH before AS (
                      SELECT id, enabled FROM channels WHERE id = $2 AND team_id = $1 FOR UPDATE
@@ -591,28 +686,25 @@ impl Store {
             )
             .await
             .context("recording a channel's delivery")?;
-        let Some(row) = row else {
-            return Ok(None);
+        let disabled = match row {
+            Some(row) if row.get::<_, bool>("turned_off") => {
+                let notified =
+                    queue_disabled_notices(&transaction, team_id, channel_id, delivery_id).await?;
+                Some(DisabledChannel {
+                    name: row.get("name"),
+                    reason: row
+                        .get::<_, Option<String>>("disabled_reason")
+                        .unwrap_or(reason),
+                    owners_notified: notified,
+                })
+            }
+            _ => None,
         };
-        if !row.get::<_, bool>("turned_off") {
-            return Ok(None);
-        }
-        let owners = client
-            .query(
-                "SELECT u.email FROM memberships ms JOIN users u ON u.id = ms.user_id
-                  WHERE ms.team_id = $1 AND ms.role = 'owner'
-                  ORDER BY u.email",
-                &[&team_id],
-            )
+        transaction
+            .commit()
             .await
-            .context("reading a team's owners")?;
-        Ok(Some(DisabledChannel {
-            name: row.get("name"),
-            reason: row
-                .get::<_, Option<String>>("disabled_reason")
-                .unwrap_or(reason),
-            owner_emails: owners.iter().map(|owner| owner.get("email")).collect(),
-        }))
+            .context("committing a channel's delivery")?;
+        Ok(disabled)
     }
 
     /// Confirms an email channel waiting for its recipient, when it still
@@ -640,6 +732,63 @@ impl Store {
         Ok(row.as_ref().map(Channel::from_row))
     }
 
+    /// An email channel by id alone, for its recipient's signed unsubscribe
+    /// link (which proves the right; no account is involved).
+    pub async fn get_channel_for_unsubscribe(
+        &self,
+        channel_id: Uuid,
+    ) -> Result<Option<Channel>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $1 AND c.kind = 'email'"
+                ),
+                &[&channel_id],
+            )
+            .await
+            .context("reading a channel to unsubscribe")?;
+        Ok(row.as_ref().map(Channel::from_row))
+    }
+
+    /// Turns off an email channel whose recipient unsubscribed through the
+    /// signed link of an alert, when it still goes to `address` (the link
+    /// was mailed there). Answers the channel, already off or not, so a
+    /// second click says the same; `None` when there is no such channel.
+    /// Not scoped by team: the recipient proves the right with the link.
+    pub async fn unsubscribe_channel(
+        &self,
+        channel_id: Uuid,
+        address: &str,
+    ) -> Result<Option<(Channel, bool)>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "WITH before AS (
+                         SELECT id, enabled FROM channels
+                          WHERE id = $1 AND kind = 'email' AND lower(target) = lower($2)
+                          FOR UPDATE
+                     )
+                     UPDATE channels AS c SET enabled = false,
+                            disabled_reason = CASE WHEN c.enabled THEN $3 ELSE c.disabled_reason END
+                       FROM before
+                      WHERE c.id = before.id
+                     RETURNING {CHANNEL_COLUMNS}, before.enabled AS was_enabled"
+                ),
+                &[
+                    &channel_id,
+                    &address,
+                    &"The recipient unsubscribed with the link in an alert email",
+                ],
+            )
+            .await
+            .context("unsubscribing a channel")?;
+        Ok(row
+            .as_ref()
+            .map(|row| (Channel::from_row(row), row.get("was_enabled"))))
+    }
+
     /// Deletes the channel (and its links to monitors); false when it is not
     /// visible to the caller.
     pub async fn delete_channel(
@@ -657,4 +806,29 @@ impl Store {
             .context("deleting a channel")?;
         Ok(deleted == 1)
     }
+}
+
+/// One `channel_disabled` delivery per owner of the team, to be sent by the
+/// delivery worker like any alert. The key names the channel, the delivery
+/// that turned it off and the owner, so the notice is queued once.
+async fn queue_disabled_notices(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    team_id: Uuid,
+    channel_id: Uuid,
+    delivery_id: Uuid,
+) -> Result<u64, StoreError> {
+    transaction
+        .execute(
+            "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key, status,
+                                     next_attempt_at, kind, recipient)
+             SELECT gen_random_uuid(), NULL, $2::uuid, $1::uuid,
+                    'channel-off:' || $2::uuid::text || ':' || $3::uuid::text || ':' || u.id::text,
+                    'pending', now(), 'channel_disabled', u.email
+               FROM memberships ms JOIN users u ON u.id = ms.user_id
+              WHERE ms.team_id = $1 AND ms.role = 'owner'
+             ON CONFLICT (idempotency_key) DO NOTHING",
+            &[&team_id, &channel_id, &delivery_id],
+        )
+        .await
+        .context("queueing notices of a disabled channel")
 }

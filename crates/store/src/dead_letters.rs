@@ -26,7 +26,8 @@ impl DeliveryStatus {
     }
 
     fn from_db(value: &str) -> Self {
-        // The column's CHECK constraint allows only these three.
+        // Listings ask for one of these three; `held` and `digested` rows
+        // wait in, or went out with, a digest and are never listed.
         match value {
             "sent" => Self::Sent,
             "dead" => Self::Dead,
@@ -47,9 +48,14 @@ pub struct DeliveryListing {
     pub created_at: DateTime<Utc>,
     pub next_attempt_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
-    pub check_id: Uuid,
-    pub monitor_id: Uuid,
-    pub monitor_name: String,
+    /// `triggered`, `failing`, `recovered` or `digest`.
+    pub kind: String,
+    /// The alert's check and monitor; `None` for a digest, which gathers
+    /// `digest_alerts` alerts of any monitors.
+    pub check_id: Option<Uuid>,
+    pub monitor_id: Option<Uuid>,
+    pub monitor_name: Option<String>,
+    pub digest_alerts: i64,
     pub channel_id: Uuid,
     pub channel_name: String,
     pub channel_kind: String,
@@ -75,16 +81,19 @@ pub enum RequeueRefusal {
 }
 
 const LISTING_COLUMNS: &str = "d.id, d.team_id, d.status, d.attempts, d.last_error, d.created_at, \
-     d.next_attempt_at, d.sent_at, d.check_id, m.id AS monitor_id, m.name AS monitor_name, \
-     ch.id AS channel_id, ch.name AS channel_name, ch.kind AS channel_kind";
+     d.next_attempt_at, d.sent_at, d.kind, d.check_id, m.id AS monitor_id, m.name AS monitor_name, \
+     ch.id AS channel_id, ch.name AS channel_name, ch.kind AS channel_kind, \
+     CASE WHEN d.kind = 'digest' \
+          THEN (SELECT count(*) FROM deliveries x WHERE x.digest_id = d.id) ELSE 0 END AS digest_alerts";
 
 /// The joins of every listing, and its scope: the caller ($1) is a member
-/// of the delivery's team.
+/// of the delivery's team. A digest has no check; any other delivery
+/// whose check is gone is not listed.
 const LISTING_FROM: &str = "deliveries d
      JOIN channels ch ON ch.id = d.channel_id AND ch.team_id = d.team_id
-     JOIN checks c ON c.id = d.check_id AND c.team_id = d.team_id
-     JOIN monitors m ON m.id = c.monitor_id AND m.team_id = d.team_id
-     WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = d.team_id AND ms.user_id = $1)";
+     LEFT JOIN checks c ON c.id = d.check_id AND c.team_id = d.team_id
+     LEFT JOIN monitors m ON m.id = c.monitor_id AND m.team_id = d.team_id
+     WHERE (d.kind = 'digest' OR m.id IS NOT NULL) AND EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = d.team_id AND ms.user_id = $1)";
 
 impl DeliveryListing {
     fn from_row(row: &tokio_postgres::Row) -> Self {
@@ -98,9 +107,11 @@ impl DeliveryListing {
             created_at: row.get("created_at"),
             next_attempt_at: row.get("next_attempt_at"),
             sent_at: row.get("sent_at"),
+            kind: row.get("kind"),
             check_id: row.get("check_id"),
             monitor_id: row.get("monitor_id"),
             monitor_name: row.get("monitor_name"),
+            digest_alerts: row.get("digest_alerts"),
             channel_id: row.get("channel_id"),
             channel_name: row.get("channel_name"),
             channel_kind: row.get("channel_kind"),

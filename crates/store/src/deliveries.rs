@@ -19,13 +19,15 @@ use crate::pool::Store;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedDelivery {
     pub id: Uuid,
-    pub check_id: Uuid,
+    /// `None` for a digest, which gathers the alerts of many checks
+    /// (see [`crate::digests`]).
+    pub check_id: Option<Uuid>,
     pub channel_id: Uuid,
     pub team_id: Uuid,
     pub idempotency_key: String,
     /// Failed attempts so far.
     pub attempts: i32,
-    /// `triggered`, `failing` or `recovered`.
+    /// `triggered`, `failing`, `recovered` or `digest`.
     pub kind: String,
 }
 
@@ -35,6 +37,17 @@ pub struct DeliveryPayload {
     pub channel: DeliveryChannel,
     pub check: DeliveredCheck,
     pub monitor: DeliveredMonitor,
+}
+
+/// A notice to a team owner that Lookout turned a channel off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelNoticePayload {
+    /// The owner's address.
+    pub recipient: String,
+    /// When the channel was turned off: the notice's own time.
+    pub queued_at: DateTime<Utc>,
+    pub channel_name: String,
+    pub reason: String,
 }
 
 /// Where to deliver. `secret` is the channel's credential, sealed (see
@@ -86,6 +99,37 @@ pub struct DeliveredMonitor {
     pub name: String,
     pub url: String,
     pub condition: String,
+}
+
+impl DeliveredCheck {
+    /// From a row with the check's columns, its id as `check_id`.
+    pub(crate) fn from_row(row: &tokio_postgres::Row) -> Self {
+        Self {
+            id: row.get("check_id"),
+            summary: row.get("summary"),
+            reason_text: row.get("reason_text"),
+            extracted_value: row.get("extracted_value"),
+            diff: row.get("diff"),
+            finished_at: row.get("finished_at"),
+            unjudged_notice: row.get("unjudged_notice"),
+            status: row.get("status"),
+            http_status: row.get("http_status"),
+            error: row.get("error"),
+            recovered_note: row.get("recovered_note"),
+        }
+    }
+}
+
+impl DeliveredMonitor {
+    /// From a row with the monitor's columns, its id as `monitor_id`.
+    pub(crate) fn from_row(row: &tokio_postgres::Row) -> Self {
+        Self {
+            id: row.get("monitor_id"),
+            name: row.get("name"),
+            url: row.get("url"),
+            condition: row.get("condition"),
+        }
+    }
 }
 
 /// A delivery as stored, for tests and the admin pages.
@@ -194,11 +238,13 @@ impl Store {
     }
 
     /// The channel, check and monitor of a delivery, all read within the
-    /// delivery's team. [`StoreError::NotFound`] when any of them is gone.
+    /// delivery's team. [`StoreError::NotFound`] when any of them is gone
+    /// (a digest has no check of its own: see [`Store::digest_payload`]).
     pub async fn delivery_payload(
         &self,
         delivery: &ClaimedDelivery,
     ) -> Result<DeliveryPayload, StoreError> {
+        let check_id = delivery.check_id.ok_or(StoreError::NotFound)?;
         let client = self.client().await?;
         let row = client
             .query_opt(
@@ -210,7 +256,7 @@ impl Store {
                  FROM channels ch, checks c JOIN monitors m ON m.id = c.monitor_id
                  WHERE ch.id = $1 AND ch.team_id = $3
                    AND c.id = $2 AND c.team_id = $3 AND m.team_id = $3",
-                &[&delivery.channel_id, &delivery.check_id, &delivery.team_id],
+                &[&delivery.channel_id, &check_id, &delivery.team_id],
             )
             .await
             .context("loading a delivery")?
@@ -224,25 +270,37 @@ impl Store {
                 settings: row.get("settings"),
                 enabled: row.get("enabled"),
             },
-            check: DeliveredCheck {
-                id: row.get("check_id"),
-                summary: row.get("summary"),
-                reason_text: row.get("reason_text"),
-                extracted_value: row.get("extracted_value"),
-                diff: row.get("diff"),
-                finished_at: row.get("finished_at"),
-                unjudged_notice: row.get("unjudged_notice"),
-                status: row.get("status"),
-                http_status: row.get("http_status"),
-                error: row.get("error"),
-                recovered_note: row.get("recovered_note"),
-            },
-            monitor: DeliveredMonitor {
-                id: row.get("monitor_id"),
-                name: row.get("name"),
-                url: row.get("url"),
-                condition: row.get("condition"),
-            },
+            check: DeliveredCheck::from_row(&row),
+            monitor: DeliveredMonitor::from_row(&row),
+        })
+    }
+
+    /// A `channel_disabled` notice: to whom, and which channel Lookout
+    /// turned off and why. [`StoreError::NotFound`] when the channel is gone.
+    pub async fn notice_payload(
+        &self,
+        delivery: &ClaimedDelivery,
+    ) -> Result<ChannelNoticePayload, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT d.recipient, d.created_at, ch.name, ch.disabled_reason
+                   FROM deliveries d JOIN channels ch ON ch.id = d.channel_id AND ch.team_id = d.team_id
+                  WHERE d.id = $1 AND d.team_id = $2 AND d.kind = 'channel_disabled'",
+                &[&delivery.id, &delivery.team_id],
+            )
+            .await
+            .context("loading a channel notice")?
+            .ok_or(StoreError::NotFound)?;
+        Ok(ChannelNoticePayload {
+            recipient: row
+                .get::<_, Option<String>>("recipient")
+                .unwrap_or_default(),
+            queued_at: row.get("created_at"),
+            channel_name: row.get("name"),
+            reason: row
+                .get::<_, Option<String>>("disabled_reason")
+                .unwrap_or_else(|| "its deliveries kept failing".to_owned()),
         })
     }
 

@@ -15,6 +15,7 @@
 //! - [`checks`]: check history as users read it.
 //! - [`scheduling`]: claiming due monitors and recording check results.
 //! - [`deliveries`]: the notification outbox.
+//! - [`digests`]: alerts gathered into one message per hour or day, through the outbox.
 //! - [`dead_letters`]: the outbox as users see it: listing and requeuing.
 //! - [`sessions`]: sign-in sessions and rotating refresh tokens.
 //! - [`api_keys`]: API keys, found by prefix, stored hashed.
@@ -35,6 +36,7 @@ pub mod channels;
 pub mod checks;
 pub mod dead_letters;
 pub mod deliveries;
+pub mod digests;
 pub mod error;
 pub mod hooks;
 pub mod invitations;

@@ -441,7 +441,8 @@ async fn insert_check(
     Ok(())
 }
 
-/// One pending delivery per enabled channel of the monitor (the outbox),
+/// One delivery per enabled channel of the monitor (the outbox), pending,
+/// or held for the channel's next digest (see [`crate::digests`]),
 /// when the check triggered, carries a notice, or starts or ends a failing
 /// alert; how many were queued.
 async fn queue_deliveries(
@@ -471,7 +472,7 @@ async fn queue_deliveries(
                      status, next_attempt_at, kind)
                  SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id,
                      $1::uuid::text || ':' || c.id::text || $4::text,
-                     'pending', now(), $5
+                     CASE WHEN c.delivery = 'instant' THEN 'pending' ELSE 'held' END, now(), $5
                  FROM monitor_channels mc
                  JOIN channels c ON c.id = mc.channel_id
                  WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",

@@ -51,6 +51,7 @@ fn email_channel() -> NewChannel {
         secret: None,
         settings: serde_json::json!({}),
         awaiting_confirmation: false,
+        delivery: Default::default(),
     }
 }
 

@@ -102,6 +102,7 @@ async fn call_every_method(
                     summary: "test".to_owned(),
                     ..Default::default()
                 }),
+                ..Default::default()
             },
             presented,
         ))

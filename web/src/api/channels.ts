@@ -1,5 +1,18 @@
 import { request } from './client';
-import type { Channel, ChannelInput, Confirmed, ChannelList, ChannelPatch, CreatedChannel, Delivery, DeliveryList, Requeued, TestSent } from './types';
+import type {
+  Channel,
+  ChannelInput,
+  ChannelList,
+  ChannelPatch,
+  ConfirmationSent,
+  Confirmed,
+  CreatedChannel,
+  Delivery,
+  DeliveryList,
+  Requeued,
+  TestSent,
+  Unsubscribed,
+} from './types';
 
 export const listChannels = () => request<ChannelList>('/api/v1/channels');
 
@@ -14,6 +27,14 @@ export const deleteChannel = (id: string) =>
 
 export const testChannel = (id: string) =>
   request<TestSent>(`/api/v1/channels/${encodeURIComponent(id)}/test`, { method: 'POST' });
+
+/** Emails a pending email channel's recipient a new confirmation link (counted with test sends). */
+export const resendConfirmation = (id: string) =>
+  request<ConfirmationSent>(`/api/v1/channels/${encodeURIComponent(id)}/confirmation`, { method: 'POST' });
+
+/** The recipient of an alert email turns its channel off with the token of its unsubscribe link; no session needed. */
+export const unsubscribeChannel = (token: string) =>
+  request<Unsubscribed>(`/api/v1/channels/unsubscribe/${encodeURIComponent(token)}`, { method: 'POST' });
 
 /** A recipient confirms an email channel with the token of their link; no session needed. */
 export const confirmChannel = (token: string) =>

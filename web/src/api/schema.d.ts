@@ -66,10 +66,36 @@ export interface paths {
      */
     post: operations["confirm"];
   };
+  "/api/v1/channels/unsubscribe/{token}": {
+    /**
+     * Sends a person who follows the link to the UI's confirmation page
+     * (`/unsubscribe/{token}`); nothing changes until they press its button.
+     */
+    get: operations["show"];
+    /**
+     * Turns the email channel off, no session needed: the signed token of the
+     * link proves the request comes from its recipient. The body (RFC 8058's
+     * `List-Unsubscribe=One-Click`) is not needed. Works again on an already
+     * unsubscribed channel; 403 for a forged or expired link, 410 when the
+     * channel was deleted or no longer goes to the address the link was
+     * mailed to.
+     */
+    post: operations["unsubscribe"];
+  };
   "/api/v1/channels/{id}": {
     delete: operations["remove"];
     /** Renames, re-points, turns off or turns on a channel. */
     patch: operations["update"];
+  };
+  "/api/v1/channels/{id}/confirmation": {
+    /**
+     * Sends the confirmation email of an email channel waiting for its
+     * recipient again (a new link; earlier ones keep working until used or
+     * expired). Counted with the test sends: 429 `cap_reached` with
+     * `Retry-After` when the team's hourly sends are spent; 409 when the
+     * channel is not waiting for a confirmation.
+     */
+    post: operations["resend_confirmation"];
   };
   "/api/v1/channels/{id}/test": {
     /**
@@ -279,6 +305,39 @@ export interface paths {
 }
 
 export interface webhooks {
+  "alert.digest": {
+    /**
+     * Every alert of an hour or a day, for a channel whose delivery is `hourly` or `daily`; not sent for a period without alerts.
+     * @description A signed POST to the channel's URL (Standard Webhooks). Verify `webhook-signature` = `v1,` + base64(HMAC-SHA256(secret, `{webhook-id}.{webhook-timestamp}.{body}`)) with the channel's `whsec_` secret, refuse timestamps more than 5 minutes away, and drop repeats of a `webhook-id`. Answer 2xx quickly; 410 Gone disables the channel; 429/5xx are retried (after `Retry-After`) 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later.
+     */
+    post: {
+      parameters: {
+        header: {
+          /** @description The delivery's identity; the same on every retry of it. */
+          "webhook-id": string;
+          /** @description Unix seconds of this attempt, for replay protection. */
+          "webhook-timestamp": string;
+          /** @description Space-separated `v1,<base64>` signatures. */
+          "webhook-signature": string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["AlertDigestEvent"];
+        };
+      };
+      responses: {
+        /** @description Gone: Lookout disables the channel */
+        410: {
+          content: never;
+        };
+        /** @description Received; nothing is retried */
+        "2XX": {
+          content: never;
+        };
+      };
+    };
+  };
   "monitor.failing": {
     /**
      * The monitor's checks failed several times in a row.
@@ -449,6 +508,17 @@ export interface components {
       /** @description The watched page. */
       url: string;
     };
+    /** @description Every alert of an hour or a day, for a channel whose delivery is `hourly` or `daily`; not sent for a period without alerts. */
+    AlertDigestEvent: {
+      data: components["schemas"]["DigestData"];
+      /**
+       * Format: date-time
+       * @description When the event happened (the check's time, or a digest's period end); the same on every retry.
+       */
+      timestamp: string;
+      /** @enum {string} */
+      type: "alert.digest";
+    };
     ApiKeyList: {
       items: components["schemas"]["ApiKeyResponse"][];
     };
@@ -517,6 +587,10 @@ export interface components {
       awaiting_confirmation: boolean;
       /** Format: date-time */
       created_at: string;
+      /** @description `instant`, or one digest per hour or per day. */
+      delivery: components["schemas"]["DeliveryBody"];
+      /** @description `daily` only: the local time of the digest (`HH:MM`). */
+      digest_at?: string | null;
       /**
        * @description Set when Lookout disabled the channel: the receiver answered 410
        * Gone, or deliveries kept dying.
@@ -556,6 +630,8 @@ export interface components {
       target: string;
       /** Format: uuid */
       team_id: string;
+      /** @description `daily` only: the IANA time zone of `digest_at`. */
+      time_zone?: string | null;
     };
     CheckList: {
       items: components["schemas"]["CheckResponse"][];
@@ -645,6 +721,12 @@ export interface components {
       /** @description The `token` of the link in the confirmation email. */
       token: string;
     };
+    ConfirmationSent: {
+      /** @description Where the confirmation went. */
+      address: string;
+      /** @description Always `sent`. */
+      status: string;
+    };
     Confirmed: {
       address: string;
       /** @description The channel's name and the address that now receives its alerts. */
@@ -685,6 +767,9 @@ export interface components {
       bot_token?: string | null;
       /** @description `telegram`: the numeric chat id or `@channelname`. */
       chat_id?: string | null;
+      delivery?: components["schemas"]["DeliveryBody"] | null;
+      /** @description `daily` only, required: the local time of the digest, `HH:MM`. */
+      digest_at?: string | null;
       kind?: components["schemas"]["KindBody"] | null;
       name: string;
       /**
@@ -699,6 +784,8 @@ export interface components {
        * @description Defaults to the caller's personal team.
        */
       team_id?: string | null;
+      /** @description `daily` only, required: an IANA time zone such as `Europe/Berlin`. */
+      time_zone?: string | null;
       /**
        * @description `webhook`, `slack`, `discord`, `teams`: the webhook URL; `ntfy`: the
        * topic URL (`https://ntfy.sh/my-alerts`).
@@ -767,12 +854,16 @@ export interface components {
       /** @description Webhooks only: the Standard Webhooks secret, shown once. */
       signing_secret?: string;
     };
+    /** @enum {string} */
+    DeliveryBody: "instant" | "hourly" | "daily";
+    /** @enum {string} */
+    DeliveryKindBody: "triggered" | "failing" | "recovered" | "digest";
     DeliveryList: {
       items: components["schemas"]["DeliveryResponse"][];
       /** @description Pass as `cursor` for the next page; null on the last page. */
       next_cursor?: string | null;
     };
-    /** @description One delivery of an alert to a channel. */
+    /** @description One delivery of an alert (or of a digest of alerts) to a channel. */
     DeliveryResponse: {
       /**
        * Format: int32
@@ -783,17 +874,30 @@ export interface components {
       channel_id: string;
       channel_kind: string;
       channel_name: string;
-      /** Format: uuid */
-      check_id: string;
+      /**
+       * Format: uuid
+       * @description The alert's check and monitor; null for a digest.
+       */
+      check_id?: string | null;
       /** Format: date-time */
       created_at: string;
+      /**
+       * Format: int64
+       * @description How many alerts a digest carries; 0 for a single alert.
+       */
+      digest_alerts: number;
       /** Format: uuid */
       id: string;
+      /**
+       * @description `triggered`, `failing`, `recovered`, or `digest`: one message with
+       * every alert of an hour or a day.
+       */
+      kind: components["schemas"]["DeliveryKindBody"];
       /** @description The receiver's last refusal, in plain words. */
       last_error?: string | null;
       /** Format: uuid */
-      monitor_id: string;
-      monitor_name: string;
+      monitor_id?: string | null;
+      monitor_name?: string | null;
       /**
        * Format: date-time
        * @description When a pending delivery is tried next.
@@ -810,6 +914,26 @@ export interface components {
       error?: string | null;
       /** @description `up`, `down` or `degraded`. */
       status: string;
+    };
+    /**
+     * @description An `alert.digest` event's `data`: every alert of one period of a
+     * channel that takes digests, sent as one event.
+     */
+    DigestData: {
+      /** @description Oldest first, each as the `data` of its single event. */
+      alerts: components["schemas"]["AlertData"][];
+      /** @description Link to the monitors in the Lookout UI. */
+      link: string;
+      /** @description `hourly` or `daily`. */
+      period: string;
+      period_end: string;
+      /** @description The period (RFC 3339); the end is exclusive and is also the event's `timestamp`. */
+      period_start: string;
+      /**
+       * Format: int32
+       * @description Every alert of the period; more than `alerts` holds when the list was cut.
+       */
+      total_alerts: number;
     };
     ErrorContent: {
       /** @description Stable machine-readable code, e.g. `not_found`, `rate_limited`. */
@@ -926,7 +1050,7 @@ export interface components {
       data: components["schemas"]["AlertData"];
       /**
        * Format: date-time
-       * @description When the event happened (the check's time); the same on every retry.
+       * @description When the event happened (the check's time, or a digest's period end); the same on every retry.
        */
       timestamp: string;
       /** @enum {string} */
@@ -941,7 +1065,7 @@ export interface components {
       data: components["schemas"]["AlertData"];
       /**
        * Format: date-time
-       * @description When the event happened (the check's time); the same on every retry.
+       * @description When the event happened (the check's time, or a digest's period end); the same on every retry.
        */
       timestamp: string;
       /** @enum {string} */
@@ -1024,7 +1148,7 @@ export interface components {
       data: components["schemas"]["AlertData"];
       /**
        * Format: date-time
-       * @description When the event happened (the check's time); the same on every retry.
+       * @description When the event happened (the check's time, or a digest's period end); the same on every retry.
        */
       timestamp: string;
       /** @enum {string} */
@@ -1035,7 +1159,7 @@ export interface components {
       data: components["schemas"]["AlertData"];
       /**
        * Format: date-time
-       * @description When the event happened (the check's time); the same on every retry.
+       * @description When the event happened (the check's time, or a digest's period end); the same on every retry.
        */
       timestamp: string;
       /** @enum {string} */
@@ -1374,6 +1498,13 @@ export interface components {
       /** @description Where to POST signed requests. */
       url: string;
     };
+    Unsubscribed: {
+      address: string;
+      /** @description False when the channel was already off. */
+      changed: boolean;
+      /** @description The channel's name and the address that no longer receives its alerts. */
+      name: string;
+    };
     /**
      * @description A change to a channel. Any destination field replaces the destination
      * as a whole (with the same rules as at creation, for the channel's own
@@ -1385,11 +1516,14 @@ export interface components {
       address?: string | null;
       bot_token?: string | null;
       chat_id?: string | null;
+      delivery?: components["schemas"]["DeliveryBody"] | null;
+      digest_at?: string | null;
       enabled?: boolean | null;
       name?: string | null;
       /** Format: int32 */
       priority?: number | null;
       tags?: string[] | null;
+      time_zone?: string | null;
       url?: string | null;
     };
     /**
@@ -1771,6 +1905,67 @@ export interface operations {
       };
     };
   };
+  /** One check of a monitor. */
+  show: {
+    parameters: {
+      path: {
+        /** @description Monitor id */
+        id: string;
+        /** @description Check id */
+        check_id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["CheckResponse"];
+        };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Turns the email channel off, no session needed: the signed token of the
+   * link proves the request comes from its recipient. The body (RFC 8058's
+   * `List-Unsubscribe=One-Click`) is not needed. Works again on an already
+   * unsubscribed channel; 403 for a forged or expired link, 410 when the
+   * channel was deleted or no longer goes to the address the link was
+   * mailed to.
+   */
+  unsubscribe: {
+    parameters: {
+      path: {
+        /** @description The token of the alert email's unsubscribe link */
+        token: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["Unsubscribed"];
+        };
+      };
+      /** @description The link is forged or expired */
+      403: {
+        content: never;
+      };
+      /** @description The channel is gone or goes to another address now */
+      410: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
   /**
    * Removes a member (owners), or leaves the team (anyone, for themselves).
    * The last owner cannot leave.
@@ -1827,6 +2022,46 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["MonitorResponse"];
         };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Sends the confirmation email of an email channel waiting for its
+   * recipient again (a new link; earlier ones keep working until used or
+   * expired). Counted with the test sends: 429 `cap_reached` with
+   * `Retry-After` when the team's hourly sends are spent; 409 when the
+   * channel is not waiting for a confirmation.
+   */
+  resend_confirmation: {
+    parameters: {
+      path: {
+        /** @description Channel id */
+        id: string;
+      };
+    };
+    responses: {
+      202: {
+        content: {
+          "application/json": components["schemas"]["ConfirmationSent"];
+        };
+      };
+      /** @description The channel is not waiting for a confirmation */
+      409: {
+        content: never;
+      };
+      /** @description The team's hourly test sends are spent */
+      429: {
+        content: never;
+      };
+      /** @description The mail server did not take the message; the message says what it did */
+      502: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {
@@ -2049,30 +2284,6 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["MeResponse"];
-        };
-      };
-      /** @description An error, in the API's one error format */
-      default: {
-        content: {
-          "application/json": components["schemas"]["ErrorResponse"];
-        };
-      };
-    };
-  };
-  /** One check of a monitor. */
-  show: {
-    parameters: {
-      path: {
-        /** @description Monitor id */
-        id: string;
-        /** @description Check id */
-        check_id: string;
-      };
-    };
-    responses: {
-      200: {
-        content: {
-          "application/json": components["schemas"]["CheckResponse"];
         };
       };
       /** @description An error, in the API's one error format */

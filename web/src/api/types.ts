@@ -56,6 +56,8 @@ export type Delivery = Schemas['DeliveryResponse'];
 export type DeliveryList = Schemas['DeliveryList'];
 export type Requeued = Schemas['Requeued'];
 export type Confirmed = Schemas['Confirmed'];
+export type ConfirmationSent = Schemas['ConfirmationSent'];
+export type Unsubscribed = Schemas['Unsubscribed'];
 
 export type ApiKey = Schemas['ApiKeyResponse'];
 export type ApiKeyList = Schemas['ApiKeyList'];

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
-import { deleteChannel, testChannel, updateChannel } from '../api/channels';
+import { deleteChannel, resendConfirmation, testChannel, updateChannel } from '../api/channels';
 import type { Channel, ChannelPatch } from '../api/types';
 import { absoluteTime, relativeTime } from '../lib/format';
 import { checkName, type Errors, hasErrors, prune } from '../lib/validation';
+import { checkSchedule, DeliveryFields, describeSchedule, scheduleBody, scheduleOf } from './DeliveryFields';
 import { FieldError } from './states';
 
 const HEALTH: Record<string, { label: string; tone: string }> = {
@@ -53,6 +54,12 @@ export function ChannelItem({ channel, onChange, onRemove }: { channel: Channel;
       }
     });
 
+  const resend = () =>
+    run(async () => {
+      const sent = await resendConfirmation(channel.id);
+      return { text: `We emailed ${sent.address} a new confirmation link.`, tone: 'success' };
+    });
+
   const toggle = () =>
     run(async () => {
       onChange(await updateChannel(channel.id, { enabled: !channel.enabled }));
@@ -75,6 +82,9 @@ export function ChannelItem({ channel, onChange, onRemove }: { channel: Channel;
           {health.label}
         </span>
         <div class="muted small url">{channel.target}</div>
+        <div class="muted small" data-testid="channel-delivery">
+          {describeSchedule(channel)}
+        </div>
         <p class="small muted">
           {channel.last_success_at ? (
             <>
@@ -110,9 +120,15 @@ export function ChannelItem({ channel, onChange, onRemove }: { channel: Channel;
         )}
       </div>
       <div class="button-row">
-        <button type="button" class="secondary small-button" disabled={busy || !channel.enabled} onClick={sendTest}>
-          Send test
-        </button>
+        {channel.awaiting_confirmation ? (
+          <button type="button" class="secondary small-button" disabled={busy} onClick={resend}>
+            Resend confirmation
+          </button>
+        ) : (
+          <button type="button" class="secondary small-button" disabled={busy || !channel.enabled} onClick={sendTest}>
+            Send test
+          </button>
+        )}
         <button type="button" class="secondary small-button" disabled={busy} aria-expanded={editing} onClick={() => setEditing(!editing)}>
           Edit
         </button>
@@ -132,6 +148,7 @@ function EditChannel({ channel, onDone }: { channel: Channel; onDone: (updated: 
   const [name, setName] = useState(channel.name);
   const [destination, setDestination] = useState('');
   const [botToken, setBotToken] = useState('');
+  const [schedule, setSchedule] = useState(scheduleOf(channel));
   const [errors, setErrors] = useState<Errors>({});
   const [saving, setSaving] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -142,10 +159,12 @@ function EditChannel({ channel, onDone }: { channel: Channel; onDone: (updated: 
     const found = prune({
       name: checkName(name),
       bot_token: channel.kind === 'telegram' && destination.trim() !== '' && botToken.trim() === '' ? 'Give the bot token with a new chat id.' : undefined,
+      ...checkSchedule(schedule),
     });
     setErrors(found);
     if (hasErrors(found)) return;
-    const patch: ChannelPatch = { name: name.trim() };
+    const changedSchedule = JSON.stringify(scheduleBody(schedule)) !== JSON.stringify(scheduleBody(scheduleOf(channel)));
+    const patch: ChannelPatch = { name: name.trim(), ...(changedSchedule ? scheduleBody(schedule) : {}) };
     if (destination.trim() !== '') {
       patch[field.key] = destination.trim();
       if (channel.kind === 'telegram') patch.bot_token = botToken.trim();
@@ -156,7 +175,15 @@ function EditChannel({ channel, onDone }: { channel: Channel; onDone: (updated: 
       onDone(await updateChannel(channel.id, patch));
     } catch (error) {
       if (error instanceof ApiError) {
-        setErrors(prune({ name: error.fieldMessage('name'), destination: error.fieldMessage(field.key), bot_token: error.fieldMessage('bot_token') }));
+        setErrors(
+          prune({
+            name: error.fieldMessage('name'),
+            destination: error.fieldMessage(field.key),
+            bot_token: error.fieldMessage('bot_token'),
+            digest_at: error.fieldMessage('digest_at'),
+            time_zone: error.fieldMessage('time_zone'),
+          }),
+        );
       }
       setFailure(describeError(error));
     } finally {
@@ -191,6 +218,7 @@ function EditChannel({ channel, onDone }: { channel: Channel; onDone: (updated: 
         </>
       )}
       {channel.kind === 'webhook' && <p class="hint">The signing secret stays the same.</p>}
+      <DeliveryFields prefix={prefix} schedule={schedule} errors={errors} onChange={setSchedule} />
       <div class="button-row">
         <button type="submit" class="small-button" disabled={saving}>
           {saving ? 'Saving…' : 'Save'}

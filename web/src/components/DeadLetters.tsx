@@ -74,9 +74,15 @@ export function DeadLetters({ onRequeued }: { onRequeued?: () => void }) {
                 {page.items.map((delivery) => (
                   <li key={delivery.id} class="list-item" data-testid="dead-letter">
                     <div>
-                      <a href={href(`/monitors/${encodeURIComponent(delivery.monitor_id)}/checks/${encodeURIComponent(delivery.check_id)}`)} class="strong">
-                        {delivery.monitor_name}
-                      </a>{' '}
+                      {delivery.monitor_id && delivery.check_id ? (
+                        <a href={href(`/monitors/${encodeURIComponent(delivery.monitor_id)}/checks/${encodeURIComponent(delivery.check_id)}`)} class="strong">
+                          {delivery.monitor_name}
+                        </a>
+                      ) : (
+                        <span class="strong">
+                          {delivery.kind === 'digest' ? `A digest of ${delivery.digest_alerts} alert${delivery.digest_alerts === 1 ? '' : 's'}` : delivery.monitor_name}
+                        </span>
+                      )}{' '}
                       to <span class="strong">{delivery.channel_name}</span> <span class="badge muted">{delivery.channel_kind}</span>
                       <p class="small error-text">{delivery.last_error ?? 'No error was recorded.'}</p>
                       <p class="small muted">

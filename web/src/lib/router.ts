@@ -12,6 +12,7 @@ export interface Route {
 const PATTERNS: [string, RegExp, string[]][] = [
   ['signin', /^\/sign-in$/, []],
   ['confirm-channel', /^\/confirm-channel$/, []],
+  ['unsubscribe', /^\/unsubscribe\/([^/]+)$/, ['token']],
   ['monitors', /^\/(?:monitors)?$/, []],
   ['monitor-new', /^\/monitors\/new$/, []],
   ['monitor-edit', /^\/monitors\/([^/]+)\/edit$/, ['id']],

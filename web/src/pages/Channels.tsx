@@ -5,6 +5,7 @@ import type { CreatedChannel } from '../api/types';
 import { ChannelItem } from '../components/ChannelItem';
 import { ChatChannelForm } from '../components/ChatChannelForm';
 import { DeadLetters } from '../components/DeadLetters';
+import { checkSchedule, DeliveryFields, scheduleBody, scheduleOf } from '../components/DeliveryFields';
 import { SecretOnce } from '../components/SecretOnce';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
 import { useAsync } from '../lib/useAsync';
@@ -24,6 +25,7 @@ export function Channels() {
   const [kind, setKind] = useState<Kind>('email');
   const [name, setName] = useState('');
   const [target, setTarget] = useState('');
+  const [schedule, setSchedule] = useState(scheduleOf());
   const [errors, setErrors] = useState<Errors>({});
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
@@ -32,21 +34,20 @@ export function Channels() {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const found = validateChannel(kind, name, target);
+    const found = prune({ ...validateChannel(kind, name, target), ...checkSchedule(schedule) });
     setErrors(found);
     setSaveError(null);
     if (hasErrors(found)) return;
     setSaving(true);
     try {
-      const channel = await createChannel(
-        kind === 'email' ? { kind, name: name.trim(), address: target.trim() } : { kind, name: name.trim(), url: target.trim() },
-      );
+      const destination = kind === 'email' ? { address: target.trim() } : { url: target.trim() };
+      const channel = await createChannel({ kind, name: name.trim(), ...destination, ...scheduleBody(schedule) });
       setCreated(channel.signing_secret ? channel : null);
       setNotice(
         channel.awaiting_confirmation
           ? channel.confirmation_sent
             ? `We emailed ${channel.target} a link to confirm. The channel turns on when they do; nothing else is sent there before.`
-            : `The channel waits for ${channel.target} to confirm, but the confirmation email could not be sent: ${channel.confirmation_problem ?? 'try again later'}. Save the address again to resend it.`
+            : `The channel waits for ${channel.target} to confirm, but the confirmation email could not be sent: ${channel.confirmation_problem ?? 'try again later'}. Use “Resend confirmation” to try again.`
           : null,
       );
       setName('');
@@ -59,6 +60,8 @@ export function Channels() {
           prune({
             name: error.fieldMessage('name'),
             target: error.fieldMessage('address') ?? error.fieldMessage('url'),
+            digest_at: error.fieldMessage('digest_at'),
+            time_zone: error.fieldMessage('time_zone'),
           }),
         );
       }
@@ -143,6 +146,7 @@ export function Channels() {
         {kind === 'webhook' && (
           <p class="hint">You get a signing secret once, to verify that requests come from Lookout (Standard Webhooks).</p>
         )}
+        <DeliveryFields prefix="channel" schedule={schedule} errors={errors} onChange={setSchedule} />
         <div class="form-actions">
           <button type="submit" disabled={saving}>
             {saving ? 'Adding…' : 'Add channel'}

@@ -1,4 +1,5 @@
 import { loginUrl } from '../api/auth';
+import { PublicCard } from '../components/PublicCard';
 
 const FAILURES: Record<string, string> = {
   access_denied: 'Sign-in was cancelled.',
@@ -12,12 +13,7 @@ export function SignIn({ redirectPath }: { redirectPath: string }) {
   const redirectTo = redirectPath;
   const failure = new URLSearchParams(location.search).get('error');
   return (
-    <main class="signin" id="main">
-      <div class="signin-card">
-        <p class="brand big">
-          <span class="logo" aria-hidden="true">◉</span> Lookout
-        </p>
-        <h1>Sign in</h1>
+    <PublicCard title="Sign in">
         <p class="muted">Watch web pages and hear about the changes that matter to you, in plain words.</p>
         {failure && (
           <div class="notice error" role="alert">
@@ -34,7 +30,6 @@ export function SignIn({ redirectPath }: { redirectPath: string }) {
           Sign in with Google
         </a>
         <p class="small muted">We only read your email address and name.</p>
-      </div>
-    </main>
+    </PublicCard>
   );
 }

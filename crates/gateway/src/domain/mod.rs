@@ -10,12 +10,14 @@
 //! - [`channel_secrets`]: channel credentials sealed at rest, opened to send.
 //! - [`channel_confirmation`]: the signed link a new email channel's recipient confirms with.
 //! - [`render_options`]: wait, cookies and browser steps of a rendered monitor.
+//! - [`digest_schedule`]: instant alerts, or hourly / daily digests at a local time.
 
 pub mod apprise;
 pub mod channel;
 pub mod channel_confirmation;
 pub mod channel_secrets;
 pub mod destination;
+pub mod digest_schedule;
 pub mod monitor;
 pub mod monitor_headers;
 pub mod render_options;

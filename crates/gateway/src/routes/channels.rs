@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
 use crate::domain::channel::ChannelInput;
+use crate::domain::digest_schedule::{self, DeliveryBody};
 use crate::domain::{
     self, Problems, Rules, apprise, channel, channel_confirmation, channel_secrets,
 };
@@ -36,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update, remove))
         .routes(routes!(test))
         .routes(routes!(confirm))
+        .routes(routes!(resend_confirmation))
 }
 
 /// A channel as listed. Its credential (signing secret, chat webhook URL,
@@ -76,6 +78,12 @@ pub struct ChannelResponse {
     /// An email channel to someone else's address: off until its recipient
     /// confirms through the link Lookout sent there.
     awaiting_confirmation: bool,
+    /// `instant`, or one digest per hour or per day.
+    delivery: DeliveryBody,
+    /// `daily` only: the local time of the digest (`HH:MM`).
+    digest_at: Option<String>,
+    /// `daily` only: the IANA time zone of `digest_at`.
+    time_zone: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -93,7 +101,11 @@ pub enum HealthBody {
 
 impl From<&Channel> for ChannelResponse {
     fn from(channel: &Channel) -> Self {
+        let (delivery, digest_at, time_zone) = digest_schedule::shown(&channel.delivery);
         Self {
+            delivery,
+            digest_at,
+            time_zone,
             id: channel.id,
             team_id: channel.team_id,
             kind: channel.kind.as_str(),
@@ -178,6 +190,13 @@ pub struct CreateChannel {
     priority: Option<u8>,
     /// `ntfy`: tags, shown as emojis where ntfy knows them.
     tags: Option<Vec<String>>,
+    /// `instant` (default): each alert at once; `hourly` or `daily`: one
+    /// digest with every alert of the period, nothing when there was none.
+    delivery: Option<DeliveryBody>,
+    /// `daily` only, required: the local time of the digest, `HH:MM`.
+    digest_at: Option<String>,
+    /// `daily` only, required: an IANA time zone such as `Europe/Berlin`.
+    time_zone: Option<String>,
 }
 
 impl CreateChannel {
@@ -331,6 +350,12 @@ async fn create(
     let (secret_box, send_counter, notify) = (&app.secret_box, &app.send_counter, &app.notify);
     let mut problems = Problems::default();
     let name = problems.check("name", domain::name(&request.name, MAX_CHANNEL_NAME));
+    let delivery = digest_schedule::schedule(
+        &mut problems,
+        request.delivery.unwrap_or(DeliveryBody::Instant),
+        request.digest_at.as_deref(),
+        request.time_zone.as_deref(),
+    );
     let valid = match request.input(&mut problems) {
         Some((input, from_apprise)) => match channel::validate(&rules, input).await {
             Ok(valid) => Some(valid),
@@ -344,7 +369,7 @@ async fn create(
         None => None,
     };
     problems.finish()?;
-    let (Some(name), Some(valid)) = (name, valid) else {
+    let (Some(name), Some(valid), Some(delivery)) = (name, valid, delivery) else {
         return Err(ApiError::Internal(
             "a checked channel lost its fields".into(),
         ));
@@ -366,6 +391,7 @@ async fn create(
         secret,
         settings: valid.settings,
         awaiting_confirmation,
+        delivery,
     };
     let created = store.create_channel(user.id, request.team_id, &new).await?;
     let target = created.id.to_string();
@@ -375,7 +401,7 @@ async fn create(
         (&user).into(),
         "channel.created",
         Some(&target),
-        json!({"kind": created.kind.as_str()}),
+        json!({"kind": created.kind.as_str(), "delivery": created.delivery.as_str()}),
     )
     .await;
     let (confirmation_sent, confirmation_problem) = if awaiting_confirmation {
@@ -427,6 +453,12 @@ pub struct UpdateChannel {
     access_token: Option<String>,
     priority: Option<u8>,
     tags: Option<Vec<String>>,
+    /// A new delivery schedule, with `digest_at` and `time_zone` for
+    /// `daily`. Alerts waiting for a digest go into the next digest of the
+    /// new schedule, or out at once when it is `instant`.
+    delivery: Option<DeliveryBody>,
+    digest_at: Option<String>,
+    time_zone: Option<String>,
 }
 
 impl UpdateChannel {
@@ -444,6 +476,9 @@ impl UpdateChannel {
             access_token: self.access_token.clone(),
             priority: self.priority,
             tags: self.tags.clone(),
+            delivery: None,
+            digest_at: None,
+            time_zone: None,
         };
         (!creation.given_fields().is_empty()).then_some(creation)
     }
@@ -485,6 +520,25 @@ async fn update(
         .name
         .as_deref()
         .and_then(|name| problems.check("name", domain::name(name, MAX_CHANNEL_NAME)));
+    let delivery = match request.delivery {
+        Some(delivery) => digest_schedule::schedule(
+            &mut problems,
+            delivery,
+            request.digest_at.as_deref(),
+            request.time_zone.as_deref(),
+        ),
+        None => {
+            for (field, given) in [
+                ("digest_at", request.digest_at.is_some()),
+                ("time_zone", request.time_zone.is_some()),
+            ] {
+                if given {
+                    problems.check::<()>(field, Err("is given with delivery \"daily\"".to_owned()));
+                }
+            }
+            None
+        }
+    };
     let destination = match request.as_creation(kind_body(existing.kind)) {
         None => None,
         Some(creation) => match creation.input(&mut problems) {
@@ -533,6 +587,7 @@ async fn update(
         enabled: request.enabled,
         destination,
         awaiting_confirmation,
+        delivery,
     };
     let updated = store
         .update_channel(user.id, id, &patch)
@@ -553,7 +608,11 @@ async fn update(
         (&user).into(),
         action,
         Some(&id.to_string()),
-        json!({"kind": updated.kind.as_str(), "destination_changed": patch.destination.is_some()}),
+        json!({
+            "kind": updated.kind.as_str(),
+            "destination_changed": patch.destination.is_some(),
+            "delivery": updated.delivery.as_str(),
+        }),
     )
     .await;
     Ok(Json(ChannelResponse::from(&updated)))
@@ -627,6 +686,68 @@ async fn test(
         status: "sent",
         message_id: delivered.message_id,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConfirmationSent {
+    /// Always `sent`.
+    #[schema(value_type = String)]
+    status: &'static str,
+    /// Where the confirmation went.
+    address: String,
+}
+
+/// Sends the confirmation email of an email channel waiting for its
+/// recipient again (a new link; earlier ones keep working until used or
+/// expired). Counted with the test sends: 429 `cap_reached` with
+/// `Retry-After` when the team's hourly sends are spent; 409 when the
+/// channel is not waiting for a confirmation.
+#[utoipa::path(post, path = "/api/v1/channels/{id}/confirmation", tag = "channels", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Channel id")),
+    responses((status = 202, body = ConfirmationSent),
+              (status = 409, description = "The channel is not waiting for a confirmation"),
+              (status = 429, description = "The team's hourly test sends are spent"),
+              (status = 502, description = "The mail server did not take the message; the message says what it did")))]
+async fn resend_confirmation(
+    user: CurrentUser,
+    State(store): State<Store>,
+    State(app): State<AppState>,
+    context: AuditContext,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<ConfirmationSent>), ApiError> {
+    let channel = store
+        .get_channel(user.id, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !channel.awaiting_confirmation {
+        return Err(ApiError::Conflict(
+            "this channel is not waiting for its recipient to confirm".to_owned(),
+        ));
+    }
+    ask_to_confirm(
+        &app.send_counter,
+        &app.notify,
+        &app.secret_box,
+        &user,
+        &channel,
+    )
+    .await?;
+    audit::record(
+        &store,
+        &context,
+        (&user).into(),
+        "channel.confirmation_resent",
+        Some(&id.to_string()),
+        json!({}),
+    )
+    .await;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ConfirmationSent {
+            status: "sent",
+            address: channel.target,
+        }),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -64,7 +64,17 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// One delivery of an alert to a channel.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code, reason = "documents the values of `kind`")]
+pub enum DeliveryKindBody {
+    Triggered,
+    Failing,
+    Recovered,
+    Digest,
+}
+
+/// One delivery of an alert (or of a digest of alerts) to a channel.
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryResponse {
     id: Uuid,
@@ -79,9 +89,16 @@ pub struct DeliveryResponse {
     /// When a pending delivery is tried next.
     next_attempt_at: DateTime<Utc>,
     sent_at: Option<DateTime<Utc>>,
-    check_id: Uuid,
-    monitor_id: Uuid,
-    monitor_name: String,
+    /// `triggered`, `failing`, `recovered`, or `digest`: one message with
+    /// every alert of an hour or a day.
+    #[schema(value_type = DeliveryKindBody)]
+    kind: String,
+    /// The alert's check and monitor; null for a digest.
+    check_id: Option<Uuid>,
+    monitor_id: Option<Uuid>,
+    monitor_name: Option<String>,
+    /// How many alerts a digest carries; 0 for a single alert.
+    digest_alerts: i64,
     channel_id: Uuid,
     channel_name: String,
     channel_kind: String,
@@ -98,9 +115,11 @@ impl From<&DeliveryListing> for DeliveryResponse {
             created_at: delivery.created_at,
             next_attempt_at: delivery.next_attempt_at,
             sent_at: delivery.sent_at,
+            kind: delivery.kind.clone(),
             check_id: delivery.check_id,
             monitor_id: delivery.monitor_id,
             monitor_name: delivery.monitor_name.clone(),
+            digest_alerts: delivery.digest_alerts,
             channel_id: delivery.channel_id,
             channel_name: delivery.channel_name.clone(),
             channel_kind: delivery.channel_kind.clone(),

@@ -7,6 +7,7 @@
 //! - [`monitors`] serves `/api/v1/monitors…` including run-now.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
+//! - [`unsubscribe`] serves `/api/v1/channels/unsubscribe/{token}`: one-click unsubscribe (RFC 8058).
 //! - [`deliveries`] serves `/api/v1/deliveries…`: dead letters and requeuing.
 //! - [`preview`] serves `/api/v1/preview` (fetch and extract once).
 //! - [`auth`] serves `/auth/google/login`, `/auth/google/callback`, `/auth/refresh`, `/auth/logout`.
@@ -37,6 +38,7 @@ pub mod ratings;
 pub mod sessions;
 pub mod team_members;
 pub mod teams;
+pub mod unsubscribe;
 
 use std::convert::Infallible;
 use std::path::Path;
@@ -68,6 +70,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(monitors::router().layer(DefaultBodyLimit::max(128 * 1024)))
         .merge(checks::router())
         .merge(channels::router())
+        .merge(unsubscribe::router())
         .merge(deliveries::router())
         .merge(preview::router())
         .merge(sessions::router())

@@ -154,7 +154,22 @@ async fn a_test_send_reaches_notify_as_a_test_alert_with_a_unique_idempotency_ke
     let first = &received[0];
     assert!(first.idempotency_key.starts_with(&format!("test:{id}:")));
     assert_ne!(first.idempotency_key, received[1].idempotency_key);
-    assert_eq!(first.alert.as_ref().unwrap().kind(), AlertKind::Test);
+    let alert = first.alert.as_ref().unwrap();
+    assert_eq!(alert.kind(), AlertKind::Test);
+    // A sample of a real alert, not empty fields and a link to `/`.
+    assert!(alert.monitor_name.contains("Sample monitor") && alert.monitor_name.contains("Hook"));
+    assert!(
+        alert.summary.contains("119 EUR to 89 EUR"),
+        "{}",
+        alert.summary
+    );
+    assert!(alert.diff.contains("+Price: 89 EUR"), "{}", alert.diff);
+    let link = url::Url::parse(&alert.link).unwrap();
+    assert_eq!(link.path(), "/channels");
+    assert!(
+        first.unsubscribe_url.is_empty(),
+        "a test is no subscription"
+    );
     match first.channel.as_ref().unwrap().target.as_ref().unwrap() {
         Target::Webhook(webhook) => {
             assert_eq!(webhook.url, "https://93.184.215.14/hook");

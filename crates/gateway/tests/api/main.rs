@@ -11,6 +11,7 @@ mod channels;
 mod checks;
 mod confirmation;
 mod deliveries;
+mod digests;
 #[path = "../common/harness.rs"]
 mod harness;
 mod header_secrets;
@@ -22,4 +23,5 @@ mod quotas;
 mod ratings;
 mod render_options;
 mod selectors;
+mod unsubscribe;
 mod validation;

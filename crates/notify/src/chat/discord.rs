@@ -15,7 +15,7 @@ const SERVICE: &str = "Discord";
 /// Embed limits: title 256, description 4,096, field value 1,024, and 6,000
 /// characters across the embed; these caps add up to under 6,000.
 const MAX_TITLE: usize = 256;
-const MAX_DESCRIPTION: usize = 3_000;
+const MAX_DESCRIPTION: usize = 2_500;
 const MAX_FIELD_VALUE: usize = 1_024;
 
 pub async fn send(
@@ -47,6 +47,14 @@ pub fn payload(message: &Message) -> Value {
         let fence = "```diff\n\n```".chars().count();
         let diff = fit(&message.diff.replace("```", "'''"), MAX_FIELD_VALUE - fence);
         fields.push(json!({"name": "Change", "value": format!("```diff\n{diff}\n```")}));
+    }
+    if let Some(diff_link) = &message.diff_link {
+        // Masked links render in embed fields; a URL too long for a field is left out
+        // rather than cut into a broken link.
+        let value = format!("[See what changed]({diff_link})");
+        if value.chars().count() <= MAX_FIELD_VALUE {
+            fields.push(json!({"name": "Diff", "value": value}));
+        }
     }
     if !message.page.is_empty() {
         fields.push(json!({"name": "Page", "value": fit(&message.page, MAX_FIELD_VALUE)}));
@@ -102,5 +110,10 @@ mod tests {
         assert_eq!(payload["allowed_mentions"]["parse"], json!([]));
         assert_eq!(embed["url"], "https://lookout.test/monitors/m1/checks/c1");
         assert_eq!(embed["timestamp"], "2026-01-01T00:00:00.000Z");
+        assert!(
+            fields.iter().any(|field| field["value"]
+                == "[See what changed](https://lookout.test/monitors/m1/checks/c1#diff)"),
+            "{fields:?}"
+        );
     }
 }

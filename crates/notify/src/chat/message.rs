@@ -4,8 +4,12 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::domain::{Alert, AlertKind, RateLinks};
-use crate::text::{absolute_link, diff_link, one_line};
+use crate::domain::{Alert, AlertKind, Digest, RateLinks};
+use crate::text::{absolute_link, diff_link, fit, one_line};
+
+/// A digest's list fits the smallest body of every service (Telegram's).
+const MAX_DIGEST_LIST: usize = 1_400;
+const MAX_DIGEST_SUMMARY: usize = 80;
 
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -27,6 +31,8 @@ pub struct Message {
     pub checked_at: Option<DateTime<Utc>>,
     /// One-click links rating the alert, shown as a last line of the body.
     pub rate_links: Option<RateLinks>,
+    /// A digest: `summary` is its list of alerts.
+    pub is_digest: bool,
 }
 
 impl Message {
@@ -58,6 +64,49 @@ impl Message {
             diff_link: diff_link(public_base_url, &alert.link, &alert.diff),
             checked_at: alert.checked_at,
             rate_links: alert.rate_links.clone(),
+            is_digest: false,
+        }
+    }
+
+    /// A digest as one message: a title with the count, and a compact list
+    /// (one line per alert, with its link) cut to fit every service, the
+    /// rest counted on a last line that links to Lookout.
+    pub fn digest(digest: &Digest, public_base_url: &url::Url) -> Self {
+        let total = digest.total();
+        let link = absolute_link(public_base_url, &digest.link);
+        let mut list = String::new();
+        let mut listed = 0;
+        for alert in &digest.alerts {
+            let line = digest_line(alert, public_base_url);
+            // Room is kept for the closing "and N more" line.
+            if list.chars().count() + line.chars().count() + 60 > MAX_DIGEST_LIST {
+                break;
+            }
+            list.push_str(&line);
+            list.push('\n');
+            listed += 1;
+        }
+        if listed < total {
+            list.push_str(&format!("…and {} more in Lookout", total - listed));
+        }
+        Self {
+            kind: AlertKind::Triggered,
+            title: format!(
+                "Lookout {} digest: {total} alert{}",
+                digest.period.as_str(),
+                if total == 1 { "" } else { "s" }
+            ),
+            monitor_name: String::new(),
+            summary: list.trim_end().to_owned(),
+            reason: String::new(),
+            extracted_value: String::new(),
+            diff: String::new(),
+            page: String::new(),
+            link,
+            diff_link: None,
+            checked_at: Some(digest.end),
+            rate_links: None,
+            is_digest: true,
         }
     }
 
@@ -81,6 +130,9 @@ impl Message {
 
     /// A colour per kind (as 0xRRGGBB) for services that show one.
     pub fn color(&self) -> u32 {
+        if self.is_digest {
+            return 0x6B7280;
+        }
         match self.kind {
             AlertKind::Triggered => 0x2563EB,
             AlertKind::Failing => 0xDC2626,
@@ -93,6 +145,23 @@ impl Message {
         self.checked_at
             .map(|at| at.to_rfc3339_opts(SecondsFormat::Millis, true))
     }
+}
+
+/// "• Espresso machine: condition met: Price dropped to 99 https://…" with
+/// the alert's own words cut short.
+fn digest_line(alert: &Alert, public_base_url: &url::Url) -> String {
+    let message = Message::new(alert, public_base_url);
+    let mut line = format!("• {}", message.title);
+    let summary = one_line(&message.summary);
+    if !summary.is_empty() {
+        line.push_str(": ");
+        line.push_str(&fit(&summary, MAX_DIGEST_SUMMARY));
+    }
+    if let Some(link) = message.link {
+        line.push(' ');
+        line.push_str(&link);
+    }
+    line
 }
 
 #[cfg(test)]
@@ -129,6 +198,36 @@ pub(crate) mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_digest_lists_its_alerts_with_links_and_counts_what_did_not_fit() {
+        let mut alert = fixtures::huge_alert();
+        alert.monitor_name = "Espresso".into();
+        alert.summary = "Price dropped".into();
+        let digest = Digest {
+            period: crate::domain::DigestPeriod::Hourly,
+            start: DateTime::from_timestamp(1_767_222_000, 0).unwrap(),
+            end: DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+            alerts: vec![alert; 40],
+            link: "/monitors".into(),
+            omitted: 10,
+        };
+        let message = Message::digest(&digest, &fixtures::base());
+        assert_eq!(message.title, "Lookout hourly digest: 50 alerts");
+        assert!(message.summary.starts_with(
+            "• Espresso: condition met: Price dropped https://lookout.test/monitors/m1/checks/c1\n"
+        ));
+        assert!(message.summary.chars().count() <= MAX_DIGEST_LIST);
+        assert!(
+            message.summary.ends_with("more in Lookout"),
+            "{}",
+            message.summary
+        );
+        assert_eq!(
+            message.link.as_deref(),
+            Some("https://lookout.test/monitors")
+        );
+    }
 
     #[test]
     fn the_rating_links_end_the_body_as_plain_urls() {

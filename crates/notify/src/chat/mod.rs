@@ -12,7 +12,7 @@ pub mod telegram;
 
 use std::sync::Arc;
 
-use crate::domain::{Alert, Channel};
+use crate::domain::{Channel, Content};
 use crate::error::DeliveryError;
 use crate::outbound::Outbound;
 use message::Message;
@@ -34,10 +34,13 @@ impl ChatSender {
         }
     }
 
-    /// Posts the alert; returns the service's 2xx status. Email and signed
-    /// webhooks have their own senders and are refused here.
-    pub async fn send(&self, channel: &Channel, alert: &Alert) -> Result<u16, DeliveryError> {
-        let message = Message::new(alert, &self.public_base_url);
+    /// Posts the alert or digest; returns the service's 2xx status. Email
+    /// and signed webhooks have their own senders and are refused here.
+    pub async fn send(&self, channel: &Channel, content: &Content) -> Result<u16, DeliveryError> {
+        let message = match content {
+            Content::Alert(alert) => Message::new(alert, &self.public_base_url),
+            Content::Digest(digest) => Message::digest(digest, &self.public_base_url),
+        };
         match channel {
             Channel::Slack(url) => slack::send(&self.outbound, url, &message).await,
             Channel::Discord(url) => discord::send(&self.outbound, url, &message).await,

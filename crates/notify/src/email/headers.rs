@@ -47,6 +47,51 @@ text_header!(
     "Auto-Submitted"
 );
 
+/// RFC 2369 / RFC 8058: the channel's one-click unsubscribe link. The value
+/// is a parsed URL, whose serialization percent-encodes spaces and line
+/// breaks, so it cannot fold into another header.
+#[derive(Debug, Clone)]
+pub struct ListUnsubscribe(String);
+
+impl ListUnsubscribe {
+    pub fn new(url: &url::Url) -> Self {
+        Self(format!("<{url}>"))
+    }
+}
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let url = s.trim().trim_start_matches('<').trim_end_matches('>');
+        Ok(Self::new(&url::Url::parse(url)?))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// RFC 8058: a mail client may unsubscribe with one POST, no page visit.
+#[derive(Debug, Clone)]
+pub struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
 /// Ids are UUIDs in practice; anything else is cut down to what cannot be
 /// mistaken for header syntax.
 fn header_safe(value: &str) -> String {
@@ -60,6 +105,18 @@ fn header_safe(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_unsubscribe_link_cannot_break_out_of_its_header() {
+        let url = url::Url::parse("https://lookout.test/unsubscribe/a b\r\nBcc: x").unwrap();
+        let header = ListUnsubscribe::new(&url);
+        assert!(
+            !header.0.contains('\n') && !header.0.contains(' '),
+            "{}",
+            header.0
+        );
+        assert!(header.0.starts_with("<https://lookout.test/unsubscribe/"));
+    }
 
     #[test]
     fn header_values_lose_line_breaks_and_spaces() {

@@ -9,10 +9,14 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Alert, EmailAddress, IdempotencyKey};
+use crate::domain::{
+    Alert, AlertKind, Content, Digest as AlertDigest, EmailAddress, IdempotencyKey,
+};
 use crate::error::DeliveryError;
-use headers::{AutoSubmitted, XLookoutCheck, XLookoutMonitor};
-use render::Context;
+use headers::{
+    AutoSubmitted, ListUnsubscribe, ListUnsubscribePost, XLookoutCheck, XLookoutMonitor,
+};
+use render::{Context, Rendered};
 use transport::{SmtpSettings, classify};
 
 pub struct EmailSender {
@@ -49,10 +53,14 @@ impl EmailSender {
         &self,
         key: &IdempotencyKey,
         to: &EmailAddress,
-        alert: &Alert,
+        content: &Content,
+        unsubscribe: Option<&url::Url>,
     ) -> Result<String, DeliveryError> {
         let message_id = self.message_id(key);
-        let message = self.compose(&message_id, to, alert)?;
+        let message = match content {
+            Content::Alert(alert) => self.compose(&message_id, to, alert, unsubscribe)?,
+            Content::Digest(digest) => self.compose_digest(&message_id, to, digest, unsubscribe)?,
+        };
         match self.transport.send(message).await {
             Ok(_) => Ok(message_id),
             Err(error) => {
@@ -68,35 +76,88 @@ impl EmailSender {
         message_id: &str,
         to: &EmailAddress,
         alert: &Alert,
+        unsubscribe: Option<&url::Url>,
     ) -> Result<Message, DeliveryError> {
         let link = self.absolute_link(&alert.link);
         let diff_link = crate::text::diff_link(&self.public_base_url, &alert.link, &alert.diff);
-        let channels_url = self
-            .public_base_url
-            .join("channels")
-            .map(String::from)
-            .unwrap_or_else(|_| self.public_base_url.to_string());
+        let channels_url = self.channels_url();
         let rendered = render::render(
             alert,
             &Context {
                 link: link.as_deref(),
                 diff_link: diff_link.as_deref(),
                 channels_url: &channels_url,
+                unsubscribe_url: unsubscribe.map(url::Url::as_str),
             },
         );
-        Message::builder()
+        let mut builder = self.builder(message_id, to, unsubscribe);
+        // Tests, confirmations and notices are about no monitor: no empty headers.
+        if matches!(
+            alert.kind,
+            AlertKind::Triggered | AlertKind::Failing | AlertKind::Recovered
+        ) {
+            builder = builder
+                .header(XLookoutMonitor::new(&alert.monitor_id))
+                .header(XLookoutCheck::new(&alert.check_id));
+        }
+        Self::finish(builder, rendered)
+    }
+
+    fn compose_digest(
+        &self,
+        message_id: &str,
+        to: &EmailAddress,
+        digest: &AlertDigest,
+        unsubscribe: Option<&url::Url>,
+    ) -> Result<Message, DeliveryError> {
+        let channels_url = self.channels_url();
+        let rendered = render::render_digest(
+            digest,
+            &self.public_base_url,
+            &channels_url,
+            unsubscribe.map(url::Url::as_str),
+        );
+        Self::finish(self.builder(message_id, to, unsubscribe), rendered)
+    }
+
+    /// The headers every alert email carries.
+    fn builder(
+        &self,
+        message_id: &str,
+        to: &EmailAddress,
+        unsubscribe: Option<&url::Url>,
+    ) -> lettre::message::MessageBuilder {
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(None, to.address().clone()))
-            .subject(rendered.subject)
             .message_id(Some(message_id.to_owned()))
-            .header(XLookoutMonitor::new(&alert.monitor_id))
-            .header(XLookoutCheck::new(&alert.check_id))
-            .header(AutoSubmitted::new("auto-generated"))
+            .header(AutoSubmitted::new("auto-generated"));
+        match unsubscribe {
+            Some(url) => builder
+                .header(ListUnsubscribe::new(url))
+                .header(ListUnsubscribePost),
+            None => builder,
+        }
+    }
+
+    fn finish(
+        builder: lettre::message::MessageBuilder,
+        rendered: Rendered,
+    ) -> Result<Message, DeliveryError> {
+        builder
+            .subject(rendered.subject)
             .multipart(MultiPart::alternative_plain_html(
                 rendered.text,
                 rendered.html,
             ))
             .map_err(|error| DeliveryError::Internal(format!("could not build the email: {error}")))
+    }
+
+    fn channels_url(&self) -> String {
+        self.public_base_url
+            .join("channels")
+            .map(String::from)
+            .unwrap_or_else(|_| self.public_base_url.to_string())
     }
 
     fn absolute_link(&self, link: &str) -> Option<String> {

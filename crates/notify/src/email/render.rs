@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use crate::domain::{Alert, AlertKind, RateLinks};
-use crate::text::{one_line, truncate_chars};
+use crate::domain::{Alert, AlertKind, Digest, RateLinks};
+use crate::text::{absolute_link, diff_link, one_line, truncate_chars};
 
 const MAX_SUBJECT_NAME_CHARS: usize = 80;
 const MAX_SUBJECT_SUMMARY_CHARS: usize = 100;
@@ -30,8 +30,10 @@ pub struct Context<'a> {
     pub link: Option<&'a str>,
     /// The check's page at its diff, when the alert carries a diff.
     pub diff_link: Option<&'a str>,
-    /// Where users manage their channels (unsubscribe equivalent).
+    /// Where users manage their channels.
     pub channels_url: &'a str,
+    /// The channel's one-click unsubscribe link, when it has one.
+    pub unsubscribe_url: Option<&'a str>,
 }
 
 pub fn render(alert: &Alert, context: &Context<'_>) -> Rendered {
@@ -229,12 +231,19 @@ fn text_body(
             rate.useful, rate.noise
         );
     }
+    footer_text(&mut text, context.channels_url, context.unsubscribe_url);
+    text
+}
+
+/// Why the recipient gets alerts, and how to stop them.
+fn footer_text(text: &mut String, channels_url: &str, unsubscribe_url: Option<&str>) {
     let _ = write!(
         text,
-        "\n-- \nYou receive this because a Lookout monitor sends alerts to this address.\nManage channels: {}\n",
-        context.channels_url
+        "\n-- \nYou receive this because a Lookout monitor sends alerts to this address.\nManage channels: {channels_url}\n",
     );
-    text
+    if let Some(unsubscribe) = unsubscribe_url {
+        let _ = writeln!(text, "Unsubscribe from this channel: {unsubscribe}");
+    }
 }
 
 /// The HTML part, from `templates/alert.html`: askama escapes every value
@@ -253,6 +262,7 @@ struct AlertHtml<'a> {
     /// Set for a confirmation, whose recipient is not a Lookout user (yet).
     confirmation_notice: Option<&'a str>,
     channels_url: &'a str,
+    unsubscribe_url: Option<&'a str>,
 }
 
 struct HtmlField<'a> {
@@ -289,13 +299,131 @@ fn html_body(
         rate: parts.rate_links,
         confirmation_notice: (parts.footer == Footer::Confirmation).then_some(CONFIRMATION_FOOTER),
         channels_url: context.channels_url,
+        unsubscribe_url: context.unsubscribe_url,
     };
-    // Rendering writes only strings into a String, which cannot fail; were it
-    // to, the plain-text part still carries the whole alert.
-    askama::Template::render(&page).unwrap_or_else(|error| {
+    html(&page)
+}
+
+/// Rendering writes only strings into a String, which cannot fail; were it
+/// to, the plain-text part still carries the whole message.
+fn html(page: &impl askama::Template) -> String {
+    page.render().unwrap_or_else(|error| {
         tracing::error!(%error, "the email's HTML part could not be rendered");
         String::new()
     })
+}
+
+/// The HTML part of a digest, from `templates/digest.html`.
+#[derive(askama::Template)]
+#[template(path = "digest.html")]
+struct DigestHtml<'a> {
+    title: &'a str,
+    headline: &'a str,
+    items: &'a [DigestEntry],
+    omitted: usize,
+    link: Option<&'a str>,
+    channels_url: &'a str,
+    unsubscribe_url: Option<&'a str>,
+}
+
+/// One alert of a digest as both parts list it.
+struct DigestEntry {
+    /// "Espresso machine: condition met".
+    title: String,
+    summary: String,
+    checked_at: String,
+    link: Option<String>,
+    diff_link: Option<String>,
+}
+
+/// A digest: every alert of the period, one short entry each with its links.
+pub fn render_digest(
+    digest: &Digest,
+    public_base_url: &url::Url,
+    channels_url: &str,
+    unsubscribe_url: Option<&str>,
+) -> Rendered {
+    let total = digest.total();
+    let plural = if total == 1 { "" } else { "s" };
+    let subject = format!(
+        "[Lookout] {} digest: {total} alert{plural}",
+        match digest.period {
+            crate::domain::DigestPeriod::Hourly => "Hourly",
+            crate::domain::DigestPeriod::Daily => "Daily",
+        }
+    );
+    let headline = format!(
+        "{total} alert{plural} from {} to {} UTC.",
+        digest.start.format("%Y-%m-%d %H:%M"),
+        digest.end.format("%Y-%m-%d %H:%M"),
+    );
+    let items: Vec<DigestEntry> = digest
+        .alerts
+        .iter()
+        .map(|alert| {
+            let name = truncate_chars(&one_line(&alert.monitor_name), MAX_SUBJECT_NAME_CHARS);
+            let name = if name.is_empty() {
+                "Your monitor".to_owned()
+            } else {
+                name
+            };
+            DigestEntry {
+                title: match alert.kind {
+                    AlertKind::Failing => format!("{name} is failing"),
+                    AlertKind::Recovered => format!("{name} recovered"),
+                    _ => format!("{name}: condition met"),
+                },
+                summary: truncate_chars(&one_line(&alert.summary), MAX_FIELD_CHARS / 4),
+                checked_at: alert
+                    .checked_at
+                    .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default(),
+                link: absolute_link(public_base_url, &alert.link),
+                diff_link: diff_link(public_base_url, &alert.link, &alert.diff),
+            }
+        })
+        .collect();
+    let link = absolute_link(public_base_url, &digest.link);
+    let omitted = usize::try_from(digest.omitted).unwrap_or(0);
+
+    let mut text = format!("{headline}\n");
+    for item in &items {
+        let _ = write!(text, "\n* {}", item.title);
+        if !item.checked_at.is_empty() {
+            let _ = write!(text, " ({})", item.checked_at);
+        }
+        text.push('\n');
+        if !item.summary.is_empty() {
+            let _ = writeln!(text, "  {}", item.summary);
+        }
+        if let Some(link) = &item.link {
+            let _ = writeln!(text, "  View this check: {link}");
+        }
+        if let Some(diff_link) = &item.diff_link {
+            let _ = writeln!(text, "  See what changed: {diff_link}");
+        }
+    }
+    if omitted > 0 {
+        let _ = writeln!(text, "\n…and {omitted} more alerts in Lookout.");
+    }
+    if let Some(link) = &link {
+        let _ = write!(text, "\nOpen Lookout: {link}\n");
+    }
+    footer_text(&mut text, channels_url, unsubscribe_url);
+    let html = html(&DigestHtml {
+        title: &subject,
+        headline: &headline,
+        items: &items,
+        omitted,
+        link: link.as_deref(),
+        channels_url,
+        unsubscribe_url,
+    });
+    Rendered {
+        subject,
+        text,
+        html,
+    }
 }
 
 fn http_url(value: &str) -> Option<String> {
@@ -348,7 +476,72 @@ mod tests {
             link: Some("https://lookout.example/checks/1"),
             diff_link: Some("https://lookout.example/checks/1#diff"),
             channels_url: "https://lookout.example/channels",
+            unsubscribe_url: Some("https://lookout.example/unsubscribe/t0k"),
         }
+    }
+
+    #[test]
+    fn a_digest_lists_every_alert_with_its_links_in_both_parts() {
+        let mut first = alert(AlertKind::Triggered);
+        first.link = "/monitors/m1/checks/c1".into();
+        let mut second = alert(AlertKind::Failing);
+        second.monitor_name = "Blog".into();
+        second.link = "/monitors/m2/checks/c2".into();
+        second.diff = String::new();
+        let digest = Digest {
+            period: crate::domain::DigestPeriod::Daily,
+            start: chrono::DateTime::from_timestamp(1_767_139_200, 0).unwrap(),
+            end: chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+            alerts: vec![first, second],
+            link: "/monitors".into(),
+            omitted: 0,
+        };
+        let base: url::Url = "https://lookout.example/".parse().unwrap();
+        let rendered = render_digest(
+            &digest,
+            &base,
+            "https://lookout.example/channels",
+            Some("https://lookout.example/unsubscribe/t0k"),
+        );
+        assert_eq!(rendered.subject, "[Lookout] Daily digest: 2 alerts");
+        assert!(rendered.text.contains("* Shop <script>: condition met"));
+        assert!(rendered.text.contains("* Blog is failing"));
+        assert!(
+            rendered
+                .text
+                .contains("View this check: https://lookout.example/monitors/m2/checks/c2")
+        );
+        assert!(
+            rendered
+                .text
+                .contains("See what changed: https://lookout.example/monitors/m1/checks/c1#diff")
+        );
+        assert!(
+            rendered
+                .text
+                .contains("Unsubscribe from this channel: https://lookout.example/unsubscribe/t0k")
+        );
+        assert!(rendered.html.contains("<html lang=\"en\">"));
+        assert!(
+            rendered
+                .html
+                .contains("<title>[Lookout] Daily digest: 2 alerts</title>")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("Shop &#60;script&#62;: condition met")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("href=\"https://lookout.example/monitors/m2/checks/c2\"")
+        );
+        assert!(
+            rendered
+                .html
+                .contains("href=\"https://lookout.example/unsubscribe/t0k\"")
+        );
     }
 
     #[test]

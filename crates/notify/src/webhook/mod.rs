@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crate::domain::{Alert, IdempotencyKey, WebhookDestination};
+use crate::domain::{Content, IdempotencyKey, WebhookDestination};
 use crate::error::DeliveryError;
 use crate::outbound::Outbound;
 
@@ -28,16 +28,19 @@ impl WebhookSender {
         Self { outbound }
     }
 
-    /// Posts the alert; returns the receiver's 2xx status.
+    /// Posts the alert or digest; returns the receiver's 2xx status.
     pub async fn send(
         &self,
         key: &IdempotencyKey,
         destination: &WebhookDestination,
-        alert: &Alert,
+        content: &Content,
     ) -> Result<u16, DeliveryError> {
         let now = Utc::now();
-        let occurred_at = alert.checked_at.unwrap_or(now);
-        let body = payload::body(alert, occurred_at).map_err(|error| {
+        let body = match content {
+            Content::Alert(alert) => payload::body(alert, alert.checked_at.unwrap_or(now)),
+            Content::Digest(digest) => payload::digest_body(digest),
+        }
+        .map_err(|error| {
             DeliveryError::Internal(format!("could not encode the webhook: {error}"))
         })?;
         let timestamp = now.timestamp();

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use api_proto::notify::v1::notifier_client::NotifierClient;
 use api_proto::notify::v1::{
-    Alert, AlertKind, Channel, EmailTarget, SendRequest, SendResponse, WebhookTarget, channel,
+    Alert, AlertKind, Channel, Digest, EmailTarget, SendRequest, SendResponse, WebhookTarget,
+    channel,
 };
 use axum::body::Bytes;
 use axum::extract::State;
@@ -157,6 +158,32 @@ pub fn email_request(key: &str, address: &str, alert: Alert) -> SendRequest {
             })),
         }),
         alert: Some(alert),
+        ..SendRequest::default()
+    }
+}
+
+/// Two alerts of one hour as a digest, to any target.
+pub fn digest_request(key: &str, target: channel::Target) -> SendRequest {
+    let mut failing = alert(AlertKind::Failing);
+    failing.monitor_name = "Blog".into();
+    failing.summary = "Failing: page gone (HTTP 404)".into();
+    failing.diff = String::new();
+    failing.link = "/monitors/0193a5b2-blog/checks/0193a5b2-gone".into();
+    SendRequest {
+        idempotency_key: key.to_owned(),
+        channel: Some(Channel {
+            target: Some(target),
+        }),
+        alert: None,
+        digest: Some(Digest {
+            period: "hourly".into(),
+            period_start_unix_ms: 1_767_222_000_000,
+            period_end_unix_ms: 1_767_225_600_000,
+            alerts: vec![alert(AlertKind::Triggered), failing],
+            link: "https://lookout.test/monitors".into(),
+            omitted_alerts: 0,
+        }),
+        unsubscribe_url: String::new(),
     }
 }
 
@@ -175,6 +202,7 @@ pub fn webhook_request(key: &str, url: &str, alert: Alert) -> SendRequest {
             })),
         }),
         alert: Some(alert),
+        ..SendRequest::default()
     }
 }
 

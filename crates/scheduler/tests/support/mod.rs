@@ -644,6 +644,12 @@ impl TestApp {
 
     /// Stops the scheduler and waits for it to exit.
     pub async fn stop(mut self) {
+        self.stop_scheduler().await;
+    }
+
+    /// Stops the scheduler but keeps its database and peers, so a test can
+    /// start another one ([`TestApp::start_another_scheduler`]).
+    pub async fn stop_scheduler(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -653,6 +659,55 @@ impl TestApp {
                 .expect("the scheduler stops within its grace period")
                 .unwrap();
         }
+    }
+
+    /// A user who owns the test's team: Lookout's notices about the team's
+    /// channels go to them.
+    pub async fn add_team_owner(&self, email: &str) {
+        let owner = Uuid::new_v4();
+        self.db
+            .execute(
+                "INSERT INTO users (id, email) VALUES ($1, $2)",
+                &[&owner, &email],
+            )
+            .await
+            .unwrap();
+        self.db
+            .execute(
+                "INSERT INTO memberships (team_id, user_id, role) VALUES ($1, $2, 'owner')",
+                &[&self.team_id, &owner],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Lets the email channel take digests: `hourly`, or `daily` at a time and zone.
+    pub async fn set_delivery(&self, channel_id: Uuid, delivery: &str) {
+        self.db
+            .execute(
+                "UPDATE channels SET delivery = $2,
+                        digest_time = CASE WHEN $2 = 'daily' THEN time '08:00' END,
+                        digest_time_zone = CASE WHEN $2 = 'daily' THEN 'Europe/Berlin' END
+                  WHERE id = $1",
+                &[&channel_id, &delivery],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Moves the queue times of the held alerts back: the period they
+    /// were queued in is over, as if the clock had moved on.
+    pub async fn age_held_alerts(&self, by: &str) {
+        self.db
+            .execute(
+                &format!(
+                    "UPDATE deliveries SET created_at = created_at - interval '{by}'
+                      WHERE status = 'held'"
+                ),
+                &[],
+            )
+            .await
+            .unwrap();
     }
 }
 
