@@ -13,6 +13,8 @@ ensure_redis_binaries
 # Rendering tests and the UI's end-to-end tests drive Debian's Chromium;
 # scripts/check-deploy.sh installs what the deployment checks need.
 apt_install chromium
+# The blob store's S3 test runs against moto's S3 server (PyPI, in .local/moto-venv).
+bash scripts/moto.sh
 
 RUN_DIR="$PWD/.local/test-$$"
 mkdir -p "$RUN_DIR"
