@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "provider_identities",
         include_str!("../migrations/0120_provider_identities.sql"),
     ),
+    (
+        160,
+        "screenshots",
+        include_str!("../migrations/0160_screenshots.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads
