@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use blob_store::BlobStoreConfig;
 use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
 use secrecy::SecretString;
 use secret_box::SecretBox;
@@ -64,6 +65,8 @@ pub struct Config {
     pub delivery_lease: Duration,
     /// Signs the one-click rating links in alerts (`ALERT_RATING_KEY`, the gateway's value).
     pub alert_rating_key: SecretString,
+    /// Where screenshots are kept (`BLOB_STORE*`, the gateway's values).
+    pub blob_store: BlobStoreConfig,
 }
 
 impl Config {
@@ -104,6 +107,7 @@ impl Config {
             metrics_addr: listen_addr("SCHEDULER_METRICS_ADDR", DEFAULT_METRICS_ADDR)?,
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
+            blob_store: BlobStoreConfig::from_env(environment)?,
         };
         config.validate()?;
         Ok(config)
@@ -144,6 +148,9 @@ impl Config {
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             delivery_lease: Duration::from_secs(10),
             alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
+            blob_store: BlobStoreConfig::local(
+                std::env::temp_dir().join(format!("lookout-blobs-{}", uuid::Uuid::new_v4())),
+            ),
         }
     }
 
