@@ -58,6 +58,8 @@ pub struct Config {
     pub public_base_url: Url,
     /// Sign-in, sessions, API keys and admin settings.
     pub identity: IdentityConfig,
+    /// Where check screenshots are kept (`BLOB_STORE*`, the scheduler's values).
+    pub blob_store: blob_store::BlobStoreConfig,
 }
 
 /// What sign-in and authorization need.
@@ -324,6 +326,7 @@ impl Config {
             channel_caps,
             identity: IdentityConfig::from_env(environment, &public_base_url)?,
             public_base_url,
+            blob_store: blob_store::BlobStoreConfig::from_env(environment)?,
         })
     }
 

@@ -33,6 +33,8 @@ pub enum StartupError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Redis(#[from] EphemeralError),
+    #[error(transparent)]
+    Blobs(#[from] blob_store::BlobError),
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
 }
@@ -170,5 +172,6 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         channel_caps: config.channel_caps,
         send_counter: SendCounter::new(redis.clone(), config.channel_caps),
         rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
+        blobs: blob_store::BlobStore::open(&config.blob_store)?,
     }))
 }

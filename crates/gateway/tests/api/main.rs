@@ -20,5 +20,6 @@ mod isolation;
 mod monitors;
 mod ratings;
 mod render_options;
+mod screenshots;
 mod selectors;
 mod validation;
