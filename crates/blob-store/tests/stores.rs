@@ -17,7 +17,11 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n pretend pixels";
 async fn round_trip(store: &BlobStore) {
     let key = store.put(PNG.to_vec()).await.unwrap();
     assert_eq!(key, key_of(PNG));
-    assert_eq!(store.put(PNG.to_vec()).await.unwrap(), key, "same bytes, same key");
+    assert_eq!(
+        store.put(PNG.to_vec()).await.unwrap(),
+        key,
+        "same bytes, same key"
+    );
     assert_eq!(store.get(&key).await.unwrap().unwrap().as_ref(), PNG);
 
     let other = store.put(b"other pixels".to_vec()).await.unwrap();
@@ -26,7 +30,10 @@ async fn round_trip(store: &BlobStore) {
     store.delete(&key).await.unwrap();
     assert_eq!(store.get(&key).await.unwrap(), None);
     store.delete(&key).await.unwrap();
-    assert!(store.get(&other).await.unwrap().is_some(), "only the deleted blob is gone");
+    assert!(
+        store.get(&other).await.unwrap().is_some(),
+        "only the deleted blob is gone"
+    );
     assert!(store.get("../secret").await.is_err());
 }
 

@@ -124,7 +124,11 @@ pub fn run(filter: &str, body: &str) -> Result<Vec<String>, JsonMiss> {
     run_within(filter, body, BUDGET)
 }
 
-pub(crate) fn run_within(filter: &str, body: &str, budget: Budget) -> Result<Vec<String>, JsonMiss> {
+pub(crate) fn run_within(
+    filter: &str,
+    body: &str,
+    budget: Budget,
+) -> Result<Vec<String>, JsonMiss> {
     let input = jaq_json::read::parse_single(body.as_bytes())
         .map_err(|error| JsonMiss::Invalid(error.to_string()))?;
     let compiled = compile(filter).map_err(JsonMiss::Failed)?;
@@ -206,8 +210,14 @@ mod tests {
             let JsonMiss::Failed(message) = failure else {
                 panic!("{endless}: {failure:?}");
             };
-            assert!(message.starts_with("the jq filter was stopped"), "{endless}: {message}");
-            assert!(started.elapsed() < BUDGET.time + Duration::from_secs(1), "{endless}");
+            assert!(
+                message.starts_with("the jq filter was stopped"),
+                "{endless}: {message}"
+            );
+            assert!(
+                started.elapsed() < BUDGET.time + Duration::from_secs(1),
+                "{endless}"
+            );
         }
     }
 

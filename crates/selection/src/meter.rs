@@ -13,8 +13,8 @@ use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::{Duration, Instant};
 
-use jaq_core::data::{DataT, HasLut};
 use jaq_core::Lut;
+use jaq_core::data::{DataT, HasLut};
 use jaq_json::Val;
 
 /// Reading the clock at every step would cost more than the step.

@@ -31,11 +31,10 @@ pub fn newer_construct(expression: &str) -> Option<String> {
         let keyword = match (word.as_str(), next) {
             ("for" | "some" | "every", "$") => Some(format!("`{word} $… in …` expressions")),
             ("if", "(") => Some("`if (…) then … else …`".to_owned()),
-            ("instance" | "treat" | "castable" | "cast", _)
-                if after_operand =>
-            {
-                Some(format!("`{word} {}`", if word == "instance" { "of" } else { "as" }))
-            }
+            ("instance" | "treat" | "castable" | "cast", _) if after_operand => Some(format!(
+                "`{word} {}`",
+                if word == "instance" { "of" } else { "as" }
+            )),
             ("eq" | "ne" | "lt" | "le" | "gt" | "ge", _) if after_operand => Some(format!(
                 "the value comparison `{word}` (XPath 1.0 compares with = != < <= > >=)"
             )),
@@ -50,9 +49,7 @@ pub fn newer_construct(expression: &str) -> Option<String> {
         }
         if next == "(" && NEWER_FUNCTIONS.contains(&word.as_str()) {
             let hint = match word.as_str() {
-                "lower-case" | "upper-case" => {
-                    " (XPath 1.0: translate(., 'ABC…', 'abc…'))"
-                }
+                "lower-case" | "upper-case" => " (XPath 1.0: translate(., 'ABC…', 'abc…'))",
                 "ends-with" => {
                     " (XPath 1.0: substring(., string-length(.) - string-length('x') + 1) = 'x')"
                 }
