@@ -1,19 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { Me, Monitor } from '../src/api/types';
+import type { Monitor } from '../src/api/types';
 import { App } from '../src/app';
 import { DiffView } from '../src/components/DiffView';
 import { MonitorForm } from '../src/pages/MonitorForm';
 import { Monitors } from '../src/pages/Monitors';
-import { SessionContext } from '../src/session';
 import { json, mockFetch } from './fetch-mock';
-
-const me: Me = {
-  id: 'u1',
-  email: 'ada@example.com',
-  is_admin: false,
-  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
-};
+import { me, signedIn } from './session';
 
 function monitor(overrides: Partial<Monitor> = {}): Monitor {
   return {
@@ -48,12 +41,6 @@ function monitor(overrides: Partial<Monitor> = {}): Monitor {
     failing: false,
     ...overrides,
   };
-}
-
-function signedIn(children: preact.ComponentChildren) {
-  return (
-    <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>{children}</SessionContext.Provider>
-  );
 }
 
 describe('the monitors page', () => {

@@ -1,39 +1,14 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, screen } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { Me } from '../src/api/types';
-import { MonitorForm } from '../src/pages/MonitorForm';
-import { SessionContext } from '../src/session';
-import { json, mockFetch } from './fetch-mock';
-
-const me: Me = {
-  id: 'u1',
-  email: 'ada@example.com',
-  is_admin: false,
-  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
-};
-
-function form() {
-  return render(
-    <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
-      <MonitorForm />
-    </SessionContext.Provider>,
-  );
-}
-
-async function fillBasics() {
-  fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'My account' } });
-  fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'https://bank.example.com/account' } });
-}
+import { json } from './fetch-mock';
+import { createMonitor, createdMonitor, newMonitorForm, previewOf } from './session';
 
 describe('render options', () => {
   it('send the wait, the cookies and the browser steps with only the fields each step uses', async () => {
-    const { calls } = mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { outcome: 'ok', text: 'Balance: 42 EUR', http_status: 200 }),
-      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    const calls = await newMonitorForm('My account', 'https://bank.example.com/account', {
+      'POST /api/v1/preview': previewOf('Balance: 42 EUR'),
+      'POST /api/v1/monitors': createdMonitor(),
     });
-    form();
-    await fillBasics();
     fireEvent.click(screen.getByLabelText(/Render with a browser/));
     fireEvent.input(screen.getByLabelText('Wait before reading (optional)'), { target: { value: '#balance' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add a cookie' }));
@@ -48,10 +23,7 @@ describe('render options', () => {
     fireEvent.change(screen.getByLabelText('Key'), { target: { value: 'Enter' } });
     fireEvent.click(screen.getByRole('button', { name: 'Move step 2 up' }));
 
-    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
-    await waitFor(() => expect(calls.filter((call) => call.url === '/api/v1/monitors')).toHaveLength(1));
-    const created = calls.find((call) => call.url === '/api/v1/monitors');
-    expect(created?.body).toMatchObject({
+    expect(await createMonitor(calls)).toMatchObject({
       render: true,
       wait_for: '#balance',
       cookies: [{ name: 'lang', value: 'en' }],
@@ -63,9 +35,8 @@ describe('render options', () => {
   });
 
   it('shows which step the gateway refused, next to that step', async () => {
-    mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { outcome: 'ok', text: '', http_status: 200 }),
+    await newMonitorForm('My account', 'https://bank.example.com/account', {
+      'POST /api/v1/preview': previewOf(''),
       'POST /api/v1/monitors': json(422, {
         error: {
           code: 'validation_failed',
@@ -73,10 +44,7 @@ describe('render options', () => {
           request_id: 'r1',
           fields: [{ field: 'steps[0]', message: 'click needs a selector' }],
         },
-      }),
-    });
-    form();
-    await fillBasics();
+      }),});
     fireEvent.click(screen.getByRole('button', { name: 'Add a step' }));
     fireEvent.change(screen.getByLabelText('Step 1'), { target: { value: 'click' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
@@ -85,18 +53,14 @@ describe('render options', () => {
   });
 
   it('says which step failed in the preview', async () => {
-    mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
+    await newMonitorForm('My account', 'https://bank.example.com/account', {
       'POST /api/v1/preview': json(200, {
         outcome: 'step_failed',
         failed_step: 2,
         text: '',
         http_status: 200,
         detail: 'step 2 (click "#go") failed: nothing matches "#go"',
-      }),
-    });
-    form();
-    await fillBasics();
+      }),});
     const notice = await screen.findByTestId('preview-outcome', {}, { timeout: 3000 });
     expect(notice.textContent).toContain('A browser step failed.');
     expect(notice.textContent).toContain('Step 2 failed.');

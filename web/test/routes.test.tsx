@@ -1,16 +1,10 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { Check, Me } from '../src/api/types';
+import type { Check } from '../src/api/types';
 import { App } from '../src/app';
 import { match, routedLink, upgradeHashRoute } from '../src/lib/router';
 import { json, mockFetch } from './fetch-mock';
-
-const me: Me = {
-  id: 'u1',
-  email: 'ada@example.com',
-  is_admin: false,
-  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
-};
+import { me } from './session';
 
 const unauthorized = json(401, { error: { code: 'unauthorized', message: 'authentication required', request_id: 'r' } });
 

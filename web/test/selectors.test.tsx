@@ -1,49 +1,21 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, screen } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { Me } from '../src/api/types';
 import { sentence } from '../src/lib/format';
-import { MonitorForm } from '../src/pages/MonitorForm';
-import { SessionContext } from '../src/session';
-import { json, mockFetch } from './fetch-mock';
-
-const me: Me = {
-  id: 'u1',
-  email: 'ada@example.com',
-  is_admin: false,
-  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
-};
-
-function form() {
-  return render(
-    <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
-      <MonitorForm />
-    </SessionContext.Provider>,
-  );
-}
-
-async function fillBasics() {
-  fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'Espresso prices' } });
-  fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'https://shop.example.com/api/machines' } });
-}
+import { json } from './fetch-mock';
+import { createMonitor, createdMonitor, newMonitorForm, previewOf } from './session';
 
 describe('the selector picker', () => {
   it('sends the chosen kind and clears the others', async () => {
-    const { calls } = mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { outcome: 'ok', text: '249.0', http_status: 200 }),
-      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    const calls = await newMonitorForm('Espresso prices', 'https://shop.example.com/api/machines', {
+      'POST /api/v1/preview': previewOf('249.0'),
+      'POST /api/v1/monitors': createdMonitor(),
     });
-    form();
-    await fillBasics();
     fireEvent.input(screen.getByLabelText('Part of the page (optional)'), { target: { value: '.price' } });
     fireEvent.change(screen.getByLabelText('Selector language'), { target: { value: 'json_path' } });
     expect((screen.getByLabelText('Part of the page (optional)') as HTMLInputElement).value).toBe('.price');
     fireEvent.input(screen.getByLabelText('Part of the page (optional)'), { target: { value: '$.items[?@.stock > 0].price' } });
     expect(screen.getByText(/every matching value \(RFC 9535\)/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
-    await waitFor(() => expect(calls.filter((call) => call.url === '/api/v1/monitors')).toHaveLength(1));
-    const created = calls.find((call) => call.url === '/api/v1/monitors');
-    expect(created?.body).toMatchObject({
+    expect(await createMonitor(calls)).toMatchObject({
       css_selector: null,
       xpath: null,
       json_pointer: null,
@@ -53,9 +25,8 @@ describe('the selector picker', () => {
   });
 
   it("shows the gateway's message about a selector next to the picker", async () => {
-    mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { outcome: 'ok', text: '', http_status: 200 }),
+    await newMonitorForm('Espresso prices', 'https://shop.example.com/api/machines', {
+      'POST /api/v1/preview': previewOf(''),
       'POST /api/v1/monitors': json(422, {
         error: {
           code: 'validation_failed',
@@ -63,10 +34,7 @@ describe('the selector picker', () => {
           request_id: 'r1',
           fields: [{ field: 'jq_filter', message: 'the jq filter uses undefined filter env' }],
         },
-      }),
-    });
-    form();
-    await fillBasics();
+      }),});
     fireEvent.change(screen.getByLabelText('Selector language'), { target: { value: 'jq_filter' } });
     fireEvent.input(screen.getByLabelText('Part of the page (optional)'), { target: { value: 'env' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
@@ -75,17 +43,13 @@ describe('the selector picker', () => {
   });
 
   it('says in plain words when the preview is a bot wall rather than the page', async () => {
-    mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
+    await newMonitorForm('Espresso prices', 'https://shop.example.com/api/machines', {
       'POST /api/v1/preview': json(200, {
         outcome: 'blocked',
         text: '',
         http_status: 200,
         detail: 'the site answered with a Cloudflare bot check or captcha instead of the page',
-      }),
-    });
-    form();
-    await fillBasics();
+      }),});
     const notice = await screen.findByTestId('preview-outcome', {}, { timeout: 3000 });
     expect(notice.textContent).toContain('Blocked by a bot check or captcha.');
     expect(notice.textContent).toContain('The site answered with a Cloudflare bot check');

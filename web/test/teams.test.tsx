@@ -2,8 +2,8 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../src/api/types';
 import { Teams } from '../src/pages/Teams';
-import { SessionContext } from '../src/session';
 import { json, mockFetch } from './fetch-mock';
+import { signedIn } from './session';
 
 const me: Me = {
   id: 'u1',
@@ -16,11 +16,7 @@ const ops = { id: 't1', name: 'Ops', personal: false, role: 'owner', created_at:
 const member = { user_id: 'u1', email: 'ada@example.com', display_name: '', role: 'owner', joined_at: '2026-01-01T00:00:00Z' };
 
 function page() {
-  return (
-    <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
-      <Teams />
-    </SessionContext.Provider>
-  );
+  return signedIn(<Teams />, me);
 }
 
 describe('the teams page', () => {

@@ -1,18 +1,9 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, render, screen } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { Check, Me } from '../src/api/types';
+import type { Check } from '../src/api/types';
 import { VerdictDetails } from '../src/components/VerdictDetails';
-import { MonitorForm } from '../src/pages/MonitorForm';
 import { verdictOf } from '../src/pages/MonitorDetail';
-import { SessionContext } from '../src/session';
-import { json, mockFetch } from './fetch-mock';
-
-const me: Me = {
-  id: 'u1',
-  email: 'ada@example.com',
-  is_admin: false,
-  teams: [{ id: 't1', name: 'ada', personal: true, role: 'owner', created_at: '2026-01-01T00:00:00Z' }],
-};
+import { createMonitor, createdMonitor, newMonitorForm, previewOf } from './session';
 
 function check(overrides: Partial<Check> = {}): Check {
   return {
@@ -100,45 +91,23 @@ describe('an unjudged check', () => {
 
 describe('the monitor form', () => {
   it('sends the chosen first-check rule and fail policy', async () => {
-    const { calls } = mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { text: 'Price: 120 EUR', http_status: 200 }),
-      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    const calls = await newMonitorForm('Widget', 'https://shop.example.com/widget', {
+      'POST /api/v1/preview': previewOf('Price: 120 EUR'),
+      'POST /api/v1/monitors': createdMonitor(),
     });
-    render(
-      <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
-        <MonitorForm />
-      </SessionContext.Provider>,
-    );
-    fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'Widget' } });
-    fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'https://shop.example.com/widget' } });
     fireEvent.change(screen.getByLabelText('On the first check'), { target: { value: 'baseline' } });
     fireEvent.change(screen.getByLabelText('When the model cannot judge a change'), { target: { value: 'alert_anyway' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
-    await waitFor(() => expect(calls.some((call) => call.method === 'POST' && call.url === '/api/v1/monitors')).toBe(true));
-    const created = calls.find((call) => call.method === 'POST' && call.url === '/api/v1/monitors');
-    expect(created?.body).toMatchObject({ first_check: 'baseline', fail_policy: 'alert_anyway' });
+    expect(await createMonitor(calls)).toMatchObject({ first_check: 'baseline', fail_policy: 'alert_anyway' });
   });
 
   it('sends after how many failed checks the channels hear that the page fails, 3 unless chosen', async () => {
-    const { calls } = mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { text: 'Price: 120 EUR', http_status: 200 }),
-      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    const calls = await newMonitorForm('Widget', 'https://shop.example.com/widget', {
+      'POST /api/v1/preview': previewOf('Price: 120 EUR'),
+      'POST /api/v1/monitors': createdMonitor(),
     });
-    render(
-      <SessionContext.Provider value={{ me, admin: false, refreshMe: async () => {} }}>
-        <MonitorForm />
-      </SessionContext.Provider>,
-    );
-    fireEvent.input(await screen.findByLabelText('Name'), { target: { value: 'Widget' } });
-    fireEvent.input(screen.getByLabelText('Page address'), { target: { value: 'https://shop.example.com/widget' } });
     const setting = screen.getByLabelText('Alert when the page cannot be checked') as HTMLSelectElement;
     expect(setting.value).toBe('3');
     fireEvent.change(setting, { target: { value: '0' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
-    await waitFor(() => expect(calls.some((call) => call.method === 'POST' && call.url === '/api/v1/monitors')).toBe(true));
-    const created = calls.find((call) => call.method === 'POST' && call.url === '/api/v1/monitors');
-    expect(created?.body).toMatchObject({ failure_alert_after: 0 });
+    expect(await createMonitor(calls)).toMatchObject({ failure_alert_after: 0 });
   });
 });

@@ -64,26 +64,13 @@ impl Application {
             config.database_max_connections,
         )?;
         store.migrate().await?;
-        let report =
-            crate::domain::monitor_headers::reseal_stored(&store, &config.secret_box).await?;
-        if report != Default::default() {
-            tracing::info!(
-                resealed = report.resealed,
-                unreadable = report.unreadable,
-                key_id = config.secret_box.current_key_id(),
-                "sealed stored monitor header values with the current key"
-            );
-        }
-        let report =
-            crate::domain::channel_secrets::reseal_stored(&store, &config.secret_box).await?;
-        if report != Default::default() {
-            tracing::info!(
-                resealed = report.resealed,
-                unreadable = report.unreadable,
-                key_id = config.secret_box.current_key_id(),
-                "sealed stored channel secrets with the current key"
-            );
-        }
+        let key_id = config.secret_box.current_key_id();
+        crate::domain::monitor_headers::reseal_stored(&store, &config.secret_box)
+            .await?
+            .log("monitor header, cookie and step values", key_id);
+        crate::domain::channel_secrets::reseal_stored(&store, &config.secret_box)
+            .await?
+            .log("channel secrets", key_id);
         // The one Redis handle: rate limits, sign-in state, denylist, readiness.
         let redis = Ephemeral::new(&config.redis_url)?;
         let state = app_state(&config, store.clone(), redis.clone())?;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use api_proto::llm::v1::EvaluateRequest;
 use llm::config::ProviderConfig;
-use llm::domain::{Evaluation, Judge, Verification};
+use llm::domain::{Evaluation, Judge, Verdict, Verification};
 use llm::error::JudgeError;
 use llm::openai::OpenAiJudge;
 use llm::startup::Application;
@@ -36,13 +36,18 @@ fn price(current: &str) -> Evaluation {
     }
 }
 
+/// The judge's answer when the price drops from 120 to 89.90 EUR.
+async fn price_drop(judge: &OpenAiJudge) -> Result<Verdict, JudgeError> {
+    judge.evaluate(&price("Price: 89.90 EUR")).await
+}
+
 #[tokio::test]
 async fn every_server_dialect_with_json_mode_gives_a_verified_verdict_and_its_token_counts() {
     for flavour in Flavour::ALL {
         let server = ModelServer::start(flavour, Behaviour::default()).await;
         let judge = judge(&server);
 
-        let below = judge.evaluate(&price("Price: 89.90 EUR")).await.unwrap();
+        let below = price_drop(&judge).await.unwrap();
         let above = judge.evaluate(&price("Price: 130.00 EUR")).await.unwrap();
 
         assert!(below.triggered, "{flavour:?}: {below:?}");
@@ -74,7 +79,7 @@ async fn a_server_that_rejects_json_mode_is_asked_again_without_it_and_then_neve
         .await;
         let judge = judge(&server);
 
-        let first = judge.evaluate(&price("Price: 89.90 EUR")).await.unwrap();
+        let first = price_drop(&judge).await.unwrap();
         let second = judge.evaluate(&price("Price: 95.00 EUR")).await.unwrap();
 
         assert!(first.triggered && second.triggered, "{flavour:?}");
@@ -105,10 +110,7 @@ async fn a_server_that_ignores_json_mode_is_read_from_its_prose_and_validated() 
         )
         .await;
 
-        let verdict = judge(&server)
-            .evaluate(&price("Price: 89.90 EUR"))
-            .await
-            .unwrap();
+        let verdict = price_drop(&judge(&server)).await.unwrap();
 
         assert!(verdict.triggered, "{flavour:?}: {verdict:?}");
         assert_eq!(verdict.verification, Verification::Verified);
@@ -128,10 +130,7 @@ async fn prose_whose_object_misses_fields_of_the_schema_is_refused_after_one_mor
     )
     .await;
 
-    let error = judge(&server)
-        .evaluate(&price("Price: 89.90 EUR"))
-        .await
-        .unwrap_err();
+    let error = price_drop(&judge(&server)).await.unwrap_err();
 
     assert!(
         matches!(&error, JudgeError::InvalidOutput(why) if why.contains("evidence_excerpt")),
@@ -153,10 +152,7 @@ async fn a_429_with_retry_after_is_honoured_for_every_dialect() {
         .await;
         let started = std::time::Instant::now();
 
-        let verdict = judge(&server)
-            .evaluate(&price("Price: 89.90 EUR"))
-            .await
-            .unwrap();
+        let verdict = price_drop(&judge(&server)).await.unwrap();
 
         assert!(verdict.triggered, "{flavour:?}");
         assert_eq!(server.received().len(), 2, "{flavour:?}");
@@ -181,9 +177,7 @@ async fn a_retry_after_that_ends_past_the_deadline_fails_at_once() {
     // The policy would honour 2 s, but the evaluation as a whole may take only 1 s.
     settings.deadline = Duration::from_secs(1);
 
-    let error = OpenAiJudge::new(settings)
-        .unwrap()
-        .evaluate(&price("Price: 89.90 EUR"))
+    let error = price_drop(&OpenAiJudge::new(settings).unwrap())
         .await
         .unwrap_err();
 
@@ -205,10 +199,7 @@ async fn a_llama_cpp_server_still_loading_its_model_is_tried_again() {
     )
     .await;
 
-    let verdict = judge(&server)
-        .evaluate(&price("Price: 89.90 EUR"))
-        .await
-        .unwrap();
+    let verdict = price_drop(&judge(&server)).await.unwrap();
 
     assert!(verdict.triggered);
     assert_eq!(server.received().len(), 2);
@@ -229,9 +220,7 @@ async fn a_slow_answer_is_cut_at_the_deadline_and_the_service_reports_a_timeout(
     let mut settings = settings(&server);
     settings.deadline = Duration::from_millis(600);
 
-    let error = OpenAiJudge::new(settings.clone())
-        .unwrap()
-        .evaluate(&price("Price: 89.90 EUR"))
+    let error = price_drop(&OpenAiJudge::new(settings.clone()).unwrap())
         .await
         .unwrap_err();
     assert!(matches!(error, JudgeError::Timeout), "{error:?}");

@@ -189,13 +189,16 @@ impl DeliveryWorker {
         }
     }
 
-    /// Whether a failed send is our fault rather than the receiver's:
-    /// notify said so, or the call failed the way a dead notify fails and
-    /// its health check agrees.
+    /// Whether a failed send is our fault rather than the receiver's. A call
+    /// that broke the way a dead notify breaks also refreshes notify's health,
+    /// so the worker stops claiming while it is down; the verdict does not
+    /// wait on that probe, since a notify restarted within the moment already
+    /// answers it.
     async fn ours(&self, failure: &SendFailure) -> bool {
+        if failure.notify_may_be_down {
+            self.dependencies.confirm_down(Dependency::Notify).await;
+        }
         failure.notify_own_fault
-            || (failure.notify_may_be_down
-                && self.dependencies.confirm_down(Dependency::Notify).await)
     }
 
     /// Puts the delivery back without counting an attempt.

@@ -291,12 +291,15 @@ pub struct SendFailure {
     /// The receiver asked for a pause before the next attempt.
     pub retry_after: Option<std::time::Duration>,
     /// The call failed the way a dead notify fails (UNAVAILABLE and
-    /// similar), or notify said its own ledger is unreachable: the caller
-    /// asks its health before charging the attempt.
+    /// similar, with no `failure-origin` naming a destination): the caller
+    /// probes notify's health so it stops claiming while notify is down.
     pub notify_may_be_down: bool,
-    /// Notify said the fault is its own: its idempotency ledger is
-    /// unreachable, or another attempt holds this delivery's key right now
-    /// (a retry after a crash, while the dead attempt's claim runs out).
+    /// The fault is notify's, not the receiver's: notify said so (its
+    /// idempotency ledger is unreachable, or another attempt holds this
+    /// delivery's key right now), or the call broke before notify answered.
+    /// Notify labels every failure at a destination with `failure-origin`,
+    /// so a failure without one never counts against the receiver, even when
+    /// a restarted notify already answers its health check.
     pub notify_own_fault: bool,
 }
 
@@ -597,6 +600,15 @@ impl Peers {
                     .metadata()
                     .get("lookout-unavailable")
                     .and_then(|value| value.to_str().ok());
+                // Set by notify on every failure at the receiver or the mail
+                // server (see notify::error::FAILURE_ORIGIN_METADATA).
+                let at_destination = status.metadata().get("failure-origin").is_some();
+                let broke_in_transit = !at_destination
+                    && unavailable_cause.is_none()
+                    && matches!(
+                        status.code(),
+                        Code::Unavailable | Code::Unknown | Code::Cancelled
+                    );
                 SendFailure {
                     message: format!("{}: {message}", peer_failure("notify", status.code())),
                     permanent: matches!(
@@ -613,12 +625,8 @@ impl Peers {
                         .and_then(|value| value.to_str().ok())
                         .and_then(|value| value.parse().ok())
                         .map(std::time::Duration::from_millis),
-                    notify_may_be_down: unavailable_cause.is_none()
-                        && matches!(
-                            status.code(),
-                            Code::Unavailable | Code::Unknown | Code::Cancelled
-                        ),
-                    notify_own_fault: unavailable_cause.is_some(),
+                    notify_may_be_down: broke_in_transit,
+                    notify_own_fault: unavailable_cause.is_some() || broke_in_transit,
                 }
             })?
             .into_inner();

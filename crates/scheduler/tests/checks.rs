@@ -69,13 +69,9 @@ async fn the_first_check_is_a_baseline_that_never_alerts_and_an_unchanged_page_i
 #[tokio::test]
 async fn a_triggered_change_is_judged_once_and_delivered_once_with_the_alert() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    let channel = app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, channel) = app.create_emailed_monitor("price below 100").await;
 
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
+    let check = app.trigger_alert(monitor).await;
     assert_eq!(check.status, "ok");
     assert!(check.changed && check.triggered && !check.baseline);
     assert_eq!(check.extracted_value.as_deref(), Some("90"));
@@ -143,9 +139,7 @@ async fn a_triggered_change_is_judged_once_and_delivered_once_with_the_alert() {
 #[tokio::test]
 async fn an_untriggered_change_is_recorded_and_nothing_is_sent() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, _) = app.create_emailed_monitor("price below 100").await;
 
     app.peers.set_text("price: 130 EUR");
     let check = app.check_now(monitor).await;
@@ -166,31 +160,21 @@ async fn an_untriggered_change_is_recorded_and_nothing_is_sent() {
 #[tokio::test]
 async fn a_failing_notifier_is_retried_until_the_alert_is_delivered_once() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, _) = app.create_emailed_monitor("price below 100").await;
 
     *app.peers.notify_failures_left.lock().unwrap() = 2;
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
+    let check = app.trigger_alert(monitor).await;
 
-    let (attempts, last_error): (i32, Option<String>) =
-        wait_until("the delivery to be sent after retries", || async {
-            let row = app
-                .db
-                .query_one(
-                    "SELECT status, attempts, last_error FROM deliveries WHERE check_id = $1",
-                    &[&check.id],
-                )
-                .await
-                .ok()?;
-            let status: String = row.get(0);
-            (status == "sent").then(|| (row.get(1), row.get(2)))
+    let delivery = app
+        .wait_for_delivery(check.id, "the delivery to be sent after retries", |row| {
+            row.status == "sent"
         })
         .await;
-    assert_eq!(attempts, 2, "the two failed attempts are recorded");
-    assert_eq!(last_error, None, "a delivered alert carries no error");
+    assert_eq!(delivery.attempts, 2, "the two failed attempts are recorded");
+    assert_eq!(
+        delivery.last_error, None,
+        "a delivered alert carries no error"
+    );
     let sends = app.peers.sends();
     assert_eq!(sends.len(), 3, "two failures, then one success");
     assert!(
@@ -205,9 +189,7 @@ async fn a_failing_notifier_is_retried_until_the_alert_is_delivered_once() {
 #[tokio::test]
 async fn an_unavailable_judge_is_recorded_and_the_change_is_judged_again_next_time() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, _) = app.create_emailed_monitor("price below 100").await;
 
     app.peers.set_text("price: 90 EUR");
     app.peers.set_verdict(Verdict::Unavailable);
@@ -391,28 +373,17 @@ async fn two_scheduler_replicas_on_one_database_check_each_due_monitor_once() {
 #[tokio::test]
 async fn a_delivery_notify_refuses_as_invalid_is_dead_at_once() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, _) = app.create_emailed_monitor("price below 100").await;
 
     *app.peers.notify_error.lock().unwrap() = Some(Code::InvalidArgument);
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
-    let (attempts, last_error): (i32, String) = wait_until("the delivery to be dead", || async {
-        let row = app
-            .db
-            .query_one(
-                "SELECT status, attempts, last_error FROM deliveries WHERE check_id = $1",
-                &[&check.id],
-            )
-            .await
-            .ok()?;
-        let status: String = row.get(0);
-        (status == "dead").then(|| (row.get(1), row.get(2)))
-    })
-    .await;
-    assert_eq!(attempts, 1, "a refused request is not retried");
+    let check = app.trigger_alert(monitor).await;
+    let delivery = app
+        .wait_for_delivery(check.id, "the delivery to be dead", |row| {
+            row.status == "dead"
+        })
+        .await;
+    assert_eq!(delivery.attempts, 1, "a refused request is not retried");
+    let last_error = delivery.last_error.unwrap_or_default();
     assert!(
         last_error.contains("the address is not valid"),
         "{last_error}"
@@ -677,28 +648,16 @@ async fn alert_anyway_sends_the_change_marked_not_judged_and_notify_unjudged_tel
 #[tokio::test]
 async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_delivery_is_dead() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    let channel = app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, channel) = app.create_emailed_monitor("price below 100").await;
 
     *app.peers.notify_error.lock().unwrap() = Some(Code::NotFound);
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
-    let attempts: i32 = wait_until("the delivery to be dead", || async {
-        let row = app
-            .db
-            .query_one(
-                "SELECT status, attempts FROM deliveries WHERE check_id = $1",
-                &[&check.id],
-            )
-            .await
-            .ok()?;
-        let status: String = row.get(0);
-        (status == "dead").then(|| row.get(1))
-    })
-    .await;
-    assert_eq!(attempts, 1, "a gone receiver is not retried");
+    let check = app.trigger_alert(monitor).await;
+    let delivery = app
+        .wait_for_delivery(check.id, "the delivery to be dead", |row| {
+            row.status == "dead"
+        })
+        .await;
+    assert_eq!(delivery.attempts, 1, "a gone receiver is not retried");
     let row = app
         .db
         .query_one(
@@ -716,29 +675,17 @@ async fn a_receiver_that_is_gone_disables_its_channel_with_the_reason_and_the_de
 #[tokio::test]
 async fn a_receivers_retry_after_postpones_the_next_attempt_beyond_the_schedule() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, _) = app.create_emailed_monitor("price below 100").await;
 
     *app.peers.notify_failures_left.lock().unwrap() = 1;
     *app.peers.notify_retry_after_ms.lock().unwrap() = Some(3_600_000);
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
-    let wait_seconds: f64 = wait_until("the failed attempt to be recorded", || async {
-        let row = app
-            .db
-            .query_one(
-                "SELECT attempts, EXTRACT(EPOCH FROM next_attempt_at - now())::float8
-                   FROM deliveries WHERE check_id = $1",
-                &[&check.id],
-            )
-            .await
-            .ok()?;
-        let attempts: i32 = row.get(0);
-        (attempts == 1).then(|| row.get(1))
-    })
-    .await;
+    let check = app.trigger_alert(monitor).await;
+    let wait_seconds = app
+        .wait_for_delivery(check.id, "the failed attempt to be recorded", |row| {
+            row.attempts == 1
+        })
+        .await
+        .next_attempt_in_seconds;
     assert!(wait_seconds > 3_500.0, "next attempt in {wait_seconds} s");
     assert_eq!(app.peers.sends().len(), 1);
     app.stop().await;
@@ -766,9 +713,7 @@ async fn a_channel_whose_alerts_keep_dying_is_turned_off_and_its_owner_told_once
         )
         .await
         .unwrap();
-    let monitor = app.create_monitor("price below 100").await;
-    let channel = app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, channel) = app.create_emailed_monitor("price below 100").await;
     let health = || async {
         let row = app
             .db
@@ -788,38 +733,13 @@ async fn a_channel_whose_alerts_keep_dying_is_turned_off_and_its_owner_told_once
         )
     };
     let dead = |check: Uuid| {
-        let db = &app.db;
-        async move {
-            wait_until("the delivery to be dead", || async {
-                let status: String = db
-                    .query_one(
-                        "SELECT status FROM deliveries WHERE check_id = $1",
-                        &[&check],
-                    )
-                    .await
-                    .ok()?
-                    .get(0);
-                (status == "dead").then_some(())
-            })
-            .await
-        }
+        app.wait_for_delivery(check, "the delivery to be dead", |row| row.status == "dead")
     };
 
     // A delivery that arrives makes the channel healthy.
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
-    wait_until("the delivery to be sent", || async {
-        let status: String = app
-            .db
-            .query_one(
-                "SELECT status FROM deliveries WHERE check_id = $1",
-                &[&check.id],
-            )
-            .await
-            .ok()?
-            .get(0);
-        (status == "sent").then_some(())
+    let check = app.trigger_alert(monitor).await;
+    app.wait_for_delivery(check.id, "the delivery to be sent", |row| {
+        row.status == "sent"
     })
     .await;
     wait_until("the success to be recorded", || async {

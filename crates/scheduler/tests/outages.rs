@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Page, Verdict, spawn_app, wait_until};
+use support::{Page, spawn_app, wait_until};
 use tonic::Code;
 
 #[tokio::test]
@@ -44,27 +44,19 @@ async fn a_browser_answering_unavailable_records_nothing_and_the_check_runs_when
 #[tokio::test]
 async fn a_delivery_notify_cannot_take_yet_is_retried_without_counting_an_attempt() {
     let app = spawn_app().await;
-    let monitor = app.create_monitor("price below 100").await;
-    app.add_email_channel(monitor).await;
-    app.wait_for_checks(monitor, 1).await;
+    let (monitor, _) = app.create_emailed_monitor("price below 100").await;
 
     *app.peers.notify_in_flight_left.lock().unwrap() = 2;
-    app.peers.set_text("price: 90 EUR");
-    app.peers.set_verdict(Verdict::Triggered(true));
-    let check = app.check_now(monitor).await;
-    let attempts: i32 = wait_until("the delivery to be sent", || async {
-        let row = app
-            .db
-            .query_one(
-                "SELECT status, attempts FROM deliveries WHERE check_id = $1",
-                &[&check.id],
-            )
-            .await
-            .ok()?;
-        (row.get::<_, String>(0) == "sent").then(|| row.get(1))
-    })
-    .await;
-    assert_eq!(attempts, 0, "notify's own trouble is not the receiver's");
+    let check = app.trigger_alert(monitor).await;
+    let delivery = app
+        .wait_for_delivery(check.id, "the delivery to be sent", |row| {
+            row.status == "sent"
+        })
+        .await;
+    assert_eq!(
+        delivery.attempts, 0,
+        "notify's own trouble is not the receiver's"
+    );
     assert_eq!(app.peers.sends().len(), 3);
     app.stop().await;
 }

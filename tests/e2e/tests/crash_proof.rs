@@ -314,15 +314,23 @@ async fn a_thousand_alerts_survive_kill_9_of_scheduler_and_notify_with_nothing_l
         .await
         .unwrap();
     tokio::spawn(connection);
-    let outbox = db
-        .query_one(
-            "SELECT count(*) FILTER (WHERE status <> 'sent'), COALESCE(sum(attempts), 0)
-             FROM deliveries",
-            &[],
-        )
-        .await
-        .unwrap();
-    let (unsent, charged): (i64, i64) = (outbox.get(0), outbox.get(1));
+    // A receiver sees a message a moment before the scheduler records it
+    // sent: the outbox is read once it settles (or the deadline passes).
+    let (unsent, charged) = loop {
+        let outbox = db
+            .query_one(
+                "SELECT count(*) FILTER (WHERE status <> 'sent'), COALESCE(sum(attempts), 0)
+                 FROM deliveries",
+                &[],
+            )
+            .await
+            .unwrap();
+        let (unsent, charged): (i64, i64) = (outbox.get(0), outbox.get(1));
+        if unsent == 0 || Instant::now() > deadline {
+            break (unsent, charged);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
 
     let queued = queued.lock().unwrap().clone();
     let webhooks = webhooks.lock().unwrap();

@@ -6,6 +6,9 @@
 use secrecy::{ExposeSecret, SecretString};
 use secret_box::SecretBox;
 use store::channels::ChannelSecret;
+use uuid::Uuid;
+
+use crate::domain::reseal::{ResealReport, Walk};
 
 use crate::error::ApiError;
 
@@ -31,50 +34,35 @@ pub fn open(
     }
 }
 
-/// What [`reseal_stored`] did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ResealReport {
-    /// Channels whose credential was sealed again.
-    pub resealed: u64,
-    /// Channels with a credential no key in `SECRETS_KEYS` opens.
-    pub unreadable: u64,
-}
-
 /// Seals every stored channel credential that is in clear or sealed by
-/// another key than the current one, a batch at a time. Run at start after
-/// the migrations (this is the data half of `0100_sealed_channel_secrets`).
+/// another key than the current one (see [`reseal`](crate::domain::reseal)).
+/// Run at start after the migrations (this is the data half of
+/// `0100_sealed_channel_secrets`).
 pub async fn reseal_stored(
     store: &store::Store,
     secret_box: &SecretBox,
 ) -> Result<ResealReport, store::StoreError> {
-    const BATCH: i64 = 200;
+    let key = secret_box.current_key_id();
     let mut report = ResealReport::default();
-    let mut after = None;
-    loop {
-        let batch = store
-            .channel_secrets_to_reseal(secret_box.current_key_id(), after, BATCH)
-            .await?;
-        let Some((last, _)) = batch.last() else {
-            return Ok(report);
-        };
-        after = Some(*last);
-        for (channel_id, current) in batch {
-            match reseal(secret_box, &current) {
-                Ok(resealed) => {
-                    if store
-                        .replace_channel_secret(channel_id, &current, &resealed)
-                        .await?
-                    {
-                        report.resealed += 1;
-                    }
-                }
-                Err(error) => {
-                    report.unreadable += 1;
-                    tracing::error!(%channel_id, %error, "cannot reseal a channel's secret");
-                }
-            }
-        }
-    }
+    crate::domain::reseal::reseal_all(
+        Walk {
+            what: "channel's secret",
+            batch: async |after, limit| store.channel_secrets_to_reseal(key, after, limit).await,
+            cursor: |(channel_id, _): &(Uuid, ChannelSecret)| *channel_id,
+            reseal: |(channel_id, current): &(Uuid, ChannelSecret)| {
+                reseal(secret_box, current).map(|resealed| (*channel_id, resealed))
+            },
+            replace: async |(channel_id, current): &(Uuid, ChannelSecret),
+                            (_, resealed): &(Uuid, ChannelSecret)| {
+                store
+                    .replace_channel_secret(*channel_id, current, resealed)
+                    .await
+            },
+        },
+        &mut report,
+    )
+    .await?;
+    Ok(report)
 }
 
 fn reseal(

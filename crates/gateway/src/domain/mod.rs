@@ -19,6 +19,7 @@ pub mod destination;
 pub mod monitor;
 pub mod monitor_headers;
 pub mod render_options;
+pub mod reseal;
 
 use std::sync::Arc;
 

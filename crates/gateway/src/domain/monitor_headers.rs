@@ -11,6 +11,9 @@ use secret_box::{SecretBox, SecretBoxError};
 use store::monitors::{
     COOKIE_PURPOSE, HEADER_PURPOSE, RenderSecrets, RequestHeader, STEP_PURPOSE, StoredStep,
 };
+use uuid::Uuid;
+
+use crate::domain::reseal::{self, ResealReport, Walk};
 
 /// What responses show instead of a header value.
 pub const MASK: &str = "••••••••";
@@ -149,79 +152,53 @@ fn open_value_for(
         })
 }
 
-/// Seals every stored header value that is in clear or sealed by a key
-/// other than the current one, a batch at a time. Run at start after the
-/// migrations: it encrypts rows written before encryption at rest and lets
-/// an old key leave `SECRETS_KEYS` once its values are resealed. A value
-/// that cannot be opened is left as it is and reported.
+/// Seals every stored header, cookie and fill value that is in clear or
+/// sealed by a key other than the current one (see [`reseal`]). Run at start
+/// after the migrations.
 pub async fn reseal_stored(
     store: &store::Store,
     secret_box: &SecretBox,
 ) -> Result<ResealReport, store::StoreError> {
-    const BATCH: i64 = 200;
+    let key = secret_box.current_key_id();
     let mut report = ResealReport::default();
-    reseal_render_secrets(store, secret_box, &mut report).await?;
-    let mut after = None;
-    loop {
-        let batch = store
-            .monitor_headers_to_reseal(secret_box.current_key_id(), after, BATCH)
-            .await?;
-        let Some((last, _)) = batch.last() else {
-            return Ok(report);
-        };
-        after = Some(*last);
-        for (monitor_id, headers) in batch {
-            match reseal_headers(secret_box, &headers) {
-                Ok(resealed) => {
-                    if store
-                        .replace_monitor_headers(monitor_id, &headers, &resealed)
-                        .await?
-                    {
-                        report.resealed += 1;
-                    }
-                }
-                Err(error) => {
-                    report.unreadable += 1;
-                    tracing::error!(%monitor_id, %error, "cannot reseal a monitor's header values");
-                }
-            }
-        }
-    }
-}
-
-/// Cookie values and fill values, resealed like header values.
-async fn reseal_render_secrets(
-    store: &store::Store,
-    secret_box: &SecretBox,
-    report: &mut ResealReport,
-) -> Result<(), store::StoreError> {
-    const BATCH: i64 = 200;
-    let mut after = None;
-    loop {
-        let batch = store
-            .monitor_render_secrets_to_reseal(secret_box.current_key_id(), after, BATCH)
-            .await?;
-        let Some(last) = batch.last() else {
-            return Ok(());
-        };
-        after = Some(last.monitor_id);
-        for current in batch {
-            match reseal_render(secret_box, &current) {
-                Ok(resealed) => {
-                    if store
-                        .replace_monitor_render_secrets(&current, &resealed)
-                        .await?
-                    {
-                        report.resealed += 1;
-                    }
-                }
-                Err(error) => {
-                    report.unreadable += 1;
-                    tracing::error!(monitor_id = %current.monitor_id, %error, "cannot reseal a monitor's cookie or step values");
-                }
-            }
-        }
-    }
+    reseal::reseal_all(
+        Walk {
+            what: "monitor's cookie or step values",
+            batch: async |after, limit| {
+                store
+                    .monitor_render_secrets_to_reseal(key, after, limit)
+                    .await
+            },
+            cursor: |row: &RenderSecrets| row.monitor_id,
+            reseal: |row: &RenderSecrets| reseal_render(secret_box, row),
+            replace: async |current: &RenderSecrets, resealed: &RenderSecrets| {
+                store
+                    .replace_monitor_render_secrets(current, resealed)
+                    .await
+            },
+        },
+        &mut report,
+    )
+    .await?;
+    reseal::reseal_all(
+        Walk {
+            what: "monitor's header values",
+            batch: async |after, limit| store.monitor_headers_to_reseal(key, after, limit).await,
+            cursor: |(monitor_id, _): &(Uuid, Vec<RequestHeader>)| *monitor_id,
+            reseal: |(monitor_id, headers): &(Uuid, Vec<RequestHeader>)| {
+                reseal_headers(secret_box, headers).map(|resealed| (*monitor_id, resealed))
+            },
+            replace: async |(monitor_id, current): &(Uuid, Vec<RequestHeader>),
+                            (_, resealed): &(Uuid, Vec<RequestHeader>)| {
+                store
+                    .replace_monitor_headers(*monitor_id, current, resealed)
+                    .await
+            },
+        },
+        &mut report,
+    )
+    .await?;
+    Ok(report)
 }
 
 fn reseal_render(
@@ -293,15 +270,6 @@ fn reseal_headers(
                 .map_err(HeaderSecretError::Seal)
         })
         .collect()
-}
-
-/// What [`reseal_stored`] did.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ResealReport {
-    /// Monitors whose headers were sealed again.
-    pub resealed: u64,
-    /// Monitors with a value no key in `SECRETS_KEYS` opens.
-    pub unreadable: u64,
 }
 
 #[cfg(test)]

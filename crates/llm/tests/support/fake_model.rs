@@ -117,14 +117,8 @@ impl FakeModel {
             replies: Mutex::new(replies.into()),
             ..Default::default()
         });
-        let app = axum::Router::new()
-            .route("/v1/chat/completions", post(chat))
-            .with_state(script.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self {
-            base_url: format!("http://127.0.0.1:{port}/v1"),
+            base_url: super::serve_model(script.clone(), post(chat)).await,
             script,
         }
     }
@@ -238,16 +232,8 @@ async fn chat(
 pub fn gullible(received: &Received) -> String {
     let system = received.message("system");
     let user = received.message("user");
-    let nonce = regex::Regex::new(r"<page_data_([0-9a-f]{32})>")
-        .unwrap()
-        .captures(&system)
-        .unwrap()[1]
-        .to_owned();
-    let opening = format!("<page_data_{nonce}>\n");
-    let closing = format!("\n</page_data_{nonce}>");
-    let start = user.rfind(&opening).unwrap() + opening.len();
-    let end = start + user[start..].find(&closing).unwrap();
-    let page = &user[start..end];
+    let blocks = super::page_blocks(&system, &user);
+    let page = blocks.last().unwrap().as_str();
     let lower = page.to_lowercase();
 
     let asks_to_reveal = ["reveal", "repeat", "print", "show me", "output your"]

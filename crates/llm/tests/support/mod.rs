@@ -48,3 +48,39 @@ pub fn config(provider: ProviderConfig) -> Config {
         verdict_cache: None,
     }
 }
+
+/// Serves `routes` (a chat-completions handler under `/v1/chat/completions`)
+/// on a loopback port; returns the server's `/v1` base URL.
+pub async fn serve_model<S: Clone + Send + Sync + 'static>(
+    state: S,
+    chat: axum::routing::MethodRouter<S>,
+) -> String {
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", chat)
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://127.0.0.1:{port}/v1")
+}
+
+/// The page texts of a judge prompt in order (the previous page, then the
+/// current one), read the way a model sees them: between the delimiters
+/// tagged with the nonce the system prompt announces.
+pub fn page_blocks(system: &str, user: &str) -> Vec<String> {
+    let nonce = prompt_nonce(system);
+    let closing = format!("\n</page_data_{nonce}>");
+    user.split(&format!("<page_data_{nonce}>\n"))
+        .skip(1)
+        .map(|rest| rest.split(&closing).next().unwrap().to_owned())
+        .collect()
+}
+
+/// The nonce of a judge prompt's delimiters.
+pub fn prompt_nonce(system: &str) -> String {
+    regex::Regex::new(r"<page_data_([0-9a-f]{32})>")
+        .unwrap()
+        .captures(system)
+        .unwrap()[1]
+        .to_owned()
+}

@@ -98,14 +98,8 @@ impl ModelServer {
             behaviour,
             received: Mutex::new(Vec::new()),
         });
-        let app = axum::Router::new()
-            .route("/v1/chat/completions", post(chat))
-            .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self {
-            base_url: format!("http://127.0.0.1:{port}/v1"),
+            base_url: super::serve_model(shared.clone(), post(chat)).await,
             shared,
         }
     }
@@ -195,20 +189,12 @@ async fn chat(State(shared): State<Arc<Shared>>, Json(body): Json<Value>) -> Res
 pub fn judge(body: &Value) -> Value {
     let user = message(body, "user");
     let system = message(body, "system");
-    let nonce = regex::Regex::new(r"<page_data_([0-9a-f]{32})>")
-        .unwrap()
-        .captures(&system)
-        .unwrap()[1]
-        .to_owned();
     let threshold: f64 = regex::Regex::new(r"(?i)below (\d+)")
         .unwrap()
         .captures(&user)
         .map_or(100.0, |captures| captures[1].parse().unwrap());
-    let opening = format!("<page_data_{nonce}>\n");
-    let closing = format!("\n</page_data_{nonce}>");
-    let start = user.rfind(&opening).unwrap() + opening.len();
-    let end = start + user[start..].find(&closing).unwrap();
-    let page = &user[start..end];
+    let blocks = super::page_blocks(&system, &user);
+    let page = blocks.last().unwrap().as_str();
     let price_line = regex::Regex::new(r"Price: (\d+(?:\.\d+)?) EUR")
         .unwrap()
         .captures(page);
@@ -238,21 +224,9 @@ pub fn judge(body: &Value) -> Value {
 pub fn learner(body: &Value) -> Value {
     let user = message(body, "user");
     let system = message(body, "system");
-    let nonce = regex::Regex::new(r"<page_data_([0-9a-f]{32})>")
-        .unwrap()
-        .captures(&system)
-        .unwrap()[1]
-        .to_owned();
-    let blocks: Vec<&str> = user
-        .split(&format!("<page_data_{nonce}>\n"))
-        .skip(1)
-        .map(|rest| {
-            rest.split(&format!("\n</page_data_{nonce}>"))
-                .next()
-                .unwrap()
-        })
-        .collect();
-    let (previous, current) = (blocks[0], blocks[1]);
+    let nonce = super::prompt_nonce(&system);
+    let blocks = super::page_blocks(&system, &user);
+    let (previous, current) = (blocks[0].as_str(), blocks[1].as_str());
     let added: Vec<&str> = current
         .lines()
         .filter(|line| !previous.lines().any(|old| old == *line))

@@ -267,6 +267,11 @@ impl Notifier for Fake {
         if *failures > 0 {
             *failures -= 1;
             let mut status = Status::unavailable("smtp server down");
+            // Real notify labels every failure at a destination this way.
+            status.metadata_mut().insert(
+                "failure-origin",
+                tonic::metadata::MetadataValue::from_static("mail-server"),
+            );
             if let Some(millis) = *self.0.notify_retry_after_ms.lock().unwrap() {
                 status
                     .metadata_mut()
@@ -396,6 +401,16 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     }
 }
 
+/// A delivery as the outbox holds it.
+#[derive(Debug, Clone)]
+pub struct DeliveryRow {
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    /// Negative once the next attempt is due.
+    pub next_attempt_in_seconds: f64,
+}
+
 /// A check row as the tests read it.
 #[derive(Debug, Clone)]
 pub struct CheckRow {
@@ -509,6 +524,53 @@ impl TestApp {
             .await
             .unwrap();
         id
+    }
+
+    /// A monitor alerting through one email channel, past its first check
+    /// (a baseline at 120 EUR); returns the monitor and the channel.
+    pub async fn create_emailed_monitor(&self, condition: &str) -> (Uuid, Uuid) {
+        let monitor = self.create_monitor(condition).await;
+        let channel = self.add_email_channel(monitor).await;
+        self.wait_for_checks(monitor, 1).await;
+        (monitor, channel)
+    }
+
+    /// The page drops to 90 EUR and the judge says the condition holds; the
+    /// check runs now and queues an alert.
+    pub async fn trigger_alert(&self, monitor_id: Uuid) -> CheckRow {
+        self.peers.set_text("price: 90 EUR");
+        self.peers.set_verdict(Verdict::Triggered(true));
+        self.check_now(monitor_id).await
+    }
+
+    /// Waits until the outbox row of the check's one delivery satisfies
+    /// `ready`, described by `what`, and returns it.
+    pub async fn wait_for_delivery(
+        &self,
+        check_id: Uuid,
+        what: &str,
+        ready: impl Fn(&DeliveryRow) -> bool,
+    ) -> DeliveryRow {
+        wait_until(what, || async {
+            let row = self
+                .db
+                .query_one(
+                    "SELECT status, attempts, last_error,
+                            EXTRACT(EPOCH FROM next_attempt_at - now())::float8
+                       FROM deliveries WHERE check_id = $1",
+                    &[&check_id],
+                )
+                .await
+                .ok()?;
+            let delivery = DeliveryRow {
+                status: row.get(0),
+                attempts: row.get(1),
+                last_error: row.get(2),
+                next_attempt_in_seconds: row.get(3),
+            };
+            ready(&delivery).then_some(delivery)
+        })
+        .await
     }
 
     /// What the gateway does for "run now".
