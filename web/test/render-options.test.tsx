@@ -66,18 +66,13 @@ describe('render options', () => {
     expect(notice.textContent).toContain('Step 2 failed.');
   });
   it('send the screenshot setting, which shows the render options too', async () => {
-    const { calls } = mockFetch({
-      'GET /api/v1/channels': json(200, { items: [] }),
-      'POST /api/v1/preview': json(200, { outcome: 'ok', text: 'Balance: 42 EUR', http_status: 200 }),
-      'POST /api/v1/monitors': json(201, { id: 'm9' }),
+    const calls = await newMonitorForm('Shop', 'https://shop.example.com/widget', {
+      'POST /api/v1/preview': previewOf('Price: 120 EUR'),
+      'POST /api/v1/monitors': createdMonitor(),
     });
-    form();
-    await fillBasics();
     expect(screen.queryByLabelText('Wait before reading (optional)')).toBeNull();
     fireEvent.change(screen.getByLabelText('Screenshots'), { target: { value: 'on_change' } });
     expect(screen.getByLabelText('Wait before reading (optional)')).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Create monitor' }));
-    await waitFor(() => expect(calls.filter((call) => call.url === '/api/v1/monitors')).toHaveLength(1));
-    expect(calls.find((call) => call.url === '/api/v1/monitors')?.body).toMatchObject({ screenshot: 'on_change' });
+    expect(await createMonitor(calls)).toMatchObject({ screenshot: 'on_change' });
   });
 });
