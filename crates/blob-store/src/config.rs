@@ -13,9 +13,9 @@ const DEFAULT_REGION: &str = "us-east-1";
 
 #[derive(Debug, Clone)]
 pub enum BlobStoreConfig {
-    /// `BLOB_STORE=local`: files under `BLOB_STORE_DIR`.
+    /// `BLOB_STORE_KIND=local`: files under `BLOB_STORE_DIR`.
     Local { dir: PathBuf },
-    /// `BLOB_STORE=s3`: a bucket of AWS S3 or any S3-compatible server.
+    /// `BLOB_STORE_KIND=s3`: a bucket of AWS S3 or any S3-compatible server.
     S3(S3Config),
 }
 
@@ -31,11 +31,11 @@ pub struct S3Config {
 
 impl BlobStoreConfig {
     pub fn from_env(environment: Environment) -> Result<Self, ConfigError> {
-        match env_string("BLOB_STORE").as_deref() {
+        match env_string("BLOB_STORE_KIND").as_deref() {
             None | Some("local") => Self::local_from_env(environment),
             Some("s3") => Self::s3_from_env(environment),
             Some(other) => Err(ConfigError::invalid(
-                "BLOB_STORE",
+                "BLOB_STORE_KIND",
                 format!("expected local or s3, got {other:?}"),
             )),
         }

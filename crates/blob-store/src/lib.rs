@@ -1,7 +1,7 @@
 //! Binary blobs (today: check screenshots) kept outside PostgreSQL, each
 //! under the SHA-256 of its bytes.
 //!
-//! - [`config`]: which store, read once from the environment (`BLOB_STORE*`).
+//! - [`config`]: which store, read once from the environment (`BLOB_STORE_*`).
 //! - [`BlobStore`]: put, get and delete by content hash, over `object_store`
 //!   (a local folder, or any S3-compatible store such as MinIO or AWS S3).
 //!

@@ -58,7 +58,7 @@ pub struct Config {
     pub public_base_url: Url,
     /// Sign-in, sessions, API keys and admin settings.
     pub identity: IdentityConfig,
-    /// Where check screenshots are kept (`BLOB_STORE*`, the scheduler's values).
+    /// Where check screenshots are kept (`BLOB_STORE_*`, the scheduler's values).
     pub blob_store: blob_store::BlobStoreConfig,
 }
 

@@ -65,7 +65,7 @@ pub struct Config {
     pub delivery_lease: Duration,
     /// Signs the one-click rating links in alerts (`ALERT_RATING_KEY`, the gateway's value).
     pub alert_rating_key: SecretString,
-    /// Where screenshots are kept (`BLOB_STORE*`, the gateway's values).
+    /// Where screenshots are kept (`BLOB_STORE_*`, the gateway's values).
     pub blob_store: BlobStoreConfig,
 }
 
