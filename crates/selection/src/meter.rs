@@ -69,7 +69,7 @@ impl Meter {
         if steps > self.budget.steps {
             resume_unwind(Box::new(Spent::Steps(self.budget.steps)));
         }
-        if steps % STEPS_PER_CLOCK_READ == 0 && self.started.elapsed() > self.budget.time {
+        if steps.is_multiple_of(STEPS_PER_CLOCK_READ) && self.started.elapsed() > self.budget.time {
             resume_unwind(Box::new(Spent::Time(self.budget.time)));
         }
     }
