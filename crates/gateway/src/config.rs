@@ -53,8 +53,8 @@ pub struct Config {
     /// Rate limits, CORS, trusted hosts and proxies, timeouts, metrics.
     pub edge: EdgeSettings,
     pub monitor_min_interval_seconds: u32,
-    /// `CHANNELS_PER_TEAM_MAX` and `CHANNEL_TEST_SENDS_PER_HOUR`.
-    pub channel_caps: crate::channel_caps::ChannelCaps,
+    /// Per-team quota defaults and the hourly cap on test sends.
+    pub quotas: crate::quotas::QuotaSettings,
     pub public_base_url: Url,
     /// Sign-in, sessions, API keys and admin settings.
     pub identity: IdentityConfig,
@@ -82,6 +82,8 @@ pub struct IdentityConfig {
     pub extra_origins: Vec<String>,
     /// Absolute lifetime of a session: refreshing never extends it past this.
     pub session_lifetime: std::time::Duration,
+    /// Identity asserted by a trusted reverse proxy (`AUTH_PROXY_MODE`); off when `None`.
+    pub proxy: Option<crate::auth::proxy::ProxySettings>,
 }
 
 impl Default for IdentityConfig {
@@ -96,6 +98,7 @@ impl Default for IdentityConfig {
             admin_emails: Vec::new(),
             extra_origins: Vec::new(),
             session_lifetime: std::time::Duration::from_secs(DEFAULT_SESSION_DAYS * 86_400),
+            proxy: None,
         }
     }
 }
@@ -127,7 +130,13 @@ const MAX_OIDC_METADATA_TTL_SECONDS: u64 = 86_400;
 const DEFAULT_SESSION_DAYS: u64 = 30;
 
 impl IdentityConfig {
-    pub fn from_env(environment: Environment, public_base_url: &Url) -> Result<Self, ConfigError> {
+    /// `trusted_proxies`: whether `TRUSTED_PROXIES` lists any (the proxy's
+    /// header mode needs them).
+    pub fn from_env(
+        environment: Environment,
+        public_base_url: &Url,
+        trusted_proxies: bool,
+    ) -> Result<Self, ConfigError> {
         let jwt_key_id = env_string("JWT_SECRET_ID")
             .unwrap_or_else(|| crate::auth::tokens::DEFAULT_KEY_ID.to_owned());
         if !is_key_id(&jwt_key_id) {
@@ -155,6 +164,7 @@ impl IdentityConfig {
             }
             jwt_previous_secrets.push((kid.to_owned(), SecretString::from(secret.to_owned())));
         }
+        let proxy = crate::auth::proxy::ProxySettings::from_env(environment, trusted_proxies)?;
         let oidc = match env_string("GOOGLE_CLIENT_ID") {
             Some(client_id) => {
                 // Issued by the provider, not chosen by us: required, but
@@ -199,7 +209,8 @@ impl IdentityConfig {
                     assume_email_verified: env_parse("OIDC_ASSUME_EMAIL_VERIFIED", false)?,
                 })
             }
-            None if environment.is_production() => {
+            // Behind an identity-aware proxy no sign-in of our own is needed.
+            None if environment.is_production() && proxy.is_none() => {
                 return Err(ConfigError::missing("GOOGLE_CLIENT_ID"));
             }
             None => None,
@@ -223,6 +234,7 @@ impl IdentityConfig {
                 .map(|origin| origin.trim_end_matches('/').to_ascii_lowercase())
                 .collect(),
             session_lifetime: std::time::Duration::from_secs(session_days * 86_400),
+            proxy,
         })
     }
 }
@@ -289,20 +301,11 @@ impl Config {
                 "must be at least 1",
             ));
         }
-        let defaults = crate::channel_caps::ChannelCaps::default();
-        let channel_caps = crate::channel_caps::ChannelCaps {
-            channels_per_team: env_parse("CHANNELS_PER_TEAM_MAX", defaults.channels_per_team)?,
-            test_sends_per_hour: env_parse(
-                "CHANNEL_TEST_SENDS_PER_HOUR",
-                defaults.test_sends_per_hour,
-            )?,
-        };
-        if channel_caps.channels_per_team == 0 {
-            return Err(ConfigError::invalid(
-                "CHANNELS_PER_TEAM_MAX",
-                "must be at least 1",
-            ));
-        }
+        let identity = IdentityConfig::from_env(
+            environment,
+            &public_base_url,
+            !edge.trusted_proxies.is_empty(),
+        )?;
         Ok(Self {
             environment,
             addr: Self::addr_from_env()?,
@@ -323,8 +326,8 @@ impl Config {
             destination_policy,
             edge,
             monitor_min_interval_seconds,
-            channel_caps,
-            identity: IdentityConfig::from_env(environment, &public_base_url)?,
+            quotas: crate::quotas::QuotaSettings::from_env()?,
+            identity,
             public_base_url,
             blob_store: blob_store::BlobStoreConfig::from_env(environment)?,
         })

@@ -82,10 +82,15 @@ pub enum ApiError {
         message: String,
         retry_after_seconds: u64,
     },
-    /// 403 `limit_reached`: a per-team limit (channels) is reached; the
-    /// message names it.
-    #[error("{0}")]
-    LimitReached(String),
+    /// 403 `limit_reached`: a per-team quota (monitors, channels, API
+    /// keys, renders per hour) is used up. The body names the quota and its
+    /// limit (`error.quota`, `error.limit`) besides the message.
+    #[error("{message}")]
+    LimitReached {
+        quota: &'static str,
+        limit: i64,
+        message: String,
+    },
     /// 422: the request was read but fields are invalid.
     #[error("{}", describe_fields(.0))]
     Validation(Vec<FieldError>),
@@ -145,6 +150,11 @@ struct ErrorContent<'a> {
     request_id: Option<String>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     fields: &'a [FieldError],
+    /// The quota a 403 `limit_reached` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<i64>,
 }
 
 impl ApiError {
@@ -163,7 +173,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::RateLimited { .. } | Self::CapReached { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::LimitReached(_) => StatusCode::FORBIDDEN,
+            Self::LimitReached { .. } => StatusCode::FORBIDDEN,
             Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -186,7 +196,7 @@ impl ApiError {
             Self::Gone(_) => "gone",
             Self::RateLimited { .. } => "rate_limited",
             Self::CapReached { .. } => "cap_reached",
-            Self::LimitReached(_) => "limit_reached",
+            Self::LimitReached { .. } => "limit_reached",
             Self::Overloaded => "overloaded",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -308,9 +318,7 @@ impl From<store::StoreError> for ApiError {
                 )]),
             },
             StoreError::NotFound => Self::NotFound,
-            StoreError::LimitReached { limit } => {
-                Self::LimitReached(format!("the team has reached its limit of {limit}"))
-            }
+            StoreError::QuotaReached { quota, limit } => crate::quotas::reached(quota, limit),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -328,6 +336,10 @@ impl IntoResponse for ApiError {
             Self::Internal(_) => "an internal error occurred".to_owned(),
             other => other.to_string(),
         };
+        let (quota, limit) = match &self {
+            Self::LimitReached { quota, limit, .. } => (Some(*quota), Some(*limit)),
+            _ => (None, None),
+        };
         let body = ErrorBody {
             error: ErrorContent {
                 code: self.code(),
@@ -336,6 +348,8 @@ impl IntoResponse for ApiError {
                 // `request_context`), so the id is known here.
                 request_id: mesh::context::current_request_id(),
                 fields,
+                quota,
+                limit,
             },
         };
         let mut response = (status, axum::Json(body)).into_response();

@@ -19,7 +19,7 @@
 //! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
 //! - [`browser_client`]: the gRPC client of the browser service (previews).
 //! - [`notify_client`]: the gRPC client of the notify service.
-//! - [`channel_caps`]: per-team caps on channels and on test and confirmation sends.
+//! - [`quotas`]: per-team quotas (their defaults, the 403 naming one) and the hourly cap on test and confirmation sends.
 //! - [`openapi`]: the OpenAPI document (`/api/openapi.json`) and `/docs`.
 //! - [`webhook_docs`]: the outgoing webhooks in that document's `webhooks` section.
 //! - [`readiness`]: the dependency checks behind `GET /ready`.
@@ -35,7 +35,6 @@
 pub mod audit;
 pub mod auth;
 pub mod browser_client;
-pub mod channel_caps;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -47,6 +46,7 @@ pub mod memberships;
 pub mod metrics;
 pub mod notify_client;
 pub mod openapi;
+pub mod quotas;
 pub mod readiness;
 pub mod request_context;
 pub mod routes;

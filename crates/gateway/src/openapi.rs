@@ -63,6 +63,13 @@ pub struct ErrorContent {
     /// Present on 422 `validation_failed`: one entry per invalid field.
     #[schema(nullable = false)]
     pub fields: Option<Vec<crate::error::FieldError>>,
+    /// Present on 403 `limit_reached`: the quota used up (`monitors`, `channels`, `api_keys`,
+    /// `renders_per_hour`).
+    #[schema(nullable = false)]
+    pub quota: Option<String>,
+    /// Present on 403 `limit_reached`: the team's limit of that quota.
+    #[schema(nullable = false)]
+    pub limit: Option<i64>,
 }
 
 #[derive(OpenApi)]
@@ -71,7 +78,12 @@ pub struct ErrorContent {
         title = "Lookout API",
         description = "Watch web pages and get told, in plain words, when something you care about changed.\n\n\
 Errors share one body: `{\"error\": {\"code\", \"message\", \"request_id\"}}`. \
-Rate limits answer 429 with `Retry-After` and `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` headers.",
+Rate limits answer 429 with `Retry-After` and `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` headers. \
+A per-team quota (monitors, channels, API keys, renders per hour) answers 403 `limit_reached` naming the quota and its limit.\n\n\
+Identity: an access token or API key (`bearer`, `api_key`); a browser session cookie after sign-in; or, when the \
+deployment runs behind an identity-aware proxy (`AUTH_PROXY_MODE`), the identity the proxy asserts on each request \
+(`proxy_header` with `X-Proxy-Secret` from a trusted proxy address, or `proxy_assertion`, a signed JWT such as \
+Cloudflare Access's or Google IAP's). The proxy's identity applies only when no `Authorization` or `X-API-Key` is sent.",
         license(name = "Apache-2.0")
     ),
     components(schemas(ErrorResponse, ErrorContent, crate::error::FieldError)),
@@ -108,6 +120,24 @@ impl Modify for BearerScheme {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-API-Key",
                 "An API key (`lk_…`), instead of `Authorization: Bearer`; sending both with different values is refused with 400",
+            ))),
+        );
+        components.add_security_scheme(
+            "proxy_header",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-User-Email",
+                "With `AUTH_PROXY_MODE=header`: the person's email, set by the reverse proxy (header name from \
+                 `AUTH_PROXY_EMAIL_HEADER`). Believed only together with `X-Proxy-Secret` equal to `AUTH_PROXY_SECRET` \
+                 and from an address in `TRUSTED_PROXIES`; otherwise 401",
+            ))),
+        );
+        components.add_security_scheme(
+            "proxy_assertion",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Cf-Access-Jwt-Assertion",
+                "With `AUTH_PROXY_MODE=jwt`: a JWT the proxy signs (Cloudflare Access; Google IAP sends \
+                 `x-goog-iap-jwt-assertion`; header name from `AUTH_PROXY_JWT_HEADER`), verified against the \
+                 issuer's key set (`AUTH_PROXY_JWKS_URL`), `AUTH_PROXY_AUDIENCE`, `AUTH_PROXY_ISSUER` and its expiry",
             ))),
         );
     }

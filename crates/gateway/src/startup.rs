@@ -12,13 +12,13 @@ use tokio::net::TcpListener;
 
 use crate::auth::Auth;
 use crate::browser_client::BrowserClient;
-use crate::channel_caps::SendCounter;
 use crate::config::Config;
 use crate::domain::Rules;
 use crate::edge::Edge;
 use crate::ephemeral::{Ephemeral, EphemeralError};
 use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
+use crate::quotas::SendCounter;
 use crate::readiness::Readiness;
 use crate::routes;
 use crate::state::{AppState, Shared};
@@ -62,7 +62,8 @@ impl Application {
         let store = Store::connect(
             config.database_url.expose_secret(),
             config.database_max_connections,
-        )?;
+        )?
+        .with_quota_defaults(config.quotas.limits);
         store.migrate().await?;
         let key_id = config.secret_box.current_key_id();
         crate::domain::monitor_headers::reseal_stored(&store, &config.secret_box)
@@ -156,8 +157,7 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         browser,
         readiness: Arc::new(readiness),
         secret_box: config.secret_box.clone(),
-        channel_caps: config.channel_caps,
-        send_counter: SendCounter::new(redis.clone(), config.channel_caps),
+        send_counter: SendCounter::new(redis.clone(), config.quotas),
         rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
         blobs: blob_store::BlobStore::open(&config.blob_store)?,
     }))

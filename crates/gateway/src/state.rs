@@ -12,10 +12,10 @@ use store::Store;
 
 use crate::auth::Auth;
 use crate::browser_client::BrowserClient;
-use crate::channel_caps::{ChannelCaps, SendCounter};
 use crate::domain::Rules;
 use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
+use crate::quotas::SendCounter;
 use crate::readiness::Readiness;
 
 /// One reference-counted handle: axum clones the state for every request,
@@ -37,7 +37,6 @@ pub struct Shared {
     /// Seals monitor header values and channel secrets; opens them for the
     /// preview's fetch and a channel's test send.
     pub secret_box: SecretBox,
-    pub channel_caps: ChannelCaps,
     /// Counts channel tests and confirmations per team and hour.
     pub send_counter: SendCounter,
     /// Verifies the one-click rating links in alerts.
@@ -79,7 +78,6 @@ piece! {
     browser: BrowserClient,
     readiness: Arc<Readiness>,
     secret_box: SecretBox,
-    channel_caps: ChannelCaps,
     send_counter: SendCounter,
     blobs: BlobStore,
     rating_links: RatingLinks,

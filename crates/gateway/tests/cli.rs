@@ -110,3 +110,58 @@ async fn openapi_prints_the_served_document_without_any_configuration() {
     assert!(printed["paths"]["/api/v1/monitors"]["get"].is_object());
     assert!(printed["components"]["schemas"]["MonitorResponse"].is_object());
 }
+
+/// What production needs up to the identity settings, with a proxy mode instead of Google.
+const PRODUCTION_PROXY: [(&str, &str); 5] = [
+    ("LOOKOUT_ENV", "production"),
+    ("DATABASE_URL", "postgres://lookout@127.0.0.1:9/lookout"),
+    ("REDIS_URL", "redis://127.0.0.1:9"),
+    ("PUBLIC_BASE_URL", "https://lookout.example"),
+    ("TRUSTED_PROXIES", "10.0.0.0/8"),
+];
+
+async fn refusal(extra: &[(&str, &str)]) -> String {
+    let mut env = PRODUCTION_PROXY.to_vec();
+    env.extend_from_slice(extra);
+    let output = run(&["migrate"], &env).await;
+    assert!(!output.status.success());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn production_refuses_a_proxy_mode_without_what_it_needs_and_names_it() {
+    let header = [("AUTH_PROXY_MODE", "header")];
+    let stderr = refusal(&header).await;
+    assert!(stderr.contains("AUTH_PROXY_SECRET"), "missing: {stderr}");
+    let stderr = refusal(&[header[0], ("AUTH_PROXY_SECRET", "changeme")]).await;
+    assert!(stderr.contains("AUTH_PROXY_SECRET"), "weak: {stderr}");
+    let stderr = refusal(&[
+        header[0],
+        ("AUTH_PROXY_SECRET", "k7Qz1v9RfT3mW8pXa2LbN6cYd4HsJ0eU"),
+        ("TRUSTED_PROXIES", ""),
+    ])
+    .await;
+    assert!(stderr.contains("TRUSTED_PROXIES"), "no proxies: {stderr}");
+    let stderr = refusal(&[
+        ("AUTH_PROXY_MODE", "jwt"),
+        ("AUTH_PROXY_JWKS_URL", "http://keys.example/certs"),
+        ("AUTH_PROXY_AUDIENCE", "aud"),
+        ("AUTH_PROXY_ISSUER", "https://team.cloudflareaccess.com"),
+    ])
+    .await;
+    assert!(
+        stderr.contains("AUTH_PROXY_JWKS_URL"),
+        "not https: {stderr}"
+    );
+    let stderr = refusal(&[
+        ("AUTH_PROXY_MODE", "jwt"),
+        ("AUTH_PROXY_JWKS_URL", "https://keys.example/certs"),
+    ])
+    .await;
+    assert!(
+        stderr.contains("AUTH_PROXY_AUDIENCE"),
+        "no audience: {stderr}"
+    );
+    let stderr = refusal(&[("AUTH_PROXY_MODE", "cookie")]).await;
+    assert!(stderr.contains("AUTH_PROXY_MODE"), "unknown mode: {stderr}");
+}

@@ -30,21 +30,8 @@ pub struct Evaluation {
 /// The most rated examples one evaluation accepts.
 pub const MAX_RATED_EXAMPLES: usize = 10;
 
-/// What a user said of an alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rating {
-    Useful,
-    Noise,
-}
-
-impl Rating {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Useful => "useful",
-            Self::Noise => "noise",
-        }
-    }
-}
+/// What a user said of an alert: the same words the rating links carry.
+pub use rating_link::Rating;
 
 /// An earlier alert of the monitor and how its users rated it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -72,6 +72,9 @@ struct Decision {
     /// What the verdict teaches about the monitor's state condition.
     condition: ConditionMemory,
     judging: Judging,
+    /// Not attempted (the team's renders of the hour are spent): neither a
+    /// success nor a failure, so no backoff and no failing alert.
+    skipped: bool,
 }
 
 impl CheckRunner {
@@ -98,6 +101,7 @@ impl CheckRunner {
             succeeded,
             condition,
             judging,
+            skipped,
         } = match decided {
             Ok(Checked::Decided(decision)) => decision,
             Ok(Checked::Deferred(dependency)) => {
@@ -118,13 +122,15 @@ impl CheckRunner {
         check.finished_at = Utc::now();
         check.duration_ms = Some(as_millis_i32(clock.elapsed()));
         let interval = Duration::from_secs(u64::try_from(monitor.interval_seconds).unwrap_or(60));
-        let next_check_in = if succeeded {
+        let next_check_in = if succeeded || skipped {
             next_regular_check(interval)
         } else {
             let failures = u32::try_from(monitor.consecutive_failures).unwrap_or(0) + 1;
             failure_backoff(interval, failures)
         };
-        self.failure_alert(monitor, &mut check, succeeded, judging);
+        if !skipped {
+            self.failure_alert(monitor, &mut check, succeeded, judging);
+        }
         let outcome = MonitorOutcome {
             succeeded,
             condition,
@@ -315,6 +321,25 @@ impl CheckRunner {
         screenshot: &mut Vec<u8>,
     ) -> Result<Checked, store::StoreError> {
         let monitor = &claim.monitor;
+        // Steps and screenshots imply a render (the browser's `wants_render`).
+        if monitor.render || !monitor.steps.is_empty() || monitor.screenshot != Screenshot::Never {
+            match self.store.spend_render(monitor.team_id).await {
+                Ok(()) => {}
+                Err(store::StoreError::QuotaReached { limit, .. }) => {
+                    // Not a plain fetch instead: its text differs from the
+                    // rendered page's and would read as a change.
+                    check.status = CheckStatus::RenderQuota.as_str().to_owned();
+                    check.error = Some(format!(
+                        "not checked: the team's {limit} renders of this hour are used; \
+                         the next check renders again when the hour turns"
+                    ));
+                    let mut skipped = decision(None, false);
+                    skipped.skipped = true;
+                    return Ok(Checked::Decided(skipped));
+                }
+                Err(error) => return Err(error),
+            }
+        }
         let mut page = match self.fetch_page(monitor, check).await {
             ControlFlow::Continue(page) => page,
             ControlFlow::Break(checked) => return Ok(checked),
@@ -463,6 +488,7 @@ impl CheckRunner {
                     succeeded: true,
                     condition: decided.memory,
                     judging: Judging::Judged,
+                    skipped: false,
                 }))
             }
             Err(failure) if self.llm_is_down(failure.code).await => {
@@ -542,6 +568,7 @@ impl CheckRunner {
                 succeeded: true,
                 condition: ConditionMemory::Keep,
                 judging: Judging::Unjudged,
+                skipped: false,
             };
         }
         let notice_due = !told
@@ -571,6 +598,7 @@ impl CheckRunner {
             succeeded: true,
             condition: ConditionMemory::Keep,
             judging: Judging::Unjudged,
+            skipped: false,
         }
     }
 
@@ -587,6 +615,7 @@ fn decision(snapshot: Option<NewSnapshot>, succeeded: bool) -> Decision {
         succeeded,
         condition: ConditionMemory::Keep,
         judging: Judging::NotAsked,
+        skipped: false,
     }
 }
 

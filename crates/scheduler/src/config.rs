@@ -67,6 +67,9 @@ pub struct Config {
     pub alert_rating_key: SecretString,
     /// Where screenshots are kept (`BLOB_STORE_*`, the gateway's values).
     pub blob_store: BlobStoreConfig,
+    /// Per-team quota defaults, the gateway's values: the scheduler spends
+    /// a team's renders per hour before each rendered check.
+    pub quota_limits: store::quotas::QuotaLimits,
 }
 
 impl Config {
@@ -108,6 +111,9 @@ impl Config {
             delivery_lease: millis("SCHEDULER_DELIVERY_LEASE_MS", 10_000)?,
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
             blob_store: BlobStoreConfig::from_env(environment)?,
+            quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
+                ConfigError::invalid(name, "must be at least 1")
+            })?,
         };
         config.validate()?;
         Ok(config)
@@ -151,6 +157,7 @@ impl Config {
             blob_store: BlobStoreConfig::local(
                 std::env::temp_dir().join(format!("lookout-blobs-{}", uuid::Uuid::new_v4())),
             ),
+            quota_limits: Default::default(),
         }
     }
 

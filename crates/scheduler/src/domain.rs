@@ -29,6 +29,8 @@ pub enum CheckStatus {
     StepFailed,
     JudgeUnavailable,
     InternalError,
+    /// Not fetched: the team's Chromium renders of this hour are spent.
+    RenderQuota,
 }
 
 impl CheckStatus {
@@ -49,6 +51,7 @@ impl CheckStatus {
             Self::StepFailed => "step_failed",
             Self::JudgeUnavailable => "judge_unavailable",
             Self::InternalError => "internal_error",
+            Self::RenderQuota => store::quotas::RENDER_QUOTA_STATUS,
         }
     }
 }

@@ -51,7 +51,8 @@ impl Application {
         let (metrics_listener, metrics_port) = mesh::server::bind(config.metrics_addr).await?;
         // Every running check holds at most one connection; the extra ones
         // serve the delivery worker and the health probe.
-        let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?;
+        let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?
+            .with_quota_defaults(config.quota_limits);
         let peers = Peers::connect(&config)?;
         let blobs = BlobStore::open(&config.blob_store)?;
         let dependencies = Arc::new(

@@ -888,3 +888,62 @@ async fn render_options_reach_the_browser_with_cookies_and_fill_values_opened() 
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_rendered_check_past_the_teams_renders_of_the_hour_is_recorded_without_alarm() {
+    let app = spawn_app().await;
+    app.db
+        .execute(
+            "INSERT INTO team_quotas (team_id, renders_per_hour) VALUES ($1, 1)",
+            &[&app.team_id],
+        )
+        .await
+        .unwrap();
+    let monitor = Uuid::new_v4();
+    app.db
+        .execute(
+            "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, render,
+                                   failure_alert_after, next_check_at)
+             VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, true,
+                     1, now() + interval '1 hour')",
+            &[&monitor, &app.team_id],
+        )
+        .await
+        .unwrap();
+    let rendered = app.check_now(monitor).await;
+    assert_eq!(rendered.status, "ok");
+    let fetches = app.peers.fetches.lock().unwrap().len();
+
+    let skipped = app.check_now(monitor).await;
+    assert_eq!(skipped.status, "render_quota");
+    assert_eq!(
+        skipped.error.as_deref(),
+        Some(
+            "not checked: the team's 1 renders of this hour are used; the next check renders again when the hour turns"
+        )
+    );
+    assert_eq!(
+        app.peers.fetches.lock().unwrap().len(),
+        fetches,
+        "no render was asked for, and no plain fetch in its place"
+    );
+    assert_eq!(skipped.failure_alert, None, "not a failure of the page");
+    assert_eq!(
+        app.count(
+            "SELECT consecutive_failures::bigint FROM monitors WHERE id = $1",
+            monitor
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT renders FROM render_usage WHERE team_id = $1",
+            app.team_id
+        )
+        .await,
+        1
+    );
+    assert!(app.peers.sends().is_empty(), "nobody is alerted");
+    app.stop().await;
+}

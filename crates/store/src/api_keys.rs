@@ -63,9 +63,25 @@ impl ApiKey {
 }
 
 impl Store {
+    /// [`StoreError::QuotaReached`] when the owner has the `api_keys`
+    /// quota of their personal team in working keys.
     pub async fn create_api_key(&self, new: &NewApiKey<'_>) -> Result<ApiKey, StoreError> {
-        let client = self.client().await?;
-        let row = client
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting API key creation")?;
+        let personal_team = crate::quotas::member_team(&transaction, new.user_id, None)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        crate::quotas::reserve(
+            &transaction,
+            personal_team,
+            crate::quotas::Quota::ApiKeys,
+            self.quota_defaults(),
+        )
+        .await?;
+        let row = transaction
             .query_one(
                 &format!(
                     "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash, scopes, expires_at)
@@ -83,6 +99,10 @@ impl Store {
             )
             .await
             .context("creating an API key")?;
+        transaction
+            .commit()
+            .await
+            .context("committing API key creation")?;
         Ok(ApiKey::from_row(&row))
     }
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::error::{QueryContext, StoreError};
 use crate::monitors::TEAM_REFERENCE;
 use crate::pool::Store;
+use crate::quotas::{self, Quota};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelKind {
@@ -312,34 +313,42 @@ impl Store {
     /// `None`; [`StoreError::MissingReference`] ([`TEAM_REFERENCE`]) when the
     /// caller is not a member of that team.
     ///
-    /// [`StoreError::LimitReached`] when the team already has
-    /// `max_per_team` channels.
+    /// [`StoreError::QuotaReached`] when the team has its `channels`
+    /// quota ([`crate::quotas`]).
     pub async fn create_channel(
         &self,
         user_id: Uuid,
         team_id: Option<Uuid>,
         channel: &NewChannel,
-        max_per_team: i64,
     ) -> Result<Channel, StoreError> {
-        let client = self.client().await?;
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting channel creation")?;
+        let team_id = quotas::member_team(&transaction, user_id, team_id)
+            .await?
+            .ok_or_else(|| StoreError::MissingReference {
+                constraint: TEAM_REFERENCE.to_owned(),
+            })?;
+        quotas::reserve(
+            &transaction,
+            team_id,
+            Quota::Channels,
+            self.quota_defaults(),
+        )
+        .await?;
         let (sealed_secret, legacy_secret) = ChannelSecret::columns(channel.secret.as_ref());
-        let row = client
-            .query_opt(
+        let row = transaction
+            .query_one(
                 &format!(
                     "INSERT INTO channels AS c (id, team_id, kind, name, target, sealed_secret, secret, settings,
                                                 enabled, awaiting_confirmation)
-                     SELECT $1, ms.team_id, $4, $5, $6, $7, $9, $8, NOT $11, $11
-                       FROM memberships ms JOIN teams t ON t.id = ms.team_id
-                      WHERE ms.user_id = $2
-                        AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
-                        AND (SELECT count(*) FROM channels x WHERE x.team_id = ms.team_id) < $10
-                      ORDER BY t.created_at
-                      LIMIT 1
+                     VALUES ($1, $2, $3, $4, $5, $6, $8, $7, NOT $9, $9)
                      RETURNING {CHANNEL_COLUMNS}"
                 ),
                 &[
                     &Uuid::now_v7(),
-                    &user_id,
                     &team_id,
                     &channel.kind.as_str(),
                     &channel.name,
@@ -347,33 +356,16 @@ impl Store {
                     &sealed_secret,
                     &channel.settings,
                     &legacy_secret,
-                    &max_per_team,
                     &channel.awaiting_confirmation,
                 ],
             )
             .await
             .context("inserting a channel")?;
-        if let Some(row) = row {
-            return Ok(Channel::from_row(&row));
-        }
-        let member = client
-            .query_opt(
-                "SELECT 1 FROM memberships ms JOIN teams t ON t.id = ms.team_id
-                  WHERE ms.user_id = $1 AND (($2::uuid IS NULL AND t.personal) OR ms.team_id = $2)",
-                &[&user_id, &team_id],
-            )
+        transaction
+            .commit()
             .await
-            .context("reading a membership")?
-            .is_some();
-        Err(if member {
-            StoreError::LimitReached {
-                limit: "channels per team",
-            }
-        } else {
-            StoreError::MissingReference {
-                constraint: TEAM_REFERENCE.to_owned(),
-            }
-        })
+            .context("committing channel creation")?;
+        Ok(Channel::from_row(&row))
     }
 
     /// The caller's channels, newest first, optionally in one team only.

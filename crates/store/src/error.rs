@@ -15,9 +15,12 @@ pub enum StoreError {
     MissingReference { constraint: String },
     #[error("row not found")]
     NotFound,
-    /// A per-team limit the caller passed in is reached (`limit` names it).
-    #[error("the {limit} limit is reached")]
-    LimitReached { limit: &'static str },
+    /// A team's quota is used up: one more would pass `limit`.
+    #[error("the {} quota ({limit}) is reached", quota.name())]
+    QuotaReached {
+        quota: crate::quotas::Quota,
+        limit: i64,
+    },
     #[error("database error while {context}: {source}")]
     Query {
         context: &'static str,

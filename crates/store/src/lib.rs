@@ -24,6 +24,7 @@
 //! - [`audit`]: the append-only audit trail.
 //! - [`admin`]: whole-system usage figures for admins.
 //! - [`budgets`]: per-team monthly model budgets and model use per monitor.
+//! - [`quotas`]: per-team quotas (monitors, channels, API keys, renders per hour).
 //! - [`ratings`]: alert ratings (useful / noise), precision and labelled examples.
 
 pub mod admin;
@@ -41,6 +42,7 @@ pub mod memberships;
 pub mod migrations;
 pub mod monitors;
 pub mod pool;
+pub mod quotas;
 pub mod ratings;
 pub mod scheduling;
 pub mod sessions;

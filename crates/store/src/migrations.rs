@@ -79,6 +79,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0120_provider_identities.sql"),
     ),
     (
+        140,
+        "team_quotas",
+        include_str!("../migrations/0140_team_quotas.sql"),
+    ),
+    (
         160,
         "screenshots",
         include_str!("../migrations/0160_screenshots.sql"),

@@ -450,6 +450,7 @@ impl Store {
     /// `None`. The team must be one the caller belongs to and every channel
     /// must belong to that team; otherwise [`StoreError::MissingReference`]
     /// names the field ([`TEAM_REFERENCE`] or [`CHANNEL_REFERENCE`]).
+    /// [`StoreError::QuotaReached`] when the team has its `monitors` quota.
     pub async fn create_monitor(
         &self,
         user_id: Uuid,
@@ -463,6 +464,18 @@ impl Store {
             .transaction()
             .await
             .context("starting monitor creation")?;
+        let team_id = crate::quotas::member_team(&transaction, user_id, team_id)
+            .await?
+            .ok_or_else(|| StoreError::MissingReference {
+                constraint: TEAM_REFERENCE.to_owned(),
+            })?;
+        crate::quotas::reserve(
+            &transaction,
+            team_id,
+            crate::quotas::Quota::Monitors,
+            self.quota_defaults(),
+        )
+        .await?;
         let row = transaction
             .query_opt(
                 &format!(
@@ -471,13 +484,8 @@ impl Store {
                                            headers, paused, xpath, json_path, jq_filter,
                                            first_check, fail_policy, failure_alert_after, wait_for,
                                            cookies, steps, screenshot)
-                     SELECT $1, ms.team_id, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                            $16, $17, $18, $19, $20, $21, $22
-                       FROM memberships ms JOIN teams t ON t.id = ms.team_id
-                      WHERE ms.user_id = $2
-                        AND (($3::uuid IS NULL AND t.personal) OR ms.team_id = $3)
-                      ORDER BY t.created_at
-                      LIMIT 1
+                     VALUES ($1, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                             $16, $17, $18, $19, $20, $21, $22)
                      RETURNING {MONITOR_COLUMNS}"
                 ),
                 &[

@@ -6,11 +6,15 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, 
 use tokio_postgres::NoTls;
 
 use crate::error::{QueryContext, StoreError};
+use crate::quotas::QuotaLimits;
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The deployment's quota defaults: the store enforces quotas in the
+    /// transaction of each creation, so it carries them.
+    quota_defaults: QuotaLimits,
 }
 
 impl std::fmt::Debug for Store {
@@ -48,7 +52,21 @@ impl Store {
             })
             .build()
             .map_err(|error| StoreError::Unavailable(error.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            quota_defaults: QuotaLimits::default(),
+        })
+    }
+
+    /// The same pool enforcing `defaults` where a team has no override.
+    #[must_use]
+    pub fn with_quota_defaults(mut self, defaults: QuotaLimits) -> Self {
+        self.quota_defaults = defaults;
+        self
+    }
+
+    pub fn quota_defaults(&self) -> &QuotaLimits {
+        &self.quota_defaults
     }
 
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {

@@ -52,6 +52,50 @@ const UPSERT_RATING: &str = "INSERT INTO check_ratings (check_id, monitor_id, te
          rating = EXCLUDED.rating, rated_by = EXCLUDED.rated_by, via = EXCLUDED.via, rated_at = now()
      RETURNING rated_at";
 
+/// A rating about to be stored.
+struct Rated<'a> {
+    check_id: Uuid,
+    monitor_id: Uuid,
+    rating: &'a str,
+    /// The member who rated, or none for a signed link.
+    by: Option<Uuid>,
+    /// `api` or `link`.
+    via: &'static str,
+}
+
+impl Rated<'_> {
+    /// Stores the rating of `check` (a row with its `team_id` and monitor's
+    /// `name`), replacing an earlier one.
+    async fn store(
+        &self,
+        client: &impl deadpool_postgres::GenericClient,
+        check: &tokio_postgres::Row,
+    ) -> Result<StoredRating, StoreError> {
+        let team_id: Uuid = check.get("team_id");
+        let row = client
+            .query_one(
+                UPSERT_RATING,
+                &[
+                    &self.check_id,
+                    &self.monitor_id,
+                    &team_id,
+                    &self.rating,
+                    &self.by,
+                    &self.via,
+                ],
+            )
+            .await
+            .context("storing a rating")?;
+        Ok(StoredRating {
+            check_id: self.check_id,
+            monitor_id: self.monitor_id,
+            monitor_name: check.get("name"),
+            rating: self.rating.to_owned(),
+            rated_at: row.get("rated_at"),
+        })
+    }
+}
+
 impl Store {
     /// Rates one of the caller's team's alerts.
     pub async fn rate_check(
@@ -77,28 +121,14 @@ impl Store {
         if !check.get::<_, bool>("triggered") {
             return Ok(Err(RatingRefusal::NotAnAlert));
         }
-        let team_id: Uuid = check.get("team_id");
-        let row = client
-            .query_one(
-                UPSERT_RATING,
-                &[
-                    &check_id,
-                    &monitor_id,
-                    &team_id,
-                    &rating,
-                    &Some(caller),
-                    &"api",
-                ],
-            )
-            .await
-            .context("storing a rating")?;
-        Ok(Ok(StoredRating {
+        let rated = Rated {
             check_id,
             monitor_id,
-            monitor_name: check.get("name"),
-            rating: rating.to_owned(),
-            rated_at: row.get("rated_at"),
-        }))
+            rating,
+            by: Some(caller),
+            via: "api",
+        };
+        Ok(Ok(rated.store(&client, &check).await?))
     }
 
     /// Rates an alert from a signed link the gateway has verified; the link's digest is
@@ -140,33 +170,19 @@ impl Store {
         if !first_use {
             return Ok(Err(RatingRefusal::LinkUsed));
         }
-        let monitor_id: Uuid = check.get("monitor_id");
-        let team_id: Uuid = check.get("team_id");
-        let row = transaction
-            .query_one(
-                UPSERT_RATING,
-                &[
-                    &check_id,
-                    &monitor_id,
-                    &team_id,
-                    &rating,
-                    &None::<Uuid>,
-                    &"link",
-                ],
-            )
-            .await
-            .context("storing a rating")?;
+        let rated = Rated {
+            check_id,
+            monitor_id: check.get("monitor_id"),
+            rating,
+            by: None,
+            via: "link",
+        };
+        let stored = rated.store(&transaction, &check).await?;
         transaction
             .commit()
             .await
             .context("committing a link rating")?;
-        Ok(Ok(StoredRating {
-            check_id,
-            monitor_id,
-            monitor_name: check.get("name"),
-            rating: rating.to_owned(),
-            rated_at: row.get("rated_at"),
-        }))
+        Ok(Ok(stored))
     }
 
     /// Useful alerts among the monitor's last `window` rated alerts; `None` when the monitor is

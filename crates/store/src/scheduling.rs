@@ -506,7 +506,8 @@ async fn update_checked_monitor(
                  last_checked_at = $3,
                  last_status = $4,
                  last_triggered_at = CASE WHEN $5 THEN $3 ELSE last_triggered_at END,
-                 consecutive_failures = CASE WHEN $6 THEN 0 ELSE consecutive_failures + 1 END,
+                 consecutive_failures = CASE WHEN $6 THEN 0 WHEN $4 = $13 THEN consecutive_failures
+                     ELSE consecutive_failures + 1 END,
                  next_check_at = CASE
                      WHEN requested_reason IS NULL
                      THEN now() + $7::double precision * interval '1 millisecond'
@@ -540,6 +541,7 @@ async fn update_checked_monitor(
                 },
                 &check.verdict.unjudged_notice,
                 &check.failure_alert.map(FailureAlert::as_str),
+                &crate::quotas::RENDER_QUOTA_STATUS,
             ],
         )
         .await

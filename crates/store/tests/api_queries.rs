@@ -159,11 +159,11 @@ async fn writes_naming_a_foreign_team_or_channel_are_refused_whole() {
         .unwrap();
     let bobs_team = store.list_teams_for_user(bob.id).await.unwrap()[0].id;
     let bobs_channel = store
-        .create_channel(bob.id, None, &email_channel(), 50)
+        .create_channel(bob.id, None, &email_channel())
         .await
         .unwrap();
     let alices_channel = store
-        .create_channel(alice.id, None, &email_channel(), 50)
+        .create_channel(alice.id, None, &email_channel())
         .await
         .unwrap();
 

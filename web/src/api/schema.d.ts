@@ -13,6 +13,10 @@ export interface paths {
     /** Every team's budget and this month's model use, largest use first. */
     get: operations["list_budgets"];
   };
+  "/api/v1/admin/quotas": {
+    /** Every team's quotas and use; teams with overrides first. */
+    get: operations["list_quotas"];
+  };
   "/api/v1/admin/system-health": {
     /** Health and latency of the database, Redis and each internal service. */
     get: operations["system_health"];
@@ -23,6 +27,13 @@ export interface paths {
      * next check.
      */
     put: operations["set_budget"];
+  };
+  "/api/v1/admin/teams/{id}/quotas": {
+    /**
+     * Sets a team's quotas; all `null` returns it to the defaults. Existing monitors, channels
+     * and keys above a lowered limit stay; only new ones are refused.
+     */
+    put: operations["set_quotas"];
   };
   "/api/v1/admin/usage": {
     /** Counts and sizes across the whole system. */
@@ -43,7 +54,7 @@ export interface paths {
     /**
      * Creates a channel; a webhook's signing secret is in this answer only.
      * Every URL is checked against the SSRF policy now and again at each send.
-     * 403 `limit_reached` when the team has `CHANNELS_PER_TEAM_MAX` channels.
+     * 403 `limit_reached` (quota `channels`) when the team has as many channels as its quota allows.
      */
     post: operations["create"];
   };
@@ -225,6 +236,10 @@ export interface paths {
     delete: operations["remove"];
     /** Changes a member's role. Owners only; the last owner cannot step down. */
     patch: operations["change_role"];
+  };
+  "/api/v1/teams/{id}/quotas": {
+    /** The team's quotas and what it uses of each. */
+    get: operations["team_quotas"];
   };
   "/api/v1/teams/{id}/usage": {
     /** The team's monthly model budget and this month's model use, in total and per monitor. */
@@ -610,7 +625,10 @@ export interface components {
       screenshot_url?: string | null;
       /** Format: date-time */
       started_at: string;
-      /** @description `ok` or the kind of failure. */
+      /**
+       * @description `ok` or the kind of failure; `render_quota` when the check did not run because its
+       * team spent its renders of the hour (not a failure of the page).
+       */
       status: string;
       summary?: string | null;
       triggered: boolean;
@@ -815,8 +833,18 @@ export interface components {
       code: string;
       /** @description Present on 422 `validation_failed`: one entry per invalid field. */
       fields?: components["schemas"]["FieldError"][];
+      /**
+       * Format: int64
+       * @description Present on 403 `limit_reached`: the team's limit of that quota.
+       */
+      limit?: number;
       /** @description A sentence for humans; never internal details. */
       message: string;
+      /**
+       * @description Present on 403 `limit_reached`: the quota used up (`monitors`, `channels`, `api_keys`,
+       * `renders_per_hour`).
+       */
+      quota?: string;
       /** @description The `X-Request-ID` of the response, to quote in a bug report. */
       request_id?: string | null;
     };
@@ -1088,6 +1116,12 @@ export interface components {
       render?: boolean;
       /** @description Browser steps (imply rendering); a masked fill value stands for the stored one. */
       steps?: components["schemas"]["StepBody"][];
+      /**
+       * Format: uuid
+       * @description The team whose hourly renders a rendered preview spends: the
+       * monitor's with `monitor_id`, else this one, else your personal team.
+       */
+      team_id?: string | null;
       url: string;
       /** @description What the render waits for: empty for network idle, milliseconds or a CSS selector. */
       wait_for?: string | null;
@@ -1129,6 +1163,39 @@ export interface components {
     Queued: {
       /** @description Always `queued`. */
       status: string;
+    };
+    /** @description A team's own limits; `null` keeps the deployment's default. Zero allows none. */
+    QuotaOverridesBody: {
+      /**
+       * Format: int64
+       * @description Counted for a personal team: its owner's working API keys.
+       */
+      api_keys?: number | null;
+      /** Format: int64 */
+      channels?: number | null;
+      /** Format: int64 */
+      monitors?: number | null;
+      /** Format: int64 */
+      renders_per_hour?: number | null;
+    };
+    QuotaResponse: {
+      /**
+       * Format: int64
+       * @description The team's limit: an administrator's override, else the deployment's default.
+       */
+      limit: number;
+      /**
+       * @description `monitors`, `channels`, `api_keys` (personal teams: its owner's keys) or
+       * `renders_per_hour` (Chromium renders of checks and previews this hour, UTC).
+       */
+      name: string;
+      /** @description An administrator set this limit for the team. */
+      overridden: boolean;
+      /**
+       * Format: int64
+       * @description Held now; for renders, spent in the current hour.
+       */
+      used: number;
     };
     RatingBody: {
       /** @description `useful` or `noise`. */
@@ -1280,6 +1347,21 @@ export interface components {
     };
     TeamList: {
       items: components["schemas"]["TeamResponse"][];
+    };
+    TeamQuotasList: {
+      items: components["schemas"]["TeamQuotasResponse"][];
+    };
+    TeamQuotasResponse: {
+      personal: boolean;
+      quotas: components["schemas"]["QuotaResponse"][];
+      /** Format: uuid */
+      team_id: string;
+      team_name: string;
+      /**
+       * Format: date-time
+       * @description When an administrator last changed the team's quotas, if ever.
+       */
+      updated_at?: string | null;
     };
     TeamResponse: {
       /** Format: date-time */
@@ -1466,6 +1548,26 @@ export interface operations {
       };
     };
   };
+  /** Every team's quotas and use; teams with overrides first. */
+  list_quotas: {
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["TeamQuotasList"];
+        };
+      };
+      /** @description Not an administrator */
+      403: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
   /** Health and latency of the database, Redis and each internal service. */
   system_health: {
     responses: {
@@ -1506,6 +1608,48 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["BudgetBody"];
+        };
+      };
+      /** @description Not an administrator */
+      403: {
+        content: never;
+      };
+      /** @description No such team */
+      404: {
+        content: never;
+      };
+      /** @description A limit out of range */
+      422: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Sets a team's quotas; all `null` returns it to the defaults. Existing monitors, channels
+   * and keys above a lowered limit stay; only new ones are refused.
+   */
+  set_quotas: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuotaOverridesBody"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuotaOverridesBody"];
         };
       };
       /** @description Not an administrator */
@@ -2141,6 +2285,10 @@ export interface operations {
           "application/json": components["schemas"]["PreviewResponse"];
         };
       };
+      /** @description A rendered preview when the team's renders of this hour are spent (`limit_reached`, quota `renders_per_hour`) */
+      403: {
+        content: never;
+      };
       /** @description An error, in the API's one error format */
       default: {
         content: {
@@ -2325,6 +2473,32 @@ export interface operations {
       };
       /** @description Last owner */
       409: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /** The team's quotas and what it uses of each. */
+  team_quotas: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["TeamQuotasResponse"];
+        };
+      };
+      /** @description Not a team of yours */
+      404: {
         content: never;
       };
       /** @description An error, in the API's one error format */

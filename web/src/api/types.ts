@@ -76,6 +76,11 @@ export type TeamUsage = Schemas['TeamUsageResponse'];
 export type TeamBudget = Schemas['TeamBudgetResponse'];
 export type TeamBudgetList = Schemas['TeamBudgetList'];
 
+export type Quota = Schemas['QuotaResponse'];
+export type TeamQuotas = Schemas['TeamQuotasResponse'];
+export type TeamQuotasList = Schemas['TeamQuotasList'];
+export type QuotaOverrides = Schemas['QuotaOverridesBody'];
+
 export type RatingInput = Schemas['RatingBody'];
 export type RatingResult = Schemas['RatingResponse'];
 export type Precision = Schemas['PrecisionResponse'];

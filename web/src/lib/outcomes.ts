@@ -18,6 +18,7 @@ const WORDS: Record<string, string> = {
   step_failed: 'A browser step failed',
   judge_unavailable: 'Could not judge the change',
   internal_error: 'Lookout had a problem',
+  render_quota: 'Not checked: the team used its renders of this hour',
 };
 
 /** What a check status means, for a badge or a sentence; unknown codes are humanised. */

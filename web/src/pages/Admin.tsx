@@ -1,6 +1,7 @@
 import { audit, systemHealth, usage } from '../api/admin';
 import type { DependencyStatus } from '../api/types';
 import { BudgetsAdmin } from '../components/BudgetsAdmin';
+import { QuotasAdmin } from '../components/QuotasAdmin';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty } from '../components/states';
 import { absoluteTime, formatBytes, formatLatency, humanise, relativeTime } from '../lib/format';
@@ -71,6 +72,7 @@ export function Admin() {
         </article>
       </div>
       <BudgetsAdmin />
+      <QuotasAdmin />
       <h2>Audit log</h2>
       <AsyncView state={log} label="Loading the audit log…">
         {(page) =>

@@ -16,6 +16,7 @@ import {
 import type { Invitation, Member, ReceivedInvitation, Team } from '../api/types';
 import { absoluteTime } from '../lib/format';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
+import { TeamQuotasPanel } from '../components/TeamQuotas';
 import { TeamUsagePanel } from '../components/TeamUsage';
 import { useAsync } from '../lib/useAsync';
 import { checkEmail, checkName } from '../lib/validation';
@@ -301,6 +302,7 @@ export function Teams() {
                     {team.name} <span class="badge muted">{team.personal ? 'personal' : team.role}</span>
                   </h2>
                   <TeamMembers team={team} />
+                  <TeamQuotasPanel teamId={team.id} />
                   <TeamUsagePanel teamId={team.id} />
                 </article>
               ))}

@@ -6,7 +6,9 @@
 //! - cookie `lookout_session` holding the same JWT (the browser), where
 //!   writes must also pass the CSRF checks of [`csrf`];
 //! - `Authorization: Bearer lk_…` or `X-API-Key: lk_…`, an API key with
-//!   scopes `read`/`write`.
+//!   scopes `read`/`write`;
+//! - with `AUTH_PROXY_MODE`, the identity a trusted reverse proxy asserts
+//!   on each request ([`proxy`]), when no header credential is presented.
 //!
 //! Access tokens are checked against the denylist (one token, logged out
 //! without a session) and the revoked sessions (logout, session revoke,
@@ -20,6 +22,7 @@
 //! - [`identities`]: the callers' accounts and teams, cached per replica.
 //! - [`key_verdicts`]: API keys recently verified or refused here.
 //! - [`cookies`], [`csrf`]: the browser session's cookies and CSRF defence.
+//! - [`proxy`], [`jwks`]: identity from a trusted reverse proxy, and the key set its assertions are checked with.
 //! - [`oidc`]: sign-in with an OpenID Connect provider (Google by default).
 //! - [`session`]: sessions, refresh rotation, logout.
 //! - [`redirect`]: the only places sign-in may send a browser back to.
@@ -29,8 +32,10 @@ pub mod cookies;
 pub mod credentials;
 pub mod csrf;
 pub mod identities;
+pub mod jwks;
 pub mod key_verdicts;
 pub mod oidc;
+pub mod proxy;
 pub mod redirect;
 pub mod secrets;
 pub mod session;
@@ -93,6 +98,8 @@ pub struct Auth {
     pub identities: Arc<IdentityCache>,
     /// API keys recently verified or refused by this replica.
     pub api_keys: KeyVerdicts,
+    /// `None` unless `AUTH_PROXY_MODE` is set.
+    pub proxy: Option<proxy::ProxyAuth>,
 }
 
 impl Auth {
@@ -128,7 +135,43 @@ impl Auth {
                 ("notify", config.notify_url.clone()),
             ],
             api_keys: KeyVerdicts::default(),
+            proxy: identity.proxy.clone().map(|settings| {
+                proxy::ProxyAuth::new(
+                    settings,
+                    crate::edge::client_ip::TrustedProxies::new(
+                        config.edge.trusted_proxies.clone(),
+                    ),
+                )
+            }),
         }
+    }
+
+    /// The lower-cased `email` when the allow-lists admit it, and how;
+    /// otherwise why not. Every way in (OpenID sign-in, a trusted proxy)
+    /// asks here.
+    pub fn admit_email(&self, email: &str) -> Result<(String, Admission), &'static str> {
+        let email = email.to_ascii_lowercase();
+        if email.parse::<email_address::EmailAddress>().is_err() {
+            return Err("email address is not valid");
+        }
+        if self.allowed_email_domains.is_empty() && self.allowed_emails.is_empty() {
+            return Ok((email, Admission::Anyone));
+        }
+        if self.allowed_emails.contains(&email) {
+            return Ok((email, Admission::ListedEmail));
+        }
+        let domain = email
+            .rsplit_once('@')
+            .map(|(_, domain)| domain)
+            .unwrap_or_default();
+        if !self
+            .allowed_email_domains
+            .iter()
+            .any(|allowed| allowed == domain)
+        {
+            return Err("email domain not allowed");
+        }
+        Ok((email, Admission::Domain))
     }
 
     pub fn is_admin(&self, email: &str) -> bool {
@@ -176,6 +219,18 @@ impl Auth {
     }
 }
 
+/// Why the allow-lists admit an email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// No allow-list is configured.
+    Anyone,
+    /// In `ALLOWED_EMAILS`.
+    ListedEmail,
+    /// Its domain is in `ALLOWED_EMAIL_DOMAINS` (a provider may have to
+    /// vouch that the domain manages the account).
+    Domain,
+}
+
 /// Put in request extensions by the edge layer when it has verified the
 /// request's access token (signature, claims) and checked the denylist in
 /// the same Redis round trip as the rate limit. [`CurrentUser`] then skips
@@ -201,6 +256,8 @@ pub enum Credential {
     },
     /// An API key; `scopes` are `read` and/or `write`.
     ApiKey { id: Uuid, scopes: Vec<String> },
+    /// The identity a trusted reverse proxy asserted for this request.
+    Proxy,
 }
 
 /// The authenticated caller of a request. Taking it as a handler argument
@@ -220,13 +277,16 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// A signed-in person (session or access token), not a script's key.
     pub fn is_signed_in(&self) -> bool {
-        matches!(self.credential, Credential::AccessToken { .. })
+        matches!(
+            self.credential,
+            Credential::AccessToken { .. } | Credential::Proxy
+        )
     }
 
     pub fn session_id(&self) -> Option<Uuid> {
         match &self.credential {
             Credential::AccessToken { session_id, .. } => *session_id,
-            Credential::ApiKey { .. } => None,
+            Credential::ApiKey { .. } | Credential::Proxy => None,
         }
     }
 }
@@ -244,7 +304,25 @@ where
         let store = Store::from_ref(state);
         // Taken, not cloned: one extraction per request reads it.
         let preverified = parts.extensions.remove::<PreverifiedAccess>();
-        let (token, via_cookie) = match credentials::presented(&parts.headers)? {
+        let presented = credentials::presented(&parts.headers);
+        // A header credential is explicit and wins; the proxy's identity
+        // comes before the session cookie and in place of "missing".
+        let explicit = matches!(
+            presented,
+            Ok(Presented::ApiKey(_)
+                | Presented::AccessToken {
+                    via_cookie: false,
+                    ..
+                })
+                | Err(credentials::Unreadable::Ambiguous | credentials::Unreadable::Malformed)
+        );
+        if !explicit
+            && let Some(proxy) = &auth.proxy
+            && proxy.is_asserted(&parts.headers)
+        {
+            return proxy_user(parts, &auth, &store, proxy).await;
+        }
+        let (token, via_cookie) = match presented? {
             Presented::ApiKey(key) => return api_key_user(parts, &auth, &store, key).await,
             Presented::AccessToken { token, via_cookie } => (token, via_cookie),
         };
@@ -293,6 +371,32 @@ where
             identity,
         })
     }
+}
+
+async fn proxy_user(
+    parts: &Parts,
+    auth: &Auth,
+    store: &Store,
+    proxy: &proxy::ProxyAuth,
+) -> Result<CurrentUser, ApiError> {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0);
+    let identity = proxy.identify(&parts.headers, peer).await?;
+    if let Err(failure) = csrf::check_origin(&parts.method, &parts.headers, &auth.origins) {
+        tracing::info!(reason = failure.as_str(), "refused a cross-site write");
+        return Err(ApiError::Forbidden("cross-site request refused".to_owned()));
+    }
+    let context = AuditContext::from_parts(parts);
+    let (id, email) = proxy.account(auth, store, &identity, &context).await?;
+    Ok(CurrentUser {
+        is_admin: auth.is_admin(&email),
+        id,
+        email,
+        credential: Credential::Proxy,
+        identity: None,
+    })
 }
 
 /// A key with no stored row is compared against this, so the time taken

@@ -27,7 +27,6 @@
 //! Email checks (`email_verified`, domains) are the caller's: see
 //! [`crate::routes::auth`].
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -49,6 +48,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+use super::jwks::ForcedRefetches;
 use crate::config::OidcConfig;
 
 /// Google's `hd` (hosted domain) claim: the Workspace domain of the account.
@@ -117,10 +117,6 @@ type OidcClient = Client<
 const LEEWAY: chrono::Duration = chrono::Duration::seconds(30);
 /// An ID token is used right after it is issued; an old one is a replay.
 const MAX_ID_TOKEN_AGE: chrono::Duration = chrono::Duration::minutes(10);
-/// Discoveries forced by unknown `kid`s, at most per [`REFETCH_WINDOW`]: a
-/// rotation needs one, a burst of forged tokens gets no more.
-const MAX_FORCED_REFETCHES: usize = 5;
-const REFETCH_WINDOW: Duration = Duration::from_secs(60);
 /// Discovery and token requests to the provider.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -187,8 +183,8 @@ struct Discovered {
 #[derive(Default)]
 struct Cache {
     discovered: Option<Discovered>,
-    /// When discoveries were forced by unknown keys, oldest first.
-    forced: VecDeque<Instant>,
+    /// Discoveries forced by unknown keys.
+    forced: ForcedRefetches,
 }
 
 pub struct Provider {
@@ -242,22 +238,13 @@ impl Provider {
         }
         let mut cache = self.cache.write().await;
         if unknown_key {
-            while cache
-                .forced
-                .front()
-                .is_some_and(|at| at.elapsed() >= REFETCH_WINDOW)
-            {
-                cache.forced.pop_front();
-            }
-            if cache.forced.len() >= MAX_FORCED_REFETCHES {
+            if !cache.forced.allow() {
                 tracing::warn!(
                     "ID tokens keep naming unknown keys; not asking the provider again yet"
                 );
                 if let Some(metadata) = fresh(&cache) {
                     return Ok(metadata);
                 }
-            } else {
-                cache.forced.push_back(Instant::now());
             }
         } else if let Some(metadata) = fresh(&cache) {
             // Another request discovered while this one waited.

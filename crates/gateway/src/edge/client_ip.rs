@@ -29,7 +29,7 @@ impl TrustedProxies {
         Self(networks)
     }
 
-    fn trusts(&self, ip: IpAddr) -> bool {
+    pub fn trusts(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|network| network.contains(&ip))
     }

@@ -82,7 +82,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 32 * 1024;
 pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>) -> Router<S> {
     let settings = &edge.settings;
     let cors = cors::layer(&settings.cors_origins);
-    let credentials = [
+    let mut credentials = vec![
         AUTHORIZATION,
         PROXY_AUTHORIZATION,
         COOKIE,
@@ -90,6 +90,10 @@ pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>
         HeaderName::from_static(API_KEY_HEADER),
         HeaderName::from_static(csrf::HEADER),
     ];
+    credentials.extend(crate::auth::proxy::SENSITIVE_HEADERS.map(HeaderName::from_static));
+    if let Some(proxy) = &edge.auth.proxy {
+        credentials.push(proxy.asserting_header().clone());
+    }
     router.layer(
         ServiceBuilder::new()
             // Credentials never show in a log line or a trace.

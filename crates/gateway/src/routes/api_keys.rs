@@ -96,7 +96,8 @@ async fn list(
 /// Creates a key. Only a signed-in person may (not another key).
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "account", security(("bearer" = [])),
     request_body = CreateApiKey,
-    responses((status = 201, body = CreatedApiKey), (status = 403, description = "Called with an API key")))]
+    responses((status = 201, body = CreatedApiKey),
+        (status = 403, description = "Called with an API key, or you have as many working keys as your quota allows (`limit_reached`, quota `api_keys`)")))]
 async fn create(
     SignedInUser(user): SignedInUser,
     State(store): State<Store>,

@@ -31,7 +31,7 @@ use crate::auth::credentials::{self, Presented, Unreadable};
 use crate::auth::oidc::{Identity, OidcError, Provider};
 use crate::auth::redirect::safe_redirect;
 use crate::auth::session::{self, Refreshed, SIGN_IN_ATTEMPT_TTL};
-use crate::auth::{Auth, cookies, csrf, secrets};
+use crate::auth::{Admission, Auth, cookies, csrf, secrets};
 use crate::error::{ApiError, AuthFailure};
 use crate::extract::{Json, Query};
 use crate::state::AppState;
@@ -369,27 +369,10 @@ fn admissible_email(
     let email = identity
         .email
         .as_deref()
-        .map(str::to_ascii_lowercase)
         .ok_or("no email in the ID token or from UserInfo")?;
-    if email.parse::<email_address::EmailAddress>().is_err() {
-        return Err("email address is not valid");
-    }
-    let domain = email
-        .rsplit_once('@')
-        .map(|(_, domain)| domain)
-        .unwrap_or_default();
-    if auth.allowed_email_domains.is_empty() && auth.allowed_emails.is_empty() {
+    let (email, admission) = auth.admit_email(email)?;
+    if admission != Admission::Domain {
         return Ok(email);
-    }
-    if auth.allowed_emails.contains(&email) {
-        return Ok(email);
-    }
-    if !auth
-        .allowed_email_domains
-        .iter()
-        .any(|allowed| allowed == domain)
-    {
-        return Err("email domain not allowed");
     }
     // A Google account with an address at an allowed domain is not
     // necessarily managed by that domain's Workspace; `hd` says it is.

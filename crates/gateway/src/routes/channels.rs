@@ -18,7 +18,6 @@ use uuid::Uuid;
 
 use crate::audit::{self, AuditContext};
 use crate::auth::CurrentUser;
-use crate::channel_caps::SendCounter;
 use crate::domain::channel::ChannelInput;
 use crate::domain::{
     self, Problems, Rules, apprise, channel, channel_confirmation, channel_secrets,
@@ -26,6 +25,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::notify_client::NotifyClient;
+use crate::quotas::SendCounter;
 use crate::state::AppState;
 
 const MAX_CHANNEL_NAME: usize = 200;
@@ -315,7 +315,7 @@ pub struct ListQuery {
 
 /// Creates a channel; a webhook's signing secret is in this answer only.
 /// Every URL is checked against the SSRF policy now and again at each send.
-/// 403 `limit_reached` when the team has `CHANNELS_PER_TEAM_MAX` channels.
+/// 403 `limit_reached` (quota `channels`) when the team has as many channels as its quota allows.
 #[utoipa::path(post, path = "/api/v1/channels", tag = "channels", security(("bearer" = [])),
     request_body = CreateChannel,
     responses((status = 201, body = CreatedChannel),
@@ -328,12 +328,7 @@ async fn create(
     context: AuditContext,
     Json(request): Json<CreateChannel>,
 ) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
-    let (secret_box, caps, send_counter, notify) = (
-        &app.secret_box,
-        app.channel_caps,
-        &app.send_counter,
-        &app.notify,
-    );
+    let (secret_box, send_counter, notify) = (&app.secret_box, &app.send_counter, &app.notify);
     let mut problems = Problems::default();
     let name = problems.check("name", domain::name(&request.name, MAX_CHANNEL_NAME));
     let valid = match request.input(&mut problems) {
@@ -372,23 +367,7 @@ async fn create(
         settings: valid.settings,
         awaiting_confirmation,
     };
-    let created = match store
-        .create_channel(
-            user.id,
-            request.team_id,
-            &new,
-            i64::from(caps.channels_per_team),
-        )
-        .await
-    {
-        Err(store::StoreError::LimitReached { .. }) => {
-            return Err(ApiError::LimitReached(format!(
-                "the team already has {} channels, the most it may have; delete one first",
-                caps.channels_per_team
-            )));
-        }
-        other => other?,
-    };
+    let created = store.create_channel(user.id, request.team_id, &new).await?;
     let target = created.id.to_string();
     audit::record(
         &store,

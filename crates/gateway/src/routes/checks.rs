@@ -32,7 +32,8 @@ pub struct CheckResponse {
     monitor_id: Uuid,
     /// What started the check: `schedule`, `manual` or `hook`.
     reason: String,
-    /// `ok` or the kind of failure.
+    /// `ok` or the kind of failure; `render_quota` when the check did not run because its
+    /// team spent its renders of the hour (not a failure of the page).
     status: String,
     http_status: Option<i32>,
     content_sha256: Option<String>,

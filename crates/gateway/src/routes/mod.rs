@@ -13,6 +13,7 @@
 //! - [`sessions`], [`api_keys`] serve `/api/v1/sessions…`, `/api/v1/api-keys…`.
 //! - [`team_members`] serves `/api/v1/teams/{id}/members…`.
 //! - [`invitations`] serves `/api/v1/teams/{id}/invitations…` and `/api/v1/invitations…`.
+//! - [`quotas`] serves `/api/v1/teams/{id}/quotas` and the administrators' quota settings.
 //! - [`admin`] serves `/api/v1/admin/…` (administrators only).
 //! - [`hooks`] serves signed triggers and their secrets.
 //! - [`pagination`] serves cursors and limits shared by the list endpoints.
@@ -31,6 +32,7 @@ pub mod me;
 pub mod monitors;
 pub mod pagination;
 pub mod preview;
+pub mod quotas;
 pub mod ratings;
 pub mod sessions;
 pub mod team_members;
@@ -74,6 +76,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(invitations::router())
         .merge(admin::router())
         .merge(budgets::router())
+        .merge(quotas::router())
         .merge(ratings::router())
         .merge(hooks::router());
     // Merged, not nested: the v1 modules' paths carry the `/api/v1` prefix

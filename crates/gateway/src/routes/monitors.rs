@@ -546,7 +546,8 @@ pub(crate) fn header_error(error: monitor_headers::HeaderSecretError) -> ApiErro
 /// Creates a monitor in the caller's personal team or in `team_id`.
 #[utoipa::path(post, path = "/api/v1/monitors", tag = "monitors", security(("bearer" = [])),
     request_body = CreateMonitor,
-    responses((status = 201, body = MonitorResponse)))]
+    responses((status = 201, body = MonitorResponse),
+        (status = 403, description = "The team has as many monitors as its quota allows (`limit_reached`, quota `monitors`)")))]
 async fn create(
     user: CurrentUser,
     State(store): State<Store>,

@@ -64,6 +64,9 @@ struct PreviewBody {
     /// The monitor being edited, whose stored header values masked values
     /// stand for.
     monitor_id: Option<uuid::Uuid>,
+    /// The team whose hourly renders a rendered preview spends: the
+    /// monitor's with `monitor_id`, else this one, else your personal team.
+    team_id: Option<uuid::Uuid>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,7 +98,8 @@ struct PreviewResponse {
 
 #[utoipa::path(post, path = "/api/v1/preview", tag = "monitors", security(("bearer" = [])),
     request_body = PreviewBody,
-    responses((status = 200, body = PreviewResponse)))]
+    responses((status = 200, body = PreviewResponse),
+        (status = 403, description = "A rendered preview when the team's renders of this hour are spent (`limit_reached`, quota `renders_per_hour`)")))]
 async fn preview(
     user: CurrentUser,
     State(store): State<Store>,
@@ -160,6 +164,17 @@ async fn preview(
     let steps =
         render_options::open_submitted_steps(&secret_box, steps.unwrap_or_default(), stored_steps)
             .map_err(|error| secret_error("steps", error))?;
+    let renders = body.render || !steps.is_empty();
+    if renders {
+        let team_id = match &existing {
+            Some(monitor) => Some(monitor.team_id),
+            None => store.caller_team(user.id, body.team_id).await?,
+        };
+        let team_id = team_id.ok_or_else(|| {
+            ApiError::field("team_id", "is not the id of a team you are a member of")
+        })?;
+        store.spend_render(team_id).await?;
+    }
     let fetched = browser
         .fetch(PreviewRequest {
             url: url.unwrap_or_default(),

@@ -454,10 +454,8 @@ async fn a_test_whose_receiver_fails_says_what_the_receiver_did() {
 #[tokio::test]
 async fn a_team_may_have_so_many_channels_and_send_so_many_tests_an_hour() {
     let app = spawn_app_with(|config| {
-        config.channel_caps = gateway::channel_caps::ChannelCaps {
-            channels_per_team: 2,
-            test_sends_per_hour: 2,
-        };
+        config.quotas.limits.channels = 2;
+        config.quotas.test_sends_per_hour = 2;
     })
     .await;
     let first = app.new_email_channel(&app.alice).await;
@@ -474,7 +472,7 @@ async fn a_team_may_have_so_many_channels_and_send_so_many_tests_an_hour() {
     .await;
     assert_eq!(
         message,
-        "the team already has 2 channels, the most it may have; delete one first"
+        "quota channels reached: the limit is 2 channels; delete one first, or ask an administrator to raise it"
     );
     // Another team is not affected.
     app.new_email_channel(&app.bob).await;

@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod quotas;
 mod ratings;
 mod render_options;
 mod screenshots;

@@ -13,6 +13,7 @@ mod harness;
 mod hooks;
 mod id_tokens;
 mod providers;
+mod proxy;
 mod sessions;
 mod sign_in;
 mod support;

@@ -45,7 +45,7 @@ pub fn config(database_url: &str, redis_url: &str, peers: &str) -> Config {
         destination_policy: Policy::strict(),
         edge: EdgeSettings::development(),
         monitor_min_interval_seconds: 10,
-        channel_caps: Default::default(),
+        quotas: Default::default(),
         alert_rating_key: SecretString::from(ALERT_RATING_KEY),
         public_base_url: PUBLIC_BASE_URL.parse().unwrap(),
         identity: Default::default(),
