@@ -43,14 +43,18 @@ RUN cargo build --release --locked \
 
 # No compiler, no package manager cache, no shell tools beyond Debian's base:
 # only CA certificates (the services speak TLS to Google, model endpoints,
-# SMTP servers and webhooks) and time zone data.
+# SMTP servers and webhooks) and time zone data. /var/lib/lookout/blobs is
+# owned by the service user so a fresh named volume mounted there (the
+# screenshots) is writable.
 FROM debian:${DEBIAN_RELEASE}-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 lookout \
  && useradd --system --uid 10001 --gid lookout --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin lookout
+        --home-dir /nonexistent --shell /usr/sbin/nologin lookout \
+ && mkdir -p /var/lib/lookout/blobs \
+ && chown -R 10001:10001 /var/lib/lookout
 ENV LOOKOUT_ENV=production
 # The services drain in-flight requests on SIGTERM (mesh::shutdown).
 STOPSIGNAL SIGTERM

@@ -16,6 +16,8 @@ apt_install chromium
 # The gateway's sign-in interop test runs the certified Node.js OpenID
 # provider (oidc-provider, pinned in tests/oidc-interop).
 npm_ci tests/oidc-interop
+# The blob store's S3 test runs against moto's S3 server (PyPI, in .local/moto-venv).
+bash scripts/moto.sh
 
 RUN_DIR="$PWD/.local/test-$$"
 mkdir -p "$RUN_DIR"

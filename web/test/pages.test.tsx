@@ -39,6 +39,7 @@ function monitor(overrides: Partial<Monitor> = {}): Monitor {
     unjudged_streak: 0,
     failure_alert_after: 3,
     failing: false,
+    screenshot: 'never',
     ...overrides,
   };
 }

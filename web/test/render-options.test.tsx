@@ -65,4 +65,14 @@ describe('render options', () => {
     expect(notice.textContent).toContain('A browser step failed.');
     expect(notice.textContent).toContain('Step 2 failed.');
   });
+  it('send the screenshot setting, which shows the render options too', async () => {
+    const calls = await newMonitorForm('Shop', 'https://shop.example.com/widget', {
+      'POST /api/v1/preview': previewOf('Price: 120 EUR'),
+      'POST /api/v1/monitors': createdMonitor(),
+    });
+    expect(screen.queryByLabelText('Wait before reading (optional)')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Screenshots'), { target: { value: 'on_change' } });
+    expect(screen.getByLabelText('Wait before reading (optional)')).toBeTruthy();
+    expect(await createMonitor(calls)).toMatchObject({ screenshot: 'on_change' });
+  });
 });

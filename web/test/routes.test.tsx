@@ -112,6 +112,36 @@ describe('the check page', () => {
     expect(screen.getByRole('link', { name: 'All checks of this monitor' }).getAttribute('href')).toBe('/monitors/m1');
   });
 
+  it('shows the screenshot before the change next to the one after it', async () => {
+    const before = '/api/v1/monitors/m1/checks/c0/screenshot';
+    const after = '/api/v1/monitors/m1/checks/c1/screenshot';
+    mockFetch({
+      'GET /api/v1/me': json(200, me),
+      'GET /api/v1/monitors/m1': json(200, { id: 'm1', name: 'Widget price', url: 'https://shop.example/widget' }),
+      'GET /api/v1/monitors/m1/checks/c1': json(200, check({ screenshot_url: after, previous_screenshot_url: before })),
+    });
+    history.replaceState(null, '', '/monitors/m1/checks/c1');
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Before and after' });
+    expect(screen.getByAltText('The page at the check before').getAttribute('src')).toBe(before);
+    expect(screen.getByAltText('The page at this check').getAttribute('src')).toBe(after);
+    fireEvent.click(screen.getByRole('button', { name: 'This check only' }));
+    expect(screen.queryByAltText('The page at the check before')).toBeNull();
+    expect(screen.getByAltText('The page at this check').getAttribute('src')).toBe(after);
+  });
+
+  it('shows no screenshot section for a check that kept none', async () => {
+    mockFetch({
+      'GET /api/v1/me': json(200, me),
+      'GET /api/v1/monitors/m1': json(200, { id: 'm1', name: 'Widget price', url: 'https://shop.example/widget' }),
+      'GET /api/v1/monitors/m1/checks/c1': json(200, check()),
+    });
+    history.replaceState(null, '', '/monitors/m1/checks/c1');
+    render(<App />);
+    await screen.findByRole('heading', { name: 'Check of Widget price', level: 1 });
+    expect(screen.queryByRole('heading', { name: /Screenshot|Before and after/ })).toBeNull();
+  });
+
   it('opens from a link without reloading the page', async () => {
     mockFetch({
       'GET /api/v1/me': json(200, me),

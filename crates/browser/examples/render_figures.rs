@@ -174,6 +174,7 @@ async fn main() {
             queue: pages,
             max_dom_bytes: 8 * 1024 * 1024,
             max_screenshot_bytes: 8 * 1024 * 1024,
+            max_screenshot_height: 4096,
         },
         Arc::new(netguard::Policy::from_allow_list("127.0.0.1/32").unwrap()),
     )

@@ -35,6 +35,9 @@ pub struct Config {
     pub max_screenshot_bytes: usize,
     /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
     pub tls: Option<mesh::tls::ServerTls>,
+    /// BROWSER_MAX_SCREENSHOT_HEIGHT: a screenshot shows the whole page down
+    /// to this many CSS pixels (the width is the viewport's).
+    pub max_screenshot_height: u32,
 }
 
 impl Config {
@@ -46,6 +49,9 @@ impl Config {
     /// a replica is given next to the browser process itself.
     pub const DEFAULT_RENDER_CONCURRENCY: usize = 2;
     pub const DEFAULT_MAX_SCREENSHOT_BYTES: usize = 8 * 1024 * 1024;
+    /// Four to five screens of a typical page: what a person scrolls through
+    /// to compare, at a few MiB of PNG at most.
+    pub const DEFAULT_MAX_SCREENSHOT_HEIGHT: u32 = 4096;
 
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = Environment::from_env()?;
@@ -80,6 +86,17 @@ impl Config {
             Self::DEFAULT_MAX_SCREENSHOT_BYTES,
         )?;
         check_response_fits(max_body_bytes, max_screenshot_bytes)?;
+        let max_screenshot_height = env_parse(
+            "BROWSER_MAX_SCREENSHOT_HEIGHT",
+            Self::DEFAULT_MAX_SCREENSHOT_HEIGHT,
+        )?;
+        if !(1..=16_384).contains(&max_screenshot_height) {
+            // Chromium's own limit for a captured surface.
+            return Err(ConfigError::invalid(
+                "BROWSER_MAX_SCREENSHOT_HEIGHT",
+                "must be between 1 and 16384 pixels",
+            ));
+        }
         Ok(Self {
             environment,
             addr: listen_addr("BROWSER_ADDR", Self::DEFAULT_ADDR)?,
@@ -94,6 +111,7 @@ impl Config {
             render_concurrency,
             max_screenshot_bytes,
             tls: mesh::tls::ServerTls::from_env()?,
+            max_screenshot_height,
         })
     }
 }

@@ -104,7 +104,15 @@ impl Pipeline {
         }
         let mut report = base_report(&download);
         report.screenshot_png = screenshot_png;
-        let extracted = extract::extract(download.kind, &source, &spec.extraction);
+        // Parsing a page of up to the size limit and running a monitor's jq
+        // filter (up to its time budget) is CPU work: off the async workers,
+        // so it never stalls other fetches.
+        let (kind, extraction) = (download.kind, spec.extraction.clone());
+        let extracted =
+            tokio::task::spawn_blocking(move || extract::extract(kind, &source, &extraction))
+                .await
+                // A panic in extraction stays the panic it was before it moved here.
+                .unwrap_or_else(|error| std::panic::resume_unwind(error.into_panic()));
         report.outcome = extracted.outcome;
         report.title = extracted.title;
         report.text = extracted.text;

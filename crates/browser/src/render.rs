@@ -18,6 +18,7 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
 use chromiumoxide::cdp::browser_protocol::network::{CookieParam, SetCookiesParams};
 use chromiumoxide::cdp::browser_protocol::page::{
     CaptureScreenshotFormat, CaptureScreenshotParams, EventLifecycleEvent, GetFrameTreeParams,
+    GetLayoutMetricsParams, Viewport,
 };
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams,
@@ -109,6 +110,8 @@ pub struct RenderSettings {
     pub max_dom_bytes: usize,
     /// A larger screenshot is dropped (the render itself still counts).
     pub max_screenshot_bytes: usize,
+    /// A screenshot covers the whole page down to this many CSS pixels.
+    pub max_screenshot_height: u32,
 }
 
 pub struct Renderer {
@@ -273,10 +276,29 @@ impl Renderer {
         }
         let mut screenshot_png = Vec::new();
         if request.screenshot {
+            // The whole page down to the height cap: an endless feed would
+            // otherwise make an image of any size.
+            let content = page
+                .execute(GetLayoutMetricsParams::default())
+                .await
+                .map_err(failed)?
+                .result
+                .css_content_size;
+            let height = content
+                .height
+                .clamp(1.0, f64::from(self.settings.max_screenshot_height));
             // Captured directly: chromiumoxide's helper first activates the
             // target, which a headless incognito window never acknowledges.
             let capture = CaptureScreenshotParams {
                 format: Some(CaptureScreenshotFormat::Png),
+                capture_beyond_viewport: Some(true),
+                clip: Some(Viewport {
+                    x: 0.0,
+                    y: 0.0,
+                    width: f64::from(crate::chromium::VIEWPORT_WIDTH),
+                    height,
+                    scale: 1.0,
+                }),
                 ..Default::default()
             };
             let encoded = page.execute(capture).await.map_err(failed)?.result.data;

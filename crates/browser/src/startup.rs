@@ -54,6 +54,7 @@ impl Application {
                 queue: config.render_concurrency * RENDER_QUEUE_PER_SLOT,
                 max_dom_bytes: config.max_body_bytes,
                 max_screenshot_bytes: config.max_screenshot_bytes,
+                max_screenshot_height: config.max_screenshot_height,
             };
             Some(Renderer::start(settings, Arc::clone(&policy)).await?)
         } else {

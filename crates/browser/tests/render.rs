@@ -44,6 +44,7 @@ async fn renderer(concurrency: usize, queue: usize) -> Renderer {
         queue,
         max_dom_bytes: 1024 * 1024,
         max_screenshot_bytes: 8 * 1024 * 1024,
+        max_screenshot_height: 4096,
     };
     Renderer::start(settings, Arc::new(Policy::from_allow_list(ALLOW).unwrap()))
         .await
@@ -379,4 +380,53 @@ async fn a_render_beyond_the_slots_and_the_queue_is_refused_as_busy() {
     assert!(matches!(second, Err(RenderError::Busy)), "{second:?}");
     // The slot is free again afterwards.
     render(&renderer, &url, &Wait::NetworkIdle).await.unwrap();
+}
+
+/// Width and height from a PNG's header chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let read = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (read(16), read(20))
+}
+
+#[tokio::test]
+async fn a_screenshot_shows_the_whole_page_down_to_the_height_cap() {
+    let app = Router::new()
+        .route(
+            "/short",
+            get(|| async { html("<title>Short</title><p>one screen</p>".to_owned()) }),
+        )
+        .route(
+            "/endless",
+            get(|| async {
+                html(
+                    "<title>Feed</title><div style=\"height: 20000px\">a long feed</div>"
+                        .to_owned(),
+                )
+            }),
+        );
+    let site = serve("127.0.0.1", app).await;
+    let renderer = renderer(1, 0).await;
+    let shoot = |path: &'static str| {
+        let url = url::Url::parse(&format!("http://{site}{path}")).unwrap();
+        let renderer = &renderer;
+        async move {
+            renderer
+                .render(RenderRequest {
+                    url: &url,
+                    headers: &reqwest::header::HeaderMap::new(),
+                    wait: &Wait::NetworkIdle,
+                    screenshot: true,
+                    cookies: &[],
+                    steps: &[],
+                })
+                .await
+                .unwrap()
+                .screenshot_png
+        }
+    };
+    let (width, height) = png_size(&shoot("/short").await);
+    assert_eq!(width, 1280);
+    assert!((1..=900).contains(&height), "one screen at most: {height}");
+    assert_eq!(png_size(&shoot("/endless").await), (1280, 4096));
 }

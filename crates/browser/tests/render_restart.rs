@@ -33,6 +33,7 @@ async fn a_chromium_that_dies_is_replaced_and_the_next_render_succeeds() {
         queue: 0,
         max_dom_bytes: 1024 * 1024,
         max_screenshot_bytes: 1024 * 1024,
+        max_screenshot_height: 4096,
     };
     let renderer = Renderer::start(
         settings,

@@ -66,6 +66,11 @@ async fn environments() -> Environments {
     };
     let secrets_keys = ("SECRETS_KEYS", dotenv["SECRETS_KEYS"].clone());
     let rating_key = ("ALERT_RATING_KEY", dotenv["ALERT_RATING_KEY"].clone());
+    // Production wants an absolute folder, shared by gateway and scheduler.
+    let blobs = (
+        "BLOB_STORE_DIR",
+        scratch.path().join("blobs").display().to_string(),
+    );
     let mut by_service = BTreeMap::new();
     let mut add = |service: &'static str, specific: Vec<(&str, String)>| {
         let env: BTreeMap<String, String> = common
@@ -120,6 +125,7 @@ async fn environments() -> Environments {
         ),
         secrets_keys.clone(),
         rating_key.clone(),
+        blobs.clone(),
         ("GOOGLE_CLIENT_ID", "lookout-checks.apps.example".to_owned()),
         (
             "GOOGLE_CLIENT_SECRET",
@@ -146,6 +152,7 @@ async fn environments() -> Environments {
         ),
         secrets_keys,
         rating_key,
+        blobs,
     ];
     scheduler.extend(peers.iter().map(|(key, value)| (*key, value.clone())));
     add("scheduler", scheduler);

@@ -63,6 +63,8 @@ pub struct Config {
     pub public_base_url: Url,
     /// Sign-in, sessions, API keys and admin settings.
     pub identity: IdentityConfig,
+    /// Where check screenshots are kept (`BLOB_STORE_*`, the scheduler's values).
+    pub blob_store: blob_store::BlobStoreConfig,
 }
 
 /// What sign-in and authorization need.
@@ -334,6 +336,7 @@ impl Config {
             quotas: crate::quotas::QuotaSettings::from_env()?,
             identity,
             public_base_url,
+            blob_store: blob_store::BlobStoreConfig::from_env(environment)?,
         })
     }
 

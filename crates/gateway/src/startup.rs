@@ -33,6 +33,8 @@ pub enum StartupError {
     Store(#[from] store::StoreError),
     #[error(transparent)]
     Redis(#[from] EphemeralError),
+    #[error(transparent)]
+    Blobs(#[from] blob_store::BlobError),
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
 }
@@ -163,5 +165,6 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         secret_box: config.secret_box.clone(),
         send_counter: SendCounter::new(redis.clone(), config.quotas),
         rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
+        blobs: blob_store::BlobStore::open(&config.blob_store)?,
     }))
 }

@@ -5,6 +5,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use blob_store::BlobStore;
 use rating_link::RatingLinks;
 use secret_box::SecretBox;
 use store::Store;
@@ -40,6 +41,8 @@ pub struct Shared {
     pub send_counter: SendCounter,
     /// Verifies the one-click rating links in alerts.
     pub rating_links: RatingLinks,
+    /// Serves check screenshots; deletes those a deleted monitor leaves unreferenced.
+    pub blobs: BlobStore,
 }
 
 impl AppState {
@@ -76,5 +79,6 @@ piece! {
     readiness: Arc<Readiness>,
     secret_box: SecretBox,
     send_counter: SendCounter,
+    blobs: BlobStore,
     rating_links: RatingLinks,
 }

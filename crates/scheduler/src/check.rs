@@ -6,13 +6,15 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use blob_store::BlobStore;
+use bytes::Bytes;
 use chrono::Utc;
 use secrecy::SecretString;
 use secret_box::SecretBox;
 use store::Store;
 use store::checks::VerdictDetails;
 use store::monitors::{
-    COOKIE_PURPOSE, FailPolicy, HEADER_PURPOSE, Monitor, RequestHeader, STEP_PURPOSE,
+    COOKIE_PURPOSE, FailPolicy, HEADER_PURPOSE, Monitor, RequestHeader, STEP_PURPOSE, Screenshot,
 };
 use store::scheduling::{
     ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome, NewCheck, NewSnapshot,
@@ -44,6 +46,8 @@ pub struct CheckRunner {
     /// Opens monitor header values just before the fetch that sends them.
     pub secret_box: SecretBox,
     pub peers: Peers,
+    /// Keeps the screenshots of checks (content-addressed).
+    pub blobs: BlobStore,
     pub hosts: HostGate,
     /// Woken after a triggered check commits, so delivery starts at once.
     pub deliveries_due: Arc<Notify>,
@@ -90,7 +94,8 @@ impl CheckRunner {
             finished_at: started_at,
             ..NewCheck::default()
         };
-        let decided = self.decide(&claim, &mut check).await;
+        let mut screenshot = Vec::new();
+        let decided = self.decide(&claim, &mut check, &mut screenshot).await;
         let Decision {
             snapshot,
             succeeded,
@@ -113,6 +118,7 @@ impl CheckRunner {
                 return;
             }
         };
+        let kept = self.keep_screenshot(monitor, &mut check, screenshot).await;
         check.finished_at = Utc::now();
         check.duration_ms = Some(as_millis_i32(clock.elapsed()));
         let interval = Duration::from_secs(u64::try_from(monitor.interval_seconds).unwrap_or(60));
@@ -157,6 +163,9 @@ impl CheckRunner {
                 if recorded.deliveries > 0 {
                     self.deliveries_due.notify_one();
                 }
+                if let Some(png) = kept {
+                    self.confirm_screenshot(&check, png).await;
+                }
             }
             Err(store::StoreError::NotFound) => {
                 tracing::info!(
@@ -200,6 +209,53 @@ impl CheckRunner {
                 %error,
                 "could not put a check back; it runs again when its lease expires"
             );
+        }
+    }
+
+    /// Stores the render's screenshot when the monitor keeps one for this
+    /// check (every check, or a baseline or change), and names it in the
+    /// check. A store that fails costs the screenshot, never the check.
+    /// Answers the image kept, for [`Self::confirm_screenshot`].
+    async fn keep_screenshot(
+        &self,
+        monitor: &Monitor,
+        check: &mut NewCheck,
+        png: Vec<u8>,
+    ) -> Option<Bytes> {
+        let wanted = match monitor.screenshot {
+            Screenshot::Never => false,
+            Screenshot::OnChange => check.baseline || check.changed,
+            Screenshot::EveryCheck => true,
+        };
+        if !wanted || png.is_empty() {
+            return None;
+        }
+        let png = Bytes::from(png);
+        match self.blobs.put(png.clone()).await {
+            Ok(key) => {
+                check.screenshot_sha256 = Some(key);
+                Some(png)
+            }
+            Err(error) => {
+                tracing::warn!(
+                    monitor_id = %monitor.id,
+                    check_id = %check.id,
+                    %error,
+                    "screenshot not kept: the blob store failed"
+                );
+                None
+            }
+        }
+    }
+
+    /// Deleting a monitor deletes the blobs no other check references. A
+    /// deletion that ran between our store and our commit may have taken
+    /// the blob this check now references (same content, another monitor),
+    /// so it is stored again if it went missing; `put` only looks when the
+    /// blob is there.
+    async fn confirm_screenshot(&self, check: &NewCheck, png: Bytes) {
+        if let Err(error) = self.blobs.put(png).await {
+            tracing::warn!(check_id = %check.id, %error, "screenshot not confirmed");
         }
     }
 
@@ -256,14 +312,17 @@ impl CheckRunner {
         }
     }
 
+    /// Decides the check; a screenshot the render made is handed out in
+    /// `screenshot` for [`Self::keep_screenshot`].
     async fn decide(
         &self,
         claim: &ClaimedMonitor,
         check: &mut NewCheck,
+        screenshot: &mut Vec<u8>,
     ) -> Result<Checked, store::StoreError> {
         let monitor = &claim.monitor;
-        // Steps imply a render (the browser's `wants_render`).
-        if monitor.render || !monitor.steps.is_empty() {
+        // Steps and screenshots imply a render (the browser's `wants_render`).
+        if monitor.render || !monitor.steps.is_empty() || monitor.screenshot != Screenshot::Never {
             match self.store.spend_render(monitor.team_id).await {
                 Ok(()) => {}
                 Err(store::StoreError::QuotaReached { limit, .. }) => {
@@ -281,10 +340,11 @@ impl CheckRunner {
                 Err(error) => return Err(error),
             }
         }
-        let page = match self.fetch_page(monitor, check).await {
+        let mut page = match self.fetch_page(monitor, check).await {
             ControlFlow::Continue(page) => page,
             ControlFlow::Break(checked) => return Ok(checked),
         };
+        *screenshot = std::mem::take(&mut page.screenshot_png);
         check.http_status = i32::try_from(page.http_status).ok().filter(|s| *s != 0);
         check.content_sha256 = Some(page.text_sha256.clone());
         let previous = self
@@ -342,6 +402,7 @@ impl CheckRunner {
             wait_for: monitor.wait_for.clone(),
             cookies,
             steps,
+            screenshot: monitor.screenshot != Screenshot::Never,
         };
         let fetched = {
             let _permit = self.hosts.enter(&monitor.url).await;

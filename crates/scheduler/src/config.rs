@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use blob_store::BlobStoreConfig;
 use mesh::config::{ConfigError, Environment, env_parse, env_string, listen_addr, required_secret};
 use secrecy::SecretString;
 use secret_box::SecretBox;
@@ -68,6 +69,8 @@ pub struct Config {
     pub tls: Option<mesh::tls::ServerTls>,
     /// GRPC_TLS_CA_FILE: reach browser, llm and notify over TLS (`https://` URLs).
     pub peer_tls: Option<mesh::tls::ClientTls>,
+    /// Where screenshots are kept (`BLOB_STORE_*`, the gateway's values).
+    pub blob_store: BlobStoreConfig,
     /// Per-team quota defaults, the gateway's values: the scheduler spends
     /// a team's renders per hour before each rendered check.
     pub quota_limits: store::quotas::QuotaLimits,
@@ -113,6 +116,7 @@ impl Config {
             alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
             tls: mesh::tls::ServerTls::from_env()?,
             peer_tls: mesh::tls::ClientTls::from_env()?,
+            blob_store: BlobStoreConfig::from_env(environment)?,
             quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
                 ConfigError::invalid(name, "must be at least 1")
             })?,
@@ -158,6 +162,9 @@ impl Config {
             alert_rating_key: SecretString::from(TEST_ALERT_RATING_KEY),
             tls: None,
             peer_tls: None,
+            blob_store: BlobStoreConfig::local(
+                std::env::temp_dir().join(format!("lookout-blobs-{}", uuid::Uuid::new_v4())),
+            ),
             quota_limits: Default::default(),
         }
     }

@@ -11,4 +11,6 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error("cannot set up the database pool: {0}")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Blobs(#[from] blob_store::BlobError),
 }

@@ -40,6 +40,8 @@ pub struct FetchSpec {
     /// For the page's host only; values opened only for this fetch.
     pub cookies: Vec<(String, SecretString)>,
     pub steps: Vec<Step>,
+    /// Ask for a screenshot of the rendered page (renders the page).
+    pub screenshot: bool,
 }
 
 /// A browser step, its text opened for this fetch (a fill may be a password).
@@ -57,6 +59,8 @@ pub struct Page {
     pub text: String,
     pub text_sha256: String,
     pub http_status: u32,
+    /// PNG, empty unless one was asked for and the render made one.
+    pub screenshot_png: Vec<u8>,
 }
 
 /// Why a fetch produced no page, in the words stored with the check.
@@ -374,7 +378,7 @@ impl Peers {
                 })
                 .collect(),
             render: spec.render,
-            screenshot: false,
+            screenshot: spec.screenshot,
             timeout_ms: 0,
             wait_for: spec.wait_for.clone().unwrap_or_default(),
             cookies: spec
@@ -428,6 +432,7 @@ impl Peers {
                 text: response.text,
                 text_sha256: response.text_sha256,
                 http_status: response.http_status,
+                screenshot_png: response.screenshot_png,
             }),
             FetchOutcome::HttpError => Err(failed(CheckStatus::HttpError)),
             FetchOutcome::BlockedByBotWall => Err(failed(CheckStatus::Blocked)),

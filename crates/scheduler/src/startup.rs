@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use blob_store::BlobStore;
 use mesh::config::ConfigError;
 use secrecy::ExposeSecret;
 use store::Store;
@@ -36,6 +37,8 @@ pub struct Application {
     store: Store,
     peers: Peers,
     dependencies: Arc<Dependencies>,
+    /// Where screenshots go; opened (a local folder created) at build.
+    blobs: BlobStore,
 }
 
 impl Application {
@@ -51,6 +54,7 @@ impl Application {
         let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?
             .with_quota_defaults(config.quota_limits);
         let peers = Peers::connect(&config)?;
+        let blobs = BlobStore::open(&config.blob_store)?;
         let dependencies = Arc::new(
             Dependencies::new(
                 &config.browser_url,
@@ -69,6 +73,7 @@ impl Application {
             store,
             peers,
             dependencies,
+            blobs,
         })
     }
 
@@ -93,6 +98,7 @@ impl Application {
             store,
             peers,
             dependencies,
+            blobs,
         } = self;
         let (stop_sender, stop) = watch::channel(false);
         let (reporter, health) = mesh::health::service();
@@ -120,7 +126,14 @@ impl Application {
         tracing::info!(port, metrics_port, "lookout-scheduler started");
 
         let watcher = tokio::spawn(dependencies.clone().watch(stop.clone()));
-        let work = tokio::spawn(work(config, store, peers, dependencies, stop.clone()));
+        let work = tokio::spawn(work(
+            config,
+            store,
+            peers,
+            blobs,
+            dependencies,
+            stop.clone(),
+        ));
         shutdown.await;
         tracing::info!("stopping: no new claims, finishing checks in flight");
         let _ = stop_sender.send(true);
@@ -147,6 +160,7 @@ async fn work(
     config: Config,
     store: Store,
     peers: Peers,
+    blobs: BlobStore,
     dependencies: Arc<Dependencies>,
     stop: watch::Receiver<bool>,
 ) {
@@ -158,6 +172,7 @@ async fn work(
         store: store.clone(),
         secret_box: config.secret_box.clone(),
         peers: peers.clone(),
+        blobs,
         hosts: HostGate::new(config.host_concurrency, config.host_delay),
         deliveries_due: deliveries_due.clone(),
         unjudged_notice_after: config.unjudged_notice_after,

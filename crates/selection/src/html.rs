@@ -43,8 +43,18 @@ const PROBE_PAGE: &str = concat!(
 );
 
 /// Parses an XPath 1.0 expression and calls its functions once, so unknown
-/// functions and wrong argument counts are refused up front.
+/// functions and wrong argument counts are refused up front. An expression
+/// refused for a construct of XPath 2.0 or later is told so by name.
 pub fn check_xpath(expression: &str) -> Result<(), String> {
+    check_xpath_1(expression).map_err(|refusal| match crate::xpath2::newer_construct(expression) {
+        Some(construct) => {
+            format!("not a valid XPath 1.0 expression: {construct}, and Lookout runs XPath 1.0")
+        }
+        None => refusal,
+    })
+}
+
+fn check_xpath_1(expression: &str) -> Result<(), String> {
     let xpath = compile(expression)?;
     let document = Html::parse_document(PROBE_PAGE);
     let package = Package::new();

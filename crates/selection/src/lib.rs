@@ -8,12 +8,16 @@
 //! - [`html`]: CSS and XPath 1.0 over the tree `scraper` parsed.
 //! - [`json`]: JSON pointer (RFC 6901) and JSONPath (RFC 9535).
 //! - [`jq`]: jq filters, run by jaq.
+//! - `meter`: the step and time budget of one jq run.
 //! - [`xml`]: XPath over XML (RSS and Atom feeds).
+//! - `xpath2`: names the XPath 2.0 construct in an expression 1.0 refused.
 
 pub mod html;
 pub mod jq;
 pub mod json;
+mod meter;
 pub mod xml;
+mod xpath2;
 
 use std::fmt;
 use std::str::FromStr;

@@ -37,6 +37,11 @@ pub struct Check {
     pub verdict: VerdictDetails,
     /// `useful` or `noise` when someone rated this alert.
     pub rating: Option<String>,
+    /// The blob key (SHA-256) of the screenshot this check kept.
+    pub screenshot_sha256: Option<String>,
+    /// The latest earlier check of the monitor that kept a screenshot: the
+    /// "before" of this one.
+    pub previous_screenshot_check_id: Option<Uuid>,
 }
 
 /// What the judge said beyond the verdict itself: how it read the condition, its evidence and
@@ -89,7 +94,11 @@ const CHECK_COLUMNS: &str = "c.id, c.monitor_id, c.team_id, c.reason, c.status, 
      c.duration_ms, c.started_at, c.finished_at, c.condition_kind, c.condition_holds, \
      c.first_alert, c.evidence_excerpt, c.verification, c.verification_problem, c.judge_cached, \
      c.prompt_tokens, c.completion_tokens, c.unjudged_reason, c.unjudged_notice, \
-     (SELECT r.rating FROM check_ratings r WHERE r.check_id = c.id) AS rating";
+     (SELECT r.rating FROM check_ratings r WHERE r.check_id = c.id) AS rating, \
+     c.screenshot_sha256, \
+     (SELECT p.id FROM checks p WHERE p.monitor_id = c.monitor_id \
+         AND p.screenshot_sha256 IS NOT NULL AND (p.started_at, p.id) < (c.started_at, c.id) \
+       ORDER BY p.started_at DESC, p.id DESC LIMIT 1) AS previous_screenshot_check_id";
 
 /// Checks are scoped through their monitor's team: the caller ($1) is a
 /// member of it.
@@ -123,6 +132,8 @@ impl Check {
             finished_at: row.get("finished_at"),
             verdict: VerdictDetails::from_row(row),
             rating: row.get("rating"),
+            screenshot_sha256: row.get("screenshot_sha256"),
+            previous_screenshot_check_id: row.get("previous_screenshot_check_id"),
         }
     }
 }
@@ -198,4 +209,25 @@ impl Store {
             .context("reading a check")?;
         Ok(row.as_ref().map(Check::from_row))
     }
+}
+
+/// Of `keys` (screenshot blob keys), those no check references. Called
+/// where checks are deleted, after the delete and in its transaction, so
+/// the caller deletes exactly the blobs that lost their last check.
+pub(crate) async fn unreferenced_screenshots(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    keys: &[String],
+) -> Result<Vec<String>, StoreError> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = transaction
+        .query(
+            "SELECT key FROM unnest($1::text[]) AS key
+              WHERE NOT EXISTS (SELECT 1 FROM checks c WHERE c.screenshot_sha256 = key)",
+            &[&keys],
+        )
+        .await
+        .context("finding screenshots no check references")?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
 }

@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "team_quotas",
         include_str!("../migrations/0140_team_quotas.sql"),
     ),
+    (
+        160,
+        "screenshots",
+        include_str!("../migrations/0160_screenshots.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

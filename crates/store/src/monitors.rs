@@ -164,6 +164,38 @@ pub struct Monitor {
     pub failure_alert_after: i32,
     /// The failing alert of the current streak of failures went out.
     pub failing_alert_sent: bool,
+    /// When a check keeps a screenshot of the rendered page.
+    pub screenshot: Screenshot,
+}
+
+/// When a check keeps a screenshot (asking for one renders the page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Screenshot {
+    #[default]
+    Never,
+    /// The baseline and each check whose text changed: the "before" and
+    /// "after" of every change, and nothing while the page stays the same.
+    OnChange,
+    EveryCheck,
+}
+
+impl Screenshot {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Never => "never",
+            Self::OnChange => "on_change",
+            Self::EveryCheck => "every_check",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "never" => Some(Self::Never),
+            "on_change" => Some(Self::OnChange),
+            "every_check" => Some(Self::EveryCheck),
+            _ => None,
+        }
+    }
 }
 
 /// What a check does when the model cannot judge a change.
@@ -234,7 +266,7 @@ pub const MONITOR_COLUMNS: &str = "id, team_id, created_by, name, url, css_selec
      condition, interval_seconds, render, headers, paused, next_check_at, requested_reason, consecutive_failures, \
      last_checked_at, last_triggered_at, last_status, created_at, updated_at, \
      first_check, condition_holds, fail_policy, unjudged_streak, unjudged_notice_sent, \
-     xpath, json_path, jq_filter, failure_alert_after, failing_alert_sent, wait_for, cookies, steps";
+     xpath, json_path, jq_filter, failure_alert_after, failing_alert_sent, wait_for, cookies, steps, screenshot";
 
 impl Monitor {
     pub fn from_row(row: &tokio_postgres::Row) -> Self {
@@ -278,6 +310,8 @@ impl Monitor {
             unjudged_notice_sent: row.get("unjudged_notice_sent"),
             failure_alert_after: row.get("failure_alert_after"),
             failing_alert_sent: row.get("failing_alert_sent"),
+            // The column's CHECK constraint allows only the three names.
+            screenshot: Screenshot::parse(row.get("screenshot")).unwrap_or_default(),
         }
     }
 }
@@ -351,6 +385,7 @@ pub struct MonitorDefinition {
     pub fail_policy: FailPolicy,
     /// Failed checks in a row before a failing alert (0..=100, 0: never).
     pub failure_alert_after: i32,
+    pub screenshot: Screenshot,
 }
 
 /// A partial update; `None` leaves a field as it is. Selector and pointer
@@ -375,6 +410,7 @@ pub struct MonitorPatch {
     pub first_check: Option<FirstCheck>,
     pub fail_policy: Option<FailPolicy>,
     pub failure_alert_after: Option<i32>,
+    pub screenshot: Option<Screenshot>,
 }
 
 /// A monitor with the channels it alerts.
@@ -447,9 +483,9 @@ impl Store {
                                            json_pointer, condition, interval_seconds, render,
                                            headers, paused, xpath, json_path, jq_filter,
                                            first_check, fail_policy, failure_alert_after, wait_for,
-                                           cookies, steps)
+                                           cookies, steps, screenshot)
                      VALUES ($1, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                             $16, $17, $18, $19, $20, $21)
+                             $16, $17, $18, $19, $20, $21, $22)
                      RETURNING {MONITOR_COLUMNS}"
                 ),
                 &[
@@ -474,6 +510,7 @@ impl Store {
                     &definition.wait_for,
                     &headers_json(&definition.cookies),
                     &steps_json(&definition.steps),
+                    &definition.screenshot.as_str(),
                 ],
             )
             .await
@@ -606,6 +643,7 @@ impl Store {
                          wait_for = CASE WHEN $23 THEN $24 ELSE wait_for END,
                          cookies = COALESCE($25, cookies),
                          steps = COALESCE($26, steps),
+                         screenshot = COALESCE($27, screenshot),
                          -- What held for the old condition says nothing about a new one.
                          condition_holds = CASE WHEN $9::text IS NULL OR $9 = condition
                              THEN condition_holds ELSE NULL END,
@@ -640,6 +678,7 @@ impl Store {
                     &wait_for,
                     &cookies,
                     &steps,
+                    &patch.screenshot.map(Screenshot::as_str),
                 ],
             )
             .await
@@ -662,22 +701,49 @@ impl Store {
         }))
     }
 
-    /// Deletes the monitor with its checks and snapshots; false when it is
-    /// not visible to the caller.
+    /// Deletes the monitor with its checks and snapshots. Answers the
+    /// screenshots (blob keys) its checks kept that no other check
+    /// references, for the caller to delete from the blob store; `None` when
+    /// the monitor is not visible to the caller.
     pub async fn delete_monitor(
         &self,
         user_id: Uuid,
         monitor_id: Uuid,
-    ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let deleted = client
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting a monitor deletion")?;
+        let kept: Vec<String> = transaction
+            .query(
+                &format!(
+                    "SELECT DISTINCT c.screenshot_sha256 FROM checks c JOIN monitors m ON m.id = c.monitor_id
+                      WHERE m.id = $2 AND {VISIBLE_TO_CALLER} AND c.screenshot_sha256 IS NOT NULL"
+                ),
+                &[&user_id, &monitor_id],
+            )
+            .await
+            .context("listing a monitor's screenshots")?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let deleted = transaction
             .execute(
                 &format!("DELETE FROM monitors m WHERE m.id = $2 AND {VISIBLE_TO_CALLER}"),
                 &[&user_id, &monitor_id],
             )
             .await
             .context("deleting a monitor")?;
-        Ok(deleted == 1)
+        if deleted != 1 {
+            return Ok(None);
+        }
+        let orphans = crate::checks::unreferenced_screenshots(&transaction, &kept).await?;
+        transaction
+            .commit()
+            .await
+            .context("committing a monitor deletion")?;
+        Ok(Some(orphans))
     }
 
     /// Asks the scheduler to run the monitor as soon as possible ("run now"),

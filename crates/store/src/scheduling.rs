@@ -97,6 +97,8 @@ pub struct NewCheck {
     pub failure_alert: Option<FailureAlert>,
     /// For a recovered alert: after what the monitor works again.
     pub recovered_note: Option<String>,
+    /// The blob key of the screenshot kept with this check.
+    pub screenshot_sha256: Option<String>,
 }
 
 /// A change of the monitor's failing state that its channels hear about.
@@ -393,10 +395,11 @@ async fn insert_check(
                  judge_ms, duration_ms, started_at, finished_at, condition_kind,
                  condition_holds, first_alert, evidence_excerpt, verification,
                  verification_problem, judge_cached, prompt_tokens, completion_tokens,
-                 unjudged_reason, unjudged_notice, failure_alert, recovered_note)
+                 unjudged_reason, unjudged_notice, failure_alert, recovered_note,
+                 screenshot_sha256)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                  $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
-                 $31, $32, $33, $34, $35, $36)",
+                 $31, $32, $33, $34, $35, $36, $37)",
             &[
                 &check.id,
                 &check.monitor_id,
@@ -434,6 +437,7 @@ async fn insert_check(
                 &check.verdict.unjudged_notice,
                 &check.failure_alert.map(FailureAlert::as_str),
                 &check.recovered_note,
+                &check.screenshot_sha256,
             ],
         )
         .await

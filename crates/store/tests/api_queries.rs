@@ -40,6 +40,7 @@ fn definition(name: &str) -> MonitorDefinition {
         first_check: FirstCheck::Auto,
         fail_policy: FailPolicy::Hold,
         failure_alert_after: 3,
+        screenshot: Default::default(),
     }
 }
 
@@ -123,7 +124,7 @@ async fn monitors_are_visible_and_writable_only_by_members_of_their_team() {
             .is_none()
     );
     assert!(!store.request_monitor_run(bob.id, id).await.unwrap());
-    assert!(!store.delete_monitor(bob.id, id).await.unwrap());
+    assert_eq!(store.delete_monitor(bob.id, id).await.unwrap(), None);
     assert!(store.list_checks(bob.id, id, page).await.unwrap().is_none());
 
     let still = store.get_monitor(alice.id, id).await.unwrap().unwrap();

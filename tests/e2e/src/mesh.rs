@@ -164,6 +164,9 @@ impl Mesh {
         let smtp = SmtpSink::start().await;
         let site = TestSite::start().await;
         let log_dir = test_support::process::temp_dir("lookout-e2e-logs");
+        // The scheduler stores screenshots where the gateway serves them from.
+        let blob_dir = test_support::process::temp_dir("lookout-e2e-blobs");
+        let blob_dir_text = blob_dir.display().to_string();
 
         let gateway_key = random_key();
         let scheduler_key = random_key();
@@ -199,6 +202,7 @@ impl Mesh {
             ("ALLOW_NETWORKS", "127.0.0.0/8"),
             ("MONITOR_MIN_INTERVAL_SECONDS", "1"),
             ("PUBLIC_BASE_URL", &gateway_url),
+            ("BLOB_STORE_DIR", &blob_dir_text),
         ]);
         let mut gateway = ServiceProcess::start("lookout-gateway", &gateway_env, &log_dir);
         wait_for_http_health(&gateway_url, &mut gateway).await;
@@ -218,6 +222,7 @@ impl Mesh {
             ("SCHEDULER_POLL_MS", "100"),
             ("SCHEDULER_HOST_DELAY_MS", "0"),
             ("PUBLIC_BASE_URL", &gateway_url),
+            ("BLOB_STORE_DIR", &blob_dir_text),
         ]);
         let scheduler = ServiceProcess::start("lookout-scheduler", &scheduler_env, &log_dir);
         let scheduler_url = format!("http://{scheduler_addr}");

@@ -342,3 +342,67 @@ async fn bot_walls_soft_404s_and_lost_selectors_are_recorded_and_never_judged_as
     assert_eq!(status, 422, "{error}");
     assert_eq!(error["error"]["fields"][0]["field"], "jq_filter", "{error}");
 }
+
+/// Width and height from a PNG's header chunk.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let read = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    (read(16), read(20))
+}
+
+#[tokio::test]
+async fn a_rendered_change_keeps_screenshots_served_to_the_team_with_the_one_before() {
+    let mesh = Mesh::start().await;
+    mesh.site.set_html("/shop", &price_page("120"));
+    let http = reqwest::Client::new();
+    let alice = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("alice@example.com").await,
+        http: http.clone(),
+    };
+    let bob = Api {
+        base: mesh.gateway_url.clone(),
+        token: mesh.token_for("bob@example.com").await,
+        http: http.clone(),
+    };
+    let (status, monitor) = alice
+        .post(
+            "/api/v1/monitors",
+            json!({
+                "name": "Widget", "url": mesh.site.url("/shop"), "css_selector": ".price",
+                "interval_seconds": 3600, "screenshot": "on_change",
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{monitor}");
+    let id = monitor["id"].as_str().unwrap();
+    let baseline = alice.wait_for_checks(&mesh, id, 1).await.remove(0);
+    assert_eq!(baseline["status"], "ok", "{baseline}\n{}", mesh.logs());
+    let before_url = baseline["screenshot_url"].as_str().unwrap().to_owned();
+
+    let image = |api: &Api, url: String| {
+        let request = api
+            .http
+            .get(format!("{}{url}", api.base))
+            .bearer_auth(&api.token);
+        async move { request.send().await.unwrap() }
+    };
+    let response = image(&alice, before_url.clone()).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let png = response.bytes().await.unwrap();
+    let (width, height) = png_size(&png);
+    assert_eq!(width, 1280, "the viewport's width");
+    assert!((900..=4096).contains(&height), "{height}");
+    assert_eq!(image(&bob, before_url.clone()).await.status(), 404);
+
+    mesh.site.set_html("/shop", &price_page("99"));
+    alice.run_now(id).await;
+    let changed = alice.wait_for_checks(&mesh, id, 2).await.remove(0);
+    assert_eq!(changed["changed"], true, "{changed}");
+    assert_eq!(changed["previous_screenshot_url"], before_url.as_str());
+    let after_url = changed["screenshot_url"].as_str().unwrap().to_owned();
+    assert_ne!(after_url, before_url);
+    let after = image(&alice, after_url).await.bytes().await.unwrap();
+    assert_ne!(after, png, "the page looks different now");
+}

@@ -187,6 +187,14 @@ export interface paths {
      */
     post: operations["rate"];
   };
+  "/api/v1/monitors/{id}/checks/{check_id}/screenshot": {
+    /**
+     * The screenshot a check kept (PNG). Screenshots are content-addressed, so
+     * one never changes: the browser keeps it for good (privately: it is a
+     * team's page) and revalidates by its hash.
+     */
+    get: operations["screenshot"];
+  };
   "/api/v1/monitors/{id}/precision": {
     /** How many of the monitor's last 30 rated alerts were useful. */
     get: operations["precision"];
@@ -678,12 +686,19 @@ export interface components {
       judge_reason?: string | null;
       /** Format: uuid */
       monitor_id: string;
+      /**
+       * @description The screenshot of the latest earlier check that kept one: the "before" of this check's
+       * "after" when the page changed. `null` when there is none.
+       */
+      previous_screenshot_url?: string | null;
       /** Format: int32 */
       prompt_tokens?: number | null;
       /** @description `useful` or `noise` once someone rated this alert, else `null`. */
       rating?: string | null;
       /** @description What started the check: `schedule`, `manual` or `hook`. */
       reason: string;
+      /** @description The screenshot this check kept (see the monitor's `screenshot`), else `null`. */
+      screenshot_url?: string | null;
       /** Format: date-time */
       started_at: string;
       /**
@@ -820,6 +835,8 @@ export interface components {
       name: string;
       paused?: boolean;
       render?: boolean;
+      /** @description Defaults to `never`. */
+      screenshot?: components["schemas"]["ScreenshotBody"];
       /** @description Browser steps (rendered monitors), at most 20. */
       steps?: components["schemas"]["StepBody"][];
       /**
@@ -1123,6 +1140,8 @@ export interface components {
       render: boolean;
       /** @description True while a "run now" request waits for the scheduler. */
       run_requested: boolean;
+      /** @description When a check keeps a screenshot of the rendered page. */
+      screenshot: components["schemas"]["ScreenshotBody"];
       /** @description Browser steps; fill values masked. */
       steps: components["schemas"]["StepBody"][];
       /** Format: uuid */
@@ -1366,6 +1385,18 @@ export interface components {
        */
       requeued: number;
     };
+    /**
+     * @description When a check keeps a screenshot of the page, shown in its history and served at
+     * `GET /api/v1/monitors/{id}/checks/{check_id}/screenshot`. Any value but `never` renders
+     * the page in a browser.
+     *
+     * - `never`: no screenshots (the default).
+     * - `on_change`: the first check and each check whose text changed, so every change has a
+     *   before and an after.
+     * - `every_check`: every successful check (identical images are stored once).
+     * @enum {string}
+     */
+    ScreenshotBody: "never" | "on_change" | "every_check";
     SessionList: {
       items: components["schemas"]["SessionResponse"][];
     };
@@ -1558,6 +1589,7 @@ export interface components {
       name?: string | null;
       paused?: boolean | null;
       render?: boolean | null;
+      screenshot?: components["schemas"]["ScreenshotBody"] | null;
       /** @description Replaces every step; a masked fill value keeps the stored one. */
       steps?: components["schemas"]["StepBody"][] | null;
       url?: string | null;
@@ -2353,6 +2385,43 @@ export interface operations {
       };
       /** @description Not useful or noise */
       422: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * The screenshot a check kept (PNG). Screenshots are content-addressed, so
+   * one never changes: the browser keeps it for good (privately: it is a
+   * team's page) and revalidates by its hash.
+   */
+  screenshot: {
+    parameters: {
+      path: {
+        /** @description Monitor id */
+        id: string;
+        /** @description Check id */
+        check_id: string;
+      };
+    };
+    responses: {
+      /** @description The PNG */
+      200: {
+        content: {
+          "image/png": number[];
+        };
+      };
+      /** @description Unchanged since the `ETag` the client holds */
+      304: {
+        content: never;
+      };
+      /** @description No such check in the caller's teams, or the check kept no screenshot */
+      404: {
         content: never;
       };
       /** @description An error, in the API's one error format */

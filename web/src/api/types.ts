@@ -36,6 +36,7 @@ export type CookiePair = Schemas['CookieBody'];
 export type BrowserStep = Schemas['StepBody'];
 export type FirstCheck = Schemas['FirstCheckBody'];
 export type FailPolicy = Schemas['FailPolicyBody'];
+export type ScreenshotSetting = Schemas['ScreenshotBody'];
 export type Monitor = Schemas['MonitorResponse'];
 export type MonitorList = Schemas['MonitorList'];
 export type MonitorInput = Schemas['CreateMonitor'];

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { getCheck, getMonitor } from '../api/monitors';
+import { ScreenshotCompare } from '../components/ScreenshotCompare';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView } from '../components/states';
 import { absoluteTime } from '../lib/format';
@@ -66,6 +67,7 @@ export function CheckDetail({ monitorId, checkId }: { monitorId: string; checkId
               <div class="card">
                 <CheckFacts check={current} diffId={DIFF_ANCHOR} />
               </div>
+              <ScreenshotCompare check={current} />
             </>
           );
         }}

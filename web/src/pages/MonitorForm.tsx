@@ -2,13 +2,24 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
-import type { BrowserStep, CookiePair, FailPolicy, FirstCheck, HeaderPair, Monitor, MonitorInput, Preview } from '../api/types';
+import type {
+  BrowserStep,
+  CookiePair,
+  FailPolicy,
+  FirstCheck,
+  HeaderPair,
+  Monitor,
+  MonitorInput,
+  Preview,
+  ScreenshotSetting as Screenshot,
+} from '../api/types';
 import { HeaderFields } from '../components/HeaderFields';
 import { CookieFields, StepsEditor, stepInput, WaitForField } from '../components/RenderFields';
 import { NO_SELECTORS, SelectorPicker, selectorFields, selectorInput, type SelectorFields } from '../components/SelectorPicker';
 import { ErrorMessage, FieldError, Loading } from '../components/states';
 import { VerdictSettings } from '../components/VerdictSettings';
 import { FailureAlertSetting } from '../components/FailureAlertSetting';
+import { ScreenshotSetting } from '../components/ScreenshotSetting';
 import { INTERVALS, intervalLabel, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -30,7 +41,7 @@ type FormState = MonitorFields &
     first_check: FirstCheck;
     fail_policy: FailPolicy;
     failure_alert_after: number;
-  } & { wait_for: string; cookies: CookiePair[]; steps: BrowserStep[] };
+  } & { wait_for: string; cookies: CookiePair[]; steps: BrowserStep[]; screenshot: Screenshot };
 
 function fromMonitor(monitor: Monitor): FormState {
   return {
@@ -49,6 +60,7 @@ function fromMonitor(monitor: Monitor): FormState {
     wait_for: monitor.wait_for ?? '',
     cookies: monitor.cookies ?? [],
     steps: monitor.steps ?? [],
+    screenshot: monitor.screenshot ?? 'never',
   };
 }
 
@@ -81,6 +93,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           wait_for: '',
           cookies: [],
           steps: [],
+          screenshot: 'never',
         },
   );
   const [errors, setErrors] = useState<Errors>({});
@@ -123,6 +136,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       wait_for: form.wait_for.trim() || null,
       cookies: form.cookies.filter((cookie) => cookie.name.trim()).map((cookie) => ({ ...cookie, name: cookie.name.trim() })),
       steps: form.steps.map(stepInput),
+      screenshot: form.screenshot,
     };
     setSaving(true);
     try {
@@ -289,9 +303,10 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
             <summary>Advanced</summary>
             <div class="check">
               <input id="monitor-render" type="checkbox" checked={form.render} onChange={(event) => set('render', event.currentTarget.checked)} />
-              <label for="monitor-render">Render with a browser (for pages built by JavaScript; takes screenshots)</label>
+              <label for="monitor-render">Render with a browser (for pages built by JavaScript)</label>
             </div>
-            {(form.render || form.steps.length > 0) && (
+            <ScreenshotSetting value={form.screenshot} onChange={(value) => set('screenshot', value)} />
+            {(form.render || form.steps.length > 0 || form.screenshot !== 'never') && (
               <WaitForField value={form.wait_for} onChange={(value) => set('wait_for', value)} error={errors.wait_for} />
             )}
             <HeaderFields headers={form.headers} onChange={(headers) => set('headers', headers)} error={errors.headers} />

@@ -89,6 +89,7 @@ pub fn config(allow: &str) -> Config {
         render_concurrency: 2,
         max_screenshot_bytes: 8 * 1024 * 1024,
         tls: None,
+        max_screenshot_height: 4096,
     }
 }
 

@@ -26,7 +26,8 @@ pub fn html_csp(response: &Response) -> Option<HeaderValue> {
     html.then(|| HeaderValue::from_static(HTML_CSP))
 }
 
-/// API and auth responses are personal: `Cache-Control: no-store`.
+/// API and auth responses are personal: `Cache-Control: no-store` unless the
+/// handler set a (private) policy of its own.
 pub fn is_private_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/") || path == "/auth" || path.starts_with("/auth/")
 }

@@ -169,7 +169,8 @@ fn is_probe(path: &str) -> bool {
 
 /// Resolves the client IP (through `TRUSTED_PROXIES`), refuses hosts not
 /// in `TRUSTED_HOSTS`, and adds the headers that depend on the request:
-/// HSTS when the client reached us over TLS, `no-store` on API responses.
+/// HSTS when the client reached us over TLS, `no-store` on API responses
+/// that set no `Cache-Control` of their own.
 async fn admit(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) -> Response {
     let peer = request
         .extensions()
@@ -192,7 +193,9 @@ async fn admit(State(edge): State<Arc<Edge>>, mut request: Request, next: Next) 
             HeaderValue::from_static(headers::HSTS),
         );
     }
-    if private {
+    // A handler that chose its own policy keeps it: a screenshot is
+    // immutable (its URL names its content) and cached privately.
+    if private && !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

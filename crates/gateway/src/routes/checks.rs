@@ -1,6 +1,9 @@
 //! A monitor's check history.
 
 use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use blob_store::BlobStore;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use store::Store;
@@ -20,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(show))
+        .routes(routes!(screenshot))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -75,6 +79,16 @@ pub struct CheckResponse {
     unjudged_notice: bool,
     /// `useful` or `noise` once someone rated this alert, else `null`.
     rating: Option<String>,
+    /// The screenshot this check kept (see the monitor's `screenshot`), else `null`.
+    screenshot_url: Option<String>,
+    /// The screenshot of the latest earlier check that kept one: the "before" of this check's
+    /// "after" when the page changed. `null` when there is none.
+    previous_screenshot_url: Option<String>,
+}
+
+/// Where a check's screenshot is served.
+fn screenshot_url(monitor_id: Uuid, check_id: Uuid) -> String {
+    format!("/api/v1/monitors/{monitor_id}/checks/{check_id}/screenshot")
 }
 
 impl From<Check> for CheckResponse {
@@ -113,6 +127,13 @@ impl From<Check> for CheckResponse {
             unjudged_reason: check.verdict.unjudged_reason,
             rating: check.rating,
             unjudged_notice: check.verdict.unjudged_notice,
+            screenshot_url: check
+                .screenshot_sha256
+                .is_some()
+                .then(|| screenshot_url(check.monitor_id, check.id)),
+            previous_screenshot_url: check
+                .previous_screenshot_check_id
+                .map(|previous| screenshot_url(check.monitor_id, previous)),
         }
     }
 }
@@ -158,4 +179,61 @@ async fn show(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(check.into()))
+}
+
+/// The screenshot a check kept (PNG). Screenshots are content-addressed, so
+/// one never changes: the browser keeps it for good (privately: it is a
+/// team's page) and revalidates by its hash.
+#[utoipa::path(get, path = "/api/v1/monitors/{id}/checks/{check_id}/screenshot", tag = "monitors",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Monitor id"), ("check_id" = Uuid, Path, description = "Check id")),
+    responses(
+        (status = 200, description = "The PNG", content_type = "image/png", body = Vec<u8>),
+        (status = 304, description = "Unchanged since the `ETag` the client holds"),
+        (status = 404, description = "No such check in the caller's teams, or the check kept no screenshot")))]
+async fn screenshot(
+    user: CurrentUser,
+    State(store): State<Store>,
+    State(blobs): State<BlobStore>,
+    Path((monitor_id, check_id)): Path<(Uuid, Uuid)>,
+    request_headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = store
+        .get_check(user.id, monitor_id, check_id)
+        .await?
+        .and_then(|check| check.screenshot_sha256)
+        .ok_or(ApiError::NotFound)?;
+    let etag = format!("\"{key}\"");
+    let cache = [
+        (
+            header::CACHE_CONTROL,
+            "private, max-age=31536000, immutable".to_owned(),
+        ),
+        (header::ETAG, etag.clone()),
+    ];
+    let matches = request_headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    let png = blobs
+        .get(&key)
+        .await
+        .map_err(|error| ApiError::Internal(format!("reading screenshot {key}: {error}")))?
+        // Pruned by a monitor deletion that raced the check's recording.
+        .ok_or(ApiError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, "image/png".to_owned())], cache, png).into_response())
+}
+
+/// Deletes the screenshots a deletion of checks left unreferenced (the
+/// store answers which). A failure leaves a blob nobody can reach: logged,
+/// never the deletion's failure.
+pub async fn prune_screenshots(blobs: &BlobStore, unreferenced: &[String]) {
+    for key in unreferenced {
+        if let Err(error) = blobs.delete(key).await {
+            tracing::warn!(%error, "a screenshot no check references was not deleted");
+        }
+    }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use blob_store::BlobStore;
 use chrono::{DateTime, Utc};
 use secret_box::SecretBox;
 use selection::{Family, Kind};
@@ -12,6 +13,7 @@ use serde_json::json;
 use store::Store;
 use store::monitors::{
     COOKIE_PURPOSE, FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels,
+    Screenshot,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -209,6 +211,45 @@ pub struct MonitorResponse {
     failure_alert_after: i32,
     /// The failing alert of the current run of failures went out.
     failing: bool,
+    /// When a check keeps a screenshot of the rendered page.
+    screenshot: ScreenshotBody,
+}
+
+/// When a check keeps a screenshot of the page, shown in its history and served at
+/// `GET /api/v1/monitors/{id}/checks/{check_id}/screenshot`. Any value but `never` renders
+/// the page in a browser.
+///
+/// - `never`: no screenshots (the default).
+/// - `on_change`: the first check and each check whose text changed, so every change has a
+///   before and an after.
+/// - `every_check`: every successful check (identical images are stored once).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScreenshotBody {
+    #[default]
+    Never,
+    OnChange,
+    EveryCheck,
+}
+
+impl From<ScreenshotBody> for Screenshot {
+    fn from(body: ScreenshotBody) -> Self {
+        match body {
+            ScreenshotBody::Never => Self::Never,
+            ScreenshotBody::OnChange => Self::OnChange,
+            ScreenshotBody::EveryCheck => Self::EveryCheck,
+        }
+    }
+}
+
+impl From<Screenshot> for ScreenshotBody {
+    fn from(screenshot: Screenshot) -> Self {
+        match screenshot {
+            Screenshot::Never => Self::Never,
+            Screenshot::OnChange => Self::OnChange,
+            Screenshot::EveryCheck => Self::EveryCheck,
+        }
+    }
 }
 
 /// What a check does when the model cannot judge a change (down, timing out, invalid answers).
@@ -336,6 +377,7 @@ impl From<MonitorWithChannels> for MonitorResponse {
             unjudged_streak: monitor.unjudged_streak,
             failure_alert_after: monitor.failure_alert_after,
             failing: monitor.failing_alert_sent,
+            screenshot: monitor.screenshot.into(),
         }
     }
 }
@@ -394,6 +436,9 @@ pub struct CreateMonitor {
     /// Failed checks in a row before one "failing" alert: 1 to 100, 0 for never. Defaults to 3.
     #[schema(minimum = 0, maximum = 100)]
     failure_alert_after: Option<i64>,
+    /// Defaults to `never`.
+    #[serde(default)]
+    screenshot: ScreenshotBody,
 }
 
 /// Absent fields stay as they are; selectors can be cleared with `null` or
@@ -446,6 +491,7 @@ pub struct UpdateMonitor {
     /// Failed checks in a row before one "failing" alert: 1 to 100, 0 for never.
     #[schema(minimum = 0, maximum = 100)]
     failure_alert_after: Option<i64>,
+    screenshot: Option<ScreenshotBody>,
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one
@@ -580,6 +626,7 @@ async fn create(
         paused: request.paused,
         first_check: request.first_check.into(),
         fail_policy: request.fail_policy.into(),
+        screenshot: request.screenshot.into(),
         failure_alert_after: failure_alert_after.unwrap_or_default(),
     };
     let created = store
@@ -713,6 +760,7 @@ async fn update(
     patch.paused = request.paused;
     patch.first_check = request.first_check.map(FirstCheck::from);
     patch.fail_policy = request.fail_policy.map(FailPolicy::from);
+    patch.screenshot = request.screenshot.map(Screenshot::from);
     if let Some(count) = request.failure_alert_after {
         patch.failure_alert_after =
             problems.check("failure_alert_after", monitor::failure_alert_after(count));
@@ -781,10 +829,12 @@ async fn update(
 async fn remove(
     user: CurrentUser,
     State(store): State<Store>,
+    State(blobs): State<BlobStore>,
     context: AuditContext,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    if store.delete_monitor(user.id, id).await? {
+    if let Some(unreferenced) = store.delete_monitor(user.id, id).await? {
+        crate::routes::checks::prune_screenshots(&blobs, &unreferenced).await;
         let action = "monitor.deleted";
         audit::record(
             &store,

@@ -22,6 +22,7 @@ mod monitors;
 mod quotas;
 mod ratings;
 mod render_options;
+mod screenshots;
 mod selectors;
 mod unsubscribe;
 mod validation;

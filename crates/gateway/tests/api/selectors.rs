@@ -32,6 +32,17 @@ async fn every_selector_kind_is_parsed_at_creation_with_a_precise_message() {
             "xpath: the XPath expression cannot run: unknown function",
         ),
         (
+            "xpath",
+            json!("for $li in //li return $li/@data-sku"),
+            "xpath: not a valid XPath 1.0 expression: `for $… in …` expressions are XPath 2.0, \
+             and Lookout runs XPath 1.0",
+        ),
+        (
+            "xpath",
+            json!("//h1[lower-case(.) = 'sale']"),
+            "xpath: not a valid XPath 1.0 expression: the function lower-case() is XPath 2.0",
+        ),
+        (
             "json_pointer",
             json!("items/0"),
             "json_pointer: a JSON pointer starts with \"/\"",

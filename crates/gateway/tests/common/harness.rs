@@ -51,6 +51,7 @@ pub fn config(database_url: &str, redis_url: &str, peers: &str) -> Config {
         alert_rating_key: SecretString::from(ALERT_RATING_KEY),
         public_base_url: PUBLIC_BASE_URL.parse().unwrap(),
         identity: Default::default(),
+        blob_store: blob_store::BlobStoreConfig::local(test_support::process::temp_dir("blobs")),
     }
 }
 
@@ -85,6 +86,8 @@ pub struct TestApp {
     pub database: TestDatabase,
     pub store: Store,
     pub redis_url: String,
+    /// The gateway's blob store (screenshots), for arranging and asserting.
+    pub blobs: blob_store::BlobStore,
     _stops: Vec<oneshot::Sender<()>>,
 }
 
@@ -98,6 +101,7 @@ pub async fn spawn(options: Options, customize: impl FnOnce(&mut Config)) -> Tes
     };
     let mut config = config(&database.url, &redis_url, &options.peers);
     customize(&mut config);
+    let blobs = blob_store::BlobStore::open(&config.blob_store).unwrap();
     let running = start(config).await;
     let mut stops = options.stop_with_app;
     stops.push(running.stop);
@@ -112,6 +116,7 @@ pub async fn spawn(options: Options, customize: impl FnOnce(&mut Config)) -> Tes
         store: Store::connect(&database.url, 2).unwrap(),
         database,
         redis_url,
+        blobs,
         _stops: stops,
     }
 }

@@ -74,6 +74,8 @@ pub struct Peers {
     pub sends: Mutex<Vec<SendRequest>>,
     /// Callers identified by the internal-key interceptor.
     pub callers: Mutex<Vec<String>>,
+    /// The PNG a render answers when a screenshot is asked for.
+    pub screenshot: Mutex<Vec<u8>>,
 }
 
 impl Peers {
@@ -89,6 +91,7 @@ impl Peers {
             evaluations: Mutex::default(),
             sends: Mutex::default(),
             callers: Mutex::default(),
+            screenshot: Mutex::default(),
         }
     }
 
@@ -128,7 +131,13 @@ impl Browser for Fake {
         request: Request<FetchRequest>,
     ) -> Result<Response<FetchResponse>, Status> {
         self.0.note_caller(&request);
-        self.0.fetches.lock().unwrap().push(request.into_inner());
+        let request = request.into_inner();
+        let screenshot_png = if request.screenshot {
+            self.0.screenshot.lock().unwrap().clone()
+        } else {
+            Vec::new()
+        };
+        self.0.fetches.lock().unwrap().push(request);
         let page = self.0.page.lock().unwrap().clone();
         match page {
             Page::Text(text) => Ok(Response::new(FetchResponse {
@@ -136,6 +145,7 @@ impl Browser for Fake {
                 http_status: 200,
                 text_sha256: sha(&text),
                 text,
+                screenshot_png,
                 ..FetchResponse::default()
             })),
             Page::Failure(outcome, http_status, detail) => Ok(Response::new(FetchResponse {
@@ -309,6 +319,9 @@ pub struct TestApp {
     pub database_url: String,
     pub team_id: Uuid,
     pub health_url: String,
+    /// The scheduler's blob store (a folder of this test's own).
+    pub blobs: blob_store::BlobStore,
+    pub blob_dir: std::path::PathBuf,
     peer_url: String,
     stop: Option<oneshot::Sender<()>>,
     stopped: Option<tokio::task::JoinHandle<()>>,
@@ -351,6 +364,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         Config::for_tests(&database.url, &peer_url, &peer_url, &peer_url, &options.key);
     config.poll_interval = Duration::from_millis(20);
     config.channel_disable_after = options.channel_disable_after;
+    let blob_dir = test_support::process::temp_dir("blobs");
+    config.blob_store = blob_store::BlobStoreConfig::local(&blob_dir);
+    let blobs = blob_store::BlobStore::open(&config.blob_store).unwrap();
     let app = Application::build(config).await.unwrap();
     let health_url = format!("http://127.0.0.1:{}", app.port());
     let (stop, stop_signal) = oneshot::channel::<()>();
@@ -377,6 +393,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         database_url: database.url,
         team_id,
         health_url,
+        blobs,
+        blob_dir,
         peer_url,
         stop: Some(stop),
         stopped: Some(stopped),
@@ -418,6 +436,7 @@ pub struct CheckRow {
     pub unjudged_reason: Option<String>,
     pub unjudged_notice: bool,
     pub failure_alert: Option<String>,
+    pub screenshot_sha256: Option<String>,
 }
 
 impl TestApp {
@@ -598,6 +617,7 @@ impl TestApp {
                 unjudged_reason: row.get("unjudged_reason"),
                 unjudged_notice: row.get("unjudged_notice"),
                 failure_alert: row.get("failure_alert"),
+                screenshot_sha256: row.get("screenshot_sha256"),
             })
             .collect()
     }
