@@ -306,6 +306,13 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        // The mesh's own secrets are named before the sign-in settings: a
+        // weak or missing one is the more urgent thing to fix.
+        let jwt_secret = required_secret("JWT_SECRET", environment)?;
+        let internal_api_key =
+            mesh::internal_auth::caller_key(mesh::internal_auth::GATEWAY, environment)?;
+        let secret_box = mesh::config::secret_box(environment)?;
+        let alert_rating_key = required_secret("ALERT_RATING_KEY", environment)?;
         let identity = IdentityConfig::from_env(
             environment,
             &public_base_url,
@@ -318,14 +325,11 @@ impl Config {
             database_max_connections,
             redis_url,
             redis_ca_file: mesh::redis::ca_file_from_env()?,
-            jwt_secret: required_secret("JWT_SECRET", environment)?,
+            jwt_secret,
             jwt_issuer: env_string("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.to_owned()),
-            internal_api_key: mesh::internal_auth::caller_key(
-                mesh::internal_auth::GATEWAY,
-                environment,
-            )?,
-            secret_box: mesh::config::secret_box(environment)?,
-            alert_rating_key: required_secret("ALERT_RATING_KEY", environment)?,
+            internal_api_key,
+            secret_box,
+            alert_rating_key,
             browser_url: service_url("BROWSER_URL", "http://127.0.0.1:50051")?,
             llm_url: service_url("LLM_URL", "http://127.0.0.1:50052")?,
             notify_url: service_url("NOTIFY_URL", "http://127.0.0.1:50053")?,

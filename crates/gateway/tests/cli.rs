@@ -121,7 +121,16 @@ const PRODUCTION_PROXY: [(&str, &str); 5] = [
 ];
 
 async fn refusal(extra: &[(&str, &str)]) -> String {
+    // The mesh's own secrets are checked first: strong ones get past them.
+    let strong = "k7Qx2Lm9Vt4Rw8Yp3Zs6Bn1Cd5Fg0Hj-Kl_Mn";
+    let secrets_keys = format!("k1:{}", secret_box::generate_key());
     let mut env = PRODUCTION_PROXY.to_vec();
+    env.extend_from_slice(&[
+        ("JWT_SECRET", strong),
+        ("INTERNAL_API_KEY", strong),
+        ("ALERT_RATING_KEY", strong),
+        ("SECRETS_KEYS", &secrets_keys),
+    ]);
     env.extend_from_slice(extra);
     let output = run(&["migrate"], &env).await;
     assert!(!output.status.success());

@@ -15,11 +15,14 @@ const SECOND_LOOK: &[u8] = b"\x89PNG\r\n\x1a\n second look";
 
 impl TestApp {
     async fn monitor_with_screenshots(&self, screenshot: &str) -> Uuid {
-        let monitor = self.create_monitor("any change").await;
+        // One statement: the monitor is due at once, so a later UPDATE could
+        // lose the race with its first check.
+        let monitor = Uuid::new_v4();
         self.db
             .execute(
-                "UPDATE monitors SET screenshot = $2 WHERE id = $1",
-                &[&monitor, &screenshot],
+                "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, screenshot)
+                 VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, $3)",
+                &[&monitor, &self.team_id, &screenshot],
             )
             .await
             .unwrap();
