@@ -1,43 +1,17 @@
-import { useState } from 'preact/hooks';
-import { ApiError } from '../api/client';
 import { listBudgets, setBudget } from '../api/budgets';
 import type { TeamBudget } from '../api/types';
 import { useAsync } from '../lib/useAsync';
-import { AsyncView, Empty, ErrorMessage, FieldError } from './states';
-
-/** The text of a limit field as a number, `null` for empty, or a problem. */
-function parseLimit(text: string): { value: number | null; problem?: string } {
-  const trimmed = text.trim();
-  if (trimmed === '') return { value: null };
-  const value = Number(trimmed);
-  if (!Number.isInteger(value) || value < 1) return { value: null, problem: 'A whole number from 1, or empty for no limit' };
-  return { value };
-}
+import { LimitsForm } from './LimitsForm';
+import { AsyncView, Empty } from './states';
 
 function BudgetRow({ team, onSaved }: { team: TeamBudget; onSaved: () => void }) {
-  const [tokens, setTokens] = useState(team.budget?.monthly_tokens?.toString() ?? '');
-  const [calls, setCalls] = useState(team.budget?.monthly_calls?.toString() ?? '');
-  const [problems, setProblems] = useState<{ tokens?: string; calls?: string }>({});
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-  const id = `budget-${team.team_id}`;
-
-  const save = async (event: Event) => {
-    event.preventDefault();
-    const parsedTokens = parseLimit(tokens);
-    const parsedCalls = parseLimit(calls);
-    setProblems({ tokens: parsedTokens.problem, calls: parsedCalls.problem });
-    setError(null);
-    setSaved(false);
-    if (parsedTokens.problem || parsedCalls.problem) return;
-    try {
-      await setBudget(team.team_id, { monthly_tokens: parsedTokens.value, monthly_calls: parsedCalls.value });
-      setSaved(true);
-      onSaved();
-    } catch (caught) {
-      setError(caught);
-      if (caught instanceof ApiError) setProblems({ tokens: caught.fieldMessage('monthly_tokens'), calls: caught.fieldMessage('monthly_calls') });
-    }
+  const fields = [
+    { name: 'monthly_tokens', label: 'Tokens', initial: team.budget?.monthly_tokens?.toString() ?? '' },
+    { name: 'monthly_calls', label: 'Calls', initial: team.budget?.monthly_calls?.toString() ?? '' },
+  ];
+  const save = async (values: Record<string, number | null>) => {
+    await setBudget(team.team_id, { monthly_tokens: values.monthly_tokens ?? null, monthly_calls: values.monthly_calls ?? null });
+    onSaved();
   };
 
   return (
@@ -50,48 +24,7 @@ function BudgetRow({ team, onSaved }: { team: TeamBudget; onSaved: () => void })
         {team.used.tokens.toLocaleString()} tokens · {team.used.calls.toLocaleString()} calls
       </td>
       <td data-label="Monthly budget">
-        <form class="inline-form" onSubmit={save} noValidate>
-          {error !== null && !problems.tokens && !problems.calls && <ErrorMessage error={error} />}
-          <div class="row">
-            <div>
-              <label for={`${id}-tokens`}>Tokens</label>
-              <input
-                id={`${id}-tokens`}
-                inputMode="numeric"
-                value={tokens}
-                placeholder="no limit"
-                onInput={(event) => setTokens(event.currentTarget.value)}
-                aria-invalid={problems.tokens ? true : undefined}
-                aria-describedby={problems.tokens ? `${id}-tokens-error` : undefined}
-              />
-              <FieldError id={`${id}-tokens-error`} message={problems.tokens} />
-            </div>
-            <div>
-              <label for={`${id}-calls`}>Calls</label>
-              <input
-                id={`${id}-calls`}
-                inputMode="numeric"
-                value={calls}
-                placeholder="no limit"
-                onInput={(event) => setCalls(event.currentTarget.value)}
-                aria-invalid={problems.calls ? true : undefined}
-                aria-describedby={problems.calls ? `${id}-calls-error` : undefined}
-              />
-              <FieldError id={`${id}-calls-error`} message={problems.calls} />
-            </div>
-            <div class="align-end">
-              <button type="submit" class="small-button">
-                Save
-              </button>
-              {saved && (
-                <span class="small muted" role="status">
-                  {' '}
-                  Saved
-                </span>
-              )}
-            </div>
-          </div>
-        </form>
+        <LimitsForm id={`budget-${team.team_id}`} fields={fields} min={1} emptyMeans="no limit" placeholder="no limit" onSave={save} />
       </td>
     </tr>
   );
