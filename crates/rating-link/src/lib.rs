@@ -122,29 +122,23 @@ impl RatingLinks {
             .expect("HMAC accepts keys of any length")
     }
 
-    /// The token rating `check_id` as `rating`, valid until `now + LINK_LIFETIME`.
-    pub fn sign(&self, check_id: Uuid, rating: Rating, now: SystemTime) -> String {
-        let expires = now
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .saturating_add(LINK_LIFETIME)
-            .as_secs();
-        let mut payload = Vec::with_capacity(PAYLOAD_LEN);
-        payload.extend_from_slice(check_id.as_bytes());
-        payload.push(rating.byte());
-        payload.extend_from_slice(&expires.to_be_bytes());
+    /// `base64url(payload) . base64url(HMAC(domain ‖ payload))`: the shape of every token.
+    /// Rating tokens have the empty domain; other kinds a label of their own, so no token of
+    /// one kind verifies as another.
+    fn seal(&self, domain: &[u8], payload: &[u8]) -> String {
         let mut mac = self.mac();
-        mac.update(&payload);
-        let signature = mac.finalize().into_bytes();
+        mac.update(domain);
+        mac.update(payload);
         format!(
             "{}.{}",
-            URL_SAFE_NO_PAD.encode(&payload),
-            URL_SAFE_NO_PAD.encode(signature)
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         )
     }
 
-    /// Checks the signature (in constant time) and the expiry of `token` at `now`.
-    pub fn verify(&self, token: &str, now: SystemTime) -> Result<RatingToken, LinkError> {
+    /// The payload of a token sealed in `domain`, once its length is `len` and its signature
+    /// holds (checked in constant time).
+    fn open(&self, domain: &[u8], token: &str, len: usize) -> Result<Vec<u8>, LinkError> {
         let (payload, signature) = token.split_once('.').ok_or(LinkError::Malformed)?;
         let payload = URL_SAFE_NO_PAD
             .decode(payload)
@@ -152,29 +146,59 @@ impl RatingLinks {
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|_| LinkError::Malformed)?;
-        if payload.len() != PAYLOAD_LEN {
+        if payload.len() != len {
             return Err(LinkError::Malformed);
         }
         let mut mac = self.mac();
+        mac.update(domain);
         mac.update(&payload);
         mac.verify_slice(&signature)
             .map_err(|_| LinkError::BadSignature)?;
+        Ok(payload)
+    }
+
+    /// The token rating `check_id` as `rating`, valid until `now + LINK_LIFETIME`.
+    pub fn sign(&self, check_id: Uuid, rating: Rating, now: SystemTime) -> String {
+        let mut payload = Vec::with_capacity(PAYLOAD_LEN);
+        payload.extend_from_slice(check_id.as_bytes());
+        payload.push(rating.byte());
+        payload.extend_from_slice(&expiry_after(now, LINK_LIFETIME));
+        self.seal(b"", &payload)
+    }
+
+    /// Checks the signature (in constant time) and the expiry of `token` at `now`.
+    pub fn verify(&self, token: &str, now: SystemTime) -> Result<RatingToken, LinkError> {
+        let payload = self.open(b"", token, PAYLOAD_LEN)?;
         let (id, rest) = payload.split_at(16);
         let check_id = Uuid::from_slice(id).map_err(|_| LinkError::Malformed)?;
         let rating = Rating::from_byte(rest[0]).ok_or(LinkError::Malformed)?;
-        let mut expiry = [0_u8; 8];
-        expiry.copy_from_slice(&rest[1..]);
-        let expires_at = u64::from_be_bytes(expiry);
-        let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        if now >= expires_at {
-            return Err(LinkError::Expired);
-        }
+        let expires_at = unexpired(&rest[1..], now)?;
         Ok(RatingToken {
             check_id,
             rating,
             expires_at,
         })
     }
+}
+
+/// `issued_at + lifetime` in Unix seconds, as the 8 big-endian bytes a payload ends with.
+fn expiry_after(issued_at: SystemTime, lifetime: Duration) -> [u8; 8] {
+    issued_at
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(lifetime)
+        .as_secs()
+        .to_be_bytes()
+}
+
+/// The expiry in `bytes` (as [`expiry_after`] wrote it), unless it has passed at `now`.
+fn unexpired(bytes: &[u8], now: SystemTime) -> Result<u64, LinkError> {
+    let expires_at = u64::from_be_bytes(bytes.try_into().map_err(|_| LinkError::Malformed)?);
+    let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    if now >= expires_at {
+        return Err(LinkError::Expired);
+    }
+    Ok(expires_at)
 }
 
 #[cfg(test)]

@@ -8,15 +8,12 @@
 //! lowercased address) binds the link to the address it was mailed to: once
 //! the channel points elsewhere, an old email cannot turn it off.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::Mac;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{LinkError, RatingLinks};
+use crate::{LinkError, RatingLinks, expiry_after, unexpired};
 
 /// Long enough for the last alerts in an inbox; an expired link says to
 /// sign in and turn the channel off there.
@@ -56,23 +53,11 @@ impl RatingLinks {
         address: &str,
         issued_at: SystemTime,
     ) -> String {
-        let expires = issued_at
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .saturating_add(UNSUBSCRIBE_LIFETIME)
-            .as_secs();
         let mut payload = Vec::with_capacity(PAYLOAD_LEN);
         payload.extend_from_slice(channel_id.as_bytes());
         payload.extend_from_slice(&address_tag(address));
-        payload.extend_from_slice(&expires.to_be_bytes());
-        let mut mac = self.mac();
-        mac.update(DOMAIN);
-        mac.update(&payload);
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(&payload),
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        )
+        payload.extend_from_slice(&expiry_after(issued_at, UNSUBSCRIBE_LIFETIME));
+        self.seal(DOMAIN, &payload)
     }
 
     /// Checks the signature (in constant time) and the expiry of `token` at `now`.
@@ -81,30 +66,11 @@ impl RatingLinks {
         token: &str,
         now: SystemTime,
     ) -> Result<UnsubscribeToken, LinkError> {
-        let (payload, signature) = token.split_once('.').ok_or(LinkError::Malformed)?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| LinkError::Malformed)?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| LinkError::Malformed)?;
-        if payload.len() != PAYLOAD_LEN {
-            return Err(LinkError::Malformed);
-        }
-        let mut mac = self.mac();
-        mac.update(DOMAIN);
-        mac.update(&payload);
-        mac.verify_slice(&signature)
-            .map_err(|_| LinkError::BadSignature)?;
+        let payload = self.open(DOMAIN, token, PAYLOAD_LEN)?;
         let channel_id = Uuid::from_slice(&payload[..16]).map_err(|_| LinkError::Malformed)?;
         let mut address_tag = [0_u8; 8];
         address_tag.copy_from_slice(&payload[16..24]);
-        let mut expiry = [0_u8; 8];
-        expiry.copy_from_slice(&payload[24..]);
-        let now = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        if now >= u64::from_be_bytes(expiry) {
-            return Err(LinkError::Expired);
-        }
+        unexpired(&payload[24..], now)?;
         Ok(UnsubscribeToken {
             channel_id,
             address_tag,
@@ -116,6 +82,8 @@ impl RatingLinks {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use secrecy::SecretString;
 
     use super::*;
