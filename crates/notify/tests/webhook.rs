@@ -51,18 +51,7 @@ async fn a_webhook_carries_a_signature_the_receiver_verifies() {
     let (headers, body) = &received[0];
     assert_eq!(headers["webhook-id"], key.as_str());
     assert_eq!(headers["content-type"], "application/json");
-    assert_eq!(
-        lookout_notify::verify(
-            WEBHOOK_SECRET,
-            headers,
-            body,
-            SystemTime::now(),
-            DEFAULT_TOLERANCE
-        ),
-        Ok(())
-    );
-
-    let event: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let event = signed_event(headers, body);
     assert_eq!(event["type"], "monitor.triggered");
     assert_eq!(event["data"]["summary"], "Price dropped to 99 EUR");
     assert_eq!(event["data"]["check_id"], "0193a5b2-check");
@@ -91,17 +80,7 @@ async fn a_digest_is_one_signed_alert_digest_event_with_every_alert() {
     assert_eq!(received.len(), 1, "one digest, not one event per alert");
     let (headers, body) = &received[0];
     assert_eq!(headers["webhook-id"], key.as_str());
-    assert_eq!(
-        lookout_notify::verify(
-            WEBHOOK_SECRET,
-            headers,
-            body,
-            SystemTime::now(),
-            DEFAULT_TOLERANCE
-        ),
-        Ok(())
-    );
-    let event: serde_json::Value = serde_json::from_slice(body).unwrap();
+    let event = signed_event(headers, body);
     assert_eq!(event["type"], "alert.digest");
     assert_eq!(
         event["timestamp"], "2026-01-01T00:00:00.000Z",
@@ -414,4 +393,19 @@ async fn a_receiver_that_fails_is_named_as_the_origin_with_what_it_did() {
     let (origin, message) = at_receiver(&status);
     assert_eq!(origin, "receiver");
     assert!(message.contains("TLS handshake"), "{message}");
+}
+
+/// The event in `body`, once its signature verifies now under the channel's secret.
+fn signed_event(headers: &axum::http::HeaderMap, body: &[u8]) -> serde_json::Value {
+    assert_eq!(
+        lookout_notify::verify(
+            WEBHOOK_SECRET,
+            headers,
+            body,
+            SystemTime::now(),
+            DEFAULT_TOLERANCE
+        ),
+        Ok(())
+    );
+    serde_json::from_slice(body).unwrap()
 }

@@ -14,19 +14,10 @@ const FIRST_LOOK: &[u8] = b"\x89PNG\r\n\x1a\n first look";
 const SECOND_LOOK: &[u8] = b"\x89PNG\r\n\x1a\n second look";
 
 impl TestApp {
-    async fn monitor_with_screenshots(&self, screenshot: &str) -> Uuid {
-        // One statement: the monitor is due at once, so a later UPDATE could
-        // lose the race with its first check.
-        let monitor = Uuid::new_v4();
-        self.db
-            .execute(
-                "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, screenshot)
-                 VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, $3)",
-                &[&monitor, &self.team_id, &screenshot],
-            )
-            .await
-            .unwrap();
-        monitor
+    /// Whether each fetch so far asked the browser for a screenshot.
+    fn screenshots_asked(&self) -> Vec<bool> {
+        let fetches = self.peers.fetches.lock().unwrap();
+        fetches.iter().map(|fetch| fetch.screenshot).collect()
     }
 
     fn show(&self, text: &str, png: &[u8]) {
@@ -52,21 +43,14 @@ impl TestApp {
 async fn never_asks_the_browser_for_no_screenshot_and_stores_nothing() {
     let app = spawn_app().await;
     app.show("price: 120 EUR", FIRST_LOOK);
-    let monitor = app.monitor_with_screenshots("never").await;
+    let monitor = app.create_monitor_with("screenshot", &"never").await;
     let baseline = app.wait_for_checks(monitor, 1).await.remove(0);
     app.show("price: 99 EUR", SECOND_LOOK);
     let changed = app.check_now(monitor).await;
     assert!(baseline.baseline && changed.changed);
     assert_eq!(baseline.screenshot_sha256, None);
     assert_eq!(changed.screenshot_sha256, None);
-    assert!(
-        app.peers
-            .fetches
-            .lock()
-            .unwrap()
-            .iter()
-            .all(|fetch| !fetch.screenshot)
-    );
+    assert!(!app.screenshots_asked().contains(&true));
     assert_eq!(app.blob_count(), 0);
     app.stop().await;
 }
@@ -75,20 +59,13 @@ async fn never_asks_the_browser_for_no_screenshot_and_stores_nothing() {
 async fn on_change_keeps_the_baseline_and_each_change_and_nothing_in_between() {
     let app = spawn_app().await;
     app.show("price: 120 EUR", FIRST_LOOK);
-    let monitor = app.monitor_with_screenshots("on_change").await;
+    let monitor = app.create_monitor_with("screenshot", &"on_change").await;
     let baseline = app.wait_for_checks(monitor, 1).await.remove(0);
     let unchanged = app.check_now(monitor).await;
     app.show("price: 99 EUR", SECOND_LOOK);
     let changed = app.check_now(monitor).await;
 
-    assert!(
-        app.peers
-            .fetches
-            .lock()
-            .unwrap()
-            .iter()
-            .all(|fetch| fetch.screenshot)
-    );
+    assert!(!app.screenshots_asked().contains(&false));
     let first = blob_store::key_of(FIRST_LOOK);
     let second = blob_store::key_of(SECOND_LOOK);
     assert_eq!(baseline.screenshot_sha256.as_deref(), Some(first.as_str()));
@@ -106,7 +83,7 @@ async fn on_change_keeps_the_baseline_and_each_change_and_nothing_in_between() {
 async fn every_check_keeps_each_screenshot_and_identical_renders_share_one_blob() {
     let app = spawn_app().await;
     app.show("price: 120 EUR", FIRST_LOOK);
-    let monitor = app.monitor_with_screenshots("every_check").await;
+    let monitor = app.create_monitor_with("screenshot", &"every_check").await;
     let baseline = app.wait_for_checks(monitor, 1).await.remove(0);
     let again = app.check_now(monitor).await;
     let once_more = app.check_now(monitor).await;

@@ -8,6 +8,7 @@
 //! scheduler for a delivery) open it. `target` is always safe to show.
 
 use chrono::{DateTime, Utc};
+use tokio_postgres::types::ToSql;
 use secrecy::SecretString;
 use secret_box::{SecretBox, SecretBoxError};
 use uuid::Uuid;
@@ -435,6 +436,18 @@ impl Store {
         Ok(Channel::from_row(&row))
     }
 
+    /// The channel `sql` answers (its columns being `CHANNEL_COLUMNS`), if any.
+    async fn one_channel(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        doing: &'static str,
+    ) -> Result<Option<Channel>, StoreError> {
+        let client = self.client().await?;
+        let row = client.query_opt(sql, params).await.context(doing)?;
+        Ok(row.as_ref().map(Channel::from_row))
+    }
+
     /// The caller's channels, newest first, optionally in one team only.
     /// A team has few channels, so there is no pagination.
     pub async fn list_channels(
@@ -463,17 +476,14 @@ impl Store {
         user_id: Uuid,
         channel_id: Uuid,
     ) -> Result<Option<Channel>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                &format!(
-                    "SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $2 AND {VISIBLE_TO_CALLER}"
-                ),
-                &[&user_id, &channel_id],
-            )
-            .await
-            .context("reading a channel")?;
-        Ok(row.as_ref().map(Channel::from_row))
+        self.one_channel(
+            &format!(
+                "SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $2 AND {VISIBLE_TO_CALLER}"
+            ),
+            &[&user_id, &channel_id],
+            "reading a channel",
+        )
+        .await
     }
 
     /// Disables a channel whose receiver said it is gone (HTTP 410), with the
@@ -716,20 +726,17 @@ impl Store {
         channel_id: Uuid,
         address: &str,
     ) -> Result<Option<Channel>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                &format!(
-                    "UPDATE channels AS c SET awaiting_confirmation = false, enabled = true
-                      WHERE c.id = $1 AND c.kind = 'email' AND c.target = $2
-                        AND c.awaiting_confirmation
-                      RETURNING {CHANNEL_COLUMNS}"
-                ),
-                &[&channel_id, &address],
-            )
-            .await
-            .context("confirming a channel")?;
-        Ok(row.as_ref().map(Channel::from_row))
+        self.one_channel(
+            &format!(
+                "UPDATE channels AS c SET awaiting_confirmation = false, enabled = true
+                  WHERE c.id = $1 AND c.kind = 'email' AND c.target = $2
+                    AND c.awaiting_confirmation
+                  RETURNING {CHANNEL_COLUMNS}"
+            ),
+            &[&channel_id, &address],
+            "confirming a channel",
+        )
+        .await
     }
 
     /// An email channel by id alone, for its recipient's signed unsubscribe
@@ -738,17 +745,14 @@ impl Store {
         &self,
         channel_id: Uuid,
     ) -> Result<Option<Channel>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                &format!(
-                    "SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $1 AND c.kind = 'email'"
-                ),
-                &[&channel_id],
-            )
-            .await
-            .context("reading a channel to unsubscribe")?;
-        Ok(row.as_ref().map(Channel::from_row))
+        self.one_channel(
+            &format!(
+                "SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = $1 AND c.kind = 'email'"
+            ),
+            &[&channel_id],
+            "reading a channel to unsubscribe",
+        )
+        .await
     }
 
     /// Turns off an email channel whose recipient unsubscribed through the

@@ -188,17 +188,8 @@ async fn the_largest_allowed_page_goes_through_a_preview_and_a_check() {
 async fn another_user_cannot_see_or_run_someone_elses_monitor() {
     let mesh = Mesh::start().await;
     mesh.site.set_html("/page", "<p>hello</p>");
-    let http = reqwest::Client::new();
-    let alice = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("alice@example.com").await,
-        http: http.clone(),
-    };
-    let bob = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("bob@example.com").await,
-        http,
-    };
+    let alice = Api::signed_in(&mesh, "alice@example.com").await;
+    let bob = Api::signed_in(&mesh, "bob@example.com").await;
     let (status, monitor) = alice
         .post(
             "/api/v1/monitors",
@@ -354,17 +345,8 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 async fn a_rendered_change_keeps_screenshots_served_to_the_team_with_the_one_before() {
     let mesh = Mesh::start().await;
     mesh.site.set_html("/shop", &price_page("120"));
-    let http = reqwest::Client::new();
-    let alice = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("alice@example.com").await,
-        http: http.clone(),
-    };
-    let bob = Api {
-        base: mesh.gateway_url.clone(),
-        token: mesh.token_for("bob@example.com").await,
-        http: http.clone(),
-    };
+    let alice = Api::signed_in(&mesh, "alice@example.com").await;
+    let bob = Api::signed_in(&mesh, "bob@example.com").await;
     let (status, monitor) = alice
         .post(
             "/api/v1/monitors",

@@ -274,6 +274,11 @@ impl TestApp {
         self.post(user, "/api/v1/channels", body).await
     }
 
+    /// Creates a channel that must be accepted (201) and answers its body.
+    pub async fn new_channel(&self, user: &TestUser, body: &Value) -> Value {
+        expect_json(self.create_channel(user, body).await, StatusCode::CREATED).await
+    }
+
     pub async fn list_channels(&self, user: &TestUser) -> Response {
         self.get(user, "/api/v1/channels").await
     }

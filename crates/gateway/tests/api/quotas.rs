@@ -212,12 +212,7 @@ async fn an_administrator_overrides_a_teams_quota_and_members_see_use_against_it
     )
     .await;
 
-    let quotas = expect_json(
-        app.get(&app.bob, &format!("/api/v1/teams/{team}/quotas"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let quotas = team_quotas(&app, &app.bob, &team).await;
     assert_eq!(
         quota(&quotas, "monitors"),
         &json!({"name": "monitors", "limit": 2, "used": 2, "overridden": true})
@@ -260,12 +255,16 @@ async fn an_administrator_overrides_a_teams_quota_and_members_see_use_against_it
         StatusCode::OK,
     )
     .await;
-    let quotas = expect_json(
-        app.get(&app.bob, &format!("/api/v1/teams/{team}/quotas"))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let quotas = team_quotas(&app, &app.bob, &team).await;
     assert_eq!(quota(&quotas, "monitors")["overridden"], false);
     assert_eq!(quota(&quotas, "monitors")["limit"], 1);
+}
+
+/// A team's quotas as its member `user` sees them.
+async fn team_quotas(app: &TestApp, user: &TestUser, team: &str) -> Value {
+    expect_json(
+        app.get(user, &format!("/api/v1/teams/{team}/quotas")).await,
+        StatusCode::OK,
+    )
+    .await
 }

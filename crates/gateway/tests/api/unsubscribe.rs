@@ -155,15 +155,7 @@ async fn a_pending_channels_confirmation_can_be_sent_again_within_the_hourly_cap
         config.quotas.test_sends_per_hour = 2;
     })
     .await;
-    let created = expect_json(
-        app.create_channel(
-            &app.alice,
-            &json!({"kind": "email", "name": "Ops", "address": "ops@example.com"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let created = app.new_channel(&app.alice, &json!({"kind": "email", "name": "Ops", "address": "ops@example.com"})).await;
     let id = created["id"].as_str().unwrap();
     let path = format!("/api/v1/channels/{id}/confirmation");
 

@@ -457,15 +457,26 @@ impl TestApp {
     }
 
     /// A monitor like [`TestApp::create_monitor`] with these stored headers.
-    /// Inserted with them in one statement: the monitor is due at once, so a
-    /// later UPDATE could lose the race with the first check.
     pub async fn create_monitor_with_headers(&self, headers: serde_json::Value) -> Uuid {
+        self.create_monitor_with("headers", &headers).await
+    }
+
+    /// A monitor due now ("any change", a long interval) with `column` set to
+    /// `value`. Inserted in one statement: the monitor is due at once, so a
+    /// later UPDATE could lose the race with the first check.
+    pub async fn create_monitor_with(
+        &self,
+        column: &str,
+        value: &(dyn tokio_postgres::types::ToSql + Sync),
+    ) -> Uuid {
         let id = Uuid::new_v4();
         self.db
             .execute(
-                "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, headers)
-                 VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, $3)",
-                &[&id, &self.team_id, &headers],
+                &format!(
+                    "INSERT INTO monitors (id, team_id, name, url, condition, interval_seconds, {column})
+                     VALUES ($1, $2, 'Shop', 'https://shop.example.test/item', 'any change', 3600, $3)"
+                ),
+                &[&id, &self.team_id, value],
             )
             .await
             .unwrap();
