@@ -171,14 +171,18 @@ fn every_variable_in_the_configuration_reference_is_read_by_something() {
 }
 
 #[test]
-fn no_variable_is_listed_twice_for_the_same_service() {
+fn every_variable_is_listed_once() {
+    // Compose's `.env` hands some values on to the services (`PUBLIC_BASE_URL`,
+    // `SECRETS_KEYS`): that section documents the file, the others the services.
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for (section, names) in documented_variables() {
-        let mut seen = BTreeSet::new();
-        for name in &names {
-            assert!(
-                seen.insert(name),
-                "README.md lists {name} twice under '{section}'"
-            );
+        if section.starts_with(COMPOSE_SECTION) {
+            continue;
+        }
+        for name in names {
+            if let Some(first) = seen.insert(name.clone(), section.clone()) {
+                panic!("README.md lists {name} under '{first}' and again under '{section}'");
+            }
         }
     }
 }
