@@ -51,9 +51,9 @@ export GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT" METRICS_ADDR=off RUST_LOG=warn
 CLOSED=$(free_port)
 export BROWSER_URL="http://127.0.0.1:$CLOSED" LLM_URL="http://127.0.0.1:$CLOSED" NOTIFY_URL="http://127.0.0.1:$CLOSED"
 export RATE_LIMIT_READ=100000/s RATE_LIMIT_WRITE=100000/s RATE_LIMIT_EXPENSIVE=100000/s RATE_LIMIT_SIGN_IN=100000/s
-target/debug/lookout-gateway migrate >/dev/null
-TOKEN=$(target/debug/lookout-gateway mint-token --email fuzz@example.com)
-target/debug/lookout-gateway >"$RUN_DIR/gateway.log" 2>&1 &
+"$(bin_dir debug)/lookout-gateway" migrate >/dev/null
+TOKEN=$("$(bin_dir debug)/lookout-gateway" mint-token --email fuzz@example.com)
+"$(bin_dir debug)/lookout-gateway" >"$RUN_DIR/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 wait_for_port "$GATEWAY_PORT" 30 || die "the gateway did not start, see $RUN_DIR/gateway.log"
 

@@ -31,12 +31,12 @@ python3 -c 'import venv' 2>/dev/null && python3 -m ensurepip --version >/dev/nul
 log "release build"
 cargo build --release --workspace --bins --examples --quiet
 log "mesh figures (idle memory, internal call latency)"
-"$PWD/target/release/examples/mesh_figures"
+"$(bin_dir release)/examples/mesh_figures"
 log "render figures (pooled Chromium against one Chromium per render)"
 command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || apt_install chromium
 # Root cannot sandbox Chromium (see README, Rendering).
 if [ "$(id -u)" = 0 ]; then export BROWSER_CHROMIUM_NO_SANDBOX=true; fi
-"$PWD/target/release/examples/render_figures"
+"$(bin_dir release)/examples/render_figures"
 
 RUN_DIR="$PWD/.local/bench-$$"
 VENV="$PWD/.local/bench-venv"
@@ -112,7 +112,7 @@ report() {
 
 log "(a) bare axum hello"
 HELLO_PORT=$(free_port)
-HELLO_ADDR="127.0.0.1:$HELLO_PORT" target/release/examples/bench_hello >/dev/null &
+HELLO_ADDR="127.0.0.1:$HELLO_PORT" "$(bin_dir release)/examples/bench_hello" >/dev/null &
 PIDS+=($!); HELLO_PID=$!
 wait_for_port "$HELLO_PORT" 15 || die "the hello server did not start"
 
@@ -129,9 +129,9 @@ export RATE_LIMIT_READ=1000000000/s RATE_LIMIT_WRITE=1000000000/s
 # One log line per request is the production default; the figures are for
 # the request path, so the bench logs warnings only (say so when quoting).
 export RUST_LOG=${RUST_LOG:-warn}
-target/release/lookout-gateway migrate >/dev/null
-TOKEN=$(target/release/lookout-gateway mint-token --email bench@example.com)
-target/release/lookout-gateway >"$RUN_DIR/gateway.log" 2>&1 &
+"$(bin_dir release)/lookout-gateway" migrate >/dev/null
+TOKEN=$("$(bin_dir release)/lookout-gateway" mint-token --email bench@example.com)
+"$(bin_dir release)/lookout-gateway" >"$RUN_DIR/gateway.log" 2>&1 &
 PIDS+=($!); GATEWAY_PID=$!
 wait_for_port "$GATEWAY_PORT" 30 || die "the gateway did not start, see $RUN_DIR/gateway.log"
 for i in $(seq 1 20); do

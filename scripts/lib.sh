@@ -129,3 +129,9 @@ stop_redis() { # DIR
 }
 
 random_secret() { head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 48; }
+
+# bin_dir PROFILE: where cargo puts the binaries of PROFILE (debug or
+# release), honouring CARGO_TARGET_DIR; the one place scripts find them.
+bin_dir() {
+  echo "$(realpath -m "${CARGO_TARGET_DIR:-target}")/$1"
+}

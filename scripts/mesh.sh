@@ -58,7 +58,7 @@ mesh_start() {
   [ "$profile" = release ] && build_flags=(--release)
   log "building ($profile)"
   cargo build --workspace --bins --quiet "${build_flags[@]}"
-  MESH_BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/$profile"
+  MESH_BIN=$(bin_dir "$profile")
   local bin=$MESH_BIN
 
   export LOOKOUT_ENV=development LOG_FORMAT=${LOG_FORMAT:-pretty}

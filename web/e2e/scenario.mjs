@@ -82,6 +82,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.goto('/no-such-page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     assert.equal(await page.title(), 'Page not found · Lookout');
+    await visit('02b-not-found');
 
     step('add an email channel');
     await nav('Channels').click();
@@ -188,6 +189,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await colleaguePage.getByTestId('invitations-notice').getByRole('link').click();
     await colleaguePage.getByRole('button', { name: 'Join Platform' }).click();
     await colleaguePage.locator('article.card', { has: colleaguePage.getByRole('heading', { name: /Platform/ }) }).waitFor();
+    await visit('09b-colleague-teams', colleaguePage);
     await other.close();
     await page.reload();
     await team.locator('.list-item', { hasText: colleague }).waitFor();
