@@ -189,6 +189,17 @@ describe('the diff view', () => {
     expect(changed.textContent).toContain('new');
     expect(screen.getByRole('button', { name: 'Side by side' }).getAttribute('aria-pressed')).toBe('true');
   });
+
+  it('never tells a person "No newline at end of file"', () => {
+    render(<DiffView diff={'@@ -1 +1 @@\n-old\n\\ No newline at end of file\n+new\n\\ No newline at end of file\n'} />);
+    expect(screen.getByTestId('diff-inline').textContent).not.toContain('newline');
+    fireEvent.click(screen.getByRole('button', { name: 'Side by side' }));
+    const split = screen.getByTestId('diff-split');
+    expect(split.textContent).not.toContain('newline');
+    const rows = split.querySelectorAll('tbody tr');
+    expect(rows).toHaveLength(2);
+    expect(rows[1].textContent).toBe('1removed: old1added: new');
+  });
 });
 
 describe('the app', () => {
