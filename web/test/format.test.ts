@@ -16,7 +16,17 @@ describe('formatLatency', () => {
 });
 
 describe('formatBytes', () => {
-  it('reads as a human would write it', () => {
-    expect(formatBytes(48 * 1024)).toMatch(/^48(\.0)? KiB$/);
+  it.each([
+    [512, '512 B'],
+    [1536, '1.5 KiB'],
+    [48 * 1024, '48 KiB'],
+    [10_171_187, '9.7 MiB'],
+    [5 * 1024 ** 3, '5 GiB'],
+  ])('reads %i bytes as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it('moves to the next unit when rounding would reach 1024', () => {
+    expect(formatBytes(1024 * 1024 - 1)).toBe('1 MiB');
   });
 });

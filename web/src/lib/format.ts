@@ -48,15 +48,18 @@ export function intervalLabel(seconds: number): string {
   return `Every ${seconds} s`;
 }
 
+/** A size as people write it: "512 B", "1.5 KiB", "9.7 MiB". */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const shown = (value: number, unit: number) => Number(value.toFixed(unit === 0 ? 0 : 1));
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  // Compares the rounded figure, so 1,048,575 bytes reads "1 MiB" rather than "1024 KiB".
+  while (shown(value, unit) >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  return `${shown(value, unit)} ${units[unit]}`;
 }
 
 export function humanise(key: string): string {
