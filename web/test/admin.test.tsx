@@ -47,3 +47,18 @@ describe('the admin usage card', () => {
     ]);
   });
 });
+
+describe('the audit log', () => {
+  it('says which browser an action came from, with the raw header as its title', async () => {
+    const header = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 Firefox/125.0';
+    adminApi([
+      { id: 'a1', action: 'monitor.created', at: new Date().toISOString(), detail: {}, ip: '203.0.113.7', user_agent: header },
+      { id: 'a2', action: 'scheduler.ran', at: new Date().toISOString(), detail: {} },
+    ]);
+    render(<Admin />);
+    await screen.findByText('monitor.created');
+    const from = Array.from(document.querySelectorAll('td[data-label="From"]'));
+    expect(from.map((cell) => cell.textContent)).toEqual(['Firefox on Windows · 203.0.113.7', '—']);
+    expect(from[0].getAttribute('title')).toBe(header);
+  });
+});

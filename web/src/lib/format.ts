@@ -21,6 +21,21 @@ export function relativeTime(iso: string | null | undefined, now: number = Date.
   return 'just now';
 }
 
+const SPANS: ['day' | 'hour' | 'minute', number][] = [
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** How long since `iso`, rounded down: "2 days", "an hour", and never less than "a minute". */
+export function timeSince(iso: string, now: number = Date.now()): string {
+  const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
+  const [unit, size] = SPANS.find(([, size]) => seconds >= size) ?? SPANS[SPANS.length - 1];
+  const count = Math.floor(seconds / size);
+  if (count <= 1) return unit === 'hour' ? 'an hour' : `a ${unit}`;
+  return `${count} ${unit}s`;
+}
+
 export function absoluteTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);

@@ -7,6 +7,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty } from '../components/states';
 import { absoluteTime, formatBytes, formatLatency, relativeTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { describeUserAgent } from '../lib/userAgent';
 
 /**
  * What each usage figure is called, in the order shown. Keyed by the API's
@@ -116,8 +117,8 @@ export function Admin() {
                       <td data-label="Target" class="small">
                         {entry.target ?? '—'}
                       </td>
-                      <td data-label="From" class="small muted" title={entry.user_agent ?? ''}>
-                        {entry.ip ?? '—'}
+                      <td data-label="From" class="small muted" title={entry.user_agent ?? undefined}>
+                        {[entry.user_agent && describeUserAgent(entry.user_agent), entry.ip].filter(Boolean).join(' · ') || '—'}
                         {entry.request_id && <div class="mono">{entry.request_id}</div>}
                       </td>
                     </tr>
