@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Monitor } from '../src/api/types';
 import { App } from '../src/app';
 import { DiffView } from '../src/components/DiffView';
+import { MonitorDetail } from '../src/pages/MonitorDetail';
 import { MonitorForm } from '../src/pages/MonitorForm';
 import { Monitors } from '../src/pages/Monitors';
 import { json, mockFetch } from './fetch-mock';
@@ -81,6 +82,49 @@ describe('the monitors page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Pause Widget price' }));
     await screen.findByRole('button', { name: 'Resume Widget price' });
     expect(calls.at(-1)).toMatchObject({ method: 'PATCH', body: { paused: true } });
+  });
+});
+
+describe('the monitor page', () => {
+  function channel(id: string, name: string, overrides: Record<string, unknown> = {}) {
+    return { id, name, team_id: 't1', kind: 'email', target: 'ops@example.com', enabled: true, awaiting_confirmation: false, ...overrides };
+  }
+
+  /** The monitor page of a monitor alerting `channelIds`, over an API answering `channels` to the channel list. */
+  async function alertsGoTo(channelIds: string[], channels: unknown[] | (() => Response)) {
+    const { calls } = mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor({ channel_ids: channelIds })),
+      'GET /api/v1/monitors/m1/checks': json(200, { items: [], next_cursor: null }),
+      'GET /api/v1/channels': Array.isArray(channels) ? json(200, { items: channels }) : channels,
+    });
+    render(signedIn(<MonitorDetail id="m1" />));
+    const term = await screen.findByText('Alerts go to');
+    return { calls, value: () => term.nextElementSibling?.textContent };
+  }
+
+  it('names the channels its alerts go to', async () => {
+    const { value } = await alertsGoTo(
+      ['c2', 'c1', 'c3'],
+      [channel('c1', 'Ops email'), channel('c2', 'Team Slack', { kind: 'slack', enabled: false }), channel('c3', 'Boss', { awaiting_confirmation: true }), channel('c4', 'Unused')],
+    );
+    await waitFor(() => expect(value()).toBe('Team Slack (off), Ops email, Boss (not confirmed yet)'));
+  });
+
+  it('says when alerts go nowhere but here, without asking for channels', async () => {
+    const { calls, value } = await alertsGoTo([], [channel('c1', 'Ops email')]);
+    expect(value()).toBe('No channel: alerts are only shown here');
+    expect(calls.some((call) => call.url === '/api/v1/channels')).toBe(false);
+  });
+
+  it('counts the channels when their names cannot be loaded', async () => {
+    let failed = false;
+    const { value } = await alertsGoTo(['c1', 'c2'], () => {
+      failed = true;
+      return json(500, { error: { code: 'internal', message: 'boom', request_id: 'r1' } });
+    });
+    await waitFor(() => expect(failed).toBe(true));
+    await new Promise((settled) => setTimeout(settled, 20));
+    expect(value()).toBe('2 channels');
   });
 });
 
