@@ -1,4 +1,5 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Monitor } from '../src/api/types';
 import { App } from '../src/app';
@@ -125,6 +126,46 @@ describe('the monitor page', () => {
     await waitFor(() => expect(failed).toBe(true));
     await new Promise((settled) => setTimeout(settled, 20));
     expect(value()).toBe('2 channels');
+  });
+});
+
+describe('the history on a phone', () => {
+  // Read from disk: Vitest hands CSS imports over empty, even with ?raw.
+  const sheet = readFileSync(`${import.meta.dirname}/../src/styles.css`, 'utf8');
+
+  /** The declarations of the phone layout (the e2e audit runs at 390 px) that apply to `element`. */
+  function phoneRules(element: Element): CSSStyleDeclaration[] {
+    const rules = Array.from(document.styleSheets).flatMap((styles) => Array.from(styles.cssRules));
+    return rules
+      .filter((rule): rule is CSSMediaRule => rule instanceof CSSMediaRule && rule.media.mediaText.includes('max-width: 760px'))
+      .flatMap((media) => Array.from(media.cssRules))
+      .filter((rule): rule is CSSStyleRule => rule instanceof CSSStyleRule && element.matches(rule.selectorText))
+      .map((rule) => rule.style);
+  }
+
+  it('wraps a long summary on a line of its own instead of widening the page', async () => {
+    const style = document.createElement('style');
+    style.textContent = sheet;
+    document.head.append(style);
+    const summary = `The page now lists https://shop.example.com/${'very-long-path-segment-'.repeat(8)} as the only source.`;
+    mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor()),
+      'GET /api/v1/monitors/m1/checks': json(200, {
+        items: [{ id: 'c1', monitor_id: 'm1', status: 'ok', changed: true, triggered: false, baseline: false, summary, reason: 'schedule', started_at: new Date().toISOString() }],
+        next_cursor: null,
+      }),
+    });
+    try {
+      render(signedIn(<MonitorDetail id="m1" />));
+      const text = await screen.findByText(summary);
+      expect(getComputedStyle(text).overflowWrap).toBe('anywhere');
+      expect(getComputedStyle(text).minWidth).toBe('0px');
+      const button = text.closest('button')!;
+      expect(phoneRules(button).some((rule) => rule.flexWrap === 'wrap')).toBe(true);
+      expect(phoneRules(text).some((rule) => rule.flexBasis === '100%')).toBe(true);
+    } finally {
+      style.remove();
+    }
   });
 });
 
