@@ -22,7 +22,6 @@ describe('unified diffs', () => {
       ['added', 'Price: 90 EUR', null, 2],
       ['added', 'Sale!', null, 3],
       ['context', 'In stock', 3, 4],
-      ['note', 'No newline at end of file', null, null],
     ]);
     expect(diffStats(lines)).toEqual({ added: 2, removed: 1 });
   });
@@ -36,8 +35,16 @@ describe('unified diffs', () => {
       ['Price: 120 EUR', 'Price: 90 EUR'],
       [null, 'Sale!'],
       ['In stock', 'In stock'],
-      'No newline at end of file',
     ]);
+  });
+
+  it('leave out "No newline at end of file", so a changed last line still pairs up', () => {
+    const diff = '@@ -1,2 +1,2 @@\n Widget\n-Price: 120 EUR\n\\ No newline at end of file\n+Price: 90 EUR\n\\ No newline at end of file\n';
+    const lines = parseUnifiedDiff(diff);
+    expect(lines.some((line) => line.text.includes('No newline'))).toBe(false);
+    expect(lines.at(-1)).toMatchObject({ kind: 'added', text: 'Price: 90 EUR', newNumber: 2 });
+    const rows = toSideBySide(lines);
+    expect(rows.at(-1)).toMatchObject({ left: { text: 'Price: 120 EUR' }, right: { text: 'Price: 90 EUR' } });
   });
 
   it('start at the numbers of a later hunk', () => {

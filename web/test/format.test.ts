@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatLatency } from '../src/lib/format';
+import { formatBytes, formatLatency, timeSince } from '../src/lib/format';
 
 describe('formatLatency', () => {
   it('keeps one decimal below ten milliseconds', () => {
@@ -16,7 +16,32 @@ describe('formatLatency', () => {
 });
 
 describe('formatBytes', () => {
-  it('reads as a human would write it', () => {
-    expect(formatBytes(48 * 1024)).toMatch(/^48(\.0)? KiB$/);
+  it.each([
+    [512, '512 B'],
+    [1536, '1.5 KiB'],
+    [48 * 1024, '48 KiB'],
+    [10_171_187, '9.7 MiB'],
+    [5 * 1024 ** 3, '5 GiB'],
+  ])('reads %i bytes as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it('moves to the next unit when rounding would reach 1024', () => {
+    expect(formatBytes(1024 * 1024 - 1)).toBe('1 MiB');
+  });
+});
+
+describe('timeSince', () => {
+  const now = Date.parse('2026-03-10T12:00:00Z');
+  it.each([
+    ['2026-03-08T09:00:00Z', '2 days'],
+    ['2026-03-09T11:00:00Z', 'a day'],
+    ['2026-03-10T09:00:00Z', '3 hours'],
+    ['2026-03-10T10:30:00Z', 'an hour'],
+    ['2026-03-10T11:55:00Z', '5 minutes'],
+    ['2026-03-10T11:59:30Z', 'a minute'],
+    ['2026-03-10T12:00:05Z', 'a minute'],
+  ])('reads %s as %s', (iso, text) => {
+    expect(timeSince(iso, now)).toBe(text);
   });
 });

@@ -1,8 +1,10 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Monitor } from '../src/api/types';
 import { App } from '../src/app';
 import { DiffView } from '../src/components/DiffView';
+import { MonitorDetail } from '../src/pages/MonitorDetail';
 import { MonitorForm } from '../src/pages/MonitorForm';
 import { Monitors } from '../src/pages/Monitors';
 import { json, mockFetch } from './fetch-mock';
@@ -81,6 +83,89 @@ describe('the monitors page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Pause Widget price' }));
     await screen.findByRole('button', { name: 'Resume Widget price' });
     expect(calls.at(-1)).toMatchObject({ method: 'PATCH', body: { paused: true } });
+  });
+});
+
+describe('the monitor page', () => {
+  function channel(id: string, name: string, overrides: Record<string, unknown> = {}) {
+    return { id, name, team_id: 't1', kind: 'email', target: 'ops@example.com', enabled: true, awaiting_confirmation: false, ...overrides };
+  }
+
+  /** The monitor page of a monitor alerting `channelIds`, over an API answering `channels` to the channel list. */
+  async function alertsGoTo(channelIds: string[], channels: unknown[] | (() => Response)) {
+    const { calls } = mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor({ channel_ids: channelIds })),
+      'GET /api/v1/monitors/m1/checks': json(200, { items: [], next_cursor: null }),
+      'GET /api/v1/channels': Array.isArray(channels) ? json(200, { items: channels }) : channels,
+    });
+    render(signedIn(<MonitorDetail id="m1" />));
+    const term = await screen.findByText('Alerts go to');
+    return { calls, value: () => term.nextElementSibling?.textContent };
+  }
+
+  it('names the channels its alerts go to', async () => {
+    const { value } = await alertsGoTo(
+      ['c2', 'c1', 'c3'],
+      [channel('c1', 'Ops email'), channel('c2', 'Team Slack', { kind: 'slack', enabled: false }), channel('c3', 'Boss', { awaiting_confirmation: true }), channel('c4', 'Unused')],
+    );
+    await waitFor(() => expect(value()).toBe('Team Slack (off), Ops email, Boss (not confirmed yet)'));
+  });
+
+  it('says when alerts go nowhere but here, without asking for channels', async () => {
+    const { calls, value } = await alertsGoTo([], [channel('c1', 'Ops email')]);
+    expect(value()).toBe('No channel: alerts are only shown here');
+    expect(calls.some((call) => call.url === '/api/v1/channels')).toBe(false);
+  });
+
+  it('counts the channels when their names cannot be loaded', async () => {
+    let failed = false;
+    const { value } = await alertsGoTo(['c1', 'c2'], () => {
+      failed = true;
+      return json(500, { error: { code: 'internal', message: 'boom', request_id: 'r1' } });
+    });
+    await waitFor(() => expect(failed).toBe(true));
+    await new Promise((settled) => setTimeout(settled, 20));
+    expect(value()).toBe('2 channels');
+  });
+});
+
+describe('the history on a phone', () => {
+  // Read from disk: Vitest hands CSS imports over empty, even with ?raw.
+  const sheet = readFileSync(`${import.meta.dirname}/../src/styles.css`, 'utf8');
+
+  /** The declarations of the phone layout (the e2e audit runs at 390 px) that apply to `element`. */
+  function phoneRules(element: Element): CSSStyleDeclaration[] {
+    const rules = Array.from(document.styleSheets).flatMap((styles) => Array.from(styles.cssRules));
+    return rules
+      .filter((rule): rule is CSSMediaRule => rule instanceof CSSMediaRule && rule.media.mediaText.includes('max-width: 760px'))
+      .flatMap((media) => Array.from(media.cssRules))
+      .filter((rule): rule is CSSStyleRule => rule instanceof CSSStyleRule && element.matches(rule.selectorText))
+      .map((rule) => rule.style);
+  }
+
+  it('wraps a long summary on a line of its own instead of widening the page', async () => {
+    const style = document.createElement('style');
+    style.textContent = sheet;
+    document.head.append(style);
+    const summary = `The page now lists https://shop.example.com/${'very-long-path-segment-'.repeat(8)} as the only source.`;
+    mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor()),
+      'GET /api/v1/monitors/m1/checks': json(200, {
+        items: [{ id: 'c1', monitor_id: 'm1', status: 'ok', changed: true, triggered: false, baseline: false, summary, reason: 'schedule', started_at: new Date().toISOString() }],
+        next_cursor: null,
+      }),
+    });
+    try {
+      render(signedIn(<MonitorDetail id="m1" />));
+      const text = await screen.findByText(summary);
+      expect(getComputedStyle(text).overflowWrap).toBe('anywhere');
+      expect(getComputedStyle(text).minWidth).toBe('0px');
+      const button = text.closest('button')!;
+      expect(phoneRules(button).some((rule) => rule.flexWrap === 'wrap')).toBe(true);
+      expect(phoneRules(text).some((rule) => rule.flexBasis === '100%')).toBe(true);
+    } finally {
+      style.remove();
+    }
   });
 });
 
@@ -188,6 +273,17 @@ describe('the diff view', () => {
     expect(changed.textContent).toContain('old');
     expect(changed.textContent).toContain('new');
     expect(screen.getByRole('button', { name: 'Side by side' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('never tells a person "No newline at end of file"', () => {
+    render(<DiffView diff={'@@ -1 +1 @@\n-old\n\\ No newline at end of file\n+new\n\\ No newline at end of file\n'} />);
+    expect(screen.getByTestId('diff-inline').textContent).not.toContain('newline');
+    fireEvent.click(screen.getByRole('button', { name: 'Side by side' }));
+    const split = screen.getByTestId('diff-split');
+    expect(split.textContent).not.toContain('newline');
+    const rows = split.querySelectorAll('tbody tr');
+    expect(rows).toHaveLength(2);
+    expect(rows[1].textContent).toBe('1removed: old1added: new');
   });
 });
 

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { type DiffLine, diffStats, parseUnifiedDiff, toSideBySide } from '../lib/diff';
 
-const SIGN: Record<DiffLine['kind'], string> = { added: '+', removed: '−', context: ' ', hunk: '', note: '' };
-const SPOKEN: Record<DiffLine['kind'], string> = { added: 'added', removed: 'removed', context: '', hunk: '', note: '' };
+const SIGN: Record<DiffLine['kind'], string> = { added: '+', removed: '−', context: ' ', hunk: '' };
+const SPOKEN: Record<DiffLine['kind'], string> = { added: 'added', removed: 'removed', context: '', hunk: '' };
 
 function Cell({ line }: { line: DiffLine | null }) {
   if (!line) return <td class="diff-empty" colSpan={2} />;
@@ -44,7 +44,7 @@ export function DiffView({ diff, initialMode = 'inline' }: { diff: string; initi
           <table class="diff-table inline" data-testid="diff-inline">
             <tbody>
               {lines.map((line, index) =>
-                line.kind === 'hunk' || line.kind === 'note' ? (
+                line.kind === 'hunk' ? (
                   <tr key={index}>
                     <td colSpan={4} class={`diff-${line.kind}`}>
                       {line.text}

@@ -1,7 +1,7 @@
 // Reads the unified diff text a check stores and lays it out for the inline
 // and side-by-side views.
 
-export type LineKind = 'context' | 'added' | 'removed' | 'hunk' | 'note';
+export type LineKind = 'context' | 'added' | 'removed' | 'hunk';
 
 export interface DiffLine {
   kind: LineKind;
@@ -19,7 +19,8 @@ export function parseUnifiedDiff(diff: string): DiffLine[] {
   const raw = diff.replace(/\r\n/g, '\n').split('\n');
   if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
   for (const line of raw) {
-    if (line.startsWith('--- ') || line.startsWith('+++ ') || line.startsWith('diff ') || line.startsWith('index ')) {
+    // "\ No newline at end of file" is a note for patch tools, not a change a person made.
+    if (line.startsWith('--- ') || line.startsWith('+++ ') || line.startsWith('diff ') || line.startsWith('index ') || line.startsWith('\\')) {
       continue;
     }
     const hunk = HUNK.exec(line);
@@ -31,8 +32,6 @@ export function parseUnifiedDiff(diff: string): DiffLine[] {
       lines.push({ kind: 'added', text: line.slice(1), oldNumber: null, newNumber: newLine++ });
     } else if (line.startsWith('-')) {
       lines.push({ kind: 'removed', text: line.slice(1), oldNumber: oldLine++, newNumber: null });
-    } else if (line.startsWith('\\')) {
-      lines.push({ kind: 'note', text: line.slice(1).trim(), oldNumber: null, newNumber: null });
     } else {
       const text = line.startsWith(' ') ? line.slice(1) : line;
       lines.push({ kind: 'context', text, oldNumber: oldLine++, newNumber: newLine++ });
@@ -44,7 +43,7 @@ export function parseUnifiedDiff(diff: string): DiffLine[] {
 export interface SideBySideRow {
   left: DiffLine | null;
   right: DiffLine | null;
-  /** A hunk header or note spanning both columns. */
+  /** A hunk header spanning both columns. */
   full?: DiffLine;
 }
 
@@ -54,7 +53,7 @@ export function toSideBySide(lines: DiffLine[]): SideBySideRow[] {
   let index = 0;
   while (index < lines.length) {
     const line = lines[index];
-    if (line.kind === 'hunk' || line.kind === 'note') {
+    if (line.kind === 'hunk') {
       rows.push({ left: null, right: null, full: line });
       index++;
     } else if (line.kind === 'context') {

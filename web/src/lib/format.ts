@@ -21,6 +21,21 @@ export function relativeTime(iso: string | null | undefined, now: number = Date.
   return 'just now';
 }
 
+const SPANS: ['day' | 'hour' | 'minute', number][] = [
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** How long since `iso`, rounded down: "2 days", "an hour", and never less than "a minute". */
+export function timeSince(iso: string, now: number = Date.now()): string {
+  const seconds = Math.max(0, (now - Date.parse(iso)) / 1000);
+  const [unit, size] = SPANS.find(([, size]) => seconds >= size) ?? SPANS[SPANS.length - 1];
+  const count = Math.floor(seconds / size);
+  if (count <= 1) return unit === 'hour' ? 'an hour' : `a ${unit}`;
+  return `${count} ${unit}s`;
+}
+
 export function absoluteTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
@@ -48,15 +63,18 @@ export function intervalLabel(seconds: number): string {
   return `Every ${seconds} s`;
 }
 
+/** A size as people write it: "512 B", "1.5 KiB", "9.7 MiB". */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const shown = (value: number, unit: number) => Number(value.toFixed(unit === 0 ? 0 : 1));
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  // Compares the rounded figure, so 1,048,575 bytes reads "1 MiB" rather than "1024 KiB".
+  while (shown(value, unit) >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  return `${shown(value, unit)} ${units[unit]}`;
 }
 
 export function humanise(key: string): string {

@@ -1,18 +1,28 @@
+import { Fragment } from 'preact';
 import { audit, systemHealth, usage } from '../api/admin';
-import type { DependencyStatus } from '../api/types';
+import type { DependencyStatus, Usage } from '../api/types';
 import { BudgetsAdmin } from '../components/BudgetsAdmin';
 import { QuotasAdmin } from '../components/QuotasAdmin';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView, Empty } from '../components/states';
-import { absoluteTime, formatBytes, formatLatency, humanise, relativeTime } from '../lib/format';
+import { absoluteTime, formatBytes, formatLatency, relativeTime } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { describeUserAgent } from '../lib/userAgent';
 
-function usageValue(key: string, value: number | string | null): string {
-  if (value === null) return '—';
-  if (typeof value === 'number' && /bytes|size/.test(key)) return formatBytes(value);
-  if (typeof value === 'number') return value.toLocaleString();
-  return value;
-}
+/**
+ * What each usage figure is called, in the order shown. Keyed by the API's
+ * field names, so a new figure fails the type check until it has a name.
+ */
+const USAGE_FIGURES: Record<keyof Usage, { label: string; bytes?: true }> = {
+  users: { label: 'Users' },
+  teams: { label: 'Teams' },
+  monitors: { label: 'Monitors' },
+  checks: { label: 'Checks' },
+  deliveries: { label: 'Alert deliveries' },
+  database_size_bytes: { label: 'Database size', bytes: true },
+  snapshot_text_bytes: { label: 'Snapshot text', bytes: true },
+  snapshot_storage_bytes: { label: 'Snapshots on disk', bytes: true },
+};
 
 export function Admin() {
   const health = useAsync(() => systemHealth(), []);
@@ -60,12 +70,15 @@ export function Admin() {
           <AsyncView state={numbers} label="Counting…">
             {(data) => (
               <dl class="facts">
-                {Object.entries(data).map(([key, value]) => (
-                  <>
-                    <dt key={`${key}-t`}>{humanise(key)}</dt>
-                    <dd key={`${key}-d`}>{usageValue(key, value)}</dd>
-                  </>
-                ))}
+                {(Object.keys(USAGE_FIGURES) as (keyof Usage)[]).map((key) => {
+                  const { label, bytes } = USAGE_FIGURES[key];
+                  return (
+                    <Fragment key={key}>
+                      <dt>{label}</dt>
+                      <dd>{bytes ? formatBytes(data[key]) : data[key].toLocaleString()}</dd>
+                    </Fragment>
+                  );
+                })}
               </dl>
             )}
           </AsyncView>
@@ -104,8 +117,8 @@ export function Admin() {
                       <td data-label="Target" class="small">
                         {entry.target ?? '—'}
                       </td>
-                      <td data-label="From" class="small muted" title={entry.user_agent ?? ''}>
-                        {entry.ip ?? '—'}
+                      <td data-label="From" class="small muted" title={entry.user_agent ?? undefined}>
+                        {[entry.user_agent && describeUserAgent(entry.user_agent), entry.ip].filter(Boolean).join(' · ') || '—'}
                         {entry.request_id && <div class="mono">{entry.request_id}</div>}
                       </td>
                     </tr>

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { listChannels } from '../api/channels';
 import { describeError } from '../api/client';
 import { deleteMonitor, getMonitor, listChecks, runNow, setPaused } from '../api/monitors';
-import type { Check, Monitor, Page } from '../api/types';
+import type { Channel, Check, Monitor, Page } from '../api/types';
 import { AlertPrecision, RateAlert } from '../components/AlertRating';
 import { DiffView } from '../components/DiffView';
 import { StatusBadge } from '../components/StatusBadge';
@@ -96,6 +97,27 @@ export function CheckFacts({ check, diffId }: { check: Check; diffId?: string })
       )}
     </>
   );
+}
+
+const channelCount = (count: number) => (count === 1 ? '1 channel' : `${count} channels`);
+
+function channelName(channel: Channel): string {
+  if (channel.awaiting_confirmation) return `${channel.name} (not confirmed yet)`;
+  return channel.enabled ? channel.name : `${channel.name} (off)`;
+}
+
+/** The channels a monitor's alerts go to, by name; a count while the names load or if they cannot. */
+function AlertChannels({ ids }: { ids: string[] }) {
+  const channels = useAsync(() => (ids.length === 0 ? Promise.resolve(null) : listChannels()), [ids.join()]);
+  if (ids.length === 0) return <span class="muted">No channel: alerts are only shown here</span>;
+  if (!channels.data) return <>{channelCount(ids.length)}</>;
+  const listed = channels.data.items;
+  const known = ids.flatMap((id) => listed.filter((channel) => channel.id === id));
+  const names = known.map(channelName);
+  // Ids the list does not hold are still counted, so the line never claims fewer channels than the monitor has.
+  const unlisted = ids.length - known.length;
+  if (unlisted > 0) names.push(unlisted === 1 ? 'another channel' : `${unlisted} other channels`);
+  return <>{names.join(', ')}</>;
 }
 
 function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onToggle: () => void }) {
@@ -260,7 +282,9 @@ export function MonitorDetail({ id }: { id: string }) {
                 <dt>Next check</dt>
                 <dd>{current.paused ? 'Paused' : relativeTime(current.next_check_at)}</dd>
                 <dt>Alerts go to</dt>
-                <dd>{current.channel_ids.length === 0 ? <span class="muted">No channel (history only)</span> : `${current.channel_ids.length} channel(s)`}</dd>
+                <dd>
+                  <AlertChannels ids={current.channel_ids} />
+                </dd>
               </dl>
               <MonitorUsageLine teamId={current.team_id} monitorId={current.id} />
               <AlertPrecision monitorId={current.id} />

@@ -3,8 +3,9 @@ import { describeError } from '../api/client';
 import { listSessions, revokeSession } from '../api/auth';
 import type { Session } from '../api/types';
 import { AsyncView, Empty } from '../components/states';
-import { absoluteTime, relativeTime } from '../lib/format';
+import { absoluteTime, relativeTime, timeSince } from '../lib/format';
 import { useAsync } from '../lib/useAsync';
+import { describeUserAgent } from '../lib/userAgent';
 
 export function Sessions() {
   const state = useAsync(() => listSessions(), []);
@@ -46,12 +47,16 @@ export function Sessions() {
               {page.items.map((session) => (
                 <li class="list-item" key={session.id}>
                   <div>
-                    <span class="strong">{session.user_agent ?? 'Unknown browser'}</span>{' '}
+                    <span data-testid="session-name">
+                      <span class="strong" title={session.user_agent || undefined}>
+                        {describeUserAgent(session.user_agent)}
+                      </span>
+                      {' · '}
+                      <span title={absoluteTime(session.created_at)}>since {timeSince(session.created_at)}</span>
+                      {session.ip && <> · {session.ip}</>}
+                    </span>{' '}
                     {session.current && <span class="badge good">this browser</span>}
-                    <div class="muted small">
-                      {session.ip ?? 'unknown address'} · signed in <span title={absoluteTime(session.created_at)}>{relativeTime(session.created_at)}</span>
-                      {session.last_used_at && <> · last active {relativeTime(session.last_used_at)}</>}
-                    </div>
+                    <div class="muted small">last active {relativeTime(session.last_used_at)}</div>
                   </div>
                   <button type="button" class="danger small-button" onClick={() => revoke(session)}>
                     Revoke
