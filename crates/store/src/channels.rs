@@ -8,9 +8,9 @@
 //! scheduler for a delivery) open it. `target` is always safe to show.
 
 use chrono::{DateTime, Utc};
-use tokio_postgres::types::ToSql;
 use secrecy::SecretString;
 use secret_box::{SecretBox, SecretBoxError};
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};

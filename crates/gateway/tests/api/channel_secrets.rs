@@ -40,9 +40,24 @@ fn open(sealed: &str) -> String {
 #[tokio::test]
 async fn channel_credentials_are_stored_sealed_never_answered_and_opened_for_a_test() {
     let app = spawn_app().await;
-    let slack = app.new_channel(&app.alice, &json!({"kind": "slack", "name": "Chat", "url": SLACK_URL})).await;
-    let telegram = app.new_channel(&app.alice, &json!({"kind": "telegram", "name": "Bot", "bot_token": BOT_TOKEN, "chat_id": "-1001"})).await;
-    let webhook = app.new_channel(&app.alice, &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"})).await;
+    let slack = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "slack", "name": "Chat", "url": SLACK_URL}),
+        )
+        .await;
+    let telegram = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "telegram", "name": "Bot", "bot_token": BOT_TOKEN, "chat_id": "-1001"}),
+        )
+        .await;
+    let webhook = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"}),
+        )
+        .await;
     let signing_secret = webhook["signing_secret"].as_str().unwrap();
 
     for (channel, plaintext) in [
@@ -75,7 +90,12 @@ async fn channel_credentials_are_stored_sealed_never_answered_and_opened_for_a_t
 #[tokio::test]
 async fn credentials_stored_in_clear_are_sealed_when_the_gateway_starts() {
     let app = spawn_app().await;
-    let slack = app.new_channel(&app.alice, &json!({"kind": "slack", "name": "Chat", "url": SLACK_URL})).await;
+    let slack = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "slack", "name": "Chat", "url": SLACK_URL}),
+        )
+        .await;
     let id = slack["id"].as_str().unwrap();
     // As an older version stored it.
     app.database()

@@ -18,7 +18,12 @@ async fn a_webhook_secret_is_shown_once_at_creation_and_never_listed() {
     assert!(!listed.contains(&secret), "the secret is never listed");
     assert!(!listed.contains("secret"), "{listed}");
 
-    let email = app.new_channel(&app.alice, &json!({"kind": "email", "name": "Me", "address": "alice@example.com"})).await;
+    let email = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Me", "address": "alice@example.com"}),
+        )
+        .await;
     assert!(email.get("signing_secret").is_none());
 
     let id = created["id"].as_str().unwrap();
@@ -119,7 +124,12 @@ async fn production_requires_https_webhooks_except_to_allow_listed_receivers() {
 #[tokio::test]
 async fn a_test_send_reaches_notify_as_a_test_alert_with_a_unique_idempotency_key() {
     let app = spawn_app().await;
-    let created = app.new_channel(&app.alice, &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"}),
+        )
+        .await;
     let id = created["id"].as_str().unwrap();
     let sent = expect_json(app.test_channel(&app.alice, id).await, StatusCode::OK).await;
     assert_eq!(sent["status"], "sent");
@@ -213,7 +223,12 @@ async fn an_unreachable_notify_service_answers_503() {
 async fn chat_webhook_urls_are_kept_secret_and_shown_back_masked() {
     let app = spawn_app().await;
     let slack_url = "https://93.184.215.14/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ";
-    let created = app.new_channel(&app.alice, &json!({"kind": "slack", "name": "Team chat", "url": slack_url})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "slack", "name": "Team chat", "url": slack_url}),
+        )
+        .await;
     assert_eq!(created["kind"], "slack");
     assert_eq!(created["target"], "https://93.184.215.14/services/…i7FQ");
     assert!(created.get("signing_secret").is_none());
@@ -256,7 +271,12 @@ async fn apprise_urls_become_structured_channels() {
         ),
     ];
     for (apprise_url, kind, target) in cases {
-        let created = app.new_channel(&app.alice, &json!({"name": kind, "apprise_url": apprise_url})).await;
+        let created = app
+            .new_channel(
+                &app.alice,
+                &json!({"name": kind, "apprise_url": apprise_url}),
+            )
+            .await;
         assert_eq!(created["kind"], kind, "{apprise_url}");
         assert_eq!(created["target"], target, "{apprise_url}");
         let shown = created.to_string();
@@ -369,7 +389,12 @@ async fn chat_channels_are_validated_and_apprise_problems_point_at_the_url() {
 #[tokio::test]
 async fn a_test_whose_receiver_fails_says_what_the_receiver_did() {
     let app = spawn_app().await;
-    let created = app.new_channel(&app.alice, &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"}),
+        )
+        .await;
     let id = created["id"].as_str().unwrap();
     *app.notify.fail_at_destination.lock().unwrap() = Some((
         tonic::Code::FailedPrecondition,

@@ -36,7 +36,12 @@ fn last_token(app: &TestApp) -> String {
 #[tokio::test]
 async fn an_email_channel_to_another_address_waits_for_its_recipient_to_confirm_once() {
     let app = spawn_app().await;
-    let created = app.new_channel(&app.alice, &json!({"kind": "email", "name": "Ops", "address": "ops@example.com"})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Ops", "address": "ops@example.com"}),
+        )
+        .await;
     let id = created["id"].as_str().unwrap();
     assert_eq!(created["awaiting_confirmation"], true);
     assert_eq!(created["enabled"], false);
@@ -123,7 +128,12 @@ async fn an_email_channel_to_another_address_waits_for_its_recipient_to_confirm_
 #[tokio::test]
 async fn the_callers_own_address_needs_no_confirmation() {
     let app = spawn_app().await;
-    let created = app.new_channel(&app.alice, &json!({"kind": "email", "name": "Me", "address": "Alice@Example.com"})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Me", "address": "Alice@Example.com"}),
+        )
+        .await;
     assert_eq!(created["awaiting_confirmation"], false);
     assert_eq!(created["enabled"], true);
     assert!(created.get("confirmation_sent").is_none());

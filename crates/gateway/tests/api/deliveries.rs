@@ -50,7 +50,11 @@ async fn status_of(app: &TestApp, delivery: &str) -> (String, i32) {
 }
 
 async fn webhook_channel(app: &TestApp) -> Value {
-    app.new_channel(&app.alice, &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"})).await
+    app.new_channel(
+        &app.alice,
+        &json!({"kind": "webhook", "name": "Hook", "url": "https://93.184.215.14/hook"}),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -9,8 +9,13 @@ use crate::helpers::{expect_error, expect_json, spawn_app};
 #[tokio::test]
 async fn a_channel_takes_a_daily_digest_at_a_local_time_and_can_go_back_to_instant() {
     let app = spawn_app().await;
-    let created = app.new_channel(&app.alice, &json!({"kind": "email", "name": "Me", "address": "alice@example.com",
-                    "delivery": "daily", "digest_at": "08:30", "time_zone": "Europe/Berlin"})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Me", "address": "alice@example.com",
+                    "delivery": "daily", "digest_at": "08:30", "time_zone": "Europe/Berlin"}),
+        )
+        .await;
     assert_eq!(created["delivery"], "daily");
     assert_eq!(created["digest_at"], "08:30");
     assert_eq!(created["time_zone"], "Europe/Berlin");

@@ -155,7 +155,12 @@ async fn a_pending_channels_confirmation_can_be_sent_again_within_the_hourly_cap
         config.quotas.test_sends_per_hour = 2;
     })
     .await;
-    let created = app.new_channel(&app.alice, &json!({"kind": "email", "name": "Ops", "address": "ops@example.com"})).await;
+    let created = app
+        .new_channel(
+            &app.alice,
+            &json!({"kind": "email", "name": "Ops", "address": "ops@example.com"}),
+        )
+        .await;
     let id = created["id"].as_str().unwrap();
     let path = format!("/api/v1/channels/{id}/confirmation");
 
