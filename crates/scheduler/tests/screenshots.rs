@@ -8,7 +8,6 @@ mod support;
 use std::path::Path;
 
 use support::{TestApp, spawn_app};
-use uuid::Uuid;
 
 const FIRST_LOOK: &[u8] = b"\x89PNG\r\n\x1a\n first look";
 const SECOND_LOOK: &[u8] = b"\x89PNG\r\n\x1a\n second look";
