@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Monitor } from '../src/api/types';
 import { App } from '../src/app';
 import { DiffView } from '../src/components/DiffView';
@@ -126,6 +126,60 @@ describe('the monitor page', () => {
     await waitFor(() => expect(failed).toBe(true));
     await new Promise((settled) => setTimeout(settled, 20));
     expect(value()).toBe('2 channels');
+  });
+});
+
+describe('the history export', () => {
+  /** The monitor page over an API whose `GET /api/v1/monitors/m1` answers `monitorAnswers` in turn (the last one repeats). */
+  async function monitorPage(...monitorAnswers: (() => Response)[]) {
+    let asked = 0;
+    const { calls } = mockFetch({
+      'GET /api/v1/monitors/m1': () => monitorAnswers[Math.min(asked++, monitorAnswers.length - 1)](),
+      'GET /api/v1/monitors/m1/checks': json(200, { items: [], next_cursor: null }),
+      'POST /auth/refresh': new Response(null, { status: 204 }),
+    });
+    // The browser's download, which jsdom cannot do: where it would go.
+    const downloads: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      const url = new URL(this.href);
+      downloads.push(`${url.pathname}${url.search}`);
+    });
+    render(signedIn(<MonitorDetail id="m1" />));
+    await screen.findByRole('heading', { name: 'Widget price' });
+    return { calls, downloads };
+  }
+
+  const found = () => json(200, monitor());
+
+  it('offers the whole history as CSV and JSON download links', async () => {
+    await monitorPage(found);
+    const csv = screen.getByRole('link', { name: 'Export history as CSV' });
+    const jsonLink = screen.getByRole('link', { name: 'Export history as JSON' });
+    expect(csv.getAttribute('href')).toBe('/api/v1/monitors/m1/checks/export?format=csv');
+    expect(jsonLink.getAttribute('href')).toBe('/api/v1/monitors/m1/checks/export?format=json');
+    expect(csv.hasAttribute('download') && jsonLink.hasAttribute('download')).toBe(true);
+    expect(csv.closest('p')?.textContent).toBe('Export history: CSV · JSON');
+  });
+
+  it('renews a lapsed session before the browser downloads the file', async () => {
+    const expired = () => json(401, { error: { code: 'unauthorized', message: 'authentication required', request_id: 'r1' } });
+    const { calls, downloads } = await monitorPage(found, expired, found);
+    fireEvent.click(screen.getByRole('link', { name: 'Export history as CSV' }));
+    await waitFor(() => expect(downloads).toEqual(['/api/v1/monitors/m1/checks/export?format=csv']));
+    expect(calls.map((call) => `${call.method} ${call.url}`).filter((call) => !call.includes('/checks'))).toEqual([
+      'GET /api/v1/monitors/m1',
+      'GET /api/v1/monitors/m1',
+      'POST /auth/refresh',
+      'GET /api/v1/monitors/m1',
+    ]);
+  });
+
+  it('says why and downloads nothing when the monitor is gone', async () => {
+    const gone = () => json(404, { error: { code: 'not_found', message: 'not found', request_id: 'r2' } });
+    const { downloads } = await monitorPage(found, gone);
+    fireEvent.click(screen.getByRole('link', { name: 'Export history as JSON' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The history could not be exported. Not found.');
+    expect(downloads).toEqual([]);
   });
 });
 

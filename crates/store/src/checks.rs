@@ -211,6 +211,102 @@ impl Store {
     }
 }
 
+/// A check as the history export writes it: what a spreadsheet or an
+/// archive wants of it. Not a [`Check`], whose rating and previous
+/// screenshot are looked up row by row: over a whole history those
+/// look-ups would cost more than the export itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportedCheck {
+    pub id: Uuid,
+    /// What started it: `schedule`, `manual` or `hook`.
+    pub reason: String,
+    /// `ok` or the kind of failure (see the schema).
+    pub status: String,
+    pub http_status: Option<i32>,
+    pub content_sha256: Option<String>,
+    pub baseline: bool,
+    pub changed: bool,
+    pub triggered: bool,
+    pub summary: Option<String>,
+    /// Why the judge decided as it did.
+    pub reason_text: Option<String>,
+    pub extracted_value: Option<String>,
+    pub diff: Option<String>,
+    pub error: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+}
+
+impl ExportedCheck {
+    fn from_row(row: &tokio_postgres::Row) -> Self {
+        Self {
+            id: row.get("id"),
+            reason: row.get("reason"),
+            status: row.get("status"),
+            http_status: row.get("http_status"),
+            content_sha256: row.get("content_sha256"),
+            baseline: row.get("baseline"),
+            changed: row.get("changed"),
+            triggered: row.get("triggered"),
+            summary: row.get("summary"),
+            reason_text: row.get("reason_text"),
+            extracted_value: row.get("extracted_value"),
+            diff: row.get("diff"),
+            error: row.get("error"),
+            started_at: row.get("started_at"),
+            finished_at: row.get("finished_at"),
+        }
+    }
+
+    /// Where the next batch of an export starts.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.started_at,
+            id: self.id,
+        }
+    }
+}
+
+const EXPORTED_CHECK_COLUMNS: &str = "c.id, c.reason, c.status, c.http_status, \
+     c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
+     c.extracted_value, c.diff, c.error, c.started_at, c.finished_at";
+
+impl Store {
+    /// One batch of a history export: up to `limit` of the monitor's
+    /// checks after `after`, oldest first (by start, then id). Scoped by
+    /// team like [`Store::list_checks`]: a monitor the caller cannot see has
+    /// no checks here.
+    pub async fn export_checks(
+        &self,
+        user_id: Uuid,
+        monitor_id: Uuid,
+        after: Option<Cursor>,
+        limit: i64,
+    ) -> Result<Vec<ExportedCheck>, StoreError> {
+        let client = self.client().await?;
+        let (after_at, after_id) = split_cursor(after);
+        // `started_at >= $3` repeats what the row comparison implies so that
+        // the (monitor_id, started_at) index bounds the scan: the row
+        // comparison alone would make each batch read the history from its
+        // start.
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {EXPORTED_CHECK_COLUMNS} {FROM_VISIBLE_CHECKS}
+                        AND c.monitor_id = $2
+                        AND ($3::timestamptz IS NULL
+                             OR (c.started_at >= $3 AND (c.started_at, c.id) > ($3, $4::uuid)))
+                      ORDER BY c.started_at, c.id
+                      LIMIT $5"
+                ),
+                &[&user_id, &monitor_id, &after_at, &after_id, &limit],
+            )
+            .await
+            .context("reading a batch of a history export")?;
+        Ok(rows.iter().map(ExportedCheck::from_row).collect())
+    }
+}
+
 /// Of `keys` (screenshot blob keys), those no check references. Called
 /// where checks are deleted, after the delete and in its transaction, so
 /// the caller deletes exactly the blobs that lost their last check.

@@ -1,5 +1,5 @@
 import { request } from './client';
-import type { Check, CheckList, Monitor, MonitorInput, MonitorList, MonitorPatch, Preview, PreviewInput, Queued } from './types';
+import type { Check, CheckList, ExportFormat, Monitor, MonitorInput, MonitorList, MonitorPatch, Preview, PreviewInput, Queued } from './types';
 
 export const listMonitors = (cursor?: string) =>
   request<MonitorList>('/api/v1/monitors', { query: { cursor, limit: 100 } });
@@ -24,6 +24,14 @@ export const listChecks = (monitorId: string, cursor?: string) =>
   request<CheckList>(`/api/v1/monitors/${encodeURIComponent(monitorId)}/checks`, {
     query: { cursor, limit: 50 },
   });
+
+/**
+ * Where a monitor's whole history downloads as a file, oldest check first. A
+ * link, not a request: the browser fetches it with the session cookie and
+ * streams it to disk, however long the history.
+ */
+export const historyExportUrl = (monitorId: string, format: ExportFormat) =>
+  `/api/v1/monitors/${encodeURIComponent(monitorId)}/checks/export?format=${format}`;
 
 export const getCheck = (monitorId: string, checkId: string) =>
   request<Check>(`/api/v1/monitors/${encodeURIComponent(monitorId)}/checks/${encodeURIComponent(checkId)}`);

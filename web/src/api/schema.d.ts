@@ -176,6 +176,20 @@ export interface paths {
     /** A monitor's checks, newest first. */
     get: operations["list"];
   };
+  "/api/v1/monitors/{id}/checks/export": {
+    /**
+     * A monitor's whole check history as a file, oldest check first.
+     * @description Streamed in batches, so there is no cap on its length. CSV (RFC 4180,
+     * CRLF line ends, a header row) has the columns `id`, `started_at`,
+     * `finished_at` (RFC 3339, UTC), `reason`, `status`, `http_status`,
+     * `baseline`, `changed`, `triggered`, `summary`, `extracted_value`,
+     * `judge_reason`, `error`, `content_sha256`; an empty cell is a null, and a
+     * text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+     * prefixed with `'` so that a spreadsheet shows it instead of running it.
+     * JSON is an array of the same fields, with `diff` besides.
+     */
+    get: operations["export"];
+  };
   "/api/v1/monitors/{id}/checks/{check_id}": {
     /** One check of a monitor. */
     get: operations["show"];
@@ -975,6 +989,32 @@ export interface components {
     /** @description The error body every failure shares. */
     ErrorResponse: {
       error: components["schemas"]["ErrorContent"];
+    };
+    /** @description One check of a JSON history export. */
+    ExportedCheckResponse: {
+      baseline: boolean;
+      changed: boolean;
+      content_sha256?: string | null;
+      /** @description The text difference to the check before (JSON only). */
+      diff?: string | null;
+      error?: string | null;
+      extracted_value?: string | null;
+      /** Format: date-time */
+      finished_at: string;
+      /** Format: int32 */
+      http_status?: number | null;
+      /** Format: uuid */
+      id: string;
+      /** @description Why the judge decided as it did. */
+      judge_reason?: string | null;
+      /** @description What started the check: `schedule`, `manual` or `hook`. */
+      reason: string;
+      /** Format: date-time */
+      started_at: string;
+      /** @description `ok` or the kind of failure. */
+      status: string;
+      summary?: string | null;
+      triggered: boolean;
     };
     /**
      * @description What a check does when the model cannot judge a change (down, timing out, invalid answers).
@@ -2342,6 +2382,56 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["Queued"];
         };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * A monitor's whole check history as a file, oldest check first.
+   * @description Streamed in batches, so there is no cap on its length. CSV (RFC 4180,
+   * CRLF line ends, a header row) has the columns `id`, `started_at`,
+   * `finished_at` (RFC 3339, UTC), `reason`, `status`, `http_status`,
+   * `baseline`, `changed`, `triggered`, `summary`, `extracted_value`,
+   * `judge_reason`, `error`, `content_sha256`; an empty cell is a null, and a
+   * text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+   * prefixed with `'` so that a spreadsheet shows it instead of running it.
+   * JSON is an array of the same fields, with `diff` besides.
+   */
+  export: {
+    parameters: {
+      query?: {
+        /** @description `json` (the default) or `csv`. */
+        format?: "json" | "csv";
+      };
+      path: {
+        /** @description Monitor id */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The history, as an attachment named after the monitor (`<monitor-name>-checks.csv` or `.json`) */
+      200: {
+        headers: {
+          /** @description `attachment; filename="…"` */
+          "Content-Disposition"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["ExportedCheckResponse"][];
+          "text/csv": string;
+        };
+      };
+      /** @description No such monitor in the caller's teams */
+      404: {
+        content: never;
+      };
+      /** @description A format other than `csv` or `json` */
+      422: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {

@@ -1,7 +1,7 @@
 // The UI's names for the gateway's shapes. Each one is the schema the gateway
 // documents in /api/openapi.json, generated into schema.d.ts (`npm run
 // gen:api`), so a change to the API breaks the type check instead of drifting.
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
 
@@ -38,6 +38,8 @@ export type FirstCheck = Schemas['FirstCheckBody'];
 export type FailPolicy = Schemas['FailPolicyBody'];
 export type ScreenshotSetting = Schemas['ScreenshotBody'];
 export type Monitor = Schemas['MonitorResponse'];
+/** The file formats of a history export (`?format=` of `GET /api/v1/monitors/{id}/checks/export`). */
+export type ExportFormat = NonNullable<NonNullable<operations['export']['parameters']['query']>['format']>;
 export type MonitorList = Schemas['MonitorList'];
 export type MonitorInput = Schemas['CreateMonitor'];
 export type MonitorPatch = Schemas['UpdateMonitor'];

@@ -5,6 +5,7 @@ import { deleteMonitor, getMonitor, listChecks, runNow, setPaused } from '../api
 import type { Channel, Check, Monitor, Page } from '../api/types';
 import { AlertPrecision, RateAlert } from '../components/AlertRating';
 import { DiffView } from '../components/DiffView';
+import { HistoryExport } from '../components/HistoryExport';
 import { StatusBadge } from '../components/StatusBadge';
 import { MonitorUsageLine } from '../components/TeamUsage';
 import { VerdictDetails } from '../components/VerdictDetails';
@@ -293,6 +294,7 @@ export function MonitorDetail({ id }: { id: string }) {
         }}
       </AsyncView>
       <h2>History</h2>
+      <HistoryExport monitorId={id} />
       <CheckHistory state={checks} open={open} setOpen={setOpen} pending={pending} />
     </section>
   );

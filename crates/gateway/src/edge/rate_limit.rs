@@ -386,6 +386,12 @@ mod tests {
             RouteClass::of(&Method::GET, "/api/v1/monitors"),
             RouteClass::Read
         );
+        // A history export is a read: streamed in batches, it costs the
+        // database what paging through the history costs.
+        assert_eq!(
+            RouteClass::of(&Method::GET, "/api/v1/monitors/{id}/checks/export"),
+            RouteClass::Read
+        );
     }
 
     #[test]

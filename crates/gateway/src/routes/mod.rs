@@ -6,6 +6,7 @@
 //! - [`teams`] serves `/api/v1/teams`.
 //! - [`monitors`] serves `/api/v1/monitors…` including run-now.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
+//! - [`check_export`] serves `/api/v1/monitors/{id}/checks/export`: the history as a CSV or JSON file.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
 //! - [`unsubscribe`] serves `/api/v1/channels/unsubscribe/{token}`: one-click unsubscribe (RFC 8058).
 //! - [`deliveries`] serves `/api/v1/deliveries…`: dead letters and requeuing.
@@ -24,6 +25,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod budgets;
 pub mod channels;
+pub mod check_export;
 pub mod checks;
 pub mod deliveries;
 pub mod health;
@@ -69,6 +71,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         // A monitor may carry 20 headers of 4 KiB; the rest needs a few KiB.
         .merge(monitors::router().layer(DefaultBodyLimit::max(128 * 1024)))
         .merge(checks::router())
+        .merge(check_export::router())
         .merge(channels::router())
         .merge(unsubscribe::router())
         .merge(deliveries::router())

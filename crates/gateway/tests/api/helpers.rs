@@ -270,6 +270,15 @@ impl TestApp {
             .await
     }
 
+    /// `query` is the query string with its `?`, or empty.
+    pub async fn export_checks(&self, user: &TestUser, monitor: &str, query: &str) -> Response {
+        self.get(
+            user,
+            &format!("/api/v1/monitors/{monitor}/checks/export{query}"),
+        )
+        .await
+    }
+
     pub async fn create_channel(&self, user: &TestUser, body: &Value) -> Response {
         self.post(user, "/api/v1/channels", body).await
     }

@@ -32,6 +32,10 @@ async fn another_users_resources_answer_404_and_stay_unchanged() {
         ("run monitor", app.run_monitor_now(bob, &monitor).await),
         ("list checks", app.list_checks(bob, &monitor, "").await),
         (
+            "export checks",
+            app.export_checks(bob, &monitor, "?format=csv").await,
+        ),
+        (
             "get check",
             app.get_check(bob, &monitor, &check.to_string()).await,
         ),

@@ -8,6 +8,7 @@ mod auth;
 mod budgets;
 mod channel_secrets;
 mod channels;
+mod check_export;
 mod checks;
 mod confirmation;
 mod deliveries;
