@@ -1,12 +1,13 @@
 import type { FailPolicy, FirstCheck } from '../api/types';
+import { ChoiceField, type Choice } from './ChoiceField';
 
-export const FIRST_CHECK_CHOICES: { value: FirstCheck; label: string }[] = [
+export const FIRST_CHECK_CHOICES: Choice<FirstCheck>[] = [
   { value: 'auto', label: 'Alert once if the condition is already true (not for "any change" or "new …" conditions)' },
   { value: 'alert', label: 'Alert if the condition holds on the first check, whatever it is about' },
   { value: 'baseline', label: 'Never alert on the first check: only record where the page stands' },
 ];
 
-export const FAIL_POLICY_CHOICES: { value: FailPolicy; label: string }[] = [
+export const FAIL_POLICY_CHOICES: Choice<FailPolicy>[] = [
   { value: 'hold', label: 'Wait and judge the change when the model answers again (tell me after a few)' },
   { value: 'alert_anyway', label: 'Alert anyway with what changed, marked "not judged"' },
   { value: 'notify_unjudged', label: 'Wait, and tell me at once that judging fails' },
@@ -21,35 +22,24 @@ export function VerdictSettings(props: {
 }) {
   return (
     <>
-      <label for="monitor-first_check">On the first check</label>
-      <select
+      <ChoiceField
         id="monitor-first_check"
+        label="On the first check"
         value={props.firstCheck}
-        onChange={(event) => props.onFirstCheck(event.currentTarget.value as FirstCheck)}
-        aria-describedby="monitor-first_check-hint"
-      >
-        {FIRST_CHECK_CHOICES.map((choice) => (
-          <option key={choice.value} value={choice.value}>
-            {choice.label}
-          </option>
-        ))}
-      </select>
-      <p id="monitor-first_check-hint" class="hint small muted">
-        A condition about how the page is ("price below 100") can already be true when monitoring starts; a condition
-        about something that happens ("a new job posting") needs a change first.
-      </p>
-      <label for="monitor-fail_policy">When the model cannot judge a change</label>
-      <select
+        choices={FIRST_CHECK_CHOICES}
+        onChange={props.onFirstCheck}
+        hint={
+          'A condition about how the page is ("price below 100") can already be true when monitoring starts; a condition ' +
+          'about something that happens ("a new job posting") needs a change first.'
+        }
+      />
+      <ChoiceField
         id="monitor-fail_policy"
+        label="When the model cannot judge a change"
         value={props.failPolicy}
-        onChange={(event) => props.onFailPolicy(event.currentTarget.value as FailPolicy)}
-      >
-        {FAIL_POLICY_CHOICES.map((choice) => (
-          <option key={choice.value} value={choice.value}>
-            {choice.label}
-          </option>
-        ))}
-      </select>
+        choices={FAIL_POLICY_CHOICES}
+        onChange={props.onFailPolicy}
+      />
     </>
   );
 }
