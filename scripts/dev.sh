@@ -50,8 +50,8 @@ A development access token for dev@lookout.local (valid 15 minutes), for scripts
 Press Ctrl-C to stop everything.
 MSG
 
-# Stop when any service dies, so a crash is not mistaken for a running mesh.
-# Ctrl-C reaches the services too; bash runs the INT trap (exit 0) as soon as
-# `wait` returns, before the line below, so a stop is never called a crash.
-wait -n "${MESH_PIDS[@]}" || true
-die "a service exited; see $MESH_LOG_DIR"
+# The launcher stops every service and exits 1, naming it, when one dies, so
+# a crash is not mistaken for a running mesh. Ctrl-C runs the INT trap (exit
+# 0) as soon as `wait` returns, before the line below.
+wait "$MESH_LAUNCHER_PID" || die "a service exited; see $MESH_LOG_DIR"
+MESH_LAUNCHER_PID=""

@@ -1,44 +1,25 @@
 # Starting and stopping the whole mesh on this machine as local processes.
-# Sourced by dev.sh (interactive) and web-e2e.sh (the UI's end-to-end tests);
-# never run directly. Needs scripts/lib.sh sourced first.
+# Sourced by dev.sh (interactive), web-e2e.sh (the UI's end-to-end tests) and
+# bench-checks.sh; never run directly. Needs scripts/lib.sh sourced first.
+# The services themselves are started by `lookout-dev-mesh` (crates/dev-mesh),
+# the same launcher the Rust end-to-end suite uses; this file only provides
+# what they stand on: PostgreSQL and Redis.
 # shellcheck shell=bash
 
-MESH_PIDS=()
-# Each started process's PID by name (browser, gateway, …), for benchmarks.
+MESH_LAUNCHER_PID=""
+# Each service's PID by name (browser, gateway, …), for benchmarks.
 declare -gA MESH_PID_OF=()
 
-# mesh_start DIR: PostgreSQL and Redis (throwaway servers under DIR unless
-# DATABASE_URL / REDIS_URL are set), a local mailbox, the development identity
-# provider and every service, waiting until each one is healthy. Exports the
-# URLs it chose (GATEWAY_ADDR, DATABASE_URL, MAIL_DIR, …) and MESH_BIN, the
-# directory of the service binaries (CARGO_TARGET_DIR's when set; a release
-# build when MESH_PROFILE=release).
+# mesh_start DIR: PostgreSQL and Redis (servers under DIR, kept across runs,
+# unless DATABASE_URL / REDIS_URL are set), then every service, a local
+# mailbox in DIR/mail (unless SMTP_URL is set) and the development identity
+# provider, through `lookout-dev-mesh`; returns once every one is healthy.
+# Exports what the launcher reports (GATEWAY_ADDR, PUBLIC_BASE_URL,
+# DEV_IDP_ISSUER, JWT_SECRET, …), MAIL_DIR, MESH_LOG_DIR and MESH_BIN, the
+# folder of the binaries (a release build when MESH_PROFILE=release).
 mesh_start() {
   MESH_DIR=$1
-  MESH_LOG_DIR="$MESH_DIR/logs"
-  mkdir -p "$MESH_LOG_DIR"
-
-  # Development secrets: random per checkout, kept so restarts keep sessions.
-  local keys="$MESH_DIR/keys.env"
-  if [ ! -f "$keys" ]; then
-    (
-      umask 077
-      {
-        echo "JWT_SECRET=$(random_secret)"
-        echo "GATEWAY_INTERNAL_KEY=$(random_secret)"
-        echo "SCHEDULER_INTERNAL_KEY=$(random_secret)"
-      } >"$keys"
-    )
-  fi
-  # shellcheck disable=SC1090
-  source "$keys"
-  export JWT_SECRET
-  # Servers receive digests of the keys they accept, never the keys; llm
-  # accepts only the scheduler.
-  local gateway_digest scheduler_digest
-  gateway_digest=$(printf '%s' "$GATEWAY_INTERNAL_KEY" | sha256sum | cut -d' ' -f1)
-  scheduler_digest=$(printf '%s' "$SCHEDULER_INTERNAL_KEY" | sha256sum | cut -d' ' -f1)
-
+  mkdir -p "$MESH_DIR"
   if [ -z "${DATABASE_URL:-}" ]; then
     ensure_postgres_binaries
     local pg_port; pg_port=$(free_port)
@@ -58,67 +39,38 @@ mesh_start() {
   [ "$profile" = release ] && build_flags=(--release)
   log "building ($profile)"
   cargo build --workspace --bins --quiet "${build_flags[@]}"
-  MESH_BIN=$(bin_dir "$profile")
-  local bin=$MESH_BIN
-
-  export LOOKOUT_ENV=development LOG_FORMAT=${LOG_FORMAT:-pretty}
-  export GATEWAY_ADDR=${GATEWAY_ADDR:-127.0.0.1:8080}
-  export BROWSER_ADDR=127.0.0.1:$(free_port) LLM_ADDR=127.0.0.1:$(free_port)
-  export NOTIFY_ADDR=127.0.0.1:$(free_port) SCHEDULER_ADDR=127.0.0.1:$(free_port)
-  export METRICS_ADDR=${METRICS_ADDR:-127.0.0.1:$(free_port)}
-  export BROWSER_URL="http://$BROWSER_ADDR" LLM_URL="http://$LLM_ADDR" NOTIFY_URL="http://$NOTIFY_ADDR"
-  export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$GATEWAY_ADDR}
-  # Local development watches pages on this machine too; production refuses this.
-  # One policy for gateway, browser and notify (netguard::settings).
-  export ALLOW_NETWORKS=${ALLOW_NETWORKS:-127.0.0.0/8,::1/128}
-  export MONITOR_MIN_INTERVAL_SECONDS=${MONITOR_MIN_INTERVAL_SECONDS:-30}
   [ -f web/dist/index.html ] && export WEB_DIST_DIR=${WEB_DIST_DIR:-$PWD/web/dist}
 
+  MESH_BIN=$(bin_dir "$profile")
+  MESH_LOG_DIR="$MESH_DIR/logs"
   MAIL_DIR="$MESH_DIR/mail"
-  if [ -z "${SMTP_URL:-}" ]; then
-    local smtp_port; smtp_port=$(free_port)
-    export SMTP_URL="smtp://127.0.0.1:$smtp_port"
-    mkdir -p "$MAIL_DIR"
-    "$bin/lookout-dev-mailbox" --listen "127.0.0.1:$smtp_port" --dir "$MAIL_DIR" >"$MESH_LOG_DIR/mailbox.log" 2>&1 &
-    MESH_PIDS+=($!)
-  fi
-
-  local idp_port; idp_port=$(free_port)
-  export DEV_IDP_ADDR="127.0.0.1:$idp_port" DEV_IDP_ISSUER="http://127.0.0.1:$idp_port"
-  export DEV_IDP_REDIRECT_URIS="$PUBLIC_BASE_URL/auth/google/callback"
-  export OIDC_ISSUER_URL="$DEV_IDP_ISSUER" GOOGLE_CLIENT_ID=lookout-dev GOOGLE_CLIENT_SECRET=lookout-dev-secret
-  "$bin/lookout-dev-idp" >"$MESH_LOG_DIR/dev-idp.log" 2>&1 &
-  MESH_PIDS+=($!)
-
-  local svc key digests
+  rm -f "$MESH_DIR/mesh.env"
+  log "starting the services"
+  "$MESH_BIN/lookout-dev-mesh" --dir "$MESH_DIR" --dev-idp --mail-dir "$MAIL_DIR" &
+  MESH_LAUNCHER_PID=$!
+  # The launcher writes mesh.env once every service is healthy.
+  until [ -f "$MESH_DIR/mesh.env" ]; do
+    kill -0 "$MESH_LAUNCHER_PID" 2>/dev/null || die "the mesh did not start; see $MESH_DIR/logs"
+    sleep 0.2
+  done
+  # shellcheck disable=SC1091
+  source "$MESH_DIR/mesh.env"
+  local svc var
   for svc in browser llm notify gateway scheduler; do
-    key=$GATEWAY_INTERNAL_KEY
-    [ "$svc" = scheduler ] && key=$SCHEDULER_INTERNAL_KEY
-    digests="gateway:$gateway_digest,scheduler:$scheduler_digest"
-    [ "$svc" = llm ] && digests="scheduler:$scheduler_digest"
-    INTERNAL_API_KEY=$key INTERNAL_API_KEY_DIGESTS=$digests "$bin/lookout-$svc" >"$MESH_LOG_DIR/$svc.log" 2>&1 &
-    MESH_PIDS+=($!)
-    MESH_PID_OF[$svc]=$!
+    var="MESH_PID_${svc^^}"
+    MESH_PID_OF[$svc]=${!var}
   done
-
-  log "waiting for every service to be healthy"
-  local deadline
-  for svc in dev-idp browser llm notify scheduler gateway; do
-    deadline=$(( $(date +%s) + 90 ))
-    until "$bin/lookout-$svc" healthcheck >/dev/null 2>&1; do
-      [ "$(date +%s)" -lt "$deadline" ] || die "$svc did not become healthy; see $MESH_LOG_DIR/$svc.log"
-      sleep 0.5
-    done
-    printf '  %-10s healthy\n' "$svc"
-  done
+  export MAIL_DIR MESH_BIN MESH_LOG_DIR
 }
 
-# mesh_stop: stops every process mesh_start started, and the throwaway servers.
+# mesh_stop: stops the services (the launcher stops them on SIGTERM) and the
+# servers mesh_start started.
 mesh_stop() {
-  local pid
-  for pid in "${MESH_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${MESH_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  MESH_PIDS=()
+  if [ -n "$MESH_LAUNCHER_PID" ]; then
+    kill -TERM "$MESH_LAUNCHER_PID" 2>/dev/null || true
+    wait "$MESH_LAUNCHER_PID" 2>/dev/null || true
+  fi
+  MESH_LAUNCHER_PID=""
   MESH_PID_OF=()
   [ -n "${MESH_OWN_POSTGRES:-}" ] && stop_postgres "$MESH_DIR/postgres"
   [ -n "${MESH_OWN_REDIS:-}" ] && stop_redis "$MESH_DIR/redis"

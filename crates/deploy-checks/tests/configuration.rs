@@ -12,7 +12,7 @@ use deploy_checks::repo;
 
 /// The crates whose sources make up the shipped binaries (services, their
 /// shared plumbing, and the development tools `make dev` runs).
-const BINARY_CRATES: [&str; 13] = [
+const BINARY_CRATES: [&str; 14] = [
     "gateway",
     "scheduler",
     "browser",
@@ -26,6 +26,7 @@ const BINARY_CRATES: [&str; 13] = [
     "blob-store",
     "dev-idp",
     "dev-mailbox",
+    "dev-mesh",
 ];
 
 /// Variables read by libraries rather than by a literal in our code.

@@ -19,7 +19,7 @@ use api_proto::browser::v1::FetchRequest;
 use api_proto::browser::v1::browser_client::BrowserClient;
 use api_proto::llm::v1::EvaluateRequest;
 use api_proto::llm::v1::judge_client::JudgeClient;
-use e2e::mesh::{InternalServices, Mesh, random_key};
+use e2e::mesh::{Mesh, random_key, start_internal_services};
 use secrecy::SecretString;
 use test_support::smtp::SmtpSink;
 use test_support::website::TestSite;
@@ -72,7 +72,7 @@ async fn main() {
     let redis = test_support::redis::url().await;
     let logs = test_support::process::temp_dir("lookout-bench");
     let key = random_key();
-    let services = InternalServices::start(
+    let services = start_internal_services(
         &[("scheduler", key.as_str())],
         &smtp.url(),
         &redis,

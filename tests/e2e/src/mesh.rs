@@ -1,128 +1,75 @@
 //! PostgreSQL, Redis, an SMTP sink, a local website and the five services,
-//! wired together the way `make dev` and docker compose wire them.
+//! started by `dev-mesh`: the same wiring as `make dev`, configured for tests
+//! (exact environments, a short minimum interval, a fast scheduler).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use dev_mesh::{Infrastructure, Launch, MeshSettings};
 use test_support::postgres::TestDatabase;
 use test_support::smtp::SmtpSink;
 use test_support::website::TestSite;
 
+pub use dev_mesh::{InternalServices, random_key};
+
 use crate::process::ServiceProcess;
 
-/// How long a service may take to become healthy on a loaded 2-core machine.
+/// How long a service may take to become healthy after a restart.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
-pub fn random_key() -> String {
-    format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
+/// How the suite runs every service: the test's own binaries, exactly the
+/// environment given, webhooks and fetches allowed on loopback.
+fn launch(log_dir: &std::path::Path, blob_dir: Option<&std::path::Path>) -> Launch {
+    let bin_dir = test_support::process::workspace_binary("lookout-gateway")
+        .parent()
+        .expect("a binary has a folder")
+        .to_path_buf();
+    let mut env: Vec<(String, String)> = [
+        ("LOG_FORMAT", "json"),
+        ("ALLOW_NETWORKS", "127.0.0.0/8"),
+        ("LLM_PROVIDER", "offline"),
+        ("NOTIFICATION_EMAIL", "Lookout <alerts@lookout.test>"),
+        ("MONITOR_MIN_INTERVAL_SECONDS", "1"),
+        ("SCHEDULER_POLL_MS", "100"),
+        ("SCHEDULER_HOST_DELAY_MS", "0"),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .collect();
+    if let Some(blob_dir) = blob_dir {
+        // The scheduler stores screenshots where the gateway serves them from.
+        env.push(("BLOB_STORE_DIR".to_owned(), blob_dir.display().to_string()));
+    }
+    Launch {
+        bin_dir,
+        log_dir: log_dir.to_path_buf(),
+        inherit_env: false,
+        env,
+    }
+}
+
+/// Starts browser, llm and notify accepting the keys of `callers`
+/// (`(caller, key)`, several per caller during a rotation).
+pub async fn start_internal_services(
+    callers: &[(&str, &str)],
+    smtp_url: &str,
+    redis_url: &str,
+    public_base_url: &str,
+    log_dir: &std::path::Path,
+) -> InternalServices {
+    let infrastructure = Infrastructure {
+        database_url: String::new(),
+        redis_url: redis_url.to_owned(),
+        smtp_url: smtp_url.to_owned(),
+    };
+    InternalServices::start(
+        callers,
+        &infrastructure,
+        public_base_url,
+        &launch(log_dir, None),
     )
-}
-
-fn loopback_addr() -> String {
-    format!("127.0.0.1:{}", test_support::ports::free_port())
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-        .collect()
-}
-
-/// The internal services (browser, llm, notify) as processes.
-pub struct InternalServices {
-    pub browser_url: String,
-    pub llm_url: String,
-    pub notify_url: String,
-    pub processes: Vec<ServiceProcess>,
-}
-
-impl InternalServices {
-    /// Starts the three services accepting the keys of `callers`
-    /// (`(caller, key)`, several per caller during a rotation), with
-    /// webhooks and fetches allowed on loopback. Each service receives
-    /// only the digests of the callers that may call it: llm only the
-    /// scheduler's.
-    pub async fn start(
-        callers: &[(&str, &str)],
-        smtp_url: &str,
-        redis_url: &str,
-        public_base_url: &str,
-        log_dir: &std::path::Path,
-    ) -> Self {
-        let browser_addr = loopback_addr();
-        let llm_addr = loopback_addr();
-        let notify_addr = loopback_addr();
-        let digests = |allowed: &[&str]| {
-            callers
-                .iter()
-                .filter(|(caller, _)| allowed.contains(caller))
-                .map(|(caller, key)| {
-                    format!("{caller}:{}", mesh::internal_auth::key_digest_hex(key))
-                })
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let every_caller = digests(&["gateway", "scheduler"]);
-        let scheduler_only = digests(&["scheduler"]);
-        let common = [("LOOKOUT_ENV", "development"), ("LOG_FORMAT", "json")];
-        let mut browser_env = pairs(&common);
-        browser_env.push(("INTERNAL_API_KEY_DIGESTS".to_owned(), every_caller.clone()));
-        browser_env.extend(pairs(&[
-            ("BROWSER_ADDR", &browser_addr),
-            ("ALLOW_NETWORKS", "127.0.0.0/8"),
-            // Tests run as root in CI containers, where Chromium has no sandbox.
-            ("BROWSER_CHROMIUM_NO_SANDBOX", "true"),
-        ]));
-        let mut llm_env = pairs(&common);
-        if !scheduler_only.is_empty() {
-            llm_env.push(("INTERNAL_API_KEY_DIGESTS".to_owned(), scheduler_only));
-        }
-        llm_env.extend(pairs(&[
-            ("LLM_ADDR", &llm_addr),
-            ("LLM_PROVIDER", "offline"),
-        ]));
-        let mut notify_env = pairs(&common);
-        notify_env.push(("INTERNAL_API_KEY_DIGESTS".to_owned(), every_caller));
-        notify_env.extend(pairs(&[
-            ("NOTIFY_ADDR", &notify_addr),
-            ("SMTP_URL", smtp_url),
-            ("REDIS_URL", redis_url),
-            ("ALLOW_NETWORKS", "127.0.0.0/8"),
-            ("PUBLIC_BASE_URL", public_base_url),
-            ("NOTIFICATION_EMAIL", "Lookout <alerts@lookout.test>"),
-        ]));
-        let processes = vec![
-            ServiceProcess::start("lookout-browser", &browser_env, log_dir),
-            ServiceProcess::start("lookout-llm", &llm_env, log_dir),
-            ServiceProcess::start("lookout-notify", &notify_env, log_dir),
-        ];
-        let services = Self {
-            browser_url: format!("http://{browser_addr}"),
-            llm_url: format!("http://{llm_addr}"),
-            notify_url: format!("http://{notify_addr}"),
-            processes,
-        };
-        for url in [
-            &services.browser_url,
-            &services.llm_url,
-            &services.notify_url,
-        ] {
-            wait_for_grpc_health(url, &services.logs()).await;
-        }
-        services
-    }
-
-    pub fn logs(&self) -> String {
-        self.processes
-            .iter()
-            .map(|process| format!("--- {} ---\n{}", process.name, process.log()))
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+    .await
+    .unwrap_or_else(|error| panic!("the internal services did not start: {error}"))
 }
 
 /// Polls `grpc.health.v1` until the service answers serving.
@@ -154,7 +101,6 @@ pub struct Mesh {
     /// The scheduler's Prometheus endpoint, `…/metrics`.
     pub scheduler_metrics_url: String,
     pub log_dir: PathBuf,
-    gateway_env: Vec<(String, String)>,
 }
 
 impl Mesh {
@@ -164,84 +110,40 @@ impl Mesh {
         let smtp = SmtpSink::start().await;
         let site = TestSite::start().await;
         let log_dir = test_support::process::temp_dir("lookout-e2e-logs");
-        // The scheduler stores screenshots where the gateway serves them from.
         let blob_dir = test_support::process::temp_dir("lookout-e2e-blobs");
-        let blob_dir_text = blob_dir.display().to_string();
-
-        let gateway_key = random_key();
-        let scheduler_key = random_key();
-
-        let gateway_addr = loopback_addr();
-        let gateway_url = format!("http://{gateway_addr}");
-        let internal = InternalServices::start(
-            &[
-                ("gateway", gateway_key.as_str()),
-                ("scheduler", scheduler_key.as_str()),
-            ],
-            &smtp.url(),
-            &redis_url,
-            &gateway_url,
-            &log_dir,
+        let infrastructure = Infrastructure {
+            database_url: database.url.clone(),
+            redis_url: redis_url.clone(),
+            smtp_url: smtp.url(),
+        };
+        let settings = MeshSettings {
+            jwt_secret: random_key(),
+            gateway_key: random_key(),
+            scheduler_key: random_key(),
+            gateway_addr: None,
+            public_base_url: None,
+            dev_idp: false,
+        };
+        let mesh = dev_mesh::Mesh::start(
+            &infrastructure,
+            &settings,
+            &launch(&log_dir, Some(&blob_dir)),
         )
-        .await;
-
-        let jwt_secret = random_key();
-        let metrics_addr = loopback_addr();
-        let gateway_env = pairs(&[
-            ("LOOKOUT_ENV", "development"),
-            ("METRICS_ADDR", &metrics_addr),
-            ("LOG_FORMAT", "json"),
-            ("GATEWAY_ADDR", &gateway_addr),
-            ("DATABASE_URL", &database.url),
-            ("REDIS_URL", &redis_url),
-            ("JWT_SECRET", &jwt_secret),
-            ("INTERNAL_API_KEY", &gateway_key),
-            ("BROWSER_URL", &internal.browser_url),
-            ("LLM_URL", &internal.llm_url),
-            ("NOTIFY_URL", &internal.notify_url),
-            ("ALLOW_NETWORKS", "127.0.0.0/8"),
-            ("MONITOR_MIN_INTERVAL_SECONDS", "1"),
-            ("PUBLIC_BASE_URL", &gateway_url),
-            ("BLOB_STORE_DIR", &blob_dir_text),
-        ]);
-        let mut gateway = ServiceProcess::start("lookout-gateway", &gateway_env, &log_dir);
-        wait_for_http_health(&gateway_url, &mut gateway).await;
-
-        let scheduler_addr = loopback_addr();
-        let scheduler_metrics_addr = loopback_addr();
-        let scheduler_env = pairs(&[
-            ("SCHEDULER_METRICS_ADDR", &scheduler_metrics_addr),
-            ("LOOKOUT_ENV", "development"),
-            ("LOG_FORMAT", "json"),
-            ("SCHEDULER_ADDR", &scheduler_addr),
-            ("DATABASE_URL", &database.url),
-            ("INTERNAL_API_KEY", &scheduler_key),
-            ("BROWSER_URL", &internal.browser_url),
-            ("LLM_URL", &internal.llm_url),
-            ("NOTIFY_URL", &internal.notify_url),
-            ("SCHEDULER_POLL_MS", "100"),
-            ("SCHEDULER_HOST_DELAY_MS", "0"),
-            ("PUBLIC_BASE_URL", &gateway_url),
-            ("BLOB_STORE_DIR", &blob_dir_text),
-        ]);
-        let scheduler = ServiceProcess::start("lookout-scheduler", &scheduler_env, &log_dir);
-        let scheduler_url = format!("http://{scheduler_addr}");
-        wait_for_grpc_health(&scheduler_url, &scheduler.log()).await;
-
+        .await
+        .unwrap_or_else(|error| panic!("the mesh did not start: {error}"));
         Self {
             database,
             redis_url,
             smtp,
             site,
-            gateway_url,
-            jwt_secret,
-            internal,
-            gateway,
-            scheduler,
-            scheduler_url,
-            scheduler_metrics_url: format!("http://{scheduler_metrics_addr}/metrics"),
+            gateway_url: mesh.gateway_url,
+            jwt_secret: settings.jwt_secret,
+            internal: mesh.internal,
+            gateway: mesh.gateway,
+            scheduler: mesh.scheduler,
+            scheduler_url: mesh.scheduler_url,
+            scheduler_metrics_url: mesh.scheduler_metrics_url,
             log_dir,
-            gateway_env,
         }
     }
 
@@ -256,7 +158,8 @@ impl Mesh {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(
-            self.gateway_env
+            self.gateway
+                .env()
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str())),
         )
@@ -273,38 +176,15 @@ impl Mesh {
 
     /// All logs, for assertion messages.
     pub fn logs(&self) -> String {
-        let mut logs = Vec::new();
-        for process in self
-            .internal
-            .processes
-            .iter()
-            .chain([&self.gateway, &self.scheduler])
-        {
-            logs.push(format!("--- {} ---\n{}", process.name, process.log()));
-        }
-        logs.join("\n")
+        [
+            self.internal.logs(),
+            logs_of_one(&self.gateway),
+            logs_of_one(&self.scheduler),
+        ]
+        .join("\n")
     }
 }
 
-async fn wait_for_http_health(base_url: &str, process: &mut ServiceProcess) {
-    let client = reqwest::Client::new();
-    let deadline = tokio::time::Instant::now() + STARTUP_TIMEOUT;
-    loop {
-        process.assert_running();
-        if let Ok(response) = client
-            .get(format!("{base_url}/health"))
-            .timeout(Duration::from_secs(2))
-            .send()
-            .await
-            && response.status().is_success()
-        {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{base_url} did not become healthy:\n{}",
-            process.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+fn logs_of_one(process: &ServiceProcess) -> String {
+    format!("--- {} ---\n{}", process.name, process.log())
 }

@@ -25,7 +25,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::Utc;
 use e2e::mesh::{random_key, wait_for_grpc_health};
-use e2e::process::ServiceProcess;
 use rand::Rng;
 use store::Store;
 use store::scheduling::{MonitorOutcome, NewCheck};
@@ -203,7 +202,7 @@ async fn a_thousand_alerts_survive_kill_9_of_scheduler_and_notify_with_nothing_l
     let notify_addr = loopback();
     let notify_url = format!("http://{notify_addr}");
     let smtp_url = smtp.url();
-    let mut notify = ServiceProcess::start(
+    let mut notify = e2e::process::start(
         "lookout-notify",
         &env(&[
             ("LOOKOUT_ENV", "development"),
@@ -224,7 +223,7 @@ async fn a_thousand_alerts_survive_kill_9_of_scheduler_and_notify_with_nothing_l
     let nowhere = format!("http://{}", loopback());
     let scheduler_addr = loopback();
     let metrics_addr = loopback();
-    let mut scheduler = ServiceProcess::start(
+    let mut scheduler = e2e::process::start(
         "lookout-scheduler",
         &env(&[
             ("LOOKOUT_ENV", "development"),

@@ -15,7 +15,7 @@ use api_proto::llm::v1::EvaluateRequest;
 use api_proto::llm::v1::judge_client::JudgeClient;
 use api_proto::notify::v1::notifier_client::NotifierClient;
 use api_proto::notify::v1::{Alert, AlertKind, Channel, EmailTarget, SendRequest, channel};
-use e2e::mesh::{InternalServices, random_key};
+use e2e::mesh::{InternalServices, random_key, start_internal_services};
 use test_support::smtp::SmtpSink;
 use test_support::website::TestSite;
 use tonic::transport::Channel as GrpcChannel;
@@ -134,7 +134,7 @@ async fn every_internal_method_rejects_bad_keys_and_accepts_rotated_ones_until_r
     let new_key = random_key();
 
     // During a rotation both of the scheduler's keys are listed.
-    let services = InternalServices::start(
+    let services = start_internal_services(
         &[
             ("scheduler", old_key.as_str()),
             ("scheduler", new_key.as_str()),
@@ -180,7 +180,7 @@ async fn every_internal_method_rejects_bad_keys_and_accepts_rotated_ones_until_r
     drop(services);
 
     // After the rotation only the new key is listed.
-    let services = InternalServices::start(
+    let services = start_internal_services(
         &[("scheduler", new_key.as_str())],
         &smtp.url(),
         &redis,
@@ -212,7 +212,7 @@ async fn the_gateway_reaches_fetch_and_send_but_not_the_judge() {
     let redis = test_support::redis::url().await;
     let logs = test_support::process::temp_dir("lookout-e2e-callers");
     let gateway_key = random_key();
-    let services = InternalServices::start(
+    let services = start_internal_services(
         &[
             ("gateway", gateway_key.as_str()),
             ("scheduler", random_key().as_str()),
@@ -242,7 +242,7 @@ async fn health_checks_need_no_key() {
     let smtp = SmtpSink::start().await;
     let redis = test_support::redis::url().await;
     let logs = test_support::process::temp_dir("lookout-e2e-health");
-    let services = InternalServices::start(
+    let services = start_internal_services(
         &[("gateway", random_key().as_str())],
         &smtp.url(),
         &redis,

@@ -1,0 +1,214 @@
+//! Service binaries as child processes.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+/// How often a starting service is asked whether it is healthy.
+const HEALTH_POLL: Duration = Duration::from_millis(200);
+
+/// A running service; killed when dropped so a failing test (or a killed
+/// launcher) leaves nothing behind.
+pub struct ServiceProcess {
+    /// The binary's name (`lookout-gateway`, …).
+    pub name: String,
+    binary: PathBuf,
+    args: Vec<String>,
+    child: Child,
+    pub log_path: PathBuf,
+    /// Kept to start the same service again after a kill, and for its
+    /// `healthcheck` subcommand, which reads the same settings.
+    env: Vec<(String, String)>,
+    /// Whether the service also sees this process's environment (`make dev`
+    /// passes a developer's overrides through) or exactly `env` (tests).
+    inherit_env: bool,
+}
+
+impl ServiceProcess {
+    /// Starts `bin_dir/name` with `env`, logging to `log_dir/name.log` (a
+    /// fresh file; restarts append to it).
+    pub fn start(
+        bin_dir: &Path,
+        name: &str,
+        env: Vec<(String, String)>,
+        inherit_env: bool,
+        log_dir: &Path,
+    ) -> io::Result<Self> {
+        Self::start_with_args(bin_dir, name, &[], env, inherit_env, log_dir)
+    }
+
+    /// [`Self::start`] with command-line arguments, for the development
+    /// tools that take their address as arguments.
+    pub fn start_with_args(
+        bin_dir: &Path,
+        name: &str,
+        args: &[&str],
+        env: Vec<(String, String)>,
+        inherit_env: bool,
+        log_dir: &Path,
+    ) -> io::Result<Self> {
+        let binary = bin_dir.join(name);
+        if !binary.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "{} not found: build the services first with `cargo build --workspace --bins`",
+                    binary.display()
+                ),
+            ));
+        }
+        let log_path = log_dir.join(format!("{name}.log"));
+        std::fs::File::create(&log_path)?;
+        let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+        let child = spawn(&binary, &args, &env, inherit_env, &log_path)?;
+        Ok(Self {
+            name: name.to_owned(),
+            binary,
+            args,
+            child,
+            log_path,
+            env,
+            inherit_env,
+        })
+    }
+
+    /// Polls the binary's own `healthcheck` subcommand (with the service's
+    /// settings, so TLS and addresses are probed as in production) until it
+    /// succeeds; fails early when the service exits.
+    pub async fn wait_healthy(&mut self, within: Duration) -> Result<(), String> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "{} exited with {status} while starting; see {}",
+                    self.name,
+                    self.log_path.display()
+                ));
+            }
+            let probe = command(&self.binary, &self.env, self.inherit_env)
+                .arg("healthcheck")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .await;
+            if matches!(probe, Ok(status) if status.success()) {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return Err(format!(
+                    "{} did not become healthy within {} s; see {}",
+                    self.name,
+                    within.as_secs(),
+                    self.log_path.display()
+                ));
+            }
+            tokio::time::sleep(HEALTH_POLL).await;
+        }
+    }
+
+    /// `kill -9`: the process gets no chance to finish anything.
+    pub async fn kill_hard(&mut self) {
+        self.child
+            .kill()
+            .await
+            .expect("a running child can be killed");
+    }
+
+    /// Starts the service again with the same environment; its log goes on
+    /// in the same file.
+    pub fn restart(&mut self) {
+        self.child = spawn(
+            &self.binary,
+            &self.args,
+            &self.env,
+            self.inherit_env,
+            &self.log_path,
+        )
+        .expect("the service binary starts again");
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// The environment the service was started with (plus this process's,
+    /// when inherited).
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
+    /// Resident memory in KiB, from /proc.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
+    /// The log so far, for assertion messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for a graceful exit; returns whether it exited
+    /// successfully in time.
+    pub async fn terminate(&mut self, within: Duration) -> bool {
+        if let Some(pid) = self.pid() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        matches!(
+            tokio::time::timeout(within, self.child.wait()).await,
+            Ok(Ok(status)) if status.success()
+        )
+    }
+
+    /// How the process ended, when it has.
+    pub fn exit_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Fails with the log when the process has already exited.
+    pub fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited with {status}:\n{}", self.name, self.log());
+        }
+    }
+}
+
+fn command(binary: &Path, env: &[(String, String)], inherit_env: bool) -> Command {
+    let mut command = Command::new(binary);
+    if !inherit_env {
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info");
+    }
+    command.envs(env.iter().map(|(key, value)| (key, value)));
+    command
+}
+
+/// Starts the binary, appending its output to `log_path`.
+fn spawn(
+    binary: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    inherit_env: bool,
+    log_path: &Path,
+) -> io::Result<Child> {
+    let log = std::fs::OpenOptions::new().append(true).open(log_path)?;
+    let log_err = log.try_clone()?;
+    command(binary, env, inherit_env)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .kill_on_drop(true)
+        .spawn()
+}
