@@ -34,6 +34,9 @@ pub struct Config {
     /// BROWSER_MAX_SCREENSHOT_BYTES: a larger screenshot is dropped.
     pub max_screenshot_bytes: usize,
     /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
+    /// How long the service serves on after the stop signal while
+    /// reporting `NOT_SERVING` (`SHUTDOWN_DRAIN_SECONDS`).
+    pub shutdown_drain: std::time::Duration,
     pub tls: Option<mesh::tls::ServerTls>,
     /// BROWSER_MAX_SCREENSHOT_HEIGHT: a screenshot shows the whole page down
     /// to this many CSS pixels (the width is the viewport's).
@@ -110,6 +113,7 @@ impl Config {
             chromium_no_sandbox: env_parse("BROWSER_CHROMIUM_NO_SANDBOX", false)?,
             render_concurrency,
             max_screenshot_bytes,
+            shutdown_drain: mesh::shutdown::drain_from_env(environment)?,
             tls: mesh::tls::ServerTls::from_env()?,
             max_screenshot_height,
         })

@@ -37,6 +37,10 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     routes: Routes,
+    /// Serving while we run; `NOT_SERVING` once the service starts to stop.
+    health: mesh::health::HealthReporter,
+    /// How long it serves on after that (`SHUTDOWN_DRAIN_SECONDS`).
+    drain: std::time::Duration,
     tls: Option<mesh::tls::ServerTls>,
 }
 
@@ -85,6 +89,8 @@ impl Application {
             listener,
             port,
             routes,
+            health: health_reporter,
+            drain: config.shutdown_drain,
             tls: config.tls,
         })
     }
@@ -98,6 +104,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), StartupError> {
         tracing::info!(port = self.port, "lookout-browser listening");
+        let shutdown = mesh::shutdown::drained_grpc(shutdown, self.drain, self.health);
         mesh::server::serve_grpc(self.listener, self.routes, self.tls.as_ref(), shutdown).await?;
         Ok(())
     }

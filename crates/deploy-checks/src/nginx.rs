@@ -50,10 +50,18 @@ impl Ports {
 pub fn render(
     original: &str,
     prefix: &Path,
-    upstream: SocketAddr,
+    upstreams: &[SocketAddr],
     ports: Ports,
 ) -> anyhow::Result<String> {
     let prefix = prefix.display();
+    // Replicas behind one name (compose's `gateway` resolves to each of
+    // them) become one `server` directive each.
+    let servers = upstreams
+        .iter()
+        .map(|upstream| format!("server {upstream}"))
+        .collect::<Vec<_>>()
+        // One line: the token also appears in the file's header comment.
+        .join("; ");
     let replacements = [
         ("listen 8080", format!("listen 127.0.0.1:{}", ports.http)),
         ("listen 8443", format!("listen 127.0.0.1:{}", ports.https)),
@@ -61,7 +69,7 @@ pub fn render(
             "listen 8081",
             format!("listen 127.0.0.1:{}", ports.static_ui),
         ),
-        ("server gateway:8080", format!("server {upstream}")),
+        ("server gateway:8080", servers),
         ("/tmp/", format!("{prefix}/run/")),
         ("/etc/nginx/certs/", format!("{prefix}/certs/")),
         ("/usr/share/nginx/html", format!("{prefix}/html")),
@@ -87,6 +95,11 @@ pub struct Prefix {
 
 impl Prefix {
     pub fn prepare(upstream: SocketAddr) -> anyhow::Result<Self> {
+        Self::prepare_with_replicas(&[upstream])
+    }
+
+    /// [`Self::prepare`] with several gateway replicas behind the upstream.
+    pub fn prepare_with_replicas(upstreams: &[SocketAddr]) -> anyhow::Result<Self> {
         let dir = ScratchDir::new("nginx")?;
         std::fs::create_dir_all(dir.path().join("run"))?;
         scripts::run_ok(
@@ -97,7 +110,7 @@ impl Prefix {
         )?;
         dir.write("html/index.html", INDEX_HTML)?;
         let ports = Ports::free()?;
-        let rendered = render(&repo::read(CONFIG)?, dir.path(), upstream, ports)?;
+        let rendered = render(&repo::read(CONFIG)?, dir.path(), upstreams, ports)?;
         let config = dir.write("nginx.conf", &rendered)?;
         Ok(Self { dir, ports, config })
     }

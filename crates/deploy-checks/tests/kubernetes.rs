@@ -129,6 +129,32 @@ fn every_deployment_has_probes_and_runs_hardened() {
     }
 }
 
+/// What a stopping pod needs after SIGTERM: the service's own drain
+/// (`SHUTDOWN_DRAIN_SECONDS` in production) and the longest request it lets
+/// finish (`REQUEST_TIMEOUT_SECONDS`).
+const DRAIN_SECONDS: u64 = 5;
+const LONGEST_REQUEST_SECONDS: u64 = 30;
+
+#[test]
+fn services_that_take_traffic_wait_before_sigterm_and_have_time_to_drain() {
+    let deployments = of_kind("Deployment");
+    for name in ["gateway", "browser", "llm", "notify"] {
+        let pod = yaml::at(&deployments[name], &["spec", "template", "spec"]).unwrap();
+        let container = &pod["containers"][0];
+        let pre_stop = yaml::at(container, &["lifecycle", "preStop", "sleep", "seconds"])
+            .and_then(Value::as_u64)
+            .unwrap_or_else(|| panic!("{name}: a preStop sleep while endpoints catch up"));
+        let grace = pod["terminationGracePeriodSeconds"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{name}: terminationGracePeriodSeconds"));
+        assert!(
+            grace >= pre_stop + DRAIN_SECONDS + LONGEST_REQUEST_SECONDS,
+            "{name}: a grace period of {grace} s cannot hold a {pre_stop} s preStop, \
+             a {DRAIN_SECONDS} s drain and a {LONGEST_REQUEST_SECONDS} s request"
+        );
+    }
+}
+
 #[test]
 fn internal_services_accept_traffic_only_from_gateway_and_scheduler() {
     let policies = of_kind("NetworkPolicy");

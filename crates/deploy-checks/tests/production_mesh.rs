@@ -414,3 +414,137 @@ async fn nginx_in_front_of_the_real_gateway_proxies_only_the_public_routes() {
         );
     }
 }
+
+/// A rolling restart as compose or Kubernetes does it: nginx in front of two
+/// gateway replicas, each stopped with SIGTERM and started again in turn
+/// while clients keep calling through the edge. A stopping replica answers
+/// `/ready` with 503 `draining` while it still serves, then stops; nginx
+/// moves to the other replica, and no client sees an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restarting_each_gateway_replica_in_turn_behind_nginx_fails_no_request() {
+    let binaries = binaries();
+    let nginx = tools::require("nginx", "nginx in front of two gateway replicas");
+    let environments = environments().await;
+    let logs = ScratchDir::new("rolling-logs").unwrap();
+    let ports = [environments.gateway_port, test_support::ports::free_port()];
+    let start_replica = |index: usize| {
+        let mut env = environments.by_service["gateway"].clone();
+        env.insert(
+            "GATEWAY_ADDR".to_owned(),
+            format!("127.0.0.1:{}", ports[index]),
+        );
+        env.insert(
+            "METRICS_ADDR".to_owned(),
+            format!("127.0.0.1:{}", test_support::ports::free_port()),
+        );
+        env.insert("SHUTDOWN_DRAIN_SECONDS".to_owned(), "2".to_owned());
+        Service::start(
+            &format!("gateway-{index}"),
+            &binaries["gateway"],
+            env,
+            logs.path(),
+            Duration::from_secs(30),
+        )
+        .unwrap()
+    };
+    let mut replicas = [Some(start_replica(0)), Some(start_replica(1))];
+    let upstreams: Vec<std::net::SocketAddr> = ports
+        .iter()
+        .map(|port| format!("127.0.0.1:{port}").parse().unwrap())
+        .collect();
+    let prefix = Prefix::prepare_with_replicas(&upstreams).unwrap();
+    let certificate = reqwest::Certificate::from_pem(&prefix.certificate_pem().unwrap()).unwrap();
+    let edge = prefix.start(&nginx).unwrap();
+    let edge_client = Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(certificate)
+        .no_proxy()
+        .build()
+        .unwrap();
+    let through_edge = format!("https://127.0.0.1:{}/health", edge.ports().https);
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let client = edge_client.clone();
+            let url = through_edge.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let (mut answered, mut failed) = (0_u32, Vec::new());
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    match client.get(&url).send().await {
+                        Ok(response) if response.status() == StatusCode::OK => answered += 1,
+                        Ok(response) => failed.push(format!("status {}", response.status())),
+                        Err(error) => failed.push(error.to_string()),
+                    }
+                }
+                (answered, failed)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    for index in 0..2 {
+        let mut replica = replicas[index].take().unwrap();
+        let stopping = tokio::task::spawn_blocking(move || {
+            let clean = replica.terminate(Duration::from_secs(30)).unwrap();
+            (replica, clean)
+        });
+        // While it drains it sends probes away but still serves. (Without
+        // the internal services /ready is 503 `not_ready` even before.)
+        let direct = format!("http://127.0.0.1:{}", ports[index]);
+        let mut draining = false;
+        for _ in 0..40 {
+            let ready = client()
+                .get(format!("{direct}/ready"))
+                .send()
+                .await
+                .unwrap();
+            let status = ready.status();
+            let body: serde_json::Value = ready.json().await.unwrap();
+            if body["status"] == "draining" {
+                assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+                draining = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(draining, "/ready never said draining after SIGTERM");
+        let health = client()
+            .get(format!("{direct}/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            health.status(),
+            StatusCode::OK,
+            "a draining replica still serves"
+        );
+        let (replica, clean) = stopping.await.unwrap();
+        assert!(
+            clean,
+            "gateway-{index} did not stop cleanly:\n{}",
+            replica.log()
+        );
+        drop(replica);
+        replicas[index] = Some(tokio::task::block_in_place(|| start_replica(index)));
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut answered, mut failed) = (0, Vec::new());
+    for client in clients {
+        let (ok, errors) = client.await.unwrap();
+        answered += ok;
+        failed.extend(errors);
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} requests failed, e.g. {:?}\nnginx:\n{}",
+        failed.len(),
+        answered as usize + failed.len(),
+        &failed[..failed.len().min(5)],
+        edge.log()
+    );
+    assert!(answered > 100, "only {answered} requests went through");
+}

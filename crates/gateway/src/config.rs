@@ -29,6 +29,9 @@ const DEFAULT_MIN_INTERVAL_SECONDS: u32 = 60;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
+    /// How long the gateway serves on after the stop signal while `/ready`
+    /// answers 503 (`SHUTDOWN_DRAIN_SECONDS`).
+    pub shutdown_drain: std::time::Duration,
     pub addr: SocketAddr,
     /// May hold a password, hence secret.
     pub database_url: SecretString,
@@ -320,6 +323,7 @@ impl Config {
         )?;
         Ok(Self {
             environment,
+            shutdown_drain: mesh::shutdown::drain_from_env(environment)?,
             addr: Self::addr_from_env()?,
             database_url,
             database_max_connections,

@@ -38,6 +38,9 @@ pub struct Readiness {
     /// The last report and when it was made; the lock also makes
     /// concurrent callers share one check.
     recent: tokio::sync::Mutex<Option<(Instant, Arc<ReadinessReport>)>>,
+    /// Set when the gateway starts to stop; from then on it reports
+    /// `draining` whatever its dependencies say.
+    draining: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -51,7 +54,9 @@ pub struct DependencyStatus {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReadinessReport {
-    /// `ready`, `degraded` (serving with per-replica rate limits) or `not_ready`.
+    /// `ready`, `degraded` (serving with per-replica rate limits),
+    /// `not_ready`, or `draining` (stopping: still serving, but send new
+    /// requests elsewhere).
     #[schema(value_type = String)]
     pub status: &'static str,
     #[schema(value_type = BTreeMap<String, DependencyStatus>)]
@@ -61,7 +66,7 @@ pub struct ReadinessReport {
 impl ReadinessReport {
     /// Ready or degraded: this replica can serve.
     pub fn is_ready(&self) -> bool {
-        self.status != "not_ready"
+        !matches!(self.status, "not_ready" | "draining")
     }
 }
 
@@ -92,6 +97,7 @@ impl Readiness {
             redis,
             services,
             recent: tokio::sync::Mutex::new(None),
+            draining: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -99,8 +105,21 @@ impl Readiness {
         let _ = self.rate_limiter.set(edge);
     }
 
-    /// The report of a check made at most [`REPORT_TTL`] ago.
+    /// From now on `/ready` answers 503 `draining`.
+    pub fn start_draining(&self) {
+        self.draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The report of a check made at most [`REPORT_TTL`] ago; `draining`,
+    /// without asking anyone, once the gateway is stopping.
     pub async fn check(&self) -> Arc<ReadinessReport> {
+        if self.draining.load(std::sync::atomic::Ordering::Relaxed) {
+            return Arc::new(ReadinessReport {
+                status: "draining",
+                dependencies: BTreeMap::new(),
+            });
+        }
         let mut recent = self.recent.lock().await;
         if let Some((made_at, report)) = recent.as_ref()
             && made_at.elapsed() < REPORT_TTL

@@ -48,6 +48,10 @@ pub struct Application {
     /// The metrics listener reads a few figures (unjudged checks) from PostgreSQL.
     store: Store,
     router: Router,
+    /// Told when the gateway starts to stop, so `/ready` turns 503 first.
+    readiness: Arc<Readiness>,
+    /// How long it serves on after that (`SHUTDOWN_DRAIN_SECONDS`).
+    drain: std::time::Duration,
 }
 
 impl Application {
@@ -83,6 +87,8 @@ impl Application {
             port,
             metrics_listener,
             store,
+            readiness: state.readiness.clone(),
+            drain: config.shutdown_drain,
             router: routes::router(state, edge),
         })
     }
@@ -99,12 +105,18 @@ impl Application {
             .map(|addr| addr.port())
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves; then `/ready` answers 503 while it
+    /// serves on for the drain period, and finally it stops accepting and
+    /// lets in-flight requests finish.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
-        let shutdown = futures::future::FutureExt::shared(shutdown);
+        let readiness = self.readiness.clone();
+        let shutdown = mesh::shutdown::drained(shutdown, self.drain, async move {
+            readiness.start_draining();
+        });
+        let shutdown = futures::future::FutureExt::shared(Box::pin(shutdown));
         if let Some(listener) = self.metrics_listener {
             let stopped = shutdown.clone();
             let store = self.store.clone();

@@ -50,6 +50,9 @@ pub struct Config {
     /// The verdict cache in Redis, for the model judge; `None` sends every change to the model.
     pub verdict_cache: Option<CacheSettings>,
     /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
+    /// How long the service serves on after the stop signal while
+    /// reporting `NOT_SERVING` (`SHUTDOWN_DRAIN_SECONDS`).
+    pub shutdown_drain: std::time::Duration,
     pub tls: Option<mesh::tls::ServerTls>,
 }
 
@@ -77,6 +80,7 @@ impl Config {
             provider,
             internal_keys: InternalKeys::from_env(environment)?,
             verdict_cache,
+            shutdown_drain: mesh::shutdown::drain_from_env(environment)?,
             tls: mesh::tls::ServerTls::from_env()?,
         })
     }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mesh::health::HealthReporter;
 use mesh::internal_auth::InternalKeys;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -22,6 +23,10 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     routes: Routes,
+    /// Turned `NOT_SERVING` when the service starts to stop.
+    health: HealthReporter,
+    /// How long it serves on after that (`SHUTDOWN_DRAIN_SECONDS`).
+    drain: Duration,
     tls: Option<mesh::tls::ServerTls>,
 }
 
@@ -37,7 +42,11 @@ impl Application {
                     .map_err(StartupError::Redis)?,
             );
         }
-        Ok(Self::with_judge(listener, port, judge, config.internal_keys)?.with_tls(config.tls))
+        Ok(
+            Self::with_judge(listener, port, judge, config.internal_keys)?
+                .with_tls(config.tls)
+                .with_drain(config.shutdown_drain),
+        )
     }
 
     /// Serves any judge on a listener bound by [`mesh::server::bind`]; tests
@@ -49,12 +58,15 @@ impl Application {
         keys: InternalKeys,
     ) -> Result<Self, StartupError> {
         tracing::info!(judge = %judge.name(), port, "lookout-llm ready");
-        let (_reporter, health) = mesh::health::service();
-        let routes = Routes::new(health).add_service(JudgeService::new(judge).into_server(keys));
+        let (health, health_service) = mesh::health::service();
+        let routes =
+            Routes::new(health_service).add_service(JudgeService::new(judge).into_server(keys));
         Ok(Self {
             listener,
             port,
             routes,
+            health,
+            drain: Duration::ZERO,
             tls: None,
         })
     }
@@ -62,6 +74,11 @@ impl Application {
     /// Serves over TLS with this certificate (plain HTTP/2 with `None`).
     pub fn with_tls(self, tls: Option<mesh::tls::ServerTls>) -> Self {
         Self { tls, ..self }
+    }
+
+    /// Serves on for `drain` after the stop signal, reporting `NOT_SERVING`.
+    pub fn with_drain(self, drain: Duration) -> Self {
+        Self { drain, ..self }
     }
 
     pub fn port(&self) -> u16 {
@@ -73,6 +90,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), StartupError> {
+        let shutdown = mesh::shutdown::drained_grpc(shutdown, self.drain, self.health);
         mesh::server::serve_grpc(self.listener, self.routes, self.tls.as_ref(), shutdown).await?;
         Ok(())
     }

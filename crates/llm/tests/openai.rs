@@ -308,6 +308,7 @@ async fn the_service_configured_for_openai_answers_unavailable_when_the_model_fa
         provider: ProviderConfig::OpenAi(settings(&model)),
         internal_keys: support::service::keys(),
         verdict_cache: None,
+        shutdown_drain: std::time::Duration::ZERO,
         tls: None,
     };
     let service = support::service::serve(Application::build(config).await.unwrap());
@@ -341,6 +342,7 @@ async fn the_service_configured_for_openai_returns_the_models_verdict_and_tokens
         provider: ProviderConfig::OpenAi(settings(&model)),
         internal_keys: support::service::keys(),
         verdict_cache: None,
+        shutdown_drain: std::time::Duration::ZERO,
         tls: None,
     };
     let service = support::service::serve(Application::build(config).await.unwrap());

@@ -7,11 +7,11 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 use tonic_health::pb::health_server::Health;
-use tonic_health::server::HealthReporter;
 
 use crate::tls::ClientTls;
 
 pub use tonic_health::pb::health_server::HealthServer;
+pub use tonic_health::server::HealthReporter;
 
 /// A reporter whose overall status ("") starts as serving.
 pub fn service() -> (HealthReporter, HealthServer<impl Health>) {

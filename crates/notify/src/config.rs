@@ -47,6 +47,9 @@ pub struct Config {
     /// no longer; a repeat is possible only if the receiver had the message.
     pub claim_ttl: Duration,
     /// GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE: serve gRPC over TLS.
+    /// How long the service serves on after the stop signal while
+    /// reporting `NOT_SERVING` (`SHUTDOWN_DRAIN_SECONDS`).
+    pub shutdown_drain: std::time::Duration,
     pub tls: Option<mesh::tls::ServerTls>,
 }
 
@@ -84,6 +87,7 @@ impl Config {
             )?,
             internal_keys: InternalKeys::from_env(environment)?,
             claim_ttl: claim_ttl(env_parse("NOTIFY_CLAIM_TTL_MS", 10_000)?)?,
+            shutdown_drain: mesh::shutdown::drain_from_env(environment)?,
             tls: mesh::tls::ServerTls::from_env()?,
         })
     }

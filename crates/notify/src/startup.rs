@@ -36,8 +36,10 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     routes: Routes,
-    /// Kept so the health status stays "serving" for as long as we run.
-    _health: HealthReporter,
+    /// Serving while we run; `NOT_SERVING` once the service starts to stop.
+    health: HealthReporter,
+    /// How long it serves on after that (`SHUTDOWN_DRAIN_SECONDS`).
+    drain: std::time::Duration,
     tls: Option<mesh::tls::ServerTls>,
 }
 
@@ -83,7 +85,8 @@ impl Application {
             listener,
             port,
             routes,
-            _health: health,
+            health,
+            drain: config.shutdown_drain,
             tls: config.tls,
         })
     }
@@ -96,6 +99,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), tonic::transport::Error> {
+        let shutdown = mesh::shutdown::drained_grpc(shutdown, self.drain, self.health);
         mesh::server::serve_grpc(self.listener, self.routes, self.tls.as_ref(), shutdown).await
     }
 }

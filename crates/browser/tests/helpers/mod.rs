@@ -88,6 +88,7 @@ pub fn config(allow: &str) -> Config {
         chromium_no_sandbox: true,
         render_concurrency: 2,
         max_screenshot_bytes: 8 * 1024 * 1024,
+        shutdown_drain: std::time::Duration::ZERO,
         tls: None,
         max_screenshot_height: 4096,
     }

@@ -31,6 +31,7 @@ pub const NO_PEERS: &str = "http://127.0.0.1:9";
 pub fn config(database_url: &str, redis_url: &str, peers: &str) -> Config {
     Config {
         environment: Environment::Development,
+        shutdown_drain: std::time::Duration::ZERO,
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: SecretString::from(database_url.to_owned()),
         database_max_connections: 8,

@@ -46,6 +46,7 @@ pub fn config(provider: ProviderConfig) -> Config {
         provider,
         internal_keys: service::keys(),
         verdict_cache: None,
+        shutdown_drain: std::time::Duration::ZERO,
         tls: None,
     }
 }

@@ -78,6 +78,7 @@ impl TestApp {
                 ("gateway", GATEWAY_KEY),
             ]),
             claim_ttl: Duration::from_secs(10),
+            shutdown_drain: std::time::Duration::ZERO,
             tls: None,
         };
         let app = Application::build(config).await.unwrap();
