@@ -159,6 +159,16 @@ pub struct Mesh {
 
 impl Mesh {
     pub async fn start() -> Self {
+        Self::start_with(&[], &[]).await
+    }
+
+    /// The mesh with further gateway and scheduler settings (`(variable,
+    /// value)`, overriding the defaults below), for tests of the services'
+    /// own numbers such as the scheduler's lease.
+    pub async fn start_with(
+        gateway_settings: &[(&str, &str)],
+        scheduler_settings: &[(&str, &str)],
+    ) -> Self {
         let database = test_support::postgres::fresh_database().await;
         let redis_url = test_support::redis::url().await;
         let smtp = SmtpSink::start().await;
@@ -204,6 +214,7 @@ impl Mesh {
             ("PUBLIC_BASE_URL", &gateway_url),
             ("BLOB_STORE_DIR", &blob_dir_text),
         ]);
+        let gateway_env = with_settings(gateway_env, gateway_settings);
         let mut gateway = ServiceProcess::start("lookout-gateway", &gateway_env, &log_dir);
         wait_for_http_health(&gateway_url, &mut gateway).await;
 
@@ -224,6 +235,7 @@ impl Mesh {
             ("PUBLIC_BASE_URL", &gateway_url),
             ("BLOB_STORE_DIR", &blob_dir_text),
         ]);
+        let scheduler_env = with_settings(scheduler_env, scheduler_settings);
         let scheduler = ServiceProcess::start("lookout-scheduler", &scheduler_env, &log_dir);
         let scheduler_url = format!("http://{scheduler_addr}");
         wait_for_grpc_health(&scheduler_url, &scheduler.log()).await;
@@ -284,6 +296,16 @@ impl Mesh {
         }
         logs.join("\n")
     }
+}
+
+/// `env` with `settings` replacing or adding variables.
+fn with_settings(env: Vec<(String, String)>, settings: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(name, _)| !settings.iter().any(|(set, _)| set == name))
+        .collect();
+    env.extend(pairs(settings));
+    env
 }
 
 async fn wait_for_http_health(base_url: &str, process: &mut ServiceProcess) {
