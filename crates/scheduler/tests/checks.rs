@@ -66,17 +66,6 @@ async fn the_first_check_is_a_baseline_that_never_alerts_and_an_unchanged_page_i
     app.stop().await;
 }
 
-async fn stored_validators(app: &support::TestApp, monitor: Uuid) -> Option<String> {
-    app.db
-        .query_one(
-            "SELECT validators FROM snapshots WHERE monitor_id = $1",
-            &[&monitor],
-        )
-        .await
-        .unwrap()
-        .get(0)
-}
-
 #[tokio::test]
 async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_against_the_stored_text()
 {
@@ -86,7 +75,7 @@ async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_again
     let baseline = app.wait_for_checks(monitor, 1).await.remove(0);
     assert!(baseline.baseline);
     assert_eq!(
-        stored_validators(&app, monitor).await.as_deref(),
+        app.stored_validators(monitor).await.as_deref(),
         Some("etag 1")
     );
     let first = app.peers.fetches.lock().unwrap()[0].clone();
@@ -125,7 +114,7 @@ async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_again
     );
     assert_eq!(fetch.previous_validators, "etag 1");
     assert_eq!(
-        stored_validators(&app, monitor).await.as_deref(),
+        app.stored_validators(monitor).await.as_deref(),
         Some("etag 2"),
         "an unchanged page's new validators replace the stored ones"
     );

@@ -666,6 +666,18 @@ impl TestApp {
         checks[before].clone()
     }
 
+    /// The validators kept with the monitor's (one) snapshot.
+    pub async fn stored_validators(&self, monitor_id: Uuid) -> Option<String> {
+        self.db
+            .query_one(
+                "SELECT validators FROM snapshots WHERE monitor_id = $1",
+                &[&monitor_id],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    }
+
     pub async fn count(&self, sql: &str, id: Uuid) -> i64 {
         self.db.query_one(sql, &[&id]).await.unwrap().get(0)
     }
