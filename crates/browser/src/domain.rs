@@ -33,6 +33,14 @@ pub struct FetchSpec {
     pub cookies: Vec<Cookie>,
     /// Run in order in the rendered page before it is read (imply rendering).
     pub steps: Vec<Step>,
+    /// The SHA-256 (lowercase hex) of the text the caller already has: a
+    /// page whose text hashes to it is answered without its text.
+    pub previous_text_sha256: Option<String>,
+    /// Binds the validators handed out to this URL and these selectors.
+    pub validators_key: String,
+    /// Sent as `If-None-Match` / `If-Modified-Since`: the caller's
+    /// validators for this very request, with a text to stand for a 304.
+    pub conditional: Option<crate::validators::Validators>,
 }
 
 impl FetchSpec {
@@ -163,6 +171,10 @@ pub struct FetchReport {
     pub screenshot_png: Vec<u8>,
     /// With [`Outcome::StepFailed`]: the failing step's position, from 1.
     pub failed_step: u32,
+    /// The page's validators as handed to the caller; empty when none.
+    pub validators: String,
+    /// The site answered 304 to a conditional fetch: the caller's text stands.
+    pub not_modified: bool,
 }
 
 impl FetchReport {
@@ -180,6 +192,8 @@ impl FetchReport {
             detail: detail.into(),
             screenshot_png: Vec::new(),
             failed_step: 0,
+            validators: String::new(),
+            not_modified: false,
         }
     }
 

@@ -6,6 +6,7 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::validators::Validators;
 use netguard::{GuardError, GuardedResolver, Policy};
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Client, Response, StatusCode};
@@ -44,6 +45,8 @@ pub struct Download {
     pub kind: ContentKind,
     pub body: String,
     pub body_bytes: u64,
+    /// The response's validators as handed to the caller; empty when none.
+    pub validators: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,10 +81,24 @@ impl Fetcher {
         })
     }
 
-    /// Downloads `spec.url`, or explains why there is nothing to extract.
+    /// Downloads `spec.url`, or answers the report that needs no
+    /// extraction: why there is nothing to extract, or that the page was
+    /// not modified since the caller's validators.
     pub async fn download(&self, spec: &FetchSpec) -> Result<Download, FetchReport> {
         let (response, final_url) = self.follow_redirects(spec).await?;
         let status = response.status();
+        let validators = Validators::from_response(&spec.validators_key, response.headers());
+        if status == StatusCode::NOT_MODIFIED && spec.conditional.is_some() {
+            let mut report = FetchReport::failed(Outcome::Ok, &final_url, "");
+            report.http_status = status.as_u16();
+            report.not_modified = true;
+            // A 304 may leave out validators that did not change.
+            report.validators = validators
+                .or_else(|| spec.conditional.clone())
+                .map(|validators| validators.to_token())
+                .unwrap_or_default();
+            return Err(report);
+        }
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)
@@ -120,6 +137,9 @@ impl Fetcher {
             final_url,
             body: decode(&body, &content_type, kind == ContentKind::Html),
             body_bytes: body.len() as u64,
+            validators: validators
+                .map(|validators| validators.to_token())
+                .unwrap_or_default(),
             content_type,
             kind,
         })
@@ -162,6 +182,11 @@ impl Fetcher {
             // a redirect to someone else.
             if url.origin() == spec.url.origin() {
                 request = request.headers(with_cookies(&spec.headers, spec.cookie_header()));
+            }
+            // The caller's validators belong to the URL it asked for, not to
+            // where it redirects.
+            if let (false, Some(conditional)) = (redirected, &spec.conditional) {
+                request = request.headers(conditional.conditional_headers());
             }
             let response = request
                 .send()

@@ -7,6 +7,7 @@
 //! - [`service`]: the gRPC edge; converts protobuf messages to and from [`domain`].
 //! - [`domain`]: what a fetch request and its report are, independent of gRPC.
 //! - [`fetcher`]: the HTTP fetch (redirects followed by hand, each hop checked).
+//! - [`validators`]: conditional fetches (ETag, Last-Modified → 304 unchanged).
 //! - [`classify`]: turns a response into an outcome (gone, bot wall, soft 404, error).
 //! - [`decode`]: bytes to text by the declared or sniffed charset.
 //! - [`extract`]: readable text from HTML, JSON and XML, and what the monitor's
@@ -38,3 +39,4 @@ pub mod render;
 pub mod service;
 pub mod startup;
 pub mod steps;
+pub mod validators;

@@ -126,6 +126,7 @@ fn base_report(download: &Download) -> FetchReport {
     report.http_status = download.status.as_u16();
     report.content_type = download.content_type.clone();
     report.body_bytes = download.body_bytes;
+    report.validators = download.validators.clone();
     report
 }
 

@@ -89,7 +89,10 @@ impl Browser for BrowserService {
             steps = spec.steps.len(),
             "fetch"
         );
-        Ok(Response::new(to_response(report)))
+        Ok(Response::new(to_response(
+            report,
+            spec.previous_text_sha256.as_deref(),
+        )))
     }
 }
 
@@ -153,6 +156,40 @@ pub fn parse_request(
     let wait = parse_wait(&request.wait_for)?;
     let cookies = parse_cookies(request.cookies)?;
     let steps = parse_steps(request.steps)?;
+    let previous_text_sha256 = match request.previous_content_hash.as_str() {
+        "" => None,
+        hash if hash.len() == 64
+            && hash
+                .bytes()
+                .all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)) =>
+        {
+            Some(hash.to_owned())
+        }
+        _ => {
+            return Err(ServiceError::invalid(
+                "previous_content_hash",
+                "must be a lowercase hex SHA-256 (64 characters)",
+            ));
+        }
+    };
+    let validators_key = crate::validators::request_key(
+        &request.url,
+        &[
+            &request.css_selector,
+            &request.xpath,
+            &request.json_pointer,
+            &request.json_path,
+            &request.jq_filter,
+        ],
+    );
+    // A rendered page can change while its HTML does not, so only a plain
+    // fetch, with a text to stand for the page, is made conditional.
+    let renders = request.render || request.screenshot || !steps.is_empty();
+    let conditional = if previous_text_sha256.is_some() && !renders {
+        crate::validators::Validators::from_token(&request.previous_validators, &validators_key)
+    } else {
+        None
+    };
     let timeout = match request.timeout_ms {
         0 => default_timeout,
         ms => Duration::from_millis(u64::from(ms)).min(MAX_TIMEOUT),
@@ -167,6 +204,9 @@ pub fn parse_request(
         timeout,
         cookies,
         steps,
+        previous_text_sha256,
+        validators_key,
+        conditional,
     })
 }
 
@@ -324,14 +364,27 @@ fn one_selector<const N: usize>(
     Ok(chosen.map(|(_, selector)| selector))
 }
 
-pub fn to_response(report: FetchReport) -> FetchResponse {
-    let text_sha256 = report.text_sha256();
+/// The answer to a fetch; a page whose text the caller already has (its
+/// hash is `previous_text_sha256`) goes without the text.
+pub fn to_response(report: FetchReport, previous_text_sha256: Option<&str>) -> FetchResponse {
+    // A 304 is only possible for a conditional fetch, which has a previous text.
+    let text_sha256 = match (report.not_modified, previous_text_sha256) {
+        (true, Some(previous)) => previous.to_owned(),
+        _ => report.text_sha256(),
+    };
+    let text_omitted =
+        report.outcome == Outcome::Ok && previous_text_sha256 == Some(text_sha256.as_str());
     FetchResponse {
         outcome: outcome_to_proto(report.outcome) as i32,
         http_status: u32::from(report.http_status),
         final_url: report.final_url,
         content_type: report.content_type,
-        text: report.text,
+        text: if text_omitted {
+            String::new()
+        } else {
+            report.text
+        },
+        text_omitted,
         text_sha256,
         body_bytes: report.body_bytes,
         fetch_ms: report.fetch_ms,
@@ -339,6 +392,8 @@ pub fn to_response(report: FetchReport) -> FetchResponse {
         detail: report.detail,
         screenshot_png: report.screenshot_png,
         failed_step: report.failed_step,
+        validators: report.validators,
+        not_modified: report.not_modified,
     }
 }
 

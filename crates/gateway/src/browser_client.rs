@@ -115,6 +115,9 @@ impl BrowserClient {
                         ms: step.ms,
                     })
                     .collect(),
+                // A preview has no previous text: always the whole page.
+                previous_content_hash: String::new(),
+                previous_validators: String::new(),
             })
             .await
             .map_err(|status| match status.code() {

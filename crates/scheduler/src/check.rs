@@ -18,6 +18,7 @@ use store::monitors::{
 };
 use store::scheduling::{
     ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome, NewCheck, NewSnapshot,
+    SnapshotHead, SnapshotValidators,
 };
 use tokio::sync::Notify;
 use tonic::Code;
@@ -86,6 +87,7 @@ impl CheckRunner {
         let clock = Instant::now();
         let mut check = NewCheck {
             id: Uuid::now_v7(),
+            lease_token: Some(claim.lease_token),
             monitor_id: monitor.id,
             team_id: monitor.team_id,
             reason: claim.reason.as_str(),
@@ -174,6 +176,13 @@ impl CheckRunner {
                     "monitor deleted during its check; result dropped"
                 );
             }
+            Err(store::StoreError::LeaseLost) => {
+                tracing::warn!(
+                    monitor_id = %check.monitor_id,
+                    team_id = %check.team_id,
+                    "the check's lease ran out and another claim took the monitor; result dropped"
+                );
+            }
             Err(error) => {
                 tracing::error!(
                     monitor_id = %check.monitor_id,
@@ -201,7 +210,7 @@ impl CheckRunner {
         );
         if let Err(error) = self
             .store
-            .defer_claim(monitor.team_id, monitor.id, claim.reason, DEFERRED_RETRY)
+            .defer_claim(monitor.team_id, claim, DEFERRED_RETRY)
             .await
         {
             tracing::warn!(
@@ -340,29 +349,46 @@ impl CheckRunner {
                 Err(error) => return Err(error),
             }
         }
-        let mut page = match self.fetch_page(monitor, check).await {
+        // Hashes first: the previous text is read only when the page
+        // changed, and the browser, told the previous hash, sends an
+        // unchanged page's hash without its text.
+        let previous = self
+            .store
+            .latest_snapshot_head(monitor.team_id, monitor.id)
+            .await?;
+        let mut page = match self.fetch_page(monitor, check, previous.as_ref()).await {
             ControlFlow::Continue(page) => page,
             ControlFlow::Break(checked) => return Ok(checked),
         };
         *screenshot = std::mem::take(&mut page.screenshot_png);
         check.http_status = i32::try_from(page.http_status).ok().filter(|s| *s != 0);
         check.content_sha256 = Some(page.text_sha256.clone());
-        let previous = self
-            .store
-            .latest_snapshot(monitor.team_id, monitor.id)
-            .await?;
-        match &previous {
-            Some(previous) if previous.text_sha256 == page.text_sha256 => {
+        let previous_text = match previous {
+            Some(head) if head.text_sha256 == page.text_sha256 => {
+                let validators = non_empty(std::mem::take(&mut page.validators));
+                if validators != head.validators {
+                    check.snapshot_validators = Some(SnapshotValidators {
+                        snapshot_id: head.id,
+                        validators,
+                    });
+                }
                 return Ok(Checked::Decided(decision(None, true)));
             }
-            Some(previous) => {
+            Some(head) => {
+                let text = self
+                    .store
+                    .snapshot_text(monitor.team_id, monitor.id, head.id)
+                    .await?;
                 check.changed = true;
-                check.diff = Some(short_diff(&previous.text, &page.text));
+                check.diff = Some(short_diff(&text, &page.text));
+                Some(text)
             }
-            None => check.baseline = true,
-        }
-        let previous_text = previous.as_ref().map(|previous| previous.text.as_str());
-        self.judge_change(monitor, check, &page, previous_text)
+            None => {
+                check.baseline = true;
+                None
+            }
+        };
+        self.judge_change(monitor, check, &page, previous_text.as_deref())
             .await
     }
 
@@ -373,6 +399,7 @@ impl CheckRunner {
         &self,
         monitor: &Monitor,
         check: &mut NewCheck,
+        previous: Option<&SnapshotHead>,
     ) -> ControlFlow<Checked, Page> {
         let (headers, cookies, steps) = match open_secrets(&self.secret_box, monitor) {
             Ok(opened) => opened,
@@ -403,6 +430,8 @@ impl CheckRunner {
             cookies,
             steps,
             screenshot: monitor.screenshot != Screenshot::Never,
+            previous_content_hash: previous.map(|head| head.text_sha256.clone()),
+            previous_validators: previous.and_then(|head| head.validators.clone()),
         };
         let fetched = {
             let _permit = self.hosts.enter(&monitor.url).await;
@@ -441,6 +470,7 @@ impl CheckRunner {
         let new_snapshot = NewSnapshot {
             text_sha256: page.text_sha256.clone(),
             text: page.text.clone(),
+            validators: non_empty(page.validators.clone()),
         };
         if self.store.team_over_budget(monitor.team_id).await? {
             let failure = JudgeFailure {

@@ -1,8 +1,12 @@
-//! The loop that claims due monitors and runs their checks.
+//! The loop that claims due monitors and runs their checks, and the
+//! heartbeat that keeps their short leases while they run.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use store::Store;
+use store::scheduling::Lease;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
@@ -13,8 +17,77 @@ use crate::check::CheckRunner;
 pub struct ClaimSettings {
     pub poll_interval: Duration,
     pub concurrency: usize,
+    /// How long a claim (and each renewal) hides a monitor from other claims.
     pub lease: Duration,
+    /// How often the leases of checks in flight are renewed; well under `lease`.
+    pub heartbeat: Duration,
     pub shutdown_grace: Duration,
+}
+
+/// The leases of this process's checks in flight, renewed together by
+/// [`heartbeat`]. A check holds its entry until it is recorded or given back.
+#[derive(Debug, Default)]
+pub struct HeldLeases(Mutex<HashSet<Lease>>);
+
+impl HeldLeases {
+    /// Holds `lease` until the returned guard drops.
+    pub fn hold(self: &Arc<Self>, lease: Lease) -> HeldLease {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(lease);
+        HeldLease {
+            leases: Arc::clone(self),
+            lease,
+        }
+    }
+
+    pub fn held(&self) -> Vec<Lease> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .copied()
+            .collect()
+    }
+}
+
+/// One check's lease; dropping it stops its renewal.
+#[derive(Debug)]
+pub struct HeldLease {
+    leases: Arc<HeldLeases>,
+    lease: Lease,
+}
+
+impl Drop for HeldLease {
+    fn drop(&mut self) {
+        self.leases
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.lease);
+    }
+}
+
+/// Renews every lease held in this process with one statement every
+/// `heartbeat`, until dropped. A renewal that fails is retried at the next
+/// beat; the lease is several beats long, so one failure loses nothing.
+pub async fn heartbeat(store: Store, leases: Arc<HeldLeases>, lease: Duration, every: Duration) {
+    let mut beat = tokio::time::interval(every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate; the claims just set their leases.
+    beat.tick().await;
+    loop {
+        beat.tick().await;
+        let held = leases.held();
+        if held.is_empty() {
+            continue;
+        }
+        match store.renew_leases(&held, lease).await {
+            Ok(renewed) => tracing::debug!(held = held.len(), renewed, "claim leases renewed"),
+            Err(error) => tracing::warn!(%error, held = held.len(), "could not renew claim leases"),
+        }
+    }
 }
 
 /// Claims at most as many monitors as there are free slots, every poll
@@ -26,6 +99,15 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let slots = Arc::new(Semaphore::new(settings.concurrency));
+    let leases = Arc::new(HeldLeases::default());
+    // Lives as long as this loop, drain included: checks finishing after
+    // the stop keep their leases too.
+    let renewals = tokio::spawn(heartbeat(
+        runner.store.clone(),
+        Arc::clone(&leases),
+        settings.lease,
+        settings.heartbeat,
+    ));
     let mut checks = JoinSet::new();
     loop {
         while checks.try_join_next().is_some() {}
@@ -46,8 +128,13 @@ pub async fn run(
                             break;
                         };
                         let runner = runner.clone();
+                        let held = leases.hold(Lease {
+                            monitor_id: claim.monitor.id,
+                            token: claim.lease_token,
+                        });
                         checks.spawn(async move {
                             runner.run(claim).await;
+                            drop(held);
                             drop(slot);
                         });
                     }
@@ -83,4 +170,5 @@ pub async fn run(
         );
         checks.abort_all();
     }
+    renewals.abort();
 }

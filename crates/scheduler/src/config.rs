@@ -41,8 +41,14 @@ pub struct Config {
     pub host_concurrency: usize,
     /// Minimum time between two fetch starts to the same host.
     pub host_delay: Duration,
-    /// How long a claim keeps other replicas away; longer than any check.
+    /// How long a claim keeps other replicas away without a renewal: a
+    /// crashed replica's checks are taken over within it. Short, since the
+    /// heartbeat renews it while a check runs.
     pub lease: Duration,
+    /// How often the leases of checks in flight are renewed (one statement
+    /// per replica); at most a third of `lease`, so a late beat or one failed
+    /// renewal never lets a running check's lease run out.
+    pub lease_heartbeat: Duration,
     pub max_delivery_attempts: u32,
     /// First retry delay of a failed delivery; doubles with each attempt.
     pub delivery_retry_base: Duration,
@@ -102,7 +108,8 @@ impl Config {
             concurrency: env_parse("SCHEDULER_CONCURRENCY", 8)?,
             host_concurrency: env_parse("SCHEDULER_HOST_CONCURRENCY", 2)?,
             host_delay: Duration::from_millis(env_parse("SCHEDULER_HOST_DELAY_MS", 1000)?),
-            lease: Duration::from_secs(env_parse("SCHEDULER_LEASE_SECS", 300)?),
+            lease: Duration::from_secs(env_parse("SCHEDULER_LEASE_SECS", 30)?),
+            lease_heartbeat: millis("SCHEDULER_LEASE_HEARTBEAT_MS", 10_000)?,
             max_delivery_attempts: env_parse("SCHEDULER_MAX_DELIVERY_ATTEMPTS", 8)?,
             delivery_retry_base: millis("SCHEDULER_DELIVERY_RETRY_MS", 5000)?,
             rpc_timeout: millis("SCHEDULER_RPC_TIMEOUT_MS", 30_000)?,
@@ -148,7 +155,8 @@ impl Config {
             concurrency: 8,
             host_concurrency: 2,
             host_delay: Duration::ZERO,
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
+            lease_heartbeat: Duration::from_secs(10),
             max_delivery_attempts: 8,
             delivery_retry_base: Duration::from_millis(10),
             rpc_timeout: Duration::from_secs(10),
@@ -219,10 +227,18 @@ impl Config {
                 "must be at least 300",
             ));
         }
-        if self.lease <= self.rpc_timeout * 2 + self.notify_timeout {
+        if self.lease < Duration::from_secs(3) {
             return Err(ConfigError::invalid(
                 "SCHEDULER_LEASE_SECS",
-                "must be longer than a whole check (twice SCHEDULER_RPC_TIMEOUT_MS plus margin)",
+                "must be at least 3",
+            ));
+        }
+        if self.lease_heartbeat < Duration::from_millis(100)
+            || self.lease_heartbeat * 3 > self.lease
+        {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_LEASE_HEARTBEAT_MS",
+                "must be at least 100 and at most a third of SCHEDULER_LEASE_SECS",
             ));
         }
         Ok(())
@@ -289,13 +305,23 @@ mod tests {
         );
 
         let mut short_lease = config();
-        short_lease.lease = Duration::from_secs(5);
+        short_lease.lease = Duration::from_secs(2);
         assert!(
             short_lease
                 .validate()
                 .unwrap_err()
                 .to_string()
                 .contains("SCHEDULER_LEASE_SECS")
+        );
+
+        let mut slow_heartbeat = config();
+        slow_heartbeat.lease_heartbeat = Duration::from_secs(11);
+        assert!(
+            slow_heartbeat
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("SCHEDULER_LEASE_HEARTBEAT_MS")
         );
     }
 

@@ -4,7 +4,8 @@
 //! - [`config`]: settings read once from the environment.
 //! - [`startup`]: binding the health endpoint, waiting for the schema, running
 //!   the loops until shutdown.
-//! - [`claim_loop`]: claims due monitors within the free concurrency slots.
+//! - [`claim_loop`]: claims due monitors within the free concurrency slots,
+//!   and the heartbeat that renews the leases of the checks in flight.
 //! - [`check`]: one check: fetch → compare → judge → record (with the outbox).
 //! - [`delivery`]: the outbox worker: sends pending deliveries with retries.
 //! - [`digest`]: digest periods, and turning held alerts into one digest per period.
@@ -17,7 +18,10 @@
 //! - [`error`]: startup errors.
 //!
 //! Architecture Invariant: a monitor is only checked under a lease taken in
-//! PostgreSQL (`FOR UPDATE SKIP LOCKED`), so any number of replicas can run.
+//! PostgreSQL (`FOR UPDATE SKIP LOCKED`), short and renewed by a heartbeat,
+//! and its check is recorded only while that lease is still its own, so any
+//! number of replicas can run and a dead one's work is taken over within a
+//! lease.
 //! Architecture Invariant: a triggered check and its deliveries are committed
 //! together; delivery happens afterwards from the outbox, so a crash between
 //! the two never loses an alert and an idempotency key per (check, channel)

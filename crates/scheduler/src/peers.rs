@@ -42,6 +42,12 @@ pub struct FetchSpec {
     pub steps: Vec<Step>,
     /// Ask for a screenshot of the rendered page (renders the page).
     pub screenshot: bool,
+    /// The hash of the monitor's last snapshot: the browser then answers an
+    /// unchanged page with its hash only.
+    pub previous_content_hash: Option<String>,
+    /// The validators stored with that text: the browser makes the fetch
+    /// conditional (304 → unchanged) when they fit the request.
+    pub previous_validators: Option<String>,
 }
 
 /// A browser step, its text opened for this fetch (a fill may be a password).
@@ -56,9 +62,13 @@ pub struct Step {
 /// A page fetched and extracted.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// Empty when the page is unchanged (its hash is the previous one): the
+    /// browser then does not send it.
     pub text: String,
     pub text_sha256: String,
     pub http_status: u32,
+    /// The page's ETag and Last-Modified, opaque; empty when it has none.
+    pub validators: String,
     /// PNG, empty unless one was asked for and the render made one.
     pub screenshot_png: Vec<u8>,
 }
@@ -399,6 +409,8 @@ impl Peers {
                     ms: step.ms,
                 })
                 .collect(),
+            previous_content_hash: spec.previous_content_hash.clone().unwrap_or_default(),
+            previous_validators: spec.previous_validators.clone().unwrap_or_default(),
         };
         let response = self
             .browser
@@ -427,11 +439,24 @@ impl Peers {
                 response.detail.clone()
             },
         };
+        // Only an unchanged page may come without its text: anything else
+        // would read as a page whose text vanished.
+        if response.text_omitted
+            && spec.previous_content_hash.as_deref() != Some(response.text_sha256.as_str())
+        {
+            return Err(FetchFailure {
+                status: CheckStatus::InternalError,
+                rpc_code: None,
+                http_status,
+                detail: "the browser service left out the text of a changed page".to_owned(),
+            });
+        }
         match response.outcome() {
             FetchOutcome::Ok => Ok(Page {
                 text: response.text,
                 text_sha256: response.text_sha256,
                 http_status: response.http_status,
+                validators: response.validators,
                 screenshot_png: response.screenshot_png,
             }),
             FetchOutcome::HttpError => Err(failed(CheckStatus::HttpError)),

@@ -196,6 +196,7 @@ async fn work(
         poll_interval: config.poll_interval,
         concurrency: config.concurrency,
         lease: config.lease,
+        heartbeat: config.lease_heartbeat,
         shutdown_grace: config.shutdown_grace,
     };
     tracing::info!(

@@ -67,6 +67,101 @@ async fn the_first_check_is_a_baseline_that_never_alerts_and_an_unchanged_page_i
 }
 
 #[tokio::test]
+async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_against_the_stored_text()
+{
+    let app = spawn_app().await;
+    *app.peers.validators.lock().unwrap() = "etag 1".to_owned();
+    let monitor = app.create_monitor("price below 100").await;
+    let baseline = app.wait_for_checks(monitor, 1).await.remove(0);
+    assert!(baseline.baseline);
+    assert_eq!(
+        app.stored_validators(monitor).await.as_deref(),
+        Some("etag 1")
+    );
+    let first = app.peers.fetches.lock().unwrap()[0].clone();
+    assert_eq!(
+        first.previous_content_hash, "",
+        "a first check has no previous text to compare"
+    );
+    let stored_hash: String = app
+        .db
+        .query_one(
+            "SELECT text_sha256 FROM snapshots WHERE monitor_id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // The stored text is changed behind the scheduler's back (its hash
+    // kept): only a check that reads it can show it.
+    app.db
+        .execute(
+            "UPDATE snapshots SET text = 'price: 150 EUR (as stored)' WHERE monitor_id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+
+    *app.peers.validators.lock().unwrap() = "etag 2".to_owned();
+    let unchanged = app.check_now(monitor).await;
+    assert_eq!(unchanged.status, "ok");
+    assert!(!unchanged.changed && !unchanged.baseline && !unchanged.triggered);
+    assert_eq!(unchanged.diff, None);
+    let fetch = app.peers.fetches.lock().unwrap().last().unwrap().clone();
+    assert_eq!(
+        fetch.previous_content_hash, stored_hash,
+        "the browser is told the hash it may leave the text out for"
+    );
+    assert_eq!(fetch.previous_validators, "etag 1");
+    assert_eq!(
+        app.stored_validators(monitor).await.as_deref(),
+        Some("etag 2"),
+        "an unchanged page's new validators replace the stored ones"
+    );
+    let answer = app.peers.answers.lock().unwrap().last().unwrap().clone();
+    assert!(answer.text_omitted && answer.text.is_empty());
+    assert_eq!(
+        app.peers.evaluations().len(),
+        1,
+        "an unchanged page is not judged"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM snapshots WHERE monitor_id = $1",
+            monitor
+        )
+        .await,
+        1
+    );
+    let content: Option<String> = app
+        .db
+        .query_one(
+            "SELECT content_sha256 FROM checks WHERE id = $1",
+            &[&unchanged.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(content.as_deref(), Some(stored_hash.as_str()));
+
+    app.peers.set_text("price: 90 EUR");
+    let changed = app.check_now(monitor).await;
+    assert!(changed.changed);
+    let diff = changed.diff.unwrap();
+    assert!(
+        diff.contains("price: 150 EUR (as stored)") && diff.contains("price: 90 EUR"),
+        "the diff runs from the stored text to the page: {diff}"
+    );
+    let answer = app.peers.answers.lock().unwrap().last().unwrap().clone();
+    assert!(!answer.text_omitted);
+    let evaluations = app.peers.evaluations();
+    assert_eq!(evaluations.len(), 2, "the change is judged");
+    assert_eq!(evaluations[1].previous_text, "price: 150 EUR (as stored)");
+    assert_eq!(evaluations[1].current_text, "price: 90 EUR");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_triggered_change_is_judged_once_and_delivered_once_with_the_alert() {
     let app = spawn_app().await;
     let (monitor, channel) = app.create_emailed_monitor("price below 100").await;

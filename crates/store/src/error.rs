@@ -15,6 +15,10 @@ pub enum StoreError {
     MissingReference { constraint: String },
     #[error("row not found")]
     NotFound,
+    /// A check's claim is no longer the monitor's (its lease expired and
+    /// another claim took it over): the check was not recorded.
+    #[error("the claim's lease was lost")]
+    LeaseLost,
     /// A team's quota is used up: one more would pass `limit`.
     #[error("the {} quota ({limit}) is reached", quota.name())]
     QuotaReached {

@@ -42,12 +42,15 @@ impl Store {
         Ok(row.map(|row| row.get(0)))
     }
 
-    /// Asks the scheduler to run the monitor now because of a signed trigger.
+    /// Asks the scheduler to run the monitor now because of a signed trigger;
+    /// like "run now", after a check in flight rather than beside it.
     pub async fn request_hook_run(&self, monitor_id: Uuid) -> Result<bool, StoreError> {
         let client = self.client().await?;
         let changed = client
             .execute(
-                "UPDATE monitors SET requested_reason = 'hook', next_check_at = now()
+                "UPDATE monitors SET requested_reason = 'hook',
+                     next_check_at = CASE WHEN lease_token IS NULL THEN now()
+                         ELSE next_check_at END
                   WHERE id = $1",
                 &[&monitor_id],
             )

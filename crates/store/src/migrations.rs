@@ -93,6 +93,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "screenshots",
         include_str!("../migrations/0160_screenshots.sql"),
     ),
+    (
+        180,
+        "claim_leases",
+        include_str!("../migrations/0180_claim_leases.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

@@ -747,7 +747,9 @@ impl Store {
     }
 
     /// Asks the scheduler to run the monitor as soon as possible ("run now"),
-    /// even when it is paused. False when the monitor is not visible.
+    /// even when it is paused. False when the monitor is not visible. A
+    /// check in flight keeps its lease: the requested run follows as soon as
+    /// it is recorded, instead of a second claim taking the monitor from it.
     pub async fn request_monitor_run(
         &self,
         user_id: Uuid,
@@ -757,7 +759,9 @@ impl Store {
         let updated = client
             .execute(
                 &format!(
-                    "UPDATE monitors m SET requested_reason = 'manual', next_check_at = now()
+                    "UPDATE monitors m SET requested_reason = 'manual',
+                         next_check_at = CASE WHEN lease_token IS NULL THEN now()
+                             ELSE next_check_at END
                       WHERE m.id = $2 AND {VISIBLE_TO_CALLER}"
                 ),
                 &[&user_id, &monitor_id],

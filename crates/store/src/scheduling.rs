@@ -1,9 +1,14 @@
 //! Claiming due monitors and recording the result of a check.
 //!
-//! Architecture Invariant: a claim is a lease. Claiming pushes
-//! `next_check_at` forward by the lease under `FOR UPDATE SKIP LOCKED`, so
-//! concurrent schedulers never claim the same monitor, and a replica that
-//! dies mid-check loses its claim when the lease runs out.
+//! Architecture Invariant: a claim is a short lease with a token. Claiming
+//! pushes `next_check_at` forward by the lease and writes a fresh
+//! `lease_token` under `FOR UPDATE SKIP LOCKED`, so concurrent schedulers
+//! never claim the same monitor. The claimer renews its leases while the
+//! checks run ([`Store::renew_leases`], matched on the token), and a check
+//! is recorded only while the monitor still holds its token
+//! ([`Store::record_check`]), so a replica that dies mid-check loses its
+//! claim within one lease, and a check whose lease another replica took
+//! over is never recorded twice.
 
 use std::time::Duration;
 
@@ -49,15 +54,35 @@ pub struct ClaimedMonitor {
     /// The monitor as it is after the claim (`requested_reason` cleared).
     pub monitor: Monitor,
     pub reason: CheckReason,
+    /// This claim's token: renewing the lease and recording the check
+    /// succeed only while the monitor still holds it.
+    pub lease_token: Uuid,
 }
 
-/// The latest stored text of a monitor.
+/// A lease held while its check runs, as [`Store::renew_leases`] takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Lease {
+    pub monitor_id: Uuid,
+    pub token: Uuid,
+}
+
+/// The latest snapshot of a monitor without its text: what a check compares
+/// first (the text is read only when the hash differs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
+pub struct SnapshotHead {
     pub id: Uuid,
     pub text_sha256: String,
-    pub text: String,
-    pub created_at: DateTime<Utc>,
+    /// The page's ETag and Last-Modified as the browser service handed them
+    /// out with this text (opaque), for a conditional fetch.
+    pub validators: Option<String>,
+}
+
+/// New validators for the snapshot an unchanged check kept (the page's
+/// ETag changed while its text did not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotValidators {
+    pub snapshot_id: Uuid,
+    pub validators: Option<String>,
 }
 
 /// A snapshot to store with a check.
@@ -65,12 +90,18 @@ pub struct Snapshot {
 pub struct NewSnapshot {
     pub text_sha256: String,
     pub text: String,
+    /// The page's validators, opaque (see [`SnapshotHead::validators`]).
+    pub validators: Option<String>,
 }
 
 /// One check as recorded; `status` is `ok` or the failure kind.
 #[derive(Debug, Clone, Default)]
 pub struct NewCheck {
     pub id: Uuid,
+    /// The token of the claim this check ran under: the check is recorded
+    /// only while the monitor still holds it (else [`StoreError::LeaseLost`]).
+    /// `None` records without a claim, which only tests and tools do.
+    pub lease_token: Option<Uuid>,
     pub monitor_id: Uuid,
     pub team_id: Uuid,
     pub reason: &'static str,
@@ -99,6 +130,9 @@ pub struct NewCheck {
     pub recovered_note: Option<String>,
     /// The blob key of the screenshot kept with this check.
     pub screenshot_sha256: Option<String>,
+    /// Set by an unchanged check whose page came with other validators
+    /// than its snapshot keeps: they replace the stored ones.
+    pub snapshot_validators: Option<SnapshotValidators>,
 }
 
 /// A change of the monitor's failing state that its channels hear about.
@@ -183,10 +217,11 @@ pub fn claim_statement() -> String {
              )
              UPDATE monitors AS m
              SET next_check_at = now() + $2::double precision * interval '1 millisecond',
-                 requested_reason = NULL
+                 requested_reason = NULL,
+                 lease_token = gen_random_uuid()
              FROM due
              WHERE m.id = due.id
-             RETURNING due.claimed_reason, {columns}",
+             RETURNING due.claimed_reason, m.lease_token AS claimed_lease_token, {columns}",
         columns = prefixed_monitor_columns("m")
     )
 }
@@ -216,51 +251,86 @@ impl Store {
                 ClaimedMonitor {
                     monitor: Monitor::from_row(row),
                     reason: CheckReason::from_requested(claimed.as_deref()),
+                    lease_token: row.get("claimed_lease_token"),
                 }
             })
             .collect())
+    }
+
+    /// Renews the leases of checks in flight, in one statement: each
+    /// monitor still holding its claim's token is hidden for another
+    /// `lease`. A lease whose token is gone (recorded, given back, or
+    /// expired and taken by another scheduler) is left alone. Answers how
+    /// many were renewed.
+    pub async fn renew_leases(&self, leases: &[Lease], lease: Duration) -> Result<u64, StoreError> {
+        if leases.is_empty() {
+            return Ok(0);
+        }
+        let (monitors, tokens): (Vec<Uuid>, Vec<Uuid>) = leases
+            .iter()
+            .map(|lease| (lease.monitor_id, lease.token))
+            .unzip();
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE monitors AS m
+                 SET next_check_at = now() + $3::double precision * interval '1 millisecond'
+                 FROM unnest($1::uuid[], $2::uuid[]) AS held (monitor_id, token)
+                 WHERE m.id = held.monitor_id AND m.lease_token = held.token",
+                &[&monitors, &tokens, &millis(lease)],
+            )
+            .await
+            .context("renewing claim leases")
     }
 
     /// Gives a claimed monitor back without recording a check: the check met
     /// an outage of our own (browser or llm down), which says nothing about
     /// the page. The monitor is due again after `retry_in`, keeps its failure
     /// count and schedule, and a "run now" or hook request is restored so
-    /// it still runs (even when paused).
+    /// it still runs (even when paused). Only while the claim's lease is
+    /// still held: a claim another scheduler took over is its own.
     pub async fn defer_claim(
         &self,
         team_id: Uuid,
-        monitor_id: Uuid,
-        reason: CheckReason,
+        claim: &ClaimedMonitor,
         retry_in: Duration,
     ) -> Result<(), StoreError> {
-        let requested = match reason {
+        let requested = match claim.reason {
             CheckReason::Schedule => None,
-            CheckReason::Manual | CheckReason::Hook => Some(reason.as_str()),
+            CheckReason::Manual | CheckReason::Hook => Some(claim.reason.as_str()),
         };
         let client = self.client().await?;
         client
             .execute(
                 "UPDATE monitors
                  SET next_check_at = now() + $3::double precision * interval '1 millisecond',
-                     requested_reason = COALESCE(requested_reason, $4)
-                 WHERE id = $1 AND team_id = $2",
-                &[&monitor_id, &team_id, &millis(retry_in), &requested],
+                     requested_reason = COALESCE(requested_reason, $4),
+                     lease_token = NULL
+                 WHERE id = $1 AND team_id = $2 AND lease_token = $5",
+                &[
+                    &claim.monitor.id,
+                    &team_id,
+                    &millis(retry_in),
+                    &requested,
+                    &claim.lease_token,
+                ],
             )
             .await
             .context("deferring a claimed monitor")?;
         Ok(())
     }
 
-    /// The most recent snapshot of a monitor of `team_id`.
-    pub async fn latest_snapshot(
+    /// The id and hash of a monitor's most recent snapshot, without its
+    /// text: a check compares hashes first.
+    pub async fn latest_snapshot_head(
         &self,
         team_id: Uuid,
         monitor_id: Uuid,
-    ) -> Result<Option<Snapshot>, StoreError> {
+    ) -> Result<Option<SnapshotHead>, StoreError> {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT s.id, s.text_sha256, s.text, s.created_at
+                "SELECT s.id, s.text_sha256, s.validators
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.monitor_id = $1 AND m.team_id = $2
                  ORDER BY s.created_at DESC, s.id DESC
@@ -268,13 +338,34 @@ impl Store {
                 &[&monitor_id, &team_id],
             )
             .await
-            .context("reading the latest snapshot")?;
-        Ok(row.map(|row| Snapshot {
+            .context("reading the latest snapshot's hash")?;
+        Ok(row.map(|row| SnapshotHead {
             id: row.get("id"),
             text_sha256: row.get("text_sha256"),
-            text: row.get("text"),
-            created_at: row.get("created_at"),
+            validators: row.get("validators"),
         }))
+    }
+
+    /// The text of one snapshot of a monitor of `team_id`: read only when
+    /// the page's hash differs from it (for the diff and the judge).
+    pub async fn snapshot_text(
+        &self,
+        team_id: Uuid,
+        monitor_id: Uuid,
+        snapshot_id: Uuid,
+    ) -> Result<String, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT s.text
+                 FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
+                 WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
+                &[&monitor_id, &team_id, &snapshot_id],
+            )
+            .await
+            .context("reading a snapshot's text")?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.get("text"))
     }
 
     /// Records a check in one transaction: the snapshot (if any), the check
@@ -283,7 +374,10 @@ impl Store {
     /// none of it.
     ///
     /// Returns [`StoreError::NotFound`] when the monitor was deleted while
-    /// the check ran.
+    /// the check ran, and [`StoreError::LeaseLost`] when the check carries a
+    /// lease token the monitor no longer holds (its lease expired and
+    /// another claim took it): then nothing is written, so a monitor's check
+    /// is recorded once however the leases went.
     pub async fn record_check(
         &self,
         check: &NewCheck,
@@ -300,6 +394,9 @@ impl Store {
             Some(snapshot) => Some(insert_snapshot(&transaction, check, snapshot).await?),
             None => None,
         };
+        if let Some(refreshed) = &check.snapshot_validators {
+            refresh_validators(&transaction, check, refreshed).await?;
+        }
         insert_check(&transaction, check, snapshot_id).await?;
         crate::budgets::count_model_use(&transaction, check).await?;
         let deliveries = queue_deliveries(&transaction, check).await?;
@@ -340,21 +437,26 @@ impl Store {
 }
 
 /// Locks the checked monitor, which orders this transaction after a
-/// concurrent delete; [`StoreError::NotFound`] when it is gone.
+/// concurrent delete or claim; [`StoreError::NotFound`] when it is gone,
+/// [`StoreError::LeaseLost`] when the check's claim is no longer the
+/// monitor's. The lock holds until the commit, so no claim can slip in
+/// between this look and the commit.
 async fn lock_checked_monitor(
     transaction: &Transaction<'_>,
     check: &NewCheck,
 ) -> Result<(), StoreError> {
-    let exists = transaction
+    let row = transaction
         .query_opt(
-            "SELECT 1 FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
+            "SELECT lease_token FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
             &[&check.monitor_id, &check.team_id],
         )
         .await
         .context("locking the checked monitor")?
-        .is_some();
-    if !exists {
-        return Err(StoreError::NotFound);
+        .ok_or(StoreError::NotFound)?;
+    if let Some(token) = check.lease_token
+        && row.get::<_, Option<Uuid>>("lease_token") != Some(token)
+    {
+        return Err(StoreError::LeaseLost);
     }
     Ok(())
 }
@@ -367,19 +469,39 @@ async fn insert_snapshot(
     let id = Uuid::now_v7();
     transaction
         .execute(
-            "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at, validators)
+             VALUES ($1, $2, $3, $4, $5, $6)",
             &[
                 &id,
                 &check.monitor_id,
                 &snapshot.text_sha256,
                 &snapshot.text,
                 &check.finished_at,
+                &snapshot.validators,
             ],
         )
         .await
         .context("storing a snapshot")?;
     Ok(id)
+}
+
+async fn refresh_validators(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+    refreshed: &SnapshotValidators,
+) -> Result<(), StoreError> {
+    transaction
+        .execute(
+            "UPDATE snapshots SET validators = $3 WHERE id = $1 AND monitor_id = $2",
+            &[
+                &refreshed.snapshot_id,
+                &check.monitor_id,
+                &refreshed.validators,
+            ],
+        )
+        .await
+        .context("refreshing a snapshot's validators")?;
+    Ok(())
 }
 
 async fn insert_check(
@@ -509,10 +631,13 @@ async fn update_checked_monitor(
                  last_triggered_at = CASE WHEN $5 THEN $3 ELSE last_triggered_at END,
                  consecutive_failures = CASE WHEN $6 THEN 0 WHEN $4 = $13 THEN consecutive_failures
                      ELSE consecutive_failures + 1 END,
+                 -- A run-now request that arrived during the check runs next,
+                 -- at once (the heartbeat may have pushed its time back).
                  next_check_at = CASE
                      WHEN requested_reason IS NULL
                      THEN now() + $7::double precision * interval '1 millisecond'
-                     ELSE next_check_at END,
+                     ELSE LEAST(next_check_at, now()) END,
+                 lease_token = NULL,
                  condition_holds = CASE WHEN $8 THEN $9 ELSE condition_holds END,
                  unjudged_streak = CASE $10::text WHEN 'judged' THEN 0
                      WHEN 'unjudged' THEN unjudged_streak + 1 ELSE unjudged_streak END,

@@ -237,6 +237,7 @@ async fn a_triggered_check_queues_one_delivery_per_enabled_channel_in_the_same_t
     let snapshot = NewSnapshot {
         text_sha256: "abc".to_owned(),
         text: "hello".to_owned(),
+        validators: None,
     };
     let recorded = fixture
         .store
@@ -258,11 +259,18 @@ async fn a_triggered_check_queues_one_delivery_per_enabled_channel_in_the_same_t
     assert_eq!(deliveries[0].status, "pending");
     let latest = fixture
         .store
-        .latest_snapshot(fixture.team_id, monitor)
+        .latest_snapshot_head(fixture.team_id, monitor)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(latest.text, "hello");
+    assert_eq!(
+        fixture
+            .store
+            .snapshot_text(fixture.team_id, monitor, latest.id)
+            .await
+            .unwrap(),
+        "hello"
+    );
 
     // A check that fails to insert (same id again) leaves no snapshot,
     // delivery or monitor change behind.
@@ -646,4 +654,224 @@ async fn unjudged_changes_are_counted_until_a_verdict_and_a_notice_is_queued_lik
         .await
         .unwrap();
     assert_eq!(streak().await, (0, false), "a verdict ends the streak");
+}
+
+/// The short lease's guarantees: a heartbeat keeps a claim hidden past its
+/// first lease, a claim that lapsed and was taken over cannot be recorded
+/// (nor renewed) by its first holder, and recording ends the lease.
+#[tokio::test]
+async fn a_renewed_lease_stays_hidden_and_a_lapsed_one_taken_over_is_never_recorded_twice() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let short = Duration::from_millis(600);
+    let first = fixture.store.claim_due_monitors(10, short).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let first_lease = store::scheduling::Lease {
+        monitor_id: monitor,
+        token: first[0].lease_token,
+    };
+
+    // Renewed three times within the lease, the claim outlives it.
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            fixture
+                .store
+                .renew_leases(&[first_lease], short)
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(
+            fixture
+                .store
+                .claim_due_monitors(10, short)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a renewed lease hides the monitor"
+        );
+    }
+
+    // Without renewals it lapses, and another claim takes it over.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let second = fixture.store.claim_due_monitors(10, LEASE).await.unwrap();
+    assert_eq!(second.len(), 1, "a lapsed lease is claimed again");
+    assert_ne!(second[0].lease_token, first[0].lease_token);
+    assert_eq!(
+        fixture
+            .store
+            .renew_leases(&[first_lease], short)
+            .await
+            .unwrap(),
+        0,
+        "the first holder's heartbeat no longer renews it"
+    );
+
+    let mut late = fixture.check(monitor, false);
+    late.lease_token = Some(first[0].lease_token);
+    let error = fixture
+        .store
+        .record_check(&late, None, success())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, store::StoreError::LeaseLost), "{error}");
+    fixture
+        .store
+        .defer_claim(fixture.team_id, &first[0], Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(
+        fixture
+            .store
+            .claim_due_monitors(10, LEASE)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the first holder cannot give back a claim that is no longer its own"
+    );
+
+    let mut current = fixture.check(monitor, false);
+    current.lease_token = Some(second[0].lease_token);
+    fixture
+        .store
+        .record_check(&current, None, success())
+        .await
+        .unwrap();
+    let mut again = fixture.check(monitor, false);
+    again.lease_token = Some(second[0].lease_token);
+    assert!(matches!(
+        fixture.store.record_check(&again, None, success()).await,
+        Err(store::StoreError::LeaseLost)
+    ));
+    assert_eq!(
+        fixture
+            .count(&format!(
+                "SELECT count(*) FROM checks WHERE monitor_id = '{monitor}'"
+            ))
+            .await,
+        1,
+        "one check recorded"
+    );
+    let row = fixture
+        .client
+        .query_one(
+            "SELECT lease_token IS NULL, next_check_at > now() + interval '50 seconds'
+             FROM monitors WHERE id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+    assert!(row.get::<_, bool>(0), "recording ends the lease");
+    assert!(row.get::<_, bool>(1), "the monitor waits for its interval");
+    let current_lease = store::scheduling::Lease {
+        monitor_id: monitor,
+        token: second[0].lease_token,
+    };
+    assert_eq!(
+        fixture
+            .store
+            .renew_leases(&[current_lease], LEASE)
+            .await
+            .unwrap(),
+        0,
+        "a recorded check's lease is not renewed"
+    );
+}
+
+#[tokio::test]
+async fn the_latest_snapshot_head_has_the_hash_and_the_text_is_read_by_id() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    assert_eq!(
+        fixture
+            .store
+            .latest_snapshot_head(fixture.team_id, monitor)
+            .await
+            .unwrap(),
+        None
+    );
+    let snapshot = NewSnapshot {
+        text_sha256: "abc".to_owned(),
+        text: "hello".to_owned(),
+        validators: Some("etag 1".to_owned()),
+    };
+    let recorded = fixture
+        .store
+        .record_check(&fixture.check(monitor, false), Some(&snapshot), success())
+        .await
+        .unwrap();
+    let head = fixture
+        .store
+        .latest_snapshot_head(fixture.team_id, monitor)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(head.id), recorded.snapshot_id);
+    assert_eq!(head.text_sha256, "abc");
+    assert_eq!(head.validators.as_deref(), Some("etag 1"));
+    assert_eq!(
+        fixture
+            .store
+            .snapshot_text(fixture.team_id, monitor, head.id)
+            .await
+            .unwrap(),
+        "hello"
+    );
+    let other_team = Uuid::new_v4();
+    assert!(matches!(
+        fixture
+            .store
+            .snapshot_text(other_team, monitor, head.id)
+            .await,
+        Err(store::StoreError::NotFound)
+    ));
+
+    // An unchanged check replaces the validators its page came with.
+    let mut unchanged = fixture.check(monitor, false);
+    unchanged.changed = false;
+    unchanged.snapshot_validators = Some(store::scheduling::SnapshotValidators {
+        snapshot_id: head.id,
+        validators: Some("etag 2".to_owned()),
+    });
+    fixture
+        .store
+        .record_check(&unchanged, None, success())
+        .await
+        .unwrap();
+    let head = fixture
+        .store
+        .latest_snapshot_head(fixture.team_id, monitor)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.validators.as_deref(), Some("etag 2"));
+    assert_eq!(fixture.count("SELECT count(*) FROM snapshots").await, 1);
+}
+
+#[tokio::test]
+async fn a_run_requested_during_a_check_waits_for_it_and_then_runs_at_once() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let claimed = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
+    assert!(fixture.store.request_hook_run(monitor).await.unwrap());
+    assert!(
+        fixture
+            .store
+            .claim_due_monitors(1, LEASE)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the check in flight keeps its lease"
+    );
+    let mut check = fixture.check(monitor, false);
+    check.lease_token = Some(claimed[0].lease_token);
+    fixture
+        .store
+        .record_check(&check, None, success())
+        .await
+        .unwrap();
+    let next = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
+    assert_eq!(next.len(), 1, "the requested run follows at once");
+    assert_eq!(next[0].reason, CheckReason::Hook);
 }

@@ -17,6 +17,9 @@ pub struct Page {
     pub content_type: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// How long the site waits before it answers: a slow page keeps a
+    /// round of checks in flight.
+    pub delay: std::time::Duration,
 }
 
 impl Page {
@@ -34,7 +37,13 @@ impl Page {
             content_type: content_type.to_owned(),
             headers: Vec::new(),
             body,
+            delay: std::time::Duration::ZERO,
         }
+    }
+
+    pub fn delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
     }
 
     pub fn status(mut self, status: u16) -> Self {
@@ -151,6 +160,9 @@ async fn serve_page(State(state): State<Arc<Mutex<SiteState>>>, request: Request
     let Some(page) = page else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
+    if !page.delay.is_zero() {
+        tokio::time::sleep(page.delay).await;
+    }
     let mut response = page.body.into_response();
     *response.status_mut() = StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK);
     if let Ok(value) = HeaderValue::from_str(&page.content_type) {

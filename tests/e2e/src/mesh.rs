@@ -105,6 +105,17 @@ pub struct Mesh {
 
 impl Mesh {
     pub async fn start() -> Self {
+        Self::start_with(&[], &[]).await
+    }
+
+    /// The mesh with further gateway and scheduler settings (`(variable,
+    /// value)`, overriding the defaults), for tests of the services' own
+    /// numbers such as the scheduler's lease. Each variable names its
+    /// service, so every service may see them all.
+    pub async fn start_with(
+        gateway_settings: &[(&str, &str)],
+        scheduler_settings: &[(&str, &str)],
+    ) -> Self {
         let database = test_support::postgres::fresh_database().await;
         let redis_url = test_support::redis::url().await;
         let smtp = SmtpSink::start().await;
@@ -124,13 +135,16 @@ impl Mesh {
             public_base_url: None,
             dev_idp: false,
         };
-        let mesh = dev_mesh::Mesh::start(
-            &infrastructure,
-            &settings,
-            &launch(&log_dir, Some(&blob_dir)),
-        )
-        .await
-        .unwrap_or_else(|error| panic!("the mesh did not start: {error}"));
+        let mut launch = launch(&log_dir, Some(&blob_dir));
+        launch.env.extend(
+            gateway_settings
+                .iter()
+                .chain(scheduler_settings)
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+        );
+        let mesh = dev_mesh::Mesh::start(&infrastructure, &settings, &launch)
+            .await
+            .unwrap_or_else(|error| panic!("the mesh did not start: {error}"));
         Self {
             database,
             redis_url,

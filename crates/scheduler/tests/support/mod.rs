@@ -69,6 +69,10 @@ pub struct Peers {
     /// The `retry-after-ms` metadata of the UNAVAILABLE failures above.
     pub notify_retry_after_ms: Mutex<Option<u64>>,
     pub fetches: Mutex<Vec<FetchRequest>>,
+    /// Every answer the fake browser gave, in order.
+    pub answers: Mutex<Vec<FetchResponse>>,
+    /// The validators a text page is answered with.
+    pub validators: Mutex<String>,
     pub evaluations: Mutex<Vec<EvaluateRequest>>,
     /// Every Send received, failed or not.
     pub sends: Mutex<Vec<SendRequest>>,
@@ -88,6 +92,8 @@ impl Peers {
             notify_in_flight_left: Mutex::new(0),
             notify_retry_after_ms: Mutex::new(None),
             fetches: Mutex::default(),
+            answers: Mutex::default(),
+            validators: Mutex::default(),
             evaluations: Mutex::default(),
             sends: Mutex::default(),
             callers: Mutex::default(),
@@ -137,25 +143,35 @@ impl Browser for Fake {
         } else {
             Vec::new()
         };
+        let previous_hash = request.previous_content_hash.clone();
         self.0.fetches.lock().unwrap().push(request);
         let page = self.0.page.lock().unwrap().clone();
-        match page {
-            Page::Text(text) => Ok(Response::new(FetchResponse {
-                outcome: FetchOutcome::Ok.into(),
-                http_status: 200,
-                text_sha256: sha(&text),
-                text,
-                screenshot_png,
-                ..FetchResponse::default()
-            })),
-            Page::Failure(outcome, http_status, detail) => Ok(Response::new(FetchResponse {
+        let answer = match page {
+            // Like the real browser: a text the caller has goes as its hash only.
+            Page::Text(text) => {
+                let text_sha256 = sha(&text);
+                let text_omitted = previous_hash == text_sha256;
+                FetchResponse {
+                    outcome: FetchOutcome::Ok.into(),
+                    http_status: 200,
+                    text: if text_omitted { String::new() } else { text },
+                    text_sha256,
+                    text_omitted,
+                    validators: self.0.validators.lock().unwrap().clone(),
+                    screenshot_png,
+                    ..FetchResponse::default()
+                }
+            }
+            Page::Failure(outcome, http_status, detail) => FetchResponse {
                 outcome: outcome.into(),
                 http_status,
                 detail,
                 ..FetchResponse::default()
-            })),
-            Page::Rpc(code) => Err(Status::new(code, "secret internal detail")),
-        }
+            },
+            Page::Rpc(code) => return Err(Status::new(code, "secret internal detail")),
+        };
+        self.0.answers.lock().unwrap().push(answer.clone());
+        Ok(Response::new(answer))
     }
 }
 
@@ -648,6 +664,18 @@ impl TestApp {
         self.run_now(monitor_id).await;
         let checks = self.wait_for_checks(monitor_id, before + 1).await;
         checks[before].clone()
+    }
+
+    /// The validators kept with the monitor's (one) snapshot.
+    pub async fn stored_validators(&self, monitor_id: Uuid) -> Option<String> {
+        self.db
+            .query_one(
+                "SELECT validators FROM snapshots WHERE monitor_id = $1",
+                &[&monitor_id],
+            )
+            .await
+            .unwrap()
+            .get(0)
     }
 
     pub async fn count(&self, sql: &str, id: Uuid) -> i64 {
