@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
+pub use crate::tags::TagRef;
 
 /// An extra request header sent when fetching the page, as stored. Values
 /// may carry cookies or bearer tokens, so the store never holds them in
@@ -386,6 +387,8 @@ pub struct MonitorDefinition {
     /// Failed checks in a row before a failing alert (0..=100, 0: never).
     pub failure_alert_after: i32,
     pub screenshot: Screenshot,
+    /// Tags of the monitor's team ([`crate::tags::TAG_REFERENCE`] otherwise).
+    pub tag_ids: Vec<Uuid>,
 }
 
 /// A partial update; `None` leaves a field as it is. Selector and pointer
@@ -411,13 +414,17 @@ pub struct MonitorPatch {
     pub fail_policy: Option<FailPolicy>,
     pub failure_alert_after: Option<i32>,
     pub screenshot: Option<Screenshot>,
+    /// Replaces every tag.
+    pub tag_ids: Option<Vec<Uuid>>,
 }
 
-/// A monitor with the channels it alerts.
+/// A monitor with the channels it alerts and its tags.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonitorWithChannels {
     pub monitor: Monitor,
     pub channel_ids: Vec<Uuid>,
+    /// By name, case-insensitively.
+    pub tags: Vec<TagRef>,
 }
 
 impl MonitorWithChannels {
@@ -425,19 +432,166 @@ impl MonitorWithChannels {
         Self {
             monitor: Monitor::from_row(row),
             channel_ids: row.get("channel_ids"),
+            // Built by `select_monitors` from the tags table: always an array
+            // of `{id, name, colour}`.
+            tags: serde_json::from_value(row.get("tags")).unwrap_or_default(),
         }
     }
 }
 
-/// Selects a monitor row `m` with its channel ids; every query appends a
-/// WHERE clause that includes [`VISIBLE_TO_CALLER`].
+/// The tags of the monitor `m`, as JSON, by name.
+const MONITOR_TAGS: &str =
+    "COALESCE((SELECT jsonb_agg(jsonb_build_object('id', t.id, 'name', t.name,
+                                   'colour', t.colour) ORDER BY lower(t.name), t.id)
+                  FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id
+                 WHERE mt.monitor_id = m.id), '[]'::jsonb)";
+
+/// Selects a monitor row `m` with its channel ids and tags; every query
+/// appends a WHERE clause that includes [`VISIBLE_TO_CALLER`].
 fn select_monitors() -> String {
     format!(
         "SELECT {MONITOR_COLUMNS},
                 ARRAY(SELECT mc.channel_id FROM monitor_channels mc
-                       WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids
+                       WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids,
+                {MONITOR_TAGS} AS tags
            FROM monitors m"
     )
+}
+
+/// A status a list can be narrowed to. Statuses overlap: a monitor that
+/// alerted an hour ago and checks fine is both `triggered` and `ok`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Not paused, checked, and its last check succeeded with nothing
+    /// waiting for the judge.
+    Ok,
+    /// Not paused and its last check failed (`consecutive_failures > 0`:
+    /// the page gone, blocked, the selector not matching, a timeout, …).
+    Failing,
+    /// Alerted within [`TRIGGERED_WITHIN_HOURS`] hours, paused or not.
+    Triggered,
+    Paused,
+    /// Not paused, and the judge could not judge its last change (changes
+    /// wait for it, or the last check said `judge_unavailable`).
+    JudgeUnavailable,
+    /// Not paused and never checked yet.
+    Pending,
+}
+
+/// How recent an alert must be for [`StatusFilter::Triggered`].
+pub const TRIGGERED_WITHIN_HOURS: i32 = 24;
+
+impl StatusFilter {
+    pub const ALL: [Self; 6] = [
+        Self::Ok,
+        Self::Failing,
+        Self::Triggered,
+        Self::Paused,
+        Self::JudgeUnavailable,
+        Self::Pending,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failing => "failing",
+            Self::Triggered => "triggered",
+            Self::Paused => "paused",
+            Self::JudgeUnavailable => "judge_unavailable",
+            Self::Pending => "pending",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+
+    /// The SQL condition on the monitor `m`; constant text, no input.
+    fn predicate(self) -> &'static str {
+        match self {
+            Self::Ok => {
+                "(NOT m.paused AND m.last_status = 'ok' AND m.consecutive_failures = 0
+                  AND m.unjudged_streak = 0)"
+            }
+            Self::Failing => "(NOT m.paused AND m.consecutive_failures > 0)",
+            Self::Triggered => "(m.last_triggered_at > now() - make_interval(hours => $6))",
+            Self::Paused => "m.paused",
+            Self::JudgeUnavailable => {
+                "(NOT m.paused AND (m.unjudged_streak > 0 OR m.last_status = 'judge_unavailable'))"
+            }
+            Self::Pending => "(NOT m.paused AND m.last_checked_at IS NULL)",
+        }
+    }
+}
+
+/// Which of the caller's monitors a list (or a bulk action) covers. Every
+/// field narrows; the default is every monitor of the caller's teams.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonitorFilter {
+    pub team_id: Option<Uuid>,
+    /// Carries this tag (by id).
+    pub tag_id: Option<Uuid>,
+    /// Carries a tag of this name, in any case, in whichever team.
+    pub tag_name: Option<String>,
+    pub status: Option<StatusFilter>,
+    /// Appears in the name or the URL, in any case; matched literally (`%`
+    /// and `_` are not wildcards).
+    pub text: Option<String>,
+}
+
+/// `text` as a literal `ILIKE` pattern that matches it anywhere.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for character in text.chars() {
+        if matches!(character, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(character);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The WHERE clause of a filtered listing over `m`. Parameters: $1 the
+/// caller, $2 team, $3 tag id, $4 tag name, $5 pattern, $6 the triggered
+/// window in hours ([`filter_parameters`]); callers number theirs from $7.
+fn filtered(filter: &MonitorFilter) -> String {
+    let status = filter.status.map_or(String::new(), |status| {
+        format!(" AND {}", status.predicate())
+    });
+    format!(
+        "{VISIBLE_TO_CALLER}
+            AND ($2::uuid IS NULL OR m.team_id = $2)
+            AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM monitor_tags mt
+                  WHERE mt.monitor_id = m.id AND mt.tag_id = $3))
+            AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id
+                  WHERE mt.monitor_id = m.id AND lower(t.name) = lower($4)))
+            AND ($5::text IS NULL OR m.name ILIKE $5 OR m.url ILIKE $5)
+            -- Names $6 whatever the status, so its type is always known.
+            AND $6::integer IS NOT NULL{status}"
+    )
+}
+
+/// The values of $2 to $6 of [`filtered`].
+struct FilterParameters {
+    team_id: Option<Uuid>,
+    tag_id: Option<Uuid>,
+    tag_name: Option<String>,
+    pattern: Option<String>,
+    hours: i32,
+}
+
+fn filter_parameters(filter: &MonitorFilter) -> FilterParameters {
+    FilterParameters {
+        team_id: filter.team_id,
+        tag_id: filter.tag_id,
+        tag_name: filter.tag_name.clone(),
+        pattern: filter.text.as_deref().map(contains_pattern),
+        hours: TRIGGERED_WITHIN_HOURS,
+    }
 }
 
 /// The scope of every monitor query: the caller ($1) is a member of the
@@ -521,6 +675,14 @@ impl Store {
         let monitor = Monitor::from_row(&row);
         let channel_ids =
             replace_channels(&transaction, monitor.id, monitor.team_id, channel_ids).await?;
+        crate::tags::replace_tags(
+            &transaction,
+            monitor.id,
+            monitor.team_id,
+            &definition.tag_ids,
+        )
+        .await?;
+        let tags = current_tags(&transaction, monitor.id).await?;
         transaction
             .commit()
             .await
@@ -528,33 +690,46 @@ impl Store {
         Ok(MonitorWithChannels {
             monitor,
             channel_ids,
+            tags,
         })
     }
 
-    /// The caller's monitors, newest first, optionally in one team only.
+    /// The caller's monitors that match `filter`, newest first (by
+    /// `(created_at, id)`, so pages never skip or repeat a monitor).
     pub async fn list_monitors(
         &self,
         user_id: Uuid,
-        team_id: Option<Uuid>,
+        filter: &MonitorFilter,
         page: PageRequest,
     ) -> Result<Page<MonitorWithChannels>, StoreError> {
         let client = self.client().await?;
         let (after_at, after_id) = split_cursor(page.after);
         let statement = client
             .prepare_cached(&format!(
-                "{} WHERE {VISIBLE_TO_CALLER}
-                    AND ($2::uuid IS NULL OR m.team_id = $2)
-                    AND ($3::timestamptz IS NULL OR (m.created_at, m.id) < ($3, $4::uuid))
+                "{} WHERE {}
+                    AND ($7::timestamptz IS NULL OR (m.created_at, m.id) < ($7, $8::uuid))
                   ORDER BY m.created_at DESC, m.id DESC
-                  LIMIT $5",
-                select_monitors()
+                  LIMIT $9",
+                select_monitors(),
+                filtered(filter)
             ))
             .await
             .context("preparing the monitor listing")?;
+        let values = filter_parameters(filter);
         let rows = client
             .query(
                 &statement,
-                &[&user_id, &team_id, &after_at, &after_id, &(page.limit + 1)],
+                &[
+                    &user_id,
+                    &values.team_id,
+                    &values.tag_id,
+                    &values.tag_name,
+                    &values.pattern,
+                    &values.hours,
+                    &after_at,
+                    &after_id,
+                    &(page.limit + 1),
+                ],
             )
             .await
             .context("listing monitors")?;
@@ -563,6 +738,70 @@ impl Store {
             at: item.monitor.created_at,
             id: item.monitor.id,
         }))
+    }
+
+    /// How many of the caller's monitors match `filter`.
+    pub async fn count_monitors(
+        &self,
+        user_id: Uuid,
+        filter: &MonitorFilter,
+    ) -> Result<i64, StoreError> {
+        let client = self.client().await?;
+        let statement = client
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM monitors m WHERE {}",
+                filtered(filter)
+            ))
+            .await
+            .context("preparing the monitor count")?;
+        let values = filter_parameters(filter);
+        let row = client
+            .query_one(
+                &statement,
+                &[
+                    &user_id,
+                    &values.team_id,
+                    &values.tag_id,
+                    &values.tag_name,
+                    &values.pattern,
+                    &values.hours,
+                ],
+            )
+            .await
+            .context("counting monitors")?;
+        Ok(row.get(0))
+    }
+
+    /// The ids of up to `limit` of the caller's monitors that match
+    /// `filter`, newest first: what a bulk action by filter covers.
+    pub async fn matching_monitor_ids(
+        &self,
+        user_id: Uuid,
+        filter: &MonitorFilter,
+        limit: i64,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let client = self.client().await?;
+        let values = filter_parameters(filter);
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT m.id FROM monitors m WHERE {}
+                      ORDER BY m.created_at DESC, m.id DESC LIMIT $7",
+                    filtered(filter)
+                ),
+                &[
+                    &user_id,
+                    &values.team_id,
+                    &values.tag_id,
+                    &values.tag_name,
+                    &values.pattern,
+                    &values.hours,
+                    &limit,
+                ],
+            )
+            .await
+            .context("listing the monitors a filter matches")?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
     /// One of the caller's monitors; `None` when it does not exist or belongs
@@ -691,6 +930,10 @@ impl Store {
             Some(ids) => replace_channels(&transaction, monitor.id, monitor.team_id, ids).await?,
             None => current_channels(&transaction, monitor.id).await?,
         };
+        if let Some(tag_ids) = &patch.tag_ids {
+            crate::tags::replace_tags(&transaction, monitor.id, monitor.team_id, tag_ids).await?;
+        }
+        let tags = current_tags(&transaction, monitor.id).await?;
         transaction
             .commit()
             .await
@@ -698,6 +941,7 @@ impl Store {
         Ok(Some(MonitorWithChannels {
             monitor,
             channel_ids,
+            tags,
         }))
     }
 
@@ -950,6 +1194,20 @@ async fn replace_channels(
         });
     }
     Ok(wanted)
+}
+
+async fn current_tags(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    monitor_id: Uuid,
+) -> Result<Vec<TagRef>, StoreError> {
+    let row = transaction
+        .query_one(
+            &format!("SELECT {MONITOR_TAGS} AS tags FROM monitors m WHERE m.id = $1"),
+            &[&monitor_id],
+        )
+        .await
+        .context("reading a monitor's tags")?;
+    Ok(serde_json::from_value(row.get("tags")).unwrap_or_default())
 }
 
 async fn current_channels(
