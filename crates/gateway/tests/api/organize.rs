@@ -244,28 +244,28 @@ async fn the_list_filters_by_tag_status_and_text_and_refuses_invalid_filters() {
     // Tag by id or by name in any case; newest first.
     assert_eq!(
         app.listed_ids(&app.alice, &format!("?tag={shops}")).await,
-        [phone.clone(), laptop.clone()]
+        [phone.as_str(), laptop.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?tag=sHoPs").await,
-        [phone.clone(), laptop.clone()]
+        [phone.as_str(), laptop.as_str()]
     );
     // Text over name and URL, in any case; `%` and `_` are literal.
     assert_eq!(
         app.listed_ids(&app.alice, "?q=LAPTOP").await,
-        [laptop.clone()]
+        [laptop.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?q=careers").await,
-        [jobs.clone()]
+        [jobs.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?q=100%25").await,
-        [phone.clone()]
+        [phone.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?q=phone_").await,
-        [phone.clone()]
+        [phone.as_str()]
     );
     assert!(app.listed_ids(&app.alice, "?q=%25").await.len() == 1);
     assert!(
@@ -310,24 +310,24 @@ async fn the_list_filters_by_tag_status_and_text_and_refuses_invalid_filters() {
         .await;
     assert_eq!(
         app.listed_ids(&app.alice, "?status=ok").await,
-        [laptop.clone()]
+        [laptop.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?status=failing").await,
-        [phone.clone()]
+        [phone.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?status=triggered").await,
-        [laptop.clone()]
+        [laptop.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?status=paused").await,
-        [paused.clone()]
+        [paused.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?status=judge_unavailable")
             .await,
-        [jobs.clone()]
+        [jobs.as_str()]
     );
     assert_eq!(
         app.listed_ids(&app.alice, "?status=pending").await,
@@ -337,7 +337,7 @@ async fn the_list_filters_by_tag_status_and_text_and_refuses_invalid_filters() {
     assert_eq!(
         app.listed_ids(&app.alice, "?tag=shops&status=failing&q=phone")
             .await,
-        [phone.clone()]
+        [phone.as_str()]
     );
     let page = expect_json(
         app.list_monitors(&app.alice, "?tag=shops").await,
@@ -553,7 +553,7 @@ async fn bulk_actions_report_each_monitor_and_change_only_the_callers() {
     .await;
     assert_eq!(
         app.listed_ids(&app.alice, "?tag=temp").await,
-        [first.clone()]
+        [first.as_str()]
     );
 
     // Delete, one of them bob's: his stays.
