@@ -7,6 +7,7 @@
 use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
+use crate::monitors::VISIBLE_TO_CALLER;
 use crate::pool::Store;
 
 /// What a bulk action does to each monitor.
@@ -36,10 +37,6 @@ pub enum BulkOutcome {
 /// caller cannot see it ([`StoreError::MissingReference`]).
 pub const TAG_FIELD: &str = "tag_id";
 pub const CHANNEL_FIELD: &str = "channel_id";
-
-/// The scope of every statement: the caller ($1) is a member of `m`'s team.
-const VISIBLE_TO_CALLER: &str =
-    "EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
 
 /// `ids` once each, in their first order.
 fn unique(ids: &[Uuid]) -> Vec<Uuid> {

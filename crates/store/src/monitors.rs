@@ -6,6 +6,8 @@ use secret_box::{SecretBox, SecretBoxError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use tokio_postgres::types::ToSql;
+
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
 pub use crate::tags::TagRef;
@@ -478,7 +480,8 @@ pub enum StatusFilter {
     Pending,
 }
 
-/// How recent an alert must be for [`StatusFilter::Triggered`].
+/// How recent an alert must be for [`StatusFilter::Triggered`] (the
+/// predicate's SQL spells the same number).
 pub const TRIGGERED_WITHIN_HOURS: i32 = 24;
 
 impl StatusFilter {
@@ -516,7 +519,8 @@ impl StatusFilter {
                   AND m.unjudged_streak = 0)"
             }
             Self::Failing => "(NOT m.paused AND m.consecutive_failures > 0)",
-            Self::Triggered => "(m.last_triggered_at > now() - make_interval(hours => $6))",
+            // The window is a constant of this crate, written into the text.
+            Self::Triggered => "(m.last_triggered_at > now() - make_interval(hours => 24))",
             Self::Paused => "m.paused",
             Self::JudgeUnavailable => {
                 "(NOT m.paused AND (m.unjudged_streak > 0 OR m.last_status = 'judge_unavailable'))"
@@ -555,49 +559,61 @@ pub fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// The WHERE clause of a filtered listing over `m`. Parameters: $1 the
-/// caller, $2 team, $3 tag id, $4 tag name, $5 pattern, $6 the triggered
-/// window in hours ([`filter_parameters`]); callers number theirs from $7.
-fn filtered(filter: &MonitorFilter) -> String {
-    let status = filter.status.map_or(String::new(), |status| {
-        format!(" AND {}", status.predicate())
-    });
-    format!(
-        "{VISIBLE_TO_CALLER}
-            AND ($2::uuid IS NULL OR m.team_id = $2)
-            AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM monitor_tags mt
-                  WHERE mt.monitor_id = m.id AND mt.tag_id = $3))
-            AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id
-                  WHERE mt.monitor_id = m.id AND lower(t.name) = lower($4)))
-            AND ($5::text IS NULL OR m.name ILIKE $5 OR m.url ILIKE $5)
-            -- Names $6 whatever the status, so its type is always known.
-            AND $6::integer IS NOT NULL{status}"
-    )
-}
-
-/// The values of $2 to $6 of [`filtered`].
-struct FilterParameters {
-    team_id: Option<Uuid>,
-    tag_id: Option<Uuid>,
-    tag_name: Option<String>,
-    pattern: Option<String>,
-    hours: i32,
-}
-
-fn filter_parameters(filter: &MonitorFilter) -> FilterParameters {
-    FilterParameters {
-        team_id: filter.team_id,
-        tag_id: filter.tag_id,
-        tag_name: filter.tag_name.clone(),
-        pattern: filter.text.as_deref().map(contains_pattern),
-        hours: TRIGGERED_WITHIN_HOURS,
-    }
-}
-
 /// The scope of every monitor query: the caller ($1) is a member of the
 /// monitor's team.
-const VISIBLE_TO_CALLER: &str =
+pub(crate) const VISIBLE_TO_CALLER: &str =
     "EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
+
+/// The WHERE clause of a filtered listing over `m` and its parameters, the
+/// caller first (`$1`). Only the conditions the filter sets appear, so each
+/// combination is its own prepared statement with a plan for exactly that
+/// (a generic plan of `$n IS NULL OR …` could use no index and took 5 to 10
+/// times as long on 10,000 monitors).
+struct Filtered<'a> {
+    sql: String,
+    params: Vec<&'a (dyn ToSql + Sync)>,
+}
+
+impl<'a> Filtered<'a> {
+    fn new(user_id: &'a Uuid, filter: &'a MonitorFilter, pattern: &'a Option<String>) -> Self {
+        let mut filtered = Self {
+            sql: VISIBLE_TO_CALLER.to_owned(),
+            params: vec![user_id],
+        };
+        if let Some(team_id) = &filter.team_id {
+            let n = filtered.bind(team_id);
+            filtered.sql += &format!(" AND m.team_id = ${n}");
+        }
+        if let Some(tag_id) = &filter.tag_id {
+            let n = filtered.bind(tag_id);
+            filtered.sql += &format!(
+                " AND EXISTS (SELECT 1 FROM monitor_tags mt WHERE mt.monitor_id = m.id AND mt.tag_id = ${n})"
+            );
+        }
+        if let Some(tag_name) = &filter.tag_name {
+            let n = filtered.bind(tag_name);
+            filtered.sql += &format!(
+                " AND EXISTS (SELECT 1 FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id
+                               WHERE mt.monitor_id = m.id AND lower(t.name) = lower(${n}))"
+            );
+        }
+        if let Some(pattern) = pattern {
+            let n = filtered.bind(pattern);
+            filtered.sql += &format!(" AND (m.name ILIKE ${n} OR m.url ILIKE ${n})");
+        }
+        if let Some(status) = filter.status {
+            filtered.sql += " AND ";
+            filtered.sql += status.predicate();
+        }
+        filtered
+    }
+
+    /// Adds a parameter; answers its number.
+    fn bind(&mut self, value: &'a (dyn ToSql + Sync)) -> usize {
+        self.params.push(value);
+        self.params.len()
+    }
+}
 
 impl Store {
     /// Creates a monitor in `team_id`, or in the caller's personal team when
@@ -703,34 +719,33 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<MonitorWithChannels>, StoreError> {
         let client = self.client().await?;
+        let pattern = filter.text.as_deref().map(contains_pattern);
+        let mut filtered = Filtered::new(&user_id, filter, &pattern);
         let (after_at, after_id) = split_cursor(page.after);
+        if let (Some(at), Some(id)) = (&after_at, &after_id) {
+            let (at, id) = (filtered.bind(at), filtered.bind(id));
+            filtered.sql += &format!(" AND (m.created_at, m.id) < (${at}, ${id})");
+        }
+        let fetch = page.limit + 1;
+        let limit = filtered.bind(&fetch);
+        // The page is chosen first and only its rows get their channels and
+        // tags: a subquery in the select list would otherwise run for every
+        // row before the sort.
         let statement = client
             .prepare_cached(&format!(
-                "{} WHERE {}
-                    AND ($7::timestamptz IS NULL OR (m.created_at, m.id) < ($7, $8::uuid))
-                  ORDER BY m.created_at DESC, m.id DESC
-                  LIMIT $9",
-                select_monitors(),
-                filtered(filter)
+                "SELECT {MONITOR_COLUMNS},
+                        ARRAY(SELECT mc.channel_id FROM monitor_channels mc
+                               WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids,
+                        {MONITOR_TAGS} AS tags
+                   FROM (SELECT * FROM monitors m WHERE {}
+                          ORDER BY m.created_at DESC, m.id DESC LIMIT ${limit}) m
+                  ORDER BY m.created_at DESC, m.id DESC",
+                filtered.sql
             ))
             .await
             .context("preparing the monitor listing")?;
-        let values = filter_parameters(filter);
         let rows = client
-            .query(
-                &statement,
-                &[
-                    &user_id,
-                    &values.team_id,
-                    &values.tag_id,
-                    &values.tag_name,
-                    &values.pattern,
-                    &values.hours,
-                    &after_at,
-                    &after_id,
-                    &(page.limit + 1),
-                ],
-            )
+            .query(&statement, &filtered.params)
             .await
             .context("listing monitors")?;
         let items = rows.iter().map(MonitorWithChannels::from_row).collect();
@@ -747,26 +762,17 @@ impl Store {
         filter: &MonitorFilter,
     ) -> Result<i64, StoreError> {
         let client = self.client().await?;
+        let pattern = filter.text.as_deref().map(contains_pattern);
+        let filtered = Filtered::new(&user_id, filter, &pattern);
         let statement = client
             .prepare_cached(&format!(
                 "SELECT count(*) FROM monitors m WHERE {}",
-                filtered(filter)
+                filtered.sql
             ))
             .await
             .context("preparing the monitor count")?;
-        let values = filter_parameters(filter);
         let row = client
-            .query_one(
-                &statement,
-                &[
-                    &user_id,
-                    &values.team_id,
-                    &values.tag_id,
-                    &values.tag_name,
-                    &values.pattern,
-                    &values.hours,
-                ],
-            )
+            .query_one(&statement, &filtered.params)
             .await
             .context("counting monitors")?;
         Ok(row.get(0))
@@ -781,23 +787,17 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Uuid>, StoreError> {
         let client = self.client().await?;
-        let values = filter_parameters(filter);
+        let pattern = filter.text.as_deref().map(contains_pattern);
+        let mut filtered = Filtered::new(&user_id, filter, &pattern);
+        let n = filtered.bind(&limit);
         let rows = client
             .query(
                 &format!(
                     "SELECT m.id FROM monitors m WHERE {}
-                      ORDER BY m.created_at DESC, m.id DESC LIMIT $7",
-                    filtered(filter)
+                      ORDER BY m.created_at DESC, m.id DESC LIMIT ${n}",
+                    filtered.sql
                 ),
-                &[
-                    &user_id,
-                    &values.team_id,
-                    &values.tag_id,
-                    &values.tag_name,
-                    &values.pattern,
-                    &values.hours,
-                    &limit,
-                ],
+                &filtered.params,
             )
             .await
             .context("listing the monitors a filter matches")?;
