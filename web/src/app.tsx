@@ -152,7 +152,7 @@ export function App() {
     );
   }
   if (auth.state === 'signed-out') {
-    const back = route.name === 'signin' ? '/monitors' : `${currentPath()}${location.hash}`;
+    const back = route.name === 'signin' ? '/monitors' : `${currentPath()}${location.search}${location.hash}`;
     return <SignIn redirectPath={back} />;
   }
 

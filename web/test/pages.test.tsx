@@ -42,6 +42,7 @@ function monitor(overrides: Partial<Monitor> = {}): Monitor {
     failure_alert_after: 3,
     failing: false,
     screenshot: 'never',
+    tags: [],
     ...overrides,
   };
 }

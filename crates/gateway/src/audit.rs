@@ -10,8 +10,10 @@
 //! `session.refresh_reuse`, `api_key.created`, `api_key.revoked`,
 //! `api_key.wrong_scope`, `team.created`, `team.member_added`,
 //! `team.member_removed`, `team.role_changed`, `monitor.created`,
-//! `monitor.deleted`, `monitor.trigger_secret_rotated`, `channel.created`,
-//! `channel.deleted`, `admin.viewed`, `hook.refused`.
+//! `monitor.deleted`, `monitor.bulk` (one per bulk request: action, how
+//! chosen, counts; a bulk deletion also records `monitor.deleted` per
+//! monitor), `monitor.trigger_secret_rotated`, `tag.created`, `tag.deleted`,
+//! `channel.created`, `channel.deleted`, `admin.viewed`, `hook.refused`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -312,6 +312,17 @@ impl From<store::StoreError> for ApiError {
                     "channel_ids",
                     "every channel must exist and belong to the monitor's team",
                 ),
+                store::tags::TAG_REFERENCE => Self::field(
+                    "tag_ids",
+                    "every tag must exist and belong to the monitor's team",
+                ),
+                store::bulk::TAG_FIELD => {
+                    Self::field("tag_id", "is not a tag of a team you are a member of")
+                }
+                store::bulk::CHANNEL_FIELD => Self::field(
+                    "channel_id",
+                    "is not a channel of a team you are a member of",
+                ),
                 _ => Self::Validation(vec![FieldError::new(
                     "body",
                     "refers to a resource that does not exist",

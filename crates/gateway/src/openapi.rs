@@ -93,6 +93,7 @@ Cloudflare Access's or Google IAP's). The proxy's identity applies only when no 
         (name = "account", description = "The caller's account"),
         (name = "teams", description = "Teams and membership"),
         (name = "monitors", description = "Watched pages and their checks"),
+        (name = "tags", description = "A team's tags for its monitors"),
         (name = "channels", description = "Channels: email, signed webhooks, Slack, Discord, Telegram, Teams and ntfy"),
         (name = "deliveries", description = "Alerts on their way to channels: dead letters and requeuing"),
         (name = "auth", description = "Sign-in (OpenID Connect) and the browser session"),

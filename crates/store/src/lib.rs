@@ -10,7 +10,9 @@
 //! - [`migrations`]: the embedded schema history, applied at start.
 //! - [`error`]: [`StoreError`], with constraint violations kept apart.
 //! - [`users`], [`teams`]: accounts, teams and memberships.
-//! - [`monitors`]: monitor definitions and their scoped CRUD.
+//! - [`monitors`]: monitor definitions, their scoped CRUD and filtered listing.
+//! - [`tags`]: a team's tags and which monitors carry them.
+//! - [`bulk`]: one change (pause, run now, tag, channel) applied to many monitors.
 //! - [`channels`]: notification channels of a team.
 //! - [`checks`]: check history as users read it.
 //! - [`scheduling`]: claiming due monitors and recording check results.
@@ -32,6 +34,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod budgets;
+pub mod bulk;
 pub mod channels;
 pub mod checks;
 pub mod dead_letters;
@@ -48,6 +51,7 @@ pub mod quotas;
 pub mod ratings;
 pub mod scheduling;
 pub mod sessions;
+pub mod tags;
 pub mod teams;
 mod tls;
 pub mod users;

@@ -93,6 +93,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "screenshots",
         include_str!("../migrations/0160_screenshots.sql"),
     ),
+    (170, "tags", include_str!("../migrations/0170_tags.sql")),
     (
         180,
         "claim_leases",

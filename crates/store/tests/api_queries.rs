@@ -41,6 +41,7 @@ fn definition(name: &str) -> MonitorDefinition {
         fail_policy: FailPolicy::Hold,
         failure_alert_after: 3,
         screenshot: Default::default(),
+        tag_ids: Vec::new(),
     }
 }
 
@@ -106,7 +107,7 @@ async fn monitors_are_visible_and_writable_only_by_members_of_their_team() {
     assert!(store.get_monitor(bob.id, id).await.unwrap().is_none());
     assert!(
         store
-            .list_monitors(bob.id, None, page)
+            .list_monitors(bob.id, &Default::default(), page)
             .await
             .unwrap()
             .items
@@ -193,7 +194,7 @@ async fn writes_naming_a_foreign_team_or_channel_are_refused_whole() {
     };
     assert!(
         store
-            .list_monitors(alice.id, None, page)
+            .list_monitors(alice.id, &Default::default(), page)
             .await
             .unwrap()
             .items

@@ -1,8 +1,14 @@
 import { request } from './client';
-import type { Check, CheckList, ExportFormat, Monitor, MonitorInput, MonitorList, MonitorPatch, Preview, PreviewInput, Queued } from './types';
+import { filterQuery, type MonitorFilter } from '../lib/monitorFilter';
+import type { BulkInput, BulkOutcome, Check, CheckList, ExportFormat, Monitor, MonitorInput, MonitorList, MonitorPatch, Preview, PreviewInput, Queued } from './types';
 
-export const listMonitors = (cursor?: string) =>
-  request<MonitorList>('/api/v1/monitors', { query: { cursor, limit: 100 } });
+/** One page of the monitors `filter` matches, newest first; `cursor` is the previous page's `next_cursor`. */
+export const listMonitors = (filter: MonitorFilter = {}, cursor?: string, limit = 50) =>
+  request<MonitorList>('/api/v1/monitors', { query: { ...filterQuery(filter), cursor, limit } });
+
+/** `POST /api/v1/monitors/bulk`: one action on monitors named by id or matched by a filter; reports each monitor. */
+export const bulkMonitors = (input: BulkInput) =>
+  request<BulkOutcome>('/api/v1/monitors/bulk', { method: 'POST', body: input });
 
 export const getMonitor = (id: string) => request<Monitor>(`/api/v1/monitors/${encodeURIComponent(id)}`);
 

@@ -154,10 +154,22 @@ export interface paths {
     get: operations["me"];
   };
   "/api/v1/monitors": {
-    /** The monitors of the caller's teams, newest first. */
+    /**
+     * The monitors of the caller's teams, newest first, optionally filtered by
+     * team, tag, status and text. Pages follow `(created_at, id)`, so paging
+     * with `next_cursor` never skips or repeats a monitor.
+     */
     get: operations["list"];
     /** Creates a monitor in the caller's personal team or in `team_id`. */
     post: operations["create"];
+  };
+  "/api/v1/monitors/bulk": {
+    /**
+     * Applies one action to up to 500 monitors, named by `ids` or matched by
+     * `filter` (the list's filter). Always 200 once the request is valid:
+     * `results` says, per monitor, whether it changed or why not.
+     */
+    post: operations["bulk"];
   };
   "/api/v1/monitors/{id}": {
     get: operations["show"];
@@ -243,6 +255,18 @@ export interface paths {
      * token it issued stop working.
      */
     delete: operations["revoke"];
+  };
+  "/api/v1/tags": {
+    /** The tags of the caller's teams. */
+    get: operations["list"];
+    /** Creates a tag in the caller's personal team or in `team_id`. */
+    post: operations["create"];
+  };
+  "/api/v1/tags/{id}": {
+    /** Deletes a tag and detaches it from every monitor; the monitors stay. */
+    delete: operations["remove"];
+    /** Renames or recolours a tag. */
+    patch: operations["update"];
   };
   "/api/v1/teams": {
     /** The teams the caller belongs to. */
@@ -591,6 +615,72 @@ export interface components {
        */
       monthly_tokens?: number | null;
     };
+    /**
+     * @description What a bulk request does to each monitor.
+     *
+     * - `pause`, `resume`.
+     * - `check_now`: as `POST /api/v1/monitors/{id}/check`, and charged like it:
+     *   one request of the caller's expensive rate limit per monitor. Monitors
+     *   past the budget answer `rate_limited`; a rendering monitor spends its
+     *   team's renders when the check runs, as any check.
+     * - `add_tag`, `remove_tag`: with `tag_id`, a tag of the monitor's team.
+     * - `attach_channel`, `detach_channel`: with `channel_id`, a channel of the
+     *   monitor's team.
+     * - `delete`: the monitor with its history.
+     * @enum {string}
+     */
+    BulkAction: "pause" | "resume" | "check_now" | "add_tag" | "remove_tag" | "attach_channel" | "detach_channel" | "delete";
+    /** @description Why one monitor was not changed. */
+    BulkError: {
+      /**
+       * @description `not_found` (absent or another team's), `other_team` (the tag or
+       * channel belongs to another team than the monitor), `rate_limited`
+       * (`check_now` past the expensive budget).
+       */
+      code: string;
+      message: string;
+    };
+    /** @description The list's filter (`GET /api/v1/monitors`), as a body. */
+    BulkFilter: {
+      /** @description Text in the name or URL, in any case. */
+      q?: string | null;
+      /** @description `ok`, `failing`, `triggered`, `paused`, `judge_unavailable` or `pending`. */
+      status?: string | null;
+      /** @description A tag id, or a tag name in any case. */
+      tag?: string | null;
+      /** Format: uuid */
+      team_id?: string | null;
+    };
+    /** @description Exactly one of `ids` and `filter`, at most 500 monitors. */
+    BulkRequest: {
+      action: components["schemas"]["BulkAction"];
+      /**
+       * Format: uuid
+       * @description For `attach_channel` and `detach_channel`.
+       */
+      channel_id?: string | null;
+      filter?: components["schemas"]["BulkFilter"] | null;
+      /** @description These monitors (once each, in this order). */
+      ids?: string[] | null;
+      /**
+       * Format: uuid
+       * @description For `add_tag` and `remove_tag`.
+       */
+      tag_id?: string | null;
+    };
+    BulkResponse: {
+      action: components["schemas"]["BulkAction"];
+      failed: number;
+      /** @description One per monitor, in the order of `ids` (by filter: newest first). */
+      results: components["schemas"]["BulkResult"][];
+      succeeded: number;
+    };
+    BulkResult: {
+      error?: components["schemas"]["BulkError"] | null;
+      /** Format: uuid */
+      id: string;
+      ok: boolean;
+    };
     ChangeRole: {
       role: string;
     };
@@ -853,6 +943,8 @@ export interface components {
       screenshot?: components["schemas"]["ScreenshotBody"];
       /** @description Browser steps (rendered monitors), at most 20. */
       steps?: components["schemas"]["StepBody"][];
+      /** @description Tags of the monitor's team. */
+      tag_ids?: string[];
       /**
        * Format: uuid
        * @description Defaults to the caller's personal team.
@@ -866,6 +958,20 @@ export interface components {
       wait_for?: string | null;
       /** @description XPath 1.0 expression for HTML pages, e.g. `//span[@class='price']`. */
       xpath?: string | null;
+    };
+    CreateTag: {
+      /**
+       * @description `#rrggbb` (any case; stored in lower case).
+       * @example #2f6fde
+       */
+      colour: string;
+      /** @description 1 to 40 characters, unique in the team whatever its case. */
+      name: string;
+      /**
+       * Format: uuid
+       * @description Defaults to the caller's personal team.
+       */
+      team_id?: string | null;
     };
     CreateTeam: {
       name: string;
@@ -1115,7 +1221,13 @@ export interface components {
     };
     MonitorList: {
       items: components["schemas"]["MonitorResponse"][];
+      /** @description Pass it as `cursor` (with the same filter) for the next page; `null` on the last. */
       next_cursor?: string | null;
+      /**
+       * Format: int64
+       * @description How many monitors match the filter, over every page.
+       */
+      total: number;
     };
     /** @description A failing monitor's check succeeded again. */
     MonitorRecoveredEvent: {
@@ -1184,6 +1296,8 @@ export interface components {
       screenshot: components["schemas"]["ScreenshotBody"];
       /** @description Browser steps; fill values masked. */
       steps: components["schemas"]["StepBody"][];
+      /** @description The monitor's tags, by name. */
+      tags: components["schemas"]["TagRefBody"][];
       /** Format: uuid */
       team_id: string;
       /**
@@ -1497,6 +1611,39 @@ export interface components {
       /** @description `ok` when every component is up, else `degraded`. */
       status: string;
     };
+    TagList: {
+      /** @description By team, then name. */
+      items: components["schemas"]["TagResponse"][];
+    };
+    /** @description A tag as a monitor shows it (manage tags at `/api/v1/tags`). */
+    TagRefBody: {
+      /** @description `#rrggbb`. */
+      colour: string;
+      /** Format: uuid */
+      id: string;
+      name: string;
+    };
+    TagResponse: {
+      /**
+       * @description `#rrggbb`, lower case.
+       * @example #2f6fde
+       */
+      colour: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: int64
+       * @description How many monitors carry the tag.
+       */
+      monitor_count: number;
+      name: string;
+      /** Format: uuid */
+      team_id: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
     TeamBudgetList: {
       items: components["schemas"]["TeamBudgetResponse"][];
     };
@@ -1632,11 +1779,19 @@ export interface components {
       screenshot?: components["schemas"]["ScreenshotBody"] | null;
       /** @description Replaces every step; a masked fill value keeps the stored one. */
       steps?: components["schemas"]["StepBody"][] | null;
+      /** @description Replaces every tag; tags of the monitor's team only. */
+      tag_ids?: string[] | null;
       url?: string | null;
       /** @description `null` or `""`: network idle. */
       wait_for?: string | null;
       /** @description `null` or `""` clears it. */
       xpath?: string | null;
+    };
+    /** @description Absent fields stay as they are. */
+    UpdateTag: {
+      /** @example #2f6fde */
+      colour?: string | null;
+      name?: string | null;
     };
     Usage: {
       /** Format: int64 */
@@ -2076,24 +2231,28 @@ export interface operations {
       };
     };
   };
-  /** Changes the fields sent; absent fields stay as they are. */
+  /** Renames or recolours a tag. */
   update: {
     parameters: {
       path: {
-        /** @description Monitor id */
+        /** @description Tag id */
         id: string;
       };
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["UpdateMonitor"];
+        "application/json": components["schemas"]["UpdateTag"];
       };
     };
     responses: {
       200: {
         content: {
-          "application/json": components["schemas"]["MonitorResponse"];
+          "application/json": components["schemas"]["TagResponse"];
         };
+      };
+      /** @description The team already has a tag of that name (in any case) */
+      409: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {
@@ -2357,6 +2516,35 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["MeResponse"];
         };
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Applies one action to up to 500 monitors, named by `ids` or matched by
+   * `filter` (the list's filter). Always 200 once the request is valid:
+   * `results` says, per monitor, whether it changed or why not.
+   */
+  bulk: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BulkRequest"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["BulkResponse"];
+        };
+      };
+      /** @description Neither or both of `ids` and `filter`, more than 500 monitors, an invalid filter, or a missing or foreign `tag_id` / `channel_id` */
+      422: {
+        content: never;
       };
       /** @description An error, in the API's one error format */
       default: {

@@ -116,3 +116,18 @@ export function useRoute(): Route {
   }, []);
   return match(path);
 }
+
+/** The current URL's query (`?…` or empty), updated on navigation and back/forward. */
+export function useLocationSearch(): string {
+  const [search, setSearch] = useState(location.search);
+  useEffect(() => {
+    const onChange = () => setSearch(location.search);
+    window.addEventListener('popstate', onChange);
+    window.addEventListener(NAVIGATED, onChange);
+    return () => {
+      window.removeEventListener('popstate', onChange);
+      window.removeEventListener(NAVIGATED, onChange);
+    };
+  }, []);
+  return search;
+}

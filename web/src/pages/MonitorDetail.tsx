@@ -7,6 +7,7 @@ import { AlertPrecision, RateAlert } from '../components/AlertRating';
 import { DiffView } from '../components/DiffView';
 import { HistoryExport } from '../components/HistoryExport';
 import { StatusBadge } from '../components/StatusBadge';
+import { TagChips } from '../components/TagChip';
 import { MonitorUsageLine } from '../components/TeamUsage';
 import { VerdictDetails } from '../components/VerdictDetails';
 import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
@@ -286,6 +287,8 @@ export function MonitorDetail({ id }: { id: string }) {
                 <dd>
                   <AlertChannels ids={current.channel_ids} />
                 </dd>
+                <dt>Tags</dt>
+                <dd>{current.tags && current.tags.length > 0 ? <TagChips tags={current.tags} link /> : <span class="muted">None</span>}</dd>
               </dl>
               <MonitorUsageLine teamId={current.team_id} monitorId={current.id} />
               <AlertPrecision monitorId={current.id} />

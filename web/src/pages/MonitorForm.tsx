@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError } from '../api/client';
 import { listChannels } from '../api/channels';
+import { listTags } from '../api/tags';
+import { TagChip } from '../components/TagChip';
 import { createMonitor, getMonitor, preview, updateMonitor } from '../api/monitors';
 import type {
   BrowserStep,
@@ -37,7 +39,7 @@ export const CONDITION_EXAMPLES = [
 export const PREVIEW_DEBOUNCE_MS = 800;
 
 type FormState = MonitorFields &
-  SelectorFields & { render: boolean; channel_ids: string[]; team_id: string; headers: HeaderPair[] } & {
+  SelectorFields & { render: boolean; channel_ids: string[]; tag_ids: string[]; team_id: string; headers: HeaderPair[] } & {
     first_check: FirstCheck;
     fail_policy: FailPolicy;
     failure_alert_after: number;
@@ -52,6 +54,7 @@ function fromMonitor(monitor: Monitor): FormState {
     interval_seconds: monitor.interval_seconds,
     render: monitor.render,
     channel_ids: monitor.channel_ids,
+    tag_ids: (monitor.tags ?? []).map((tag) => tag.id),
     team_id: monitor.team_id,
     headers: monitor.headers,
     first_check: monitor.first_check ?? 'auto',
@@ -85,6 +88,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
           interval_seconds: 3600,
           render: false,
           channel_ids: [],
+          tag_ids: [],
           team_id: personal?.id ?? '',
           headers: [],
           first_check: 'auto',
@@ -101,6 +105,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<unknown>(null);
   const channels = useAsync(() => listChannels(), []);
+  const tags = useAsync(() => listTags(), []);
 
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => update({ [key]: value } as Partial<FormState>);
   const update = (changes: Partial<FormState>) => {
@@ -129,6 +134,7 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
       interval_seconds: form.interval_seconds,
       render: form.render,
       channel_ids: form.channel_ids,
+      tag_ids: form.tag_ids,
       headers: form.headers.filter((header) => header.name.trim()).map((header) => ({ ...header, name: header.name.trim() })),
       first_check: form.first_check,
       fail_policy: form.fail_policy,
@@ -298,6 +304,32 @@ function MonitorFormLoaded({ monitor }: { monitor: Monitor | null }) {
               ))}
             <FieldError id="monitor-channel_ids-error" message={errors.channel_ids} />
           </fieldset>
+
+          {tags.data && tags.data.items.some((tag) => tag.team_id === form.team_id || !form.team_id) && (
+            <fieldset>
+              <legend>Tags</legend>
+              <div class="inline-options">
+                {tags.data.items
+                  .filter((tag) => tag.team_id === form.team_id || !form.team_id)
+                  .map((tag) => (
+                    <div class="check" key={tag.id}>
+                      <input
+                        type="checkbox"
+                        id={`tag-option-${tag.id}`}
+                        checked={form.tag_ids.includes(tag.id)}
+                        onChange={(event) =>
+                          set('tag_ids', event.currentTarget.checked ? [...form.tag_ids, tag.id] : form.tag_ids.filter((value) => value !== tag.id))
+                        }
+                      />
+                      <label for={`tag-option-${tag.id}`}>
+                        <TagChip tag={tag} />
+                      </label>
+                    </div>
+                  ))}
+              </div>
+              <FieldError id="monitor-tag_ids-error" message={errors.tag_ids} />
+            </fieldset>
+          )}
 
           <details>
             <summary>Advanced</summary>

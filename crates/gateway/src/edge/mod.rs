@@ -249,6 +249,11 @@ async fn rate_limit(State(edge): State<Arc<Edge>>, mut request: Request, next: N
     } else if presented == Err(Unreadable::Ambiguous) {
         ApiError::from(Unreadable::Ambiguous).into_response()
     } else {
+        if rate_limit::SPENDS_MORE.contains(&route.as_str()) {
+            request
+                .extensions_mut()
+                .insert(rate_limit::ExtraBudget(edge.clone()));
+        }
         // Redis answered "not revoked" for this very token: the auth
         // extractor need not ask again (one round trip per request).
         if outcome.shared

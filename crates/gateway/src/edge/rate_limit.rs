@@ -181,10 +181,74 @@ return {1, remaining, ttl, 0, 0, generation}
 
 type Reply = (i64, i64, i64, i64, i64, i64);
 
+/// Spends up to ARGV[3] requests of the GCRA state in KEYS[1] at once (ARGV
+/// 1 and 2 as in [`SCRIPT`]): as many as the budget holds now. The reply:
+/// granted, and the milliseconds until one more would be allowed.
+const SPEND_SCRIPT: &str = r"
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local interval, period, wanted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+-- Each request moves the arrival time one interval on; the budget allows
+-- it while that stays within one period of now (the slack as in SCRIPT).
+local granted = math.floor((now + period - tat) / interval + 0.001)
+if granted > wanted then granted = wanted end
+if granted < 0 then granted = 0 end
+if granted > 0 then
+  tat = tat + granted * interval
+  redis.call('SET', KEYS[1], tostring(tat), 'PX', math.max(1, math.ceil(tat - now)))
+end
+local retry = 0
+if granted < wanted then retry = math.max(0, math.ceil(tat + interval - period - now)) end
+return {granted, retry}
+";
+
+/// Route templates whose handler spends more of the caller's budget than
+/// the edge's one request: the edge hands them an [`ExtraBudget`].
+pub const SPENDS_MORE: &[&str] = &["/api/v1/monitors/bulk"];
+
+/// The rate limiter, for a handler of [`SPENDS_MORE`] to spend the cost of
+/// the work its request does.
+#[derive(Clone)]
+pub struct ExtraBudget(pub(super) std::sync::Arc<super::Edge>);
+
+impl ExtraBudget {
+    pub async fn spend_up_to(&self, class: RouteClass, subject: &Subject, wanted: u32) -> Spent {
+        self.0.limiter.spend_up_to(class, subject, wanted).await
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ExtraBudget {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        // Fails closed: work that must be paid for is not done unpaid.
+        parts.extensions.get::<Self>().cloned().ok_or_else(|| {
+            crate::error::ApiError::Internal(
+                "the edge gave this route no budget to spend (missing from SPENDS_MORE?)"
+                    .to_owned(),
+            )
+        })
+    }
+}
+
+/// What [`RateLimiter::spend_up_to`] could spend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spent {
+    pub granted: u32,
+    /// Seconds until one more request would be allowed (0 when all were granted).
+    pub retry_after_seconds: u64,
+}
+
 pub struct RateLimiter {
     limits: RateLimits,
     redis: Ephemeral,
     script: redis::Script,
+    spend_script: redis::Script,
     timeout: Duration,
     /// Whether the last decision came from Redis; logged when it flips.
     shared: AtomicBool,
@@ -198,6 +262,7 @@ impl RateLimiter {
             limits,
             redis,
             script: redis::Script::new(SCRIPT),
+            spend_script: redis::Script::new(SPEND_SCRIPT),
             timeout,
             // Optimistic until the first call says otherwise, so a healthy
             // start logs nothing.
@@ -261,6 +326,58 @@ impl RateLimiter {
                     shared: false,
                     token_revoked: false,
                     identity_generation: 0,
+                }
+            }
+        }
+    }
+
+    /// Spends as many of `wanted` requests of `subject`'s budget for `class`
+    /// as it holds now, for a handler whose one request does the work of
+    /// many (a bulk "check now" costs one expensive request per monitor).
+    /// Redis decides as for [`RateLimiter::check`]; without it, this
+    /// replica's limiter does.
+    pub async fn spend_up_to(&self, class: RouteClass, subject: &Subject, wanted: u32) -> Spent {
+        if wanted == 0 {
+            return Spent {
+                granted: 0,
+                retry_after_seconds: 0,
+            };
+        }
+        let quota = class.quota(&self.limits);
+        let mut invocation = self.spend_script.key(subject.key(class));
+        invocation
+            .arg(quota.period.as_secs_f64() * 1000.0 / f64::from(quota.count))
+            .arg(quota.period.as_millis() as u64)
+            .arg(wanted);
+        let reply = self
+            .redis
+            .within(self.timeout, |mut connection| async move {
+                invocation.invoke_async::<(i64, i64)>(&mut connection).await
+            })
+            .await;
+        match reply {
+            Ok((granted, retry_ms)) => {
+                self.mark_shared(true, None);
+                Spent {
+                    granted: u32::try_from(granted).unwrap_or(0).min(wanted),
+                    retry_after_seconds: ceil_seconds(retry_ms),
+                }
+            }
+            Err(error) => {
+                self.mark_shared(false, Some(&error));
+                let mut granted = 0;
+                let mut retry_after_seconds = 0;
+                while granted < wanted {
+                    let decision = self.local.check(class, quota, subject);
+                    if !decision.allowed {
+                        retry_after_seconds = decision.retry_after_seconds;
+                        break;
+                    }
+                    granted += 1;
+                }
+                Spent {
+                    granted,
+                    retry_after_seconds,
                 }
             }
         }

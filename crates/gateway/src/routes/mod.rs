@@ -4,7 +4,9 @@
 //! - [`health`] serves `/health`, `/ready` (public).
 //! - [`me`] serves `/api/v1/me`.
 //! - [`teams`] serves `/api/v1/teams`.
-//! - [`monitors`] serves `/api/v1/monitors…` including run-now.
+//! - [`monitors`] serves `/api/v1/monitors…` including run-now and the filtered list.
+//! - [`bulk`] serves `/api/v1/monitors/bulk`: one action on many monitors.
+//! - [`tags`] serves `/api/v1/tags…`: a team's tags.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
 //! - [`check_export`] serves `/api/v1/monitors/{id}/checks/export`: the history as a CSV or JSON file.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
@@ -24,6 +26,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod budgets;
+pub mod bulk;
 pub mod channels;
 pub mod check_export;
 pub mod checks;
@@ -38,6 +41,7 @@ pub mod preview;
 pub mod quotas;
 pub mod ratings;
 pub mod sessions;
+pub mod tags;
 pub mod team_members;
 pub mod teams;
 pub mod unsubscribe;
@@ -70,6 +74,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(teams::router())
         // A monitor may carry 20 headers of 4 KiB; the rest needs a few KiB.
         .merge(monitors::router().layer(DefaultBodyLimit::max(128 * 1024)))
+        .merge(bulk::router())
+        .merge(tags::router())
         .merge(checks::router())
         .merge(check_export::router())
         .merge(channels::router())

@@ -12,8 +12,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use store::Store;
 use store::monitors::{
-    COOKIE_PURPOSE, FailPolicy, FirstCheck, MonitorDefinition, MonitorPatch, MonitorWithChannels,
-    Screenshot,
+    COOKIE_PURPOSE, FailPolicy, FirstCheck, MonitorDefinition, MonitorFilter, MonitorPatch,
+    MonitorWithChannels, Screenshot, StatusFilter,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +26,7 @@ use crate::domain::{self, Problems, Rules, monitor, monitor_headers, render_opti
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::routes::pagination::{self, PageQuery};
+use crate::routes::tags;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -156,6 +157,15 @@ pub(crate) fn secret_error(field: &str, error: monitor_headers::HeaderSecretErro
     }
 }
 
+/// A tag as a monitor shows it (manage tags at `/api/v1/tags`).
+#[derive(Serialize, ToSchema)]
+pub struct TagRefBody {
+    id: Uuid,
+    name: String,
+    /// `#rrggbb`.
+    colour: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MonitorResponse {
     id: Uuid,
@@ -185,6 +195,8 @@ pub struct MonitorResponse {
     steps: Vec<StepBody>,
     paused: bool,
     channel_ids: Vec<Uuid>,
+    /// The monitor's tags, by name.
+    tags: Vec<TagRefBody>,
     /// True while a "run now" request waits for the scheduler.
     run_requested: bool,
     next_check_at: DateTime<Utc>,
@@ -328,6 +340,7 @@ impl From<MonitorWithChannels> for MonitorResponse {
         MonitorWithChannels {
             monitor,
             channel_ids,
+            tags,
         }: MonitorWithChannels,
     ) -> Self {
         Self {
@@ -363,6 +376,14 @@ impl From<MonitorWithChannels> for MonitorResponse {
             steps: monitor.steps.into_iter().map(StepBody::from).collect(),
             paused: monitor.paused,
             channel_ids,
+            tags: tags
+                .into_iter()
+                .map(|tag| TagRefBody {
+                    id: tag.id,
+                    name: tag.name,
+                    colour: tag.colour,
+                })
+                .collect(),
             run_requested: monitor.requested_reason.is_some(),
             next_check_at: monitor.next_check_at,
             last_checked_at: monitor.last_checked_at,
@@ -385,7 +406,10 @@ impl From<MonitorWithChannels> for MonitorResponse {
 #[derive(Serialize, ToSchema)]
 pub struct MonitorList {
     items: Vec<MonitorResponse>,
+    /// Pass it as `cursor` (with the same filter) for the next page; `null` on the last.
     next_cursor: Option<String>,
+    /// How many monitors match the filter, over every page.
+    total: i64,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -425,6 +449,9 @@ pub struct CreateMonitor {
     paused: bool,
     #[serde(default)]
     channel_ids: Vec<Uuid>,
+    /// Tags of the monitor's team.
+    #[serde(default)]
+    tag_ids: Vec<Uuid>,
     // Verdicts.
     /// Defaults to `auto`.
     #[serde(default)]
@@ -484,6 +511,8 @@ pub struct UpdateMonitor {
     steps: Option<Vec<StepBody>>,
     paused: Option<bool>,
     channel_ids: Option<Vec<Uuid>>,
+    /// Replaces every tag; tags of the monitor's team only.
+    tag_ids: Option<Vec<Uuid>>,
     // Verdicts.
     first_check: Option<FirstCheckBody>,
     fail_policy: Option<FailPolicyBody>,
@@ -510,6 +539,16 @@ where
 pub struct ListQuery {
     /// Only this team's monitors.
     team_id: Option<Uuid>,
+    /// Only monitors with this tag: its id, or its name in any case (in
+    /// each of the caller's teams).
+    tag: Option<String>,
+    /// Only monitors in this state: `ok`, `failing`, `triggered` (alerted
+    /// in the last 24 hours), `paused`, `judge_unavailable` or `pending`
+    /// (never checked). See the README for each definition.
+    status: Option<String>,
+    /// Only monitors whose name or URL contains this text, in any case
+    /// (taken literally: `%` and `_` are not wildcards); up to 200 characters.
+    q: Option<String>,
     /// Page size, 1 to 100 (default 50).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
@@ -628,6 +667,7 @@ async fn create(
         fail_policy: request.fail_policy.into(),
         screenshot: request.screenshot.into(),
         failure_alert_after: failure_alert_after.unwrap_or_default(),
+        tag_ids: request.tag_ids,
     };
     let created = store
         .create_monitor(user.id, request.team_id, &definition, &request.channel_ids)
@@ -645,10 +685,62 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created.into())))
 }
 
-/// The monitors of the caller's teams, newest first.
+/// The longest search text, in characters.
+pub const MAX_SEARCH: usize = 200;
+
+/// The filter of a list or a bulk action, checked: 422 names each field
+/// that is not valid.
+pub(crate) fn monitor_filter(
+    team_id: Option<Uuid>,
+    tag: Option<&str>,
+    status: Option<&str>,
+    q: Option<&str>,
+) -> Result<MonitorFilter, ApiError> {
+    let mut problems = Problems::default();
+    let mut filter = MonitorFilter {
+        team_id,
+        ..MonitorFilter::default()
+    };
+    if let Some(tag) = tag.map(str::trim).filter(|tag| !tag.is_empty()) {
+        match Uuid::parse_str(tag) {
+            Ok(id) => filter.tag_id = Some(id),
+            Err(_) => {
+                filter.tag_name = problems.check("tag", domain::name(tag, tags::MAX_TAG_NAME));
+            }
+        }
+    }
+    if let Some(status) = status.filter(|status| !status.is_empty()) {
+        filter.status = problems.check(
+            "status",
+            StatusFilter::parse(status).ok_or_else(|| {
+                let known: Vec<&str> = StatusFilter::ALL.map(StatusFilter::as_str).to_vec();
+                format!("must be one of {}", known.join(", "))
+            }),
+        );
+    }
+    if let Some(text) = q.map(str::trim).filter(|text| !text.is_empty()) {
+        filter.text = problems.check(
+            "q",
+            if text.chars().count() > MAX_SEARCH {
+                Err(format!("must be at most {MAX_SEARCH} characters"))
+            } else if text.chars().any(char::is_control) {
+                Err("must not contain control characters".to_owned())
+            } else {
+                Ok(text.to_owned())
+            },
+        );
+    }
+    problems.finish()?;
+    Ok(filter)
+}
+
+/// The monitors of the caller's teams, newest first, optionally filtered by
+/// team, tag, status and text. Pages follow `(created_at, id)`, so paging
+/// with `next_cursor` never skips or repeats a monitor.
 #[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", security(("bearer" = [])),
     params(ListQuery),
-    responses((status = 200, body = MonitorList)))]
+    responses((status = 200, body = MonitorList),
+        (status = 422, description = "A filter value is not valid (`tag`, `status`, `q`, `limit`, `cursor`)")))]
 async fn list(
     user: CurrentUser,
     State(store): State<Store>,
@@ -659,10 +751,20 @@ async fn list(
         cursor: query.cursor,
     }
     .to_request()?;
-    let page = store.list_monitors(user.id, query.team_id, page).await?;
+    let filter = monitor_filter(
+        query.team_id,
+        query.tag.as_deref(),
+        query.status.as_deref(),
+        query.q.as_deref(),
+    )?;
+    let (page, total) = tokio::try_join!(
+        store.list_monitors(user.id, &filter, page),
+        store.count_monitors(user.id, &filter)
+    )?;
     Ok(Json(MonitorList {
         items: page.items.into_iter().map(MonitorResponse::from).collect(),
         next_cursor: page.next.map(pagination::encode),
+        total,
     }))
 }
 
@@ -761,6 +863,7 @@ async fn update(
     patch.first_check = request.first_check.map(FirstCheck::from);
     patch.fail_policy = request.fail_policy.map(FailPolicy::from);
     patch.screenshot = request.screenshot.map(Screenshot::from);
+    patch.tag_ids = request.tag_ids;
     if let Some(count) = request.failure_alert_after {
         patch.failure_alert_after =
             problems.check("failure_alert_after", monitor::failure_alert_after(count));

@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod isolation;
 mod monitors;
+mod organize;
 mod quotas;
 mod ratings;
 mod render_options;
