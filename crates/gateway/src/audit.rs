@@ -10,7 +10,7 @@
 //! `session.refresh_reuse`, `api_key.created`, `api_key.revoked`,
 //! `api_key.wrong_scope`, `team.created`, `team.member_added`,
 //! `team.member_removed`, `team.role_changed`, `monitor.created`,
-//! `monitor.deleted`, `monitor.trigger_secret_rotated`, `channel.created`,
+//! `monitor.deleted`, `monitors.imported`, `monitor.trigger_secret_rotated`, `channel.created`,
 //! `channel.deleted`, `admin.viewed`, `hook.refused`.
 
 use std::convert::Infallible;

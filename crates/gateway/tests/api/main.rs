@@ -25,5 +25,6 @@ mod ratings;
 mod render_options;
 mod screenshots;
 mod selectors;
+mod transfer;
 mod unsubscribe;
 mod validation;
