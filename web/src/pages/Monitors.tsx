@@ -49,9 +49,14 @@ export function Monitors() {
     <section>
       <div class="page-head">
         <h1>Monitors</h1>
-        <a class="button" href={href('/monitors/new')}>
-          New monitor
-        </a>
+        <span class="page-head-actions">
+          <a class="button secondary" href={href('/import')}>
+            Import
+          </a>
+          <a class="button" href={href('/monitors/new')}>
+            New monitor
+          </a>
+        </span>
       </div>
       {actionError && (
         <div class="notice error" role="alert">

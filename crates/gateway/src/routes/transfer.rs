@@ -59,9 +59,9 @@ pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 const HOST_CHECKS_AT_ONCE: usize = 32;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(export)).merge(
+    OpenApiRouter::new().routes(routes!(export_team)).merge(
         OpenApiRouter::new()
-            .routes(routes!(import))
+            .routes(routes!(import_monitors))
             .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
     )
 }
@@ -79,7 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             (`lookout-<team-name>-<date>.json`)", body = TeamExport,
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"…\"`"))),
         (status = 404, description = "No such team among the caller's")))]
-async fn export(
+async fn export_team(
     user: CurrentUser,
     State(store): State<Store>,
     Path(team_id): Path<Uuid>,
@@ -302,7 +302,7 @@ pub struct ImportReport {
         (status = 415, description = "A ZIP archive: upload the url-watches.json inside it"),
         (status = 422, description = "Not a file of the format, over 10,000 entries, or an unknown `format`")))]
 #[allow(clippy::too_many_arguments, reason = "an axum handler's extractors")]
-async fn import(
+async fn import_monitors(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
