@@ -659,13 +659,18 @@ fn report(
     let mut fates = fates.into_iter();
     let mut entries = Vec::with_capacity(planned.len());
     // New ids to the entry that claimed them, for duplicates within the file.
-    let mut created_by: HashMap<Uuid, usize> = HashMap::new();
+    let mut created_by: HashMap<Uuid, String> = HashMap::new();
     for planned in planned {
         let mut entry = planned.entry;
         if planned.to_store {
             match fates.next() {
                 Some(ImportFate::Created(id)) => {
-                    created_by.insert(id, entry.index);
+                    // As the file and the UI count: its line, else its place from 1.
+                    let place = match entry.line {
+                        Some(line) => format!("line {line}"),
+                        None => format!("entry #{}", entry.index + 1),
+                    };
+                    created_by.insert(id, place);
                     entry.outcome = ImportOutcome::Created;
                     entry.monitor_id = (!dry_run).then_some(id);
                 }
@@ -674,7 +679,7 @@ fn report(
                     match created_by.get(&id) {
                         Some(earlier) => {
                             entry.reason = Some(format!(
-                                "duplicate of entry {earlier} of this file (same URL and selectors)"
+                                "duplicate of {earlier} of this file (same URL and selectors)"
                             ));
                             entry.monitor_id = (!dry_run).then_some(id);
                         }

@@ -110,7 +110,10 @@ async fn a_url_list_dry_run_creates_nothing_and_the_confirmed_run_creates_what_i
         "{preview}"
     );
     assert!(reason(&preview, 4).starts_with("invalid URL"), "{preview}");
-    assert!(reason(&preview, 5).contains("entry 1"), "{preview}");
+    assert!(
+        reason(&preview, 5).contains("of line 4 of this file"),
+        "{preview}"
+    );
     assert_eq!(
         (
             &preview["created"],
