@@ -213,6 +213,23 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.getByRole('status').filter({ hasText: 'Deleted 1 monitor.' }).waitFor();
     await rowOf('Gadget stock').waitFor({ state: 'detached' });
     await rowOf('Widget price').waitFor();
+    step('import a list of URLs: preview, confirm, summary');
+    await page.getByRole('link', { name: 'Import', exact: true }).click();
+    await page.getByRole('heading', { name: 'Import monitors', level: 1 }).waitFor();
+    await page.locator('.loading').first().waitFor({ state: 'detached' });
+    const list = `# imported by the UI scenario\n${site.url}/imported-a\n${site.url}/imported-b\n${site.url}/imported-a\nnot a url\n`;
+    await page.getByLabel('File').setInputFiles({ name: 'urls.txt', mimeType: 'text/plain', buffer: Buffer.from(list) });
+    await page.getByLabel('Format').locator('option', { hasText: 'Detect from the file (List of URLs' }).waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Preview import' }).click();
+    await page.getByRole('heading', { name: 'Preview: nothing is created yet' }).waitFor();
+    const summary = page.getByRole('list', { name: 'Import summary' });
+    assert.match(await summary.innerText(), /2\s+to create[\s\S]*1\s+skipped[\s\S]*1\s+refused/);
+    await visit('06b-import-preview');
+    await page.getByRole('button', { name: 'Import 2 monitors' }).click();
+    await page.getByText('Imported 2 monitors; 1 skipped, 1 refused.').waitFor();
+    await visit('06c-import-done');
+    await page.getByRole('link', { name: 'See your monitors' }).click();
+    await page.locator('table.monitors tbody tr', { hasText: 'imported-b' }).waitFor();
 
     step('create an API key, see it once, revoke it');
     await nav('API keys').click();

@@ -19,11 +19,12 @@ import { ApiKeys } from './pages/ApiKeys';
 import { Teams } from './pages/Teams';
 import { Sessions } from './pages/Sessions';
 import { Admin } from './pages/Admin';
+import { Import } from './pages/Import';
 
 type Auth = { state: 'loading' } | { state: 'signed-out' } | { state: 'failed'; error: unknown } | { state: 'in'; me: Me };
 
 const NAV: { path: string; label: string; route: string[]; admin?: boolean }[] = [
-  { path: '/monitors', label: 'Monitors', route: ['monitors', 'monitor', 'monitor-new', 'monitor-edit', 'check'] },
+  { path: '/monitors', label: 'Monitors', route: ['monitors', 'monitor', 'monitor-new', 'monitor-edit', 'check', 'import'] },
   { path: '/channels', label: 'Channels', route: ['channels'] },
   { path: '/teams', label: 'Teams', route: ['teams'] },
   { path: '/api-keys', label: 'API keys', route: ['api-keys'] },
@@ -49,6 +50,8 @@ function Page({ route, admin }: { route: Route; admin: boolean }) {
       return <ApiKeys />;
     case 'teams':
       return <Teams />;
+    case 'import':
+      return <Import />;
     case 'sessions':
       return <Sessions />;
     case 'admin':
@@ -85,6 +88,7 @@ const TITLES: Record<string, string> = {
   channels: 'Channels',
   'api-keys': 'API keys',
   teams: 'Teams',
+  import: 'Import monitors',
   sessions: 'Sessions',
   admin: 'Admin',
 };

@@ -12,8 +12,9 @@
 //! `team.member_removed`, `team.role_changed`, `monitor.created`,
 //! `monitor.deleted`, `monitor.bulk` (one per bulk request: action, how
 //! chosen, counts; a bulk deletion also records `monitor.deleted` per
-//! monitor), `monitor.trigger_secret_rotated`, `tag.created`, `tag.deleted`,
-//! `channel.created`, `channel.deleted`, `admin.viewed`, `hook.refused`.
+//! monitor), `monitors.imported`, `monitor.trigger_secret_rotated`,
+//! `tag.created`, `tag.deleted`, `channel.created`, `channel.deleted`,
+//! `admin.viewed`, `hook.refused`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

@@ -16,6 +16,7 @@
 //! - [`auth`]: who is calling: access JWTs (header or session cookie), API keys, sign-in (OpenID Connect), sessions, CSRF.
 //! - [`audit`]: the audit trail of security-relevant actions.
 //! - [`domain`]: validation of user input into store values.
+//! - [`transfer`]: import files (URL lists, changedetection.io, urlwatch, Lookout exports) read into candidates.
 //! - [`extract`]: JSON, path and query extractors whose rejections are [`error::ApiError`]s.
 //! - [`browser_client`]: the gRPC client of the browser service (previews).
 //! - [`notify_client`]: the gRPC client of the notify service.
@@ -52,4 +53,5 @@ pub mod request_context;
 pub mod routes;
 pub mod startup;
 pub mod state;
+pub mod transfer;
 pub mod webhook_docs;

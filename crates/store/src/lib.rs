@@ -29,6 +29,7 @@
 //! - [`budgets`]: per-team monthly model budgets and model use per monitor.
 //! - [`quotas`]: per-team quotas (monitors, channels, API keys, renders per hour).
 //! - [`ratings`]: alert ratings (useful / noise), precision and labelled examples.
+//! - [`transfer`]: a team's export and the one-transaction batch import.
 
 pub mod admin;
 pub mod api_keys;
@@ -54,6 +55,7 @@ pub mod sessions;
 pub mod tags;
 pub mod teams;
 mod tls;
+pub mod transfer;
 pub mod users;
 
 pub use error::StoreError;

@@ -1153,12 +1153,12 @@ pub(crate) fn split_cursor(cursor: Option<Cursor>) -> (Option<DateTime<Utc>>, Op
     }
 }
 
-fn steps_json(steps: &[StoredStep]) -> serde_json::Value {
+pub(crate) fn steps_json(steps: &[StoredStep]) -> serde_json::Value {
     // Strings and numbers only: serializing cannot fail.
     serde_json::to_value(steps).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
 }
 
-fn headers_json(headers: &[RequestHeader]) -> serde_json::Value {
+pub(crate) fn headers_json(headers: &[RequestHeader]) -> serde_json::Value {
     // Two strings per header: serializing cannot fail.
     serde_json::to_value(headers).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
 }

@@ -220,6 +220,22 @@ pub(crate) async fn reserve(
     quota: Quota,
     defaults: &QuotaLimits,
 ) -> Result<(), StoreError> {
+    let (limit, used) = lock_and_count(transaction, team_id, quota, defaults).await?;
+    if used >= limit {
+        return Err(StoreError::QuotaReached { quota, limit });
+    }
+    Ok(())
+}
+
+/// Locks `team_id`'s row as [`reserve`] does and answers the team's limit
+/// of `quota` and what it holds now, for a creation of many at once (an
+/// import) that decides itself how many fit.
+pub(crate) async fn lock_and_count(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    team_id: Uuid,
+    quota: Quota,
+    defaults: &QuotaLimits,
+) -> Result<(i64, i64), StoreError> {
     let row = transaction
         .query_opt(
             &format!(
@@ -240,10 +256,7 @@ pub(crate) async fn reserve(
         .await
         .context("counting a team's use of a quota")?
         .get(0);
-    if used >= limit {
-        return Err(StoreError::QuotaReached { quota, limit });
-    }
-    Ok(())
+    Ok((limit, used))
 }
 
 /// The team a creation goes to (the named team, else the caller's personal

@@ -158,6 +158,8 @@ function csrfHeaders(): Record<string, string> {
 export interface RequestOptions {
   method?: string;
   body?: unknown;
+  /** A body sent as it is (a file), with its media type, instead of JSON. */
+  raw?: { content: Blob | string; type: string };
   query?: Record<string, string | number | undefined | null>;
   signal?: AbortSignal;
 }
@@ -176,13 +178,14 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   const method = (options.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.raw) headers['Content-Type'] = options.raw.type;
   if (WRITE_METHODS.has(method)) Object.assign(headers, csrfHeaders());
   try {
     return await fetch(buildUrl(path, options.query), {
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.content : options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
   } catch (error) {

@@ -274,6 +274,32 @@ export interface paths {
     /** Creates a team owned by the caller. */
     post: operations["create"];
   };
+  "/api/v1/teams/{id}/export": {
+    /**
+     * A team's monitors and channel references as a versioned JSON file.
+     * @description Every setting a user chose is there; no secret is: request headers and
+     * cookies by name only, `fill` steps without their value, channels by id,
+     * kind and name only.
+     */
+    get: operations["export_team"];
+  };
+  "/api/v1/teams/{id}/import": {
+    /**
+     * Imports monitors into a team from a file: a list of URLs (one per
+     * line, `#` comments), changedetection.io's `url-watches.json`,
+     * urlwatch/webchanges `urls.yaml`, or Lookout's own export.
+     * @description The body is the file itself (at most 16 MiB and 10,000 entries). A dry
+     * run (the default) reports, per entry, what would be created, skipped
+     * (a monitor of the team, or an earlier entry, has the same URL and
+     * selectors) or refused (an invalid URL, a blocked destination, a selector
+     * that does not parse, over the team's `monitors` quota), with the fields
+     * of the file that are not imported. An interval below the deployment's
+     * minimum is raised to it (noted on the entry). `dry_run=false` creates
+     * every entry reported `created` in one transaction, under the team lock
+     * monitor creation takes, and answers the same report with the new ids.
+     */
+    post: operations["import_monitors"];
+  };
   "/api/v1/teams/{id}/invitations": {
     /** The team's open invitations. Owners only. */
     get: operations["list_for_team"];
@@ -1096,6 +1122,23 @@ export interface components {
     ErrorResponse: {
       error: components["schemas"]["ErrorContent"];
     };
+    /** @description A channel, named only. */
+    ExportedChannel: {
+      /** Format: uuid */
+      id: string;
+      /** @description `email`, `webhook`, `slack`, `discord`, `telegram`, `teams` or `ntfy`. */
+      kind: string;
+      name: string;
+    };
+    ExportedChannelRef: {
+      /**
+       * Format: uuid
+       * @default null
+       */
+      id?: string | null;
+      /** @default null */
+      name?: string | null;
+    };
     /** @description One check of a JSON history export. */
     ExportedCheckResponse: {
       baseline: boolean;
@@ -1121,6 +1164,86 @@ export interface components {
       status: string;
       summary?: string | null;
       triggered: boolean;
+    };
+    /** @description A monitor's settings; secrets left out. */
+    ExportedMonitor: {
+      /**
+       * @description The channels it alerts.
+       * @default []
+       */
+      channels?: components["schemas"]["ExportedChannelRef"][];
+      /** @default */
+      condition?: string;
+      /**
+       * @description Names only.
+       * @default []
+       */
+      cookies?: components["schemas"]["NameOnly"][];
+      /** @default */
+      fail_policy?: string;
+      /**
+       * Format: int64
+       * @default null
+       */
+      failure_alert_after?: number | null;
+      /** @default */
+      first_check?: string;
+      /**
+       * @description Names only: values may be tokens and are never exported.
+       * @default []
+       */
+      headers?: components["schemas"]["NameOnly"][];
+      /**
+       * Format: uuid
+       * @default 00000000-0000-0000-0000-000000000000
+       */
+      id?: string;
+      /**
+       * Format: int64
+       * @default 0
+       */
+      interval_seconds?: number;
+      /** @default */
+      name?: string;
+      /** @default false */
+      paused?: boolean;
+      /** @default false */
+      render?: boolean;
+      /** @default */
+      screenshot?: string;
+      /**
+       * @description At most one per family (HTML: `css`, `xpath`; JSON: `json_pointer`,
+       * `json_path`, `jq`).
+       * @default []
+       */
+      selectors?: components["schemas"]["ExportedSelector"][];
+      /**
+       * @description Browser steps; a `fill` step's value is never exported.
+       * @default []
+       */
+      steps?: components["schemas"]["ExportedStep"][];
+      /** @default */
+      url?: string;
+      /** @default null */
+      wait_for?: string | null;
+    };
+    ExportedSelector: {
+      expression: string;
+      /** @description `css`, `xpath`, `json_pointer`, `json_path` or `jq`. */
+      kind: string;
+    };
+    ExportedStep: {
+      action: string;
+      /** Format: int64 */
+      ms?: number | null;
+      selector?: string | null;
+      /** @description The URL of a `goto`, the key of a `press`; never a `fill` value. */
+      value?: string | null;
+    };
+    ExportedTeam: {
+      /** Format: uuid */
+      id: string;
+      name: string;
     };
     /**
      * @description What a check does when the model cannot judge a change (down, timing out, invalid answers).
@@ -1160,6 +1283,63 @@ export interface components {
     };
     /** @enum {string} */
     HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
+    /** @description One entry of an import file and its fate. */
+    ImportEntry: {
+      /**
+       * @description The entry's fields Lookout does not import, by the peer's names
+       * (`tags` among them for now).
+       */
+      ignored_fields: string[];
+      /** @description 0-based order of the entry in the file. */
+      index: number;
+      /** Format: int32 */
+      interval_seconds?: number | null;
+      /** @description 1-based line, for a list of URLs. */
+      line?: number | null;
+      /**
+       * Format: uuid
+       * @description The monitor created (a confirmed run), or the existing one it
+       * duplicates.
+       */
+      monitor_id?: string | null;
+      /** @description The monitor's name as it would be created. */
+      name?: string | null;
+      /** @description What the import changed to fit (an interval clamped to the minimum). */
+      notes: string[];
+      outcome: components["schemas"]["ImportOutcome"];
+      /** @description Why it is skipped or refused. */
+      reason?: string | null;
+      selectors: components["schemas"]["ExportedSelector"][];
+      /**
+       * @description The peer's id of the entry (changedetection.io's watch uuid, an
+       * exported monitor's id).
+       */
+      source_id?: string | null;
+      url: string;
+    };
+    /**
+     * @description The formats an import reads.
+     * @enum {string}
+     */
+    ImportFormat: "urls" | "changedetection" | "urlwatch" | "lookout";
+    /**
+     * @description What became of an entry.
+     * @enum {string}
+     */
+    ImportOutcome: "created" | "skipped" | "refused";
+    /** @description The fate of every entry of an import file. */
+    ImportReport: {
+      /** @description Entries created (in a dry run: that would be). */
+      created: number;
+      /** @description True when nothing was written. */
+      dry_run: boolean;
+      entries: components["schemas"]["ImportEntry"][];
+      format: components["schemas"]["ImportFormat"];
+      /** @description Every field of the file ignored by at least one entry. */
+      ignored_fields: string[];
+      refused: number;
+      skipped: number;
+    };
     InvitationInput: {
       email: string;
       /** @description `owner` or `member` (default). */
@@ -1347,6 +1527,9 @@ export interface components {
       monitor_name?: string | null;
       /** Format: int64 */
       tokens: number;
+    };
+    NameOnly: {
+      name: string;
     };
     PrecisionResponse: {
       /** Format: int64 */
@@ -1655,6 +1838,30 @@ export interface components {
       team_id: string;
       team_name: string;
       used: components["schemas"]["SpentResponse"];
+    };
+    /** @description A team's monitors and channel references, versioned. */
+    TeamExport: {
+      /**
+       * @description The team's channels, named only: destinations and credentials are
+       * never exported.
+       */
+      channels: components["schemas"]["ExportedChannel"][];
+      /** Format: date-time */
+      exported_at: string;
+      /**
+       * @description Always `lookout-export`.
+       * @example lookout-export
+       */
+      format: string;
+      /** @description Oldest first. */
+      monitors: components["schemas"]["ExportedMonitor"][];
+      team: components["schemas"]["ExportedTeam"];
+      /**
+       * Format: int32
+       * @description Always 1 for this layout; a later layout gets a new number.
+       * @example 1
+       */
+      version: number;
     };
     TeamList: {
       items: components["schemas"]["TeamResponse"][];
@@ -2844,6 +3051,111 @@ export interface operations {
       };
       /** @description The link was used already */
       409: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * A team's monitors and channel references as a versioned JSON file.
+   * @description Every setting a user chose is there; no secret is: request headers and
+   * cookies by name only, `fill` steps without their value, channels by id,
+   * kind and name only.
+   */
+  export_team: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The export, as an attachment (`lookout-<team-name>-<date>.json`) */
+      200: {
+        headers: {
+          /** @description `attachment; filename="…"` */
+          "Content-Disposition"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["TeamExport"];
+        };
+      };
+      /** @description No such team among the caller's */
+      404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Imports monitors into a team from a file: a list of URLs (one per
+   * line, `#` comments), changedetection.io's `url-watches.json`,
+   * urlwatch/webchanges `urls.yaml`, or Lookout's own export.
+   * @description The body is the file itself (at most 16 MiB and 10,000 entries). A dry
+   * run (the default) reports, per entry, what would be created, skipped
+   * (a monitor of the team, or an earlier entry, has the same URL and
+   * selectors) or refused (an invalid URL, a blocked destination, a selector
+   * that does not parse, over the team's `monitors` quota), with the fields
+   * of the file that are not imported. An interval below the deployment's
+   * minimum is raised to it (noted on the entry). `dry_run=false` creates
+   * every entry reported `created` in one transaction, under the team lock
+   * monitor creation takes, and answers the same report with the new ids.
+   */
+  import_monitors: {
+    parameters: {
+      query?: {
+        /**
+         * @description `true` (the default): only report what would happen. `false`:
+         * create, in one transaction.
+         */
+        dry_run?: boolean;
+        /**
+         * @description The file's format; when absent, the `Content-Type` (`text/uri-list`,
+         * `application/yaml`) or else the content decides.
+         */
+        format?: "urls" | "changedetection" | "urlwatch" | "lookout";
+      };
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    /** @description The file */
+    requestBody: {
+      content: {
+        "text/plain": string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportReport"];
+        };
+      };
+      /** @description No such team among the caller's */
+      404: {
+        content: never;
+      };
+      /** @description Larger than 16 MiB */
+      413: {
+        content: never;
+      };
+      /** @description A ZIP archive: upload the url-watches.json inside it */
+      415: {
+        content: never;
+      };
+      /** @description Not a file of the format, over 10,000 entries, or an unknown `format` */
+      422: {
         content: never;
       };
       /** @description An error, in the API's one error format */

@@ -1,6 +1,8 @@
 import { request } from './client';
 import type {
   AcceptedInvitation,
+  ImportFormat,
+  ImportReport,
   Invitation,
   InvitationInput,
   InvitationList,
@@ -45,3 +47,17 @@ export const changeRole = (teamId: string, userId: string, role: string) =>
 
 export const removeMember = (teamId: string, userId: string) =>
   request<void>(`${members(teamId)}/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+
+/** The team's monitors and channel references as a JSON file (no secrets). */
+export const teamExportUrl = (teamId: string) => `/api/v1/teams/${encodeURIComponent(teamId)}/export`;
+
+/**
+ * Sends an import file: a dry run (nothing written) unless `dryRun` is false,
+ * which creates every entry reported `created` in one transaction.
+ */
+export const importMonitors = (teamId: string, file: Blob, format: ImportFormat, dryRun: boolean) =>
+  request<ImportReport>(`/api/v1/teams/${encodeURIComponent(teamId)}/import`, {
+    method: 'POST',
+    query: { format, dry_run: String(dryRun) },
+    raw: { content: file, type: 'text/plain' },
+  });

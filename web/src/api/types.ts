@@ -30,6 +30,10 @@ export type ReceivedInvitation = Schemas['ReceivedInvitationResponse'];
 export type ReceivedInvitationList = Schemas['ReceivedInvitationList'];
 export type AcceptedInvitation = Schemas['Accepted'];
 export type RoleChange = Schemas['ChangeRole'];
+export type ImportFormat = Schemas['ImportFormat'];
+export type ImportReport = Schemas['ImportReport'];
+export type ImportEntry = Schemas['ImportEntry'];
+export type ImportOutcome = Schemas['ImportOutcome'];
 
 export type HeaderPair = Schemas['HeaderBody'];
 export type CookiePair = Schemas['CookieBody'];

@@ -21,6 +21,7 @@ const PATTERNS: [string, RegExp, string[]][] = [
   ['channels', /^\/channels$/, []],
   ['api-keys', /^\/api-keys$/, []],
   ['teams', /^\/teams$/, []],
+  ['import', /^\/import$/, []],
   ['sessions', /^\/sessions$/, []],
   ['admin', /^\/admin$/, []],
 ];

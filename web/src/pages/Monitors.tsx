@@ -122,9 +122,14 @@ export function Monitors() {
     <section>
       <div class="page-head">
         <h1>Monitors</h1>
-        <a class="button" href={href('/monitors/new')}>
-          New monitor
-        </a>
+        <span class="page-head-actions">
+          <a class="button secondary" href={href('/import')}>
+            Import
+          </a>
+          <a class="button" href={href('/monitors/new')}>
+            New monitor
+          </a>
+        </span>
       </div>
       <MonitorFilterBar filter={filter} tags={tagList} />
       <details class="card tags-card">

@@ -18,6 +18,7 @@ import { absoluteTime } from '../lib/format';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
 import { TeamQuotasPanel } from '../components/TeamQuotas';
 import { TeamUsagePanel } from '../components/TeamUsage';
+import { TeamTransfer } from '../components/TeamTransfer';
 import { useAsync } from '../lib/useAsync';
 import { checkEmail, checkName } from '../lib/validation';
 import { useSession } from '../session';
@@ -304,6 +305,7 @@ export function Teams() {
                   <TeamMembers team={team} />
                   <TeamQuotasPanel teamId={team.id} />
                   <TeamUsagePanel teamId={team.id} />
+                  <TeamTransfer team={team} />
                 </article>
               ))}
             </div>

@@ -65,7 +65,10 @@ impl RouteClass {
         let expensive = method == Method::POST
             && matches!(
                 route,
-                "/api/v1/preview" | "/api/v1/monitors/{id}/check" | "/api/v1/channels/{id}/test"
+                "/api/v1/preview"
+                    | "/api/v1/monitors/{id}/check"
+                    | "/api/v1/channels/{id}/test"
+                    | "/api/v1/teams/{id}/import"
             );
         if expensive {
             Self::Expensive

@@ -215,7 +215,7 @@ async fn export(
 /// digits, runs of anything else as one hyphen, none at either end, so it
 /// needs no quoting in `Content-Disposition` and is valid on every file
 /// system. `monitor` when nothing is left (a name in another script).
-fn file_stem(name: &str) -> String {
+pub(crate) fn file_stem(name: &str) -> String {
     let mut stem = String::new();
     for character in name.chars() {
         if stem.len() >= MAX_STEM_CHARS {

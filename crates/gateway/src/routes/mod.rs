@@ -9,6 +9,7 @@
 //! - [`tags`] serves `/api/v1/tags…`: a team's tags.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
 //! - [`check_export`] serves `/api/v1/monitors/{id}/checks/export`: the history as a CSV or JSON file.
+//! - [`transfer`] serves `/api/v1/teams/{id}/export` and `/api/v1/teams/{id}/import`: moving monitors out and in.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
 //! - [`unsubscribe`] serves `/api/v1/channels/unsubscribe/{token}`: one-click unsubscribe (RFC 8058).
 //! - [`deliveries`] serves `/api/v1/deliveries…`: dead letters and requeuing.
@@ -44,6 +45,7 @@ pub mod sessions;
 pub mod tags;
 pub mod team_members;
 pub mod teams;
+pub mod transfer;
 pub mod unsubscribe;
 
 use std::convert::Infallible;
@@ -78,6 +80,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(tags::router())
         .merge(checks::router())
         .merge(check_export::router())
+        // Its own body limit (16 MiB, `transfer::MAX_IMPORT_BYTES`).
+        .merge(transfer::router())
         .merge(channels::router())
         .merge(unsubscribe::router())
         .merge(deliveries::router())

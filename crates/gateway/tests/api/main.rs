@@ -26,5 +26,6 @@ mod ratings;
 mod render_options;
 mod screenshots;
 mod selectors;
+mod transfer;
 mod unsubscribe;
 mod validation;

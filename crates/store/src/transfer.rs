@@ -1,0 +1,402 @@
+//! Moving a team's monitors in and out: the export's reads and the import's
+//! one-transaction batch creation.
+//!
+//! An import creates everything or nothing: the team's row is locked as for
+//! one monitor's creation ([`crate::quotas::lock_and_count`]), duplicates
+//! (same URL and selectors as a monitor of the team) are found inside that
+//! transaction, the monitors that fit the `monitors` quota are inserted in
+//! batches of [`INSERT_BATCH`] rows, and the transaction commits only when
+//! every batch and every channel link went in.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::channels::ChannelKind;
+use crate::error::{QueryContext, StoreError};
+use crate::monitors::{MonitorDefinition, MonitorWithChannels, headers_json, steps_json};
+use crate::pool::Store;
+use crate::quotas::Quota;
+
+/// Rows per `INSERT … SELECT FROM unnest(…)`: few round trips for 10,000
+/// monitors, and parameter arrays of a few megabytes at most.
+pub const INSERT_BATCH: usize = 1000;
+
+/// What makes two monitors of a team the same for an import: the URL and
+/// every selector (empty when none).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MonitorKey {
+    pub url: String,
+    /// CSS, XPath, JSON pointer, JSONPath, jq, in that order.
+    pub selectors: [Option<String>; 5],
+}
+
+impl MonitorKey {
+    pub fn of(definition: &MonitorDefinition) -> Self {
+        Self {
+            url: definition.url.clone(),
+            selectors: [
+                definition.css_selector.clone(),
+                definition.xpath.clone(),
+                definition.json_pointer.clone(),
+                definition.json_path.clone(),
+                definition.jq_filter.clone(),
+            ],
+        }
+    }
+}
+
+/// One monitor an import would create, with the team's channels it alerts.
+#[derive(Debug, Clone)]
+pub struct ImportItem {
+    pub definition: MonitorDefinition,
+    pub channel_ids: Vec<Uuid>,
+}
+
+/// What became of one [`ImportItem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFate {
+    /// Created (or, in a dry run, would be) with this id.
+    Created(Uuid),
+    /// The team has a monitor with the same URL and selectors: this one.
+    Duplicate(Uuid),
+    /// Past the team's `monitors` quota, whose limit this is.
+    OverQuota(i64),
+}
+
+/// A channel of a team as an export names it: never its destination or
+/// credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelReference {
+    pub id: Uuid,
+    pub kind: ChannelKind,
+    pub name: String,
+}
+
+/// A team's monitors and channels, as an export reads them.
+#[derive(Debug, Clone)]
+pub struct TeamContents {
+    pub team_id: Uuid,
+    pub team_name: String,
+    /// Oldest first.
+    pub monitors: Vec<MonitorWithChannels>,
+    /// Oldest first.
+    pub channels: Vec<ChannelReference>,
+}
+
+impl Store {
+    /// `team_id`'s monitors and channels when `user_id` is a member; `None`
+    /// otherwise (the membership is checked in each query).
+    pub async fn team_contents(
+        &self,
+        user_id: Uuid,
+        team_id: Uuid,
+    ) -> Result<Option<TeamContents>, StoreError> {
+        let client = self.client().await?;
+        let Some(team) = client
+            .query_opt(
+                "SELECT t.name FROM teams t
+                  WHERE t.id = $2
+                    AND EXISTS (SELECT 1 FROM memberships ms
+                                 WHERE ms.team_id = t.id AND ms.user_id = $1)",
+                &[&user_id, &team_id],
+            )
+            .await
+            .context("reading the team to export")?
+        else {
+            return Ok(None);
+        };
+        let monitors = client
+            .query(
+                &format!(
+                    "SELECT {columns},
+                            ARRAY(SELECT mc.channel_id FROM monitor_channels mc
+                                   WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids
+                       FROM monitors m
+                      WHERE m.team_id = $2
+                        AND EXISTS (SELECT 1 FROM memberships ms
+                                     WHERE ms.team_id = m.team_id AND ms.user_id = $1)
+                      ORDER BY m.created_at, m.id",
+                    columns = crate::monitors::MONITOR_COLUMNS
+                ),
+                &[&user_id, &team_id],
+            )
+            .await
+            .context("reading the monitors to export")?
+            .iter()
+            .map(|row| MonitorWithChannels {
+                monitor: crate::monitors::Monitor::from_row(row),
+                channel_ids: row.get("channel_ids"),
+            })
+            .collect();
+        let channels = client
+            .query(
+                "SELECT c.id, c.kind, c.name FROM channels c
+                  WHERE c.team_id = $2
+                    AND EXISTS (SELECT 1 FROM memberships ms
+                                 WHERE ms.team_id = c.team_id AND ms.user_id = $1)
+                  ORDER BY c.created_at, c.id",
+                &[&user_id, &team_id],
+            )
+            .await
+            .context("reading the channels to export")?
+            .iter()
+            .filter_map(|row| {
+                Some(ChannelReference {
+                    id: row.get("id"),
+                    kind: ChannelKind::parse(row.get("kind"))?,
+                    name: row.get("name"),
+                })
+            })
+            .collect();
+        Ok(Some(TeamContents {
+            team_id,
+            team_name: team.get("name"),
+            monitors,
+            channels,
+        }))
+    }
+
+    /// Decides the fate of each item in order and, when `create`, creates
+    /// those that fit in one transaction: all of them or, on any error, none.
+    /// An item is a duplicate of a monitor the team has or of an earlier
+    /// item; past the team's `monitors` quota it is refused. A dry run
+    /// (`create` false) answers the same fates and writes nothing. `None`
+    /// when `user_id` is not a member of `team_id`.
+    ///
+    /// Channel ids must be channels of the team; one that is not fails the
+    /// whole import with [`StoreError::MissingReference`].
+    pub async fn import_monitors(
+        &self,
+        user_id: Uuid,
+        team_id: Uuid,
+        items: &[ImportItem],
+        create: bool,
+    ) -> Result<Option<Vec<ImportFate>>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client.transaction().await.context("starting an import")?;
+        if crate::quotas::member_team(&transaction, user_id, Some(team_id))
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        // The same lock as one creation: concurrent creations and imports
+        // of the team count each other.
+        let (limit, used) = crate::quotas::lock_and_count(
+            &transaction,
+            team_id,
+            Quota::Monitors,
+            self.quota_defaults(),
+        )
+        .await?;
+        let mut known: HashMap<MonitorKey, Uuid> = transaction
+            .query(
+                "SELECT id, url, css_selector, xpath, json_pointer, json_path, jq_filter
+                   FROM monitors WHERE team_id = $1",
+                &[&team_id],
+            )
+            .await
+            .context("reading the team's monitors for duplicates")?
+            .iter()
+            .map(|row| {
+                (
+                    MonitorKey {
+                        url: row.get("url"),
+                        selectors: [
+                            row.get("css_selector"),
+                            row.get("xpath"),
+                            row.get("json_pointer"),
+                            row.get("json_path"),
+                            row.get("jq_filter"),
+                        ],
+                    },
+                    row.get("id"),
+                )
+            })
+            .collect();
+        let room = usize::try_from(limit.saturating_sub(used)).unwrap_or(0);
+        let mut fates = Vec::with_capacity(items.len());
+        let mut accepted: Vec<(Uuid, &ImportItem)> = Vec::new();
+        for item in items {
+            let key = MonitorKey::of(&item.definition);
+            if let Some(existing) = known.get(&key) {
+                fates.push(ImportFate::Duplicate(*existing));
+            } else if accepted.len() >= room {
+                fates.push(ImportFate::OverQuota(limit));
+            } else {
+                let id = Uuid::now_v7();
+                known.insert(key, id);
+                accepted.push((id, item));
+                fates.push(ImportFate::Created(id));
+            }
+        }
+        if !create || accepted.is_empty() {
+            // Nothing written: dropping the transaction rolls it back.
+            return Ok(Some(fates));
+        }
+        for batch in accepted.chunks(INSERT_BATCH) {
+            insert_batch(&transaction, user_id, team_id, batch).await?;
+        }
+        link_channels(&transaction, team_id, &accepted).await?;
+        transaction.commit().await.context("committing an import")?;
+        Ok(Some(fates))
+    }
+}
+
+/// One `INSERT … SELECT FROM unnest(…)` of up to [`INSERT_BATCH`] monitors.
+async fn insert_batch(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    user_id: Uuid,
+    team_id: Uuid,
+    batch: &[(Uuid, &ImportItem)],
+) -> Result<(), StoreError> {
+    let column = |field: fn(&MonitorDefinition) -> Option<String>| -> Vec<Option<String>> {
+        batch
+            .iter()
+            .map(|(_, item)| field(&item.definition))
+            .collect()
+    };
+    let ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
+    let names: Vec<String> = batch
+        .iter()
+        .map(|(_, item)| item.definition.name.clone())
+        .collect();
+    let urls: Vec<String> = batch
+        .iter()
+        .map(|(_, item)| item.definition.url.clone())
+        .collect();
+    let css = column(|d| d.css_selector.clone());
+    let pointers = column(|d| d.json_pointer.clone());
+    let xpaths = column(|d| d.xpath.clone());
+    let json_paths = column(|d| d.json_path.clone());
+    let jq = column(|d| d.jq_filter.clone());
+    let wait_for = column(|d| d.wait_for.clone());
+    let conditions: Vec<String> = batch
+        .iter()
+        .map(|(_, item)| item.definition.condition.clone())
+        .collect();
+    let intervals: Vec<i32> = batch
+        .iter()
+        .map(|(_, item)| item.definition.interval_seconds)
+        .collect();
+    let renders: Vec<bool> = batch
+        .iter()
+        .map(|(_, item)| item.definition.render)
+        .collect();
+    let paused: Vec<bool> = batch
+        .iter()
+        .map(|(_, item)| item.definition.paused)
+        .collect();
+    let headers: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|(_, item)| headers_json(&item.definition.headers))
+        .collect();
+    let cookies: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|(_, item)| headers_json(&item.definition.cookies))
+        .collect();
+    let steps: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|(_, item)| steps_json(&item.definition.steps))
+        .collect();
+    let first_checks: Vec<&str> = batch
+        .iter()
+        .map(|(_, item)| item.definition.first_check.as_str())
+        .collect();
+    let fail_policies: Vec<&str> = batch
+        .iter()
+        .map(|(_, item)| item.definition.fail_policy.as_str())
+        .collect();
+    let failure_alert_after: Vec<i32> = batch
+        .iter()
+        .map(|(_, item)| item.definition.failure_alert_after)
+        .collect();
+    let screenshots: Vec<&str> = batch
+        .iter()
+        .map(|(_, item)| item.definition.screenshot.as_str())
+        .collect();
+    transaction
+        .execute(
+            "INSERT INTO monitors (id, team_id, created_by, name, url, css_selector, json_pointer,
+                                   condition, interval_seconds, render, headers, paused, xpath,
+                                   json_path, jq_filter, first_check, fail_policy,
+                                   failure_alert_after, wait_for, cookies, steps, screenshot)
+             SELECT id, $1, $2, name, url, css, pointer, condition, interval_seconds, render,
+                    headers, paused, xpath, json_path, jq, first_check, fail_policy,
+                    failure_alert_after, wait_for, cookies, steps, screenshot
+               FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+                           $8::text[], $9::integer[], $10::boolean[], $11::jsonb[],
+                           $12::boolean[], $13::text[], $14::text[], $15::text[], $16::text[],
+                           $17::text[], $18::integer[], $19::text[], $20::jsonb[], $21::jsonb[],
+                           $22::text[])
+                 AS batch (id, name, url, css, pointer, condition, interval_seconds, render,
+                           headers, paused, xpath, json_path, jq, first_check, fail_policy,
+                           failure_alert_after, wait_for, cookies, steps, screenshot)",
+            &[
+                &team_id,
+                &user_id,
+                &ids,
+                &names,
+                &urls,
+                &css,
+                &pointers,
+                &conditions,
+                &intervals,
+                &renders,
+                &headers,
+                &paused,
+                &xpaths,
+                &json_paths,
+                &jq,
+                &first_checks,
+                &fail_policies,
+                &failure_alert_after,
+                &wait_for,
+                &cookies,
+                &steps,
+                &screenshots,
+            ],
+        )
+        .await
+        .context("inserting imported monitors")?;
+    Ok(())
+}
+
+/// Links every accepted monitor to its channels, which must be the team's.
+async fn link_channels(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    team_id: Uuid,
+    accepted: &[(Uuid, &ImportItem)],
+) -> Result<(), StoreError> {
+    let mut monitors = Vec::new();
+    let mut channels = Vec::new();
+    for (id, item) in accepted {
+        let mut wanted = item.channel_ids.clone();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for channel in wanted {
+            monitors.push(*id);
+            channels.push(channel);
+        }
+    }
+    if monitors.is_empty() {
+        return Ok(());
+    }
+    let linked = transaction
+        .execute(
+            "INSERT INTO monitor_channels (monitor_id, channel_id)
+             SELECT l.monitor_id, c.id
+               FROM unnest($1::uuid[], $2::uuid[]) AS l (monitor_id, channel_id)
+               JOIN channels c ON c.id = l.channel_id AND c.team_id = $3",
+            &[&monitors, &channels, &team_id],
+        )
+        .await
+        .context("linking imported monitors to their channels")?;
+    if usize::try_from(linked).ok() != Some(monitors.len()) {
+        return Err(StoreError::MissingReference {
+            constraint: crate::monitors::CHANNEL_REFERENCE.to_owned(),
+        });
+    }
+    Ok(())
+}
