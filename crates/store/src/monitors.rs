@@ -430,7 +430,7 @@ pub struct MonitorWithChannels {
 }
 
 impl MonitorWithChannels {
-    fn from_row(row: &tokio_postgres::Row) -> Self {
+    pub(crate) fn from_row(row: &tokio_postgres::Row) -> Self {
         Self {
             monitor: Monitor::from_row(row),
             channel_ids: row.get("channel_ids"),
@@ -442,7 +442,7 @@ impl MonitorWithChannels {
 }
 
 /// The tags of the monitor `m`, as JSON, by name.
-const MONITOR_TAGS: &str =
+pub(crate) const MONITOR_TAGS: &str =
     "COALESCE((SELECT jsonb_agg(jsonb_build_object('id', t.id, 'name', t.name,
                                    'colour', t.colour) ORDER BY lower(t.name), t.id)
                   FROM monitor_tags mt JOIN tags t ON t.id = mt.tag_id

@@ -111,23 +111,22 @@ impl Store {
                 &format!(
                     "SELECT {columns},
                             ARRAY(SELECT mc.channel_id FROM monitor_channels mc
-                                   WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids
+                                   WHERE mc.monitor_id = m.id ORDER BY mc.channel_id) AS channel_ids,
+                            {tags} AS tags
                        FROM monitors m
                       WHERE m.team_id = $2
                         AND EXISTS (SELECT 1 FROM memberships ms
                                      WHERE ms.team_id = m.team_id AND ms.user_id = $1)
                       ORDER BY m.created_at, m.id",
-                    columns = crate::monitors::MONITOR_COLUMNS
+                    columns = crate::monitors::MONITOR_COLUMNS,
+                    tags = crate::monitors::MONITOR_TAGS
                 ),
                 &[&user_id, &team_id],
             )
             .await
             .context("reading the monitors to export")?
             .iter()
-            .map(|row| MonitorWithChannels {
-                monitor: crate::monitors::Monitor::from_row(row),
-                channel_ids: row.get("channel_ids"),
-            })
+            .map(MonitorWithChannels::from_row)
             .collect();
         let channels = client
             .query(

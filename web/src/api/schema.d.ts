@@ -1676,7 +1676,11 @@ export interface components {
       dependencies: {
         [key: string]: components["schemas"]["DependencyStatus"];
       };
-      /** @description `ready`, `degraded` (serving with per-replica rate limits) or `not_ready`. */
+      /**
+       * @description `ready`, `degraded` (serving with per-replica rate limits),
+       * `not_ready`, or `draining` (stopping: still serving, but send new
+       * requests elsewhere).
+       */
       status: string;
     };
     ReceivedInvitationList: {

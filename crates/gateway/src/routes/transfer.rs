@@ -616,6 +616,8 @@ async fn definition(
         fail_policy,
         failure_alert_after,
         screenshot,
+        // A peer's tags are reported among the ignored fields for now.
+        tag_ids: Vec::new(),
     };
     Ok((definition, channel_ids, notes))
 }
