@@ -123,8 +123,14 @@ start_redis() {
 }
 
 stop_redis() { # DIR
-  local dir=$1
-  [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+  local dir=$1 pid
+  if [ -f "$dir/redis.pid" ]; then
+    pid=$(cat "$dir/redis.pid")
+    kill "$pid" 2>/dev/null || true
+    # Wait for it to exit: a Redis still writing its log makes removing
+    # DIR fail ("Directory not empty").
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
   rm -f "$dir/redis.pid"
 }
 

@@ -99,38 +99,18 @@ impl Store {
             .map(|row| (row.get("id"), row.get("team_id")))
             .collect();
         // The team of the tag or channel, when the change names one.
-        let owner_team = match change {
-            BulkChange::AddTag(tag) | BulkChange::RemoveTag(tag) => Some(
-                transaction
-                    .query_opt(
-                        "SELECT t.team_id FROM tags t
-                          WHERE t.id = $2 AND EXISTS (SELECT 1 FROM memberships ms
-                                WHERE ms.team_id = t.team_id AND ms.user_id = $1)",
-                        &[&user_id, &tag],
-                    )
-                    .await
-                    .context("reading the tag of a bulk change")?
-                    .map(|row| row.get::<_, Uuid>(0))
-                    .ok_or_else(|| StoreError::MissingReference {
-                        constraint: TAG_FIELD.to_owned(),
-                    })?,
-            ),
-            BulkChange::AttachChannel(channel) | BulkChange::DetachChannel(channel) => Some(
-                transaction
-                    .query_opt(
-                        "SELECT c.team_id FROM channels c
-                          WHERE c.id = $2 AND EXISTS (SELECT 1 FROM memberships ms
-                                WHERE ms.team_id = c.team_id AND ms.user_id = $1)",
-                        &[&user_id, &channel],
-                    )
-                    .await
-                    .context("reading the channel of a bulk change")?
-                    .map(|row| row.get::<_, Uuid>(0))
-                    .ok_or_else(|| StoreError::MissingReference {
-                        constraint: CHANNEL_FIELD.to_owned(),
-                    })?,
-            ),
+        let named = match change {
+            BulkChange::AddTag(tag) | BulkChange::RemoveTag(tag) => Some(("tags", tag, TAG_FIELD)),
+            BulkChange::AttachChannel(channel) | BulkChange::DetachChannel(channel) => {
+                Some(("channels", channel, CHANNEL_FIELD))
+            }
             _ => None,
+        };
+        let owner_team = match named {
+            Some((table, id, field)) => {
+                Some(visible_team_of(&transaction, user_id, table, id, field).await?)
+            }
+            None => None,
         };
         let outcomes: Vec<(Uuid, BulkOutcome)> = ids
             .iter()
@@ -208,4 +188,31 @@ impl Store {
             .context("committing a bulk change")?;
         Ok(outcomes)
     }
+}
+
+/// The team of row `id` of `table` (`tags` or `channels`, both team-owned),
+/// when the caller is a member of it; [`StoreError::MissingReference`]
+/// naming `field` otherwise.
+async fn visible_team_of(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    user_id: Uuid,
+    table: &'static str,
+    id: Uuid,
+    field: &str,
+) -> Result<Uuid, StoreError> {
+    transaction
+        .query_opt(
+            &format!(
+                "SELECT r.team_id FROM {table} r
+                  WHERE r.id = $2 AND EXISTS (SELECT 1 FROM memberships ms
+                        WHERE ms.team_id = r.team_id AND ms.user_id = $1)"
+            ),
+            &[&user_id, &id],
+        )
+        .await
+        .context("reading the tag or channel of a bulk change")?
+        .map(|row| row.get::<_, Uuid>(0))
+        .ok_or_else(|| StoreError::MissingReference {
+            constraint: field.to_owned(),
+        })
 }
