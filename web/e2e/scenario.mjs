@@ -267,6 +267,16 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await team.locator('.list-item', { hasText: colleague }).waitFor();
     assert.equal(await team.getByTestId('pending-invitation').count(), 0, 'the accepted invitation is no longer pending');
 
+    step("an owner sets how long the team's history is kept");
+    const retention = team.getByTestId('team-retention');
+    await retention.getByText('kept for 365 days, with at most 1,000 snapshots per monitor').waitFor();
+    await retention.getByLabel('Days kept').fill('90');
+    await retention.getByLabel('Snapshots per monitor').fill('');
+    await retention.getByRole('button', { name: 'Save' }).click();
+    await retention.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await page.reload();
+    await retention.getByText('kept for 90 days, with every snapshot of each monitor').waitFor();
+
     step('the other pages render');
     for (const [link, heading, name] of [
       ['Channels', 'Channels', '08-channels'],
@@ -287,7 +297,8 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
       for (const service of ['browser', 'llm', 'notify']) {
         await page.locator('.list-item', { hasText: service }).getByText(/^(ok|up)$/).waitFor();
       }
-      for (const action of ['sign_in', 'api_key.created', 'team.invitation_sent']) {
+      await page.locator('dl.facts dt', { hasText: /^Snapshots$/ }).waitFor();
+      for (const action of ['sign_in', 'api_key.created', 'team.invitation_sent', 'team.retention_set']) {
         await page.locator('table.audit tr', { hasText: email }).filter({ hasText: action }).first().waitFor();
       }
       await visit('11-admin');

@@ -10,6 +10,7 @@ const usage = {
   checks: 48_213,
   deliveries: 310,
   database_size_bytes: 10_171_187,
+  snapshots: 2_048,
   snapshot_text_bytes: 1536,
   snapshot_storage_bytes: 512,
 };
@@ -42,6 +43,7 @@ describe('the admin usage card', () => {
       'Checks 48,213',
       'Alert deliveries 310',
       'Database size 9.7 MiB',
+      'Snapshots 2,048',
       'Snapshot text 1.5 KiB',
       'Snapshots on disk 512 B',
     ]);

@@ -9,7 +9,7 @@
 //! Actions: `sign_in`, `sign_in.refused`, `sign_out`, `session.revoked`,
 //! `session.refresh_reuse`, `api_key.created`, `api_key.revoked`,
 //! `api_key.wrong_scope`, `team.created`, `team.member_added`,
-//! `team.member_removed`, `team.role_changed`, `monitor.created`,
+//! `team.member_removed`, `team.role_changed`, `team.retention_set`, `monitor.created`,
 //! `monitor.deleted`, `monitor.bulk` (one per bulk request: action, how
 //! chosen, counts; a bulk deletion also records `monitor.deleted` per
 //! monitor), `monitors.imported`, `monitor.trigger_secret_rotated`,

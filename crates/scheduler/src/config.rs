@@ -80,6 +80,11 @@ pub struct Config {
     /// Per-team quota defaults, the gateway's values: the scheduler spends
     /// a team's renders per hour before each rendered check.
     pub quota_limits: store::quotas::QuotaLimits,
+    /// Between two pruning runs (each team's retention); the first runs one
+    /// interval after start. Replicas take turns: one run at a time.
+    pub prune_interval: Duration,
+    /// Rows one pruning batch deletes, each batch its own short transaction.
+    pub prune_batch: i64,
 }
 
 impl Config {
@@ -127,6 +132,8 @@ impl Config {
             quota_limits: store::quotas::QuotaLimits::from_settings(env_parse, |name| {
                 ConfigError::invalid(name, "must be at least 1")
             })?,
+            prune_interval: Duration::from_secs(env_parse("SCHEDULER_PRUNE_INTERVAL_SECS", 3600)?),
+            prune_batch: env_parse("SCHEDULER_PRUNE_BATCH", 1000)?,
         };
         config.validate()?;
         Ok(config)
@@ -174,6 +181,8 @@ impl Config {
                 std::env::temp_dir().join(format!("lookout-blobs-{}", uuid::Uuid::new_v4())),
             ),
             quota_limits: Default::default(),
+            prune_interval: Duration::from_secs(3600),
+            prune_batch: 1000,
         }
     }
 
@@ -231,6 +240,18 @@ impl Config {
             return Err(ConfigError::invalid(
                 "SCHEDULER_LEASE_SECS",
                 "must be at least 3",
+            ));
+        }
+        if self.prune_interval.is_zero() {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_PRUNE_INTERVAL_SECS",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=100_000).contains(&self.prune_batch) {
+            return Err(ConfigError::invalid(
+                "SCHEDULER_PRUNE_BATCH",
+                "must be between 1 and 100000",
             ));
         }
         if self.lease_heartbeat < Duration::from_millis(100)

@@ -9,6 +9,7 @@
 //! - [`check`]: one check: fetch → compare → judge → record (with the outbox).
 //! - [`delivery`]: the outbox worker: sends pending deliveries with retries.
 //! - [`digest`]: digest periods, and turning held alerts into one digest per period.
+//! - [`pruning`]: deletes history past each team's retention, in small batches.
 //! - [`politeness`]: per-host concurrency and spacing between fetches.
 //! - [`domain`]: check statuses, backoff and jitter, the short diff.
 //! - [`peers`]: the gRPC clients of browser, llm and notify, behind domain types.
@@ -38,4 +39,5 @@ pub mod error;
 pub mod metrics;
 pub mod peers;
 pub mod politeness;
+pub mod pruning;
 pub mod startup;

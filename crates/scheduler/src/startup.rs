@@ -23,6 +23,7 @@ use crate::dependencies::Dependencies;
 use crate::error::StartupError;
 use crate::peers::Peers;
 use crate::politeness::HostGate;
+use crate::pruning::PruneJob;
 
 /// How often the database is probed for the health endpoint.
 const HEALTH_PROBE_INTERVAL: Duration = Duration::from_secs(2);
@@ -50,8 +51,8 @@ impl Application {
         let (listener, port) = mesh::server::bind(config.addr).await?;
         let (metrics_listener, metrics_port) = mesh::server::bind(config.metrics_addr).await?;
         // Every running check holds at most one connection; the extra ones
-        // serve the delivery worker and the health probe.
-        let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 4)?
+        // serve the delivery worker, the health probe and the pruning job.
+        let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 5)?
             .with_quota_defaults(config.quota_limits);
         let peers = Peers::connect(&config)?;
         let blobs = BlobStore::open(&config.blob_store)?;
@@ -168,6 +169,12 @@ async fn work(
         return;
     }
     let deliveries_due = Arc::new(Notify::new());
+    let pruning = PruneJob {
+        store: store.clone(),
+        blobs: blobs.clone(),
+        interval: config.prune_interval,
+        batch: config.prune_batch,
+    };
     let runner = Arc::new(CheckRunner {
         store: store.clone(),
         secret_box: config.secret_box.clone(),
@@ -207,7 +214,8 @@ async fn work(
     );
     tokio::join!(
         claim_loop::run(runner, settings, stop.clone()),
-        worker.run(stop),
+        worker.run(stop.clone()),
+        pruning.run(stop),
     );
 }
 

@@ -30,6 +30,7 @@
 //! - [`quotas`]: per-team quotas (monitors, channels, API keys, renders per hour).
 //! - [`ratings`]: alert ratings (useful / noise), precision and labelled examples.
 //! - [`transfer`]: a team's export and the one-transaction batch import.
+//! - [`retention`]: how long a team keeps its history, and the batched pruning.
 
 pub mod admin;
 pub mod api_keys;
@@ -50,6 +51,7 @@ pub mod monitors;
 pub mod pool;
 pub mod quotas;
 pub mod ratings;
+pub mod retention;
 pub mod scheduling;
 pub mod sessions;
 pub mod tags;

@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "claim_leases",
         include_str!("../migrations/0180_claim_leases.sql"),
     ),
+    (
+        190,
+        "retention",
+        include_str!("../migrations/0190_retention.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

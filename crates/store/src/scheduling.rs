@@ -320,8 +320,10 @@ impl Store {
         Ok(())
     }
 
-    /// The id and hash of a monitor's most recent snapshot, without its
-    /// text: a check compares hashes first.
+    /// The id and hash of a monitor's most recent snapshot (the one seen
+    /// last: a content the page came back to is reused, see
+    /// [`Store::record_check`]), without its text: a check compares hashes
+    /// first. Pruning never deletes it (`store::retention`).
     pub async fn latest_snapshot_head(
         &self,
         team_id: Uuid,
@@ -333,7 +335,7 @@ impl Store {
                 "SELECT s.id, s.text_sha256, s.validators
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.monitor_id = $1 AND m.team_id = $2
-                 ORDER BY s.created_at DESC, s.id DESC
+                 ORDER BY s.last_seen_at DESC, s.id DESC
                  LIMIT 1",
                 &[&monitor_id, &team_id],
             )
@@ -368,7 +370,8 @@ impl Store {
         Ok(row.get("text"))
     }
 
-    /// Records a check in one transaction: the snapshot (if any), the check
+    /// Records a check in one transaction: the snapshot (if any; a content
+    /// the monitor stored before is reused and becomes its latest), the check
     /// row, one pending delivery per enabled channel when it triggered (the
     /// outbox), and the monitor's new state. Either all of it is stored or
     /// none of it.
@@ -461,18 +464,30 @@ async fn lock_checked_monitor(
     Ok(())
 }
 
+/// Stores the snapshot, or reuses the monitor's copy of the same content
+/// (`snapshots_monitor_content`: one row per monitor and content); either
+/// way it becomes the monitor's latest. `last_seen_at` is the check's end,
+/// moved past the monitor's newest snapshot when a scheduler's clock lags,
+/// so the latest is always the one recorded last. The monitor's lock (taken
+/// first by [`Store::record_check`]) orders this against other checks of it.
 async fn insert_snapshot(
     transaction: &Transaction<'_>,
     check: &NewCheck,
     snapshot: &NewSnapshot,
 ) -> Result<Uuid, StoreError> {
-    let id = Uuid::now_v7();
-    transaction
-        .execute(
-            "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at, validators)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+    let row = transaction
+        .query_one(
+            "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text, created_at,
+                 last_seen_at, validators)
+             VALUES ($1, $2, $3, $4, $5,
+                 GREATEST($5, (SELECT max(n.last_seen_at) + interval '1 microsecond'
+                                 FROM snapshots n WHERE n.monitor_id = $2)),
+                 $6)
+             ON CONFLICT (monitor_id, text_sha256) DO UPDATE
+                SET last_seen_at = EXCLUDED.last_seen_at, validators = EXCLUDED.validators
+             RETURNING s.id",
             &[
-                &id,
+                &Uuid::now_v7(),
                 &check.monitor_id,
                 &snapshot.text_sha256,
                 &snapshot.text,
@@ -482,7 +497,7 @@ async fn insert_snapshot(
         )
         .await
         .context("storing a snapshot")?;
-    Ok(id)
+    Ok(row.get("id"))
 }
 
 async fn refresh_validators(

@@ -331,6 +331,15 @@ export interface paths {
     /** The team's quotas and what it uses of each. */
     get: operations["team_quotas"];
   };
+  "/api/v1/teams/{id}/retention": {
+    /** The team's retention and what it keeps now. */
+    get: operations["get_retention"];
+    /**
+     * Sets the team's retention (owners). The scheduler's next pruning run deletes what falls
+     * outside it; alerts still on their way and each monitor's latest snapshot are kept.
+     */
+    put: operations["set_retention"];
+  };
   "/api/v1/teams/{id}/usage": {
     /** The team's monthly model budget and this month's model use, in total and per monitor. */
     get: operations["team_usage"];
@@ -1361,6 +1370,21 @@ export interface components {
       /** Format: uuid */
       team_id: string;
     };
+    /** @description What the team keeps now (maintained counters, not a scan). */
+    KeptHistory: {
+      /** Format: int64 */
+      checks: number;
+      /**
+       * Format: int64
+       * @description Uncompressed bytes of snapshot text.
+       */
+      snapshot_text_bytes: number;
+      /**
+       * Format: int64
+       * @description One per distinct content and monitor.
+       */
+      snapshots: number;
+    };
     /** @enum {string} */
     KindBody: "email" | "webhook" | "slack" | "discord" | "telegram" | "teams" | "ntfy";
     Liveness: {
@@ -1726,6 +1750,44 @@ export interface components {
        */
       requeued: number;
     };
+    /** @description How long a team keeps its history; `null` (or absent) keeps it without that limit. */
+    RetentionBody: {
+      /**
+       * Format: int64
+       * @description Checks and snapshots older than this many days are deleted (1 to 36500), or `null`.
+       */
+      days?: number | null;
+      /**
+       * Format: int64
+       * @description Snapshots kept per monitor, the most recently seen first (1 to 1000000), or `null`.
+       * The latest snapshot of a monitor is always kept.
+       */
+      snapshots?: number | null;
+    };
+    RetentionResponse: {
+      /** @description The caller is an owner of the team and may change the retention. */
+      can_change: boolean;
+      /**
+       * Format: int32
+       * @description Days kept, or `null` for no limit.
+       */
+      days?: number | null;
+      /**
+       * Format: int32
+       * @description The defaults of a new team.
+       */
+      default_days: number;
+      /** Format: int32 */
+      default_snapshots: number;
+      kept: components["schemas"]["KeptHistory"];
+      /**
+       * Format: int32
+       * @description Snapshots kept per monitor, or `null` for no limit.
+       */
+      snapshots?: number | null;
+      /** Format: uuid */
+      team_id: string;
+    };
     /**
      * @description When a check keeps a screenshot of the page, shown in its history and served at
      * `GET /api/v1/monitors/{id}/checks/{check_id}/screenshot`. Any value but `never` renders
@@ -2017,6 +2079,11 @@ export interface components {
       snapshot_storage_bytes: number;
       /** Format: int64 */
       snapshot_text_bytes: number;
+      /**
+       * Format: int64
+       * @description Stored snapshots (one per content and monitor; pruned by each team's retention).
+       */
+      snapshots: number;
       /** Format: int64 */
       teams: number;
       /** Format: int64 */
@@ -3304,6 +3371,74 @@ export interface operations {
       };
       /** @description Not a team of yours */
       404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /** The team's retention and what it keeps now. */
+  get_retention: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RetentionResponse"];
+        };
+      };
+      /** @description Not a team of yours */
+      404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * Sets the team's retention (owners). The scheduler's next pruning run deletes what falls
+   * outside it; alerts still on their way and each monitor's latest snapshot are kept.
+   */
+  set_retention: {
+    parameters: {
+      path: {
+        /** @description Team id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RetentionBody"];
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["RetentionResponse"];
+        };
+      };
+      /** @description Not an owner of the team */
+      403: {
+        content: never;
+      };
+      /** @description Not a team of yours */
+      404: {
+        content: never;
+      };
+      /** @description A limit out of range */
+      422: {
         content: never;
       };
       /** @description An error, in the API's one error format */

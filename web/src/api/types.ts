@@ -98,6 +98,9 @@ export type TeamQuotas = Schemas['TeamQuotasResponse'];
 export type TeamQuotasList = Schemas['TeamQuotasList'];
 export type QuotaOverrides = Schemas['QuotaOverridesBody'];
 
+export type TeamRetention = Schemas['RetentionResponse'];
+export type RetentionInput = Schemas['RetentionBody'];
+
 export type RatingInput = Schemas['RatingBody'];
 export type RatingResult = Schemas['RatingResponse'];
 export type Precision = Schemas['PrecisionResponse'];

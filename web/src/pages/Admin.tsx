@@ -20,6 +20,7 @@ const USAGE_FIGURES: Record<keyof Usage, { label: string; bytes?: true }> = {
   checks: { label: 'Checks' },
   deliveries: { label: 'Alert deliveries' },
   database_size_bytes: { label: 'Database size', bytes: true },
+  snapshots: { label: 'Snapshots' },
   snapshot_text_bytes: { label: 'Snapshot text', bytes: true },
   snapshot_storage_bytes: { label: 'Snapshots on disk', bytes: true },
 };

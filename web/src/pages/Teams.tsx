@@ -17,6 +17,7 @@ import type { Invitation, Member, ReceivedInvitation, Team } from '../api/types'
 import { absoluteTime } from '../lib/format';
 import { AsyncView, Empty, ErrorMessage, FieldError } from '../components/states';
 import { TeamQuotasPanel } from '../components/TeamQuotas';
+import { TeamRetentionPanel } from '../components/TeamRetention';
 import { TeamUsagePanel } from '../components/TeamUsage';
 import { TeamTransfer } from '../components/TeamTransfer';
 import { useAsync } from '../lib/useAsync';
@@ -304,6 +305,7 @@ export function Teams() {
                   </h2>
                   <TeamMembers team={team} />
                   <TeamQuotasPanel teamId={team.id} />
+                  <TeamRetentionPanel teamId={team.id} />
                   <TeamUsagePanel teamId={team.id} />
                   <TeamTransfer team={team} />
                 </article>

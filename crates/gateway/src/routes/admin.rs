@@ -155,6 +155,8 @@ pub struct Usage {
     checks: i64,
     deliveries: i64,
     database_size_bytes: i64,
+    /// Stored snapshots (one per content and monitor; pruned by each team's retention).
+    snapshots: i64,
     snapshot_text_bytes: i64,
     snapshot_storage_bytes: i64,
 }
@@ -184,6 +186,7 @@ async fn usage(
         checks: usage.checks,
         deliveries: usage.deliveries,
         database_size_bytes: usage.database_bytes,
+        snapshots: usage.snapshots,
         snapshot_text_bytes: usage.snapshot_text_bytes,
         snapshot_storage_bytes: usage.snapshot_table_bytes,
     }))

@@ -18,6 +18,7 @@
 //! - [`sessions`], [`api_keys`] serve `/api/v1/sessions…`, `/api/v1/api-keys…`.
 //! - [`team_members`] serves `/api/v1/teams/{id}/members…`.
 //! - [`invitations`] serves `/api/v1/teams/{id}/invitations…` and `/api/v1/invitations…`.
+//! - [`retention`] serves `/api/v1/teams/{id}/retention`: how long a team keeps its history.
 //! - [`quotas`] serves `/api/v1/teams/{id}/quotas` and the administrators' quota settings.
 //! - [`admin`] serves `/api/v1/admin/…` (administrators only).
 //! - [`hooks`] serves signed triggers and their secrets.
@@ -41,6 +42,7 @@ pub mod pagination;
 pub mod preview;
 pub mod quotas;
 pub mod ratings;
+pub mod retention;
 pub mod sessions;
 pub mod tags;
 pub mod team_members;
@@ -93,6 +95,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(admin::router())
         .merge(budgets::router())
         .merge(quotas::router())
+        .merge(retention::router())
         .merge(ratings::router())
         .merge(hooks::router());
     // Merged, not nested: the v1 modules' paths carry the `/api/v1` prefix

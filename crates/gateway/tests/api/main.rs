@@ -24,6 +24,7 @@ mod organize;
 mod quotas;
 mod ratings;
 mod render_options;
+mod retention;
 mod screenshots;
 mod selectors;
 mod transfer;

@@ -349,6 +349,8 @@ pub struct Options {
     pub migrate: bool,
     /// `SCHEDULER_CHANNEL_DISABLE_AFTER`.
     pub channel_disable_after: u32,
+    /// `SCHEDULER_PRUNE_INTERVAL_SECS`, finer: an hour unless a test prunes.
+    pub prune_interval: Duration,
 }
 
 impl Default for Options {
@@ -357,6 +359,7 @@ impl Default for Options {
             key: KEY.to_owned(),
             migrate: true,
             channel_disable_after: 5,
+            prune_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -380,6 +383,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         Config::for_tests(&database.url, &peer_url, &peer_url, &peer_url, &options.key);
     config.poll_interval = Duration::from_millis(20);
     config.channel_disable_after = options.channel_disable_after;
+    config.prune_interval = options.prune_interval;
     let blob_dir = test_support::process::temp_dir("blobs");
     config.blob_store = blob_store::BlobStoreConfig::local(&blob_dir);
     let blobs = blob_store::BlobStore::open(&config.blob_store).unwrap();
