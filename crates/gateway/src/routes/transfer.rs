@@ -372,6 +372,11 @@ pub enum ImportProgressLine {
     Failed { error: StreamedError },
 }
 
+/// A changedetection.io backup ZIP, as the request body of an import.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ArchiveFile(#[allow(dead_code, reason = "documentation only")] Vec<u8>);
+
 /// An error ending a streamed import.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StreamedError {
@@ -413,7 +418,7 @@ pub struct StreamedError {
         (String = "text/uri-list"),
         (String = "application/yaml"),
         (String = "application/json"),
-        (Vec<u8> = "application/zip"))),
+        (ArchiveFile = "application/zip"))),
     responses(
         (status = 200, description = "The report; or, with `Accept: application/x-ndjson`, \
             one ImportProgressLine per line ending with `done` or `failed`", content(
