@@ -624,7 +624,7 @@ struct ImportJob {
 /// `total / PROGRESS_STEPS` in between.
 fn worth_reporting(done: usize, total: usize) -> bool {
     let step = (total / PROGRESS_STEPS).max(1);
-    done == 0 || done == total || done % step == 0
+    done == 0 || done == total || done.is_multiple_of(step)
 }
 
 impl ImportJob {
