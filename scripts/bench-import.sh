@@ -69,17 +69,17 @@ for n in range(int(sys.argv[1])):
 PY
 log "importing $(wc -l <"$RUN_DIR/urls.txt") lines ($(du -h "$RUN_DIR/urls.txt" | cut -f1)) into one team"
 
-# run NAME QUERY ACCEPT: one import; prints its time (and, streamed, the
-# time to the first progress line and how many lines came).
+# run NAME QUERY ACCEPT: one import; prints its time (and, streamed, how many
+# progress lines came).
 run() {
-  local name=$1 query=$2 accept=$3 timing
-  timing=$(curl -fsS -N -o "$RUN_DIR/answer" -w '%{time_starttransfer} %{time_total}' \
+  local name=$1 query=$2 accept=$3 total
+  total=$(curl -fsS -N -o "$RUN_DIR/answer" -w '%{time_total}' \
     -X POST "$BASE/api/v1/teams/$TEAM/import$query" \
     -H "Authorization: Bearer $TOKEN" -H 'Content-Type: text/uri-list' -H "Accept: $accept" \
     --data-binary @"$RUN_DIR/urls.txt")
-  python3 - "$RUN_DIR/answer" "$accept" "$name" $timing "$LINES" <<'PY'
+  python3 - "$RUN_DIR/answer" "$accept" "$name" "$total" "$LINES" <<'PY'
 import json, sys
-path, accept, name, first, total, lines = sys.argv[1:7]
+path, accept, name, total, lines = sys.argv[1:6]
 text = open(path).read()
 if accept == "application/x-ndjson":
     steps = [json.loads(line) for line in text.splitlines() if line.strip()]
@@ -87,7 +87,7 @@ if accept == "application/x-ndjson":
     if last["phase"] != "done":
         sys.exit(f"{name}: the stream ended with {last}")
     report = last["report"]
-    extra = f"first line after {float(first) * 1000:.0f} ms, {len(steps)} lines"
+    extra = f"{len(steps)} progress lines"
 else:
     report = json.loads(text)
     extra = ""
