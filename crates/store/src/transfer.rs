@@ -309,6 +309,7 @@ impl Store {
         }
         let total = accepted.len();
         let mut created = 0;
+        progress(ImportProgress { created, total });
         for batch in accepted.chunks(INSERT_BATCH) {
             insert_batch(&transaction, user_id, team_id, batch).await?;
             created += batch.len();

@@ -1184,3 +1184,57 @@ async fn an_import_outlasts_the_request_timeout_of_other_routes() {
     expect_error(response, StatusCode::REQUEST_TIMEOUT, "request_timeout").await;
     assert!(started.elapsed() < Duration::from_millis(1500));
 }
+
+#[tokio::test]
+async fn a_replica_refuses_a_fifth_import_at_once_and_says_when_to_retry() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    let bobs_team = personal_team(&app, &app.bob).await;
+    // Each insert statement takes 1.5 s, and Alice's imports wait for each
+    // other's team lock: four of them hold the replica's slots for seconds.
+    app.database()
+        .await
+        .batch_execute(
+            "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$;
+             CREATE TRIGGER slow_insert AFTER INSERT ON monitors
+               FOR EACH STATEMENT EXECUTE FUNCTION slow_insert();",
+        )
+        .await
+        .unwrap();
+    let running: Vec<_> = (0..4)
+        .map(|n| {
+            let body = format!("https://93.184.215.{}/page", 20 + n);
+            let request = import(
+                &app,
+                &app.alice,
+                &team,
+                "?dry_run=false",
+                "text/plain",
+                body,
+            );
+            async move { request.await.status() }
+        })
+        .collect();
+    let running = futures::future::join_all(running);
+    let fifth = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Bob's team: were a slot free, his import would not wait for a lock.
+        for _ in 0..6 {
+            let response = import(&app, &app.bob, &bobs_team, "", "text/plain", URLS).await;
+            if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+                return response;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("four imports running, a fifth was still taken");
+    };
+    let (statuses, refused) = tokio::join!(running, fifth);
+    assert_eq!(statuses, [StatusCode::OK; 4]);
+    assert_eq!(refused.headers()["retry-after"], "30");
+    let message = expect_error(refused, StatusCode::SERVICE_UNAVAILABLE, "busy").await;
+    assert!(message.contains("4 imports"), "{message}");
+    // Slots come back when imports end.
+    let after = import(&app, &app.bob, &bobs_team, "", "text/plain", URLS).await;
+    assert_eq!(after.status(), StatusCode::OK);
+}
