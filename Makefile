@@ -1,6 +1,6 @@
 # Lookout's commands. Each target is one line; logic lives in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench bench-checks bench-list fuzz fmt lint build
+.PHONY: help dev test bench bench-checks bench-list bench-import fuzz fmt lint build
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -11,13 +11,17 @@ dev: ## Run the whole mesh locally with no configuration (Ctrl-C stops it).
 test: ## Run every check and test (installs and starts what it needs).
 	scripts/test.sh
 
-bench: ## Release-build benchmarks on loopback (gateway, then bench-checks, then bench-list).
+bench: ## Release-build benchmarks on loopback (gateway, then bench-checks, bench-list, bench-import).
 	scripts/bench.sh
 	scripts/bench-checks.sh
 	scripts/bench-monitor-list.sh
+	scripts/bench-import.sh
 
 bench-list: ## The monitor list at 10,000 monitors: filters, paging, bulk by filter (BENCH_LIST_MONITORS).
 	scripts/bench-monitor-list.sh
+
+bench-import: ## A 10,000-line import: dry run and confirmed, JSON and streamed (BENCH_IMPORT_LINES).
+	scripts/bench-import.sh
 
 bench-checks: ## The checks benchmark: 1,000 and 10,000 monitors of a local site (BENCH_CHECKS_MONITORS).
 	scripts/bench-checks.sh

@@ -220,8 +220,23 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     const list = `# imported by the UI scenario\n${site.url}/imported-a\n${site.url}/imported-b\n${site.url}/imported-a\nnot a url\n`;
     await page.getByLabel('File').setInputFiles({ name: 'urls.txt', mimeType: 'text/plain', buffer: Buffer.from(list) });
     await page.getByLabel('Format').locator('option', { hasText: 'Detect from the file (List of URLs' }).waitFor({ state: 'attached' });
+    // Every progressbar the page shows while the import runs, however briefly.
+    await page.evaluate(() => {
+      window.progressSeen = [];
+      new MutationObserver(() => {
+        for (const bar of document.querySelectorAll('[role="progressbar"]')) {
+          window.progressSeen.push({ label: bar.getAttribute('aria-label'), value: bar.getAttribute('aria-valuenow'), text: bar.getAttribute('aria-valuetext') });
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const streamed = page.waitForResponse((response) => response.url().includes('/import?') && response.request().method() === 'POST');
     await page.getByRole('button', { name: 'Preview import' }).click();
+    const preview = await streamed;
+    assert.equal(preview.headers()['content-type'], 'application/x-ndjson', 'the import streams its progress');
     await page.getByRole('heading', { name: 'Preview: nothing is created yet' }).waitFor();
+    const progressSeen = await page.evaluate(() => window.progressSeen);
+    assert.ok(progressSeen.some((bar) => bar.label === 'Checking urls.txt…'), `a progressbar while the file is checked: ${JSON.stringify(progressSeen)}`);
+    assert.equal(await page.getByRole('progressbar').count(), 0, 'gone with the report');
     const summary = page.getByRole('list', { name: 'Import summary' });
     assert.match(await summary.innerText(), /2\s+to create[\s\S]*1\s+skipped[\s\S]*1\s+refused/);
     await visit('06b-import-preview');

@@ -1,6 +1,6 @@
 //! A stand-in upstream for nginx: answers every request with a JSON echo of
-//! the method, URI and headers it received, and remembers every URI, so a
-//! check can prove both what was forwarded and what never arrived.
+//! the method, URI, headers and body size it received, and remembers every
+//! URI, so a check can prove both what was forwarded and what never arrived.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -54,22 +54,28 @@ impl Drop for EchoUpstream {
 }
 
 async fn echo(State(seen): State<Seen>, request: Request) -> Json<Value> {
-    let uri = request.uri().to_string();
+    let (parts, body) = request.into_parts();
+    let uri = parts.uri.to_string();
     if let Ok(mut seen) = seen.lock() {
         seen.push(uri.clone());
     }
     // Every value of every header, so a duplicated header is visible.
     let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, value) in request.headers() {
+    for (name, value) in &parts.headers {
         headers
             .entry(name.as_str().to_owned())
             .or_default()
             .push(String::from_utf8_lossy(value.as_bytes()).into_owned());
     }
+    // Read whole, so that nginx delivers every byte of a large body.
+    let body_bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_or(-1, |bytes| i64::try_from(bytes.len()).unwrap_or(i64::MAX));
     Json(json!({
         "echo": true,
-        "method": request.method().as_str(),
+        "method": parts.method.as_str(),
         "uri": uri,
         "headers": headers,
+        "body_bytes": body_bytes,
     }))
 }

@@ -231,6 +231,52 @@ fn the_ingress_terminates_tls_and_routes_only_public_paths_to_the_gateway() {
 }
 
 #[test]
+fn imports_get_their_body_size_and_time_only_on_the_team_routes() {
+    let ingresses = of_kind("Ingress");
+    let main = &ingresses["lookout"]["metadata"]["annotations"];
+    assert_eq!(
+        yaml::str_at(main, &["nginx.ingress.kubernetes.io/proxy-body-size"]),
+        Some("1m")
+    );
+    let import = &ingresses["lookout-import"];
+    let annotation = |name: &str| {
+        yaml::str_at(
+            &import["metadata"]["annotations"],
+            &[&format!("nginx.ingress.kubernetes.io/{name}")],
+        )
+        .map(str::to_owned)
+    };
+    // The gateway's MAX_IMPORT_BYTES and IMPORT_DEADLINE.
+    assert_eq!(annotation("proxy-body-size").as_deref(), Some("64m"));
+    assert_eq!(annotation("proxy-read-timeout").as_deref(), Some("600"));
+    assert_eq!(annotation("proxy-send-timeout").as_deref(), Some("600"));
+    assert_eq!(annotation("proxy-buffering").as_deref(), Some("off"));
+    assert_eq!(
+        annotation("proxy-request-buffering").as_deref(),
+        Some("off")
+    );
+    assert_eq!(
+        annotation("use-regex"),
+        None,
+        "a regex would apply to the whole host"
+    );
+    assert_eq!(
+        yaml::str_at(&import["spec"]["tls"][0], &["secretName"]),
+        Some("lookout-tls")
+    );
+    let paths = import["spec"]["rules"][0]["http"]["paths"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(paths.len(), 1);
+    assert_eq!(yaml::str_at(&paths[0], &["path"]), Some("/api/v1/teams"));
+    assert_eq!(yaml::str_at(&paths[0], &["pathType"]), Some("Prefix"));
+    assert_eq!(
+        yaml::str_at(&paths[0], &["backend", "service", "name"]),
+        Some("gateway")
+    );
+}
+
+#[test]
 fn secrets_are_templates_without_values_and_never_applied_by_the_base() {
     let listed = listed_resources();
     let mut templates = 0;

@@ -165,6 +165,60 @@ async fn api_requests_reach_the_gateway_with_forwarded_headers() {
 }
 
 #[tokio::test]
+async fn imports_take_a_large_body_that_other_routes_refuse() {
+    let edge = Edge::start().await;
+    let file = vec![b'a'; 20 * 1024 * 1024];
+    let echo = edge
+        .echoed(
+            edge.client
+                .post(edge.https("/api/v1/teams/5e7a2a4e-0b8c-4b8e-9d53-2f0d6d1c0001/import"))
+                .body(file.clone()),
+        )
+        .await;
+    assert_eq!(echo["body_bytes"], 20 * 1024 * 1024);
+    assert_eq!(header(&echo, "x-forwarded-proto"), ["https"]);
+    for path in ["/api/v1/monitors", "/api/v1/teams/x/import/more"] {
+        let response = edge
+            .client
+            .post(edge.https(path))
+            .body(file.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+    }
+    // Past 64 MiB, refused there too.
+    let response = edge
+        .client
+        .post(edge.https("/api/v1/teams/x/import"))
+        .body(vec![b'a'; 65 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[test]
+fn imports_wait_ten_minutes_and_pass_their_progress_on_unbuffered() {
+    let conf = repo::read(nginx::CONFIG).unwrap();
+    let start = conf
+        .find("location ~ ^/api/v1/teams/[^/]+/import$ {")
+        .expect("the import location");
+    let block = &conf[start..start + conf[start..].find('}').unwrap()];
+    for directive in [
+        "client_max_body_size 64m;",
+        "proxy_request_buffering off;",
+        "proxy_buffering off;",
+        "proxy_read_timeout 600s;",
+        "proxy_send_timeout 600s;",
+        "limit_req zone=per_ip",
+        "proxy_pass http://lookout_gateway;",
+    ] {
+        assert!(block.contains(directive), "{directive} in {block}");
+    }
+}
+
+#[tokio::test]
 async fn auth_docs_and_health_routes_reach_the_gateway() {
     let edge = Edge::start().await;
     for path in [

@@ -67,6 +67,10 @@ pub enum ApiError {
     /// 413.
     #[error("request body is too large")]
     PayloadTooLarge,
+    /// 413 `payload_too_large` naming the limit passed (an archive's
+    /// entries, a file inflated past its size).
+    #[error("{0}")]
+    TooLarge(String),
     /// 415.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -121,6 +125,14 @@ pub enum ApiError {
     /// limit and sheds the request instead of queueing it.
     #[error("the server is busy, retry shortly")]
     Overloaded,
+    /// 503 `busy` with `Retry-After`: this replica runs as many of a heavy
+    /// kind of request (imports) as it allows at once. The message says
+    /// which.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_seconds: u64,
+    },
     /// 500. `detail` is logged, the client sees a generic message.
     #[error("internal error")]
     Internal(String),
@@ -175,7 +187,8 @@ impl ApiError {
             Self::RateLimited { .. } | Self::CapReached { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::LimitReached { .. } => StatusCode::FORBIDDEN,
             Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge | Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadGateway { .. } | Self::ReceiverFailed { .. } => StatusCode::BAD_GATEWAY,
@@ -198,7 +211,8 @@ impl ApiError {
             Self::CapReached { .. } => "cap_reached",
             Self::LimitReached { .. } => "limit_reached",
             Self::Overloaded => "overloaded",
-            Self::PayloadTooLarge => "payload_too_large",
+            Self::PayloadTooLarge | Self::TooLarge(_) => "payload_too_large",
+            Self::Busy { .. } => "busy",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Validation(_) | Self::InvalidBody(_) => "validation_failed",
             Self::BadGateway { .. } => "bad_gateway",
@@ -378,6 +392,10 @@ impl IntoResponse for ApiError {
             retry_after_seconds,
         }
         | Self::CapReached {
+            retry_after_seconds,
+            ..
+        }
+        | Self::Busy {
             retry_after_seconds,
             ..
         } = &self

@@ -178,5 +178,6 @@ fn app_state(config: &Config, store: Store, redis: Ephemeral) -> Result<AppState
         send_counter: SendCounter::new(redis.clone(), config.quotas),
         rating_links: rating_link::RatingLinks::new(config.alert_rating_key.clone()),
         blobs: blob_store::BlobStore::open(&config.blob_store)?,
+        imports: crate::routes::transfer::ImportSlots::default(),
     }))
 }

@@ -17,6 +17,7 @@ use crate::memberships::Memberships;
 use crate::notify_client::NotifyClient;
 use crate::quotas::SendCounter;
 use crate::readiness::Readiness;
+use crate::routes::transfer::ImportSlots;
 
 /// One reference-counted handle: axum clones the state for every request,
 /// and cloning (then dropping) each piece separately was a measurable share
@@ -43,6 +44,8 @@ pub struct Shared {
     pub rating_links: RatingLinks,
     /// Serves check screenshots; deletes those a deleted monitor leaves unreferenced.
     pub blobs: BlobStore,
+    /// Bounds the imports this replica runs at once.
+    pub imports: ImportSlots,
 }
 
 impl AppState {
@@ -81,4 +84,5 @@ piece! {
     send_counter: SendCounter,
     blobs: BlobStore,
     rating_links: RatingLinks,
+    imports: ImportSlots,
 }

@@ -5,8 +5,9 @@
 //! one monitor's creation ([`crate::quotas::lock_and_count`]), duplicates
 //! (same URL and selectors as a monitor of the team) are found inside that
 //! transaction, the monitors that fit the `monitors` quota are inserted in
-//! batches of [`INSERT_BATCH`] rows, and the transaction commits only when
-//! every batch and every channel link went in.
+//! batches of [`INSERT_BATCH`] rows, the tags they name are found (whatever
+//! their case) or created, and the transaction commits only when every
+//! batch, every channel link and every tag link went in.
 
 use std::collections::HashMap;
 
@@ -46,11 +47,40 @@ impl MonitorKey {
     }
 }
 
-/// One monitor an import would create, with the team's channels it alerts.
+/// One monitor an import would create, with the team's channels it alerts
+/// and the names of its tags.
 #[derive(Debug, Clone)]
 pub struct ImportItem {
     pub definition: MonitorDefinition,
     pub channel_ids: Vec<Uuid>,
+    /// Linked to the team's tag of the same name in any case, created when
+    /// the team has none (valid names, 1 to 40 characters).
+    pub tag_names: Vec<String>,
+}
+
+/// The colour a tag an import creates gets, by name in lower case; a name
+/// absent here gets [`IMPORTED_TAG_COLOUR`].
+pub type TagColours = HashMap<String, String>;
+
+/// The colour of a created tag whose file gave none.
+pub const IMPORTED_TAG_COLOUR: &str = "#6b7280";
+
+/// Where a confirmed import is, for a progress report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// Monitors inserted so far.
+    pub created: usize,
+    /// Monitors the import inserts.
+    pub total: usize,
+}
+
+/// What an import decided (or did).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResult {
+    /// One per item, in order.
+    pub fates: Vec<ImportFate>,
+    /// Tags created (in a dry run: that would be), as first spelled.
+    pub tags_created: Vec<String>,
 }
 
 /// What became of one [`ImportItem`].
@@ -73,7 +103,7 @@ pub struct ChannelReference {
     pub name: String,
 }
 
-/// A team's monitors and channels, as an export reads them.
+/// A team's monitors, channels and tags, as an export reads them.
 #[derive(Debug, Clone)]
 pub struct TeamContents {
     pub team_id: Uuid,
@@ -82,6 +112,8 @@ pub struct TeamContents {
     pub monitors: Vec<MonitorWithChannels>,
     /// Oldest first.
     pub channels: Vec<ChannelReference>,
+    /// `(name, colour)` by name, case-insensitively.
+    pub tags: Vec<(String, String)>,
 }
 
 impl Store {
@@ -148,11 +180,26 @@ impl Store {
                 })
             })
             .collect();
+        let tags = client
+            .query(
+                "SELECT t.name, t.colour FROM tags t
+                  WHERE t.team_id = $2
+                    AND EXISTS (SELECT 1 FROM memberships ms
+                                 WHERE ms.team_id = t.team_id AND ms.user_id = $1)
+                  ORDER BY lower(t.name), t.id",
+                &[&user_id, &team_id],
+            )
+            .await
+            .context("reading the tags to export")?
+            .iter()
+            .map(|row| (row.get("name"), row.get("colour")))
+            .collect();
         Ok(Some(TeamContents {
             team_id,
             team_name: team.get("name"),
             monitors,
             channels,
+            tags,
         }))
     }
 
@@ -164,14 +211,19 @@ impl Store {
     /// when `user_id` is not a member of `team_id`.
     ///
     /// Channel ids must be channels of the team; one that is not fails the
-    /// whole import with [`StoreError::MissingReference`].
+    /// whole import with [`StoreError::MissingReference`]. Tag names are
+    /// matched to the team's tags whatever their case; the missing ones are
+    /// created in the same transaction (coloured from `colours`) and named
+    /// in the result. `progress` hears of every batch inserted.
     pub async fn import_monitors(
         &self,
         user_id: Uuid,
         team_id: Uuid,
         items: &[ImportItem],
+        colours: &TagColours,
         create: bool,
-    ) -> Result<Option<Vec<ImportFate>>, StoreError> {
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<Option<ImportResult>, StoreError> {
         let mut client = self.client().await?;
         let transaction = client.transaction().await.context("starting an import")?;
         if crate::quotas::member_team(&transaction, user_id, Some(team_id))
@@ -230,17 +282,134 @@ impl Store {
                 fates.push(ImportFate::Created(id));
             }
         }
+        let existing_tags: HashMap<String, Uuid> = transaction
+            .query("SELECT id, name FROM tags WHERE team_id = $1", &[&team_id])
+            .await
+            .context("reading the team's tags for an import")?
+            .iter()
+            .map(|row| (row.get::<_, String>("name").to_lowercase(), row.get("id")))
+            .collect();
+        let mut missing_tags: Vec<String> = Vec::new();
+        for (_, item) in &accepted {
+            for name in &item.tag_names {
+                let key = name.to_lowercase();
+                if !existing_tags.contains_key(&key)
+                    && !missing_tags.iter().any(|held| held.to_lowercase() == key)
+                {
+                    missing_tags.push(name.clone());
+                }
+            }
+        }
         if !create || accepted.is_empty() {
             // Nothing written: dropping the transaction rolls it back.
-            return Ok(Some(fates));
+            return Ok(Some(ImportResult {
+                fates,
+                tags_created: missing_tags,
+            }));
         }
+        let total = accepted.len();
+        let mut created = 0;
+        progress(ImportProgress { created, total });
         for batch in accepted.chunks(INSERT_BATCH) {
             insert_batch(&transaction, user_id, team_id, batch).await?;
+            created += batch.len();
+            progress(ImportProgress { created, total });
         }
         link_channels(&transaction, team_id, &accepted).await?;
+        let tags_created = create_tags(&transaction, team_id, &missing_tags, colours).await?;
+        link_tags(&transaction, team_id, &accepted).await?;
         transaction.commit().await.context("committing an import")?;
-        Ok(Some(fates))
+        Ok(Some(ImportResult {
+            fates,
+            tags_created,
+        }))
     }
+}
+
+/// Creates the tags an import names that the team lacks; a tag another
+/// request created meanwhile (in any case) is kept, not duplicated. The
+/// names created, as spelled.
+async fn create_tags(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    team_id: Uuid,
+    names: &[String],
+    colours: &TagColours,
+) -> Result<Vec<String>, StoreError> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = names.iter().map(|_| Uuid::now_v7()).collect();
+    let colours: Vec<&str> = names
+        .iter()
+        .map(|name| {
+            colours
+                .get(&name.to_lowercase())
+                .map_or(IMPORTED_TAG_COLOUR, String::as_str)
+        })
+        .collect();
+    let created: Vec<String> = transaction
+        .query(
+            "INSERT INTO tags (id, team_id, name, colour)
+             SELECT id, $1, name, colour
+               FROM unnest($2::uuid[], $3::text[], $4::text[]) AS new (id, name, colour)
+             ON CONFLICT (team_id, lower(name)) DO NOTHING
+             RETURNING name",
+            &[&team_id, &ids, &names, &colours],
+        )
+        .await
+        .context("creating an import's tags")?
+        .iter()
+        .map(|row| row.get("name"))
+        .collect();
+    // In the order the file named them.
+    Ok(names
+        .iter()
+        .filter(|name| created.contains(name))
+        .cloned()
+        .collect())
+}
+
+/// Links every accepted monitor to the team's tags it names, by name in
+/// any case; every name must be a tag of the team by now.
+async fn link_tags(
+    transaction: &deadpool_postgres::Transaction<'_>,
+    team_id: Uuid,
+    accepted: &[(Uuid, &ImportItem)],
+) -> Result<(), StoreError> {
+    let mut monitors = Vec::new();
+    let mut names = Vec::new();
+    for (id, item) in accepted {
+        let mut wanted: Vec<String> = item
+            .tag_names
+            .iter()
+            .map(|name| name.to_lowercase())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for name in wanted {
+            monitors.push(*id);
+            names.push(name);
+        }
+    }
+    if monitors.is_empty() {
+        return Ok(());
+    }
+    let linked = transaction
+        .execute(
+            "INSERT INTO monitor_tags (monitor_id, tag_id)
+             SELECT l.monitor_id, t.id
+               FROM unnest($1::uuid[], $2::text[]) AS l (monitor_id, name)
+               JOIN tags t ON t.team_id = $3 AND lower(t.name) = lower(l.name)",
+            &[&monitors, &names, &team_id],
+        )
+        .await
+        .context("linking imported monitors to their tags")?;
+    if usize::try_from(linked).ok() != Some(monitors.len()) {
+        return Err(StoreError::MissingReference {
+            constraint: crate::tags::TAG_REFERENCE.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// One `INSERT … SELECT FROM unnest(…)` of up to [`INSERT_BATCH`] monitors.

@@ -73,7 +73,7 @@ const GENERIC_MESSAGES: Record<number, string> = {
   504: 'The gateway timed out, try again later.',
 };
 
-function capitalise(text: string): string {
+export function capitalise(text: string): string {
   const trimmed = text.trim();
   if (!trimmed) return trimmed;
   const sentence = trimmed[0].toUpperCase() + trimmed.slice(1);
@@ -162,6 +162,8 @@ export interface RequestOptions {
   raw?: { content: Blob | string; type: string };
   query?: Record<string, string | number | undefined | null>;
   signal?: AbortSignal;
+  /** The media type asked for; JSON unless a route streams another. */
+  accept?: string;
 }
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -176,7 +178,7 @@ function buildUrl(path: string, query?: RequestOptions['query']): string {
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
   const method = (options.method ?? 'GET').toUpperCase();
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.raw) headers['Content-Type'] = options.raw.type;
   if (WRITE_METHODS.has(method)) Object.assign(headers, csrfHeaders());
@@ -199,11 +201,12 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
 }
 
 /**
- * Sends a request and returns the parsed JSON (undefined for 204). A 401
- * tries one session refresh and the request again; if that fails too, the
- * unauthorized handler runs and the error is thrown.
+ * Sends a request and returns the successful response unread, for a body
+ * read as it arrives (a stream). A 401 tries one session refresh and the
+ * request again; if that fails too, the unauthorized handler runs and the
+ * error is thrown.
  */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function requestResponse(path: string, options: RequestOptions = {}): Promise<Response> {
   let response = await send(path, options);
   if (response.status === 401 && path.startsWith('/api/') && (await refreshSession())) {
     response = await send(path, options);
@@ -213,6 +216,12 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (response.status === 401) onUnauthorized();
     throw error;
   }
+  return response;
+}
+
+/** Sends a request and returns the parsed JSON (undefined for 204), as {@link requestResponse}. */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await requestResponse(path, options);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;

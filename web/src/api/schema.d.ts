@@ -4,6 +4,11 @@
  */
 
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
+
 export interface paths {
   "/api/v1/admin/audit": {
     /** The audit trail, newest first. */
@@ -276,27 +281,36 @@ export interface paths {
   };
   "/api/v1/teams/{id}/export": {
     /**
-     * A team's monitors and channel references as a versioned JSON file.
+     * A team's monitors, tags and channel references as a versioned JSON file.
      * @description Every setting a user chose is there; no secret is: request headers and
      * cookies by name only, `fill` steps without their value, channels by id,
-     * kind and name only.
+     * kind and name only. Tags with their colours; each monitor names its tags.
      */
     get: operations["export_team"];
   };
   "/api/v1/teams/{id}/import": {
     /**
      * Imports monitors into a team from a file: a list of URLs (one per
-     * line, `#` comments), changedetection.io's `url-watches.json`,
-     * urlwatch/webchanges `urls.yaml`, or Lookout's own export.
-     * @description The body is the file itself (at most 16 MiB and 10,000 entries). A dry
-     * run (the default) reports, per entry, what would be created, skipped
-     * (a monitor of the team, or an earlier entry, has the same URL and
-     * selectors) or refused (an invalid URL, a blocked destination, a selector
-     * that does not parse, over the team's `monitors` quota), with the fields
-     * of the file that are not imported. An interval below the deployment's
-     * minimum is raised to it (noted on the entry). `dry_run=false` creates
-     * every entry reported `created` in one transaction, under the team lock
-     * monitor creation takes, and answers the same report with the new ids.
+     * line, `#` comments), changedetection.io's `url-watches.json` or its
+     * backup ZIP, urlwatch/webchanges `urls.yaml`, or Lookout's own export.
+     * @description The body is the file itself: a text file of at most 16 MiB and 10,000
+     * entries, or a changedetection.io backup ZIP of at most 64 MiB (its
+     * `url-watches.json` read, at most 16 MiB inflated and 100,000 entries in
+     * the archive; the rest named in `archive_ignored`). A dry run (the
+     * default) reports, per entry, what would be created, skipped (a monitor
+     * of the team, or an earlier entry, has the same URL and selectors) or
+     * refused (an invalid URL, a blocked destination, a selector that does not
+     * parse, over the team's `monitors` quota), with the fields of the file
+     * that are not imported and the tags that would be created. An interval
+     * below the deployment's minimum is raised to it (noted on the entry).
+     * `dry_run=false` creates every entry reported `created`, its tags and
+     * their links in one transaction, under the team lock monitor creation
+     * takes, and answers the same report with the new ids.
+     *
+     * With `Accept: application/x-ndjson` the answer is 200 at once and a
+     * stream of [`ImportProgressLine`]s, one JSON object per line, ending with
+     * `done` (the report) or `failed` (the error; nothing was imported).
+     * An import may take up to 10 minutes; a replica runs 4 at once.
      */
     post: operations["import_monitors"];
   };
@@ -618,6 +632,11 @@ export interface components {
       /** @description `read` and/or `write`. */
       scopes: string[];
     };
+    /**
+     * Format: binary
+     * @description A changedetection.io backup ZIP, as the request body of an import.
+     */
+    ArchiveFile: string;
     AuditEventResponse: {
       action: string;
       /** Format: uuid */
@@ -1231,6 +1250,11 @@ export interface components {
        * @default []
        */
       steps?: components["schemas"]["ExportedStep"][];
+      /**
+       * @description Its tags' names (each in the export's `tags`).
+       * @default []
+       */
+      tags?: string[];
       /** @default */
       url?: string;
       /** @default null */
@@ -1248,6 +1272,15 @@ export interface components {
       selector?: string | null;
       /** @description The URL of a `goto`, the key of a `press`; never a `fill` value. */
       value?: string | null;
+    };
+    /** @description A tag of the team. */
+    ExportedTag: {
+      /**
+       * @description `#rrggbb`.
+       * @example #2f6fde
+       */
+      colour: string;
+      name: string;
     };
     ExportedTeam: {
       /** Format: uuid */
@@ -1294,10 +1327,7 @@ export interface components {
     HealthBody: "unknown" | "healthy" | "failing" | "dead" | "disabled" | "awaiting_confirmation";
     /** @description One entry of an import file and its fate. */
     ImportEntry: {
-      /**
-       * @description The entry's fields Lookout does not import, by the peer's names
-       * (`tags` among them for now).
-       */
+      /** @description The entry's fields Lookout does not import, by the peer's names. */
       ignored_fields: string[];
       /** @description 0-based order of the entry in the file. */
       index: number;
@@ -1324,6 +1354,8 @@ export interface components {
        * exported monitor's id).
        */
       source_id?: string | null;
+      /** @description The team's tags it gets, by name (created when the team lacks them). */
+      tags: string[];
       url: string;
     };
     /**
@@ -1336,8 +1368,39 @@ export interface components {
      * @enum {string}
      */
     ImportOutcome: "created" | "skipped" | "refused";
+    /**
+     * @description A step of a streamed import (`Accept: application/x-ndjson`), one JSON
+     * object per line. Phases come in this order; a dry run has no
+     * `creating`; the last line is `done` or `failed`.
+     */
+    ImportProgressLine: OneOf<[{
+      done: number;
+      /** @enum {string} */
+      phase: "checking_destinations";
+      total: number;
+    }, {
+      done: number;
+      /** @enum {string} */
+      phase: "validating";
+      total: number;
+    }, {
+      done: number;
+      /** @enum {string} */
+      phase: "creating";
+      total: number;
+    }, {
+      /** @enum {string} */
+      phase: "done";
+      report: components["schemas"]["ImportReport"];
+    }, {
+      error: components["schemas"]["StreamedError"];
+      /** @enum {string} */
+      phase: "failed";
+    }]>;
     /** @description The fate of every entry of an import file. */
     ImportReport: {
+      /** @description What a ZIP archive holds besides `url-watches.json`, not imported. */
+      archive_ignored: string[];
       /** @description Entries created (in a dry run: that would be). */
       created: number;
       /** @description True when nothing was written. */
@@ -1348,6 +1411,11 @@ export interface components {
       ignored_fields: string[];
       refused: number;
       skipped: number;
+      /**
+       * @description Tags the team lacked, created (in a dry run: that would be) for
+       * the entries created, as the file spells them.
+       */
+      tags_created: string[];
     };
     InvitationInput: {
       email: string;
@@ -1852,6 +1920,13 @@ export interface components {
       selector?: string | null;
       value?: string | null;
     };
+    /** @description An error ending a streamed import. */
+    StreamedError: {
+      /** @description As the error's HTTP answer would have it (`internal_error`, …). */
+      code: string;
+      message: string;
+      request_id?: string | null;
+    };
     SystemHealth: {
       dependencies: {
         [key: string]: components["schemas"]["ComponentHealth"];
@@ -1905,7 +1980,7 @@ export interface components {
       team_name: string;
       used: components["schemas"]["SpentResponse"];
     };
-    /** @description A team's monitors and channel references, versioned. */
+    /** @description A team's monitors, tags and channel references, versioned. */
     TeamExport: {
       /**
        * @description The team's channels, named only: destinations and credentials are
@@ -1921,6 +1996,8 @@ export interface components {
       format: string;
       /** @description Oldest first. */
       monitors: components["schemas"]["ExportedMonitor"][];
+      /** @description The team's tags, by name. Absent in exports written before tags. */
+      tags?: components["schemas"]["ExportedTag"][];
       team: components["schemas"]["ExportedTeam"];
       /**
        * Format: int32
@@ -3133,10 +3210,10 @@ export interface operations {
     };
   };
   /**
-   * A team's monitors and channel references as a versioned JSON file.
+   * A team's monitors, tags and channel references as a versioned JSON file.
    * @description Every setting a user chose is there; no secret is: request headers and
    * cookies by name only, `fill` steps without their value, channels by id,
-   * kind and name only.
+   * kind and name only. Tags with their colours; each monitor names its tags.
    */
   export_team: {
     parameters: {
@@ -3170,17 +3247,26 @@ export interface operations {
   };
   /**
    * Imports monitors into a team from a file: a list of URLs (one per
-   * line, `#` comments), changedetection.io's `url-watches.json`,
-   * urlwatch/webchanges `urls.yaml`, or Lookout's own export.
-   * @description The body is the file itself (at most 16 MiB and 10,000 entries). A dry
-   * run (the default) reports, per entry, what would be created, skipped
-   * (a monitor of the team, or an earlier entry, has the same URL and
-   * selectors) or refused (an invalid URL, a blocked destination, a selector
-   * that does not parse, over the team's `monitors` quota), with the fields
-   * of the file that are not imported. An interval below the deployment's
-   * minimum is raised to it (noted on the entry). `dry_run=false` creates
-   * every entry reported `created` in one transaction, under the team lock
-   * monitor creation takes, and answers the same report with the new ids.
+   * line, `#` comments), changedetection.io's `url-watches.json` or its
+   * backup ZIP, urlwatch/webchanges `urls.yaml`, or Lookout's own export.
+   * @description The body is the file itself: a text file of at most 16 MiB and 10,000
+   * entries, or a changedetection.io backup ZIP of at most 64 MiB (its
+   * `url-watches.json` read, at most 16 MiB inflated and 100,000 entries in
+   * the archive; the rest named in `archive_ignored`). A dry run (the
+   * default) reports, per entry, what would be created, skipped (a monitor
+   * of the team, or an earlier entry, has the same URL and selectors) or
+   * refused (an invalid URL, a blocked destination, a selector that does not
+   * parse, over the team's `monitors` quota), with the fields of the file
+   * that are not imported and the tags that would be created. An interval
+   * below the deployment's minimum is raised to it (noted on the entry).
+   * `dry_run=false` creates every entry reported `created`, its tags and
+   * their links in one transaction, under the team lock monitor creation
+   * takes, and answers the same report with the new ids.
+   *
+   * With `Accept: application/x-ndjson` the answer is 200 at once and a
+   * stream of [`ImportProgressLine`]s, one JSON object per line, ending with
+   * `done` (the report) or `failed` (the error; nothing was imported).
+   * An import may take up to 10 minutes; a replica runs 4 at once.
    */
   import_monitors: {
     parameters: {
@@ -3196,6 +3282,10 @@ export interface operations {
          */
         format?: "urls" | "changedetection" | "urlwatch" | "lookout";
       };
+      header?: {
+        /** @description `application/x-ndjson` streams the progress */
+        Accept?: string | null;
+      };
       path: {
         /** @description Team id */
         id: string;
@@ -3204,29 +3294,39 @@ export interface operations {
     /** @description The file */
     requestBody: {
       content: {
+        "application/json": string;
+        "application/yaml": string;
+        "application/zip": components["schemas"]["ArchiveFile"];
         "text/plain": string;
+        "text/uri-list": string;
       };
     };
     responses: {
+      /** @description The report; or, with `Accept: application/x-ndjson`, one ImportProgressLine per line ending with `done` or `failed` */
       200: {
         content: {
           "application/json": components["schemas"]["ImportReport"];
+          "application/x-ndjson": components["schemas"]["ImportProgressLine"];
         };
       };
       /** @description No such team among the caller's */
       404: {
         content: never;
       };
-      /** @description Larger than 16 MiB */
+      /** @description Larger than 64 MiB; a text file (or the url-watches.json of a ZIP) larger than 16 MiB; a ZIP of more than 100,000 entries */
       413: {
         content: never;
       };
-      /** @description A ZIP archive: upload the url-watches.json inside it */
-      415: {
+      /** @description Not a file of the format, a ZIP without url-watches.json, over 10,000 entries, or an unknown `format` */
+      422: {
         content: never;
       };
-      /** @description Not a file of the format, over 10,000 entries, or an unknown `format` */
-      422: {
+      /** @description `busy`: this replica runs 4 imports already; `Retry-After` says when to retry */
+      503: {
+        headers: {
+          /** @description Seconds */
+          "Retry-After"?: number;
+        };
         content: never;
       };
       /** @description An error, in the API's one error format */

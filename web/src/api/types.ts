@@ -34,6 +34,7 @@ export type ImportFormat = Schemas['ImportFormat'];
 export type ImportReport = Schemas['ImportReport'];
 export type ImportEntry = Schemas['ImportEntry'];
 export type ImportOutcome = Schemas['ImportOutcome'];
+export type ImportProgressLine = Schemas['ImportProgressLine'];
 
 export type HeaderPair = Schemas['HeaderBody'];
 export type CookiePair = Schemas['CookieBody'];

@@ -6,7 +6,7 @@ import type { ImportFormat } from '../api/types';
 
 export const FORMAT_LABELS: Record<ImportFormat, string> = {
   urls: 'List of URLs (one per line)',
-  changedetection: 'changedetection.io (url-watches.json)',
+  changedetection: 'changedetection.io (backup ZIP or url-watches.json)',
   urlwatch: 'urlwatch / webchanges (urls.yaml)',
   lookout: 'Lookout export (JSON)',
 };
@@ -28,4 +28,9 @@ export function detectFormat(text: string): ImportFormat {
     return key === '---' || /^(url|name|navigate|command):/.test(key);
   });
   return yamlLike ? 'urlwatch' : 'urls';
+}
+
+/** Whether a file's first bytes are a ZIP archive's (a changedetection.io backup). */
+export function isZip(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
 }

@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { describeError } from '../api/client';
-import { importMonitors, listTeams } from '../api/teams';
+import { type ImportStep, importMonitors, listTeams } from '../api/teams';
 import type { ImportEntry, ImportFormat, ImportOutcome, ImportReport, Team } from '../api/types';
 import { AsyncView } from '../components/states';
-import { detectFormat, FORMAT_LABELS } from '../lib/importFormat';
+import { detectFormat, FORMAT_LABELS, isZip } from '../lib/importFormat';
 import { href } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
 
@@ -24,9 +24,44 @@ const OUTCOME_BADGES: Record<ImportOutcome, string> = {
 
 type Stage =
   | { name: 'choose' }
-  | { name: 'working'; what: string }
+  | { name: 'working'; what: string; step: ImportStep | null }
   | { name: 'preview'; report: ImportReport }
   | { name: 'done'; report: ImportReport };
+
+/** What each phase of a running import counts. */
+const STEP_LABELS: Record<ImportStep['phase'], { doing: string; unit: string }> = {
+  checking_destinations: { doing: 'Checking destinations', unit: 'hosts' },
+  validating: { doing: 'Validating entries', unit: 'entries' },
+  creating: { doing: 'Creating monitors', unit: 'monitors' },
+};
+
+const count = (value: number) => value.toLocaleString('en');
+
+/**
+ * How far a running import is: a progressbar fed by the gateway's stream,
+ * without a value until the first step arrives.
+ */
+export function ImportProgress({ what, step }: { what: string; step: ImportStep | null }) {
+  const labels = step ? STEP_LABELS[step.phase] : null;
+  const text = step && labels ? `${labels.doing}: ${count(step.done)} of ${count(step.total)} ${labels.unit}` : what;
+  const share = step && step.total > 0 ? Math.min(100, Math.round((step.done * 100) / step.total)) : 0;
+  return (
+    <div class="import-progress">
+      <div
+        class="progressbar"
+        role="progressbar"
+        aria-label={what}
+        aria-valuemin={step ? 0 : undefined}
+        aria-valuemax={step ? step.total : undefined}
+        aria-valuenow={step ? step.done : undefined}
+        aria-valuetext={step ? text : undefined}
+      >
+        <div class={step ? 'progressbar-fill' : 'progressbar-fill waiting'} style={step ? { width: `${share}%` } : undefined} />
+      </div>
+      <span>{text}</span>
+    </div>
+  );
+}
 
 function selectorText(entry: ImportEntry): string {
   return entry.selectors.map((selector) => `${selector.kind}: ${selector.expression}`).join('; ');
@@ -96,6 +131,7 @@ function EntriesTable({ report }: { report: ImportReport }) {
                 <td data-label="Interval">{interval(entry.interval_seconds)}</td>
                 <td data-label="Why / notes" class="small">
                   {[entry.reason, ...entry.notes].filter(Boolean).join(' · ')}
+                  {entry.tags.length > 0 && <div>Tags: {entry.tags.join(', ')}</div>}
                   {entry.ignored_fields.length > 0 && <div>Not imported: {entry.ignored_fields.join(', ')}</div>}
                 </td>
               </tr>
@@ -117,6 +153,7 @@ function ImportForm({ teams, initialTeam }: { teams: Team[]; initialTeam: string
   const [file, setFile] = useState<File | null>(null);
   const [chosen, setChosen] = useState<ImportFormat | 'auto'>('auto');
   const [detected, setDetected] = useState<ImportFormat | null>(null);
+  const [archive, setArchive] = useState(false);
   const [stage, setStage] = useState<Stage>({ name: 'choose' });
   const [error, setError] = useState<string | null>(null);
   const format: ImportFormat = chosen === 'auto' ? (detected ?? 'urls') : chosen;
@@ -125,15 +162,26 @@ function ImportForm({ teams, initialTeam }: { teams: Team[]; initialTeam: string
     setFile(picked);
     setStage({ name: 'choose' });
     setError(null);
-    setDetected(picked ? detectFormat(await picked.slice(0, 256 * 1024).text()) : null);
+    if (!picked) {
+      setArchive(false);
+      setDetected(null);
+      return;
+    }
+    const zip = isZip(new Uint8Array(await picked.slice(0, 4).arrayBuffer()));
+    setArchive(zip);
+    setDetected(zip ? 'changedetection' : detectFormat(await picked.slice(0, 256 * 1024).text()));
   };
 
   const run = async (dryRun: boolean) => {
     if (!file || !teamId) return;
     setError(null);
-    setStage({ name: 'working', what: dryRun ? `Checking ${file.name}…` : 'Creating the monitors…' });
+    const what = dryRun ? `Checking ${file.name}…` : 'Importing the monitors…';
+    setStage({ name: 'working', what, step: null });
     try {
-      const report = await importMonitors(teamId, file, format, dryRun);
+      const report = await importMonitors(teamId, file, format, dryRun, {
+        archive,
+        onStep: (step) => setStage({ name: 'working', what, step }),
+      });
       setStage(dryRun ? { name: 'preview', report } : { name: 'done', report });
     } catch (caught) {
       setError(`${dryRun ? 'The file could not be checked' : 'Nothing was imported'}: ${describeError(caught)}`);
@@ -160,9 +208,9 @@ function ImportForm({ teams, initialTeam }: { teams: Team[]; initialTeam: string
             ))}
         </select>
         <label for="import-file">File</label>
-        <input id="import-file" aria-describedby="import-file-hint" type="file" accept=".txt,.json,.yaml,.yml,text/plain,application/json" disabled={working} onChange={(event) => void pick(event.currentTarget.files?.[0] ?? null)} />
+        <input id="import-file" aria-describedby="import-file-hint" type="file" accept=".txt,.json,.yaml,.yml,.zip,text/plain,application/json,application/zip" disabled={working} onChange={(event) => void pick(event.currentTarget.files?.[0] ?? null)} />
         <p class="hint" id="import-file-hint">
-          Up to 10,000 entries (16 MiB). For a changedetection.io backup ZIP, upload the url-watches.json inside it.
+          Up to 10,000 entries (16 MiB), or a changedetection.io backup ZIP (up to 64 MiB).
         </p>
         <label for="import-format">Format</label>
         <select id="import-format" value={chosen} onChange={(event) => setChosen(event.currentTarget.value as ImportFormat | 'auto')} disabled={working}>
@@ -178,12 +226,7 @@ function ImportForm({ teams, initialTeam }: { teams: Team[]; initialTeam: string
         </button>
       </form>
       <div aria-live="polite">
-        {working && (
-          <p class="import-progress">
-            <progress aria-label={stage.what} />
-            <span>{stage.what}</span>
-          </p>
-        )}
+        {stage.name === 'working' && <ImportProgress what={stage.what} step={stage.step} />}
         {stage.name === 'done' && (
           <div class="notice success" role="status">
             <p>
@@ -202,10 +245,18 @@ function ImportForm({ teams, initialTeam }: { teams: Team[]; initialTeam: string
         <section aria-labelledby="import-result">
           <h2 id="import-result">{stage.name === 'preview' ? 'Preview: nothing is created yet' : 'What was imported'}</h2>
           <Counts report={stage.report} done={stage.name === 'done'} />
+          {stage.report.tags_created.length > 0 && (
+            <p class="small">
+              {stage.name === 'preview' ? 'Tags to create' : 'Tags created'}: {stage.report.tags_created.join(', ')}.
+            </p>
+          )}
           {stage.report.ignored_fields.length > 0 && (
             <p class="small">
               Fields of the file Lookout does not import (yet): {stage.report.ignored_fields.join(', ')}.
             </p>
+          )}
+          {stage.report.archive_ignored.length > 0 && (
+            <p class="small">Also in the archive, not imported: {stage.report.archive_ignored.join('; ')}.</p>
           )}
           {stage.name === 'preview' && (
             <p>
@@ -234,8 +285,8 @@ export function Import() {
         <h1>Import monitors</h1>
       </div>
       <p>
-        From a list of URLs (one per line), changedetection.io's url-watches.json, a urlwatch or webchanges urls.yaml, or a Lookout export. You see
-        what would happen before anything is created.
+        From a list of URLs (one per line), a changedetection.io backup ZIP or its url-watches.json, a urlwatch or webchanges urls.yaml, or a
+        Lookout export. Tags come along. You see what would happen before anything is created.
       </p>
       <AsyncView state={teams} label="Loading teams…">
         {(page) => <ImportForm teams={page.items} initialTeam={initialTeam} />}

@@ -131,9 +131,9 @@ pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>
             ))
             // Client IP, trusted hosts, HSTS and no-store: no stock layer.
             .layer(from_fn_with_state(edge.clone(), admit))
-            // The three layers below fail with errors; this answers them
-            // with the JSON error shape (503 overloaded, 408 timeout).
-            .layer(HandleErrorLayer::new(overloaded_or_timed_out))
+            // The two layers below fail with errors; this answers them
+            // with the JSON error shape (503 overloaded).
+            .layer(HandleErrorLayer::new(overloaded))
             // Past the concurrency limit a request is shed, not queued: a
             // queue only adds latency to requests that will time out.
             .load_shed()
@@ -141,8 +141,9 @@ pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>
             .layer(GlobalConcurrencyLimitLayer::new(
                 settings.max_concurrent_requests,
             ))
-            // A request that takes longer (a stalled body included) gets 408.
-            .timeout(settings.request_timeout)
+            // A request that takes longer (a stalled body included) gets
+            // 408; the routes of OWN_DEADLINE keep their own deadline.
+            .layer(from_fn_with_state(edge.clone(), deadline))
             // Outside the rate limit, so a page can read a 429.
             .option_layer(cors)
             // Bodies are capped as they stream, Content-Length or not.
@@ -151,13 +152,32 @@ pub fn wrap<S: Clone + Send + Sync + 'static>(router: Router<S>, edge: Arc<Edge>
     )
 }
 
-async fn overloaded_or_timed_out(error: BoxError) -> ApiError {
+async fn overloaded(error: BoxError) -> ApiError {
     if error.is::<tower::load_shed::error::Overloaded>() {
         ApiError::Overloaded
-    } else if error.is::<tower::timeout::error::Elapsed>() {
-        ApiError::RequestTimeout
     } else {
         ApiError::Internal(format!("edge layer: {error}"))
+    }
+}
+
+/// Routes that answer within a deadline of their own instead of
+/// `REQUEST_TIMEOUT_SECONDS`: an import of 10,000 entries takes minutes
+/// (`routes::transfer::IMPORT_DEADLINE`).
+pub const OWN_DEADLINE: &[&str] = &["/api/v1/teams/{id}/import"];
+
+/// `REQUEST_TIMEOUT_SECONDS` on every route but those of [`OWN_DEADLINE`]:
+/// past it, 408. The stock timeout layer has one duration for all routes.
+async fn deadline(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+    let own = request
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|route| OWN_DEADLINE.contains(&route.as_str()));
+    if own {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(edge.settings.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::RequestTimeout.into_response(),
     }
 }
 

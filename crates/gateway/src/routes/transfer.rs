@@ -1,8 +1,10 @@
 //! Moving monitors in and out of a team: `GET /api/v1/teams/{id}/export`
 //! (versioned JSON, no secrets) and `POST /api/v1/teams/{id}/import` (a
 //! list of URLs, changedetection.io, urlwatch/webchanges or Lookout's own
-//! export), previewed by default and created in one transaction when
-//! confirmed.
+//! export, also changedetection.io's backup ZIP), previewed by default and
+//! created in one transaction when confirmed. With `Accept:
+//! application/x-ndjson` the import answers at once and streams its
+//! progress, one JSON line per step, ending with the report or the error.
 //!
 //! An import decides each entry's fate as monitor creation would: the URL
 //! goes through the same destination guard (each distinct host resolved
@@ -12,14 +14,23 @@
 //! to it and the entry says so; an invalid URL, a blocked destination, a
 //! selector that does not parse or invalid headers refuse the entry; an
 //! entry with the URL and selectors of a monitor of the team (or of an
-//! earlier entry) is skipped.
+//! earlier entry) is skipped. An entry's tags are linked to the team's tags
+//! of the same name in any case; those the team lacks are created in the
+//! same transaction.
+//!
+//! An import is the heaviest request the gateway serves: it keeps its own
+//! deadline ([`IMPORT_DEADLINE`], not the edge's `REQUEST_TIMEOUT_SECONDS`)
+//! and body limit ([`MAX_IMPORT_BYTES`]), and a replica runs at most
+//! [`IMPORTS_AT_ONCE`] at a time (503 `busy` with `Retry-After` past them).
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use futures::StreamExt;
@@ -30,7 +41,9 @@ use serde_json::json;
 use store::Store;
 use store::channels::Channel;
 use store::monitors::{FailPolicy, FirstCheck, MonitorDefinition, Screenshot};
-use store::transfer::{ImportFate, ImportItem, TeamContents};
+use store::transfer::{ImportFate, ImportItem, ImportProgress, TagColours, TeamContents};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tracing::Instrument;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -44,16 +57,67 @@ use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::routes::check_export::file_stem;
 use crate::routes::monitors::sealed_headers;
+use crate::routes::tags::{MAX_TAG_NAME, colour};
 use crate::state::AppState;
+use crate::transfer::archive::{self, ArchiveError};
 use crate::transfer::lookout::{
     self, ExportedChannel, ExportedChannelRef, ExportedMonitor, ExportedSelector, ExportedStep,
-    ExportedTeam, NameOnly, TeamExport,
+    ExportedTag, ExportedTeam, NameOnly, TeamExport,
 };
-use crate::transfer::{self, Candidate, Format};
+use crate::transfer::{self, Candidate, Format, ImportFile};
 
-/// The largest import body: 10,000 changedetection.io watches of about
-/// 1.5 KiB each, or 10,000 lines of URLs up to 1.6 KiB long.
-pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+/// The largest import body: a changedetection.io backup ZIP carries every
+/// watch's history besides its `url-watches.json`. nginx and the ingress
+/// allow the same on this route only.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// The largest text file (or `url-watches.json` inflated from a ZIP):
+/// 10,000 changedetection.io watches of about 1.5 KiB each, or 10,000 lines
+/// of URLs up to 1.6 KiB long.
+pub const MAX_IMPORT_TEXT_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long an import may take, in place of the edge's request timeout:
+/// 10,000 entries on as many hosts, resolved [`HOST_CHECKS_AT_ONCE`] at a
+/// time, then inserted in one transaction. nginx and the ingress wait as
+/// long on this route.
+pub const IMPORT_DEADLINE: Duration = Duration::from_secs(10 * 60);
+
+/// Imports one replica runs at once: each holds its file (up to 64 MiB)
+/// and a database connection for its transaction.
+pub const IMPORTS_AT_ONCE: usize = 4;
+
+/// What a client past [`IMPORTS_AT_ONCE`] is told to wait.
+const BUSY_RETRY_AFTER_SECONDS: u64 = 30;
+
+/// The media type of a streamed import.
+pub const NDJSON: &str = "application/x-ndjson";
+
+/// Progress lines per phase, at most (plus its first and last).
+const PROGRESS_STEPS: usize = 50;
+
+/// The replica's import slots ([`IMPORTS_AT_ONCE`]).
+#[derive(Clone)]
+pub struct ImportSlots(Arc<Semaphore>);
+
+impl Default for ImportSlots {
+    fn default() -> Self {
+        Self(Arc::new(Semaphore::new(IMPORTS_AT_ONCE)))
+    }
+}
+
+impl ImportSlots {
+    /// A slot, held until the import ends; 503 `busy` when none is free.
+    fn take(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.0)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy {
+                message: format!(
+                    "this server is running {IMPORTS_AT_ONCE} imports already; retry in {BUSY_RETRY_AFTER_SECONDS} s"
+                ),
+                retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
+            })
+    }
+}
 
 /// Distinct hosts resolved at once while checking destinations.
 const HOST_CHECKS_AT_ONCE: usize = 32;
@@ -66,11 +130,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     )
 }
 
-/// A team's monitors and channel references as a versioned JSON file.
+/// A team's monitors, tags and channel references as a versioned JSON file.
 ///
 /// Every setting a user chose is there; no secret is: request headers and
 /// cookies by name only, `fill` steps without their value, channels by id,
-/// kind and name only.
+/// kind and name only. Tags with their colours; each monitor names its tags.
 #[utoipa::path(get, path = "/api/v1/teams/{id}/export", tag = "teams",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Team id")),
@@ -174,6 +238,7 @@ fn export_document(contents: TeamContents, exported_at: chrono::DateTime<Utc>) -
                         name: channel_names.get(&id).cloned(),
                     })
                     .collect(),
+                tags: entry.tags.into_iter().map(|tag| tag.name).collect(),
             }
         })
         .collect();
@@ -194,6 +259,11 @@ fn export_document(contents: TeamContents, exported_at: chrono::DateTime<Utc>) -
                 kind: channel.kind.as_str().to_owned(),
                 name: channel.name,
             })
+            .collect(),
+        tags: contents
+            .tags
+            .into_iter()
+            .map(|(name, colour)| ExportedTag { name, colour })
             .collect(),
     }
 }
@@ -257,8 +327,9 @@ pub struct ImportEntry {
     monitor_id: Option<Uuid>,
     /// What the import changed to fit (an interval clamped to the minimum).
     notes: Vec<String>,
-    /// The entry's fields Lookout does not import, by the peer's names
-    /// (`tags` among them for now).
+    /// The team's tags it gets, by name (created when the team lacks them).
+    tags: Vec<String>,
+    /// The entry's fields Lookout does not import, by the peer's names.
     ignored_fields: Vec<String>,
 }
 
@@ -273,60 +344,243 @@ pub struct ImportReport {
     created: usize,
     skipped: usize,
     refused: usize,
+    /// Tags the team lacked, created (in a dry run: that would be) for
+    /// the entries created, as the file spells them.
+    tags_created: Vec<String>,
     /// Every field of the file ignored by at least one entry.
     ignored_fields: Vec<String>,
+    /// What a ZIP archive holds besides `url-watches.json`, not imported.
+    archive_ignored: Vec<String>,
     entries: Vec<ImportEntry>,
 }
 
+/// A step of a streamed import (`Accept: application/x-ndjson`), one JSON
+/// object per line. Phases come in this order; a dry run has no
+/// `creating`; the last line is `done` or `failed`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum ImportProgressLine {
+    /// The distinct destinations (scheme, host, port) checked so far.
+    CheckingDestinations { done: usize, total: usize },
+    /// Entries validated so far.
+    Validating { done: usize, total: usize },
+    /// Monitors inserted so far (a confirmed run; committed only at the end).
+    Creating { done: usize, total: usize },
+    /// The import's report, as the plain JSON answer has it.
+    Done { report: ImportReport },
+    /// Nothing was imported: the error, as an error body has it.
+    Failed { error: StreamedError },
+}
+
+/// A changedetection.io backup ZIP, as the request body of an import.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ArchiveFile(#[allow(dead_code, reason = "documentation only")] Vec<u8>);
+
+/// An error ending a streamed import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreamedError {
+    /// As the error's HTTP answer would have it (`internal_error`, …).
+    code: &'static str,
+    message: String,
+    request_id: Option<String>,
+}
+
 /// Imports monitors into a team from a file: a list of URLs (one per
-/// line, `#` comments), changedetection.io's `url-watches.json`,
-/// urlwatch/webchanges `urls.yaml`, or Lookout's own export.
+/// line, `#` comments), changedetection.io's `url-watches.json` or its
+/// backup ZIP, urlwatch/webchanges `urls.yaml`, or Lookout's own export.
 ///
-/// The body is the file itself (at most 16 MiB and 10,000 entries). A dry
-/// run (the default) reports, per entry, what would be created, skipped
-/// (a monitor of the team, or an earlier entry, has the same URL and
-/// selectors) or refused (an invalid URL, a blocked destination, a selector
-/// that does not parse, over the team's `monitors` quota), with the fields
-/// of the file that are not imported. An interval below the deployment's
-/// minimum is raised to it (noted on the entry). `dry_run=false` creates
-/// every entry reported `created` in one transaction, under the team lock
-/// monitor creation takes, and answers the same report with the new ids.
+/// The body is the file itself: a text file of at most 16 MiB and 10,000
+/// entries, or a changedetection.io backup ZIP of at most 64 MiB (its
+/// `url-watches.json` read, at most 16 MiB inflated and 100,000 entries in
+/// the archive; the rest named in `archive_ignored`). A dry run (the
+/// default) reports, per entry, what would be created, skipped (a monitor
+/// of the team, or an earlier entry, has the same URL and selectors) or
+/// refused (an invalid URL, a blocked destination, a selector that does not
+/// parse, over the team's `monitors` quota), with the fields of the file
+/// that are not imported and the tags that would be created. An interval
+/// below the deployment's minimum is raised to it (noted on the entry).
+/// `dry_run=false` creates every entry reported `created`, its tags and
+/// their links in one transaction, under the team lock monitor creation
+/// takes, and answers the same report with the new ids.
+///
+/// With `Accept: application/x-ndjson` the answer is 200 at once and a
+/// stream of [`ImportProgressLine`]s, one JSON object per line, ending with
+/// `done` (the report) or `failed` (the error; nothing was imported).
+/// An import may take up to 10 minutes; a replica runs 4 at once.
 #[utoipa::path(post, path = "/api/v1/teams/{id}/import", tag = "teams",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Team id"), ImportQuery),
-    request_body(content = String, description = "The file", content_type = "text/plain"),
+    params(("id" = Uuid, Path, description = "Team id"), ImportQuery,
+        ("Accept" = Option<String>, Header,
+            description = "`application/x-ndjson` streams the progress")),
+    request_body(description = "The file", content(
+        (String = "text/plain"),
+        (String = "text/uri-list"),
+        (String = "application/yaml"),
+        (String = "application/json"),
+        (ArchiveFile = "application/zip"))),
     responses(
-        (status = 200, body = ImportReport),
+        (status = 200, description = "The report; or, with `Accept: application/x-ndjson`, \
+            one ImportProgressLine per line ending with `done` or `failed`", content(
+            (ImportReport = "application/json"),
+            (ImportProgressLine = "application/x-ndjson"))),
         (status = 404, description = "No such team among the caller's"),
-        (status = 413, description = "Larger than 16 MiB"),
-        (status = 415, description = "A ZIP archive: upload the url-watches.json inside it"),
-        (status = 422, description = "Not a file of the format, over 10,000 entries, or an unknown `format`")))]
+        (status = 413, description = "Larger than 64 MiB; a text file (or the url-watches.json \
+            of a ZIP) larger than 16 MiB; a ZIP of more than 100,000 entries"),
+        (status = 422, description = "Not a file of the format, a ZIP without url-watches.json, \
+            over 10,000 entries, or an unknown `format`"),
+        (status = 503, description = "`busy`: this replica runs 4 imports already; \
+            `Retry-After` says when to retry",
+            headers(("Retry-After" = u64, description = "Seconds")))))]
 #[allow(clippy::too_many_arguments, reason = "an axum handler's extractors")]
 async fn import_monitors(
     user: CurrentUser,
     State(store): State<Store>,
     State(rules): State<Arc<Rules>>,
     State(secret_box): State<SecretBox>,
+    State(slots): State<ImportSlots>,
     context: AuditContext,
     Path(team_id): Path<Uuid>,
     Query(query): Query<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<ImportReport>, ApiError> {
+) -> Result<Response, ApiError> {
     let dry_run = query.dry_run.unwrap_or(true);
     // Membership first: a stranger learns nothing about the file.
     store
         .caller_team(user.id, Some(team_id))
         .await?
         .ok_or(ApiError::NotFound)?;
-    if body.starts_with(b"PK\x03\x04") {
-        return Err(ApiError::UnsupportedMediaType(
-            "a ZIP archive cannot be imported yet: upload the url-watches.json inside it"
-                .to_owned(),
-        ));
+    let slot = slots.take()?;
+    let (format, file, archive_ignored) = read_body(&query, &headers, &body)?;
+    drop(body);
+    let job = ImportJob {
+        user,
+        store,
+        rules,
+        secret_box,
+        context,
+        team_id,
+        format,
+        dry_run,
+        file,
+        archive_ignored,
+    };
+    if !wants_ndjson(&headers) {
+        let report = tokio::time::timeout(IMPORT_DEADLINE, job.run(&|_| {}))
+            .await
+            .map_err(|_| ApiError::RequestTimeout)??;
+        drop(slot);
+        return Ok(Json(report).into_response());
     }
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::field("body", "the file must be UTF-8 text"))?;
+    let (sender, receiver) = mpsc::unbounded_channel::<ImportProgressLine>();
+    let request_id = mesh::context::current_request_id();
+    let task = {
+        let request_id = request_id.clone();
+        async move {
+            // Held until the import ends, not until the answer's headers.
+            let _slot = slot;
+            let progress = |line: ImportProgressLine| {
+                // A client that went away stops reading; the import still
+                // commits or rolls back as one.
+                let _ = sender.send(line);
+            };
+            let last = match tokio::time::timeout(IMPORT_DEADLINE, job.run(&progress)).await {
+                Ok(Ok(report)) => ImportProgressLine::Done { report },
+                Ok(Err(error)) => failed(&error, request_id),
+                Err(_) => failed(&ApiError::RequestTimeout, request_id),
+            };
+            progress(last);
+        }
+    };
+    let task = task.instrument(tracing::Span::current());
+    tokio::spawn(async move {
+        match request_id {
+            Some(id) => mesh::context::with_request_id(id, task).await,
+            None => task.await,
+        }
+    });
+    let lines = futures::stream::unfold(receiver, |mut receiver| async move {
+        let line = receiver.recv().await?;
+        let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
+        bytes.push(b'\n');
+        Some((Ok::<_, Infallible>(Bytes::from(bytes)), receiver))
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(NDJSON)),
+            // nginx passes each line on as it comes.
+            (
+                header::HeaderName::from_static("x-accel-buffering"),
+                HeaderValue::from_static("no"),
+            ),
+        ],
+        Body::from_stream(lines),
+    )
+        .into_response())
+}
+
+/// Whether the client asked for the progress stream.
+fn wants_ndjson(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|media| {
+            media
+                .split(';')
+                .next()
+                .is_some_and(|essence| essence.trim().eq_ignore_ascii_case(NDJSON))
+        })
+}
+
+/// The last line of a failed stream; an internal error's detail is logged
+/// here, as the request's log line would have it.
+fn failed(error: &ApiError, request_id: Option<String>) -> ImportProgressLine {
+    let message = match error {
+        ApiError::Internal(detail) => {
+            tracing::error!(%detail, "a streamed import failed");
+            "an internal error occurred".to_owned()
+        }
+        other => {
+            tracing::warn!(error = %other, "a streamed import failed");
+            other.to_string()
+        }
+    };
+    ImportProgressLine::Failed {
+        error: StreamedError {
+            code: error.code(),
+            message,
+            request_id,
+        },
+    }
+}
+
+/// The file of an import, its format and, for a ZIP, what else it held.
+fn read_body(
+    query: &ImportQuery,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Format, ImportFile, Vec<String>), ApiError> {
+    let (text, archive_ignored, from_archive) = if archive::is_zip(body) {
+        let backup = archive::read_backup(body).map_err(|error| match error {
+            ArchiveError::TooLarge(message) => ApiError::TooLarge(message),
+            ArchiveError::Unreadable(message) => ApiError::field("body", message),
+        })?;
+        (backup.watches, backup.ignored, true)
+    } else {
+        if body.len() > MAX_IMPORT_TEXT_BYTES {
+            return Err(ApiError::TooLarge(format!(
+                "a text file may be at most {} MiB (a ZIP archive {} MiB)",
+                MAX_IMPORT_TEXT_BYTES / (1024 * 1024),
+                MAX_IMPORT_BYTES / (1024 * 1024)
+            )));
+        }
+        let text = std::str::from_utf8(body)
+            .map_err(|_| ApiError::field("body", "the file must be UTF-8 text"))?;
+        (text.to_owned(), Vec::new(), false)
+    };
     let format = match query.format.as_deref() {
         Some(name) => Format::parse(name).ok_or_else(|| {
             ApiError::field(
@@ -334,50 +588,128 @@ async fn import_monitors(
                 "must be urls, changedetection, urlwatch or lookout",
             )
         })?,
+        None if from_archive => Format::Changedetection,
         None => headers
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .and_then(Format::from_media_type)
-            .unwrap_or_else(|| Format::detect(text)),
+            .unwrap_or_else(|| Format::detect(&text)),
     };
-    let candidates =
-        transfer::read(format, text).map_err(|error| ApiError::field("body", error.0))?;
-    let channels = if candidates.iter().any(|c| !c.channels.is_empty()) {
-        store.list_channels(user.id, Some(team_id)).await?
-    } else {
-        Vec::new()
-    };
-    let destinations = check_destinations(&rules, &candidates).await;
-    let mut planned = Vec::with_capacity(candidates.len());
-    for candidate in candidates {
-        planned.push(plan(&rules, &secret_box, &destinations, &channels, candidate).await);
+    if from_archive && format != Format::Changedetection {
+        return Err(ApiError::field(
+            "format",
+            "a ZIP archive is read as a changedetection.io backup",
+        ));
     }
-    let items: Vec<ImportItem> = planned
-        .iter_mut()
-        .filter_map(|entry| entry.item.take())
-        .collect();
-    let fates = store
-        .import_monitors(user.id, team_id, &items, !dry_run)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let report = report(format, dry_run, planned, fates);
-    if !dry_run && report.created > 0 {
-        audit::record(
-            &store,
-            &context,
-            (&user).into(),
-            "monitors.imported",
-            Some(&team_id.to_string()),
-            json!({
-                "format": format.as_str(),
-                "created": report.created,
-                "skipped": report.skipped,
-                "refused": report.refused,
-            }),
-        )
+    let file = transfer::read(format, &text).map_err(|error| ApiError::field("body", error.0))?;
+    Ok((format, file, archive_ignored))
+}
+
+/// An import, once its file is read: everything [`ImportJob::run`] needs,
+/// owned, so that a streamed import runs after its answer began.
+struct ImportJob {
+    user: CurrentUser,
+    store: Store,
+    rules: Arc<Rules>,
+    secret_box: SecretBox,
+    context: AuditContext,
+    team_id: Uuid,
+    format: Format,
+    dry_run: bool,
+    file: ImportFile,
+    archive_ignored: Vec<String>,
+}
+
+/// Calls `progress` for the first and last step and about every
+/// `total / PROGRESS_STEPS` in between.
+fn worth_reporting(done: usize, total: usize) -> bool {
+    let step = (total / PROGRESS_STEPS).max(1);
+    done == 0 || done == total || done.is_multiple_of(step)
+}
+
+impl ImportJob {
+    async fn run(
+        self,
+        progress: &(dyn Fn(ImportProgressLine) + Send + Sync),
+    ) -> Result<ImportReport, ApiError> {
+        let Self {
+            user,
+            store,
+            rules,
+            secret_box,
+            context,
+            team_id,
+            format,
+            dry_run,
+            file,
+            archive_ignored,
+        } = self;
+        let candidates = file.candidates;
+        let channels = if candidates.iter().any(|c| !c.channels.is_empty()) {
+            store.list_channels(user.id, Some(team_id)).await?
+        } else {
+            Vec::new()
+        };
+        let destinations = check_destinations(&rules, &candidates, &|done, total| {
+            if worth_reporting(done, total) {
+                progress(ImportProgressLine::CheckingDestinations { done, total });
+            }
+        })
         .await;
+        let total = candidates.len();
+        progress(ImportProgressLine::Validating { done: 0, total });
+        let mut planned = Vec::with_capacity(total);
+        for candidate in candidates {
+            planned.push(plan(&rules, &secret_box, &destinations, &channels, candidate).await);
+            let done = planned.len();
+            if worth_reporting(done, total) {
+                progress(ImportProgressLine::Validating { done, total });
+            }
+        }
+        let items: Vec<ImportItem> = planned
+            .iter_mut()
+            .filter_map(|entry| entry.item.take())
+            .collect();
+        let colours = tag_colours(&file.tag_colours);
+        let on_batch = |step: ImportProgress| {
+            progress(ImportProgressLine::Creating {
+                done: step.created,
+                total: step.total,
+            });
+        };
+        let result = store
+            .import_monitors(user.id, team_id, &items, &colours, !dry_run, &on_batch)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let report = report(format, dry_run, planned, result, archive_ignored);
+        if !dry_run && report.created > 0 {
+            audit::record(
+                &store,
+                &context,
+                (&user).into(),
+                "monitors.imported",
+                Some(&team_id.to_string()),
+                json!({
+                    "format": format.as_str(),
+                    "created": report.created,
+                    "skipped": report.skipped,
+                    "refused": report.refused,
+                    "tags_created": report.tags_created.len(),
+                }),
+            )
+            .await;
+        }
+        Ok(report)
     }
-    Ok(Json(report))
+}
+
+/// The colours a file gives its tags, by name in lower case; a colour that
+/// is not `#rrggbb` is left to the default.
+fn tag_colours(given: &[(String, String)]) -> TagColours {
+    given
+        .iter()
+        .filter_map(|(name, value)| Some((name.trim().to_lowercase(), colour(value).ok()?)))
+        .collect()
 }
 
 /// An entry after validation: the monitor to create, or why not.
@@ -402,7 +734,13 @@ fn destination_key(url: &url::Url) -> String {
     )
 }
 
-async fn check_destinations(rules: &Rules, candidates: &[Candidate]) -> Destinations {
+/// Checks every distinct destination once; `progress(done, total)` hears
+/// of each verdict.
+async fn check_destinations(
+    rules: &Rules,
+    candidates: &[Candidate],
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Destinations {
     let mut hosts: HashMap<String, String> = HashMap::new();
     for candidate in candidates {
         if let Ok(url) = netguard::parse_url(candidate.url.trim()) {
@@ -411,16 +749,28 @@ async fn check_destinations(rules: &Rules, candidates: &[Candidate]) -> Destinat
                 .or_insert_with(|| url.to_string());
         }
     }
-    futures::stream::iter(hosts)
+    let total = hosts.len();
+    progress(0, total);
+    let mut verdicts = futures::stream::iter(hosts)
         .map(|(key, url)| async move {
             let verdict = checked_destination(&rules.destination_policy, &url)
                 .await
                 .map(|_| ());
             (key, verdict)
         })
-        .buffer_unordered(HOST_CHECKS_AT_ONCE)
-        .collect()
-        .await
+        .buffer_unordered(HOST_CHECKS_AT_ONCE);
+    let mut destinations = Destinations::with_capacity(total);
+    while let Some((key, verdict)) = verdicts.next().await {
+        destinations.insert(key, verdict);
+        if destinations.len() < total {
+            progress(destinations.len(), total);
+        }
+    }
+    // The last step, also when there was nothing to check.
+    if total > 0 {
+        progress(total, total);
+    }
+    destinations
 }
 
 /// A name for an entry without one: the URL without its scheme.
@@ -439,9 +789,6 @@ async fn plan(
     channels: &[Channel],
     mut candidate: Candidate,
 ) -> Planned {
-    if !candidate.tags.is_empty() {
-        candidate.ignore("tags");
-    }
     let mut entry = ImportEntry {
         index: candidate.position.index,
         line: candidate.position.line,
@@ -461,22 +808,30 @@ async fn plan(
         interval_seconds: None,
         monitor_id: None,
         notes: Vec::new(),
+        tags: Vec::new(),
         ignored_fields: Vec::new(),
     };
     let result = definition(rules, secret_box, destinations, channels, &mut candidate).await;
     entry.ignored_fields = candidate.ignored;
     match result {
-        Ok((definition, channel_ids, notes)) => {
+        Ok(Defined {
+            definition,
+            channel_ids,
+            tag_names,
+            notes,
+        }) => {
             entry.name = Some(definition.name.clone());
             entry.url = definition.url.clone();
             entry.interval_seconds = Some(definition.interval_seconds);
             entry.notes = notes;
+            entry.tags = tag_names.clone();
             entry.outcome = ImportOutcome::Created;
             Planned {
                 entry,
                 item: Some(ImportItem {
                     definition,
                     channel_ids,
+                    tag_names,
                 }),
                 to_store: true,
             }
@@ -492,15 +847,23 @@ async fn plan(
     }
 }
 
-/// The monitor an entry defines, its channels and what was changed to
-/// fit; `Err` with the reason it is refused.
+/// A valid entry: the monitor it defines, its channels and tags, and what
+/// was changed to fit.
+struct Defined {
+    definition: MonitorDefinition,
+    channel_ids: Vec<Uuid>,
+    tag_names: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// What an entry defines; `Err` with the reason it is refused.
 async fn definition(
     rules: &Rules,
     secret_box: &SecretBox,
     destinations: &Destinations,
     channels: &[Channel],
     candidate: &mut Candidate,
-) -> Result<(MonitorDefinition, Vec<Uuid>, Vec<String>), String> {
+) -> Result<Defined, String> {
     if let Some(problem) = candidate.problem.take() {
         return Err(problem);
     }
@@ -596,6 +959,7 @@ async fn definition(
         }
     };
     let channel_ids = channel_links(channels, candidate);
+    let tag_names = tag_names(candidate);
     let definition = MonitorDefinition {
         name,
         url: url.into(),
@@ -616,10 +980,38 @@ async fn definition(
         fail_policy,
         failure_alert_after,
         screenshot,
-        // A peer's tags are reported among the ignored fields for now.
+        // Linked by name in the import's transaction (`tag_names`).
         tag_ids: Vec::new(),
     };
-    Ok((definition, channel_ids, notes))
+    Ok(Defined {
+        definition,
+        channel_ids,
+        tag_names,
+        notes,
+    })
+}
+
+/// The entry's tag names, trimmed, once each whatever the case; a name
+/// that cannot be a tag is reported as ignored.
+fn tag_names(candidate: &mut Candidate) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in std::mem::take(&mut candidate.tags) {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        if name.chars().count() > MAX_TAG_NAME {
+            candidate.ignore(format!(
+                "tags ({name} is longer than {MAX_TAG_NAME} characters)"
+            ));
+            continue;
+        }
+        let key = name.to_lowercase();
+        if !names.iter().any(|held| held.to_lowercase() == key) {
+            names.push(name.to_owned());
+        }
+    }
+    names
 }
 
 /// The team's channels an entry names, by id, else by name; others are
@@ -656,9 +1048,10 @@ fn report(
     format: Format,
     dry_run: bool,
     planned: Vec<Planned>,
-    fates: Vec<ImportFate>,
+    result: store::transfer::ImportResult,
+    archive_ignored: Vec<String>,
 ) -> ImportReport {
-    let mut fates = fates.into_iter();
+    let mut fates = result.fates.into_iter();
     let mut entries = Vec::with_capacity(planned.len());
     // New ids to the entry that claimed them, for duplicates within the file.
     let mut created_by: HashMap<Uuid, String> = HashMap::new();
@@ -678,6 +1071,7 @@ fn report(
                 }
                 Some(ImportFate::Duplicate(id)) => {
                     entry.outcome = ImportOutcome::Skipped;
+                    entry.tags.clear();
                     match created_by.get(&id) {
                         Some(earlier) => {
                             entry.reason = Some(format!(
@@ -696,6 +1090,7 @@ fn report(
                 }
                 Some(ImportFate::OverQuota(limit)) => {
                     entry.outcome = ImportOutcome::Refused;
+                    entry.tags.clear();
                     entry.reason = Some(format!(
                         "over the team's monitors quota ({limit}): delete monitors or ask an administrator to raise it"
                     ));
@@ -723,7 +1118,9 @@ fn report(
         created: count(ImportOutcome::Created),
         skipped: count(ImportOutcome::Skipped),
         refused: count(ImportOutcome::Refused),
+        tags_created: result.tags_created,
         ignored_fields,
+        archive_ignored,
         entries,
     }
 }
@@ -738,5 +1135,64 @@ mod tests {
         assert_eq!(name_from_url(&url), "shop.example/laptops");
         let root = url::Url::parse("https://shop.example/").unwrap();
         assert_eq!(name_from_url(&root), "shop.example");
+    }
+
+    #[test]
+    fn a_replica_runs_a_bounded_number_of_imports_and_says_when_to_retry() {
+        let slots = ImportSlots::default();
+        let held: Vec<_> = (0..IMPORTS_AT_ONCE)
+            .map(|_| slots.take().unwrap())
+            .collect();
+        match slots.take() {
+            Err(ApiError::Busy {
+                retry_after_seconds,
+                message,
+            }) => {
+                assert_eq!(retry_after_seconds, BUSY_RETRY_AFTER_SECONDS);
+                assert!(message.contains("imports"), "{message}");
+            }
+            other => panic!("expected busy, got {:?}", other.map(|_| ())),
+        }
+        drop(held);
+        assert!(slots.take().is_ok(), "a finished import frees its slot");
+    }
+
+    #[test]
+    fn the_stream_is_asked_for_by_its_media_type() {
+        let mut headers = HeaderMap::new();
+        assert!(!wants_ndjson(&headers));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json, application/x-ndjson;q=0.9"),
+        );
+        assert!(wants_ndjson(&headers));
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        assert!(!wants_ndjson(&headers));
+    }
+
+    #[test]
+    fn progress_is_reported_about_fifty_times_a_phase() {
+        let reported = (0..=10_000)
+            .filter(|done| worth_reporting(*done, 10_000))
+            .count();
+        assert_eq!(reported, 51);
+        assert!((0..=3).all(|done| worth_reporting(done, 3)));
+    }
+
+    #[test]
+    fn tag_names_are_trimmed_once_each_and_valid() {
+        let mut candidate = Candidate {
+            tags: vec![
+                " Shop ".to_owned(),
+                "shop".to_owned(),
+                String::new(),
+                "x".repeat(41),
+                "Deals".to_owned(),
+            ],
+            ..Candidate::default()
+        };
+        assert_eq!(tag_names(&mut candidate), ["Shop", "Deals"]);
+        assert_eq!(candidate.ignored.len(), 1);
+        assert!(candidate.ignored[0].contains("longer than 40"));
     }
 }

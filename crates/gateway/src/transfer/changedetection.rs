@@ -9,9 +9,9 @@
 //! seconds}`, or the application's default
 //! (`settings.requests.time_between_check`) when the watch uses it;
 //! `headers` (name → value); `paused`; `fetch_backend: html_webdriver`
-//! (rendered in a browser). `tags` (uuids named in
-//! `settings.application.tags`, or the older comma-separated `tag`) are
-//! collected. Other fields left at a non-default value are reported as
+//! (rendered in a browser); `tags` (uuids whose `title` is in
+//! `settings.application.tags`, or the older comma-separated `tag`) by name;
+//! a tag uuid the file does not name is reported as ignored. Other fields left at a non-default value are reported as
 //! ignored; its bookkeeping (last check, hashes, counters) is skipped.
 //!
 //! Watches come in the order they were created (`date_created`), then by uuid.
@@ -157,7 +157,11 @@ fn candidate(
             }
         }
     }
-    candidate.tags = tags(watch, tag_titles);
+    let (names, unnamed) = tags(watch, tag_titles);
+    candidate.tags = names;
+    for uuid in unnamed {
+        candidate.ignore(format!("tags ({uuid} is not in the file's tag list)"));
+    }
     for (field, value) in watch {
         if MAPPED.contains(&field.as_str())
             || BOOKKEEPING.contains(&field.as_str())
@@ -231,18 +235,26 @@ fn interval_seconds(value: &Value) -> Option<i64> {
     (seconds > 0).then_some(seconds)
 }
 
-/// The watch's tag names: uuids looked up in the application's tags, or
-/// the older comma-separated `tag`.
-fn tags(watch: &Map<String, Value>, titles: Option<&Map<String, Value>>) -> Vec<String> {
+/// The watch's tag names (uuids looked up in the application's tags, or
+/// the older comma-separated `tag`), and the uuids the file does not name.
+fn tags(
+    watch: &Map<String, Value>,
+    titles: Option<&Map<String, Value>>,
+) -> (Vec<String>, Vec<String>) {
     let mut names = Vec::new();
+    let mut unnamed = Vec::new();
     if let Some(tags) = watch.get("tags").and_then(Value::as_array) {
         for tag in tags.iter().filter_map(Value::as_str) {
             let title = titles
                 .and_then(|titles| titles.get(tag))
                 .and_then(|entry| entry.get("title"))
-                .and_then(Value::as_str)
-                .unwrap_or(tag);
-            names.push(title.to_owned());
+                .and_then(Value::as_str);
+            match title {
+                Some(title) => names.push(title.to_owned()),
+                None if uuid::Uuid::parse_str(tag).is_ok() => unnamed.push(tag.to_owned()),
+                // Not a uuid: a name written by hand.
+                None => names.push(tag.to_owned()),
+            }
         }
     }
     if let Some(old) = watch.get("tag").and_then(Value::as_str) {
@@ -253,7 +265,7 @@ fn tags(watch: &Map<String, Value>, titles: Option<&Map<String, Value>>) -> Vec<
                 .map(str::to_owned),
         );
     }
-    names
+    (names, unnamed)
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! headers and cookies by name only, `fill` steps without their value,
 //! channels by id, kind and name (never their destination or credential).
 //! Importing it therefore leaves out headers, cookies and any flow with a
-//! `fill` step (reported as ignored), and links a monitor to the importing
-//! team's channel with the same id, else the same name.
+//! `fill` step (reported as ignored), links a monitor to the importing
+//! team's channel with the same id, else the same name, and to the team's
+//! tags of the same names (whatever their case), created with the export's
+//! colours when missing.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,14 +16,14 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Candidate, ChannelRef, FileError, LookoutSettings, Position, kind_named};
+use super::{Candidate, ChannelRef, FileError, ImportFile, LookoutSettings, Position, kind_named};
 
 /// `format` of an export.
 pub const FORMAT_NAME: &str = "lookout-export";
 /// The version this Lookout writes and reads.
 pub const VERSION: u32 = 1;
 
-/// A team's monitors and channel references, versioned.
+/// A team's monitors, tags and channel references, versioned.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TeamExport {
     /// Always `lookout-export`.
@@ -37,6 +39,18 @@ pub struct TeamExport {
     /// The team's channels, named only: destinations and credentials are
     /// never exported.
     pub channels: Vec<ExportedChannel>,
+    /// The team's tags, by name. Absent in exports written before tags.
+    #[serde(default)]
+    pub tags: Vec<ExportedTag>,
+}
+
+/// A tag of the team.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExportedTag {
+    pub name: String,
+    /// `#rrggbb`.
+    #[schema(example = "#2f6fde")]
+    pub colour: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -72,6 +86,8 @@ pub struct ExportedMonitor {
     pub steps: Vec<ExportedStep>,
     /// The channels it alerts.
     pub channels: Vec<ExportedChannelRef>,
+    /// Its tags' names (each in the export's `tags`).
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -134,9 +150,10 @@ const KNOWN: &[&str] = &[
     "cookies",
     "steps",
     "channels",
+    "tags",
 ];
 
-pub fn read(text: &str) -> Result<Vec<Candidate>, FileError> {
+pub fn read(text: &str) -> Result<ImportFile, FileError> {
     let document: Value = serde_json::from_str(text)
         .map_err(|error| FileError(format!("not a Lookout export: {error}")))?;
     if document.get("format").and_then(Value::as_str) != Some(FORMAT_NAME) {
@@ -157,7 +174,20 @@ pub fn read(text: &str) -> Result<Vec<Candidate>, FileError> {
         .get("monitors")
         .and_then(Value::as_array)
         .ok_or_else(|| FileError("the export has no \"monitors\" list".to_owned()))?;
-    Ok(monitors
+    let tag_colours = document
+        .get("tags")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|tag| {
+                    let name = tag.get("name")?.as_str()?;
+                    let colour = tag.get("colour")?.as_str()?;
+                    Some((name.to_owned(), colour.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let candidates = monitors
         .iter()
         .enumerate()
         .map(|(index, value)| {
@@ -183,7 +213,11 @@ pub fn read(text: &str) -> Result<Vec<Candidate>, FileError> {
                 },
             }
         })
-        .collect())
+        .collect();
+    Ok(ImportFile {
+        candidates,
+        tag_colours,
+    })
 }
 
 fn candidate(position: Position, monitor: ExportedMonitor) -> Candidate {
@@ -203,6 +237,7 @@ fn candidate(position: Position, monitor: ExportedMonitor) -> Candidate {
                 name: channel.name,
             })
             .collect(),
+        tags: monitor.tags,
         ..Candidate::default()
     };
     if candidate.url.trim().is_empty() {

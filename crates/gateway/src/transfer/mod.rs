@@ -3,6 +3,7 @@
 //!
 //! - [`urls`]: a plain list, one URL per line (`#` comments, blank lines).
 //! - [`changedetection`]: changedetection.io's `url-watches.json`.
+//! - [`archive`]: changedetection.io's backup ZIP, around its `url-watches.json`.
 //! - [`urlwatch`]: urlwatch's and webchanges' `urls.yaml`.
 //! - [`lookout`]: Lookout's own team export (also its writer's types).
 //!
@@ -10,8 +11,10 @@
 //! candidate with a `problem` (refused in the report). It fails only when
 //! the file as a whole is not of its format. Fields of a peer's entry that
 //! Lookout does not map are named in `ignored`, so the preview can say so;
-//! tags are collected in `tags` (reported as ignored until Lookout has tags).
+//! tags are collected by name in `tags` (the import links them to the
+//! team's tags, creating those it lacks).
 
+pub mod archive;
 pub mod changedetection;
 pub mod lookout;
 pub mod urls;
@@ -152,7 +155,7 @@ pub struct Candidate {
     pub headers: Vec<(String, String)>,
     pub settings: LookoutSettings,
     pub channels: Vec<ChannelRef>,
-    /// The peer's tags (names); not imported yet.
+    /// The entry's tags, by name.
     pub tags: Vec<String>,
     /// Fields of the entry Lookout does not map, by the peer's names.
     pub ignored: Vec<String>,
@@ -193,22 +196,40 @@ impl Candidate {
 #[error("{0}")]
 pub struct FileError(pub String);
 
+/// A file's entries and what it says about their tags.
+#[derive(Debug, Default)]
+pub struct ImportFile {
+    pub candidates: Vec<Candidate>,
+    /// Tag colours the file gives (`#rrggbb`, as written), by tag name:
+    /// only Lookout's export has them.
+    pub tag_colours: Vec<(String, String)>,
+}
+
 /// Reads `text` as `format`.
-pub fn read(format: Format, text: &str) -> Result<Vec<Candidate>, FileError> {
+pub fn read(format: Format, text: &str) -> Result<ImportFile, FileError> {
     let text = text.trim_start_matches('\u{feff}');
-    let candidates = match format {
-        Format::Urls => urls::read(text),
-        Format::Changedetection => changedetection::read(text)?,
-        Format::Urlwatch => urlwatch::read(text)?,
+    let file = match format {
+        Format::Urls => ImportFile {
+            candidates: urls::read(text),
+            ..ImportFile::default()
+        },
+        Format::Changedetection => ImportFile {
+            candidates: changedetection::read(text)?,
+            ..ImportFile::default()
+        },
+        Format::Urlwatch => ImportFile {
+            candidates: urlwatch::read(text)?,
+            ..ImportFile::default()
+        },
         Format::Lookout => lookout::read(text)?,
     };
-    if candidates.len() > MAX_ENTRIES {
+    if file.candidates.len() > MAX_ENTRIES {
         return Err(FileError(format!(
             "the file has {} entries; an import takes at most {MAX_ENTRIES}: split it",
-            candidates.len()
+            file.candidates.len()
         )));
     }
-    Ok(candidates)
+    Ok(file)
 }
 
 /// Whether a JSON value says nothing (null, false, 0, empty): a peer's

@@ -5,12 +5,15 @@
 //! The peer fixtures under `tests/fixtures/` are written from the peers'
 //! documented formats.
 
+use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, expect_error, expect_json, monitor_body, spawn_app};
+use crate::helpers::{
+    TestApp, TestUser, expect_error, expect_json, monitor_body, spawn_app, spawn_app_with,
+};
 
 const URLS: &str = include_str!("../fixtures/urls.txt");
 const CHANGEDETECTION: &str = include_str!("../fixtures/changedetection-url-watches.json");
@@ -40,6 +43,61 @@ async fn import(
         .send()
         .await
         .unwrap()
+}
+
+/// An import with `Accept: application/x-ndjson`: its lines, parsed.
+async fn import_streamed(app: &TestApp, team: &str, query: &str, body: String) -> Vec<Value> {
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(300))
+        .build()
+        .unwrap()
+        .post(app.url(&format!("/api/v1/teams/{team}/import{query}")))
+        .bearer_auth(&app.alice.token)
+        .header("content-type", "text/plain")
+        .header("accept", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/x-ndjson",
+        "{:?}",
+        response.headers()
+    );
+    let text = response.text().await.unwrap();
+    assert!(text.ends_with('\n'), "every line ends: {text}");
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// A changedetection.io backup as its "Backups" page writes it: the index,
+/// the session secret, the URL lists and one folder of history per watch.
+fn backup_zip(watches: &[u8]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let folder = "c1a1b2c3-0001-4000-8000-000000000001";
+    for (name, content) in [
+        ("url-watches.json", watches),
+        ("secret.txt", b"flask-session-secret".as_slice()),
+        (
+            &format!("{folder}/history.txt"),
+            b"1704067300,1704067300.txt\n",
+        ),
+        (&format!("{folder}/1704067300.txt"), b"Laptop 999 EUR"),
+        ("url-list.txt", b"https://93.184.215.14/laptop\r\n"),
+        (
+            "url-list-with-tags.txt",
+            b"https://93.184.215.14/laptop ['Shopping']\r\n",
+        ),
+    ] {
+        writer.start_file(name, options).unwrap();
+        writer.write_all(content).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
 }
 
 async fn import_ok(app: &TestApp, team: &str, query: &str, body: &str) -> Value {
@@ -166,6 +224,17 @@ async fn a_url_list_dry_run_creates_nothing_and_the_confirmed_run_creates_what_i
 async fn a_changedetection_file_maps_every_field_lookout_understands_and_names_the_rest() {
     let app = spawn_app().await;
     let team = personal_team(&app, &app.alice).await;
+    // The file's "Shopping" is this tag, whatever the case.
+    let shopping = expect_json(
+        app.post(
+            &app.alice,
+            "/api/v1/tags",
+            &json!({"name": "shopping", "colour": "#aa5500"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
     let response = import(
         &app,
         &app.alice,
@@ -195,8 +264,9 @@ async fn a_changedetection_file_maps_every_field_lookout_understands_and_names_t
         json!([{"kind": "css", "expression": ".price"}])
     );
     assert_eq!(laptop["interval_seconds"], 1800);
+    assert_eq!(laptop["tags"], json!(["Shopping"]));
     let ignored = laptop["ignored_fields"].as_array().unwrap();
-    for field in ["tags", "ignore_text", "notification_urls"] {
+    for field in ["ignore_text", "notification_urls"] {
         assert!(ignored.contains(&json!(field)), "{field}: {laptop}");
     }
     for bookkeeping in ["last_checked", "previous_md5", "method", "check_count"] {
@@ -221,6 +291,11 @@ async fn a_changedetection_file_maps_every_field_lookout_understands_and_names_t
     );
     assert_eq!(stock["interval_seconds"], 86_400);
     assert_eq!(stock["name"], "93.184.215.17/api/stock.json");
+    assert_eq!(stock["tags"], json!([]));
+    assert_eq!(
+        stock["ignored_fields"],
+        json!(["tags (9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a is not in the file's tag list)"])
+    );
 
     let intranet = by_source("0004");
     assert_eq!(intranet["outcome"], "refused");
@@ -243,15 +318,48 @@ async fn a_changedetection_file_maps_every_field_lookout_understands_and_names_t
     // 5 s is below the test deployment's minimum of 10 s: clamped, and said.
     assert_eq!(tickets["interval_seconds"], 10);
     assert!(tickets["notes"][0].as_str().unwrap().contains("5 s"));
-    let ignored = tickets["ignored_fields"].as_array().unwrap();
-    assert!(ignored.contains(&json!("tags")), "the older `tag` string");
-    assert!(ignored.contains(&json!("include_filters (only the first is used)")));
-    assert!(
-        report["ignored_fields"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("tags"))
+    assert_eq!(
+        tickets["tags"],
+        json!(["Music", "Weekend"]),
+        "the older `tag` string"
     );
+    let ignored = tickets["ignored_fields"].as_array().unwrap();
+    assert!(ignored.contains(&json!("include_filters (only the first is used)")));
+    // The skipped duplicate gets nothing.
+    assert_eq!(again["tags"], json!([]));
+    assert_eq!(report["tags_created"], json!(["Work", "Music", "Weekend"]));
+
+    // The tags: "shopping" kept (its case and colour), the others created.
+    let tags = expect_json(
+        app.get(&app.alice, &format!("/api/v1/tags?team_id={team}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let tags: Vec<(String, i64)> = tags["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tag| {
+            (
+                tag["name"].as_str().unwrap().to_owned(),
+                tag["monitor_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tags,
+        [("Music", 1), ("shopping", 1), ("Weekend", 1), ("Work", 1)]
+            .map(|(name, count)| (name.to_owned(), count))
+    );
+    let laptop_monitor = expect_json(
+        app.get_monitor(&app.alice, laptop["monitor_id"].as_str().unwrap())
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(laptop_monitor["tags"][0]["id"], shopping["id"]);
+    assert_eq!(laptop_monitor["tags"][0]["colour"], "#aa5500");
 
     // What was created: paused and rendered watches, headers sealed.
     let database = app.database().await;
@@ -441,6 +549,7 @@ async fn files_that_are_not_of_their_format_are_refused_whole() {
         )
         .await;
     }
+    // Looks like a ZIP, is not one.
     let response = import(
         &app,
         &app.alice,
@@ -450,7 +559,13 @@ async fn files_that_are_not_of_their_format_are_refused_whole() {
         b"PK\x03\x04rest".to_vec(),
     )
     .await;
-    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let message = expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(message.contains("ZIP"), "{message}");
 }
 
 /// A monitor with every kind of secret: a header value, a cookie, a fill
@@ -708,4 +823,418 @@ async fn ten_thousand_urls_import_at_once() {
         .get(&app.alice, &format!("/api/v1/teams/{team}/export"))
         .await;
     assert_eq!(export.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn tags_travel_from_an_export_into_another_team() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    let new_tag = |team: String, name: &'static str, colour: &'static str| {
+        let app = &app;
+        async move {
+            expect_json(
+                app.post(
+                    &app.alice,
+                    "/api/v1/tags",
+                    &json!({"team_id": team, "name": name, "colour": colour}),
+                )
+                .await,
+                StatusCode::CREATED,
+            )
+            .await
+        }
+    };
+    let shop = new_tag(team.clone(), "Shop", "#112233").await;
+    let deals = new_tag(team.clone(), "Deals", "#445566").await;
+    new_tag(team.clone(), "Unused", "#778899").await;
+    let mut body = monitor_body();
+    body["team_id"] = json!(team);
+    body["tag_ids"] = json!([shop["id"], deals["id"]]);
+    expect_json(
+        app.create_monitor(&app.alice, &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    let export = app
+        .get(&app.alice, &format!("/api/v1/teams/{team}/export"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let document: Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(
+        document["tags"],
+        json!([
+            {"name": "Deals", "colour": "#445566"},
+            {"name": "Shop", "colour": "#112233"},
+            {"name": "Unused", "colour": "#778899"},
+        ])
+    );
+    assert_eq!(document["monitors"][0]["tags"], json!(["Deals", "Shop"]));
+
+    // Another team has "SHOP" already: matched whatever the case.
+    let other = expect_json(
+        app.create_team(&app.alice, &json!({"name": "Elsewhere"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let other = other["id"].as_str().unwrap().to_owned();
+    let existing = new_tag(other.clone(), "SHOP", "#000000").await;
+    let tag_count = || {
+        let app = &app;
+        async move {
+            app.database()
+                .await
+                .query_one("SELECT count(*) FROM tags", &[])
+                .await
+                .unwrap()
+                .get::<_, i64>(0)
+        }
+    };
+    let preview = import_ok(&app, &other, "", &export).await;
+    assert_eq!(preview["tags_created"], json!(["Deals"]));
+    assert_eq!(preview["entries"][0]["tags"], json!(["Deals", "Shop"]));
+    assert!(
+        !preview["ignored_fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("tags")),
+        "{preview}"
+    );
+    assert_eq!(tag_count().await, 4, "a dry run creates no tag");
+
+    let report = import_ok(&app, &other, "?dry_run=false", &export).await;
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["tags_created"], json!(["Deals"]));
+    assert_eq!(tag_count().await, 5);
+    let monitor = expect_json(
+        app.get_monitor(
+            &app.alice,
+            report["entries"][0]["monitor_id"].as_str().unwrap(),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(monitor["team_id"], other.as_str());
+    let tags: Vec<(Value, Value)> = monitor["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|tag| (tag["name"].clone(), tag["colour"].clone()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            (json!("Deals"), json!("#445566")),
+            (json!("SHOP"), json!("#000000"))
+        ],
+        "the export's colour for a new tag, the team's own tag kept as it is"
+    );
+    assert!(
+        monitor["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|tag| tag["id"] == existing["id"])
+    );
+    // The exported "Unused" tag carries no monitor: not created.
+    assert_eq!(
+        app.database()
+            .await
+            .query_one(
+                "SELECT count(*) FROM tags WHERE lower(name) = 'unused'",
+                &[]
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_changedetection_backup_zip_imports_its_watches_and_names_the_rest() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    let body = backup_zip(CHANGEDETECTION.as_bytes());
+    let preview = expect_json(
+        import(&app, &app.alice, &team, "", "application/zip", body.clone()).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(preview["format"], "changedetection");
+    let plain = import_ok(&app, &team, "", CHANGEDETECTION).await;
+    assert_eq!(
+        outcomes(&preview),
+        outcomes(&plain),
+        "as its url-watches.json"
+    );
+    assert_eq!(preview["created"], 4);
+    assert_eq!(
+        preview["archive_ignored"],
+        json!([
+            "secret.txt (its session secret, never read)",
+            "url-list.txt (the same URLs again)",
+            "url-list-with-tags.txt (the same URLs again)",
+            "1 watch folder (snapshots and history)",
+        ])
+    );
+    assert!(!preview.to_string().contains("flask-session-secret"));
+
+    // Sent as a file of unknown type, it is still recognised.
+    let confirmed = expect_json(
+        import(
+            &app,
+            &app.alice,
+            &team,
+            "?dry_run=false",
+            "application/octet-stream",
+            body,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(confirmed["created"], 4);
+    assert_eq!(monitor_count(&app).await, 4);
+}
+
+#[tokio::test]
+async fn a_zip_bomb_and_an_oversized_file_are_refused_with_413() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    // 17 MiB of JSON whitespace deflates to a few kilobytes.
+    let mut bomb = b"{\"watching\": {}".to_vec();
+    bomb.resize(17 * 1024 * 1024, b' ');
+    bomb.push(b'}');
+    let body = backup_zip(&bomb);
+    assert!(body.len() < 256 * 1024);
+    let message = expect_error(
+        import(&app, &app.alice, &team, "", "application/zip", body).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    assert!(
+        message.contains("url-watches.json") && message.contains("16 MiB"),
+        "{message}"
+    );
+
+    let text = "https://93.184.215.14/\n".repeat(17 * 1024 * 1024 / 23 + 1);
+    let message = expect_error(
+        import(&app, &app.alice, &team, "", "text/plain", text).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
+    assert!(message.contains("16 MiB"), "{message}");
+    assert_eq!(monitor_count(&app).await, 0);
+}
+
+/// The phases of a streamed import, in order, without repeats.
+fn phases(lines: &[Value]) -> Vec<String> {
+    let mut phases: Vec<String> = Vec::new();
+    for line in lines {
+        let phase = line["phase"].as_str().unwrap().to_owned();
+        if phases.last() != Some(&phase) {
+            phases.push(phase);
+        }
+    }
+    phases
+}
+
+#[tokio::test]
+async fn a_streamed_import_reports_each_phase_and_ends_with_the_report() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    app.database()
+        .await
+        .execute(
+            "INSERT INTO team_quotas (team_id, monitors) VALUES ($1::text::uuid, 5000)",
+            &[&team],
+        )
+        .await
+        .unwrap();
+    let list = (0..2500)
+        .map(|n| format!("https://93.184.215.{}/page/{n}", n % 40))
+        .collect::<Vec<_>>()
+        .join("\n");
+
+    let preview = import_streamed(&app, &team, "", list.clone()).await;
+    assert_eq!(
+        phases(&preview),
+        ["checking_destinations", "validating", "done"],
+        "a dry run creates nothing"
+    );
+    assert_eq!(monitor_count(&app).await, 0);
+
+    let lines = import_streamed(&app, &team, "?dry_run=false", list).await;
+    assert_eq!(
+        phases(&lines),
+        ["checking_destinations", "validating", "creating", "done"]
+    );
+    // Each phase counts up to its total.
+    for phase in ["checking_destinations", "validating", "creating"] {
+        let steps: Vec<(u64, u64)> = lines
+            .iter()
+            .filter(|line| line["phase"] == phase)
+            .map(|line| {
+                (
+                    line["done"].as_u64().unwrap(),
+                    line["total"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert!(steps.len() >= 2, "{phase}: {steps:?}");
+        assert!(
+            steps.windows(2).all(|pair| pair[0].0 <= pair[1].0),
+            "{phase}: {steps:?}"
+        );
+        let (done, total) = *steps.last().unwrap();
+        assert_eq!(done, total, "{phase}");
+        let expected = match phase {
+            "checking_destinations" => 40,
+            _ => 2500,
+        };
+        assert_eq!(total, expected, "{phase}");
+    }
+    let report = &lines.last().unwrap()["report"];
+    assert_eq!(report["created"], 2500);
+    assert_eq!(report["dry_run"], false);
+    assert_eq!(monitor_count(&app).await, 2500);
+}
+
+#[tokio::test]
+async fn a_streamed_import_that_fails_part_way_says_so_and_leaves_nothing() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    app.database()
+        .await
+        .execute(
+            "INSERT INTO team_quotas (team_id, monitors) VALUES ($1::text::uuid, 5000)",
+            &[&team],
+        )
+        .await
+        .unwrap();
+    app.database()
+        .await
+        .batch_execute(
+            "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+               IF NEW.url LIKE '%/boom' THEN RAISE EXCEPTION 'boom'; END IF;
+               RETURN NEW;
+             END $$;
+             CREATE TRIGGER refuse_boom BEFORE INSERT ON monitors
+               FOR EACH ROW EXECUTE FUNCTION refuse_boom();",
+        )
+        .await
+        .unwrap();
+    let mut lines: Vec<String> = (0..1500)
+        .map(|n| format!("https://93.184.215.14/page/{n}"))
+        .collect();
+    lines[1200] = "https://93.184.215.14/boom".to_owned();
+    let streamed = import_streamed(&app, &team, "?dry_run=false", lines.join("\n")).await;
+    assert_eq!(
+        phases(&streamed),
+        ["checking_destinations", "validating", "creating", "failed"]
+    );
+    // The first batch went in before the second failed ...
+    assert!(
+        streamed
+            .iter()
+            .any(|line| line["phase"] == "creating" && line["done"] == 1000),
+        "{streamed:?}"
+    );
+    let last = streamed.last().unwrap();
+    assert_eq!(last["error"]["code"], "internal_error");
+    assert!(last["error"]["request_id"].is_string());
+    assert!(
+        !last.to_string().contains("boom"),
+        "no database detail: {last}"
+    );
+    // ... and was rolled back with it.
+    assert_eq!(monitor_count(&app).await, 0, "nothing half-imported");
+}
+
+#[tokio::test]
+async fn an_import_outlasts_the_request_timeout_of_other_routes() {
+    let app = spawn_app_with(|config| config.edge.request_timeout = Duration::from_secs(1)).await;
+    let team = personal_team(&app, &app.alice).await;
+    // Every insert statement of monitors takes 1.5 s.
+    app.database()
+        .await
+        .batch_execute(
+            "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$;
+             CREATE TRIGGER slow_insert AFTER INSERT ON monitors
+               FOR EACH STATEMENT EXECUTE FUNCTION slow_insert();",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let report = import_ok(&app, &team, "?dry_run=false", URLS).await;
+    assert!(started.elapsed() > Duration::from_millis(1500));
+    assert_eq!(report["created"], 3);
+    // Any other route still answers 408 past the timeout.
+    let started = Instant::now();
+    let response = app.create_monitor(&app.alice, &monitor_body()).await;
+    expect_error(response, StatusCode::REQUEST_TIMEOUT, "request_timeout").await;
+    assert!(started.elapsed() < Duration::from_millis(1500));
+}
+
+#[tokio::test]
+async fn a_replica_refuses_a_fifth_import_at_once_and_says_when_to_retry() {
+    let app = spawn_app().await;
+    let team = personal_team(&app, &app.alice).await;
+    let bobs_team = personal_team(&app, &app.bob).await;
+    // Each insert statement takes 1.5 s, and Alice's imports wait for each
+    // other's team lock: four of them hold the replica's slots for seconds.
+    app.database()
+        .await
+        .batch_execute(
+            "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN PERFORM pg_sleep(1.5); RETURN NULL; END $$;
+             CREATE TRIGGER slow_insert AFTER INSERT ON monitors
+               FOR EACH STATEMENT EXECUTE FUNCTION slow_insert();",
+        )
+        .await
+        .unwrap();
+    let running: Vec<_> = (0..4)
+        .map(|n| {
+            let body = format!("https://93.184.215.{}/page", 20 + n);
+            let request = import(
+                &app,
+                &app.alice,
+                &team,
+                "?dry_run=false",
+                "text/plain",
+                body,
+            );
+            async move { request.await.status() }
+        })
+        .collect();
+    let running = futures::future::join_all(running);
+    let fifth = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Bob's team: were a slot free, his import would not wait for a lock.
+        for _ in 0..6 {
+            let response = import(&app, &app.bob, &bobs_team, "", "text/plain", URLS).await;
+            if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+                return response;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("four imports running, a fifth was still taken");
+    };
+    let (statuses, refused) = tokio::join!(running, fifth);
+    assert_eq!(statuses, [StatusCode::OK; 4]);
+    assert_eq!(refused.headers()["retry-after"], "30");
+    let message = expect_error(refused, StatusCode::SERVICE_UNAVAILABLE, "busy").await;
+    assert!(message.contains("4 imports"), "{message}");
+    // Slots come back when imports end.
+    let after = import(&app, &app.bob, &bobs_team, "", "text/plain", URLS).await;
+    assert_eq!(after.status(), StatusCode::OK);
 }
