@@ -26,6 +26,7 @@ mod ratings;
 mod render_options;
 mod screenshots;
 mod selectors;
+mod series;
 mod transfer;
 mod unsubscribe;
 mod validation;
