@@ -225,6 +225,14 @@ export interface paths {
     /** How many of the monitor's last 30 rated alerts were useful. */
     get: operations["precision"];
   };
+  "/api/v1/monitors/{id}/series": {
+    /**
+     * The monitor's latest checks as a series, oldest first: each check's outcome and the value
+     * its verdict extracted (a number with its unit when it is one), with the threshold of a
+     * number condition. What the monitor page charts.
+     */
+    get: operations["series"];
+  };
   "/api/v1/monitors/{id}/trigger-secret": {
     /** Creates or replaces the monitor's trigger secret. */
     post: operations["rotate_secret"];
@@ -1098,6 +1106,11 @@ export interface components {
        */
       total_alerts: number;
     };
+    /**
+     * @description Which side of the threshold alerts.
+     * @enum {string}
+     */
+    DirectionBody: "below" | "above";
     ErrorContent: {
       /** @description Stable machine-readable code, e.g. `not_found`, `rate_limited`. */
       code: string;
@@ -1400,7 +1413,7 @@ export interface components {
       type: "monitor.failing";
     };
     MonitorList: {
-      items: components["schemas"]["MonitorResponse"][];
+      items: components["schemas"]["MonitorListItem"][];
       /** @description Pass it as `cursor` (with the same filter) for the next page; `null` on the last. */
       next_cursor?: string | null;
       /**
@@ -1408,6 +1421,11 @@ export interface components {
        * @description How many monitors match the filter, over every page.
        */
       total: number;
+    };
+    /** @description A monitor as the list shows it: the monitor and its last checks. */
+    MonitorListItem: components["schemas"]["MonitorResponse"] & {
+      /** @description The last 20 checks' outcomes and extracted numbers, oldest first. */
+      recent: components["schemas"]["RecentChecks"];
     };
     /** @description A failing monitor's check succeeded again. */
     MonitorRecoveredEvent: {
@@ -1531,6 +1549,17 @@ export interface components {
     NameOnly: {
       name: string;
     };
+    /**
+     * @description What a check came to.
+     *
+     * - `ok`: the page was read and nothing changed.
+     * - `changed`: the page changed and the change did not alert.
+     * - `alerted`: the check sent an alert.
+     * - `failed`: the page could not be read or the change could not be judged.
+     * - `skipped`: not fetched, the team's renders of the hour were spent.
+     * @enum {string}
+     */
+    OutcomeBody: "ok" | "changed" | "alerted" | "failed" | "skipped";
     PrecisionResponse: {
       /** Format: int64 */
       noise: number;
@@ -1701,6 +1730,28 @@ export interface components {
       team_id: string;
       team_name: string;
     };
+    /** @description The last checks of a monitor, for the list's strip of outcomes and sparkline. */
+    RecentChecks: {
+      /** @description Up to 20 checks, oldest first. */
+      points: components["schemas"]["RecentPoint"][];
+      threshold?: components["schemas"]["ThresholdBody"] | null;
+      /** @description The unit of `value`, as in the series. */
+      unit?: string | null;
+    };
+    /** @description A check in a row of the monitor list. */
+    RecentPoint: {
+      /**
+       * Format: date-time
+       * @description When the check started.
+       */
+      at: string;
+      outcome: components["schemas"]["OutcomeBody"];
+      /**
+       * Format: double
+       * @description The number the verdict extracted, if it extracted one.
+       */
+      value?: number | null;
+    };
     Refreshed200: {
       /**
        * Format: int64
@@ -1738,6 +1789,39 @@ export interface components {
      * @enum {string}
      */
     ScreenshotBody: "never" | "on_change" | "every_check";
+    /** @description One check of the series. */
+    SeriesPoint: {
+      /**
+       * Format: date-time
+       * @description When the check started.
+       */
+      at: string;
+      /** Format: uuid */
+      check_id: string;
+      /** @description The extracted value as the judge wrote it. */
+      extracted_value?: string | null;
+      outcome: components["schemas"]["OutcomeBody"];
+      /** @description The unit written next to that number ("€", "EUR", "%", "items"). */
+      unit?: string | null;
+      /**
+       * Format: double
+       * @description The number the verdict extracted; `null` when it extracted none or text.
+       */
+      value?: number | null;
+      value_kind?: components["schemas"]["ValueKind"] | null;
+    };
+    SeriesResponse: {
+      /** Format: uuid */
+      monitor_id: string;
+      /** @description The latest checks, oldest first. */
+      points: components["schemas"]["SeriesPoint"][];
+      threshold?: components["schemas"]["ThresholdBody"] | null;
+      /**
+       * @description The unit of the series' values: the latest unit a value was written with, else the
+       * threshold's.
+       */
+      unit?: string | null;
+    };
     SessionList: {
       items: components["schemas"]["SessionResponse"][];
     };
@@ -1921,6 +2005,19 @@ export interface components {
       /** @description Always `sent`. */
       status: string;
     };
+    /** @description The line a number condition alerts at ("price drops below 100 EUR"). */
+    ThresholdBody: {
+      /** @description The condition holds `below` or `above` the value. */
+      direction: components["schemas"]["DirectionBody"];
+      /** @description Whether the value itself satisfies it (`at most`, `at least`, `<=`, `>=`). */
+      inclusive: boolean;
+      /** @description In the judge's words, e.g. "below 100". */
+      label: string;
+      /** @description The currency or unit the condition names. */
+      unit?: string | null;
+      /** Format: double */
+      value: number;
+    };
     TriggerSecret: {
       /** @description The HMAC key. Shown this once. */
       secret: string;
@@ -2022,6 +2119,12 @@ export interface components {
       /** Format: int64 */
       users: number;
     };
+    /**
+     * @description What a verdict extracted: `number` (one number, with at most a unit, so it is charted) or
+     * `text` (a phrase or a version, shown as written).
+     * @enum {string}
+     */
+    ValueKind: "number" | "text";
   };
   responses: never;
   parameters: never;
@@ -2937,6 +3040,44 @@ export interface operations {
       };
       /** @description No such monitor of yours */
       404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * The monitor's latest checks as a series, oldest first: each check's outcome and the value
+   * its verdict extracted (a number with its unit when it is one), with the threshold of a
+   * number condition. What the monitor page charts.
+   */
+  series: {
+    parameters: {
+      query?: {
+        /** @description How many of the latest checks, 1 to 500 (default 100). */
+        limit?: number;
+      };
+      path: {
+        /** @description Monitor id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["SeriesResponse"];
+        };
+      };
+      /** @description No such monitor among the caller's teams */
+      404: {
+        content: never;
+      };
+      /** @description `limit` is not between 1 and 500 */
+      422: {
         content: never;
       };
       /** @description An error, in the API's one error format */
