@@ -4,7 +4,7 @@ import type { CheckOutcome, MonitorListItem, MonitorSeries, SeriesPoint } from '
 import { AtAGlance, valueChanges } from '../src/components/AtAGlance';
 import { OutcomeStrip, describeOutcomes } from '../src/components/OutcomeStrip';
 import { Sparkline, ValueChart, describeSeries, thresholdText } from '../src/components/ValueChart';
-import { formatValue, linePath, linearScale, niceDomain, niceStep, niceTicks, sparklinePath, timeTicks } from '../src/lib/chart';
+import { formatValue, linePath, linearScale, niceDomain, niceStep, niceTicks, sparklinePath, timeLabel, timeTicks } from '../src/lib/chart';
 import { MonitorDetail } from '../src/pages/MonitorDetail';
 import { Monitors } from '../src/pages/Monitors';
 import { json, mockFetch } from './fetch-mock';
@@ -60,6 +60,12 @@ describe('chart arithmetic', () => {
     const start = Date.UTC(2026, 0, 1, 12, 3);
     const ticks = timeTicks([start, start + 30 * 60_000], 4);
     expect(ticks.map((tick) => new Date(tick).toISOString().slice(11, 16))).toEqual(['12:15', '12:30']);
+    // Checks a few seconds apart still get a labelled axis.
+    const quick = timeTicks([start, start + 40_000], 5);
+    expect(quick.map((tick) => new Date(tick).toISOString().slice(14, 19))).toEqual(['03:00', '03:15', '03:30']);
+    expect(timeTicks([start + 100, start + 900], 5)).toEqual([start + 100, start + 900]);
+    expect(timeLabel(start, 40_000, 'en-GB')).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(timeLabel(start, 3 * 86_400_000, 'en-GB')).toMatch(/Jan/);
     const days = timeTicks([Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 10)], 5);
     expect(days.length).toBeLessThanOrEqual(5);
     expect(days.every((tick) => tick % 86_400_000 === 0)).toBe(true);

@@ -67,10 +67,15 @@ function decimalsOf(step: number): number {
   return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
 }
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const TIME_STEPS = [
+  SECOND,
+  5 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
   MINUTE,
   5 * MINUTE,
   15 * MINUTE,
@@ -85,7 +90,11 @@ const TIME_STEPS = [
   30 * DAY,
 ];
 
-/** Times (ms) on a round step (a minute, 5 minutes, … a month) so that at most `count` fall in `domain`. */
+/**
+ * Times (ms) on a round step (a second, 5 seconds, … a month) so that at most
+ * `count` fall in `domain`; the two ends when fewer than two steps fit, so
+ * the axis is never unlabelled.
+ */
 export function timeTicks(domain: [number, number], count = 5): number[] {
   const [start, end] = domain;
   if (!(end > start)) return Number.isFinite(start) ? [start] : [];
@@ -93,15 +102,14 @@ export function timeTicks(domain: [number, number], count = 5): number[] {
   // Steps of a day or more fall on UTC midnights; shorter ones on round clock times.
   const ticks: number[] = [];
   for (let tick = Math.ceil(start / step) * step; tick <= end; tick += step) ticks.push(tick);
-  return ticks;
+  return ticks.length >= 2 ? ticks : [start, end];
 }
 
-/** A time tick's label: the clock within two days, the date beyond. */
+/** A time tick's label: the clock (with seconds within five minutes) within two days, the date beyond. */
 export function timeLabel(time: number, span: number, locale?: string): string {
   const date = new Date(time);
-  return span <= 2 * DAY
-    ? date.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
+  if (span > 2 * DAY) return date.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
+  return date.toLocaleTimeString(locale, span < 5 * MINUTE ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
 }
 
 export interface Point {
