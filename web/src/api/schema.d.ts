@@ -157,7 +157,9 @@ export interface paths {
     /**
      * The monitors of the caller's teams, newest first, optionally filtered by
      * team, tag, status and text. Pages follow `(created_at, id)`, so paging
-     * with `next_cursor` never skips or repeats a monitor.
+     * with `next_cursor` never skips or repeats a monitor. Each item carries
+     * `recent`: its last 20 checks' outcomes and extracted numbers (see
+     * `GET /api/v1/monitors/{id}/series`).
      */
     get: operations["list"];
     /** Creates a monitor in the caller's personal team or in `team_id`. */

@@ -746,7 +746,9 @@ pub(crate) fn monitor_filter(
 
 /// The monitors of the caller's teams, newest first, optionally filtered by
 /// team, tag, status and text. Pages follow `(created_at, id)`, so paging
-/// with `next_cursor` never skips or repeats a monitor.
+/// with `next_cursor` never skips or repeats a monitor. Each item carries
+/// `recent`: its last 20 checks' outcomes and extracted numbers (see
+/// `GET /api/v1/monitors/{id}/series`).
 #[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, body = MonitorList),
