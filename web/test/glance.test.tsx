@@ -4,7 +4,7 @@ import type { CheckOutcome, MonitorListItem, MonitorSeries, SeriesPoint } from '
 import { AtAGlance, valueChanges } from '../src/components/AtAGlance';
 import { OutcomeStrip, describeOutcomes } from '../src/components/OutcomeStrip';
 import { Sparkline, ValueChart, describeSeries, thresholdText } from '../src/components/ValueChart';
-import { formatValue, linePath, linearScale, niceDomain, niceStep, niceTicks, sparklinePath, timeLabel, timeTicks } from '../src/lib/chart';
+import { formatValue, linePath, linearScale, niceDomain, niceStep, niceTicks, sparkline, timeLabel, timeTicks } from '../src/lib/chart';
 import { MonitorDetail } from '../src/pages/MonitorDetail';
 import { Monitors } from '../src/pages/Monitors';
 import { json, mockFetch } from './fetch-mock';
@@ -73,8 +73,10 @@ describe('chart arithmetic', () => {
 
   it('draws lines with a gap where a check read no value', () => {
     expect(linePath([{ x: 0, y: 10 }, { x: 5, y: 5 }, null, { x: 10, y: 0 }])).toBe('M0,10L5,5M10,0');
-    expect(sparklinePath([1, null, 3], 20, 10, 0)).toBe('M0,10M20,0');
-    expect(sparklinePath([null, null], 20, 10)).toBe('');
+    expect(sparkline([1, null, 3], 20, 10, { pad: 0 })).toEqual({ path: 'M0,10M20,0', thresholdY: null });
+    expect(sparkline([null, null], 20, 10).path).toBe('');
+    // A threshold outside the values widens the scale so its line is drawn.
+    expect(sparkline([2, 3], 20, 10, { pad: 0, threshold: 1 })).toEqual({ path: 'M0,5L20,0', thresholdY: 10 });
   });
 
   it('writes values with their unit where people expect it', () => {
@@ -150,8 +152,9 @@ describe('the strip of outcomes', () => {
   });
 
   it('writes the latest value beside a sparkline', () => {
-    render(<Sparkline values={[129, null, 89.9]} unit="€" label="Values of Laptop" />);
-    expect(screen.getByRole('img').getAttribute('aria-label')).toBe('Values of Laptop: from €129 to €89.9');
+    const { container } = render(<Sparkline values={[129, null, 89.9]} unit="€" threshold={{ ...priced.threshold!, unit: '€' }} label="Values of Laptop" />);
+    expect(screen.getByRole('img').getAttribute('aria-label')).toBe('Values of Laptop: from €129 to €89.9; alert below €100');
+    expect(container.querySelector('line.sparkline-threshold')).not.toBeNull();
   });
 });
 
@@ -196,7 +199,7 @@ describe('the pages', () => {
     render(signedIn(<Monitors />));
     const strip = await screen.findByRole('img', { name: /^Recent checks of Laptop/ });
     expect(strip.closest('td')?.getAttribute('data-label')).toBe('Recent checks');
-    expect(screen.getByRole('img', { name: 'Values of Laptop: from 129 EUR to 89.9 EUR' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Values of Laptop: from 129 EUR to 89.9 EUR; alert below 100 EUR' })).toBeTruthy();
     expect(screen.getByRole('columnheader', { name: 'Recent checks' })).toBeTruthy();
   });
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MonitorSeries, SeriesThreshold } from '../api/types';
-import { formatValue, linearScale, linePath, niceDomain, niceTicks, sparklinePath, timeLabel, timeTicks } from '../lib/chart';
+import { formatValue, linearScale, linePath, niceDomain, niceTicks, sparkline, timeLabel, timeTicks } from '../lib/chart';
 import { absoluteTime } from '../lib/format';
 import { OUTCOME_WORDS } from './OutcomeStrip';
 
@@ -145,17 +145,21 @@ export function ValueChart({ series, subject = 'value' }: { series: MonitorSerie
   );
 }
 
-/** A list row's small line of its recent values, with the latest written out beside it. */
-export function Sparkline({ values, unit, label }: { values: (number | null)[]; unit?: string | null; label: string }) {
+/** A list row's small line of its recent values (and its alert threshold), with the latest written out beside it. */
+export function Sparkline(props: { values: (number | null)[]; unit?: string | null; threshold?: SeriesThreshold | null; label: string }) {
+  const { values, unit, threshold, label } = props;
   const numbers = values.filter((value): value is number => value !== null);
   if (numbers.length === 0) return null;
   const latest = numbers[numbers.length - 1];
   const first = numbers[0];
-  const description = `${label}: ${numbers.length === 1 ? formatValue(latest, unit) : `from ${formatValue(first, unit)} to ${formatValue(latest, unit)}`}`;
+  let description = `${label}: ${numbers.length === 1 ? formatValue(latest, unit) : `from ${formatValue(first, unit)} to ${formatValue(latest, unit)}`}`;
+  if (threshold) description += `; ${thresholdText(threshold, unit).replace(/^Alert/, 'alert')}`;
+  const drawn = sparkline(values, 96, 24, { threshold: threshold?.value });
   return (
     <span class="sparkline">
       <svg role="img" aria-label={description} width="96" height="24" viewBox="0 0 96 24">
-        <path class="chart-line" d={sparklinePath(values, 96, 24)} />
+        {drawn.thresholdY !== null && <line class="sparkline-threshold" x1="0" x2="96" y1={drawn.thresholdY} y2={drawn.thresholdY} />}
+        <path class="chart-line" d={drawn.path} />
       </svg>
       <span class="small" aria-hidden="true">
         {formatValue(latest, unit)}

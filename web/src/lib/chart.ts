@@ -132,13 +132,25 @@ export function linePath(points: (Point | null)[]): string {
   return path;
 }
 
-/** A sparkline's path: `values` evenly spaced across `width`, gaps for `null`s. */
-export function sparklinePath(values: (number | null)[], width: number, height: number, pad = 2): string {
+/**
+ * A sparkline: `values` evenly spaced across `width` (gaps for `null`s), and
+ * where a `threshold` falls on the same scale, which then spans it too.
+ */
+export function sparkline(
+  values: (number | null)[],
+  width: number,
+  height: number,
+  { pad = 2, threshold }: { pad?: number; threshold?: number | null } = {},
+): { path: string; thresholdY: number | null } {
   const numbers = values.filter((value): value is number => value !== null && Number.isFinite(value));
-  if (numbers.length === 0) return '';
+  if (numbers.length === 0) return { path: '', thresholdY: null };
+  const spanned = threshold != null && Number.isFinite(threshold) ? [...numbers, threshold] : numbers;
   const x = linearScale([0, Math.max(values.length - 1, 1)], [pad, width - pad]);
-  const y = linearScale([Math.min(...numbers), Math.max(...numbers)], [height - pad, pad]);
-  return linePath(values.map((value, index) => (value === null || !Number.isFinite(value) ? null : { x: x(index), y: y(value) })));
+  const y = linearScale([Math.min(...spanned), Math.max(...spanned)], [height - pad, pad]);
+  return {
+    path: linePath(values.map((value, index) => (value === null || !Number.isFinite(value) ? null : { x: x(index), y: y(value) }))),
+    thresholdY: threshold != null && Number.isFinite(threshold) ? round(y(threshold)) : null,
+  };
 }
 
 function round(value: number): number {

@@ -35,11 +35,11 @@ function Time({ iso }: { iso?: string | null }) {
 
 /** A row's last checks: a sparkline of the values they extracted, and the strip of their outcomes. */
 function RecentCell({ monitor }: { monitor: MonitorListItem }) {
-  const { points, unit } = monitor.recent;
+  const { points, unit, threshold } = monitor.recent;
   if (points.length === 0) return <span class="muted small">No checks yet</span>;
   return (
     <>
-      <Sparkline values={points.map((point) => point.value ?? null)} unit={unit} label={`Values of ${monitor.name}`} />
+      <Sparkline values={points.map((point) => point.value ?? null)} unit={unit} threshold={threshold} label={`Values of ${monitor.name}`} />
       <OutcomeStrip points={points} label={`Recent checks of ${monitor.name}`} />
     </>
   );
