@@ -70,7 +70,8 @@ export function ValueChart({ series, subject = 'value' }: { series: MonitorSerie
   const xTicks = timeTicks(timeDomain, Math.max(2, Math.floor((width - MARGIN.left) / 110)));
   const yTicks = niceTicks(domain);
   const span = timeDomain[1] - timeDomain[0];
-  const path = linePath(series.points.map((point) => (point.value == null ? null : { x: x(Date.parse(point.at)), y: y(point.value) })));
+  // Checks without a value (an unchanged page is not judged again, a failed one read nothing) do not break the line.
+  const path = linePath(points.map((point) => ({ x: x(Date.parse(point.at)), y: y(point.value as number) })));
   const summary = describeSeries(series, subject);
   const unitWords = series.unit ? ` (${series.unit})` : '';
   return (

@@ -133,7 +133,7 @@ export function linePath(points: (Point | null)[]): string {
 }
 
 /**
- * A sparkline: `values` evenly spaced across `width` (gaps for `null`s), and
+ * A sparkline: `values` evenly spaced across `width` (a `null` is skipped), and
  * where a `threshold` falls on the same scale, which then spans it too.
  */
 export function sparkline(
@@ -148,7 +148,8 @@ export function sparkline(
   const x = linearScale([0, Math.max(values.length - 1, 1)], [pad, width - pad]);
   const y = linearScale([Math.min(...spanned), Math.max(...spanned)], [height - pad, pad]);
   return {
-    path: linePath(values.map((value, index) => (value === null || !Number.isFinite(value) ? null : { x: x(index), y: y(value) }))),
+    // A check without a value (an unchanged page is not judged again) does not break the line.
+    path: linePath(values.flatMap((value, index) => (value === null || !Number.isFinite(value) ? [] : [{ x: x(index), y: y(value) }]))),
     thresholdY: threshold != null && Number.isFinite(threshold) ? round(y(threshold)) : null,
   };
 }
