@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The monitor list at 10,000 monitors (issue 20): one team holding
-# BENCH_LIST_MONITORS monitors (default 10,000) with 20 tags and a mix of
-# states, seeded in SQL, then the gateway's filtered list, its paging and a
-# bulk action by filter, timed over loopback. Figures are printed (median and
+# BENCH_LIST_MONITORS monitors (default 10,000) with 20 tags, a mix of
+# states and BENCH_LIST_CHECKS checks each (default 30, extracting a price:
+# each row of the list carries its last 20), seeded in SQL, then the
+# gateway's filtered list, its paging and a bulk action by filter, timed over loopback. Figures are printed (median and
 # p95 of BENCH_LIST_REPEAT requests each), not asserted.
 #
 # Release build by default, as `make bench` runs it; BENCH_PROFILE=debug
@@ -14,6 +15,7 @@ source scripts/lib.sh
 
 MONITORS=${BENCH_LIST_MONITORS:-10000}
 REPEAT=${BENCH_LIST_REPEAT:-30}
+CHECKS=${BENCH_LIST_CHECKS:-30}
 PROFILE=${BENCH_PROFILE:-release}
 
 ensure_redis_binaries
@@ -95,10 +97,20 @@ SELECT m.id, t.id FROM monitors m
   JOIN tags t ON t.name = 'tag-' || (1 + abs(hashtext(m.id::text)) % 20)
                  OR (abs(hashtext(m.url)) % 3 = 0 AND t.name = 'tag-' || (1 + abs(hashtext(m.url)) % 20))
 ON CONFLICT DO NOTHING;
+
+-- A history per monitor, every tenth check an alert and every seventh a failure.
+INSERT INTO checks (id, monitor_id, team_id, reason, status, changed, triggered,
+                    extracted_value, started_at, finished_at)
+SELECT gen_random_uuid(), m.id, m.team_id, 'schedule',
+       CASE WHEN k % 7 = 0 THEN 'timeout' ELSE 'ok' END,
+       k % 3 = 0, k % 10 = 0,
+       CASE WHEN k % 7 = 0 THEN NULL ELSE (100 + k % 13) || '.90' END,
+       now() - k * interval '1 hour', now() - k * interval '1 hour' + interval '2 seconds'
+  FROM monitors m, generate_series(1, $CHECKS) AS k;
 ANALYZE;
 SQL
 seed_seconds=$(awk -v s="$seed_started" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
-log "seeded in ${seed_seconds} s: $("${PSQL[@]}" -c 'SELECT count(*) FROM monitors') monitors, $("${PSQL[@]}" -c 'SELECT count(*) FROM monitor_tags') tag links"
+log "seeded in ${seed_seconds} s: $("${PSQL[@]}" -c 'SELECT count(*) FROM monitors') monitors, $("${PSQL[@]}" -c 'SELECT count(*) FROM monitor_tags') tag links, $("${PSQL[@]}" -c 'SELECT count(*) FROM checks') checks"
 
 # time_get NAME PATH: REPEAT sequential requests (after 3 warm-ups); prints
 # the median and p95 in ms and what the first page holds.

@@ -152,11 +152,35 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.locator('.list-item', { hasText: 'My inbox' }).waitFor();
     assert.equal(await page.title(), 'Channels · Lookout');
 
+    step('the price its checks extract is charted at a glance, with the threshold and the outcomes');
+    await nav('Monitors').click();
+    await page.getByRole('link', { name: 'Widget price', exact: true }).click();
+    await page.getByRole('heading', { name: 'Widget price', level: 1 }).waitFor();
+    for (const price of ['110', '85']) {
+      site.setBody(`<h1>Widget</h1><p>Price: ${price} EUR</p><p>In stock</p>`);
+      await checkNow.click();
+      await page.getByTestId('check-item').filter({ hasText: `now ${price},` }).first().waitFor({ timeout: CHECK_TIMEOUT_MS });
+      await checkNow.waitFor({ timeout: CHECK_TIMEOUT_MS });
+    }
+    const glance = page.locator('section.glance');
+    // 120 (the first snapshot), 90 (alert), 110, 85 (alert again), and any scheduled check between.
+    const chart = glance.getByRole('img', { name: /^Value over \d+ checks: from 120 EUR to 85 EUR, lowest 85 EUR, highest 120 EUR\. Alert below 100 EUR\.$/ });
+    await chart.waitFor({ timeout: CHECK_TIMEOUT_MS });
+    await glance.locator('.chart-threshold text', { hasText: 'Alert below 100 EUR' }).waitFor();
+    assert.ok((await glance.locator('.chart-grid .chart-tick').allTextContents()).every((tick) => tick.endsWith(' EUR')), 'value ticks carry the unit');
+    assert.match(await glance.getByRole('img', { name: /^Last \d+ checks:/ }).getAttribute('aria-label'), /2 alerted/);
+    await glance.screenshot({ path: path.join(ARTIFACTS, '05c-value-chart.png') });
+    log('  screenshot 05c-value-chart.png');
+    await a11y.audit(page, '05c-value-chart');
+    site.setBody(page90);
+
     step('the list shows the monitor with its last alert');
     await nav('Monitors').click();
     const row = page.locator('table.monitors tbody tr', { hasText: 'Widget price' });
     await row.waitFor();
     assert.notEqual((await row.locator('td[data-label="Last alert"]').innerText()).trim(), '—');
+    await row.getByRole('img', { name: /^Recent checks of Widget price: Last \d+ checks: .*2 alerted/ }).waitFor();
+    await row.getByRole('img', { name: 'Values of Widget price: from 120 EUR to 85 EUR; alert below 100 EUR' }).waitFor();
     await visit('06-monitors');
 
     step('tag a monitor, filter by the tag in the URL, pause and delete in bulk');

@@ -1,12 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import type { Monitor } from '../src/api/types';
+import type { Monitor, MonitorListItem } from '../src/api/types';
 import { describeOutcome } from '../src/components/BulkActions';
 import { Monitors } from '../src/pages/Monitors';
 import { json, mockFetch } from './fetch-mock';
 import { signedIn } from './session';
 
-function monitor(id: string, name: string, overrides: Partial<Monitor> = {}): Monitor {
+function monitor(id: string, name: string, overrides: Partial<Monitor> = {}): MonitorListItem {
   return {
     id,
     team_id: 't1',
@@ -32,8 +32,9 @@ function monitor(id: string, name: string, overrides: Partial<Monitor> = {}): Mo
     failure_alert_after: 3,
     failing: false,
     screenshot: 'never',
+    recent: { unit: null, threshold: null, points: [] },
     ...overrides,
-  } as Monitor;
+  } as MonitorListItem;
 }
 
 const shops = { id: 'tag1', team_id: 't1', name: 'Shops', colour: '#16794a', monitor_count: 1, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import type { Monitor } from '../src/api/types';
+import type { Monitor, MonitorListItem } from '../src/api/types';
 import { App } from '../src/app';
 import { DiffView } from '../src/components/DiffView';
 import { MonitorDetail } from '../src/pages/MonitorDetail';
@@ -10,7 +10,7 @@ import { Monitors } from '../src/pages/Monitors';
 import { json, mockFetch } from './fetch-mock';
 import { me, signedIn } from './session';
 
-function monitor(overrides: Partial<Monitor> = {}): Monitor {
+function monitor(overrides: Partial<Monitor> = {}): MonitorListItem {
   return {
     id: 'm1',
     team_id: 't1',
@@ -43,6 +43,7 @@ function monitor(overrides: Partial<Monitor> = {}): Monitor {
     failing: false,
     screenshot: 'never',
     tags: [],
+    recent: { unit: null, threshold: null, points: [] },
     ...overrides,
   };
 }
@@ -137,6 +138,7 @@ describe('the history export', () => {
     const { calls } = mockFetch({
       'GET /api/v1/monitors/m1': () => monitorAnswers[Math.min(asked++, monitorAnswers.length - 1)](),
       'GET /api/v1/monitors/m1/checks': json(200, { items: [], next_cursor: null }),
+      'GET /api/v1/monitors/m1/series': json(200, { monitor_id: 'm1', unit: null, threshold: null, points: [] }),
       'POST /auth/refresh': new Response(null, { status: 204 }),
     });
     // The browser's download, which jsdom cannot do: where it would go.
@@ -167,7 +169,7 @@ describe('the history export', () => {
     const { calls, downloads } = await monitorPage(found, expired, found);
     fireEvent.click(screen.getByRole('link', { name: 'Export history as CSV' }));
     await waitFor(() => expect(downloads).toEqual(['/api/v1/monitors/m1/checks/export?format=csv']));
-    expect(calls.map((call) => `${call.method} ${call.url}`).filter((call) => !call.includes('/checks'))).toEqual([
+    expect(calls.map((call) => `${call.method} ${call.url}`).filter((call) => !call.includes('/checks') && !call.includes('/series'))).toEqual([
       'GET /api/v1/monitors/m1',
       'GET /api/v1/monitors/m1',
       'POST /auth/refresh',

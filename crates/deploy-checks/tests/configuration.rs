@@ -12,7 +12,7 @@ use deploy_checks::repo;
 
 /// The crates whose sources make up the shipped binaries (services, their
 /// shared plumbing, and the development tools `make dev` runs).
-const BINARY_CRATES: [&str; 14] = [
+const BINARY_CRATES: [&str; 15] = [
     "gateway",
     "scheduler",
     "browser",
@@ -23,6 +23,7 @@ const BINARY_CRATES: [&str; 14] = [
     "netguard",
     "secret-box",
     "selection",
+    "condition-rules",
     "blob-store",
     "dev-idp",
     "dev-mailbox",

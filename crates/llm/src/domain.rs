@@ -50,25 +50,9 @@ pub struct TokenUsage {
     pub completion: u32,
 }
 
-/// Whether a condition is about how the page *is* or about something that *happens*.
-///
-/// A state condition ("price below 100") can already hold on the first check and alerts again
-/// only after it stopped holding; an event condition ("a new job posting mentioning Rust") needs
-/// a change to happen, so it never alerts on the first check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConditionKind {
-    State,
-    Event,
-}
-
-impl ConditionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::State => "state",
-            Self::Event => "event",
-        }
-    }
-}
+/// Whether a condition is about how the page *is* or about something that *happens*; read by
+/// the offline rules (crate `condition-rules`), which own it.
+pub use condition_rules::ConditionKind;
 
 /// Whether the evidence a verdict quotes was found in the page.
 #[derive(Debug, Clone, PartialEq, Eq)]

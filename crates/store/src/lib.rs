@@ -15,6 +15,7 @@
 //! - [`bulk`]: one change (pause, run now, tag, channel) applied to many monitors.
 //! - [`channels`]: notification channels of a team.
 //! - [`checks`]: check history as users read it.
+//! - [`series`]: a monitor's recent outcomes and extracted values, for charts and the list.
 //! - [`scheduling`]: claiming due monitors and recording check results.
 //! - [`deliveries`]: the notification outbox.
 //! - [`digests`]: alerts gathered into one message per hour or day, through the outbox.
@@ -53,6 +54,7 @@ pub mod quotas;
 pub mod ratings;
 pub mod retention;
 pub mod scheduling;
+pub mod series;
 pub mod sessions;
 pub mod tags;
 pub mod teams;

@@ -392,3 +392,86 @@ async fn the_first_check_rule_is_stored_and_a_new_condition_forgets_what_held() 
     assert_eq!(updated.monitor.condition_holds, None);
     assert_eq!(updated.monitor.first_check, FirstCheck::Alert);
 }
+
+#[tokio::test]
+async fn series_and_recent_checks_are_read_only_for_members_of_the_monitors_team() {
+    let store = store().await;
+    let alice = store
+        .upsert_user_by_email("alice@example.com", "")
+        .await
+        .unwrap();
+    let bob = store
+        .upsert_user_by_email("bob@example.com", "")
+        .await
+        .unwrap();
+    let mut priced = definition("priced");
+    priced.condition = "price below 100 EUR".to_owned();
+    let created = store
+        .create_monitor(alice.id, None, &priced, &[])
+        .await
+        .unwrap()
+        .monitor;
+    let start = chrono::Utc::now() - chrono::Duration::minutes(30);
+    for (minute, value, triggered) in [(1, "120", false), (2, "90", true), (3, "110", false)] {
+        let at = start + chrono::Duration::minutes(minute);
+        let check = NewCheck {
+            id: uuid::Uuid::now_v7(),
+            monitor_id: created.id,
+            team_id: created.team_id,
+            reason: "schedule",
+            status: "ok".to_owned(),
+            changed: minute > 1,
+            triggered,
+            extracted_value: Some(value.to_owned()),
+            started_at: at,
+            finished_at: at,
+            ..NewCheck::default()
+        };
+        let outcome = MonitorOutcome {
+            succeeded: true,
+            condition: ConditionMemory::Keep,
+            judging: Judging::Judged,
+            next_check_in: std::time::Duration::from_secs(60),
+        };
+        store.record_check(&check, None, outcome).await.unwrap();
+    }
+
+    let series = store
+        .check_series(alice.id, created.id, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(series.condition, "price below 100 EUR");
+    let read: Vec<(store::series::Outcome, Option<&str>)> = series
+        .checks
+        .iter()
+        .map(|check| (check.outcome, check.extracted_value.as_deref()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (store::series::Outcome::Alerted, Some("90")),
+            (store::series::Outcome::Changed, Some("110")),
+        ],
+        "the latest two, oldest first"
+    );
+    let recent = store
+        .recent_checks(alice.id, &[created.id, uuid::Uuid::new_v4()], 20)
+        .await
+        .unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[&created.id].len(), 3);
+
+    // Bob names Alice's monitor: neither query answers anything of it.
+    assert_eq!(
+        store.check_series(bob.id, created.id, 100).await.unwrap(),
+        None
+    );
+    assert!(
+        store
+            .recent_checks(bob.id, &[created.id], 20)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,6 +1,6 @@
 import { request } from './client';
 import { filterQuery, type MonitorFilter } from '../lib/monitorFilter';
-import type { BulkInput, BulkOutcome, Check, CheckList, ExportFormat, Monitor, MonitorInput, MonitorList, MonitorPatch, Preview, PreviewInput, Queued } from './types';
+import type { BulkInput, BulkOutcome, Check, CheckList, ExportFormat, Monitor, MonitorInput, MonitorList, MonitorPatch, MonitorSeries, Preview, PreviewInput, Queued } from './types';
 
 /** One page of the monitors `filter` matches, newest first; `cursor` is the previous page's `next_cursor`. */
 export const listMonitors = (filter: MonitorFilter = {}, cursor?: string, limit = 50) =>
@@ -30,6 +30,10 @@ export const listChecks = (monitorId: string, cursor?: string) =>
   request<CheckList>(`/api/v1/monitors/${encodeURIComponent(monitorId)}/checks`, {
     query: { cursor, limit: 50 },
   });
+
+/** `GET /api/v1/monitors/{id}/series`: the latest checks' outcomes and extracted values, oldest first. */
+export const getSeries = (monitorId: string, limit = 100) =>
+  request<MonitorSeries>(`/api/v1/monitors/${encodeURIComponent(monitorId)}/series`, { query: { limit } });
 
 /**
  * Where a monitor's whole history downloads as a file, oldest check first. A

@@ -162,7 +162,9 @@ export interface paths {
     /**
      * The monitors of the caller's teams, newest first, optionally filtered by
      * team, tag, status and text. Pages follow `(created_at, id)`, so paging
-     * with `next_cursor` never skips or repeats a monitor.
+     * with `next_cursor` never skips or repeats a monitor. Each item carries
+     * `recent`: its last 20 checks' outcomes and extracted numbers (see
+     * `GET /api/v1/monitors/{id}/series`).
      */
     get: operations["list"];
     /** Creates a monitor in the caller's personal team or in `team_id`. */
@@ -229,6 +231,14 @@ export interface paths {
   "/api/v1/monitors/{id}/precision": {
     /** How many of the monitor's last 30 rated alerts were useful. */
     get: operations["precision"];
+  };
+  "/api/v1/monitors/{id}/series": {
+    /**
+     * The monitor's latest checks as a series, oldest first: each check's outcome and the value
+     * its verdict extracted (a number with its unit when it is one), with the threshold of a
+     * number condition. What the monitor page charts.
+     */
+    get: operations["series"];
   };
   "/api/v1/monitors/{id}/trigger-secret": {
     /** Creates or replaces the monitor's trigger secret. */
@@ -1126,6 +1136,11 @@ export interface components {
        */
       total_alerts: number;
     };
+    /**
+     * @description Which side of the threshold alerts.
+     * @enum {string}
+     */
+    DirectionBody: "below" | "above";
     ErrorContent: {
       /** @description Stable machine-readable code, e.g. `not_found`, `rate_limited`. */
       code: string;
@@ -1492,7 +1507,7 @@ export interface components {
       type: "monitor.failing";
     };
     MonitorList: {
-      items: components["schemas"]["MonitorResponse"][];
+      items: components["schemas"]["MonitorListItem"][];
       /** @description Pass it as `cursor` (with the same filter) for the next page; `null` on the last. */
       next_cursor?: string | null;
       /**
@@ -1500,6 +1515,11 @@ export interface components {
        * @description How many monitors match the filter, over every page.
        */
       total: number;
+    };
+    /** @description A monitor as the list shows it: the monitor and its last checks. */
+    MonitorListItem: components["schemas"]["MonitorResponse"] & {
+      /** @description The last 20 checks' outcomes and extracted numbers, oldest first. */
+      recent: components["schemas"]["RecentChecks"];
     };
     /** @description A failing monitor's check succeeded again. */
     MonitorRecoveredEvent: {
@@ -1623,6 +1643,17 @@ export interface components {
     NameOnly: {
       name: string;
     };
+    /**
+     * @description What a check came to.
+     *
+     * - `ok`: the page was read and nothing changed.
+     * - `changed`: the page changed and the change did not alert.
+     * - `alerted`: the check sent an alert.
+     * - `failed`: the page could not be read or the change could not be judged.
+     * - `skipped`: not fetched, the team's renders of the hour were spent.
+     * @enum {string}
+     */
+    OutcomeBody: "ok" | "changed" | "alerted" | "failed" | "skipped";
     PrecisionResponse: {
       /** Format: int64 */
       noise: number;
@@ -1793,6 +1824,28 @@ export interface components {
       team_id: string;
       team_name: string;
     };
+    /** @description The last checks of a monitor, for the list's strip of outcomes and sparkline. */
+    RecentChecks: {
+      /** @description Up to 20 checks, oldest first. */
+      points: components["schemas"]["RecentPoint"][];
+      threshold?: components["schemas"]["ThresholdBody"] | null;
+      /** @description The unit of `value`, as in the series. */
+      unit?: string | null;
+    };
+    /** @description A check in a row of the monitor list. */
+    RecentPoint: {
+      /**
+       * Format: date-time
+       * @description When the check started.
+       */
+      at: string;
+      outcome: components["schemas"]["OutcomeBody"];
+      /**
+       * Format: double
+       * @description The number the verdict extracted, if it extracted one.
+       */
+      value?: number | null;
+    };
     Refreshed200: {
       /**
        * Format: int64
@@ -1868,6 +1921,39 @@ export interface components {
      * @enum {string}
      */
     ScreenshotBody: "never" | "on_change" | "every_check";
+    /** @description One check of the series. */
+    SeriesPoint: {
+      /**
+       * Format: date-time
+       * @description When the check started.
+       */
+      at: string;
+      /** Format: uuid */
+      check_id: string;
+      /** @description The extracted value as the judge wrote it. */
+      extracted_value?: string | null;
+      outcome: components["schemas"]["OutcomeBody"];
+      /** @description The unit written next to that number ("€", "EUR", "%", "items"). */
+      unit?: string | null;
+      /**
+       * Format: double
+       * @description The number the verdict extracted; `null` when it extracted none or text.
+       */
+      value?: number | null;
+      value_kind?: components["schemas"]["ValueKind"] | null;
+    };
+    SeriesResponse: {
+      /** Format: uuid */
+      monitor_id: string;
+      /** @description The latest checks, oldest first. */
+      points: components["schemas"]["SeriesPoint"][];
+      threshold?: components["schemas"]["ThresholdBody"] | null;
+      /**
+       * @description The unit of the series' values: the latest unit a value was written with, else the
+       * threshold's.
+       */
+      unit?: string | null;
+    };
     SessionList: {
       items: components["schemas"]["SessionResponse"][];
     };
@@ -2060,6 +2146,19 @@ export interface components {
       /** @description Always `sent`. */
       status: string;
     };
+    /** @description The line a number condition alerts at ("price drops below 100 EUR"). */
+    ThresholdBody: {
+      /** @description The condition holds `below` or `above` the value. */
+      direction: components["schemas"]["DirectionBody"];
+      /** @description Whether the value itself satisfies it (`at most`, `at least`, `<=`, `>=`). */
+      inclusive: boolean;
+      /** @description In the judge's words, e.g. "below 100". */
+      label: string;
+      /** @description The currency or unit the condition names. */
+      unit?: string | null;
+      /** Format: double */
+      value: number;
+    };
     TriggerSecret: {
       /** @description The HMAC key. Shown this once. */
       secret: string;
@@ -2166,6 +2265,12 @@ export interface components {
       /** Format: int64 */
       users: number;
     };
+    /**
+     * @description What a verdict extracted: `number` (one number, with at most a unit, so it is charted) or
+     * `text` (a phrase or a version, shown as written).
+     * @enum {string}
+     */
+    ValueKind: "number" | "text";
   };
   responses: never;
   parameters: never;
@@ -3081,6 +3186,44 @@ export interface operations {
       };
       /** @description No such monitor of yours */
       404: {
+        content: never;
+      };
+      /** @description An error, in the API's one error format */
+      default: {
+        content: {
+          "application/json": components["schemas"]["ErrorResponse"];
+        };
+      };
+    };
+  };
+  /**
+   * The monitor's latest checks as a series, oldest first: each check's outcome and the value
+   * its verdict extracted (a number with its unit when it is one), with the threshold of a
+   * number condition. What the monitor page charts.
+   */
+  series: {
+    parameters: {
+      query?: {
+        /** @description How many of the latest checks, 1 to 500 (default 100). */
+        limit?: number;
+      };
+      path: {
+        /** @description Monitor id */
+        id: string;
+      };
+    };
+    responses: {
+      200: {
+        content: {
+          "application/json": components["schemas"]["SeriesResponse"];
+        };
+      };
+      /** @description No such monitor among the caller's teams */
+      404: {
+        content: never;
+      };
+      /** @description `limit` is not between 1 and 500 */
+      422: {
         content: never;
       };
       /** @description An error, in the API's one error format */

@@ -46,6 +46,13 @@ export type Monitor = Schemas['MonitorResponse'];
 /** The file formats of a history export (`?format=` of `GET /api/v1/monitors/{id}/checks/export`). */
 export type ExportFormat = NonNullable<NonNullable<operations['export']['parameters']['query']>['format']>;
 export type MonitorList = Schemas['MonitorList'];
+/** A row of the monitor list: the monitor and its recent checks. */
+export type MonitorListItem = Schemas['MonitorListItem'];
+export type RecentChecks = Schemas['RecentChecks'];
+export type MonitorSeries = Schemas['SeriesResponse'];
+export type SeriesPoint = Schemas['SeriesPoint'];
+export type SeriesThreshold = Schemas['ThresholdBody'];
+export type CheckOutcome = Schemas['OutcomeBody'];
 export type MonitorInput = Schemas['CreateMonitor'];
 export type MonitorPatch = Schemas['UpdateMonitor'];
 export type Queued = Schemas['Queued'];

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listChannels } from '../api/channels';
 import { describeError } from '../api/client';
-import { deleteMonitor, getMonitor, listChecks, runNow, setPaused } from '../api/monitors';
+import { deleteMonitor, getMonitor, getSeries, listChecks, runNow, setPaused } from '../api/monitors';
 import type { Channel, Check, Monitor, Page } from '../api/types';
 import { AlertPrecision, RateAlert } from '../components/AlertRating';
+import { AtAGlance } from '../components/AtAGlance';
 import { DiffView } from '../components/DiffView';
 import { HistoryExport } from '../components/HistoryExport';
 import { StatusBadge } from '../components/StatusBadge';
@@ -150,6 +151,7 @@ export function MonitorDetail({ id }: { id: string }) {
   const monitor = useAsync(() => getMonitor(id), [id]);
   useDocumentTitle(monitor.data?.name ?? 'Monitor');
   const checks = useAsync(() => listChecks(id), [id]);
+  const series = useAsync(() => getSeries(id), [id]);
   const [open, setOpen] = useState<Set<string>>(new Set());
   const [waitingSince, setWaitingSince] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -158,10 +160,12 @@ export function MonitorDetail({ id }: { id: string }) {
   const knownChecks = useRef<string | null>(null);
   const topWhenAsked = useRef<string | null>(null);
 
-  // Opens the newest check once, and again whenever a newer one arrives.
+  // Opens the newest check once, and again whenever a newer one arrives;
+  // a newer one also redraws the chart, which then holds it too.
   useEffect(() => {
     const newest = checks.data?.items[0];
     if (newest && newest.id !== knownChecks.current) {
+      if (knownChecks.current !== null) void series.reload();
       knownChecks.current = newest.id;
       setOpen(new Set([newest.id]));
     }
@@ -296,6 +300,9 @@ export function MonitorDetail({ id }: { id: string }) {
           );
         }}
       </AsyncView>
+      {series.data && <AtAGlance series={series.data} />}
+      {/* The chart is a summary of the history below, so its failure is said quietly, not as an alert. */}
+      {series.error && !series.data && <p class="muted small">The chart could not be loaded: {describeError(series.error)}</p>}
       <h2>History</h2>
       <HistoryExport monitorId={id} />
       <CheckHistory state={checks} open={open} setOpen={setOpen} pending={pending} />

@@ -3,12 +3,14 @@ import { listChannels } from '../api/channels';
 import { describeError } from '../api/client';
 import { listMonitors, setPaused } from '../api/monitors';
 import { listTags } from '../api/tags';
-import type { Monitor, Tag } from '../api/types';
+import type { Monitor, MonitorListItem, Tag } from '../api/types';
 import { BulkActions, MAX_BULK, monitorsWord } from '../components/BulkActions';
 import { MonitorFilterBar } from '../components/MonitorFilterBar';
+import { OutcomeStrip } from '../components/OutcomeStrip';
 import { StatusBadge } from '../components/StatusBadge';
 import { TagChips } from '../components/TagChip';
 import { TagManager } from '../components/TagManager';
+import { Sparkline } from '../components/ValueChart';
 import { AsyncView, Empty } from '../components/states';
 import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
 import { describeFilter, isFiltered, parseFilter } from '../lib/monitorFilter';
@@ -28,6 +30,18 @@ function Time({ iso }: { iso?: string | null }) {
     <time dateTime={iso} title={absoluteTime(iso)}>
       {relativeTime(iso)}
     </time>
+  );
+}
+
+/** A row's last checks: a sparkline of the values they extracted, and the strip of their outcomes. */
+function RecentCell({ monitor }: { monitor: MonitorListItem }) {
+  const { points, unit, threshold } = monitor.recent;
+  if (points.length === 0) return <span class="muted small">No checks yet</span>;
+  return (
+    <>
+      <Sparkline values={points.map((point) => point.value ?? null)} unit={unit} threshold={threshold} label={`Values of ${monitor.name}`} />
+      <OutcomeStrip points={points} label={`Recent checks of ${monitor.name}`} />
+    </>
   );
 }
 
@@ -57,14 +71,15 @@ export function Monitors() {
   const allShownSelected = items.length > 0 && items.every((monitor) => selected.has(monitor.id));
   const selectionCount = allMatching ? total : selected.size;
 
-  const togglePause = async (monitor: Monitor) => {
+  const togglePause = async (monitor: MonitorListItem) => {
     setBusy(monitor.id);
     setActionError(null);
     try {
       const updated = await setPaused(monitor.id, !monitor.paused);
       state.setData((page) => ({
         ...page!,
-        items: page!.items.map((item) => (item.id === updated.id ? updated : item)),
+        // The row keeps its recent checks: pausing changes none of them.
+        items: page!.items.map((item) => (item.id === updated.id ? { ...item, ...updated } : item)),
       }));
     } catch (error) {
       setActionError(`Could not ${monitor.paused ? 'resume' : 'pause'} “${monitor.name}”: ${describeError(error)}`);
@@ -210,6 +225,7 @@ export function Monitors() {
                     </th>
                     <th scope="col">Name</th>
                     <th scope="col">Status</th>
+                    <th scope="col">Recent checks</th>
                     <th scope="col">Last check</th>
                     <th scope="col">Last alert</th>
                     <th scope="col">Next check</th>
@@ -249,6 +265,9 @@ export function Monitors() {
                               {monitor.failing && ' · failing alert sent'}
                             </div>
                           )}
+                        </td>
+                        <td data-label="Recent checks" class="recent-cell">
+                          <RecentCell monitor={monitor} />
                         </td>
                         <td data-label="Last check">
                           <Time iso={monitor.last_checked_at} />

@@ -8,6 +8,7 @@
 //! - [`bulk`] serves `/api/v1/monitors/bulk`: one action on many monitors.
 //! - [`tags`] serves `/api/v1/tags…`: a team's tags.
 //! - [`checks`] serves `/api/v1/monitors/{id}/checks…`.
+//! - [`series`] serves `/api/v1/monitors/{id}/series`: outcomes and extracted values for charts.
 //! - [`check_export`] serves `/api/v1/monitors/{id}/checks/export`: the history as a CSV or JSON file.
 //! - [`transfer`] serves `/api/v1/teams/{id}/export` and `/api/v1/teams/{id}/import`: moving monitors out and in.
 //! - [`channels`] serves `/api/v1/channels…` including test sends.
@@ -43,6 +44,7 @@ pub mod preview;
 pub mod quotas;
 pub mod ratings;
 pub mod retention;
+pub mod series;
 pub mod sessions;
 pub mod tags;
 pub mod team_members;
@@ -82,6 +84,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(tags::router())
         .merge(checks::router())
         .merge(check_export::router())
+        .merge(series::router())
         // Its own body limit (16 MiB, `transfer::MAX_IMPORT_BYTES`).
         .merge(transfer::router())
         .merge(channels::router())

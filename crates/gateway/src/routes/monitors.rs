@@ -26,6 +26,7 @@ use crate::domain::{self, Problems, Rules, monitor, monitor_headers, render_opti
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
 use crate::routes::pagination::{self, PageQuery};
+use crate::routes::series::{self, RecentChecks};
 use crate::routes::tags;
 use crate::state::AppState;
 
@@ -403,9 +404,18 @@ impl From<MonitorWithChannels> for MonitorResponse {
     }
 }
 
+/// A monitor as the list shows it: the monitor and its last checks.
+#[derive(Serialize, ToSchema)]
+pub struct MonitorListItem {
+    #[serde(flatten)]
+    monitor: MonitorResponse,
+    /// The last 20 checks' outcomes and extracted numbers, oldest first.
+    recent: RecentChecks,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct MonitorList {
-    items: Vec<MonitorResponse>,
+    items: Vec<MonitorListItem>,
     /// Pass it as `cursor` (with the same filter) for the next page; `null` on the last.
     next_cursor: Option<String>,
     /// How many monitors match the filter, over every page.
@@ -736,7 +746,9 @@ pub(crate) fn monitor_filter(
 
 /// The monitors of the caller's teams, newest first, optionally filtered by
 /// team, tag, status and text. Pages follow `(created_at, id)`, so paging
-/// with `next_cursor` never skips or repeats a monitor.
+/// with `next_cursor` never skips or repeats a monitor. Each item carries
+/// `recent`: its last 20 checks' outcomes and extracted numbers (see
+/// `GET /api/v1/monitors/{id}/series`).
 #[utoipa::path(get, path = "/api/v1/monitors", tag = "monitors", security(("bearer" = [])),
     params(ListQuery),
     responses((status = 200, body = MonitorList),
@@ -757,12 +769,30 @@ async fn list(
         query.status.as_deref(),
         query.q.as_deref(),
     )?;
-    let (page, total) = tokio::try_join!(
-        store.list_monitors(user.id, &filter, page),
-        store.count_monitors(user.id, &filter)
-    )?;
+    // The page's recent checks are one query for the whole page, read
+    // once its ids are known; the count runs beside both.
+    let listed = async {
+        let page = store.list_monitors(user.id, &filter, page).await?;
+        let ids: Vec<Uuid> = page.items.iter().map(|item| item.monitor.id).collect();
+        let recent = store
+            .recent_checks(user.id, &ids, series::RECENT_PER_MONITOR)
+            .await?;
+        Ok::<_, store::StoreError>((page, recent))
+    };
+    let ((page, mut recent), total) =
+        tokio::try_join!(listed, store.count_monitors(user.id, &filter))?;
     Ok(Json(MonitorList {
-        items: page.items.into_iter().map(MonitorResponse::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|item| {
+                let checks = recent.remove(&item.monitor.id).unwrap_or_default();
+                MonitorListItem {
+                    recent: series::recent_checks(&item.monitor.condition, checks),
+                    monitor: MonitorResponse::from(item),
+                }
+            })
+            .collect(),
         next_cursor: page.next.map(pagination::encode),
         total,
     }))

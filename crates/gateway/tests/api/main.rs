@@ -27,6 +27,7 @@ mod render_options;
 mod retention;
 mod screenshots;
 mod selectors;
+mod series;
 mod transfer;
 mod unsubscribe;
 mod validation;

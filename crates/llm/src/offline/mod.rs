@@ -13,11 +13,9 @@
 //! - anything unreadable: "any change", with a lower confidence and a reason saying so.
 
 mod change;
-mod numbers;
-mod rule;
 
-pub use numbers::{FoundNumber, choose_number, find_numbers, parse_number};
-pub use rule::{Direction, NumberRule, ParsedRule, Rule, parse};
+pub use condition_rules::numbers::{FoundNumber, choose_number, find_numbers, parse_number};
+pub use condition_rules::rule::{Direction, NumberRule, ParsedRule, Rule, parse};
 
 use change::LineChanges;
 use regex::Regex;

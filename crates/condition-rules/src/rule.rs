@@ -10,9 +10,8 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 
-use crate::domain::ConditionKind;
-
-use super::numbers::{NumberHint, mentions_currency, parse_number};
+use crate::ConditionKind;
+use crate::numbers::{NumberHint, mentions_currency, parse_number};
 
 /// What the offline judge checks.
 #[derive(Debug, Clone)]

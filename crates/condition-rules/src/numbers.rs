@@ -18,14 +18,17 @@ pub struct FoundNumber {
 /// Digits with optional grouping (`,` `.` `'` or non-breaking spaces between groups of three)
 /// and an optional decimal part. Plain spaces are deliberately not grouping: in scraped text
 /// they separate unrelated numbers ("size 3 100 EUR") far more often than they group thousands.
+pub(crate) const NUMBER_PATTERN: &str =
+    r"\d{1,3}(?:[.,'\u{a0}\u{202f}]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?";
+
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)] // A constant pattern; covered by every test.
-    Regex::new(r"\d{1,3}(?:[.,'\u{a0}\u{202f}]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?")
-        .expect("number pattern is valid")
+    Regex::new(NUMBER_PATTERN).expect("number pattern is valid")
 });
 
 /// Currency marks that make a number more likely to be a price.
-const CURRENCY_MARKS: [&str; 10] = ["€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "kr"];
+pub(crate) const CURRENCY_MARKS: [&str; 10] =
+    ["€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "kr"];
 
 /// All numbers in `text`, in order.
 pub fn find_numbers(text: &str) -> Vec<FoundNumber> {
