@@ -34,6 +34,8 @@ export SCHEDULER_CONCURRENCY=${SCHEDULER_CONCURRENCY:-32}
 export SCHEDULER_POLL_MS=${SCHEDULER_POLL_MS:-200}
 # Creating 10,000 monitors is 10,000 writes from one user.
 export RATE_LIMIT_WRITE=${RATE_LIMIT_WRITE:-1000000/s}
+# The fleet is one team's: its monitors quota (500 by default) must hold it.
+export MONITORS_PER_TEAM_MAX=${MONITORS_PER_TEAM_MAX:-1000000}
 # One log line per check is the production default; the figures are for the
 # checks, so services log warnings only.
 export RUST_LOG=${RUST_LOG:-warn} LOG_FORMAT=json
