@@ -79,18 +79,20 @@ impl Store {
     /// never are. Asked by the scheduler before each model call.
     pub async fn team_over_budget(&self, team_id: Uuid) -> Result<bool, StoreError> {
         let client = self.client().await?;
-        let row = client
-            .query_opt(
-                &format!(
+        // Read once per changed page, ahead of the judge: prepared once per connection.
+        let statement = client
+            .prepare_cached(&format!(
                     "SELECT b.monthly_tokens, b.monthly_calls,
                             coalesce((SELECT sum(u.tokens) FROM model_usage u
                                        WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS tokens,
                             coalesce((SELECT sum(u.calls) FROM model_usage u
                                        WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS calls
                        FROM team_budgets b WHERE b.team_id = $1"
-                ),
-                &[&team_id],
-            )
+            ))
+            .await
+            .context("preparing the budget check")?;
+        let row = client
+            .query_opt(&statement, &[&team_id])
             .await
             .context("reading a team's budget")?;
         Ok(row.is_some_and(|row| {

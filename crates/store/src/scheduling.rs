@@ -239,9 +239,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let client = self.client().await?;
-        let sql = claim_statement();
+        let statement = client
+            .prepare_cached(&claim_statement())
+            .await
+            .context("preparing a scheduling statement")?;
         let rows = client
-            .query(&sql, &[&limit, &millis(lease)])
+            .query(&statement, &[&limit, &millis(lease)])
             .await
             .context("claiming due monitors")?;
         Ok(rows
@@ -271,14 +274,17 @@ impl Store {
             .map(|lease| (lease.monitor_id, lease.token))
             .unzip();
         let client = self.client().await?;
-        client
-            .execute(
+        let statement = client
+            .prepare_cached(
                 "UPDATE monitors AS m
                  SET next_check_at = now() + $3::double precision * interval '1 millisecond'
                  FROM unnest($1::uuid[], $2::uuid[]) AS held (monitor_id, token)
                  WHERE m.id = held.monitor_id AND m.lease_token = held.token",
-                &[&monitors, &tokens, &millis(lease)],
             )
+            .await
+            .context("preparing a scheduling statement")?;
+        client
+            .execute(&statement, &[&monitors, &tokens, &millis(lease)])
             .await
             .context("renewing claim leases")
     }
@@ -300,13 +306,19 @@ impl Store {
             CheckReason::Manual | CheckReason::Hook => Some(claim.reason.as_str()),
         };
         let client = self.client().await?;
-        client
-            .execute(
+        let statement = client
+            .prepare_cached(
                 "UPDATE monitors
                  SET next_check_at = now() + $3::double precision * interval '1 millisecond',
                      requested_reason = COALESCE(requested_reason, $4),
                      lease_token = NULL
                  WHERE id = $1 AND team_id = $2 AND lease_token = $5",
+            )
+            .await
+            .context("preparing a scheduling statement")?;
+        client
+            .execute(
+                &statement,
                 &[
                     &claim.monitor.id,
                     &team_id,
@@ -330,15 +342,18 @@ impl Store {
         monitor_id: Uuid,
     ) -> Result<Option<SnapshotHead>, StoreError> {
         let client = self.client().await?;
-        let row = client
-            .query_opt(
+        let statement = client
+            .prepare_cached(
                 "SELECT s.id, s.text_sha256, s.validators
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.monitor_id = $1 AND m.team_id = $2
                  ORDER BY s.last_seen_at DESC, s.id DESC
                  LIMIT 1",
-                &[&monitor_id, &team_id],
             )
+            .await
+            .context("preparing a scheduling statement")?;
+        let row = client
+            .query_opt(&statement, &[&monitor_id, &team_id])
             .await
             .context("reading the latest snapshot's hash")?;
         Ok(row.map(|row| SnapshotHead {
@@ -357,13 +372,16 @@ impl Store {
         snapshot_id: Uuid,
     ) -> Result<String, StoreError> {
         let client = self.client().await?;
-        let row = client
-            .query_opt(
+        let statement = client
+            .prepare_cached(
                 "SELECT s.text
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
-                &[&monitor_id, &team_id, &snapshot_id],
             )
+            .await
+            .context("preparing a scheduling statement")?;
+        let row = client
+            .query_opt(&statement, &[&monitor_id, &team_id, &snapshot_id])
             .await
             .context("reading a snapshot's text")?
             .ok_or(StoreError::NotFound)?;
@@ -448,11 +466,14 @@ async fn lock_checked_monitor(
     transaction: &Transaction<'_>,
     check: &NewCheck,
 ) -> Result<(), StoreError> {
-    let row = transaction
-        .query_opt(
+    let statement = transaction
+        .prepare_cached(
             "SELECT lease_token FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
-            &[&check.monitor_id, &check.team_id],
         )
+        .await
+        .context("preparing a scheduling statement")?;
+    let row = transaction
+        .query_opt(&statement, &[&check.monitor_id, &check.team_id])
         .await
         .context("locking the checked monitor")?
         .ok_or(StoreError::NotFound)?;
@@ -475,8 +496,8 @@ async fn insert_snapshot(
     check: &NewCheck,
     snapshot: &NewSnapshot,
 ) -> Result<Uuid, StoreError> {
-    let row = transaction
-        .query_one(
+    let statement = transaction
+        .prepare_cached(
             "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text, created_at,
                  last_seen_at, validators)
              VALUES ($1, $2, $3, $4, $5,
@@ -486,6 +507,12 @@ async fn insert_snapshot(
              ON CONFLICT (monitor_id, text_sha256) DO UPDATE
                 SET last_seen_at = EXCLUDED.last_seen_at, validators = EXCLUDED.validators
              RETURNING s.id",
+        )
+        .await
+        .context("preparing a scheduling statement")?;
+    let row = transaction
+        .query_one(
+            &statement,
             &[
                 &Uuid::now_v7(),
                 &check.monitor_id,
@@ -505,9 +532,13 @@ async fn refresh_validators(
     check: &NewCheck,
     refreshed: &SnapshotValidators,
 ) -> Result<(), StoreError> {
+    let statement = transaction
+        .prepare_cached("UPDATE snapshots SET validators = $3 WHERE id = $1 AND monitor_id = $2")
+        .await
+        .context("preparing a scheduling statement")?;
     transaction
         .execute(
-            "UPDATE snapshots SET validators = $3 WHERE id = $1 AND monitor_id = $2",
+            &statement,
             &[
                 &refreshed.snapshot_id,
                 &check.monitor_id,
@@ -524,8 +555,8 @@ async fn insert_check(
     check: &NewCheck,
     snapshot_id: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    transaction
-        .execute(
+    let statement = transaction
+        .prepare_cached(
             "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
                  content_sha256, snapshot_id, baseline, changed, triggered, summary,
                  reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
@@ -537,6 +568,12 @@ async fn insert_check(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                  $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
                  $31, $32, $33, $34, $35, $36, $37)",
+        )
+        .await
+        .context("preparing a scheduling statement")?;
+    transaction
+        .execute(
+            &statement,
             &[
                 &check.id,
                 &check.monitor_id,
@@ -607,8 +644,8 @@ async fn queue_deliveries(
     let mut deliveries = 0;
     for (kind, key_suffix) in [(primary_kind, ""), (recovered, ":recovered")] {
         let Some(kind) = kind else { continue };
-        deliveries += transaction
-            .execute(
+        let statement = transaction
+            .prepare_cached(
                 "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
                      status, next_attempt_at, kind)
                  SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id,
@@ -617,6 +654,12 @@ async fn queue_deliveries(
                  FROM monitor_channels mc
                  JOIN channels c ON c.id = mc.channel_id
                  WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",
+            )
+            .await
+            .context("preparing a scheduling statement")?;
+        deliveries += transaction
+            .execute(
+                &statement,
                 &[
                     &check.id,
                     &check.monitor_id,
@@ -638,8 +681,8 @@ async fn update_checked_monitor(
     check: &NewCheck,
     outcome: MonitorOutcome,
 ) -> Result<(), StoreError> {
-    transaction
-        .execute(
+    let statement = transaction
+        .prepare_cached(
             "UPDATE monitors SET
                  last_checked_at = $3,
                  last_status = $4,
@@ -662,6 +705,12 @@ async fn update_checked_monitor(
                      WHEN $12::text = 'failing' THEN true ELSE failing_alert_sent END,
                  updated_at = now()
              WHERE id = $1 AND team_id = $2",
+        )
+        .await
+        .context("preparing a scheduling statement")?;
+    transaction
+        .execute(
+            &statement,
             &[
                 &check.monitor_id,
                 &check.team_id,
