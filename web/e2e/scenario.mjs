@@ -40,6 +40,11 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await a11y.audit(target, name, widths);
   };
   const step = (text) => log(`- ${text}`);
+  /** The title follows the page once the session is known, a moment after its heading. */
+  const assertTitle = async (expected, target = page) => {
+    await target.waitForFunction((title) => document.title === title, expected).catch(() => {});
+    assert.equal(await target.title(), expected);
+  };
   const nav = (name, target = page) => target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
   const email = process.env.LOOKOUT_E2E_EMAIL ?? `e2e-${Date.now()}@example.com`;
   const colleague = `colleague-${Date.now()}@example.com`;
@@ -58,7 +63,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.goto('/');
     const google = page.getByRole('link', { name: 'Sign in with Google' });
     await google.waitFor();
-    assert.equal(await page.title(), 'Sign in · Lookout');
+    await assertTitle('Sign in · Lookout');
     await visit('01-sign-in');
 
     step(`sign in through the development provider as ${email}`);
@@ -67,7 +72,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.locator('button[name="decision"][value="allow"]').click();
     await page.getByRole('heading', { name: 'Monitors' }).waitFor();
     await page.getByText('No monitors yet').waitFor();
-    assert.equal(await page.title(), 'Monitors · Lookout');
+    await assertTitle('Monitors · Lookout');
     assert.equal(new URL(page.url()).pathname, '/monitors');
     await visit('02-monitors-empty');
 
@@ -81,7 +86,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     step('an unknown address says so, in the title too');
     await page.goto('/no-such-page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
-    assert.equal(await page.title(), 'Page not found · Lookout');
+    await assertTitle('Page not found · Lookout');
     await visit('02b-not-found');
 
     step('add an email channel');
@@ -142,7 +147,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.getByRole('heading', { name: 'Check of Widget price', level: 1 }).waitFor();
     await page.getByTestId('check-headline').filter({ hasText: 'Alert' }).waitFor();
     await page.locator('#diff td.added', { hasText: 'Price: 90 EUR' }).waitFor();
-    assert.equal(await page.title(), 'Check of Widget price · Lookout');
+    await assertTitle('Check of Widget price · Lookout');
     await visit('05b-check-page');
     await page.goto(diffLink);
     await page.locator('#diff td.added', { hasText: 'Price: 90 EUR' }).waitFor();
@@ -150,7 +155,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.goto(channelsLink);
     await page.getByRole('heading', { name: 'Channels', level: 1 }).waitFor();
     await page.locator('.list-item', { hasText: 'My inbox' }).waitFor();
-    assert.equal(await page.title(), 'Channels · Lookout');
+    await assertTitle('Channels · Lookout');
 
     step('the price its checks extract is charted at a glance, with the threshold and the outcomes');
     await nav('Monitors').click();
@@ -358,7 +363,7 @@ export async function runScenario(baseUrl, { log = console.log, mailDir = proces
     await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
     await page.goto('/monitors');
     await page.getByRole('link', { name: 'Sign in with Google' }).waitFor();
-    assert.equal(await page.title(), 'Sign in · Lookout');
+    await assertTitle('Sign in · Lookout');
 
     assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
     a11y.assertClean();
