@@ -350,13 +350,10 @@ impl CheckRunner {
             }
         }
         // Hashes first: the previous text is read only when the page
-        // changed, and the browser, told the previous hash, sends an
-        // unchanged page's hash without its text.
-        let previous = self
-            .store
-            .latest_snapshot_head(monitor.team_id, monitor.id)
-            .await?;
-        let mut page = match self.fetch_page(monitor, check, previous.as_ref()).await {
+        // changed, and the browser, told the previous hash (the claim
+        // brought it), sends an unchanged page's hash without its text.
+        let previous = claim.previous.as_ref();
+        let mut page = match self.fetch_page(monitor, check, previous).await {
             ControlFlow::Continue(page) => page,
             ControlFlow::Break(checked) => return Ok(checked),
         };

@@ -57,6 +57,10 @@ pub struct ClaimedMonitor {
     /// This claim's token: renewing the lease and recording the check
     /// succeed only while the monitor still holds it.
     pub lease_token: Uuid,
+    /// The monitor's latest snapshot as the claim found it: the check
+    /// compares the page's hash with it. Only the lease holder records
+    /// snapshots, so it stays the latest while the claim is held.
+    pub previous: Option<SnapshotHead>,
 }
 
 /// A lease held while its check runs, as [`Store::renew_leases`] takes it.
@@ -205,7 +209,9 @@ pub fn claim_statement() -> String {
     // sees the new row, where the claim has already cleared it. The
     // WHERE clause matches the predicate of `monitors_claimable`
     // (migration 70) word for word, so the claim walks that index in
-    // order and stops after `limit` rows however many are due.
+    // order and stops after `limit` rows however many are due. Each
+    // claimed monitor's latest snapshot head comes along (one probe of
+    // `snapshots_monitor_seen`), which spares every check a query.
     format!(
         "WITH due AS (
                  SELECT id, requested_reason AS claimed_reason FROM monitors
@@ -214,14 +220,25 @@ pub fn claim_statement() -> String {
                  ORDER BY next_check_at
                  LIMIT $1
                  FOR UPDATE SKIP LOCKED
+             ),
+             claimed AS (
+                 UPDATE monitors AS m
+                 SET next_check_at = now() + $2::double precision * interval '1 millisecond',
+                     requested_reason = NULL,
+                     lease_token = gen_random_uuid()
+                 FROM due
+                 WHERE m.id = due.id
+                 RETURNING due.claimed_reason, m.lease_token AS claimed_lease_token, {columns}
              )
-             UPDATE monitors AS m
-             SET next_check_at = now() + $2::double precision * interval '1 millisecond',
-                 requested_reason = NULL,
-                 lease_token = gen_random_uuid()
-             FROM due
-             WHERE m.id = due.id
-             RETURNING due.claimed_reason, m.lease_token AS claimed_lease_token, {columns}",
+             SELECT claimed.*, head.id AS head_id, head.text_sha256 AS head_text_sha256,
+                    head.validators AS head_validators
+             FROM claimed
+             LEFT JOIN LATERAL (
+                 SELECT s.id, s.text_sha256, s.validators FROM snapshots s
+                 WHERE s.monitor_id = claimed.id
+                 ORDER BY s.last_seen_at DESC, s.id DESC
+                 LIMIT 1
+             ) head ON true",
         columns = prefixed_monitor_columns("m")
     )
 }
@@ -251,10 +268,16 @@ impl Store {
             .iter()
             .map(|row| {
                 let claimed: Option<String> = row.get("claimed_reason");
+                let head_id: Option<Uuid> = row.get("head_id");
                 ClaimedMonitor {
                     monitor: Monitor::from_row(row),
                     reason: CheckReason::from_requested(claimed.as_deref()),
                     lease_token: row.get("claimed_lease_token"),
+                    previous: head_id.map(|id| SnapshotHead {
+                        id,
+                        text_sha256: row.get("head_text_sha256"),
+                        validators: row.get("head_validators"),
+                    }),
                 }
             })
             .collect())
@@ -335,7 +358,8 @@ impl Store {
     /// The id and hash of a monitor's most recent snapshot (the one seen
     /// last: a content the page came back to is reused, see
     /// [`Store::record_check`]), without its text: a check compares hashes
-    /// first. Pruning never deletes it (`store::retention`).
+    /// first. Pruning never deletes it (`store::retention`). The claim
+    /// reads the same head with the monitor ([`ClaimedMonitor::previous`]).
     pub async fn latest_snapshot_head(
         &self,
         team_id: Uuid,
@@ -410,7 +434,7 @@ impl Store {
             .transaction()
             .await
             .context("starting to record a check")?;
-        lock_checked_monitor(&transaction, check).await?;
+        update_checked_monitor(&transaction, check, outcome).await?;
         let snapshot_id = match snapshot {
             Some(snapshot) => Some(insert_snapshot(&transaction, check, snapshot).await?),
             None => None,
@@ -421,7 +445,6 @@ impl Store {
         insert_check(&transaction, check, snapshot_id).await?;
         crate::budgets::count_model_use(&transaction, check).await?;
         let deliveries = queue_deliveries(&transaction, check).await?;
-        update_checked_monitor(&transaction, check, outcome).await?;
         transaction.commit().await.context("committing a check")?;
         Ok(RecordedCheck {
             check_id: check.id,
@@ -457,32 +480,22 @@ impl Store {
     }
 }
 
-/// Locks the checked monitor, which orders this transaction after a
-/// concurrent delete or claim; [`StoreError::NotFound`] when it is gone,
-/// [`StoreError::LeaseLost`] when the check's claim is no longer the
-/// monitor's. The lock holds until the commit, so no claim can slip in
-/// between this look and the commit.
-async fn lock_checked_monitor(
-    transaction: &Transaction<'_>,
-    check: &NewCheck,
-) -> Result<(), StoreError> {
-    let statement = transaction
-        .prepare_cached(
-            "SELECT lease_token FROM monitors WHERE id = $1 AND team_id = $2 FOR UPDATE",
+/// Why the checked monitor's update matched no row:
+/// [`StoreError::NotFound`] when the monitor is gone,
+/// [`StoreError::LeaseLost`] when its lease token is no longer the check's.
+async fn unrecorded(transaction: &Transaction<'_>, check: &NewCheck) -> StoreError {
+    let still_there = transaction
+        .query_opt(
+            "SELECT 1 FROM monitors WHERE id = $1 AND team_id = $2",
+            &[&check.monitor_id, &check.team_id],
         )
         .await
-        .context("preparing a scheduling statement")?;
-    let row = transaction
-        .query_opt(&statement, &[&check.monitor_id, &check.team_id])
-        .await
-        .context("locking the checked monitor")?
-        .ok_or(StoreError::NotFound)?;
-    if let Some(token) = check.lease_token
-        && row.get::<_, Option<Uuid>>("lease_token") != Some(token)
-    {
-        return Err(StoreError::LeaseLost);
+        .context("looking up a monitor whose check was not recorded");
+    match still_there {
+        Ok(None) => StoreError::NotFound,
+        Ok(Some(_)) => StoreError::LeaseLost,
+        Err(error) => error,
     }
-    Ok(())
 }
 
 /// Stores the snapshot, or reuses the monitor's copy of the same content
@@ -675,7 +688,12 @@ async fn queue_deliveries(
 }
 
 /// The monitor's state after the check: when it runs next, its failure and
-/// unjudged streaks, and what is remembered of its condition.
+/// unjudged streaks, and what is remembered of its condition. It runs first
+/// in [`Store::record_check`]: its row lock orders the transaction after a
+/// concurrent delete or claim and holds until the commit, so no claim can
+/// slip in before the check's rows are written. It matches only while the
+/// check's claim still holds the monitor's lease ([`unrecorded`] says why
+/// not otherwise).
 async fn update_checked_monitor(
     transaction: &Transaction<'_>,
     check: &NewCheck,
@@ -704,11 +722,12 @@ async fn update_checked_monitor(
                  failing_alert_sent = CASE WHEN $6 THEN false
                      WHEN $12::text = 'failing' THEN true ELSE failing_alert_sent END,
                  updated_at = now()
-             WHERE id = $1 AND team_id = $2",
+             WHERE id = $1 AND team_id = $2
+               AND ($14::uuid IS NULL OR lease_token = $14)",
         )
         .await
         .context("preparing a scheduling statement")?;
-    transaction
+    let updated = transaction
         .execute(
             &statement,
             &[
@@ -732,10 +751,14 @@ async fn update_checked_monitor(
                 &check.verdict.unjudged_notice,
                 &check.failure_alert.map(FailureAlert::as_str),
                 &crate::quotas::RENDER_QUOTA_STATUS,
+                &check.lease_token,
             ],
         )
         .await
         .context("updating the checked monitor")?;
+    if updated == 0 {
+        return Err(unrecorded(transaction, check).await);
+    }
     Ok(())
 }
 

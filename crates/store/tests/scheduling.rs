@@ -849,6 +849,74 @@ async fn the_latest_snapshot_head_has_the_hash_and_the_text_is_read_by_id() {
     assert_eq!(fixture.count("SELECT count(*) FROM snapshots").await, 1);
 }
 
+/// The claim brings each monitor's latest snapshot head, so a check needs
+/// no query of its own to compare hashes: none before the first snapshot,
+/// then always the one seen last, also when the page came back to a text
+/// stored before.
+#[tokio::test]
+async fn each_claim_brings_the_monitors_latest_snapshot_head() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let mut first_id = None;
+    for (round, hash) in ["abc", "def", "abc"].into_iter().enumerate() {
+        fixture
+            .client
+            .execute(
+                "UPDATE monitors SET next_check_at = now() WHERE id = $1",
+                &[&monitor],
+            )
+            .await
+            .unwrap();
+        let claimed = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(
+            claimed[0].previous,
+            fixture
+                .store
+                .latest_snapshot_head(fixture.team_id, monitor)
+                .await
+                .unwrap(),
+            "round {round}"
+        );
+        match round {
+            0 => assert_eq!(claimed[0].previous, None),
+            2 => {
+                let previous = claimed[0].previous.as_ref().unwrap();
+                assert_eq!(previous.text_sha256, "def");
+            }
+            _ => assert_eq!(claimed[0].previous.as_ref().unwrap().text_sha256, "abc"),
+        }
+        let mut check = fixture.check(monitor, false);
+        check.lease_token = Some(claimed[0].lease_token);
+        let snapshot = NewSnapshot {
+            text_sha256: hash.to_owned(),
+            text: format!("text {hash}"),
+            validators: None,
+        };
+        let recorded = fixture
+            .store
+            .record_check(&check, Some(&snapshot), success())
+            .await
+            .unwrap();
+        first_id = first_id.or(recorded.snapshot_id);
+    }
+    fixture
+        .client
+        .execute(
+            "UPDATE monitors SET next_check_at = now() WHERE id = $1",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+    let claimed = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
+    let previous = claimed[0].previous.as_ref().unwrap();
+    assert_eq!(
+        (previous.text_sha256.as_str(), Some(previous.id)),
+        ("abc", first_id),
+        "the text the page came back to is the stored copy, now the latest"
+    );
+}
+
 #[tokio::test]
 async fn a_run_requested_during_a_check_waits_for_it_and_then_runs_at_once() {
     let fixture = Fixture::new().await;
