@@ -123,10 +123,24 @@ def run_round(size: int) -> tuple[float, int]:
         time.sleep(0.5)
     elapsed = time.monotonic() - started
     checks = int(sql(f"SELECT count(*) FROM checks WHERE started_at >= '{began}'"))
-    return elapsed, checks
+    return elapsed, checks, began
 
 
-def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_bytes: int) -> None:
+def timings(began: str) -> str:
+    """Where a check's wall time goes: median duration, fetch and judge (ms)
+    of the round's checks, as the scheduler recorded them."""
+    medians = sql(
+        "SELECT concat_ws(' ', "
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms), "
+        "percentile_disc(0.5) WITHIN GROUP (ORDER BY fetch_ms), "
+        "COALESCE(percentile_disc(0.5) WITHIN GROUP (ORDER BY judge_ms), 0)) "
+        f"FROM checks WHERE started_at >= '{began}'"
+    ).split()
+    duration, fetch, judge = (medians + ["?", "?", "?"])[:3]
+    return f"median check {duration} ms (fetch {fetch}, judge {judge})"
+
+
+def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_bytes: int, began: str) -> None:
     per_check = {name: used / CLK_TCK * 1000 / checks for name, used in cpu.items()}
     lookout = sum(per_check[name] for name in SERVICES if name in per_check)
     total = lookout + per_check.get("postgres", 0) + per_check.get("redis", 0)
@@ -141,6 +155,7 @@ def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_byte
         f"{name} {per_check[name]:.2f} ms, {rss_mib(PIDS[name]):.0f} MiB" for name in SERVICES if name in PIDS
     )
     print(f"{'':>20}per service: {services}", flush=True)
+    print(f"{'':>20}{timings(began)}", flush=True)
 
 
 def main() -> None:
@@ -153,11 +168,11 @@ def main() -> None:
             run_round(size)
             before_cpu = cpu_snapshot()
             before_db = int(sql("SELECT pg_database_size(current_database())"))
-            elapsed, checks = run_round(size)
+            elapsed, checks, began = run_round(size)
             after_cpu = cpu_snapshot()
             after_db = int(sql("SELECT pg_database_size(current_database())"))
             used = {name: after_cpu[name] - before_cpu[name] for name in PIDS}
-            report(size, mode, elapsed, checks, used, after_db - before_db)
+            report(size, mode, elapsed, checks, used, after_db - before_db, began)
 
 
 if __name__ == "__main__":

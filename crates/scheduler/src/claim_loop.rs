@@ -144,9 +144,12 @@ pub async fn run(
                 }
             }
         }
-        // A full batch suggests more work is due: look again as soon as a
-        // slot frees up instead of waiting for the next poll.
-        let pause = if claimed_all_free_slots {
+        // A full batch suggests more work is due, and with every slot busy
+        // we did not look at all: look again as soon as a slot frees up
+        // instead of waiting for the next poll (which, with checks longer
+        // than the short pause, held every slot's next check for a poll).
+        let all_slots_busy = free == 0;
+        let pause = if claimed_all_free_slots || all_slots_busy {
             Duration::from_millis(10).min(settings.poll_interval)
         } else {
             settings.poll_interval

@@ -80,6 +80,8 @@ pub struct Peers {
     pub callers: Mutex<Vec<String>>,
     /// The PNG a render answers when a screenshot is asked for.
     pub screenshot: Mutex<Vec<u8>>,
+    /// How long each fetch takes.
+    pub fetch_delay: Mutex<Duration>,
 }
 
 impl Peers {
@@ -98,6 +100,7 @@ impl Peers {
             sends: Mutex::default(),
             callers: Mutex::default(),
             screenshot: Mutex::default(),
+            fetch_delay: Mutex::default(),
         }
     }
 
@@ -137,6 +140,8 @@ impl Browser for Fake {
         request: Request<FetchRequest>,
     ) -> Result<Response<FetchResponse>, Status> {
         self.0.note_caller(&request);
+        let delay = *self.0.fetch_delay.lock().unwrap();
+        tokio::time::sleep(delay).await;
         let request = request.into_inner();
         let screenshot_png = if request.screenshot {
             self.0.screenshot.lock().unwrap().clone()
@@ -351,6 +356,10 @@ pub struct Options {
     pub channel_disable_after: u32,
     /// `SCHEDULER_PRUNE_INTERVAL_SECS`, finer: an hour unless a test prunes.
     pub prune_interval: Duration,
+    /// `SCHEDULER_POLL_MS`: 20 ms unless a test waits on the claim loop.
+    pub poll_interval: Duration,
+    /// `SCHEDULER_CONCURRENCY`, when a test sets it.
+    pub concurrency: Option<usize>,
 }
 
 impl Default for Options {
@@ -360,6 +369,8 @@ impl Default for Options {
             migrate: true,
             channel_disable_after: 5,
             prune_interval: Duration::from_secs(3600),
+            poll_interval: Duration::from_millis(20),
+            concurrency: None,
         }
     }
 }
@@ -381,7 +392,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let peer_url = start_peers(peers.clone()).await;
     let mut config =
         Config::for_tests(&database.url, &peer_url, &peer_url, &peer_url, &options.key);
-    config.poll_interval = Duration::from_millis(20);
+    config.poll_interval = options.poll_interval;
+    if let Some(concurrency) = options.concurrency {
+        config.concurrency = concurrency;
+    }
     config.channel_disable_after = options.channel_disable_after;
     config.prune_interval = options.prune_interval;
     let blob_dir = test_support::process::temp_dir("blobs");
