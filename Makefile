@@ -1,6 +1,6 @@
 # Lookout's commands. Each target is one line; logic lives in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench bench-checks bench-list bench-import fuzz fmt lint build
+.PHONY: help dev test bench bench-checks bench-claim bench-list bench-import fuzz fmt lint build
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -11,9 +11,10 @@ dev: ## Run the whole mesh locally with no configuration (Ctrl-C stops it).
 test: ## Run every check and test (installs and starts what it needs).
 	scripts/test.sh
 
-bench: ## Release-build benchmarks on loopback (gateway, then bench-checks, bench-list, bench-import).
+bench: ## Release-build benchmarks on loopback (gateway, then bench-checks, bench-claim, bench-list, bench-import).
 	scripts/bench.sh
 	scripts/bench-checks.sh
+	scripts/bench-claim.sh
 	scripts/bench-monitor-list.sh
 	scripts/bench-import.sh
 
@@ -25,6 +26,9 @@ bench-import: ## A 10,000-line import: dry run and confirmed, JSON and streamed 
 
 bench-checks: ## The checks benchmark: 1,000 and 10,000 monitors of a local site (BENCH_CHECKS_MONITORS).
 	scripts/bench-checks.sh
+
+bench-claim: ## The claim alone on 10,000 to 1,000,000 generated monitors (BENCH_CLAIM_MONITORS).
+	scripts/bench-claim.sh
 
 fuzz: ## Coverage-guided fuzzing of URL, page, selector and condition parsing (FUZZ_SECONDS per target).
 	scripts/fuzz.sh

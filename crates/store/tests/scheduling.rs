@@ -11,7 +11,7 @@ use chrono::Utc;
 use store::Store;
 use store::checks::VerdictDetails;
 use store::scheduling::{
-    CheckReason, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
+    CheckReason, ClaimedMonitor, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
 };
 use uuid::Uuid;
 
@@ -86,6 +86,20 @@ impl Fixture {
 
     async fn count(&self, sql: &str) -> i64 {
         self.client.query_one(sql, &[]).await.unwrap().get(0)
+    }
+
+    /// Makes the monitor due and claims it, the only one due.
+    async fn claim_again(&self, monitor_id: Uuid) -> ClaimedMonitor {
+        self.client
+            .execute(
+                "UPDATE monitors SET next_check_at = now() WHERE id = $1",
+                &[&monitor_id],
+            )
+            .await
+            .unwrap();
+        let mut claimed = self.store.claim_due_monitors(1, LEASE).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        claimed.remove(0)
     }
 
     fn check(&self, monitor_id: Uuid, triggered: bool) -> NewCheck {
@@ -858,19 +872,15 @@ async fn each_claim_brings_the_monitors_latest_snapshot_head() {
     let fixture = Fixture::new().await;
     let monitor = fixture.monitor(false, true).await;
     let mut first_id = None;
-    for (round, hash) in ["abc", "def", "abc"].into_iter().enumerate() {
-        fixture
-            .client
-            .execute(
-                "UPDATE monitors SET next_check_at = now() WHERE id = $1",
-                &[&monitor],
-            )
-            .await
-            .unwrap();
-        let claimed = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
-        assert_eq!(claimed.len(), 1);
+    // Each round claims what the previous one stored, then stores its text.
+    for (round, text) in [Some("abc"), Some("def"), Some("abc"), None]
+        .into_iter()
+        .enumerate()
+    {
+        let claimed = fixture.claim_again(monitor).await;
+        let previous = claimed.previous.clone();
         assert_eq!(
-            claimed[0].previous,
+            previous,
             fixture
                 .store
                 .latest_snapshot_head(fixture.team_id, monitor)
@@ -878,19 +888,23 @@ async fn each_claim_brings_the_monitors_latest_snapshot_head() {
                 .unwrap(),
             "round {round}"
         );
+        let seen = previous.map(|head| (head.text_sha256, head.id));
         match round {
-            0 => assert_eq!(claimed[0].previous, None),
-            2 => {
-                let previous = claimed[0].previous.as_ref().unwrap();
-                assert_eq!(previous.text_sha256, "def");
-            }
-            _ => assert_eq!(claimed[0].previous.as_ref().unwrap().text_sha256, "abc"),
+            0 => assert_eq!(seen, None),
+            1 => assert_eq!(seen.unwrap().0, "abc"),
+            2 => assert_eq!(seen.unwrap().0, "def"),
+            _ => assert_eq!(
+                seen,
+                Some(("abc".to_owned(), first_id.unwrap())),
+                "the text the page came back to is the stored copy, now the latest"
+            ),
         }
+        let Some(text) = text else { break };
         let mut check = fixture.check(monitor, false);
-        check.lease_token = Some(claimed[0].lease_token);
+        check.lease_token = Some(claimed.lease_token);
         let snapshot = NewSnapshot {
-            text_sha256: hash.to_owned(),
-            text: format!("text {hash}"),
+            text_sha256: text.to_owned(),
+            text: format!("text {text}"),
             validators: None,
         };
         let recorded = fixture
@@ -900,21 +914,6 @@ async fn each_claim_brings_the_monitors_latest_snapshot_head() {
             .unwrap();
         first_id = first_id.or(recorded.snapshot_id);
     }
-    fixture
-        .client
-        .execute(
-            "UPDATE monitors SET next_check_at = now() WHERE id = $1",
-            &[&monitor],
-        )
-        .await
-        .unwrap();
-    let claimed = fixture.store.claim_due_monitors(1, LEASE).await.unwrap();
-    let previous = claimed[0].previous.as_ref().unwrap();
-    assert_eq!(
-        (previous.text_sha256.as_str(), Some(previous.id)),
-        ("abc", first_id),
-        "the text the page came back to is the stored copy, now the latest"
-    );
 }
 
 #[tokio::test]
