@@ -47,6 +47,9 @@ impl Ports {
 }
 
 /// Rewrites the production configuration for a loopback run under `prefix`.
+/// The gateway upstream's `server` parameters in the production file.
+const UPSTREAM_PARAMETERS: &str = "max_fails=3 fail_timeout=1s";
+
 pub fn render(
     original: &str,
     prefix: &Path,
@@ -55,13 +58,14 @@ pub fn render(
 ) -> anyhow::Result<String> {
     let prefix = prefix.display();
     // Replicas behind one name (compose's `gateway` resolves to each of
-    // them) become one `server` directive each.
+    // them) become one `server` directive each, with the directive's
+    // parameters.
     let servers = upstreams
         .iter()
-        .map(|upstream| format!("server {upstream}"))
+        .map(|upstream| format!("server {upstream} {UPSTREAM_PARAMETERS}"))
         .collect::<Vec<_>>()
-        // One line: the token also appears in the file's header comment.
         .join("; ");
+    let upstream_directive = format!("server gateway:8080 {UPSTREAM_PARAMETERS}");
     let replacements = [
         ("listen 8080", format!("listen 127.0.0.1:{}", ports.http)),
         ("listen 8443", format!("listen 127.0.0.1:{}", ports.https)),
@@ -69,7 +73,7 @@ pub fn render(
             "listen 8081",
             format!("listen 127.0.0.1:{}", ports.static_ui),
         ),
-        ("server gateway:8080", servers),
+        (upstream_directive.as_str(), servers),
         ("/tmp/", format!("{prefix}/run/")),
         ("/etc/nginx/certs/", format!("{prefix}/certs/")),
         ("/usr/share/nginx/html", format!("{prefix}/html")),
