@@ -105,9 +105,9 @@ def set_mode(mode: str) -> None:
         response.read()
 
 
-def run_round(size: int) -> tuple[float, int]:
+def run_round(size: int) -> tuple[float, int, str]:
     """Makes every monitor due at once; returns the seconds until each has
-    been checked again, and the checks recorded meanwhile."""
+    been checked again, the checks recorded meanwhile, and when it began."""
     began = sql("SELECT now()")
     sql("UPDATE monitors SET next_check_at = now()")
     started = time.monotonic()

@@ -46,10 +46,10 @@ impl Ports {
     }
 }
 
-/// Rewrites the production configuration for a loopback run under `prefix`.
 /// The gateway upstream's `server` parameters in the production file.
 const UPSTREAM_PARAMETERS: &str = "max_fails=3 fail_timeout=1s";
 
+/// Rewrites the production configuration for a loopback run under `prefix`.
 pub fn render(
     original: &str,
     prefix: &Path,

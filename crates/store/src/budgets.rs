@@ -80,17 +80,15 @@ impl Store {
     pub async fn team_over_budget(&self, team_id: Uuid) -> Result<bool, StoreError> {
         let client = self.client().await?;
         // Read once per changed page, ahead of the judge: prepared once per connection.
-        let statement = client
-            .prepare_cached(&format!(
+        let sql = format!(
                     "SELECT b.monthly_tokens, b.monthly_calls,
                             coalesce((SELECT sum(u.tokens) FROM model_usage u
                                        WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS tokens,
                             coalesce((SELECT sum(u.calls) FROM model_usage u
                                        WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS calls
                        FROM team_budgets b WHERE b.team_id = $1"
-            ))
-            .await
-            .context("preparing the budget check")?;
+        );
+        let statement = crate::scheduling::prepared(&client, &sql).await?;
         let row = client
             .query_opt(&statement, &[&team_id])
             .await

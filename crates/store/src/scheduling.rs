@@ -13,7 +13,8 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::Transaction;
+use deadpool_postgres::{GenericClient, Transaction};
+use tokio_postgres::Statement;
 use uuid::Uuid;
 
 use crate::checks::VerdictDetails;
@@ -256,10 +257,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(&claim_statement())
-            .await
-            .context("preparing a scheduling statement")?;
+        let statement = prepared(&client, &claim_statement()).await?;
         let rows = client
             .query(&statement, &[&limit, &millis(lease)])
             .await
@@ -297,15 +295,14 @@ impl Store {
             .map(|lease| (lease.monitor_id, lease.token))
             .unzip();
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
-                "UPDATE monitors AS m
+        let statement = prepared(
+            &client,
+            "UPDATE monitors AS m
                  SET next_check_at = now() + $3::double precision * interval '1 millisecond'
                  FROM unnest($1::uuid[], $2::uuid[]) AS held (monitor_id, token)
                  WHERE m.id = held.monitor_id AND m.lease_token = held.token",
-            )
-            .await
-            .context("preparing a scheduling statement")?;
+        )
+        .await?;
         client
             .execute(&statement, &[&monitors, &tokens, &millis(lease)])
             .await
@@ -329,16 +326,15 @@ impl Store {
             CheckReason::Manual | CheckReason::Hook => Some(claim.reason.as_str()),
         };
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
-                "UPDATE monitors
+        let statement = prepared(
+            &client,
+            "UPDATE monitors
                  SET next_check_at = now() + $3::double precision * interval '1 millisecond',
                      requested_reason = COALESCE(requested_reason, $4),
                      lease_token = NULL
                  WHERE id = $1 AND team_id = $2 AND lease_token = $5",
-            )
-            .await
-            .context("preparing a scheduling statement")?;
+        )
+        .await?;
         client
             .execute(
                 &statement,
@@ -366,16 +362,15 @@ impl Store {
         monitor_id: Uuid,
     ) -> Result<Option<SnapshotHead>, StoreError> {
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
-                "SELECT s.id, s.text_sha256, s.validators
+        let statement = prepared(
+            &client,
+            "SELECT s.id, s.text_sha256, s.validators
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.monitor_id = $1 AND m.team_id = $2
                  ORDER BY s.last_seen_at DESC, s.id DESC
                  LIMIT 1",
-            )
-            .await
-            .context("preparing a scheduling statement")?;
+        )
+        .await?;
         let row = client
             .query_opt(&statement, &[&monitor_id, &team_id])
             .await
@@ -396,14 +391,13 @@ impl Store {
         snapshot_id: Uuid,
     ) -> Result<String, StoreError> {
         let client = self.client().await?;
-        let statement = client
-            .prepare_cached(
-                "SELECT s.text
+        let statement = prepared(
+            &client,
+            "SELECT s.text
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
-            )
-            .await
-            .context("preparing a scheduling statement")?;
+        )
+        .await?;
         let row = client
             .query_opt(&statement, &[&monitor_id, &team_id, &snapshot_id])
             .await
@@ -509,9 +503,9 @@ async fn insert_snapshot(
     check: &NewCheck,
     snapshot: &NewSnapshot,
 ) -> Result<Uuid, StoreError> {
-    let statement = transaction
-        .prepare_cached(
-            "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text, created_at,
+    let statement = prepared(
+        transaction,
+        "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text, created_at,
                  last_seen_at, validators)
              VALUES ($1, $2, $3, $4, $5,
                  GREATEST($5, (SELECT max(n.last_seen_at) + interval '1 microsecond'
@@ -520,9 +514,8 @@ async fn insert_snapshot(
              ON CONFLICT (monitor_id, text_sha256) DO UPDATE
                 SET last_seen_at = EXCLUDED.last_seen_at, validators = EXCLUDED.validators
              RETURNING s.id",
-        )
-        .await
-        .context("preparing a scheduling statement")?;
+    )
+    .await?;
     let row = transaction
         .query_one(
             &statement,
@@ -545,10 +538,11 @@ async fn refresh_validators(
     check: &NewCheck,
     refreshed: &SnapshotValidators,
 ) -> Result<(), StoreError> {
-    let statement = transaction
-        .prepare_cached("UPDATE snapshots SET validators = $3 WHERE id = $1 AND monitor_id = $2")
-        .await
-        .context("preparing a scheduling statement")?;
+    let statement = prepared(
+        transaction,
+        "UPDATE snapshots SET validators = $3 WHERE id = $1 AND monitor_id = $2",
+    )
+    .await?;
     transaction
         .execute(
             &statement,
@@ -568,9 +562,9 @@ async fn insert_check(
     check: &NewCheck,
     snapshot_id: Option<Uuid>,
 ) -> Result<(), StoreError> {
-    let statement = transaction
-        .prepare_cached(
-            "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
+    let statement = prepared(
+        transaction,
+        "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
                  content_sha256, snapshot_id, baseline, changed, triggered, summary,
                  reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
                  judge_ms, duration_ms, started_at, finished_at, condition_kind,
@@ -581,9 +575,8 @@ async fn insert_check(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
                  $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
                  $31, $32, $33, $34, $35, $36, $37)",
-        )
-        .await
-        .context("preparing a scheduling statement")?;
+    )
+    .await?;
     transaction
         .execute(
             &statement,
@@ -657,9 +650,9 @@ async fn queue_deliveries(
     let mut deliveries = 0;
     for (kind, key_suffix) in [(primary_kind, ""), (recovered, ":recovered")] {
         let Some(kind) = kind else { continue };
-        let statement = transaction
-            .prepare_cached(
-                "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
+        let statement = prepared(
+            transaction,
+            "INSERT INTO deliveries (id, check_id, channel_id, team_id, idempotency_key,
                      status, next_attempt_at, kind)
                  SELECT gen_random_uuid(), $1::uuid, c.id, c.team_id,
                      $1::uuid::text || ':' || c.id::text || $4::text,
@@ -667,9 +660,8 @@ async fn queue_deliveries(
                  FROM monitor_channels mc
                  JOIN channels c ON c.id = mc.channel_id
                  WHERE mc.monitor_id = $2 AND c.team_id = $3 AND c.enabled",
-            )
-            .await
-            .context("preparing a scheduling statement")?;
+        )
+        .await?;
         deliveries += transaction
             .execute(
                 &statement,
@@ -699,9 +691,9 @@ async fn update_checked_monitor(
     check: &NewCheck,
     outcome: MonitorOutcome,
 ) -> Result<(), StoreError> {
-    let statement = transaction
-        .prepare_cached(
-            "UPDATE monitors SET
+    let statement = prepared(
+        transaction,
+        "UPDATE monitors SET
                  last_checked_at = $3,
                  last_status = $4,
                  last_triggered_at = CASE WHEN $5 THEN $3 ELSE last_triggered_at END,
@@ -724,9 +716,8 @@ async fn update_checked_monitor(
                  updated_at = now()
              WHERE id = $1 AND team_id = $2
                AND ($14::uuid IS NULL OR lease_token = $14)",
-        )
-        .await
-        .context("preparing a scheduling statement")?;
+    )
+    .await?;
     let updated = transaction
         .execute(
             &statement,
@@ -760,6 +751,18 @@ async fn update_checked_monitor(
         return Err(unrecorded(transaction, check).await);
     }
     Ok(())
+}
+
+/// A check-path statement, prepared once per pooled connection and reused
+/// from its cache afterwards (ARCHITECTURE: the check path).
+pub(crate) async fn prepared(
+    client: &impl GenericClient,
+    sql: &str,
+) -> Result<Statement, StoreError> {
+    client
+        .prepare_cached(sql)
+        .await
+        .context("preparing a scheduling statement")
 }
 
 fn millis(duration: Duration) -> f64 {
