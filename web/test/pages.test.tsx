@@ -131,6 +131,43 @@ describe('the monitor page', () => {
   });
 });
 
+describe('the history', () => {
+  it('lists a run of unchanged checks as one entry with its count, dated by its latest check', async () => {
+    const latest = new Date(Date.now() - 5 * 60_000).toISOString();
+    mockFetch({
+      'GET /api/v1/monitors/m1': json(200, monitor()),
+      'GET /api/v1/monitors/m1/checks': json(200, {
+        items: [
+          {
+            id: 'c2',
+            monitor_id: 'm1',
+            status: 'ok',
+            changed: false,
+            triggered: false,
+            baseline: false,
+            summary: null,
+            error: null,
+            reason: 'schedule',
+            http_status: 200,
+            duration_ms: 40,
+            repeats: 288,
+            started_at: '2026-01-01T00:00:00Z',
+            finished_at: '2026-01-01T00:00:01Z',
+            last_finished_at: latest,
+          },
+        ],
+        next_cursor: null,
+      }),
+    });
+    render(signedIn(<MonitorDetail id="m1" />));
+    const text = await screen.findByText('Unchanged 288 times');
+    const button = text.closest('button')!;
+    expect(within(button).getByText('5 minutes ago')).toBeTruthy();
+    fireEvent.click(button);
+    expect((await screen.findByTestId('check-repeats')).textContent).toMatch(/^Unchanged 288 times between .+ and .+$/);
+  });
+});
+
 describe('the history export', () => {
   /** The monitor page over an API whose `GET /api/v1/monitors/m1` answers `monitorAnswers` in turn (the last one repeats). */
   async function monitorPage(...monitorAnswers: (() => Response)[]) {

@@ -148,7 +148,7 @@ impl CheckRunner {
                 tracing::info!(
                     monitor_id = %check.monitor_id,
                     team_id = %check.team_id,
-                    check_id = %check.id,
+                    check_id = %recorded.check_id,
                     reason = check.reason,
                     status = %check.status,
                     http_status = check.http_status,

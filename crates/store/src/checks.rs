@@ -34,6 +34,13 @@ pub struct Check {
     pub duration_ms: Option<i32>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    /// How many checks in a row this entry stands for: scheduled checks
+    /// whose outcome repeated it were folded into it (see
+    /// `migrations/0200_check_runs.sql`). The timings and statuses are the
+    /// first check's.
+    pub repeats: i32,
+    /// When the latest of the folded checks finished; `None` for one check.
+    pub repeated_until: Option<DateTime<Utc>>,
     pub verdict: VerdictDetails,
     /// `useful` or `noise` when someone rated this alert.
     pub rating: Option<String>,
@@ -91,8 +98,9 @@ impl VerdictDetails {
 const CHECK_COLUMNS: &str = "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
      c.extracted_value, c.confidence, c.judge, c.diff, c.error, c.fetch_ms, c.judge_ms, \
-     c.duration_ms, c.started_at, c.finished_at, c.condition_kind, c.condition_holds, \
-     c.first_alert, c.evidence_excerpt, c.verification, c.verification_problem, c.judge_cached, \
+     c.duration_ms, c.started_at, c.finished_at, c.repeats, c.repeated_until, c.condition_kind, \
+     c.condition_holds, c.first_alert, c.evidence_excerpt, c.verification, \
+     c.verification_problem, c.judge_cached, \
      c.prompt_tokens, c.completion_tokens, c.unjudged_reason, c.unjudged_notice, \
      (SELECT r.rating FROM check_ratings r WHERE r.check_id = c.id) AS rating, \
      c.screenshot_sha256, \
@@ -106,6 +114,11 @@ const FROM_VISIBLE_CHECKS: &str = "FROM checks c JOIN monitors m ON m.id = c.mon
      WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
 
 impl Check {
+    /// When the latest check this entry stands for finished.
+    pub fn last_finished_at(&self) -> DateTime<Utc> {
+        self.repeated_until.unwrap_or(self.finished_at)
+    }
+
     fn from_row(row: &tokio_postgres::Row) -> Self {
         Self {
             id: row.get("id"),
@@ -130,6 +143,8 @@ impl Check {
             duration_ms: row.get("duration_ms"),
             started_at: row.get("started_at"),
             finished_at: row.get("finished_at"),
+            repeats: row.get("repeats"),
+            repeated_until: row.get("repeated_until"),
             verdict: VerdictDetails::from_row(row),
             rating: row.get("rating"),
             screenshot_sha256: row.get("screenshot_sha256"),
@@ -235,6 +250,10 @@ pub struct ExportedCheck {
     pub error: Option<String>,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
+    /// How many checks in a row the entry stands for (see [`Check::repeats`]).
+    pub repeats: i32,
+    /// When the latest of them finished.
+    pub last_finished_at: DateTime<Utc>,
 }
 
 impl ExportedCheck {
@@ -255,6 +274,8 @@ impl ExportedCheck {
             error: row.get("error"),
             started_at: row.get("started_at"),
             finished_at: row.get("finished_at"),
+            repeats: row.get("repeats"),
+            last_finished_at: row.get("last_finished_at"),
         }
     }
 
@@ -269,7 +290,8 @@ impl ExportedCheck {
 
 const EXPORTED_CHECK_COLUMNS: &str = "c.id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
-     c.extracted_value, c.diff, c.error, c.started_at, c.finished_at";
+     c.extracted_value, c.diff, c.error, c.started_at, c.finished_at, c.repeats, \
+     COALESCE(c.repeated_until, c.finished_at) AS last_finished_at";
 
 impl Store {
     /// One batch of a history export: up to `limit` of the monitor's

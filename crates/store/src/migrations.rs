@@ -104,6 +104,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "retention",
         include_str!("../migrations/0190_retention.sql"),
     ),
+    (
+        200,
+        "check_runs",
+        include_str!("../migrations/0200_check_runs.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

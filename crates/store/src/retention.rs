@@ -335,6 +335,9 @@ async fn prune_checks(
                        SELECT c.id FROM checks c
                         WHERE c.monitor_id = kept.monitor_id
                           AND c.started_at < now() - make_interval(days => kept.days)
+                          -- A run of repeated checks goes when its latest does.
+                          AND COALESCE(c.repeated_until, c.started_at)
+                              < now() - make_interval(days => kept.days)
                           AND NOT {ALERT_ON_ITS_WAY}
                         ORDER BY c.started_at
                         LIMIT $3) old

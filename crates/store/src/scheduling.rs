@@ -140,6 +140,27 @@ pub struct NewCheck {
     pub snapshot_validators: Option<SnapshotValidators>,
 }
 
+impl NewCheck {
+    /// Whether this check can fold into the monitor's latest history entry
+    /// ([`extend_latest_run`]): a scheduled check that stored, judged,
+    /// alerted and kept nothing. Manual and hook checks always get a row of
+    /// their own, so whoever asked for one sees it in the history.
+    fn may_repeat_latest(&self) -> bool {
+        self.reason == CheckReason::Schedule.as_str()
+            && !self.baseline
+            && !self.changed
+            && !self.triggered
+            && self.summary.is_none()
+            && self.diff.is_none()
+            && self.judge.is_none()
+            && self.verdict.unjudged_reason.is_none()
+            && !self.verdict.unjudged_notice
+            && self.failure_alert.is_none()
+            && self.recovered_note.is_none()
+            && self.screenshot_sha256.is_none()
+    }
+}
+
 /// A change of the monitor's failing state that its channels hear about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureAlert {
@@ -196,6 +217,8 @@ pub struct MonitorOutcome {
 /// What [`Store::record_check`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedCheck {
+    /// The history entry the check went to: its own row, or the run of
+    /// repeated checks it extended.
     pub check_id: Uuid,
     pub snapshot_id: Option<Uuid>,
     /// Outbox rows written (one per enabled channel of the monitor).
@@ -436,12 +459,22 @@ impl Store {
         if let Some(refreshed) = &check.snapshot_validators {
             refresh_validators(&transaction, check, refreshed).await?;
         }
-        insert_check(&transaction, check, snapshot_id).await?;
+        let extended = match snapshot {
+            None if check.may_repeat_latest() => extend_latest_run(&transaction, check).await?,
+            _ => None,
+        };
+        let check_id = match extended {
+            Some(run_id) => run_id,
+            None => {
+                insert_check(&transaction, check, snapshot_id).await?;
+                check.id
+            }
+        };
         crate::budgets::count_model_use(&transaction, check).await?;
         let deliveries = queue_deliveries(&transaction, check).await?;
         transaction.commit().await.context("committing a check")?;
         Ok(RecordedCheck {
-            check_id: check.id,
+            check_id,
             snapshot_id,
             deliveries,
         })
@@ -555,6 +588,53 @@ async fn refresh_validators(
         .await
         .context("refreshing a snapshot's validators")?;
     Ok(())
+}
+
+/// Folds a check into the monitor's latest history entry when that entry
+/// is a run of the same outcome (the same page hash, status, HTTP status
+/// and error, itself a check that could fold): its count grows and its end
+/// moves to this check's. Returns the entry's id, or `None` when the latest
+/// entry is something else and the check needs a row of its own. The
+/// monitor's lock (taken first by [`Store::record_check`]) orders this
+/// against the monitor's other checks, so a run's count is exact.
+async fn extend_latest_run(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+) -> Result<Option<Uuid>, StoreError> {
+    let statement = prepared(
+        transaction,
+        "UPDATE checks c SET repeats = c.repeats + 1,
+                 repeated_until = GREATEST($3, c.finished_at, c.repeated_until)
+             WHERE c.id = (SELECT l.id FROM checks l WHERE l.monitor_id = $1
+                            ORDER BY l.started_at DESC, l.id DESC LIMIT 1)
+               AND c.monitor_id = $1 AND c.team_id = $2
+               AND c.reason = 'schedule' AND NOT c.baseline AND NOT c.changed
+               AND NOT c.triggered AND c.summary IS NULL AND c.diff IS NULL
+               AND c.judge IS NULL AND c.unjudged_reason IS NULL AND NOT c.unjudged_notice
+               AND c.failure_alert IS NULL AND c.recovered_note IS NULL
+               AND c.screenshot_sha256 IS NULL
+               AND c.status = $4 AND c.http_status IS NOT DISTINCT FROM $5
+               AND c.content_sha256 IS NOT DISTINCT FROM $6
+               AND c.error IS NOT DISTINCT FROM $7
+             RETURNING c.id",
+    )
+    .await?;
+    let row = transaction
+        .query_opt(
+            &statement,
+            &[
+                &check.monitor_id,
+                &check.team_id,
+                &check.finished_at,
+                &check.status,
+                &check.http_status,
+                &check.content_sha256,
+                &check.error,
+            ],
+        )
+        .await
+        .context("extending the monitor's latest run of checks")?;
+    Ok(row.map(|row| row.get("id")))
 }
 
 async fn insert_check(

@@ -942,3 +942,142 @@ async fn a_run_requested_during_a_check_waits_for_it_and_then_runs_at_once() {
     assert_eq!(next.len(), 1, "the requested run follows at once");
     assert_eq!(next[0].reason, CheckReason::Hook);
 }
+
+/// One scheduled check of `monitor` under a fresh claim, shaped by `shape`.
+async fn record_claimed(
+    fixture: &Fixture,
+    monitor: Uuid,
+    shape: impl FnOnce(&mut NewCheck),
+) -> store::scheduling::RecordedCheck {
+    let claimed = fixture.claim_again(monitor).await;
+    let mut check = fixture.check(monitor, false);
+    check.changed = false;
+    check.http_status = Some(200);
+    check.content_sha256 = Some("h1".to_owned());
+    check.lease_token = Some(claimed.lease_token);
+    shape(&mut check);
+    fixture.store.record_check(&check, None, success()).await.unwrap()
+}
+
+#[tokio::test]
+async fn repeated_outcomes_fold_into_the_latest_history_entry_until_something_differs() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let failed = |error: &str| {
+        let error = error.to_owned();
+        move |check: &mut NewCheck| {
+            check.status = "timeout".to_owned();
+            check.http_status = None;
+            check.content_sha256 = None;
+            check.error = Some(error);
+        }
+    };
+    let baseline = record_claimed(&fixture, monitor, |check| check.baseline = true).await;
+    let quiet = record_claimed(&fixture, monitor, |_| {}).await;
+    assert_ne!(quiet.check_id, baseline.check_id, "a baseline starts no run");
+    for _ in 0..2 {
+        let again = record_claimed(&fixture, monitor, |_| {}).await;
+        assert_eq!(again.check_id, quiet.check_id, "the same page extends the run");
+    }
+    let manual = record_claimed(&fixture, monitor, |check| {
+        check.reason = CheckReason::Manual.as_str();
+    })
+    .await;
+    assert_ne!(manual.check_id, quiet.check_id, "a run-now check is its own entry");
+    record_claimed(&fixture, monitor, |_| {}).await;
+    let timeout = record_claimed(&fixture, monitor, failed("no answer in 30 s")).await;
+    let again = record_claimed(&fixture, monitor, failed("no answer in 30 s")).await;
+    assert_eq!(again.check_id, timeout.check_id, "the same failure extends its run");
+    record_claimed(&fixture, monitor, failed("connection reset")).await;
+    record_claimed(&fixture, monitor, |check| {
+        check.http_status = Some(203);
+    })
+    .await;
+    record_claimed(&fixture, monitor, |check| {
+        check.content_sha256 = Some("h2".to_owned());
+        check.changed = true;
+        check.diff = Some("-a\n+b".to_owned());
+    })
+    .await;
+    let settled = record_claimed(&fixture, monitor, |check| {
+        check.content_sha256 = Some("h2".to_owned());
+    })
+    .await;
+    let last = record_claimed(&fixture, monitor, |check| {
+        check.content_sha256 = Some("h2".to_owned());
+    })
+    .await;
+    assert_eq!(last.check_id, settled.check_id);
+
+    let rows = fixture
+        .client
+        .query(
+            "SELECT reason, status, repeats, repeated_until IS NOT NULL AS extended,
+                    COALESCE(repeated_until, finished_at) >= finished_at AS ordered
+               FROM checks WHERE monitor_id = $1 ORDER BY started_at, id",
+            &[&monitor],
+        )
+        .await
+        .unwrap();
+    let history: Vec<(String, String, i32, bool)> = rows
+        .iter()
+        .map(|row| {
+            assert!(row.get::<_, bool>("ordered"));
+            (
+                row.get("reason"),
+                row.get("status"),
+                row.get("repeats"),
+                row.get("extended"),
+            )
+        })
+        .collect();
+    let entry = |reason: &str, status: &str, repeats: i32| {
+        (reason.to_owned(), status.to_owned(), repeats, repeats > 1)
+    };
+    assert_eq!(
+        history,
+        [
+            entry("schedule", "ok", 1),
+            entry("schedule", "ok", 3),
+            entry("manual", "ok", 1),
+            entry("schedule", "ok", 1),
+            entry("schedule", "timeout", 2),
+            entry("schedule", "timeout", 1),
+            entry("schedule", "ok", 1),
+            entry("schedule", "ok", 1),
+            entry("schedule", "ok", 2),
+        ],
+        "13 checks, 9 entries"
+    );
+    let counted = fixture
+        .count(&format!(
+            "SELECT checks FROM monitor_usage WHERE monitor_id = '{monitor}'"
+        ))
+        .await;
+    assert_eq!(counted, 9, "the usage counter counts entries");
+
+    // A check under a lease it lost extends nothing.
+    let claimed = fixture.claim_again(monitor).await;
+    let mut stale = fixture.check(monitor, false);
+    stale.changed = false;
+    stale.http_status = Some(200);
+    stale.content_sha256 = Some("h2".to_owned());
+    stale.lease_token = Some(Uuid::new_v4());
+    assert!(matches!(
+        fixture.store.record_check(&stale, None, success()).await,
+        Err(store::StoreError::LeaseLost)
+    ));
+    stale.lease_token = Some(claimed.lease_token);
+    fixture
+        .store
+        .record_check(&stale, None, success())
+        .await
+        .unwrap();
+    let repeats = fixture
+        .count(&format!(
+            "SELECT repeats::bigint FROM checks WHERE id = '{}'",
+            settled.check_id
+        ))
+        .await;
+    assert_eq!(repeats, 3, "only the check under the live lease counted");
+}

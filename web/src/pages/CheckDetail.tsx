@@ -3,6 +3,7 @@ import { getCheck, getMonitor } from '../api/monitors';
 import { ScreenshotCompare } from '../components/ScreenshotCompare';
 import { StatusBadge } from '../components/StatusBadge';
 import { AsyncView } from '../components/states';
+import { entryText } from '../lib/checkRuns';
 import { absoluteTime } from '../lib/format';
 import { href } from '../lib/router';
 import { useAsync } from '../lib/useAsync';
@@ -54,7 +55,7 @@ export function CheckDetail({ monitorId, checkId }: { monitorId: string; checkId
               </div>
               <p class="check-headline" data-testid="check-headline">
                 <StatusBadge status={verdict.status} label={verdict.label} />{' '}
-                {current.summary ?? current.error ?? (current.changed ? 'The page changed.' : 'Nothing changed.')}
+                {entryText(current)}
               </p>
               {monitor.data && (
                 <p class="small">

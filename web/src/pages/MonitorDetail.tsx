@@ -12,6 +12,7 @@ import { TagChips } from '../components/TagChip';
 import { MonitorUsageLine } from '../components/TeamUsage';
 import { VerdictDetails } from '../components/VerdictDetails';
 import { AsyncView, Empty, ErrorMessage, Loading } from '../components/states';
+import { entryText, repeatedLine } from '../lib/checkRuns';
 import { absoluteTime, intervalLabel, relativeTime, sentence } from '../lib/format';
 import { href, navigate } from '../lib/router';
 import { useDocumentTitle } from '../lib/title';
@@ -74,6 +75,12 @@ export function CheckFacts({ check, diffId }: { check: Check; diffId?: string })
         )}
         <dt>Started by</dt>
         <dd>{check.reason}</dd>
+        {check.repeats > 1 && (
+          <>
+            <dt>Checked</dt>
+            <dd data-testid="check-repeats">{repeatedLine(check)}</dd>
+          </>
+        )}
         {check.http_status !== null && (
           <>
             <dt>HTTP status</dt>
@@ -130,9 +137,10 @@ function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onT
     <li class={`check-item ${check.triggered ? 'triggered' : ''}`} data-testid="check-item">
       <button type="button" class="check-summary" aria-expanded={open} aria-controls={panel} onClick={onToggle}>
         <StatusBadge status={verdict.status} label={verdict.label} />
-        <span class="check-text">{check.summary ?? check.error ?? (check.changed ? 'The page changed.' : 'Nothing changed.')}</span>
-        <time class="muted small" dateTime={check.started_at} title={absoluteTime(check.started_at)}>
-          {relativeTime(check.started_at)}
+        <span class="check-text">{entryText(check)}</span>
+        {/* A run of repeated checks is dated by its latest check. */}
+        <time class="muted small" dateTime={check.last_finished_at} title={repeatedLine(check) ?? absoluteTime(check.started_at)}>
+          {relativeTime(check.repeats > 1 ? check.last_finished_at : check.started_at)}
         </time>
       </button>
       {open && (

@@ -48,7 +48,7 @@ const MAX_STEM_CHARS: usize = 60;
 
 /// The columns of a CSV export, in order; the JSON export has the same
 /// fields and the diff besides.
-const CSV_COLUMNS: [&str; 14] = [
+const CSV_COLUMNS: [&str; 16] = [
     "id",
     "started_at",
     "finished_at",
@@ -63,6 +63,8 @@ const CSV_COLUMNS: [&str; 14] = [
     "judge_reason",
     "error",
     "content_sha256",
+    "repeats",
+    "last_finished_at",
 ];
 
 /// The file formats of an export.
@@ -127,6 +129,12 @@ pub struct ExportedCheckResponse {
     judge_reason: Option<String>,
     error: Option<String>,
     content_sha256: Option<String>,
+    /// How many scheduled checks in a row this entry stands for: a check whose outcome
+    /// repeats the latest entry (the same page, status and error; nothing changed, judged or
+    /// alerted) is counted here instead of written again. 1 for a single check.
+    repeats: i32,
+    /// When the latest of those checks finished (`finished_at` for a single check).
+    last_finished_at: DateTime<Utc>,
     /// The text difference to the check before (JSON only).
     diff: Option<String>,
 }
@@ -148,6 +156,8 @@ impl From<ExportedCheck> for ExportedCheckResponse {
             judge_reason: check.reason_text,
             error: check.error,
             content_sha256: check.content_sha256,
+            repeats: check.repeats,
+            last_finished_at: check.last_finished_at,
             diff: check.diff,
         }
     }
@@ -159,7 +169,9 @@ impl From<ExportedCheck> for ExportedCheckResponse {
 /// CRLF line ends, a header row) has the columns `id`, `started_at`,
 /// `finished_at` (RFC 3339, UTC), `reason`, `status`, `http_status`,
 /// `baseline`, `changed`, `triggered`, `summary`, `extracted_value`,
-/// `judge_reason`, `error`, `content_sha256`; an empty cell is a null, and a
+/// `judge_reason`, `error`, `content_sha256`, `repeats` (how many scheduled
+/// checks in a row with the same outcome the entry stands for) and
+/// `last_finished_at` (when the latest of them finished); an empty cell is a null, and a
 /// text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
 /// prefixed with `'` so that a spreadsheet shows it instead of running it.
 /// JSON is an array of the same fields, with `diff` besides.
@@ -335,7 +347,7 @@ fn csv_chunk(batch: Vec<ExportedCheck>, opening: bool) -> Result<Vec<u8>, Export
 }
 
 /// One check's cells, in the order of [`CSV_COLUMNS`]; a null is empty.
-fn csv_record(check: ExportedCheck) -> [String; 14] {
+fn csv_record(check: ExportedCheck) -> [String; 16] {
     [
         check.id.to_string(),
         rfc3339(check.started_at),
@@ -354,6 +366,8 @@ fn csv_record(check: ExportedCheck) -> [String; 14] {
         check.reason_text.unwrap_or_default(),
         check.error.unwrap_or_default(),
         check.content_sha256.unwrap_or_default(),
+        check.repeats.to_string(),
+        rfc3339(check.last_finished_at),
     ]
 }
 

@@ -53,6 +53,14 @@ pub struct CheckResponse {
     duration_ms: Option<i32>,
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
+    /// How many scheduled checks in a row this entry stands for. A check whose outcome
+    /// repeats the monitor's latest entry (the same page, status, HTTP status and error;
+    /// nothing changed, judged, alerted or kept) is counted here instead of written again, so
+    /// a page that stays the same for a day is one entry: "unchanged 288 times". The other
+    /// fields are the first check's. 1 for a single check.
+    repeats: i32,
+    /// When the latest of those checks finished (`finished_at` for a single check).
+    last_finished_at: DateTime<Utc>,
     // Verdicts.
     /// `state` or `event`, as the judge classified the condition.
     condition_kind: Option<String>,
@@ -93,6 +101,7 @@ fn screenshot_url(monitor_id: Uuid, check_id: Uuid) -> String {
 
 impl From<Check> for CheckResponse {
     fn from(check: Check) -> Self {
+        let last_finished_at = check.last_finished_at();
         Self {
             id: check.id,
             monitor_id: check.monitor_id,
@@ -115,6 +124,8 @@ impl From<Check> for CheckResponse {
             duration_ms: check.duration_ms,
             started_at: check.started_at,
             finished_at: check.finished_at,
+            repeats: check.repeats,
+            last_finished_at,
             condition_kind: check.verdict.condition_kind,
             condition_holds: check.verdict.condition_holds,
             first_alert: check.verdict.first_alert,

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, expect_error, expect_json, monitor_body, spawn_app};
 
 const CSV_HEADER: &str = "id,started_at,finished_at,reason,status,http_status,baseline,changed,\
-                          triggered,summary,extracted_value,judge_reason,error,content_sha256";
+                          triggered,summary,extracted_value,judge_reason,error,content_sha256,\
+                          repeats,last_finished_at";
 
 /// What a check recorded, for [`insert_check`]; unset fields are null or false.
 #[derive(Default)]
@@ -189,6 +190,8 @@ async fn a_csv_export_has_a_header_row_and_every_check_oldest_first() {
             "",
             "",
             "ab12cd",
+            "1",
+            "2026-01-01T00:00:02Z",
         ]
     );
     assert_eq!(
@@ -208,6 +211,8 @@ async fn a_csv_export_has_a_header_row_and_every_check_oldest_first() {
             "The price \"dropped\"\nbelow 1000",
             "",
             "",
+            "1",
+            "2026-01-01T00:01:02Z",
         ]
     );
     assert_eq!(&records[2][4], "timeout");
@@ -306,6 +311,17 @@ async fn a_json_export_is_the_default_an_array_of_checks_with_their_diffs() {
     )
     .await;
 
+    // The failure repeated twice more (the scheduler folds such checks into the entry).
+    database
+        .execute(
+            "UPDATE checks SET repeats = 3,
+                 repeated_until = timestamptz '2026-01-01 00:00:50+00'
+              WHERE id = $1::text::uuid",
+            &[&earlier],
+        )
+        .await
+        .unwrap();
+
     let response = app.export_checks(&app.alice, &monitor, "").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header(&response, "content-type"), "application/json");
@@ -332,6 +348,8 @@ async fn a_json_export_is_the_default_an_array_of_checks_with_their_diffs() {
                 "judge_reason": null,
                 "error": "the server answered 503",
                 "content_sha256": null,
+                "repeats": 3,
+                "last_finished_at": "2026-01-01T00:00:50Z",
                 "diff": null,
             },
             {
@@ -349,6 +367,8 @@ async fn a_json_export_is_the_default_an_array_of_checks_with_their_diffs() {
                 "judge_reason": "It dropped below 1000",
                 "error": null,
                 "content_sha256": "ef34",
+                "repeats": 1,
+                "last_finished_at": "2026-01-01T00:01:02Z",
                 "diff": "-999 EUR\n+899 EUR",
             },
         ])
@@ -359,8 +379,16 @@ async fn a_json_export_is_the_default_an_array_of_checks_with_their_diffs() {
         StatusCode::OK,
     )
     .await;
-    for field in ["started_at", "finished_at", "judge_reason", "diff"] {
+    for field in [
+        "started_at",
+        "finished_at",
+        "judge_reason",
+        "diff",
+        "repeats",
+        "last_finished_at",
+    ] {
         assert_eq!(listed["items"][0][field], checks[1][field], "{field}");
+        assert_eq!(listed["items"][1][field], checks[0][field], "{field}");
     }
 }
 
