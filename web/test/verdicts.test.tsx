@@ -28,6 +28,8 @@ function check(overrides: Partial<Check> = {}): Check {
     duration_ms: 20,
     started_at: '2026-01-01T00:00:00Z',
     finished_at: '2026-01-01T00:00:00Z',
+    repeats: 1,
+    last_finished_at: '2026-01-01T00:00:00Z',
     condition_kind: 'state',
     condition_holds: false,
     first_alert: false,

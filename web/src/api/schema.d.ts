@@ -202,7 +202,9 @@ export interface paths {
      * CRLF line ends, a header row) has the columns `id`, `started_at`,
      * `finished_at` (RFC 3339, UTC), `reason`, `status`, `http_status`,
      * `baseline`, `changed`, `triggered`, `summary`, `extracted_value`,
-     * `judge_reason`, `error`, `content_sha256`; an empty cell is a null, and a
+     * `judge_reason`, `error`, `content_sha256`, `repeats` (how many scheduled
+     * checks in a row with the same outcome the entry stands for) and
+     * `last_finished_at` (when the latest of them finished); an empty cell is a null, and a
      * text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
      * prefixed with `'` so that a spreadsheet shows it instead of running it.
      * JSON is an array of the same fields, with `diff` besides.
@@ -852,6 +854,11 @@ export interface components {
       judge_ms?: number | null;
       /** @description Why the judge decided as it did. */
       judge_reason?: string | null;
+      /**
+       * Format: date-time
+       * @description When the latest of those checks finished (`finished_at` for a single check).
+       */
+      last_finished_at: string;
       /** Format: uuid */
       monitor_id: string;
       /**
@@ -865,6 +872,15 @@ export interface components {
       rating?: string | null;
       /** @description What started the check: `schedule`, `manual` or `hook`. */
       reason: string;
+      /**
+       * Format: int32
+       * @description How many scheduled checks in a row this entry stands for. A check whose outcome
+       * repeats the monitor's latest entry (the same page, status, HTTP status and error;
+       * nothing changed, judged, alerted or kept) is counted here instead of written again, so
+       * a page that stays the same for a day is one entry: "unchanged 288 times". The other
+       * fields are the first check's. 1 for a single check.
+       */
+      repeats: number;
       /** @description The screenshot this check kept (see the monitor's `screenshot`), else `null`. */
       screenshot_url?: string | null;
       /** Format: date-time */
@@ -1199,8 +1215,20 @@ export interface components {
       id: string;
       /** @description Why the judge decided as it did. */
       judge_reason?: string | null;
+      /**
+       * Format: date-time
+       * @description When the latest of those checks finished (`finished_at` for a single check).
+       */
+      last_finished_at: string;
       /** @description What started the check: `schedule`, `manual` or `hook`. */
       reason: string;
+      /**
+       * Format: int32
+       * @description How many scheduled checks in a row this entry stands for: a check whose outcome
+       * repeats the latest entry (the same page, status and error; nothing changed, judged or
+       * alerted) is counted here instead of written again. 1 for a single check.
+       */
+      repeats: number;
       /** Format: date-time */
       started_at: string;
       /** @description `ok` or the kind of failure. */
@@ -3045,7 +3073,9 @@ export interface operations {
    * CRLF line ends, a header row) has the columns `id`, `started_at`,
    * `finished_at` (RFC 3339, UTC), `reason`, `status`, `http_status`,
    * `baseline`, `changed`, `triggered`, `summary`, `extracted_value`,
-   * `judge_reason`, `error`, `content_sha256`; an empty cell is a null, and a
+   * `judge_reason`, `error`, `content_sha256`, `repeats` (how many scheduled
+   * checks in a row with the same outcome the entry stands for) and
+   * `last_finished_at` (when the latest of them finished); an empty cell is a null, and a
    * text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
    * prefixed with `'` so that a spreadsheet shows it instead of running it.
    * JSON is an array of the same fields, with `diff` besides.
