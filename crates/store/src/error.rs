@@ -31,6 +31,13 @@ pub enum StoreError {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// Stored data could not be written or read back as it should (a
+    /// snapshot's compressed text).
+    #[error("stored data is unusable while {context}: {detail}")]
+    Data {
+        context: &'static str,
+        detail: String,
+    },
     #[error("migration {version} failed: {source}")]
     Migration {
         version: i32,

@@ -17,6 +17,7 @@
 //! - [`checks`]: check history as users read it.
 //! - [`series`]: a monitor's recent outcomes and extracted values, for charts and the list.
 //! - [`scheduling`]: claiming due monitors and recording check results.
+//! - `snapshot_text`: snapshot text compressed as it is stored and read back.
 //! - [`deliveries`]: the notification outbox.
 //! - [`digests`]: alerts gathered into one message per hour or day, through the outbox.
 //! - [`dead_letters`]: the outbox as users see it: listing and requeuing.
@@ -56,6 +57,7 @@ pub mod retention;
 pub mod scheduling;
 pub mod series;
 pub mod sessions;
+mod snapshot_text;
 pub mod tags;
 pub mod teams;
 mod tls;

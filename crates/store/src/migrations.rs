@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "check_runs",
         include_str!("../migrations/0200_check_runs.sql"),
     ),
+    (
+        210,
+        "compressed_snapshots",
+        include_str!("../migrations/0210_compressed_snapshots.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

@@ -416,7 +416,7 @@ impl Store {
         let client = self.client().await?;
         let statement = prepared(
             &client,
-            "SELECT s.text
+            "SELECT s.text, s.text_zstd, s.text_bytes
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
         )
@@ -426,7 +426,11 @@ impl Store {
             .await
             .context("reading a snapshot's text")?
             .ok_or(StoreError::NotFound)?;
-        Ok(row.get("text"))
+        // Rows written before migration 210 hold their text uncompressed.
+        match row.get::<_, Option<&[u8]>>("text_zstd") {
+            Some(compressed) => crate::snapshot_text::decompress(compressed, row.get("text_bytes")),
+            None => Ok(row.get("text")),
+        }
     }
 
     /// Records a check in one transaction: the snapshot (if any; a content
@@ -538,9 +542,9 @@ async fn insert_snapshot(
 ) -> Result<Uuid, StoreError> {
     let statement = prepared(
         transaction,
-        "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text, created_at,
-                 last_seen_at, validators)
-             VALUES ($1, $2, $3, $4, $5,
+        "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text_zstd, text_bytes,
+                 created_at, last_seen_at, validators)
+             VALUES ($1, $2, $3, $4, $7, $5,
                  GREATEST($5, (SELECT max(n.last_seen_at) + interval '1 microsecond'
                                  FROM snapshots n WHERE n.monitor_id = $2)),
                  $6)
@@ -549,6 +553,7 @@ async fn insert_snapshot(
              RETURNING s.id",
     )
     .await?;
+    let (compressed, text_bytes) = crate::snapshot_text::compress(&snapshot.text)?;
     let row = transaction
         .query_one(
             &statement,
@@ -556,9 +561,10 @@ async fn insert_snapshot(
                 &Uuid::now_v7(),
                 &check.monitor_id,
                 &snapshot.text_sha256,
-                &snapshot.text,
+                &compressed,
                 &check.finished_at,
                 &snapshot.validators,
+                &text_bytes,
             ],
         )
         .await

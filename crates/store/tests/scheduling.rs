@@ -956,7 +956,11 @@ async fn record_claimed(
     check.content_sha256 = Some("h1".to_owned());
     check.lease_token = Some(claimed.lease_token);
     shape(&mut check);
-    fixture.store.record_check(&check, None, success()).await.unwrap()
+    fixture
+        .store
+        .record_check(&check, None, success())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -974,20 +978,32 @@ async fn repeated_outcomes_fold_into_the_latest_history_entry_until_something_di
     };
     let baseline = record_claimed(&fixture, monitor, |check| check.baseline = true).await;
     let quiet = record_claimed(&fixture, monitor, |_| {}).await;
-    assert_ne!(quiet.check_id, baseline.check_id, "a baseline starts no run");
+    assert_ne!(
+        quiet.check_id, baseline.check_id,
+        "a baseline starts no run"
+    );
     for _ in 0..2 {
         let again = record_claimed(&fixture, monitor, |_| {}).await;
-        assert_eq!(again.check_id, quiet.check_id, "the same page extends the run");
+        assert_eq!(
+            again.check_id, quiet.check_id,
+            "the same page extends the run"
+        );
     }
     let manual = record_claimed(&fixture, monitor, |check| {
         check.reason = CheckReason::Manual.as_str();
     })
     .await;
-    assert_ne!(manual.check_id, quiet.check_id, "a run-now check is its own entry");
+    assert_ne!(
+        manual.check_id, quiet.check_id,
+        "a run-now check is its own entry"
+    );
     record_claimed(&fixture, monitor, |_| {}).await;
     let timeout = record_claimed(&fixture, monitor, failed("no answer in 30 s")).await;
     let again = record_claimed(&fixture, monitor, failed("no answer in 30 s")).await;
-    assert_eq!(again.check_id, timeout.check_id, "the same failure extends its run");
+    assert_eq!(
+        again.check_id, timeout.check_id,
+        "the same failure extends its run"
+    );
     record_claimed(&fixture, monitor, failed("connection reset")).await;
     record_claimed(&fixture, monitor, |check| {
         check.http_status = Some(203);
@@ -1080,4 +1096,89 @@ async fn repeated_outcomes_fold_into_the_latest_history_entry_until_something_di
         ))
         .await;
     assert_eq!(repeats, 3, "only the check under the live lease counted");
+}
+
+#[tokio::test]
+async fn snapshot_text_is_stored_compressed_and_older_plain_rows_still_read() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let text = "Item 1 of catalogue page 7 · 120.00 EUR · Hand-finished in a small workshop.\n"
+        .repeat(300);
+    let claimed = fixture.claim_again(monitor).await;
+    let mut check = fixture.check(monitor, false);
+    check.lease_token = Some(claimed.lease_token);
+    let snapshot = NewSnapshot {
+        text_sha256: "big".to_owned(),
+        text: text.clone(),
+        validators: None,
+    };
+    let recorded = fixture
+        .store
+        .record_check(&check, Some(&snapshot), success())
+        .await
+        .unwrap();
+    let id = recorded.snapshot_id.unwrap();
+    let row = fixture
+        .client
+        .query_one(
+            "SELECT text IS NULL AS no_plain_text, octet_length(text_zstd) AS stored, text_bytes
+               FROM snapshots WHERE id = $1",
+            &[&id],
+        )
+        .await
+        .unwrap();
+    assert!(row.get::<_, bool>("no_plain_text"));
+    assert_eq!(
+        usize::try_from(row.get::<_, i32>("text_bytes")).unwrap(),
+        text.len()
+    );
+    let stored = usize::try_from(row.get::<_, i32>("stored")).unwrap();
+    assert!(stored * 10 < text.len(), "{stored} bytes stored");
+    assert_eq!(
+        fixture
+            .store
+            .snapshot_text(fixture.team_id, monitor, id)
+            .await
+            .unwrap(),
+        text
+    );
+    let counted = fixture
+        .count(&format!(
+            "SELECT snapshot_text_bytes FROM monitor_usage WHERE monitor_id = '{monitor}'"
+        ))
+        .await;
+    assert_eq!(
+        usize::try_from(counted).unwrap(),
+        text.len(),
+        "usage counts the text's bytes, not the compressed ones"
+    );
+
+    // A snapshot stored before compression holds its text as it was.
+    let older = Uuid::new_v4();
+    fixture
+        .client
+        .execute(
+            "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at, last_seen_at)
+             VALUES ($1, $2, 'older', 'the page as it was', now() - interval '1 day',
+                     now() - interval '1 day')",
+            &[&older, &monitor],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        fixture
+            .store
+            .snapshot_text(fixture.team_id, monitor, older)
+            .await
+            .unwrap(),
+        "the page as it was"
+    );
+    // A row never holds its text twice.
+    assert!(
+        fixture
+            .client
+            .execute("UPDATE snapshots SET text = 'x' WHERE id = $1", &[&id])
+            .await
+            .is_err()
+    );
 }
