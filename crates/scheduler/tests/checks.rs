@@ -96,7 +96,9 @@ async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_again
     // kept): only a check that reads it can show it.
     app.db
         .execute(
-            "UPDATE snapshots SET text = 'price: 150 EUR (as stored)' WHERE monitor_id = $1",
+            "UPDATE snapshots SET text = 'price: 150 EUR (as stored)', text_zstd = NULL,
+                 text_bytes = NULL
+              WHERE monitor_id = $1",
             &[&monitor],
         )
         .await

@@ -102,6 +102,27 @@ impl Fixture {
         claimed.remove(0)
     }
 
+    /// Claims the monitor and records a changed check that stores `text`.
+    async fn record_snapshot(
+        &self,
+        monitor_id: Uuid,
+        text_sha256: &str,
+        text: &str,
+    ) -> store::scheduling::RecordedCheck {
+        let claimed = self.claim_again(monitor_id).await;
+        let mut check = self.check(monitor_id, false);
+        check.lease_token = Some(claimed.lease_token);
+        let snapshot = NewSnapshot {
+            text_sha256: text_sha256.to_owned(),
+            text: text.to_owned(),
+            validators: None,
+        };
+        self.store
+            .record_check(&check, Some(&snapshot), success())
+            .await
+            .unwrap()
+    }
+
     fn check(&self, monitor_id: Uuid, triggered: bool) -> NewCheck {
         let now = Utc::now();
         NewCheck {
@@ -1104,19 +1125,7 @@ async fn snapshot_text_is_stored_compressed_and_older_plain_rows_still_read() {
     let monitor = fixture.monitor(false, true).await;
     let text = "Item 1 of catalogue page 7 · 120.00 EUR · Hand-finished in a small workshop.\n"
         .repeat(300);
-    let claimed = fixture.claim_again(monitor).await;
-    let mut check = fixture.check(monitor, false);
-    check.lease_token = Some(claimed.lease_token);
-    let snapshot = NewSnapshot {
-        text_sha256: "big".to_owned(),
-        text: text.clone(),
-        validators: None,
-    };
-    let recorded = fixture
-        .store
-        .record_check(&check, Some(&snapshot), success())
-        .await
-        .unwrap();
+    let recorded = fixture.record_snapshot(monitor, "big", &text).await;
     let id = recorded.snapshot_id.unwrap();
     let row = fixture
         .client
