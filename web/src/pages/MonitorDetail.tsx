@@ -133,14 +133,15 @@ function AlertChannels({ ids }: { ids: string[] }) {
 function CheckItem({ check, open, onToggle }: { check: Check; open: boolean; onToggle: () => void }) {
   const verdict = verdictOf(check);
   const panel = `check-${check.id}`;
+  // A run of repeated checks is dated by its latest check.
+  const shownAt = check.repeats > 1 ? check.last_finished_at : check.started_at;
   return (
     <li class={`check-item ${check.triggered ? 'triggered' : ''}`} data-testid="check-item">
       <button type="button" class="check-summary" aria-expanded={open} aria-controls={panel} onClick={onToggle}>
         <StatusBadge status={verdict.status} label={verdict.label} />
         <span class="check-text">{entryText(check)}</span>
-        {/* A run of repeated checks is dated by its latest check. */}
-        <time class="muted small" dateTime={check.last_finished_at} title={repeatedLine(check) ?? absoluteTime(check.started_at)}>
-          {relativeTime(check.repeats > 1 ? check.last_finished_at : check.started_at)}
+        <time class="muted small" dateTime={shownAt} title={repeatedLine(check) ?? absoluteTime(shownAt)}>
+          {relativeTime(shownAt)}
         </time>
       </button>
       {open && (
