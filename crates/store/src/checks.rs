@@ -39,8 +39,8 @@ pub struct Check {
     /// `migrations/0200_check_runs.sql`). The timings and statuses are the
     /// first check's.
     pub repeats: i32,
-    /// When the latest of the folded checks finished; `None` for one check.
-    pub repeated_until: Option<DateTime<Utc>>,
+    /// When the latest of them finished (`finished_at` for one check).
+    pub last_finished_at: DateTime<Utc>,
     pub verdict: VerdictDetails,
     /// `useful` or `noise` when someone rated this alert.
     pub rating: Option<String>,
@@ -95,18 +95,30 @@ impl VerdictDetails {
     }
 }
 
-const CHECK_COLUMNS: &str = "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
+/// When an entry's latest check finished, as every reader of the history
+/// names it: `repeated_until` is set only once a check was folded into it.
+/// A macro so that `concat!` can put it into the column lists.
+macro_rules! last_finished_at {
+    () => {
+        "COALESCE(c.repeated_until, c.finished_at) AS last_finished_at"
+    };
+}
+
+const CHECK_COLUMNS: &str = concat!(
+    "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
      c.extracted_value, c.confidence, c.judge, c.diff, c.error, c.fetch_ms, c.judge_ms, \
-     c.duration_ms, c.started_at, c.finished_at, c.repeats, c.repeated_until, c.condition_kind, \
-     c.condition_holds, c.first_alert, c.evidence_excerpt, c.verification, \
-     c.verification_problem, c.judge_cached, \
-     c.prompt_tokens, c.completion_tokens, c.unjudged_reason, c.unjudged_notice, \
+     c.duration_ms, c.started_at, c.finished_at, c.repeats, ",
+    last_finished_at!(),
+    ", c.condition_kind, c.condition_holds, c.first_alert, c.evidence_excerpt, \
+     c.verification, c.verification_problem, c.judge_cached, c.prompt_tokens, \
+     c.completion_tokens, c.unjudged_reason, c.unjudged_notice, \
      (SELECT r.rating FROM check_ratings r WHERE r.check_id = c.id) AS rating, \
      c.screenshot_sha256, \
      (SELECT p.id FROM checks p WHERE p.monitor_id = c.monitor_id \
          AND p.screenshot_sha256 IS NOT NULL AND (p.started_at, p.id) < (c.started_at, c.id) \
-       ORDER BY p.started_at DESC, p.id DESC LIMIT 1) AS previous_screenshot_check_id";
+       ORDER BY p.started_at DESC, p.id DESC LIMIT 1) AS previous_screenshot_check_id"
+);
 
 /// Checks are scoped through their monitor's team: the caller ($1) is a
 /// member of it.
@@ -114,11 +126,6 @@ const FROM_VISIBLE_CHECKS: &str = "FROM checks c JOIN monitors m ON m.id = c.mon
      WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
 
 impl Check {
-    /// When the latest check this entry stands for finished.
-    pub fn last_finished_at(&self) -> DateTime<Utc> {
-        self.repeated_until.unwrap_or(self.finished_at)
-    }
-
     fn from_row(row: &tokio_postgres::Row) -> Self {
         Self {
             id: row.get("id"),
@@ -144,7 +151,7 @@ impl Check {
             started_at: row.get("started_at"),
             finished_at: row.get("finished_at"),
             repeats: row.get("repeats"),
-            repeated_until: row.get("repeated_until"),
+            last_finished_at: row.get("last_finished_at"),
             verdict: VerdictDetails::from_row(row),
             rating: row.get("rating"),
             screenshot_sha256: row.get("screenshot_sha256"),
@@ -288,10 +295,12 @@ impl ExportedCheck {
     }
 }
 
-const EXPORTED_CHECK_COLUMNS: &str = "c.id, c.reason, c.status, c.http_status, \
+const EXPORTED_CHECK_COLUMNS: &str = concat!(
+    "c.id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
-     c.extracted_value, c.diff, c.error, c.started_at, c.finished_at, c.repeats, \
-     COALESCE(c.repeated_until, c.finished_at) AS last_finished_at";
+     c.extracted_value, c.diff, c.error, c.started_at, c.finished_at, c.repeats, ",
+    last_finished_at!()
+);
 
 impl Store {
     /// One batch of a history export: up to `limit` of the monitor's

@@ -334,8 +334,9 @@ async fn prune_checks(
                    CROSS JOIN LATERAL (
                        SELECT c.id FROM checks c
                         WHERE c.monitor_id = kept.monitor_id
+                          -- The start bounds the index walk; the latest check
+                          -- decides: a run of repeated checks goes when it does.
                           AND c.started_at < now() - make_interval(days => kept.days)
-                          -- A run of repeated checks goes when its latest does.
                           AND COALESCE(c.repeated_until, c.started_at)
                               < now() - make_interval(days => kept.days)
                           AND NOT {ALERT_ON_ITS_WAY}

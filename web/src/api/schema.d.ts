@@ -1225,8 +1225,9 @@ export interface components {
       /**
        * Format: int32
        * @description How many scheduled checks in a row this entry stands for: a check whose outcome
-       * repeats the latest entry (the same page, status and error; nothing changed, judged or
-       * alerted) is counted here instead of written again. 1 for a single check.
+       * repeats the monitor's latest entry (the same page, status, HTTP status and error;
+       * nothing changed, judged, alerted or kept) is counted here instead of written again.
+       * 1 for a single check.
        */
       repeats: number;
       /** Format: date-time */

@@ -15,8 +15,8 @@ export function repeatedLine(entry: Entry): string | null {
 
 /** The one line a history entry is listed with. */
 export function entryText(entry: Entry): string {
-  if (entry.summary) return entry.summary;
-  if (entry.error) return entry.repeats > 1 ? `${entry.error} (${entry.repeats} times in a row)` : entry.error;
+  if (entry.summary != null) return entry.summary;
+  if (entry.error != null) return entry.repeats > 1 ? `${entry.error} (${entry.repeats} times in a row)` : entry.error;
   if (entry.changed) return 'The page changed.';
   return entry.repeats > 1 ? `Unchanged ${entry.repeats} times` : 'Nothing changed.';
 }

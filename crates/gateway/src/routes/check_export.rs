@@ -130,8 +130,9 @@ pub struct ExportedCheckResponse {
     error: Option<String>,
     content_sha256: Option<String>,
     /// How many scheduled checks in a row this entry stands for: a check whose outcome
-    /// repeats the latest entry (the same page, status and error; nothing changed, judged or
-    /// alerted) is counted here instead of written again. 1 for a single check.
+    /// repeats the monitor's latest entry (the same page, status, HTTP status and error;
+    /// nothing changed, judged, alerted or kept) is counted here instead of written again.
+    /// 1 for a single check.
     repeats: i32,
     /// When the latest of those checks finished (`finished_at` for a single check).
     last_finished_at: DateTime<Utc>,

@@ -101,7 +101,6 @@ fn screenshot_url(monitor_id: Uuid, check_id: Uuid) -> String {
 
 impl From<Check> for CheckResponse {
     fn from(check: Check) -> Self {
-        let last_finished_at = check.last_finished_at();
         Self {
             id: check.id,
             monitor_id: check.monitor_id,
@@ -125,7 +124,7 @@ impl From<Check> for CheckResponse {
             started_at: check.started_at,
             finished_at: check.finished_at,
             repeats: check.repeats,
-            last_finished_at,
+            last_finished_at: check.last_finished_at,
             condition_kind: check.verdict.condition_kind,
             condition_holds: check.verdict.condition_holds,
             first_alert: check.verdict.first_alert,
