@@ -114,6 +114,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "compressed_snapshots",
         include_str!("../migrations/0210_compressed_snapshots.sql"),
     ),
+    (
+        220,
+        "snapshot_deltas",
+        include_str!("../migrations/0220_snapshot_deltas.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

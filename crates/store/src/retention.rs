@@ -238,8 +238,14 @@ impl Pruning {
             .context("committing a pruning batch")?;
         let deleted = pruned.checks + pruned.snapshots;
         // A full batch may have left more of this step behind; a short one
-        // finished this phase of it.
-        if i64::try_from(deleted).unwrap_or(i64::MAX) >= batch {
+        // finished this phase of it. Deleting snapshots may have freed the
+        // keyframes they were stored against, so that phase ends only with a
+        // batch that deleted nothing.
+        let more = match self.phase {
+            Phase::Checks => i64::try_from(deleted).unwrap_or(i64::MAX) >= batch,
+            Phase::Snapshots => deleted > 0,
+        };
+        if more {
             self.step = step;
         } else if self.phase == Phase::Checks {
             self.phase = Phase::Snapshots;
@@ -398,7 +404,8 @@ async fn prune_checks(
 }
 
 /// Deletes up to `batch` snapshots beyond their team's count or days, never
-/// a monitor's latest.
+/// a monitor's latest, and never a keyframe a kept snapshot is stored
+/// against (it goes in the next batch, once its deltas have gone).
 async fn prune_snapshots(
     transaction: &Transaction<'_>,
     step: &[Kept],
@@ -419,6 +426,7 @@ async fn prune_snapshots(
                               row_number() OVER (ORDER BY s.last_seen_at DESC, s.id DESC) AS place
                          FROM snapshots s WHERE s.monitor_id = kept.monitor_id) ranked
                     WHERE ranked.place > 1
+                      AND NOT EXISTS (SELECT 1 FROM snapshots delta WHERE delta.base_id = ranked.id)
                       AND (ranked.place > kept.snapshots
                            OR ranked.last_seen_at < now() - make_interval(days => kept.days))
                     ORDER BY ranked.place DESC
@@ -437,8 +445,9 @@ async fn prune_snapshots(
     // A check coming back to a candidate's content waits for this lock (or
     // holds it, and the candidate is skipped). Once locked, the rows are
     // stable, and the delete (a new statement, so it sees every check
-    // recorded before the lock) looks again that each has a newer snapshot:
-    // a check may have made one the latest after the candidates were read.
+    // recorded before the lock) looks again that each has a newer snapshot
+    // and is no delta's keyframe: a check may have made one the latest, or
+    // stored a delta against it, after the candidates were read.
     let locked: Vec<Uuid> = transaction
         .query(
             "SELECT id FROM snapshots WHERE id = ANY($1) FOR UPDATE SKIP LOCKED",
@@ -455,7 +464,8 @@ async fn prune_snapshots(
               WHERE s.id = ANY($1)
                 AND EXISTS (SELECT 1 FROM snapshots newer
                              WHERE newer.monitor_id = s.monitor_id
-                               AND (newer.last_seen_at, newer.id) > (s.last_seen_at, s.id))",
+                               AND (newer.last_seen_at, newer.id) > (s.last_seen_at, s.id))
+                AND NOT EXISTS (SELECT 1 FROM snapshots delta WHERE delta.base_id = s.id)",
             &[&locked],
         )
         .await

@@ -416,8 +416,10 @@ impl Store {
         let client = self.client().await?;
         let statement = prepared(
             &client,
-            "SELECT s.text, s.text_zstd, s.text_bytes
+            "SELECT s.text, s.text_zstd, s.text_bytes,
+                    k.text_zstd AS keyframe_zstd, k.text_bytes AS keyframe_bytes
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
+                 LEFT JOIN snapshots k ON k.id = s.base_id
                  WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
         )
         .await?;
@@ -427,10 +429,16 @@ impl Store {
             .context("reading a snapshot's text")?
             .ok_or(StoreError::NotFound)?;
         // Rows written before migration 210 hold their text uncompressed.
-        match row.get::<_, Option<&[u8]>>("text_zstd") {
-            Some(compressed) => crate::snapshot_text::decompress(compressed, row.get("text_bytes")),
-            None => Ok(row.get("text")),
-        }
+        let Some(compressed) = row.get::<_, Option<&[u8]>>("text_zstd") else {
+            return Ok(row.get("text"));
+        };
+        let keyframe = match row.get::<_, Option<&[u8]>>("keyframe_zstd") {
+            Some(keyframe) => {
+                crate::snapshot_text::decompress(keyframe, row.get("keyframe_bytes"))?
+            }
+            None => String::new(),
+        };
+        crate::snapshot_text::decompress_against(compressed, row.get("text_bytes"), &keyframe)
     }
 
     /// Records a check in one transaction: the snapshot (if any; a content
@@ -535,6 +543,8 @@ async fn unrecorded(transaction: &Transaction<'_>, check: &NewCheck) -> StoreErr
 /// moved past the monitor's newest snapshot when a scheduler's clock lags,
 /// so the latest is always the one recorded last. The monitor's lock (taken
 /// first by [`Store::record_check`]) orders this against other checks of it.
+/// A new text is stored as a delta against the monitor's current keyframe
+/// when that is small ([`crate::snapshot_text::store`]).
 async fn insert_snapshot(
     transaction: &Transaction<'_>,
     check: &NewCheck,
@@ -543,17 +553,18 @@ async fn insert_snapshot(
     let statement = prepared(
         transaction,
         "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text_zstd, text_bytes,
-                 created_at, last_seen_at, validators)
+                 created_at, last_seen_at, validators, base_id)
              VALUES ($1, $2, $3, $4, $7, $5,
                  GREATEST($5, (SELECT max(n.last_seen_at) + interval '1 microsecond'
                                  FROM snapshots n WHERE n.monitor_id = $2)),
-                 $6)
+                 $6, $8)
              ON CONFLICT (monitor_id, text_sha256) DO UPDATE
                 SET last_seen_at = EXCLUDED.last_seen_at, validators = EXCLUDED.validators
              RETURNING s.id",
     )
     .await?;
-    let (compressed, text_bytes) = crate::snapshot_text::compress(&snapshot.text)?;
+    let keyframe = current_keyframe(transaction, check.monitor_id).await?;
+    let stored = crate::snapshot_text::store(&snapshot.text, keyframe.as_ref())?;
     let row = transaction
         .query_one(
             &statement,
@@ -561,15 +572,49 @@ async fn insert_snapshot(
                 &Uuid::now_v7(),
                 &check.monitor_id,
                 &snapshot.text_sha256,
-                &compressed,
+                &stored.compressed,
                 &check.finished_at,
                 &snapshot.validators,
-                &text_bytes,
+                &stored.length,
+                &stored.base_id,
             ],
         )
         .await
         .context("storing a snapshot")?;
     Ok(row.get("id"))
+}
+
+/// The keyframe of the monitor's latest snapshot (the latest itself when it
+/// is stored whole): what its next text is stored against. Rows from before
+/// migration 210 are no keyframe (their text is not compressed), so the
+/// next text after one is stored whole and becomes the keyframe.
+async fn current_keyframe(
+    transaction: &Transaction<'_>,
+    monitor_id: Uuid,
+) -> Result<Option<crate::snapshot_text::Keyframe>, StoreError> {
+    let statement = prepared(
+        transaction,
+        "SELECT k.id, k.text_zstd, k.text_bytes
+             FROM (SELECT coalesce(l.base_id, l.id) AS id FROM snapshots l
+                    WHERE l.monitor_id = $1
+                    ORDER BY l.last_seen_at DESC, l.id DESC LIMIT 1) latest
+             JOIN snapshots k ON k.id = latest.id
+             WHERE k.text_zstd IS NOT NULL AND k.base_id IS NULL",
+    )
+    .await?;
+    let Some(row) = transaction
+        .query_opt(&statement, &[&monitor_id])
+        .await
+        .context("reading the monitor's keyframe")?
+    else {
+        return Ok(None);
+    };
+    let compressed: &[u8] = row.get("text_zstd");
+    Ok(Some(crate::snapshot_text::Keyframe {
+        id: row.get("id"),
+        text: crate::snapshot_text::decompress(compressed, row.get("text_bytes"))?,
+        stored_bytes: compressed.len(),
+    }))
 }
 
 async fn refresh_validators(

@@ -659,3 +659,142 @@ async fn the_migration_keeps_one_copy_per_content_and_repoints_checks() {
         .unwrap();
     assert_eq!(head.id, a_new);
 }
+
+/// A catalogue page whose prices moved by `shift`: most of it is the same
+/// from one version to the next, as most changed pages are.
+fn catalogue(shift: i64) -> String {
+    (0..60)
+        .map(|item| {
+            format!(
+                "Item {item}: {}.00 EUR. Hand-finished in workshop {}, each piece varies \
+                 slightly in colour and grain.\n",
+                100 + item * 13 + shift,
+                item % 7
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn changed_pages_are_stored_as_deltas_and_pruning_keeps_a_keyframe_a_delta_needs() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor().await;
+    let start = Utc::now() - chrono::Duration::days(100);
+    let mut texts: Vec<String> = (0..4).map(catalogue).collect();
+    // A page unlike the keyframe is stored whole and becomes the next one.
+    let unrelated: String = (0..60)
+        .map(|line| {
+            format!(
+                "Closing-down sale, lot {line}: {} pieces left\n",
+                line * 7919
+            )
+        })
+        .collect();
+    texts.push(unrelated.clone());
+    texts.push(unrelated.replace("lot 3:", "lot 3 (sold out):"));
+    for (day, text) in texts.iter().enumerate() {
+        let at = start + chrono::Duration::days(i64::try_from(day).unwrap());
+        fixture.record_at(monitor, at, Some(text), None).await;
+    }
+    let rows = fixture
+        .client
+        .query(
+            "SELECT s.id, s.base_id, octet_length(s.text_zstd) AS stored
+               FROM snapshots s ORDER BY s.last_seen_at",
+            &[],
+        )
+        .await
+        .unwrap();
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.get("id")).collect();
+    let bases: Vec<Option<Uuid>> = rows.iter().map(|row| row.get("base_id")).collect();
+    let stored: Vec<i32> = rows.iter().map(|row| row.get("stored")).collect();
+    assert_eq!(
+        bases,
+        [
+            None,
+            Some(ids[0]),
+            Some(ids[0]),
+            Some(ids[0]),
+            None,
+            Some(ids[4])
+        ],
+        "stored sizes {stored:?}"
+    );
+    for delta in [1, 2, 3] {
+        assert!(stored[delta] * 2 <= stored[0], "{stored:?}");
+    }
+    for (id, text) in ids.iter().zip(&texts) {
+        let read = fixture
+            .store
+            .snapshot_text(fixture.team_id, monitor, *id)
+            .await
+            .unwrap();
+        assert_eq!(&read, text);
+    }
+    let (counters, recount) = fixture.counters_and_recount().await;
+    assert_eq!(counters, recount, "usage counts each text's own bytes");
+
+    // Keep one snapshot: the latest stays, and so does its keyframe while
+    // the latest needs it; every other snapshot goes in the same run (the
+    // first keyframe once its deltas have gone).
+    fixture.retention(None, Some(1)).await;
+    assert_eq!(prune(&fixture.store, 10).await.snapshots, 4);
+    let kept: Vec<Uuid> = fixture
+        .client
+        .query("SELECT id FROM snapshots ORDER BY last_seen_at", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(kept, [ids[4], ids[5]]);
+    assert_eq!(
+        fixture
+            .store
+            .snapshot_text(fixture.team_id, monitor, ids[5])
+            .await
+            .unwrap(),
+        texts[5]
+    );
+    // Once the page moves on to a text of its own, the old keyframe and its
+    // delta both go, in batches of one as well.
+    let moved_on: String = (0..60)
+        .map(|line| {
+            format!(
+                "Under new management from {line} March, {} offers\n",
+                line * 104_729
+            )
+        })
+        .collect();
+    fixture.record(monitor, 0, Some(&moved_on)).await;
+    assert_eq!(prune(&fixture.store, 1).await.snapshots, 2);
+    assert_eq!(fixture.count("SELECT count(*) FROM snapshots").await, 1);
+
+    // A monitor's deletion takes its keyframes and deltas at once.
+    let other = fixture.monitor().await;
+    for (day, text) in texts.iter().take(3).enumerate() {
+        let at = start + chrono::Duration::days(i64::try_from(day).unwrap());
+        fixture.record_at(other, at, Some(text), None).await;
+    }
+    assert_eq!(
+        fixture
+            .count(&format!(
+                "SELECT count(*) FROM snapshots WHERE monitor_id = '{other}' AND base_id IS NOT NULL"
+            ))
+            .await,
+        2
+    );
+    fixture
+        .client
+        .execute("DELETE FROM monitors WHERE id = $1", &[&other])
+        .await
+        .unwrap();
+    assert_eq!(
+        fixture
+            .count(&format!(
+                "SELECT count(*) FROM snapshots WHERE monitor_id = '{other}'"
+            ))
+            .await,
+        0
+    );
+}
