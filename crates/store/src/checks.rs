@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::error::{QueryContext, StoreError};
 use crate::monitors::{Cursor, Page, PageRequest, split_cursor};
 use crate::pool::Store;
+use crate::stored_diff::diff_columns;
 
 /// One recorded check of a monitor.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +108,10 @@ macro_rules! last_finished_at {
 const CHECK_COLUMNS: &str = concat!(
     "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
-     c.extracted_value, c.confidence, c.judge, c.diff, c.error, c.fetch_ms, c.judge_ms, \
+     c.extracted_value, c.confidence, c.judge, c.error, c.fetch_ms, c.judge_ms, \
      c.duration_ms, c.started_at, c.finished_at, c.repeats, ",
+    diff_columns!(),
+    ", ",
     last_finished_at!(),
     ", c.condition_kind, c.condition_holds, c.first_alert, c.evidence_excerpt, \
      c.verification, c.verification_problem, c.judge_cached, c.prompt_tokens, \
@@ -126,8 +129,8 @@ const FROM_VISIBLE_CHECKS: &str = "FROM checks c JOIN monitors m ON m.id = c.mon
      WHERE EXISTS (SELECT 1 FROM memberships ms WHERE ms.team_id = m.team_id AND ms.user_id = $1)";
 
 impl Check {
-    fn from_row(row: &tokio_postgres::Row) -> Self {
-        Self {
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, StoreError> {
+        Ok(Self {
             id: row.get("id"),
             monitor_id: row.get("monitor_id"),
             team_id: row.get("team_id"),
@@ -143,7 +146,7 @@ impl Check {
             extracted_value: row.get("extracted_value"),
             confidence: row.get("confidence"),
             judge: row.get("judge"),
-            diff: row.get("diff"),
+            diff: crate::stored_diff::read(row)?,
             error: row.get("error"),
             fetch_ms: row.get("fetch_ms"),
             judge_ms: row.get("judge_ms"),
@@ -156,7 +159,7 @@ impl Check {
             rating: row.get("rating"),
             screenshot_sha256: row.get("screenshot_sha256"),
             previous_screenshot_check_id: row.get("previous_screenshot_check_id"),
-        }
+        })
     }
 }
 
@@ -202,7 +205,10 @@ impl Store {
             )
             .await
             .context("listing checks")?;
-        let items = rows.iter().map(Check::from_row).collect();
+        let items = rows
+            .iter()
+            .map(Check::from_row)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(Page::from_overfetch(items, page.limit, |check| {
             Cursor {
                 at: check.started_at,
@@ -229,7 +235,7 @@ impl Store {
             )
             .await
             .context("reading a check")?;
-        Ok(row.as_ref().map(Check::from_row))
+        row.as_ref().map(Check::from_row).transpose()
     }
 }
 
@@ -264,8 +270,8 @@ pub struct ExportedCheck {
 }
 
 impl ExportedCheck {
-    fn from_row(row: &tokio_postgres::Row) -> Self {
-        Self {
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, StoreError> {
+        Ok(Self {
             id: row.get("id"),
             reason: row.get("reason"),
             status: row.get("status"),
@@ -277,13 +283,13 @@ impl ExportedCheck {
             summary: row.get("summary"),
             reason_text: row.get("reason_text"),
             extracted_value: row.get("extracted_value"),
-            diff: row.get("diff"),
+            diff: crate::stored_diff::read(row)?,
             error: row.get("error"),
             started_at: row.get("started_at"),
             finished_at: row.get("finished_at"),
             repeats: row.get("repeats"),
             last_finished_at: row.get("last_finished_at"),
-        }
+        })
     }
 
     /// Where the next batch of an export starts.
@@ -298,7 +304,9 @@ impl ExportedCheck {
 const EXPORTED_CHECK_COLUMNS: &str = concat!(
     "c.id, c.reason, c.status, c.http_status, \
      c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
-     c.extracted_value, c.diff, c.error, c.started_at, c.finished_at, c.repeats, ",
+     c.extracted_value, c.error, c.started_at, c.finished_at, c.repeats, ",
+    diff_columns!(),
+    ", ",
     last_finished_at!()
 );
 
@@ -334,7 +342,7 @@ impl Store {
             )
             .await
             .context("reading a batch of a history export")?;
-        Ok(rows.iter().map(ExportedCheck::from_row).collect())
+        rows.iter().map(ExportedCheck::from_row).collect()
     }
 }
 

@@ -103,20 +103,20 @@ pub struct DeliveredMonitor {
 
 impl DeliveredCheck {
     /// From a row with the check's columns, its id as `check_id`.
-    pub(crate) fn from_row(row: &tokio_postgres::Row) -> Self {
-        Self {
+    pub(crate) fn from_row(row: &tokio_postgres::Row) -> Result<Self, StoreError> {
+        Ok(Self {
             id: row.get("check_id"),
             summary: row.get("summary"),
             reason_text: row.get("reason_text"),
             extracted_value: row.get("extracted_value"),
-            diff: row.get("diff"),
+            diff: crate::stored_diff::read(row)?,
             finished_at: row.get("finished_at"),
             unjudged_notice: row.get("unjudged_notice"),
             status: row.get("status"),
             http_status: row.get("http_status"),
             error: row.get("error"),
             recovered_note: row.get("recovered_note"),
-        }
+        })
     }
 }
 
@@ -250,7 +250,7 @@ impl Store {
             .query_opt(
                 "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.sealed_secret, ch.settings, ch.enabled,
                         c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
-                        c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
+                        c.diff_zstd, c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
                         c.finished_at,
                         m.id AS monitor_id, m.name, m.url, m.condition
                  FROM channels ch, checks c JOIN monitors m ON m.id = c.monitor_id
@@ -270,7 +270,7 @@ impl Store {
                 settings: row.get("settings"),
                 enabled: row.get("enabled"),
             },
-            check: DeliveredCheck::from_row(&row),
+            check: DeliveredCheck::from_row(&row)?,
             monitor: DeliveredMonitor::from_row(&row),
         })
     }

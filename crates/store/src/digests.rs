@@ -169,7 +169,7 @@ impl Store {
         let rows = client
             .query(
                 "SELECT d.kind, c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
-                        c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
+                        c.diff_zstd, c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
                         c.finished_at, m.id AS monitor_id, m.name, m.url, m.condition
                    FROM deliveries d
                    JOIN checks c ON c.id = d.check_id AND c.team_id = d.team_id
@@ -199,12 +199,14 @@ impl Store {
                 .unwrap_or_else(Utc::now),
             items: rows
                 .iter()
-                .map(|row| DigestItem {
-                    kind: row.get("kind"),
-                    check: DeliveredCheck::from_row(row),
-                    monitor: DeliveredMonitor::from_row(row),
+                .map(|row| {
+                    Ok(DigestItem {
+                        kind: row.get("kind"),
+                        check: DeliveredCheck::from_row(row)?,
+                        monitor: DeliveredMonitor::from_row(row),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, StoreError>>()?,
         })
     }
 }

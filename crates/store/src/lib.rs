@@ -18,6 +18,7 @@
 //! - [`series`]: a monitor's recent outcomes and extracted values, for charts and the list.
 //! - [`scheduling`]: claiming due monitors and recording check results.
 //! - `snapshot_text`: snapshot text compressed as it is stored and read back.
+//! - `stored_diff`: a check's diff compressed as it is stored and read back.
 //! - [`deliveries`]: the notification outbox.
 //! - [`digests`]: alerts gathered into one message per hour or day, through the outbox.
 //! - [`dead_letters`]: the outbox as users see it: listing and requeuing.
@@ -58,6 +59,7 @@ pub mod scheduling;
 pub mod series;
 pub mod sessions;
 mod snapshot_text;
+mod stored_diff;
 pub mod tags;
 pub mod teams;
 mod tls;

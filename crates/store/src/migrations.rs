@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "snapshot_deltas",
         include_str!("../migrations/0220_snapshot_deltas.sql"),
     ),
+    (
+        230,
+        "compressed_diffs",
+        include_str!("../migrations/0230_compressed_diffs.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

@@ -232,7 +232,7 @@ impl Store {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT r.rating, c.summary, c.diff, c.extracted_value
+                "SELECT r.rating, c.summary, c.diff, c.diff_zstd, c.extracted_value
                    FROM check_ratings r JOIN checks c ON c.id = r.check_id
                   WHERE r.monitor_id = $1 AND r.team_id = $2
                   ORDER BY c.started_at DESC LIMIT $3",
@@ -240,14 +240,15 @@ impl Store {
             )
             .await
             .context("reading rated alerts")?;
-        Ok(rows
-            .iter()
-            .map(|row| RatedExample {
-                rating: row.get("rating"),
-                summary: row.get("summary"),
-                diff: row.get("diff"),
-                extracted_value: row.get("extracted_value"),
+        rows.iter()
+            .map(|row| {
+                Ok(RatedExample {
+                    rating: row.get("rating"),
+                    summary: row.get("summary"),
+                    diff: crate::stored_diff::read(row)?,
+                    extracted_value: row.get("extracted_value"),
+                })
             })
-            .collect())
+            .collect()
     }
 }

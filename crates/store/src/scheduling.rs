@@ -660,7 +660,7 @@ async fn extend_latest_run(
                             ORDER BY l.started_at DESC, l.id DESC LIMIT 1)
                AND c.monitor_id = $1 AND c.team_id = $2
                AND c.reason = 'schedule' AND NOT c.baseline AND NOT c.changed
-               AND NOT c.triggered AND c.summary IS NULL AND c.diff IS NULL
+               AND NOT c.triggered AND c.summary IS NULL AND c.diff IS NULL AND c.diff_zstd IS NULL
                AND c.judge IS NULL AND c.unjudged_reason IS NULL AND NOT c.unjudged_notice
                AND c.failure_alert IS NULL AND c.recovered_note IS NULL
                AND c.screenshot_sha256 IS NULL
@@ -697,7 +697,7 @@ async fn insert_check(
         transaction,
         "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
                  content_sha256, snapshot_id, baseline, changed, triggered, summary,
-                 reason_text, extracted_value, confidence, judge, diff, error, fetch_ms,
+                 reason_text, extracted_value, confidence, judge, diff_zstd, error, fetch_ms,
                  judge_ms, duration_ms, started_at, finished_at, condition_kind,
                  condition_holds, first_alert, evidence_excerpt, verification,
                  verification_problem, judge_cached, prompt_tokens, completion_tokens,
@@ -708,6 +708,7 @@ async fn insert_check(
                  $31, $32, $33, $34, $35, $36, $37)",
     )
     .await?;
+    let diff_zstd = crate::stored_diff::compress(check.diff.as_deref())?;
     transaction
         .execute(
             &statement,
@@ -728,7 +729,7 @@ async fn insert_check(
                 &check.extracted_value,
                 &check.confidence,
                 &check.judge,
-                &check.diff,
+                &diff_zstd,
                 &check.error,
                 &check.fetch_ms,
                 &check.judge_ms,

@@ -1191,3 +1191,106 @@ async fn snapshot_text_is_stored_compressed_and_older_plain_rows_still_read() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn a_checks_diff_is_stored_compressed_and_every_reader_gets_it_back() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    fixture.channel(monitor, true).await;
+    let member = Uuid::new_v4();
+    fixture
+        .client
+        .batch_execute(&format!(
+            "INSERT INTO users (id, email) VALUES ('{member}', 'member@example.test');
+             INSERT INTO memberships (team_id, user_id, role) VALUES ('{}', '{member}', 'member');",
+            fixture.team_id
+        ))
+        .await
+        .unwrap();
+    let diff: String = "--- previous\n+++ current\n@@ -3,152 +3,152 @@\n".to_owned()
+        + &(0..50)
+            .map(|item| {
+                format!(
+                    "-{}.00 EUR\n+{}.00 EUR\n Hand-finished in a small workshop, item {item}.\n",
+                    100 + item * 13,
+                    101 + item * 13
+                )
+            })
+            .collect::<String>();
+    let mut check = fixture.check(monitor, true);
+    check.diff = Some(diff.clone());
+    fixture
+        .store
+        .record_check(&check, None, success())
+        .await
+        .unwrap();
+    let row = fixture
+        .client
+        .query_one(
+            "SELECT diff IS NULL AS no_plain_diff, octet_length(diff_zstd) AS stored
+               FROM checks WHERE id = $1",
+            &[&check.id],
+        )
+        .await
+        .unwrap();
+    assert!(row.get::<_, bool>("no_plain_diff"));
+    let stored = usize::try_from(row.get::<_, i32>("stored")).unwrap();
+    assert!(stored * 4 < diff.len(), "{stored} bytes stored");
+
+    let listed = fixture
+        .store
+        .get_check(member, monitor, check.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed.diff.as_deref(), Some(diff.as_str()));
+    let exported = fixture
+        .store
+        .export_checks(member, monitor, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(exported[0].diff.as_deref(), Some(diff.as_str()));
+    let claimed = fixture.store.claim_due_deliveries(10, LEASE).await.unwrap();
+    let payload = fixture.store.delivery_payload(&claimed[0]).await.unwrap();
+    assert_eq!(payload.check.diff.as_deref(), Some(diff.as_str()));
+
+    // A diff stored before compression reads as it was; a row never holds
+    // both, and a corrupt one is an error, not a wrong diff.
+    fixture
+        .client
+        .execute(
+            "UPDATE checks SET diff = 'the diff as it was', diff_zstd = NULL WHERE id = $1",
+            &[&check.id],
+        )
+        .await
+        .unwrap();
+    let listed = fixture
+        .store
+        .get_check(member, monitor, check.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed.diff.as_deref(), Some("the diff as it was"));
+    assert!(
+        fixture
+            .client
+            .execute(
+                "UPDATE checks SET diff_zstd = 'x' WHERE id = $1",
+                &[&check.id]
+            )
+            .await
+            .is_err()
+    );
+    fixture
+        .client
+        .execute(
+            "UPDATE checks SET diff = NULL, diff_zstd = 'not zstd' WHERE id = $1",
+            &[&check.id],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        fixture.store.get_check(member, monitor, check.id).await,
+        Err(store::StoreError::Data { .. })
+    ));
+}
