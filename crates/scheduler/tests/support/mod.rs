@@ -650,7 +650,7 @@ impl TestApp {
                 summary: row.get("summary"),
                 reason_text: row.get("reason_text"),
                 extracted_value: row.get("extracted_value"),
-                diff: row.get("diff"),
+                diff: stored_diff(row),
                 error: row.get("error"),
                 fetch_ms: row.get("fetch_ms"),
                 duration_ms: row.get("duration_ms"),
@@ -804,5 +804,16 @@ where
             "timed out waiting for {what}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A check row's diff as the store writes it: zstd-compressed in
+/// `diff_zstd` (rows from before migration 230 keep a plain `diff`).
+fn stored_diff(row: &tokio_postgres::Row) -> Option<String> {
+    match row.get::<_, Option<&[u8]>>("diff_zstd") {
+        Some(compressed) => {
+            Some(String::from_utf8(zstd::bulk::decompress(compressed, 1 << 20).unwrap()).unwrap())
+        }
+        None => row.get("diff"),
     }
 }
