@@ -1,7 +1,8 @@
 //! A check's diff as stored: zstd-compressed in `checks.diff_zstd`
 //! (`migrations/0230_compressed_diffs.sql`); rows written before keep their
-//! plain `diff`. Every query that reads a diff selects both columns and
-//! hands the row to [`read`].
+//! plain `diff`. Every query that reads a diff selects both columns (the
+//! column lists built with `concat!` through [`diff_columns`]) and hands
+//! the row to [`read`].
 
 use crate::error::StoreError;
 
@@ -18,9 +19,17 @@ macro_rules! diff_columns {
 }
 pub(crate) use diff_columns;
 
+/// zstd's default level, as for snapshot text.
+const LEVEL: i32 = 3;
+
 pub(crate) fn compress(diff: Option<&str>) -> Result<Option<Vec<u8>>, StoreError> {
-    diff.map(|diff| crate::snapshot_text::compress(diff).map(|(compressed, _)| compressed))
-        .transpose()
+    diff.map(|diff| {
+        zstd::bulk::compress(diff.as_bytes(), LEVEL).map_err(|error| StoreError::Data {
+            context: "compressing a check's diff",
+            detail: error.to_string(),
+        })
+    })
+    .transpose()
 }
 
 /// The diff of a row that selected [`diff_columns`].
