@@ -18,8 +18,8 @@ use crate::error::StoreError;
 
 /// zstd's default level: page text (repetitive markup-free prose and
 /// prices) shrinks several times over in tens of microseconds; higher
-/// levels buy a few percent for several times the CPU.
-const LEVEL: i32 = 3;
+/// levels buy a few percent for several times the CPU. Diffs use it too.
+pub(crate) const LEVEL: i32 = 3;
 
 /// Longest text a snapshot is read back as, far above any page the browser
 /// hands over: a corrupt length cannot make a reader allocate without bound.

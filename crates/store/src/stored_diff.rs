@@ -19,14 +19,13 @@ macro_rules! diff_columns {
 }
 pub(crate) use diff_columns;
 
-/// zstd's default level, as for snapshot text.
-const LEVEL: i32 = 3;
-
 pub(crate) fn compress(diff: Option<&str>) -> Result<Option<Vec<u8>>, StoreError> {
     diff.map(|diff| {
-        zstd::bulk::compress(diff.as_bytes(), LEVEL).map_err(|error| StoreError::Data {
-            context: "compressing a check's diff",
-            detail: error.to_string(),
+        zstd::bulk::compress(diff.as_bytes(), crate::snapshot_text::LEVEL).map_err(|error| {
+            StoreError::Data {
+                context: "compressing a check's diff",
+                detail: error.to_string(),
+            }
         })
     })
     .transpose()
