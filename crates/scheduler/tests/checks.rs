@@ -86,7 +86,7 @@ async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_again
     let stored_hash: String = app
         .db
         .query_one(
-            "SELECT text_sha256 FROM snapshots WHERE monitor_id = $1",
+            "SELECT encode(text_sha256, 'hex') FROM snapshots WHERE monitor_id = $1",
             &[&monitor],
         )
         .await
@@ -138,7 +138,7 @@ async fn an_unchanged_page_travels_as_its_hash_and_a_changed_one_is_diffed_again
     let content: Option<String> = app
         .db
         .query_one(
-            "SELECT content_sha256 FROM checks WHERE id = $1",
+            "SELECT encode(content_sha256, 'hex') FROM checks WHERE id = $1",
             &[&unchanged.id],
         )
         .await

@@ -107,7 +107,8 @@ macro_rules! last_finished_at {
 
 const CHECK_COLUMNS: &str = concat!(
     "c.id, c.monitor_id, c.team_id, c.reason, c.status, c.http_status, \
-     c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
+     encode(c.content_sha256, 'hex') AS content_sha256, c.baseline, c.changed, c.triggered, \
+     c.summary, c.reason_text, \
      c.extracted_value, c.confidence, c.judge, c.error, c.fetch_ms, c.judge_ms, \
      c.duration_ms, c.started_at, c.finished_at, c.repeats, ",
     diff_columns!(),
@@ -303,7 +304,8 @@ impl ExportedCheck {
 
 const EXPORTED_CHECK_COLUMNS: &str = concat!(
     "c.id, c.reason, c.status, c.http_status, \
-     c.content_sha256, c.baseline, c.changed, c.triggered, c.summary, c.reason_text, \
+     encode(c.content_sha256, 'hex') AS content_sha256, c.baseline, c.changed, c.triggered, \
+     c.summary, c.reason_text, \
      c.extracted_value, c.error, c.started_at, c.finished_at, c.repeats, ",
     diff_columns!(),
     ", ",

@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "compressed_diffs",
         include_str!("../migrations/0230_compressed_diffs.sql"),
     ),
+    (
+        240,
+        "binary_hashes",
+        include_str!("../migrations/0240_binary_hashes.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

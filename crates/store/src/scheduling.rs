@@ -254,7 +254,7 @@ pub fn claim_statement() -> String {
                  WHERE m.id = due.id
                  RETURNING due.claimed_reason, m.lease_token AS claimed_lease_token, {columns}
              )
-             SELECT claimed.*, head.id AS head_id, head.text_sha256 AS head_text_sha256,
+             SELECT claimed.*, head.id AS head_id, encode(head.text_sha256, 'hex') AS head_text_sha256,
                     head.validators AS head_validators
              FROM claimed
              LEFT JOIN LATERAL (
@@ -387,7 +387,7 @@ impl Store {
         let client = self.client().await?;
         let statement = prepared(
             &client,
-            "SELECT s.id, s.text_sha256, s.validators
+            "SELECT s.id, encode(s.text_sha256, 'hex') AS text_sha256, s.validators
                  FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
                  WHERE s.monitor_id = $1 AND m.team_id = $2
                  ORDER BY s.last_seen_at DESC, s.id DESC
@@ -554,7 +554,7 @@ async fn insert_snapshot(
         transaction,
         "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text_zstd, text_bytes,
                  created_at, last_seen_at, validators, base_id)
-             VALUES ($1, $2, $3, $4, $7, $5,
+             VALUES ($1, $2, decode($3, 'hex'), $4, $7, $5,
                  GREATEST($5, (SELECT max(n.last_seen_at) + interval '1 microsecond'
                                  FROM snapshots n WHERE n.monitor_id = $2)),
                  $6, $8)
@@ -665,7 +665,7 @@ async fn extend_latest_run(
                AND c.failure_alert IS NULL AND c.recovered_note IS NULL
                AND c.screenshot_sha256 IS NULL
                AND c.status = $4 AND c.http_status IS NOT DISTINCT FROM $5
-               AND c.content_sha256 IS NOT DISTINCT FROM $6
+               AND c.content_sha256 IS NOT DISTINCT FROM decode($6, 'hex')
                AND c.error IS NOT DISTINCT FROM $7
              RETURNING c.id",
     )
@@ -703,7 +703,7 @@ async fn insert_check(
                  verification_problem, judge_cached, prompt_tokens, completion_tokens,
                  unjudged_reason, unjudged_notice, failure_alert, recovered_note,
                  screenshot_sha256)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+             VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9, $10, $11, $12, $13, $14, $15,
                  $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
                  $31, $32, $33, $34, $35, $36, $37)",
     )

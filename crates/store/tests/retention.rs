@@ -14,6 +14,7 @@ use store::retention::{PrunedBatch, Retention};
 use store::scheduling::{
     CheckReason, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
 };
+use test_support::sha256_hex;
 use uuid::Uuid;
 
 /// Fixture rows written with plain SQL: the CRUD modules belong to the gateway.
@@ -105,7 +106,7 @@ impl Fixture {
             ..NewCheck::default()
         };
         let snapshot = text.map(|text| NewSnapshot {
-            text_sha256: hex(text),
+            text_sha256: sha256_hex(text),
             text: text.to_owned(),
             validators: None,
         });
@@ -170,14 +171,6 @@ fn success() -> MonitorOutcome {
     }
 }
 
-/// Stands in for the page's SHA-256 (the store compares it, never computes it).
-fn hex(text: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    text.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
-}
-
 /// One whole pruning run in batches of `batch`; what it deleted.
 async fn prune(store: &Store, batch: i64) -> PrunedBatch {
     let mut pruning = store.begin_pruning(batch).await.unwrap().unwrap();
@@ -227,7 +220,7 @@ async fn a_page_flapping_between_two_contents_stores_two_snapshots() {
             .await;
         assert_eq!(
             fixture.head(monitor).await,
-            hex(text),
+            sha256_hex(text),
             "the content just recorded is the latest, also when it was stored before"
         );
     }
@@ -330,8 +323,8 @@ async fn pruning_by_days_deletes_old_history_and_keeps_the_latest_snapshot_and_a
         vec![own_shot],
         "a screenshot a recent check still shows is kept"
     );
-    assert_eq!(fixture.head(monitor).await, hex("third"));
-    assert_eq!(fixture.head(quiet).await, hex("quiet"));
+    assert_eq!(fixture.head(monitor).await, sha256_hex("third"));
+    assert_eq!(fixture.head(quiet).await, sha256_hex("quiet"));
     assert_eq!(
         fixture
             .count(&format!(
@@ -392,7 +385,7 @@ async fn pruning_by_count_keeps_the_most_recently_seen_snapshots() {
         kept.push(text);
     }
     assert_eq!(kept, ["version 1", "version 10", "version 9"]);
-    assert_eq!(fixture.head(monitor).await, hex("version 1"));
+    assert_eq!(fixture.head(monitor).await, sha256_hex("version 1"));
     assert_eq!(
         fixture
             .count("SELECT count(*) FROM checks WHERE snapshot_id IS NOT NULL")
@@ -597,15 +590,16 @@ async fn the_migration_keeps_one_copy_per_content_and_repoints_checks() {
     let team = Uuid::new_v4();
     let monitor = Uuid::new_v4();
     let (a_old, b, a_new) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let (hash_a, hash_b) = (sha256_hex("AAAA"), sha256_hex("BB"));
     client
         .batch_execute(&format!(
             "INSERT INTO teams (id, name) VALUES ('{team}', 't');
              INSERT INTO monitors (id, team_id, name, url, interval_seconds)
                   VALUES ('{monitor}', '{team}', 'm', 'https://example.test/', 60);
              INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at, validators) VALUES
-                  ('{a_old}', '{monitor}', 'ha', 'AAAA', now() - interval '3 days', 'old'),
-                  ('{b}', '{monitor}', 'hb', 'BB', now() - interval '2 days', NULL),
-                  ('{a_new}', '{monitor}', 'ha', 'AAAA', now() - interval '1 day', 'new');
+                  ('{a_old}', '{monitor}', '{hash_a}', 'AAAA', now() - interval '3 days', 'old'),
+                  ('{b}', '{monitor}', '{hash_b}', 'BB', now() - interval '2 days', NULL),
+                  ('{a_new}', '{monitor}', '{hash_a}', 'AAAA', now() - interval '1 day', 'new');
              INSERT INTO checks (id, monitor_id, team_id, reason, status, snapshot_id, started_at, finished_at)
              SELECT gen_random_uuid(), '{monitor}', '{team}', 'schedule', 'ok', s.id, s.created_at, s.created_at
                FROM snapshots s;"

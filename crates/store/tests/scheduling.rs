@@ -13,6 +13,7 @@ use store::checks::VerdictDetails;
 use store::scheduling::{
     CheckReason, ClaimedMonitor, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
 };
+use test_support::sha256_hex;
 use uuid::Uuid;
 
 const LEASE: Duration = Duration::from_secs(300);
@@ -106,14 +107,13 @@ impl Fixture {
     async fn record_snapshot(
         &self,
         monitor_id: Uuid,
-        text_sha256: &str,
         text: &str,
     ) -> store::scheduling::RecordedCheck {
         let claimed = self.claim_again(monitor_id).await;
         let mut check = self.check(monitor_id, false);
         check.lease_token = Some(claimed.lease_token);
         let snapshot = NewSnapshot {
-            text_sha256: text_sha256.to_owned(),
+            text_sha256: sha256_hex(text),
             text: text.to_owned(),
             validators: None,
         };
@@ -270,7 +270,7 @@ async fn a_triggered_check_queues_one_delivery_per_enabled_channel_in_the_same_t
 
     let check = fixture.check(monitor, true);
     let snapshot = NewSnapshot {
-        text_sha256: "abc".to_owned(),
+        text_sha256: sha256_hex("abc"),
         text: "hello".to_owned(),
         validators: None,
     };
@@ -827,7 +827,7 @@ async fn the_latest_snapshot_head_has_the_hash_and_the_text_is_read_by_id() {
         None
     );
     let snapshot = NewSnapshot {
-        text_sha256: "abc".to_owned(),
+        text_sha256: sha256_hex("abc"),
         text: "hello".to_owned(),
         validators: Some("etag 1".to_owned()),
     };
@@ -843,7 +843,7 @@ async fn the_latest_snapshot_head_has_the_hash_and_the_text_is_read_by_id() {
         .unwrap()
         .unwrap();
     assert_eq!(Some(head.id), recorded.snapshot_id);
-    assert_eq!(head.text_sha256, "abc");
+    assert_eq!(head.text_sha256, sha256_hex("abc"));
     assert_eq!(head.validators.as_deref(), Some("etag 1"));
     assert_eq!(
         fixture
@@ -912,11 +912,11 @@ async fn each_claim_brings_the_monitors_latest_snapshot_head() {
         let seen = previous.map(|head| (head.text_sha256, head.id));
         match round {
             0 => assert_eq!(seen, None),
-            1 => assert_eq!(seen.unwrap().0, "abc"),
-            2 => assert_eq!(seen.unwrap().0, "def"),
+            1 => assert_eq!(seen.unwrap().0, sha256_hex("abc")),
+            2 => assert_eq!(seen.unwrap().0, sha256_hex("def")),
             _ => assert_eq!(
                 seen,
-                Some(("abc".to_owned(), first_id.unwrap())),
+                Some((sha256_hex("abc"), first_id.unwrap())),
                 "the text the page came back to is the stored copy, now the latest"
             ),
         }
@@ -924,7 +924,7 @@ async fn each_claim_brings_the_monitors_latest_snapshot_head() {
         let mut check = fixture.check(monitor, false);
         check.lease_token = Some(claimed.lease_token);
         let snapshot = NewSnapshot {
-            text_sha256: text.to_owned(),
+            text_sha256: sha256_hex(text),
             text: format!("text {text}"),
             validators: None,
         };
@@ -974,7 +974,7 @@ async fn record_claimed(
     let mut check = fixture.check(monitor, false);
     check.changed = false;
     check.http_status = Some(200);
-    check.content_sha256 = Some("h1".to_owned());
+    check.content_sha256 = Some(sha256_hex("h1"));
     check.lease_token = Some(claimed.lease_token);
     shape(&mut check);
     fixture
@@ -1031,17 +1031,17 @@ async fn repeated_outcomes_fold_into_the_latest_history_entry_until_something_di
     })
     .await;
     record_claimed(&fixture, monitor, |check| {
-        check.content_sha256 = Some("h2".to_owned());
+        check.content_sha256 = Some(sha256_hex("h2"));
         check.changed = true;
         check.diff = Some("-a\n+b".to_owned());
     })
     .await;
     let settled = record_claimed(&fixture, monitor, |check| {
-        check.content_sha256 = Some("h2".to_owned());
+        check.content_sha256 = Some(sha256_hex("h2"));
     })
     .await;
     let last = record_claimed(&fixture, monitor, |check| {
-        check.content_sha256 = Some("h2".to_owned());
+        check.content_sha256 = Some(sha256_hex("h2"));
     })
     .await;
     assert_eq!(last.check_id, settled.check_id);
@@ -1098,7 +1098,7 @@ async fn repeated_outcomes_fold_into_the_latest_history_entry_until_something_di
     let mut stale = fixture.check(monitor, false);
     stale.changed = false;
     stale.http_status = Some(200);
-    stale.content_sha256 = Some("h2".to_owned());
+    stale.content_sha256 = Some(sha256_hex("h2"));
     stale.lease_token = Some(Uuid::new_v4());
     assert!(matches!(
         fixture.store.record_check(&stale, None, success()).await,
@@ -1125,7 +1125,7 @@ async fn snapshot_text_is_stored_compressed_and_older_plain_rows_still_read() {
     let monitor = fixture.monitor(false, true).await;
     let text = "Item 1 of catalogue page 7 · 120.00 EUR · Hand-finished in a small workshop.\n"
         .repeat(300);
-    let recorded = fixture.record_snapshot(monitor, "big", &text).await;
+    let recorded = fixture.record_snapshot(monitor, &text).await;
     let id = recorded.snapshot_id.unwrap();
     let row = fixture
         .client
@@ -1168,9 +1168,9 @@ async fn snapshot_text_is_stored_compressed_and_older_plain_rows_still_read() {
         .client
         .execute(
             "INSERT INTO snapshots (id, monitor_id, text_sha256, text, created_at, last_seen_at)
-             VALUES ($1, $2, 'older', 'the page as it was', now() - interval '1 day',
+             VALUES ($1, $2, decode($3, 'hex'), 'the page as it was', now() - interval '1 day',
                      now() - interval '1 day')",
-            &[&older, &monitor],
+            &[&older, &monitor, &sha256_hex("the page as it was")],
         )
         .await
         .unwrap();

@@ -21,3 +21,10 @@ pub mod redis;
 pub mod smtp;
 pub mod tls;
 pub mod website;
+
+/// The lowercase hex SHA-256 of `text`, as the browser reports a page's
+/// hash: the store keeps hashes as 32 bytes and refuses anything else.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}

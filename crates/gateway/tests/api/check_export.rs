@@ -41,7 +41,8 @@ async fn insert_check(
             "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status, baseline,
                                  changed, triggered, summary, extracted_value, reason_text, error,
                                  diff, content_sha256, started_at, finished_at)
-             SELECT $1, id, team_id, 'schedule', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+             SELECT $1, id, team_id, 'schedule', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+                    decode($12, 'hex'),
                     timestamptz '2026-01-01 00:00:00+00' + $13 * interval '1 second',
                     timestamptz '2026-01-01 00:00:02+00' + $13 * interval '1 second'
                FROM monitors WHERE id = $14::text::uuid",
@@ -127,7 +128,9 @@ async fn a_csv_export_has_a_header_row_and_every_check_oldest_first() {
             http_status: Some(200),
             baseline: true,
             summary: Some("Recorded the page as it is"),
-            content_sha256: Some("ab12cd"),
+            content_sha256: Some(
+                "ab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12",
+            ),
             ..Recorded::default()
         },
     )
@@ -189,7 +192,7 @@ async fn a_csv_export_has_a_header_row_and_every_check_oldest_first() {
             "",
             "",
             "",
-            "ab12cd",
+            "ab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12cdab12",
             "1",
             "2026-01-01T00:00:02Z",
         ]
@@ -293,7 +296,9 @@ async fn a_json_export_is_the_default_an_array_of_checks_with_their_diffs() {
             extracted_value: Some("899 EUR"),
             judge_reason: Some("It dropped below 1000"),
             diff: Some("-999 EUR\n+899 EUR"),
-            content_sha256: Some("ef34"),
+            content_sha256: Some(
+                "ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34",
+            ),
             ..Recorded::default()
         },
     )
@@ -366,7 +371,7 @@ async fn a_json_export_is_the_default_an_array_of_checks_with_their_diffs() {
                 "extracted_value": "899 EUR",
                 "judge_reason": "It dropped below 1000",
                 "error": null,
-                "content_sha256": "ef34",
+                "content_sha256": "ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34ef34",
                 "repeats": 1,
                 "last_finished_at": "2026-01-01T00:01:02Z",
                 "diff": "-999 EUR\n+899 EUR",

@@ -154,7 +154,7 @@ impl Browser for Fake {
         let answer = match page {
             // Like the real browser: a text the caller has goes as its hash only.
             Page::Text(text) => {
-                let text_sha256 = sha(&text);
+                let text_sha256 = test_support::sha256_hex(&text);
                 let text_omitted = previous_hash == text_sha256;
                 FetchResponse {
                     outcome: FetchOutcome::Ok.into(),
@@ -178,14 +178,6 @@ impl Browser for Fake {
         self.0.answers.lock().unwrap().push(answer.clone());
         Ok(Response::new(answer))
     }
-}
-
-/// A stand-in for SHA-256: the scheduler only compares hashes.
-fn sha(text: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
 }
 
 #[tonic::async_trait]
