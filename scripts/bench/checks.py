@@ -7,7 +7,9 @@ warm-up round and a measured round in which every monitor becomes due at
 once. A round ends when every monitor has a check that started after it
 began. It prints, per round: checks per second, CPU milliseconds per check of
 each process (every Lookout service, PostgreSQL with its backends, Redis, and
-the site apart), each service's RSS and the database bytes per check.
+the site apart), each service's RSS, the database bytes per check (after a
+VACUUM of the warm-up's dead row versions) with the relations that grew most,
+and the average width of the round's new history rows.
 
 Environment: GATEWAY_URL, TOKEN, SITE_URL, DATABASE_URL, BENCH_PIDS
 ("name=pid ..."), BENCH_CHECKS_MONITORS ("1000 10000"), BENCH_CHECKS_TIMEOUT.
@@ -145,6 +147,59 @@ def timings(began: str) -> str:
     return f"median check {duration} ms (fetch {fetch}, judge {judge})"
 
 
+def relation_sizes() -> dict:
+    """Bytes on disk of every table, index and TOAST relation (all forks),
+    a TOAST relation named after the table it belongs to."""
+    rows = sql(
+        "SELECT COALESCE(owner.relname || ' (TOAST)', toast_owner.relname || ' (TOAST index)', c.relname), "
+        "pg_relation_size(c.oid, 'main') + pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') "
+        "FROM pg_class c "
+        "LEFT JOIN pg_class owner ON owner.reltoastrelid = c.oid "
+        "LEFT JOIN pg_index i ON i.indexrelid = c.oid "
+        "LEFT JOIN pg_class toast_owner ON toast_owner.reltoastrelid = i.indrelid "
+        "WHERE c.relkind IN ('r', 'i', 't') "
+        "AND COALESCE(owner.relnamespace, toast_owner.relnamespace, c.relnamespace) = 'public'::regnamespace"
+    )
+    sizes = {}
+    for line in rows.splitlines():
+        name, size = line.rsplit("|", 1)
+        sizes[name] = sizes.get(name, 0) + int(size)
+    return sizes
+
+
+def growth(before: dict, after: dict, checks: int) -> str:
+    """The relations that grew most in the round, bytes per check."""
+    grown = sorted(
+        ((after[name] - before.get(name, 0), name) for name in after if after[name] > before.get(name, 0)),
+        reverse=True,
+    )
+    if not grown:
+        return "no relation grew"
+    return "grown: " + ", ".join(f"{name} {size / checks:.0f}" for size, name in grown[:8])
+
+
+def row_widths(began: str) -> str:
+    """Average bytes of the round's new history rows as PostgreSQL stores
+    them, and of their largest parts."""
+    checks = sql(
+        "SELECT concat_ws(' ', count(*), avg(pg_column_size(c.*))::int, "
+        "avg(coalesce(pg_column_size(c.diff_zstd), pg_column_size(c.diff), 0))::int, "
+        "avg(coalesce(pg_column_size(c.summary), 0) + coalesce(pg_column_size(c.reason_text), 0) "
+        "+ coalesce(pg_column_size(c.evidence_excerpt), 0))::int) "
+        f"FROM checks c WHERE started_at >= '{began}'"
+    ).split()
+    snapshots = sql(
+        "SELECT concat_ws(' ', count(*), avg(pg_column_size(s.*))::int, count(*) FILTER (WHERE base_id IS NULL)) "
+        f"FROM snapshots s WHERE created_at >= '{began}'"
+    ).split()
+    if checks[0] == "0":
+        return "no new check rows"
+    line = f"check rows {checks[1]} B (diff {checks[2]}, judge's texts {checks[3]})"
+    if snapshots[0] != "0":
+        line += f", {snapshots[0]} snapshot rows {snapshots[1]} B ({snapshots[2]} stored whole)"
+    return line
+
+
 def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_bytes: int, began: str) -> None:
     per_check = {name: used / CLK_TCK * 1000 / checks for name, used in cpu.items()}
     lookout = sum(per_check[name] for name in SERVICES if name in per_check)
@@ -171,13 +226,21 @@ def main() -> None:
             # The first round after a mode change compares against the last
             # mode's text; the warm-up absorbs it (and the baselines).
             run_round(size)
+            # A long-running database has autovacuum free the row versions
+            # each check leaves behind (a claim and a record update each
+            # monitor); freed here, so the round's growth is what it stores,
+            # not room for the warm-up's dead versions.
+            sql("VACUUM")
             before_cpu = cpu_snapshot()
             before_db = int(sql("SELECT pg_database_size(current_database())"))
+            before_relations = relation_sizes()
             elapsed, checks, began = run_round(size)
             after_cpu = cpu_snapshot()
             after_db = int(sql("SELECT pg_database_size(current_database())"))
             used = {name: after_cpu[name] - before_cpu[name] for name in PIDS}
             report(size, mode, elapsed, checks, used, after_db - before_db, began)
+            print(f"{'':>20}{growth(before_relations, relation_sizes(), checks)} B/check", flush=True)
+            print(f"{'':>20}{row_widths(began)}", flush=True)
 
 
 if __name__ == "__main__":
