@@ -129,6 +129,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "binary_hashes",
         include_str!("../migrations/0240_binary_hashes.sql"),
     ),
+    (
+        250,
+        "checks_fillfactor",
+        include_str!("../migrations/0250_checks_fillfactor.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads
