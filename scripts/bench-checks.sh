@@ -43,6 +43,12 @@ export RUST_LOG=${RUST_LOG:-warn} LOG_FORMAT=json
 unset LLM_BASE_URL OPENAI_API_KEY LLM_PROVIDER
 export GATEWAY_ADDR="127.0.0.1:$(free_port)" METRICS_ADDR=off
 
+# BENCH_CHECKS_STATEMENTS=1: where PostgreSQL's time goes, statement by
+# statement (pg_stat_statements; it costs PostgreSQL a little, so opt-in).
+if [ "${BENCH_CHECKS_STATEMENTS:-0}" = 1 ]; then
+  export POSTGRES_EXTRA_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+fi
+
 MESH_PROFILE=release mesh_start "$RUN_DIR"
 
 SITE_PORT=$(free_port)
@@ -58,6 +64,7 @@ PostgreSQL with fsync off (scripts/lib.sh), on $(nproc) cores shared by every pr
 GATEWAY_URL="http://$GATEWAY_ADDR" \
 TOKEN=$("$MESH_BIN/lookout-gateway" mint-token --email bench@lookout.local) \
 SITE_URL="http://127.0.0.1:$SITE_PORT" \
+BENCH_CHECKS_STATEMENTS="${BENCH_CHECKS_STATEMENTS:-0}" \
 BENCH_PIDS="gateway=${MESH_PID_OF[gateway]} scheduler=${MESH_PID_OF[scheduler]} browser=${MESH_PID_OF[browser]} \
 llm=${MESH_PID_OF[llm]} notify=${MESH_PID_OF[notify]} postgres=$POSTMASTER_PID redis=$REDIS_PID site=$SITE_PID" \
   python3 scripts/bench/checks.py

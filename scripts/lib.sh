@@ -79,7 +79,8 @@ wait_for_port() { # PORT SECONDS
   done
 }
 
-# start_postgres DIR PORT: a throwaway cluster in DIR (kept if it exists).
+# start_postgres DIR PORT: a throwaway cluster in DIR (kept if it exists),
+# with POSTGRES_EXTRA_OPTIONS (server `-c` settings) when set.
 # PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 # A server an unclean stop left running on DIR (a killed terminal) is stopped
 # first, so the new one does not fail on its lock.
@@ -98,7 +99,7 @@ start_postgres() {
       || die "initdb failed, see $dir/initdb.log"
   fi
   "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 ${POSTGRES_EXTRA_OPTIONS:-}" \
     start >/dev/null || die "PostgreSQL did not start, see $dir/postgres.log"
 }
 

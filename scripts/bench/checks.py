@@ -200,6 +200,21 @@ def row_widths(began: str) -> str:
     return line
 
 
+STATEMENTS = os.environ.get("BENCH_CHECKS_STATEMENTS") == "1"
+
+
+def statements(checks: int) -> str:
+    """The statements PostgreSQL spent most time on in the round: time and
+    calls per check, and the statement's start."""
+    rows = sql(
+        "SELECT round((total_exec_time * 1000 / " + str(checks) + ")::numeric) || ' µs, ' || "
+        "round((calls::numeric / " + str(checks) + "), 2) || ' calls: ' || "
+        "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) "
+        "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8"
+    )
+    return "\n".join(f"{'':>22}{line}" for line in rows.splitlines())
+
+
 def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_bytes: int, began: str) -> None:
     per_check = {name: used / CLK_TCK * 1000 / checks for name, used in cpu.items()}
     lookout = sum(per_check[name] for name in SERVICES if name in per_check)
@@ -219,6 +234,8 @@ def report(size: int, mode: str, elapsed: float, checks: int, cpu: dict, db_byte
 
 
 def main() -> None:
+    if STATEMENTS:
+        sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
     for size in SIZES:
         grow_fleet(size)
         for mode in MODES:
@@ -231,6 +248,8 @@ def main() -> None:
             # monitor); freed here, so the round's growth is what it stores,
             # not room for the warm-up's dead versions.
             sql("VACUUM")
+            if STATEMENTS:
+                sql("SELECT pg_stat_statements_reset()")
             before_cpu = cpu_snapshot()
             before_db = int(sql("SELECT pg_database_size(current_database())"))
             before_relations = relation_sizes()
@@ -241,6 +260,8 @@ def main() -> None:
             report(size, mode, elapsed, checks, used, after_db - before_db, began)
             print(f"{'':>20}{growth(before_relations, relation_sizes(), checks)} B/check", flush=True)
             print(f"{'':>20}{row_widths(began)}", flush=True)
+            if STATEMENTS:
+                print(f"{'':>20}PostgreSQL's time per check, by statement:\n{statements(checks)}", flush=True)
 
 
 if __name__ == "__main__":
