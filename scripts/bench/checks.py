@@ -9,10 +9,12 @@ began. It prints, per round: checks per second, CPU milliseconds per check of
 each process (every Lookout service, PostgreSQL with its backends, Redis, and
 the site apart), each service's RSS, the database bytes per check (after a
 VACUUM of the warm-up's dead row versions) with the relations that grew most,
-and the average width of the round's new history rows.
+the average width of the round's new history rows and, with
+BENCH_CHECKS_STATEMENTS=1, the statements PostgreSQL spent most time on.
 
 Environment: GATEWAY_URL, TOKEN, SITE_URL, DATABASE_URL, BENCH_PIDS
-("name=pid ..."), BENCH_CHECKS_MONITORS ("1000 10000"), BENCH_CHECKS_TIMEOUT.
+("name=pid ..."), BENCH_CHECKS_MONITORS ("1000 10000"), BENCH_CHECKS_TIMEOUT,
+BENCH_CHECKS_STATEMENTS ("1": PostgreSQL runs with pg_stat_statements).
 """
 
 import json
