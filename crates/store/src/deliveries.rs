@@ -101,6 +101,21 @@ pub struct DeliveredMonitor {
     pub condition: String,
 }
 
+/// The columns [`DeliveredCheck::from_row`] and [`DeliveredMonitor::from_row`]
+/// read, from `checks c` and `monitors m`: one list for every query that
+/// loads an alert to send (a single delivery, a digest's alerts).
+macro_rules! delivered_columns {
+    () => {
+        concat!(
+            "c.id AS check_id, c.summary, c.reason_text, c.extracted_value, ",
+            crate::stored_diff::diff_columns!(),
+            ", c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note, \
+             c.finished_at, m.id AS monitor_id, m.name, m.url, m.condition"
+        )
+    };
+}
+pub(crate) use delivered_columns;
+
 impl DeliveredCheck {
     /// From a row with the check's columns, its id as `check_id`.
     pub(crate) fn from_row(row: &tokio_postgres::Row) -> Result<Self, StoreError> {
@@ -248,14 +263,14 @@ impl Store {
         let client = self.client().await?;
         let row = client
             .query_opt(
-                "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.sealed_secret, ch.settings, ch.enabled,
-                        c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
-                        c.diff_zstd, c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
-                        c.finished_at,
-                        m.id AS monitor_id, m.name, m.url, m.condition
-                 FROM channels ch, checks c JOIN monitors m ON m.id = c.monitor_id
-                 WHERE ch.id = $1 AND ch.team_id = $3
-                   AND c.id = $2 AND c.team_id = $3 AND m.team_id = $3",
+                concat!(
+                    "SELECT ch.id AS channel_id, ch.kind, ch.target, ch.secret, ch.sealed_secret, \
+                            ch.settings, ch.enabled, ",
+                    delivered_columns!(),
+                    " FROM channels ch, checks c JOIN monitors m ON m.id = c.monitor_id
+                     WHERE ch.id = $1 AND ch.team_id = $3
+                       AND c.id = $2 AND c.team_id = $3 AND m.team_id = $3"
+                ),
                 &[&delivery.channel_id, &check_id, &delivery.team_id],
             )
             .await

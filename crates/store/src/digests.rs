@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::channels::{ChannelDelivery, ChannelSecret};
-use crate::deliveries::{DeliveredCheck, DeliveredMonitor, DeliveryChannel};
+use crate::deliveries::{DeliveredCheck, DeliveredMonitor, DeliveryChannel, delivered_columns};
 use crate::error::{QueryContext, StoreError};
 use crate::pool::Store;
 
@@ -168,14 +168,15 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let rows = client
             .query(
-                "SELECT d.kind, c.id AS check_id, c.summary, c.reason_text, c.extracted_value, c.diff,
-                        c.diff_zstd, c.unjudged_notice, c.status, c.http_status, c.error, c.recovered_note,
-                        c.finished_at, m.id AS monitor_id, m.name, m.url, m.condition
-                   FROM deliveries d
-                   JOIN checks c ON c.id = d.check_id AND c.team_id = d.team_id
-                   JOIN monitors m ON m.id = c.monitor_id AND m.team_id = d.team_id
-                  WHERE d.digest_id = $1 AND d.team_id = $2
-                  ORDER BY d.created_at, d.id",
+                concat!(
+                    "SELECT d.kind, ",
+                    delivered_columns!(),
+                    " FROM deliveries d
+                       JOIN checks c ON c.id = d.check_id AND c.team_id = d.team_id
+                       JOIN monitors m ON m.id = c.monitor_id AND m.team_id = d.team_id
+                      WHERE d.digest_id = $1 AND d.team_id = $2
+                      ORDER BY d.created_at, d.id"
+                ),
                 &[&digest_id, &team_id],
             )
             .await

@@ -232,10 +232,13 @@ impl Store {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT r.rating, c.summary, c.diff, c.diff_zstd, c.extracted_value
-                   FROM check_ratings r JOIN checks c ON c.id = r.check_id
-                  WHERE r.monitor_id = $1 AND r.team_id = $2
-                  ORDER BY c.started_at DESC LIMIT $3",
+                concat!(
+                    "SELECT r.rating, c.summary, c.extracted_value, ",
+                    crate::stored_diff::diff_columns!(),
+                    " FROM check_ratings r JOIN checks c ON c.id = r.check_id
+                     WHERE r.monitor_id = $1 AND r.team_id = $2
+                     ORDER BY c.started_at DESC LIMIT $3"
+                ),
                 &[&monitor_id, &team_id, &limit],
             )
             .await

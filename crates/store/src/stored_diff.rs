@@ -1,8 +1,9 @@
 //! A check's diff as stored: zstd-compressed in `checks.diff_zstd`
 //! (`migrations/0230_compressed_diffs.sql`); rows written before keep their
-//! plain `diff`. Every query that reads a diff selects both columns (the
-//! column lists built with `concat!` through [`diff_columns`]) and hands
-//! the row to [`read`].
+//! plain `diff`. Every query that reads a diff selects both columns through
+//! [`diff_columns`] (in `concat!`, directly or through a reader's own column
+//! list such as `deliveries::delivered_columns`) and hands the row to
+//! [`read`].
 
 use crate::error::StoreError;
 
