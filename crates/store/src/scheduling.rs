@@ -225,6 +225,15 @@ pub struct RecordedCheck {
     pub deliveries: u64,
 }
 
+/// A finished check waiting to be recorded ([`Store::record_checks`]).
+#[derive(Debug, Clone)]
+pub struct CheckToRecord {
+    pub check: NewCheck,
+    /// The new text to store; `None` keeps the previous snapshot current.
+    pub snapshot: Option<NewSnapshot>,
+    pub outcome: MonitorOutcome,
+}
+
 /// The statement [`Store::claim_due_monitors`] runs, with `$1` the limit and
 /// `$2` the lease in milliseconds. Public so a test can check its plan on a
 /// large table (`EXPLAIN` of the very statement the scheduler sends).
@@ -463,33 +472,81 @@ impl Store {
             .transaction()
             .await
             .context("starting to record a check")?;
-        update_checked_monitor(&transaction, check, outcome).await?;
-        let snapshot_id = match snapshot {
-            Some(snapshot) => Some(insert_snapshot(&transaction, check, snapshot).await?),
-            None => None,
-        };
-        if let Some(refreshed) = &check.snapshot_validators {
-            refresh_validators(&transaction, check, refreshed).await?;
-        }
-        let extended = match snapshot {
-            None if check.may_repeat_latest() => extend_latest_run(&transaction, check).await?,
-            _ => None,
-        };
-        let check_id = match extended {
-            Some(run_id) => run_id,
-            None => {
-                insert_check(&transaction, check, snapshot_id).await?;
-                check.id
-            }
-        };
-        crate::budgets::count_model_use(&transaction, check).await?;
-        let deliveries = queue_deliveries(&transaction, check).await?;
+        let recorded = record_in(&transaction, check, snapshot, outcome).await?;
         transaction.commit().await.context("committing a check")?;
-        Ok(RecordedCheck {
-            check_id,
-            snapshot_id,
-            deliveries,
-        })
+        Ok(recorded)
+    }
+
+    /// Records a batch of finished checks in one transaction, each as
+    /// [`Store::record_check`] would, and answers each one's result in
+    /// order. The checks' statements are pipelined on one connection, so a
+    /// batch costs PostgreSQL one commit and a handful of round trips
+    /// instead of a transaction per check. A check whose lease was lost or
+    /// whose monitor is gone is refused alone, as it writes nothing; any
+    /// other failure rolls the batch back and records its checks one by one,
+    /// so one bad check never costs the others. The batch's monitors must be
+    /// distinct (a claim leases each to one check at a time).
+    pub async fn record_checks(
+        &self,
+        batch: &[CheckToRecord],
+    ) -> Vec<Result<RecordedCheck, StoreError>> {
+        if batch.len() > 1 {
+            match self.record_together(batch).await {
+                Ok(results) => return results,
+                Err(error) => tracing::warn!(
+                    %error,
+                    checks = batch.len(),
+                    "a batch of checks could not be recorded together; recording them one by one"
+                ),
+            }
+        }
+        let mut results = Vec::with_capacity(batch.len());
+        for each in batch {
+            results.push(
+                self.record_check(&each.check, each.snapshot.as_ref(), each.outcome)
+                    .await,
+            );
+        }
+        results
+    }
+
+    async fn record_together(
+        &self,
+        batch: &[CheckToRecord],
+    ) -> Result<Vec<Result<RecordedCheck, StoreError>>, StoreError> {
+        let mut client = self.client().await?;
+        let transaction = client
+            .transaction()
+            .await
+            .context("starting to record a batch of checks")?;
+        // Sent in monitor order, the order in which a bulk change's `FOR NO
+        // KEY UPDATE` locks monitors: each check's first statement locks its
+        // monitor, and pipelined statements run in the order they arrive.
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by_key(|&index| batch[index].check.monitor_id);
+        let recorded = futures::future::join_all(order.iter().map(|&index| {
+            let each = &batch[index];
+            record_in(
+                &transaction,
+                &each.check,
+                each.snapshot.as_ref(),
+                each.outcome,
+            )
+        }))
+        .await;
+        let mut results = Vec::with_capacity(batch.len());
+        for (index, result) in order.into_iter().zip(recorded) {
+            match result {
+                Err(error) if !refused(&error) => return Err(error),
+                result => results.push((index, result)),
+            }
+        }
+        transaction
+            .commit()
+            .await
+            .context("committing a batch of checks")?;
+        results.sort_by_key(|(index, _)| *index);
+        Ok(results.into_iter().map(|(_, result)| result).collect())
     }
 
     /// Whether the schema is complete: every migration this build knows has
@@ -517,6 +574,54 @@ impl Store {
             .context("reading the schema version")?;
         Ok(row.get::<_, i32>(0) >= crate::migrations::latest_version())
     }
+}
+
+/// Writes one check inside `transaction`: the monitor's new state first
+/// (which takes its lock), then the snapshot (if any; a content the monitor
+/// stored before is reused and becomes its latest), the check row or the
+/// run it extends, its model use, and one pending delivery per enabled
+/// channel when it triggered (the outbox). [`StoreError::LeaseLost`] and
+/// [`StoreError::NotFound`] come only from its first statement, before
+/// anything of the check is written ([`refused`]).
+async fn record_in(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+    snapshot: Option<&NewSnapshot>,
+    outcome: MonitorOutcome,
+) -> Result<RecordedCheck, StoreError> {
+    update_checked_monitor(transaction, check, outcome).await?;
+    let snapshot_id = match snapshot {
+        Some(snapshot) => Some(insert_snapshot(transaction, check, snapshot).await?),
+        None => None,
+    };
+    if let Some(refreshed) = &check.snapshot_validators {
+        refresh_validators(transaction, check, refreshed).await?;
+    }
+    let extended = match snapshot {
+        None if check.may_repeat_latest() => extend_latest_run(transaction, check).await?,
+        _ => None,
+    };
+    let check_id = match extended {
+        Some(run_id) => run_id,
+        None => {
+            insert_check(transaction, check, snapshot_id).await?;
+            check.id
+        }
+    };
+    crate::budgets::count_model_use(transaction, check).await?;
+    let deliveries = queue_deliveries(transaction, check).await?;
+    Ok(RecordedCheck {
+        check_id,
+        snapshot_id,
+        deliveries,
+    })
+}
+
+/// A check refused without a failure: its lease is no longer its own, or
+/// its monitor is gone. Nothing of it was written, so the rest of its batch
+/// stands.
+fn refused(error: &StoreError) -> bool {
+    matches!(error, StoreError::LeaseLost | StoreError::NotFound)
 }
 
 /// Why the checked monitor's update matched no row:

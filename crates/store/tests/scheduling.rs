@@ -11,7 +11,8 @@ use chrono::Utc;
 use store::Store;
 use store::checks::VerdictDetails;
 use store::scheduling::{
-    CheckReason, ClaimedMonitor, ConditionMemory, Judging, MonitorOutcome, NewCheck, NewSnapshot,
+    CheckReason, CheckToRecord, ClaimedMonitor, ConditionMemory, Judging, MonitorOutcome, NewCheck,
+    NewSnapshot,
 };
 use test_support::sha256_hex;
 use uuid::Uuid;
@@ -1291,4 +1292,163 @@ async fn a_checks_diff_is_stored_compressed_and_every_reader_gets_it_back() {
         listed_diff().await,
         Err(store::StoreError::Data { .. })
     ));
+}
+
+#[tokio::test]
+async fn a_batch_is_one_transaction_and_a_refused_or_failing_check_costs_the_others_nothing() {
+    let fixture = Fixture::new().await;
+    let changed = fixture.monitor(false, true).await;
+    let unchanged = fixture.monitor(false, true).await;
+    let lapsed = fixture.monitor(false, true).await;
+    let deleted = fixture.monitor(false, true).await;
+    fixture.channel(changed, true).await;
+    let claims = fixture.store.claim_due_monitors(10, LEASE).await.unwrap();
+    assert_eq!(claims.len(), 4);
+    let token = |monitor: Uuid| {
+        claims
+            .iter()
+            .find(|claim| claim.monitor.id == monitor)
+            .unwrap()
+            .lease_token
+    };
+    let record = |monitor: Uuid, triggered: bool, text: Option<&str>| {
+        let mut check = fixture.check(monitor, triggered);
+        check.lease_token = Some(token(monitor));
+        check.content_sha256 = Some(sha256_hex(text.unwrap_or("same")));
+        CheckToRecord {
+            check,
+            snapshot: text.map(|text| NewSnapshot {
+                text_sha256: sha256_hex(text),
+                text: text.to_owned(),
+                validators: None,
+            }),
+            outcome: success(),
+        }
+    };
+    let mut stale = record(lapsed, false, None);
+    stale.check.lease_token = Some(Uuid::new_v4());
+    fixture
+        .client
+        .execute("DELETE FROM monitors WHERE id = $1", &[&deleted])
+        .await
+        .unwrap();
+    let batch = [
+        record(changed, true, Some("price 10")),
+        record(unchanged, false, None),
+        stale,
+        record(deleted, false, None),
+    ];
+
+    let results = fixture.store.record_checks(&batch).await;
+
+    assert_eq!(results.len(), 4, "one result per check, in order");
+    let recorded = results[0].as_ref().unwrap();
+    assert_eq!(recorded.check_id, batch[0].check.id);
+    assert!(recorded.snapshot_id.is_some(), "the changed page is stored");
+    assert_eq!(
+        recorded.deliveries, 1,
+        "the triggered check queues its alert"
+    );
+    assert_eq!(results[1].as_ref().unwrap().check_id, batch[1].check.id);
+    assert!(
+        matches!(results[2], Err(store::StoreError::LeaseLost)),
+        "{:?}",
+        results[2]
+    );
+    assert!(
+        matches!(results[3], Err(store::StoreError::NotFound)),
+        "{:?}",
+        results[3]
+    );
+    let writers = fixture
+        .client
+        .query(
+            "SELECT monitor_id, xmin::text FROM checks ORDER BY monitor_id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let monitors: HashSet<Uuid> = writers.iter().map(|row| row.get(0)).collect();
+    assert_eq!(monitors, HashSet::from([changed, unchanged]));
+    let transactions: HashSet<String> = writers.iter().map(|row| row.get(1)).collect();
+    assert_eq!(
+        transactions.len(),
+        1,
+        "the batch is written by one transaction"
+    );
+    let still_leased = fixture
+        .client
+        .query_one("SELECT lease_token FROM monitors WHERE id = $1", &[&lapsed])
+        .await
+        .unwrap();
+    assert_eq!(
+        still_leased.get::<_, Option<Uuid>>(0),
+        Some(token(lapsed)),
+        "a refused check leaves its monitor's claim alone"
+    );
+
+    // A check PostgreSQL rejects (a page hash that is not hex) rolls the
+    // batch back; each check is then recorded alone, so only it is lost.
+    let again = fixture.store.claim_due_monitors(10, LEASE).await.unwrap();
+    assert!(again.is_empty(), "nothing else is due");
+    let first = fixture.claim_again(changed).await;
+    let second = fixture.claim_again(unchanged).await;
+    let mut good = fixture.check(changed, false);
+    good.lease_token = Some(first.lease_token);
+    let mut bad = fixture.check(unchanged, false);
+    bad.lease_token = Some(second.lease_token);
+    bad.content_sha256 = Some("not hex".to_owned());
+    let batch = [
+        CheckToRecord {
+            check: good.clone(),
+            snapshot: None,
+            outcome: success(),
+        },
+        CheckToRecord {
+            check: bad,
+            snapshot: None,
+            outcome: success(),
+        },
+    ];
+
+    let results = fixture.store.record_checks(&batch).await;
+
+    assert_eq!(results[0].as_ref().unwrap().check_id, good.id);
+    assert!(
+        matches!(results[1], Err(store::StoreError::Query { .. })),
+        "{:?}",
+        results[1]
+    );
+    assert_eq!(
+        fixture
+            .count(&format!(
+                "SELECT count(*) FROM checks WHERE id = '{}'",
+                good.id
+            ))
+            .await,
+        1,
+        "the good check is recorded once"
+    );
+    assert_eq!(
+        fixture
+            .count(&format!(
+                "SELECT count(*) FROM checks WHERE monitor_id = '{unchanged}'"
+            ))
+            .await,
+        1,
+        "the rejected check wrote nothing"
+    );
+    let kept = fixture
+        .client
+        .query_one(
+            "SELECT lease_token FROM monitors WHERE id = $1",
+            &[&unchanged],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.get::<_, Option<Uuid>>(0),
+        Some(second.lease_token),
+        "the rejected check's monitor keeps its claim, to run again when it lapses"
+    );
 }
