@@ -1,6 +1,7 @@
 //! One check of one claimed monitor: fetch → compare with the last snapshot
 //! → judge only when the text changed → record the check, its snapshot and
-//! its deliveries in one transaction → reschedule the monitor.
+//! its deliveries in one transaction (shared with the checks that finished
+//! alongside, [`crate::recorder`]) → reschedule the monitor.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -17,8 +18,8 @@ use store::monitors::{
     COOKIE_PURPOSE, FailPolicy, HEADER_PURPOSE, Monitor, RequestHeader, STEP_PURPOSE, Screenshot,
 };
 use store::scheduling::{
-    ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome, NewCheck, NewSnapshot,
-    SnapshotHead, SnapshotValidators,
+    CheckToRecord, ClaimedMonitor, ConditionMemory, FailureAlert, Judging, MonitorOutcome,
+    NewCheck, NewSnapshot, SnapshotHead, SnapshotValidators,
 };
 use tokio::sync::Notify;
 use tonic::Code;
@@ -35,6 +36,7 @@ use crate::peers::{
     Verdict,
 };
 use crate::politeness::HostGate;
+use crate::recorder::Recorder;
 
 /// How soon a check that met an outage of ours is due again. The claim
 /// loop takes nothing while the service is down, so this only spreads the
@@ -50,6 +52,8 @@ pub struct CheckRunner {
     /// Keeps the screenshots of checks (content-addressed).
     pub blobs: BlobStore,
     pub hosts: HostGate,
+    /// Records finished checks in batches (group commit).
+    pub recorder: Recorder,
     /// Woken after a triggered check commits, so delivery starts at once.
     pub deliveries_due: Arc<Notify>,
     /// Unjudged changes in a row after which a `hold` monitor's owner is told once.
@@ -139,11 +143,12 @@ impl CheckRunner {
             judging,
             next_check_in,
         };
-        match self
-            .store
-            .record_check(&check, snapshot.as_ref(), outcome)
-            .await
-        {
+        let record = CheckToRecord {
+            check: check.clone(),
+            snapshot,
+            outcome,
+        };
+        match self.recorder.record(record).await {
             Ok(recorded) => {
                 tracing::info!(
                     monitor_id = %check.monitor_id,

@@ -7,6 +7,7 @@
 //! - [`claim_loop`]: claims due monitors within the free concurrency slots,
 //!   and the heartbeat that renews the leases of the checks in flight.
 //! - [`check`]: one check: fetch → compare → judge → record (with the outbox).
+//! - [`recorder`]: records finished checks in batches, one transaction each.
 //! - [`delivery`]: the outbox worker: sends pending deliveries with retries.
 //! - [`digest`]: digest periods, and turning held alerts into one digest per period.
 //! - [`pruning`]: deletes history past each team's retention, in small batches.
@@ -40,4 +41,5 @@ pub mod metrics;
 pub mod peers;
 pub mod politeness;
 pub mod pruning;
+pub mod recorder;
 pub mod startup;

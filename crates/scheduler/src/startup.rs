@@ -24,6 +24,7 @@ use crate::error::StartupError;
 use crate::peers::Peers;
 use crate::politeness::HostGate;
 use crate::pruning::PruneJob;
+use crate::recorder::Recorder;
 
 /// How often the database is probed for the health endpoint.
 const HEALTH_PROBE_INTERVAL: Duration = Duration::from_secs(2);
@@ -180,6 +181,7 @@ async fn work(
         secret_box: config.secret_box.clone(),
         peers: peers.clone(),
         blobs,
+        recorder: Recorder::start(store.clone(), config.concurrency),
         hosts: HostGate::new(config.host_concurrency, config.host_delay),
         deliveries_due: deliveries_due.clone(),
         unjudged_notice_after: config.unjudged_notice_after,

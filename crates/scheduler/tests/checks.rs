@@ -470,6 +470,61 @@ async fn two_scheduler_replicas_on_one_database_check_each_due_monitor_once() {
 }
 
 #[tokio::test]
+async fn checks_that_finish_together_are_recorded_in_a_few_transactions() {
+    let app = spawn_app_with(Options {
+        concurrency: Some(20),
+        ..Options::default()
+    })
+    .await;
+    let mut monitors = Vec::new();
+    for _ in 0..20 {
+        monitors.push(app.create_monitor("").await);
+    }
+    for monitor in &monitors {
+        app.wait_for_checks(*monitor, 1).await;
+    }
+    // All due at once and claimed together, each on a host of its own (no
+    // politeness between them), every fetch taking as long and the page
+    // unchanged (nothing to read or judge after the fetch), so the checks
+    // finish within a few milliseconds of each other.
+    *app.peers.fetch_delay.lock().unwrap() = std::time::Duration::from_millis(300);
+    app.db
+        .execute(
+            "UPDATE monitors SET next_check_at = now(),
+                 url = 'https://shop-' || id || '.example.test/item'",
+            &[],
+        )
+        .await
+        .unwrap();
+    for monitor in &monitors {
+        app.wait_for_checks(*monitor, 2).await;
+    }
+    let writers: Vec<String> = app
+        .db
+        .query(
+            "SELECT xmin::text FROM checks WHERE NOT baseline ORDER BY started_at",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(
+        writers.len(),
+        20,
+        "every monitor's second check is recorded once"
+    );
+    let transactions: std::collections::HashSet<&String> = writers.iter().collect();
+    assert!(
+        transactions.len() <= 5,
+        "20 checks finishing together took {} transactions",
+        transactions.len()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_delivery_notify_refuses_as_invalid_is_dead_at_once() {
     let app = spawn_app().await;
     let (monitor, _) = app.create_emailed_monitor("price below 100").await;
