@@ -41,6 +41,10 @@ pub struct Config {
     /// BROWSER_MAX_SCREENSHOT_HEIGHT: a screenshot shows the whole page down
     /// to this many CSS pixels (the width is the viewport's).
     pub max_screenshot_height: u32,
+    /// BROWSER_SEEN_BODIES: how many requests (URL and selectors) this
+    /// replica remembers the last body of, so a byte-identical page is
+    /// answered unchanged without a parse; 0 turns it off.
+    pub seen_bodies: u64,
 }
 
 impl Config {
@@ -55,6 +59,8 @@ impl Config {
     /// Four to five screens of a typical page: what a person scrolls through
     /// to compare, at a few MiB of PNG at most.
     pub const DEFAULT_MAX_SCREENSHOT_HEIGHT: u32 = 4096;
+    /// About 150 bytes each: 100,000 requests in ~15 MiB.
+    pub const DEFAULT_SEEN_BODIES: u64 = 100_000;
 
     pub fn from_env() -> Result<Self, ConfigError> {
         let environment = Environment::from_env()?;
@@ -116,6 +122,7 @@ impl Config {
             shutdown_drain: mesh::shutdown::drain_from_env(environment)?,
             tls: mesh::tls::ServerTls::from_env()?,
             max_screenshot_height,
+            seen_bodies: env_parse("BROWSER_SEEN_BODIES", Self::DEFAULT_SEEN_BODIES)?,
         })
     }
 }

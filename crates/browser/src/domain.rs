@@ -175,6 +175,9 @@ pub struct FetchReport {
     pub validators: String,
     /// The site answered 304 to a conditional fetch: the caller's text stands.
     pub not_modified: bool,
+    /// The body is byte for byte the one the caller's text was made from,
+    /// so it was not parsed again: the caller's text stands.
+    pub same_body: bool,
 }
 
 impl FetchReport {
@@ -194,6 +197,7 @@ impl FetchReport {
             failed_step: 0,
             validators: String::new(),
             not_modified: false,
+            same_body: false,
         }
     }
 

@@ -6,6 +6,7 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::seen_bodies::{BodyDigest, body_digest};
 use crate::validators::Validators;
 use netguard::{GuardError, GuardedResolver, Policy};
 use reqwest::header::{CONTENT_TYPE, COOKIE, HeaderMap, HeaderValue, LOCATION};
@@ -45,6 +46,8 @@ pub struct Download {
     pub kind: ContentKind,
     pub body: String,
     pub body_bytes: u64,
+    /// What the text is made from, to tell a byte-identical page (`seen_bodies`).
+    pub body_digest: BodyDigest,
     /// The response's validators as handed to the caller; empty when none.
     pub validators: String,
 }
@@ -137,6 +140,7 @@ impl Fetcher {
             final_url,
             body: decode(&body, &content_type, kind == ContentKind::Html),
             body_bytes: body.len() as u64,
+            body_digest: body_digest(&content_type, &body),
             validators: validators
                 .map(|validators| validators.to_token())
                 .unwrap_or_default(),

@@ -8,6 +8,7 @@
 //! - [`domain`]: what a fetch request and its report are, independent of gRPC.
 //! - [`fetcher`]: the HTTP fetch (redirects followed by hand, each hop checked).
 //! - [`validators`]: conditional fetches (ETag, Last-Modified → 304 unchanged).
+//! - [`seen_bodies`]: a byte-identical body is answered unchanged without a parse.
 //! - [`classify`]: turns a response into an outcome (gone, bot wall, soft 404, error).
 //! - [`decode`]: bytes to text by the declared or sniffed charset.
 //! - [`extract`]: readable text from HTML, JSON and XML, and what the monitor's
@@ -36,6 +37,7 @@ pub mod extract;
 pub mod fetcher;
 pub mod pipeline;
 pub mod render;
+pub mod seen_bodies;
 pub mod service;
 pub mod startup;
 pub mod steps;

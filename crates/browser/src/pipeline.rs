@@ -8,6 +8,7 @@ use crate::domain::{FetchReport, FetchSpec, Outcome};
 use crate::extract;
 use crate::fetcher::{ContentKind, Download, Fetcher};
 use crate::render::{RenderError, RenderRequest, Renderer};
+use crate::seen_bodies::{BodyDigest, SeenBodies};
 
 /// Every render slot is taken and the queue is full.
 #[derive(Debug)]
@@ -21,14 +22,21 @@ pub struct Pipeline {
     /// The text of a report is capped at the page size limit, so every
     /// answer fits the message size callers accept.
     max_text_bytes: usize,
+    seen_bodies: SeenBodies,
 }
 
 impl Pipeline {
-    pub fn new(fetcher: Fetcher, renderer: Option<Renderer>, max_text_bytes: usize) -> Self {
+    pub fn new(
+        fetcher: Fetcher,
+        renderer: Option<Renderer>,
+        max_text_bytes: usize,
+        seen_bodies: SeenBodies,
+    ) -> Self {
         Self {
             fetcher,
             renderer,
             max_text_bytes,
+            seen_bodies,
         }
     }
 
@@ -40,8 +48,11 @@ impl Pipeline {
     /// wrong is an outcome for the caller.
     pub async fn fetch(&self, spec: &FetchSpec) -> Result<FetchReport, Busy> {
         let started = Instant::now();
+        let mut body = None;
         let mut report =
-            match tokio::time::timeout(spec.timeout, self.fetch_within_deadline(spec)).await {
+            match tokio::time::timeout(spec.timeout, self.fetch_within_deadline(spec, &mut body))
+                .await
+            {
                 Ok(report) => report?,
                 Err(_) => FetchReport::failed(
                     Outcome::Timeout,
@@ -62,18 +73,41 @@ impl Pipeline {
                 ),
             );
         }
+        if let (Outcome::Ok, Some(body)) = (report.outcome, body) {
+            self.seen_bodies
+                .remember(&spec.validators_key, body, &report.text_sha256());
+        }
         report.fetch_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
         Ok(report)
     }
 
-    async fn fetch_within_deadline(&self, spec: &FetchSpec) -> Result<FetchReport, Busy> {
+    /// `extracted_body` is set to the digest of a plain fetch's body whose
+    /// text this report carries, for [`SeenBodies`].
+    async fn fetch_within_deadline(
+        &self,
+        spec: &FetchSpec,
+        extracted_body: &mut Option<BodyDigest>,
+    ) -> Result<FetchReport, Busy> {
         let download = match self.fetcher.download(spec).await {
             Ok(download) => download,
             Err(report) => return Ok(report),
         };
+        let wants_render = spec.wants_render();
+        // A rendered page can change while its HTML does not.
+        if !wants_render {
+            if let Some(previous) = &spec.previous_text_sha256
+                && self
+                    .seen_bodies
+                    .unchanged(&spec.validators_key, &download.body_digest, previous)
+            {
+                let mut report = base_report(&download);
+                report.same_body = true;
+                return Ok(report);
+            }
+            *extracted_body = Some(download.body_digest);
+        }
         let mut screenshot_png = Vec::new();
         let mut source = download.body.clone();
-        let wants_render = spec.wants_render();
         if let (true, ContentKind::Html, Some(renderer)) =
             (wants_render, download.kind, &self.renderer)
         {

@@ -367,8 +367,12 @@ fn one_selector<const N: usize>(
 /// The answer to a fetch; a page whose text the caller already has (its
 /// hash is `previous_text_sha256`) goes without the text.
 pub fn to_response(report: FetchReport, previous_text_sha256: Option<&str>) -> FetchResponse {
-    // A 304 is only possible for a conditional fetch, which has a previous text.
-    let text_sha256 = match (report.not_modified, previous_text_sha256) {
+    // A 304 is only possible for a conditional fetch, and the same body only
+    // for a fetch that has a previous text.
+    let text_sha256 = match (
+        report.not_modified || report.same_body,
+        previous_text_sha256,
+    ) {
         (true, Some(previous)) => previous.to_owned(),
         _ => report.text_sha256(),
     };
@@ -394,6 +398,7 @@ pub fn to_response(report: FetchReport, previous_text_sha256: Option<&str>) -> F
         failed_step: report.failed_step,
         validators: report.validators,
         not_modified: report.not_modified,
+        same_body: report.same_body,
     }
 }
 

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::fetcher::{Fetcher, FetcherError};
 use crate::pipeline::Pipeline;
 use crate::render::{RenderError, RenderSettings, Renderer};
+use crate::seen_bodies::SeenBodies;
 use crate::service::{BrowserService, CALLERS};
 
 /// Renders that may wait for a slot, per slot: enough to absorb a burst from
@@ -74,7 +75,12 @@ impl Application {
                 "ALLOW_NETWORKS opens these networks to fetches"
             );
         }
-        let pipeline = Arc::new(Pipeline::new(fetcher, renderer, config.max_body_bytes));
+        let pipeline = Arc::new(Pipeline::new(
+            fetcher,
+            renderer,
+            config.max_body_bytes,
+            SeenBodies::new(config.seen_bodies),
+        ));
         let service = BrowserService::new(pipeline, config.default_timeout);
 
         let (health_reporter, health_service) = mesh::health::service();

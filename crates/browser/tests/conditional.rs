@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use browser::config::Config;
 use helpers::{config, get_url, outcome, spawn_app};
 use tokio::net::TcpListener;
 
@@ -67,6 +68,12 @@ async fn page(State(origin): State<Shared>, headers: HeaderMap) -> Response {
         .into_response()
 }
 
+/// The origin's current body, with neither `ETag` nor `Last-Modified`.
+async fn plain(State(origin): State<Shared>) -> Response {
+    let body = origin.lock().unwrap().body.clone();
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
 /// Only `Last-Modified`, never changing.
 async fn dated(headers: HeaderMap) -> Response {
     if headers
@@ -91,6 +98,7 @@ async fn start_origin(origin: Shared) -> String {
     let router = Router::new()
         .route("/page", get(page))
         .route("/dated", get(dated))
+        .route("/plain", get(plain))
         .with_state(origin);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     format!("http://{addr}")
@@ -188,7 +196,9 @@ async fn validators_are_sent_only_for_the_url_and_selectors_they_came_from() {
         .await;
     assert_eq!(outcome(&other_selector), FetchOutcome::Ok);
     assert_eq!(other_selector.text, "Widget");
-    assert!(!other_selector.not_modified && !other_selector.text_omitted);
+    assert!(
+        !other_selector.not_modified && !other_selector.text_omitted && !other_selector.same_body
+    );
     // Without a previous text to stand for it, no conditional fetch either.
     let no_hash = app
         .fetch(FetchRequest {
@@ -227,4 +237,80 @@ async fn last_modified_alone_makes_the_fetch_conditional_too() {
     let second = app.fetch(again(&url, &first)).await;
     assert!(second.not_modified && second.text_omitted);
     assert_eq!(second.text_sha256, first.text_sha256);
+}
+
+#[tokio::test]
+async fn a_byte_identical_page_without_validators_is_answered_unchanged_without_a_parse() {
+    let origin: Shared = Arc::default();
+    origin.lock().unwrap().body = html("Price: 99 EUR");
+    let base = start_origin(origin.clone()).await;
+    let app = spawn_app(config("127.0.0.1/32")).await;
+    let url = format!("{base}/plain");
+
+    let first = app.fetch_url(&url).await;
+    assert_eq!(outcome(&first), FetchOutcome::Ok, "{}", first.detail);
+    assert!(first.validators.is_empty(), "the site sends no validators");
+    assert!(!first.same_body);
+
+    // The same bytes again: the caller's text stands, and nothing was parsed.
+    let same = app.fetch(again(&url, &first)).await;
+    assert_eq!(outcome(&same), FetchOutcome::Ok);
+    assert!(same.same_body && same.text_omitted && !same.not_modified);
+    assert_eq!((same.http_status, same.text.as_str()), (200, ""));
+    assert_eq!(same.text_sha256, first.text_sha256);
+
+    // A caller holding another text (another monitor of the same page, an
+    // older snapshot) gets the page's text, parsed.
+    let stale = app
+        .fetch(FetchRequest {
+            previous_content_hash: "0".repeat(64),
+            ..get_url(&url)
+        })
+        .await;
+    assert!(!stale.same_body && !stale.text_omitted);
+    assert_eq!(stale.text, first.text);
+
+    // Only the markup changes: parsed, and the text is the caller's; then
+    // those new bytes are the ones to match.
+    origin.lock().unwrap().body = html("Price: 99 EUR").replace("<p>", "<p class=\"n1\">");
+    let markup = app.fetch(again(&url, &first)).await;
+    assert!(!markup.same_body && markup.text_omitted);
+    assert_eq!(markup.text_sha256, first.text_sha256);
+    assert!(app.fetch(again(&url, &markup)).await.same_body);
+
+    // The text changes: parsed and sent whole.
+    origin.lock().unwrap().body = html("Price: 79 EUR");
+    let changed = app.fetch(again(&url, &markup)).await;
+    assert!(!changed.same_body && !changed.text_omitted);
+    assert!(changed.text.contains("Price: 79 EUR"));
+}
+
+#[tokio::test]
+async fn only_a_body_that_made_a_text_is_remembered_and_none_when_turned_off() {
+    let origin: Shared = Arc::default();
+    origin.lock().unwrap().body = "<html><body><p> </p></body></html>".to_owned();
+    let base = start_origin(origin.clone()).await;
+    let app = spawn_app(config("127.0.0.1/32")).await;
+    let url = format!("{base}/plain");
+    let empty = app.fetch_url(&url).await;
+    assert_eq!(outcome(&empty), FetchOutcome::Empty);
+    // Were the empty page remembered, the hash of no text would match it.
+    let again_empty = app
+        .fetch(FetchRequest {
+            previous_content_hash: empty.text_sha256.clone(),
+            ..get_url(&url)
+        })
+        .await;
+    assert_eq!(outcome(&again_empty), FetchOutcome::Empty);
+    assert!(!again_empty.same_body);
+
+    origin.lock().unwrap().body = html("Price: 99 EUR");
+    let off = spawn_app(Config {
+        seen_bodies: 0,
+        ..config("127.0.0.1/32")
+    })
+    .await;
+    let first = off.fetch_url(&url).await;
+    let second = off.fetch(again(&url, &first)).await;
+    assert!(second.text_omitted && !second.same_body, "parsed again");
 }

@@ -91,6 +91,7 @@ pub fn config(allow: &str) -> Config {
         shutdown_drain: std::time::Duration::ZERO,
         tls: None,
         max_screenshot_height: 4096,
+        seen_bodies: Config::DEFAULT_SEEN_BODIES,
     }
 }
 
