@@ -14,7 +14,8 @@ BENCH_CHECKS_STATEMENTS=1, the statements PostgreSQL spent most time on.
 
 Environment: GATEWAY_URL, TOKEN, SITE_URL, DATABASE_URL, BENCH_PIDS
 ("name=pid ..."), BENCH_CHECKS_MONITORS ("1000 10000"), BENCH_CHECKS_TIMEOUT,
-BENCH_CHECKS_STATEMENTS ("1": PostgreSQL runs with pg_stat_statements).
+BENCH_CHECKS_STATEMENTS ("1": PostgreSQL runs with pg_stat_statements),
+BENCH_CHECKS_MODES (default "text markup identical": the site modes to run).
 """
 
 import json
@@ -32,7 +33,7 @@ DATABASE_URL = os.environ["DATABASE_URL"]
 PIDS = dict(item.split("=") for item in os.environ["BENCH_PIDS"].split())
 SIZES = [int(size) for size in os.environ.get("BENCH_CHECKS_MONITORS", "1000 10000").split()]
 ROUND_TIMEOUT = float(os.environ.get("BENCH_CHECKS_TIMEOUT", "1800"))
-MODES = ("text", "markup", "identical")
+MODES = tuple(os.environ.get("BENCH_CHECKS_MODES", "text markup identical").split())
 SERVICES = ("gateway", "scheduler", "browser", "llm", "notify")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
