@@ -34,7 +34,8 @@ struct Seen {
 }
 
 /// Up to a fixed number of requests (by `validators::request_key`: URL and
-/// selectors), least recently used first out; none when built with zero.
+/// selectors); when full, moka evicts the entries used least (TinyLFU). None
+/// when built with zero.
 pub struct SeenBodies {
     cache: Option<Cache<String, Seen>>,
 }
