@@ -56,6 +56,11 @@ def page(number: int, mode: str, request: int) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; with Nagle's algorithm on, the
+    # body waits for the client's delayed ACK of the headers (~40 ms on
+    # Linux) on every reused connection, and the bench would measure that
+    # stall instead of Lookout. Web servers (nginx, Apache) set TCP_NODELAY.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         if self.path.startswith("/_mode/"):
