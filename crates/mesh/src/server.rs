@@ -5,9 +5,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::Routes;
 use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
 use tower_http::trace::TraceLayer;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
@@ -31,6 +31,15 @@ pub async fn bind(addr: SocketAddr) -> Result<(TcpListener, u16), BindError> {
     let listener = TcpListener::bind(addr).await.map_err(failed)?;
     let port = listener.local_addr().map_err(failed)?.port();
     Ok((listener, port))
+}
+
+/// The connections a gRPC server accepts on `listener`, sending without
+/// Nagle's delay (TCP_NODELAY), as tonic's own `serve` does and
+/// `serve_with_incoming` does not: an answer goes out as several writes
+/// (headers, message, trailers), and with Nagle on the last can wait for
+/// the caller's delayed ACK of the first.
+pub fn incoming(listener: TcpListener) -> TcpIncoming {
+    TcpIncoming::from(listener).with_nodelay(Some(true))
 }
 
 /// Serves `routes` on `listener` until `shutdown` resolves, then lets
@@ -64,6 +73,29 @@ pub async fn serve_grpc(
     server
         .layer(trace_layer)
         .add_routes(routes)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(incoming(listener), shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio_stream::StreamExt;
+
+    use super::incoming;
+
+    #[tokio::test]
+    async fn accepted_connections_send_without_nagles_delay()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let mut accepted = incoming(listener);
+        let _caller = TcpStream::connect(addr).await?;
+        let connection = accepted.next().await.ok_or("the listener closed")??;
+        assert!(
+            connection.nodelay()?,
+            "an accepted connection must have TCP_NODELAY"
+        );
+        Ok(())
+    }
 }
