@@ -12,7 +12,8 @@ VACUUM of the warm-up's dead row versions) with the relations that grew most,
 the average width of the round's new history rows and, with
 BENCH_CHECKS_STATEMENTS=1, the statements PostgreSQL spent most time on.
 
-Environment: GATEWAY_URL, TOKEN (traded for an API key: a minted token outlives no large fleet), SITE_URL, DATABASE_URL, BENCH_PIDS
+Environment: GATEWAY_URL, TOKEN (traded for an API key: a minted token does
+not outlive a large fleet), SITE_URL, DATABASE_URL, BENCH_PIDS
 ("name=pid ..."), BENCH_CHECKS_MONITORS ("1000 10000"), BENCH_CHECKS_TIMEOUT,
 BENCH_CHECKS_STATEMENTS ("1": PostgreSQL runs with pg_stat_statements),
 BENCH_CHECKS_MODES (default "text markup identical": the site modes to run).
