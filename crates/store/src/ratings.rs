@@ -230,17 +230,21 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<RatedExample>, StoreError> {
         let client = self.client().await?;
+        // On the check path (every judged change): prepared once per
+        // connection, since planning it cost PostgreSQL more than running it.
+        let statement = crate::scheduling::prepared(
+            &client,
+            concat!(
+                "SELECT r.rating, c.summary, c.extracted_value, ",
+                crate::stored_diff::diff_columns!(),
+                " FROM check_ratings r JOIN checks c ON c.id = r.check_id
+                 WHERE r.monitor_id = $1 AND r.team_id = $2
+                 ORDER BY c.started_at DESC LIMIT $3"
+            ),
+        )
+        .await?;
         let rows = client
-            .query(
-                concat!(
-                    "SELECT r.rating, c.summary, c.extracted_value, ",
-                    crate::stored_diff::diff_columns!(),
-                    " FROM check_ratings r JOIN checks c ON c.id = r.check_id
-                     WHERE r.monitor_id = $1 AND r.team_id = $2
-                     ORDER BY c.started_at DESC LIMIT $3"
-                ),
-                &[&monitor_id, &team_id, &limit],
-            )
+            .query(&statement, &[&monitor_id, &team_id, &limit])
             .await
             .context("reading rated alerts")?;
         rows.iter()
