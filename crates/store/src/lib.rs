@@ -65,6 +65,7 @@ pub mod teams;
 mod tls;
 pub mod transfer;
 pub mod users;
+mod zstd_contexts;
 
 pub use error::StoreError;
 pub use pool::Store;

@@ -29,9 +29,11 @@ const MAX_TEXT_BYTES: usize = 256 << 20;
 pub(crate) fn compress(text: &str) -> Result<(Vec<u8>, i32), StoreError> {
     let length = text_length(text)?;
     let compressed =
-        zstd::bulk::compress(text.as_bytes(), LEVEL).map_err(|error| StoreError::Data {
-            context: "compressing a snapshot's text",
-            detail: error.to_string(),
+        crate::zstd_contexts::compress(text.as_bytes(), LEVEL, &[], false).map_err(|error| {
+            StoreError::Data {
+                context: "compressing a snapshot's text",
+                detail: error.to_string(),
+            }
         })?;
     Ok((compressed, length))
 }
@@ -81,16 +83,12 @@ pub(crate) fn store(text: &str, keyframe: Option<&Keyframe>) -> Result<StoredTex
 /// frame carries a checksum: a delta read against any other base fails
 /// instead of reading as a wrong text.
 fn compress_against(text: &str, base: &str) -> Result<Vec<u8>, StoreError> {
-    let failed = |error: std::io::Error| StoreError::Data {
-        context: "compressing a snapshot's text against its keyframe",
-        detail: error.to_string(),
-    };
-    let mut compressor =
-        zstd::bulk::Compressor::with_dictionary(LEVEL, base.as_bytes()).map_err(failed)?;
-    compressor
-        .set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true))
-        .map_err(failed)?;
-    compressor.compress(text.as_bytes()).map_err(failed)
+    crate::zstd_contexts::compress(text.as_bytes(), LEVEL, base.as_bytes(), true).map_err(|error| {
+        StoreError::Data {
+            context: "compressing a snapshot's text against its keyframe",
+            detail: error.to_string(),
+        }
+    })
 }
 
 fn text_length(text: &str) -> Result<i32, StoreError> {
@@ -120,8 +118,7 @@ pub(crate) fn decompress_against(
         .ok()
         .filter(|length| *length <= MAX_TEXT_BYTES)
         .ok_or_else(|| unreadable(format!("stored length {length} is out of range")))?;
-    let bytes = zstd::bulk::Decompressor::with_dictionary(base.as_bytes())
-        .and_then(|mut decompressor| decompressor.decompress(compressed, length))
+    let bytes = crate::zstd_contexts::decompress(compressed, base.as_bytes(), length)
         .map_err(|error| unreadable(error.to_string()))?;
     if bytes.len() != length {
         return Err(unreadable(format!(

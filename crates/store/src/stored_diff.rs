@@ -22,12 +22,11 @@ pub(crate) use diff_columns;
 
 pub(crate) fn compress(diff: Option<&str>) -> Result<Option<Vec<u8>>, StoreError> {
     diff.map(|diff| {
-        zstd::bulk::compress(diff.as_bytes(), crate::snapshot_text::LEVEL).map_err(|error| {
-            StoreError::Data {
+        crate::zstd_contexts::compress(diff.as_bytes(), crate::snapshot_text::LEVEL, &[], false)
+            .map_err(|error| StoreError::Data {
                 context: "compressing a check's diff",
                 detail: error.to_string(),
-            }
-        })
+            })
     })
     .transpose()
 }
@@ -41,7 +40,7 @@ pub(crate) fn read(row: &tokio_postgres::Row) -> Result<Option<String>, StoreErr
         context: "reading a check's compressed diff",
         detail,
     };
-    let bytes = zstd::bulk::decompress(compressed, MAX_DIFF_BYTES)
+    let bytes = crate::zstd_contexts::decompress(compressed, &[], MAX_DIFF_BYTES)
         .map_err(|error| unreadable(error.to_string()))?;
     String::from_utf8(bytes)
         .map(Some)
