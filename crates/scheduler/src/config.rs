@@ -16,6 +16,12 @@ const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9465";
 /// The rating key of [`Config::for_tests`], so tests can verify the links they receive.
 pub const TEST_ALERT_RATING_KEY: &str = "test-alert-rating-key-5d2f8a1c9e7b3604";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
+/// Checks in flight. Checks wait on the pages they fetch (0.1–1 s on the
+/// web), not on this process's CPU, so a replica keeps many in flight.
+const DEFAULT_CONCURRENCY: usize = 64;
+/// Connections: the claim loop, the recorder, the lease heartbeat, the
+/// delivery worker, pruning and the checks' short reads.
+const DEFAULT_DATABASE_MAX_CONNECTIONS: usize = 16;
 
 /// Everything the scheduler needs to start.
 #[derive(Debug, Clone)]
@@ -35,8 +41,12 @@ pub struct Config {
     pub secret_box: SecretBox,
     /// Between two looks for due work when nothing wakes the loops earlier.
     pub poll_interval: Duration,
-    /// Checks in flight in this process; also bounds database connections.
+    /// Checks in flight in this process.
     pub concurrency: usize,
+    /// The store's pool size. A check holds a connection only for each of
+    /// its few short statements (its recording is batched on one), so this
+    /// does not grow with `concurrency`.
+    pub database_max_connections: usize,
     /// Fetches in flight against one host, so a big team does not hammer a site.
     pub host_concurrency: usize,
     /// Minimum time between two fetch starts to the same host.
@@ -110,7 +120,11 @@ impl Config {
             )?,
             secret_box: mesh::config::secret_box(environment)?,
             poll_interval: millis("SCHEDULER_POLL_MS", 1000)?,
-            concurrency: env_parse("SCHEDULER_CONCURRENCY", 8)?,
+            concurrency: env_parse("SCHEDULER_CONCURRENCY", DEFAULT_CONCURRENCY)?,
+            database_max_connections: env_parse(
+                "DATABASE_MAX_CONNECTIONS",
+                DEFAULT_DATABASE_MAX_CONNECTIONS,
+            )?,
             host_concurrency: env_parse("SCHEDULER_HOST_CONCURRENCY", 2)?,
             host_delay: Duration::from_millis(env_parse("SCHEDULER_HOST_DELAY_MS", 1000)?),
             lease: Duration::from_secs(env_parse("SCHEDULER_LEASE_SECS", 30)?),
@@ -160,6 +174,7 @@ impl Config {
             secret_box: SecretBox::development(),
             poll_interval: Duration::from_millis(50),
             concurrency: 8,
+            database_max_connections: 8,
             host_concurrency: 2,
             host_delay: Duration::ZERO,
             lease: Duration::from_secs(30),
@@ -204,6 +219,12 @@ impl Config {
             return Err(ConfigError::invalid(
                 "SCHEDULER_CONCURRENCY",
                 "must be between 1 and 1024",
+            ));
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError::invalid(
+                "DATABASE_MAX_CONNECTIONS",
+                "must be at least 1",
             ));
         }
         if !(1..=1000).contains(&self.unjudged_notice_after) {
@@ -323,6 +344,16 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("SCHEDULER_CONCURRENCY")
+        );
+
+        let mut no_connections = config();
+        no_connections.database_max_connections = 0;
+        assert!(
+            no_connections
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("DATABASE_MAX_CONNECTIONS")
         );
 
         let mut short_lease = config();

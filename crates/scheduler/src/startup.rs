@@ -51,10 +51,11 @@ impl Application {
         config.validate()?;
         let (listener, port) = mesh::server::bind(config.addr).await?;
         let (metrics_listener, metrics_port) = mesh::server::bind(config.metrics_addr).await?;
-        // Every running check holds at most one connection; the extra ones
-        // serve the delivery worker, the health probe and the pruning job.
-        let store = Store::connect(config.database_url.expose_secret(), config.concurrency + 5)?
-            .with_quota_defaults(config.quota_limits);
+        let store = Store::connect(
+            config.database_url.expose_secret(),
+            config.database_max_connections,
+        )?
+        .with_quota_defaults(config.quota_limits);
         let peers = Peers::connect(&config)?;
         let blobs = BlobStore::open(&config.blob_store)?;
         let dependencies = Arc::new(
