@@ -30,7 +30,7 @@ trap cleanup EXIT
 # Lookout, not the delay it keeps between requests to one site.
 export SCHEDULER_HOST_CONCURRENCY=${SCHEDULER_HOST_CONCURRENCY:-1000}
 export SCHEDULER_HOST_DELAY_MS=${SCHEDULER_HOST_DELAY_MS:-0}
-export SCHEDULER_CONCURRENCY=${SCHEDULER_CONCURRENCY:-32}
+export SCHEDULER_CONCURRENCY=${SCHEDULER_CONCURRENCY:-64}
 export SCHEDULER_POLL_MS=${SCHEDULER_POLL_MS:-200}
 # Creating 10,000 monitors is 10,000 writes from one user.
 export RATE_LIMIT_WRITE=${RATE_LIMIT_WRITE:-1000000/s}
@@ -46,7 +46,7 @@ export GATEWAY_ADDR="127.0.0.1:$(free_port)" METRICS_ADDR=off
 # BENCH_CHECKS_STATEMENTS=1: where PostgreSQL's time goes, statement by
 # statement (pg_stat_statements; it costs PostgreSQL a little, so opt-in).
 if [ "${BENCH_CHECKS_STATEMENTS:-0}" = 1 ]; then
-  export POSTGRES_EXTRA_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+  export POSTGRES_EXTRA_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
 fi
 
 MESH_PROFILE=release mesh_start "$RUN_DIR"

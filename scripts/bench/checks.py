@@ -225,10 +225,11 @@ def statements(checks: int) -> str:
     """The statements PostgreSQL spent most time on in the round: time and
     calls per check, and the statement's start."""
     rows = sql(
-        "SELECT round((total_exec_time * 1000 / " + str(checks) + ")::numeric) || ' µs, ' || "
+        "SELECT round(((total_exec_time + total_plan_time) * 1000 / " + str(checks) + ")::numeric) || ' µs (plan ' || "
+        "round((total_plan_time * 1000 / " + str(checks) + ")::numeric) || '), ' || "
         "round((calls::numeric / " + str(checks) + "), 2) || ' calls: ' || "
         "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) "
-        "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8"
+        "FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12"
     )
     return "\n".join(f"{'':>22}{line}" for line in rows.splitlines())
 
