@@ -30,6 +30,8 @@ trap cleanup EXIT
 # Lookout, not the delay it keeps between requests to one site.
 export SCHEDULER_HOST_CONCURRENCY=${SCHEDULER_HOST_CONCURRENCY:-1000}
 export SCHEDULER_HOST_DELAY_MS=${SCHEDULER_HOST_DELAY_MS:-0}
+# Many checks in flight, as a fleet of this size wants (the default, 8, is
+# sized for a small install's memory limit).
 export SCHEDULER_CONCURRENCY=${SCHEDULER_CONCURRENCY:-64}
 export SCHEDULER_POLL_MS=${SCHEDULER_POLL_MS:-200}
 # Creating 10,000 monitors is 10,000 writes from one user.

@@ -16,9 +16,10 @@ const DEFAULT_METRICS_ADDR: &str = "127.0.0.1:9465";
 /// The rating key of [`Config::for_tests`], so tests can verify the links they receive.
 pub const TEST_ALERT_RATING_KEY: &str = "test-alert-rating-key-5d2f8a1c9e7b3604";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/lookout";
-/// Checks in flight. Checks wait on the pages they fetch (0.1–1 s on the
-/// web), not on this process's CPU, so a replica keeps many in flight.
-const DEFAULT_CONCURRENCY: usize = 64;
+/// Checks in flight. A changed check holds up to ~6 copies of its page's
+/// text (5 MB at most), so this is sized for a small install's memory
+/// limit; fleets raise it (checks wait on pages, not on CPU).
+const DEFAULT_CONCURRENCY: usize = 8;
 /// Connections: the claim loop, the recorder, the lease heartbeat, the
 /// delivery worker, pruning and the checks' short reads.
 const DEFAULT_DATABASE_MAX_CONNECTIONS: usize = 16;
