@@ -6,7 +6,9 @@
 //! the compression of a 20 KB page it served (perf, text-changed checks:
 //! `ZSTD_createCCtx` + `ZSTD_createDCtx` + their `memset`s ~7 % of its CPU).
 //! The dictionary and parameters are set on every call, since a context
-//! keeps them from one call to the next.
+//! keeps them from one call to the next; a dictionary (a copy of a whole
+//! keyframe, up to a page's size) is dropped again after its call, so no
+//! thread keeps a page's text.
 
 use std::cell::RefCell;
 use std::io;
@@ -30,7 +32,11 @@ pub(crate) fn compress(
     COMPRESSOR.with_borrow_mut(|compressor| {
         compressor.set_dictionary(level, dictionary)?;
         compressor.set_parameter(CParameter::ChecksumFlag(checksum))?;
-        compressor.compress(data)
+        let compressed = compressor.compress(data);
+        if !dictionary.is_empty() {
+            compressor.set_dictionary(level, &[])?;
+        }
+        compressed
     })
 }
 
@@ -39,7 +45,11 @@ pub(crate) fn compress(
 pub(crate) fn decompress(data: &[u8], dictionary: &[u8], capacity: usize) -> io::Result<Vec<u8>> {
     DECOMPRESSOR.with_borrow_mut(|decompressor| {
         decompressor.set_dictionary(dictionary)?;
-        decompressor.decompress(data, capacity)
+        let decompressed = decompressor.decompress(data, capacity);
+        if !dictionary.is_empty() {
+            decompressor.set_dictionary(&[])?;
+        }
+        decompressed
     })
 }
 
