@@ -222,8 +222,9 @@ STATEMENTS = os.environ.get("BENCH_CHECKS_STATEMENTS") == "1"
 
 
 def statements(checks: int) -> str:
-    """The statements PostgreSQL spent most time on in the round: time and
-    calls per check, and the statement's start."""
+    """The statements PostgreSQL spent most time on in the round: time
+    (planning included, and apart) and calls per check, and the statement's
+    start."""
     rows = sql(
         "SELECT round(((total_exec_time + total_plan_time) * 1000 / " + str(checks) + ")::numeric) || ' µs (plan ' || "
         "round((total_plan_time * 1000 / " + str(checks) + ")::numeric) || '), ' || "
