@@ -262,7 +262,7 @@ impl Store {
 /// What reached the model counts against the team's budget; a cached or offline verdict costs
 /// nothing.
 pub(crate) async fn count_model_use(
-    transaction: &tokio_postgres::Transaction<'_>,
+    transaction: &deadpool_postgres::Transaction<'_>,
     check: &crate::scheduling::NewCheck,
 ) -> Result<(), StoreError> {
     let tokens = i64::from(check.verdict.prompt_tokens.unwrap_or(0))
@@ -271,15 +271,18 @@ pub(crate) async fn count_model_use(
         return Ok(());
     }
     let (team_id, monitor_id, at) = (check.team_id, check.monitor_id, check.finished_at);
-    transaction
-        .execute(
-            "INSERT INTO model_usage (team_id, month, monitor_id, tokens, calls)
+    // On the check path: prepared once per connection, as the others there.
+    let statement = crate::scheduling::prepared(
+        transaction,
+        "INSERT INTO model_usage (team_id, month, monitor_id, tokens, calls)
              VALUES ($1, date_trunc('month', $3::timestamptz AT TIME ZONE 'UTC')::date, $2, $4, 1)
              ON CONFLICT (team_id, month, monitor_id) DO UPDATE SET
                  tokens = model_usage.tokens + EXCLUDED.tokens,
                  calls = model_usage.calls + 1",
-            &[&team_id, &monitor_id, &at, &tokens],
-        )
+    )
+    .await?;
+    transaction
+        .execute(&statement, &[&team_id, &monitor_id, &at, &tokens])
         .await
         .context("counting a check's model use")?;
     Ok(())
