@@ -15,6 +15,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::Statement;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
 use uuid::Uuid;
 
 use crate::checks::VerdictDetails;
@@ -472,20 +474,33 @@ impl Store {
             .transaction()
             .await
             .context("starting to record a check")?;
-        let recorded = record_in(&transaction, check, snapshot, outcome).await?;
+        let mut recorded = write_checks(
+            &transaction,
+            &[CheckRef {
+                check,
+                snapshot,
+                outcome,
+            }],
+        )
+        .await?;
+        let recorded = recorded.pop().ok_or_else(|| StoreError::Data {
+            context: "recording a check",
+            detail: "no result for the check".to_owned(),
+        })??;
         transaction.commit().await.context("committing a check")?;
         Ok(recorded)
     }
 
     /// Records a batch of finished checks in one transaction, each as
     /// [`Store::record_check`] would, and answers each one's result in
-    /// order. The checks' statements are pipelined on one connection, so a
-    /// batch costs PostgreSQL one commit and a handful of round trips
-    /// instead of a transaction per check. A check whose lease was lost or
-    /// whose monitor is gone is refused alone, as it writes nothing; any
-    /// other failure rolls the batch back and records its checks one by one,
-    /// so one bad check never costs the others. The batch's monitors must be
-    /// distinct (a claim leases each to one check at a time).
+    /// order. The checks' statements are pipelined on one connection and
+    /// their snapshots and rows go in one statement each, so a batch costs
+    /// PostgreSQL one commit and a handful of round trips instead of a
+    /// transaction per check. A check whose lease was lost or whose monitor
+    /// is gone is refused alone, as it writes nothing; any other failure
+    /// rolls the batch back and records its checks one by one, so one bad
+    /// check never costs the others. The batch's monitors must be distinct
+    /// (a claim leases each to one check at a time).
     pub async fn record_checks(
         &self,
         batch: &[CheckToRecord],
@@ -519,34 +534,20 @@ impl Store {
             .transaction()
             .await
             .context("starting to record a batch of checks")?;
-        // Sent in monitor order, the order in which a bulk change's `FOR NO
-        // KEY UPDATE` locks monitors: each check's first statement locks its
-        // monitor, and pipelined statements run in the order they arrive.
-        let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by_key(|&index| batch[index].check.monitor_id);
-        let recorded = futures::future::join_all(order.iter().map(|&index| {
-            let each = &batch[index];
-            record_in(
-                &transaction,
-                &each.check,
-                each.snapshot.as_ref(),
-                each.outcome,
-            )
-        }))
-        .await;
-        let mut results = Vec::with_capacity(batch.len());
-        for (index, result) in order.into_iter().zip(recorded) {
-            match result {
-                Err(error) if !refused(&error) => return Err(error),
-                result => results.push((index, result)),
-            }
-        }
+        let checks: Vec<CheckRef<'_>> = batch
+            .iter()
+            .map(|each| CheckRef {
+                check: &each.check,
+                snapshot: each.snapshot.as_ref(),
+                outcome: each.outcome,
+            })
+            .collect();
+        let results = write_checks(&transaction, &checks).await?;
         transaction
             .commit()
             .await
             .context("committing a batch of checks")?;
-        results.sort_by_key(|(index, _)| *index);
-        Ok(results.into_iter().map(|(_, result)| result).collect())
+        Ok(results)
     }
 
     /// Whether the schema is complete: every migration this build knows has
@@ -576,42 +577,121 @@ impl Store {
     }
 }
 
-/// Writes one check inside `transaction`: the monitor's new state first
-/// (which takes its lock), then the snapshot (if any; a content the monitor
-/// stored before is reused and becomes its latest), the check row or the
-/// run it extends, its model use, and one pending delivery per enabled
-/// channel when it triggered (the outbox). [`StoreError::LeaseLost`] and
-/// [`StoreError::NotFound`] come only from its first statement, before
-/// anything of the check is written ([`refused`]).
-async fn record_in(
-    transaction: &Transaction<'_>,
-    check: &NewCheck,
-    snapshot: Option<&NewSnapshot>,
+/// One check to write, borrowed from its caller.
+#[derive(Clone, Copy)]
+struct CheckRef<'a> {
+    check: &'a NewCheck,
+    snapshot: Option<&'a NewSnapshot>,
     outcome: MonitorOutcome,
-) -> Result<RecordedCheck, StoreError> {
+}
+
+/// Writes checks of distinct monitors inside `transaction` and answers
+/// each one's result in order, in four steps that each go to PostgreSQL
+/// together: every monitor's new state (which takes its lock, in monitor
+/// order: the order in which a bulk change's `FOR NO KEY UPDATE` locks
+/// monitors), then every new snapshot in one statement, every check row
+/// that needs one in one `COPY`, and the checks' model use and outbox rows.
+/// A statement per batch instead of per check saves PostgreSQL its
+/// per-statement work (protocol, executor start, the `monitor_usage`
+/// counting triggers). A refused check ([`refused`]) is answered as such
+/// and nothing of it is written; any other failure fails the whole call.
+async fn write_checks(
+    transaction: &Transaction<'_>,
+    checks: &[CheckRef<'_>],
+) -> Result<Vec<Result<RecordedCheck, StoreError>>, StoreError> {
+    let mut order: Vec<usize> = (0..checks.len()).collect();
+    order.sort_by_key(|&index| checks[index].check.monitor_id);
+    let states = futures::future::join_all(
+        order
+            .iter()
+            .map(|&index| write_state(transaction, checks[index])),
+    )
+    .await;
+    let mut written = Vec::with_capacity(checks.len());
+    let mut results = Vec::with_capacity(checks.len());
+    for (index, state) in order.into_iter().zip(states) {
+        match state {
+            Ok(state) => written.push((index, state)),
+            Err(error) if refused(&error) => results.push((index, Err(error))),
+            Err(error) => return Err(error),
+        }
+    }
+    let snapshot_ids = insert_snapshots(transaction, checks, &mut written).await?;
+    let rows: Vec<_> = written
+        .iter()
+        .zip(&snapshot_ids)
+        .filter(|((_, state), _)| state.extended_run.is_none())
+        .map(|(&(index, _), &snapshot_id)| (checks[index].check, snapshot_id))
+        .collect();
+    insert_checks(transaction, &rows).await?;
+    let follow_ups = futures::future::join_all(written.iter().zip(&snapshot_ids).map(
+        |(&(index, ref state), &snapshot_id)| {
+            write_follow_ups(transaction, checks[index].check, state, snapshot_id)
+        },
+    ))
+    .await;
+    for ((index, _), recorded) in written.iter().zip(follow_ups) {
+        results.push((*index, Ok(recorded?)));
+    }
+    results.sort_by_key(|(index, _)| *index);
+    Ok(results.into_iter().map(|(_, result)| result).collect())
+}
+
+/// What [`write_state`] found and wrote of a check.
+struct StateWritten {
+    /// For a check with a new snapshot: the keyframe of the monitor's
+    /// latest snapshot, if it has one ([`current_keyframe`]).
+    keyframe: Option<crate::snapshot_text::Keyframe>,
+    /// The run of repeated checks the check joined; `None` when it needs a
+    /// row of its own ([`insert_checks`]).
+    extended_run: Option<Uuid>,
+}
+
+/// The first step of writing a check: the monitor's new state first (which
+/// takes its lock), then what its snapshot will be stored against,
+/// refreshed validators, and the run of repeated checks it extends, if it
+/// can. [`StoreError::LeaseLost`] and [`StoreError::NotFound`] come only
+/// from its first statement, before anything of the check is written.
+async fn write_state(
+    transaction: &Transaction<'_>,
+    each: CheckRef<'_>,
+) -> Result<StateWritten, StoreError> {
+    let CheckRef {
+        check,
+        snapshot,
+        outcome,
+    } = each;
     update_checked_monitor(transaction, check, outcome).await?;
-    let snapshot_id = match snapshot {
-        Some(snapshot) => Some(insert_snapshot(transaction, check, snapshot).await?),
+    let keyframe = match snapshot {
+        Some(_) => current_keyframe(transaction, check.monitor_id).await?,
         None => None,
     };
     if let Some(refreshed) = &check.snapshot_validators {
         refresh_validators(transaction, check, refreshed).await?;
     }
-    let extended = match snapshot {
+    let extended_run = match snapshot {
         None if check.may_repeat_latest() => extend_latest_run(transaction, check).await?,
         _ => None,
     };
-    let check_id = match extended {
-        Some(run_id) => run_id,
-        None => {
-            insert_check(transaction, check, snapshot_id).await?;
-            check.id
-        }
-    };
+    Ok(StateWritten {
+        keyframe,
+        extended_run,
+    })
+}
+
+/// The last step of writing a check, once its row is in: its model use,
+/// and one pending delivery per enabled channel when it triggered (the
+/// outbox rows reference the check's row).
+async fn write_follow_ups(
+    transaction: &Transaction<'_>,
+    check: &NewCheck,
+    state: &StateWritten,
+    snapshot_id: Option<Uuid>,
+) -> Result<RecordedCheck, StoreError> {
     crate::budgets::count_model_use(transaction, check).await?;
     let deliveries = queue_deliveries(transaction, check).await?;
     Ok(RecordedCheck {
-        check_id,
+        check_id: state.extended_run.unwrap_or(check.id),
         snapshot_id,
         deliveries,
     })
@@ -642,51 +722,115 @@ async fn unrecorded(transaction: &Transaction<'_>, check: &NewCheck) -> StoreErr
     }
 }
 
-/// Stores the snapshot, or reuses the monitor's copy of the same content
+/// Stores the written checks' new snapshots in one statement and answers
+/// each written check's snapshot id, in `written`'s order (`None` for a
+/// check without one). A content a monitor stored before is reused
 /// (`snapshots_monitor_content`: one row per monitor and content); either
 /// way it becomes the monitor's latest. `last_seen_at` is the check's end,
 /// moved past the monitor's newest snapshot when a scheduler's clock lags,
-/// so the latest is always the one recorded last. The monitor's lock (taken
-/// first by [`Store::record_check`]) orders this against other checks of it.
-/// A new text is stored as a delta against the monitor's current keyframe
-/// when that is small ([`crate::snapshot_text::store`]).
-async fn insert_snapshot(
+/// so the latest is always the one recorded last. The monitors' locks
+/// (taken by [`write_state`]) order this against other checks of them. A
+/// new text is stored as a delta against the monitor's current keyframe
+/// when that is small ([`crate::snapshot_text::store`]); each keyframe is
+/// dropped once used, as it holds a whole page's text.
+async fn insert_snapshots(
     transaction: &Transaction<'_>,
-    check: &NewCheck,
-    snapshot: &NewSnapshot,
-) -> Result<Uuid, StoreError> {
-    let statement = prepared(
-        transaction,
-        "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text_zstd, text_bytes,
-                 created_at, last_seen_at, validators, base_id)
-             VALUES ($1, $2, decode($3, 'hex'), $4, $7, $5,
-                 GREATEST($5, (SELECT max(n.last_seen_at) + interval '1 microsecond'
-                                 FROM snapshots n WHERE n.monitor_id = $2)),
-                 $6, $8)
-             ON CONFLICT (monitor_id, text_sha256) DO UPDATE
-                SET last_seen_at = EXCLUDED.last_seen_at, validators = EXCLUDED.validators
-             RETURNING s.id",
-    )
-    .await?;
-    let keyframe = current_keyframe(transaction, check.monitor_id).await?;
-    let stored = crate::snapshot_text::store(&snapshot.text, keyframe.as_ref())?;
-    let row = transaction
-        .query_one(
-            &statement,
-            &[
-                &Uuid::now_v7(),
-                &check.monitor_id,
-                &snapshot.text_sha256,
-                &stored.compressed,
-                &check.finished_at,
-                &snapshot.validators,
-                &stored.length,
-                &stored.base_id,
-            ],
+    checks: &[CheckRef<'_>],
+    written: &mut [(usize, StateWritten)],
+) -> Result<Vec<Option<Uuid>>, StoreError> {
+    let mut columns = SnapshotColumns::default();
+    for (index, state) in written.iter_mut() {
+        let CheckRef {
+            check,
+            snapshot: Some(snapshot),
+            ..
+        } = checks[*index]
+        else {
+            continue;
+        };
+        let keyframe = state.keyframe.take();
+        let stored = crate::snapshot_text::store(&snapshot.text, keyframe.as_ref())?;
+        columns.id.push(Uuid::now_v7());
+        columns.monitor_id.push(check.monitor_id);
+        columns.text_sha256.push(snapshot.text_sha256.as_str());
+        columns.text_zstd.push(stored.compressed);
+        columns.text_bytes.push(stored.length);
+        columns.seen_at.push(check.finished_at);
+        columns.validators.push(snapshot.validators.as_deref());
+        columns.base_id.push(stored.base_id);
+    }
+    let mut stored_for = std::collections::HashMap::with_capacity(columns.id.len());
+    if !columns.id.is_empty() {
+        let statement = prepared(
+            transaction,
+            "INSERT INTO snapshots AS s (id, monitor_id, text_sha256, text_zstd, text_bytes,
+                     created_at, last_seen_at, validators, base_id)
+                 SELECT n.id, n.monitor_id, decode(n.text_sha256, 'hex'), n.text_zstd,
+                     n.text_bytes, n.seen_at,
+                     GREATEST(n.seen_at, (SELECT max(o.last_seen_at) + interval '1 microsecond'
+                                            FROM snapshots o WHERE o.monitor_id = n.monitor_id)),
+                     n.validators, n.base_id
+                 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::int4[],
+                             $6::timestamptz[], $7::text[], $8::uuid[])
+                     AS n (id, monitor_id, text_sha256, text_zstd, text_bytes, seen_at,
+                           validators, base_id)
+                 ON CONFLICT (monitor_id, text_sha256) DO UPDATE
+                    SET last_seen_at = EXCLUDED.last_seen_at, validators = EXCLUDED.validators
+                 RETURNING s.id, s.monitor_id",
         )
-        .await
-        .context("storing a snapshot")?;
-    Ok(row.get("id"))
+        .await?;
+        let rows = transaction
+            .query(
+                &statement,
+                &[
+                    &columns.id,
+                    &columns.monitor_id,
+                    &columns.text_sha256,
+                    &columns.text_zstd,
+                    &columns.text_bytes,
+                    &columns.seen_at,
+                    &columns.validators,
+                    &columns.base_id,
+                ],
+            )
+            .await
+            .context("storing snapshots")?;
+        for row in rows {
+            stored_for.insert(row.get::<_, Uuid>("monitor_id"), row.get::<_, Uuid>("id"));
+        }
+    }
+    written
+        .iter()
+        .map(|&(index, _)| {
+            let CheckRef {
+                check, snapshot, ..
+            } = checks[index];
+            match snapshot {
+                None => Ok(None),
+                Some(_) => stored_for
+                    .get(&check.monitor_id)
+                    .copied()
+                    .map(Some)
+                    .ok_or_else(|| StoreError::Data {
+                        context: "storing snapshots",
+                        detail: "a snapshot came back without its row".to_owned(),
+                    }),
+            }
+        })
+        .collect()
+}
+
+/// The new snapshots of a batch, a column each ([`insert_snapshots`]).
+#[derive(Default)]
+struct SnapshotColumns<'a> {
+    id: Vec<Uuid>,
+    monitor_id: Vec<Uuid>,
+    text_sha256: Vec<&'a str>,
+    text_zstd: Vec<Vec<u8>>,
+    text_bytes: Vec<i32>,
+    seen_at: Vec<DateTime<Utc>>,
+    validators: Vec<Option<&'a str>>,
+    base_id: Vec<Option<Uuid>>,
 }
 
 /// The keyframe of the monitor's latest snapshot (the latest itself when it
@@ -793,14 +937,20 @@ async fn extend_latest_run(
     Ok(row.map(|row| row.get("id")))
 }
 
-async fn insert_check(
+/// The check rows of a batch, in one `COPY`: a row costs PostgreSQL its
+/// heap and index entries and foreign key checks, while the statement —
+/// protocol, executor start, the `monitor_usage` counting trigger — is paid
+/// once per batch instead of once per check.
+async fn insert_checks(
     transaction: &Transaction<'_>,
-    check: &NewCheck,
-    snapshot_id: Option<Uuid>,
+    rows: &[(&NewCheck, Option<Uuid>)],
 ) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     let statement = prepared(
         transaction,
-        "INSERT INTO checks (id, monitor_id, team_id, reason, status, http_status,
+        "COPY checks (id, monitor_id, team_id, reason, status, http_status,
                  content_sha256, snapshot_id, baseline, changed, triggered, summary,
                  reason_text, extracted_value, confidence, judge, diff_zstd, error, fetch_ms,
                  judge_ms, duration_ms, started_at, finished_at, condition_kind,
@@ -808,24 +958,33 @@ async fn insert_check(
                  verification_problem, judge_cached, prompt_tokens, completion_tokens,
                  unjudged_reason, unjudged_notice, failure_alert, recovered_note,
                  screenshot_sha256)
-             VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9, $10, $11, $12, $13, $14, $15,
-                 $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
-                 $31, $32, $33, $34, $35, $36, $37)",
+             FROM STDIN (FORMAT binary)",
     )
     .await?;
-    let diff_zstd = crate::stored_diff::compress(check.diff.as_deref())?;
-    transaction
-        .execute(
-            &statement,
-            &[
+    let sink = transaction
+        .copy_in(&statement)
+        .await
+        .context("starting to record checks")?;
+    let writer = BinaryCopyInWriter::new(sink, CHECK_COLUMN_TYPES);
+    futures::pin_mut!(writer);
+    for (check, snapshot_id) in rows {
+        let content_sha256 = check
+            .content_sha256
+            .as_deref()
+            .map(sha256_bytes)
+            .transpose()?;
+        let diff_zstd = crate::stored_diff::compress(check.diff.as_deref())?;
+        writer
+            .as_mut()
+            .write(&[
                 &check.id,
                 &check.monitor_id,
                 &check.team_id,
                 &check.reason,
                 &check.status,
                 &check.http_status,
-                &check.content_sha256,
-                &snapshot_id,
+                &content_sha256,
+                snapshot_id,
                 &check.baseline,
                 &check.changed,
                 &check.triggered,
@@ -855,11 +1014,62 @@ async fn insert_check(
                 &check.failure_alert.map(FailureAlert::as_str),
                 &check.recovered_note,
                 &check.screenshot_sha256,
-            ],
-        )
-        .await
-        .context("recording a check")?;
+            ])
+            .await
+            .context("recording a check")?;
+    }
+    writer.finish().await.context("recording checks")?;
     Ok(())
+}
+
+/// The types of the columns [`insert_checks`] copies, in its order.
+const CHECK_COLUMN_TYPES: &[Type] = &[
+    Type::UUID,
+    Type::UUID,
+    Type::UUID,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT4,
+    Type::BYTEA,
+    Type::UUID,
+    Type::BOOL,
+    Type::BOOL,
+    Type::BOOL,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::FLOAT4,
+    Type::TEXT,
+    Type::BYTEA,
+    Type::TEXT,
+    Type::INT4,
+    Type::INT4,
+    Type::INT4,
+    Type::TIMESTAMPTZ,
+    Type::TIMESTAMPTZ,
+    Type::TEXT,
+    Type::BOOL,
+    Type::BOOL,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::BOOL,
+    Type::INT4,
+    Type::INT4,
+    Type::TEXT,
+    Type::BOOL,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+];
+
+/// A page hash as the scheduler hands it (hex), in the bytes the column
+/// keeps (migration 240; its length is the column's constraint).
+fn sha256_bytes(hex: &str) -> Result<Vec<u8>, StoreError> {
+    hex::decode(hex).map_err(|error| StoreError::Data {
+        context: "recording a check's page hash",
+        detail: error.to_string(),
+    })
 }
 
 /// One delivery per enabled channel of the monitor (the outbox), pending,

@@ -1387,8 +1387,9 @@ async fn a_batch_is_one_transaction_and_a_refused_or_failing_check_costs_the_oth
         "a refused check leaves its monitor's claim alone"
     );
 
-    // A check PostgreSQL rejects (a page hash that is not hex) rolls the
-    // batch back; each check is then recorded alone, so only it is lost.
+    // A check PostgreSQL rejects (a reason its CHECK constraint refuses)
+    // rolls the batch back; each check is then recorded alone, so only it
+    // is lost.
     let again = fixture.store.claim_due_monitors(10, LEASE).await.unwrap();
     assert!(again.is_empty(), "nothing else is due");
     let first = fixture.claim_again(changed).await;
@@ -1397,7 +1398,7 @@ async fn a_batch_is_one_transaction_and_a_refused_or_failing_check_costs_the_oth
     good.lease_token = Some(first.lease_token);
     let mut bad = fixture.check(unchanged, false);
     bad.lease_token = Some(second.lease_token);
-    bad.content_sha256 = Some("not hex".to_owned());
+    bad.reason = "not a reason";
     let batch = [
         CheckToRecord {
             check: good.clone(),
