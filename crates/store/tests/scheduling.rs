@@ -1453,3 +1453,147 @@ async fn a_batch_is_one_transaction_and_a_refused_or_failing_check_costs_the_oth
         "the rejected check's monitor keeps its claim, to run again when it lapses"
     );
 }
+
+/// A page of 50 lines: `price` changes one of them.
+fn page(monitor: usize, price: u32) -> String {
+    (0..50)
+        .map(|line| {
+            let shown = if line == 7 { price } else { 10 };
+            format!("monitor {monitor}, item {line}: a long description of it, {shown} EUR\n")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_stores_each_checks_snapshot_and_row_as_if_recorded_alone() {
+    let fixture = Fixture::new().await;
+    let monitors = [
+        fixture.monitor(false, true).await,
+        fixture.monitor(false, true).await,
+        fixture.monitor(false, true).await,
+    ];
+    let record = |monitor: Uuid, text: Option<&str>| {
+        let mut check = fixture.check(monitor, false);
+        check.content_sha256 = text.map(sha256_hex);
+        CheckToRecord {
+            check,
+            snapshot: text.map(|text| NewSnapshot {
+                text_sha256: sha256_hex(text),
+                text: text.to_owned(),
+                validators: Some(format!("etag {text:.20}")),
+            }),
+            outcome: success(),
+        }
+    };
+    let (a1, a2) = (page(0, 10), page(0, 12));
+    let (b1, b2, b3) = (page(1, 10), page(1, 11), page(1, 13));
+    let c1 = page(2, 10);
+    // Each round is one batch: baselines; then a change, a change and an
+    // unchanged page; then a page that came back, a change and unchanged.
+    let rounds: [[(Uuid, Option<&str>); 3]; 3] = [
+        [
+            (monitors[0], Some(&a1)),
+            (monitors[1], Some(&b1)),
+            (monitors[2], Some(&c1)),
+        ],
+        [
+            (monitors[0], Some(&a2)),
+            (monitors[1], Some(&b2)),
+            (monitors[2], None),
+        ],
+        [
+            (monitors[0], Some(&a1)),
+            (monitors[1], Some(&b3)),
+            (monitors[2], None),
+        ],
+    ];
+    let mut snapshot_ids = Vec::new();
+    for round in rounds {
+        let batch: Vec<CheckToRecord> = round
+            .iter()
+            .map(|(monitor, text)| record(*monitor, *text))
+            .collect();
+        let results = fixture.store.record_checks(&batch).await;
+        let mut ids = Vec::new();
+        for ((monitor, text), (each, result)) in round.iter().zip(batch.iter().zip(results)) {
+            let recorded = result.unwrap();
+            let row = fixture
+                .client
+                .query_one(
+                    "SELECT snapshot_id, encode(content_sha256, 'hex') FROM checks WHERE id = $1",
+                    &[&recorded.check_id],
+                )
+                .await
+                .unwrap();
+            assert_eq!(row.get::<_, Option<Uuid>>(0), recorded.snapshot_id);
+            assert_eq!(row.get::<_, Option<String>>(1), each.check.content_sha256);
+            if let (Some(text), Some(id)) = (text, recorded.snapshot_id) {
+                let stored = fixture
+                    .store
+                    .snapshot_text(fixture.team_id, *monitor, id)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    &stored, text,
+                    "each check's own text is stored under its id"
+                );
+                let head = fixture
+                    .store
+                    .latest_snapshot_head(fixture.team_id, *monitor)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(head.id, id, "the check's snapshot is its monitor's latest");
+                assert_eq!(head.validators, each.snapshot.as_ref().unwrap().validators);
+            }
+            assert_eq!(recorded.snapshot_id.is_some(), text.is_some());
+            ids.push(recorded.snapshot_id);
+        }
+        snapshot_ids.push(ids);
+    }
+    assert_eq!(
+        snapshot_ids[2][0], snapshot_ids[0][0],
+        "a page that came back reuses the monitor's row of that content"
+    );
+    let base: Option<Uuid> = fixture
+        .client
+        .query_one(
+            "SELECT base_id FROM snapshots WHERE id = $1",
+            &[&snapshot_ids[1][0]],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        base, snapshot_ids[0][0],
+        "a small change is stored as a delta against the keyframe"
+    );
+    // The usage counters, fed by statement triggers that now see several
+    // monitors' rows at once, still count each monitor's own.
+    let usage = fixture
+        .client
+        .query(
+            "SELECT u.monitor_id, u.checks, u.snapshots, u.snapshot_text_bytes,
+                    (SELECT count(*) FROM checks c WHERE c.monitor_id = u.monitor_id),
+                    (SELECT count(*) FROM snapshots s WHERE s.monitor_id = u.monitor_id),
+                    (SELECT sum(s.text_bytes) FROM snapshots s WHERE s.monitor_id = u.monitor_id)
+               FROM monitor_usage u",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(usage.len(), 3);
+    for row in usage {
+        assert_eq!(row.get::<_, i64>(1), row.get::<_, i64>(4), "checks counted");
+        assert_eq!(
+            row.get::<_, i64>(2),
+            row.get::<_, i64>(5),
+            "snapshots counted"
+        );
+        assert_eq!(
+            Some(row.get::<_, i64>(3)),
+            row.get::<_, Option<i64>>(6),
+            "snapshot bytes counted"
+        );
+    }
+}
