@@ -10,6 +10,7 @@
 //! claim within one lease, and a check whose lease another replica took
 //! over is never recorded twice.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -759,7 +760,7 @@ async fn insert_snapshots(
         columns.validators.push(snapshot.validators.as_deref());
         columns.base_id.push(stored.base_id);
     }
-    let mut stored_for = std::collections::HashMap::with_capacity(columns.id.len());
+    let mut stored_for = HashMap::with_capacity(columns.id.len());
     if !columns.id.is_empty() {
         let statement = prepared(
             transaction,
@@ -895,7 +896,7 @@ async fn refresh_validators(
 /// and error, itself a check that could fold): its count grows and its end
 /// moves to this check's. Returns the entry's id, or `None` when the latest
 /// entry is something else and the check needs a row of its own. The
-/// monitor's lock (taken first by [`Store::record_check`]) orders this
+/// monitor's lock (taken first by [`write_state`]) orders this
 /// against the monitor's other checks, so a run's count is exact.
 async fn extend_latest_run(
     transaction: &Transaction<'_>,
@@ -1128,7 +1129,7 @@ async fn queue_deliveries(
 
 /// The monitor's state after the check: when it runs next, its failure and
 /// unjudged streaks, and what is remembered of its condition. It runs first
-/// in [`Store::record_check`]: its row lock orders the transaction after a
+/// in [`write_state`]: its row lock orders the transaction after a
 /// concurrent delete or claim and holds until the commit, so no claim can
 /// slip in before the check's rows are written. It matches only while the
 /// check's claim still holds the monitor's lease ([`unrecorded`] says why
