@@ -593,8 +593,9 @@ struct CheckRef<'a> {
 /// monitors), then every new snapshot in one statement, every check row
 /// that needs one in one `COPY`, and the checks' model use and outbox rows.
 /// A statement per batch instead of per check saves PostgreSQL its
-/// per-statement work (protocol, executor start, the `monitor_usage`
-/// counting triggers). A refused check ([`refused`]) is answered as such
+/// per-statement work (protocol, executor start, a call of each
+/// `monitor_usage` counting trigger, whose upserts stay one per monitor).
+/// A refused check ([`refused`]) is answered as such
 /// and nothing of it is written; any other failure fails the whole call.
 async fn write_checks(
     transaction: &Transaction<'_>,
@@ -939,9 +940,9 @@ async fn extend_latest_run(
 }
 
 /// The check rows of a batch, in one `COPY`: a row costs PostgreSQL its
-/// heap and index entries and foreign key checks, while the statement —
-/// protocol, executor start, the `monitor_usage` counting trigger — is paid
-/// once per batch instead of once per check.
+/// heap and index entries, foreign key checks and its monitor's usage
+/// upsert, while the statement — protocol, executor start, the counting
+/// trigger's call — is paid once per batch instead of once per check.
 async fn insert_checks(
     transaction: &Transaction<'_>,
     rows: &[(&NewCheck, Option<Uuid>)],
