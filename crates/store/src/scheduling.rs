@@ -470,26 +470,17 @@ impl Store {
         snapshot: Option<&NewSnapshot>,
         outcome: MonitorOutcome,
     ) -> Result<RecordedCheck, StoreError> {
-        let mut client = self.client().await?;
-        let transaction = client
-            .transaction()
-            .await
-            .context("starting to record a check")?;
-        let mut recorded = write_checks(
-            &transaction,
-            &[CheckRef {
+        let mut recorded = self
+            .record_together(&[CheckRef {
                 check,
                 snapshot,
                 outcome,
-            }],
-        )
-        .await?;
-        let recorded = recorded.pop().ok_or_else(|| StoreError::Data {
+            }])
+            .await?;
+        recorded.pop().ok_or_else(|| StoreError::Data {
             context: "recording a check",
             detail: "no result for the check".to_owned(),
-        })??;
-        transaction.commit().await.context("committing a check")?;
-        Ok(recorded)
+        })?
     }
 
     /// Records a batch of finished checks in one transaction, each as
@@ -507,7 +498,15 @@ impl Store {
         batch: &[CheckToRecord],
     ) -> Vec<Result<RecordedCheck, StoreError>> {
         if batch.len() > 1 {
-            match self.record_together(batch).await {
+            let checks: Vec<CheckRef<'_>> = batch
+                .iter()
+                .map(|each| CheckRef {
+                    check: &each.check,
+                    snapshot: each.snapshot.as_ref(),
+                    outcome: each.outcome,
+                })
+                .collect();
+            match self.record_together(&checks).await {
                 Ok(results) => return results,
                 Err(error) => tracing::warn!(
                     %error,
@@ -526,28 +525,22 @@ impl Store {
         results
     }
 
+    /// Writes `checks` ([`write_checks`]) in one transaction and commits
+    /// it, whether one check or a batch.
     async fn record_together(
         &self,
-        batch: &[CheckToRecord],
+        checks: &[CheckRef<'_>],
     ) -> Result<Vec<Result<RecordedCheck, StoreError>>, StoreError> {
         let mut client = self.client().await?;
         let transaction = client
             .transaction()
             .await
-            .context("starting to record a batch of checks")?;
-        let checks: Vec<CheckRef<'_>> = batch
-            .iter()
-            .map(|each| CheckRef {
-                check: &each.check,
-                snapshot: each.snapshot.as_ref(),
-                outcome: each.outcome,
-            })
-            .collect();
-        let results = write_checks(&transaction, &checks).await?;
+            .context("starting to record checks")?;
+        let results = write_checks(&transaction, checks).await?;
         transaction
             .commit()
             .await
-            .context("committing a batch of checks")?;
+            .context("committing recorded checks")?;
         Ok(results)
     }
 
