@@ -240,40 +240,93 @@ fn title(document: &Html) -> Option<String> {
         .filter(|title| !title.is_empty())
 }
 
+/// The element's readable text: lines of words separated by one space, no
+/// empty line. Written in one pass over the tree, as the words come, so a
+/// page's text is built once instead of once raw and once collapsed.
 fn element_text(element: ElementRef<'_>) -> String {
-    let mut raw = String::new();
-    walk(element, &mut raw, true);
-    collapse_lines(&raw)
+    let mut text = Lines::default();
+    walk(element, &mut text, true);
+    text.out
 }
 
-fn walk(element: ElementRef<'_>, out: &mut String, is_root: bool) {
+fn walk(element: ElementRef<'_>, text: &mut Lines, is_root: bool) {
     let name = element.value().name();
     // The root of a selector match is read even if it is, say, a <button>.
     if !is_root && SKIPPED.contains(&name) {
         return;
     }
     if name == "br" {
-        out.push('\n');
+        text.end_line();
         return;
     }
     let block = BLOCKS.contains(&name);
     if block {
-        out.push('\n');
+        text.end_line();
     }
     for child in element.children() {
-        if let Some(text) = child.value().as_text() {
-            out.extend(
-                text.chars()
-                    .map(|c| if c.is_whitespace() { ' ' } else { c }),
-            );
+        if let Some(chunk) = child.value().as_text() {
+            text.push(chunk);
         } else if let Some(child) = ElementRef::wrap(child) {
-            walk(child, out, false);
+            walk(child, text, false);
         }
     }
     if block {
-        out.push('\n');
+        text.end_line();
     } else if CELLS.contains(&name) {
-        out.push_str(" \t ");
+        text.space();
+    }
+}
+
+/// Text written as lines of words: any run of whitespace within a line is
+/// one space, a line starts and ends with a word, and an empty line is
+/// dropped. The same text [`collapse_lines`] makes of the raw text, with
+/// the line breaks given apart ([`Lines::end_line`]).
+#[derive(Default)]
+struct Lines {
+    out: String,
+    /// The current line has a word.
+    in_line: bool,
+    /// Whitespace came after the current line's last word.
+    pending_space: bool,
+}
+
+impl Lines {
+    fn end_line(&mut self) {
+        self.in_line = false;
+        self.pending_space = false;
+    }
+
+    fn space(&mut self) {
+        self.pending_space = self.in_line;
+    }
+
+    /// Text within the line: its line breaks are whitespace like any other.
+    fn push(&mut self, chunk: &str) {
+        let mut words = chunk.split(char::is_whitespace);
+        // The first piece continues whatever came before it (`<b>9</b>9`).
+        if let Some(first) = words.next() {
+            self.word(first);
+        }
+        for word in words {
+            self.space();
+            self.word(word);
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        if self.in_line {
+            if self.pending_space {
+                self.out.push(' ');
+            }
+        } else if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out.push_str(word);
+        self.in_line = true;
+        self.pending_space = false;
     }
 }
 
@@ -332,6 +385,104 @@ mod tests {
             page.text,
             "Home | About\nWidget Pro\nPrice: 99 EUR\none\ntwo\n99 EUR\n120 EUR\nline\nbreak\na b"
         );
+    }
+
+    /// The two-pass text [`element_text`] replaced: the raw text with
+    /// whitespace as spaces and line breaks at blocks, then collapsed.
+    fn two_pass_text(element: ElementRef<'_>) -> String {
+        fn raw(element: ElementRef<'_>, out: &mut String, is_root: bool) {
+            let name = element.value().name();
+            if !is_root && SKIPPED.contains(&name) {
+                return;
+            }
+            if name == "br" {
+                out.push('\n');
+                return;
+            }
+            let block = BLOCKS.contains(&name);
+            if block {
+                out.push('\n');
+            }
+            for child in element.children() {
+                if let Some(text) = child.value().as_text() {
+                    out.extend(
+                        text.chars()
+                            .map(|c| if c.is_whitespace() { ' ' } else { c }),
+                    );
+                } else if let Some(child) = ElementRef::wrap(child) {
+                    raw(child, out, false);
+                }
+            }
+            if block {
+                out.push('\n');
+            } else if CELLS.contains(&name) {
+                out.push_str(" \t ");
+            }
+        }
+        let mut out = String::new();
+        raw(element, &mut out, true);
+        collapse_lines(&out)
+    }
+
+    #[test]
+    fn the_one_pass_text_is_the_two_pass_text_byte_for_byte() {
+        use rand::rngs::StdRng;
+        use rand::{Rng as _, SeedableRng as _};
+        const PIECES: &[&str] = &[
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<span>",
+            "</span>",
+            "<b>",
+            "</b>",
+            "<br>",
+            "<table><tr><td>",
+            "</td><td>",
+            "</td></tr></table>",
+            "<th>",
+            "</th>",
+            "<ul><li>",
+            "</li></ul>",
+            "<script>x = 1;</script>",
+            "<button>Buy</button>",
+            "<h1>",
+            "</h1>",
+            "<pre>",
+            "</pre>",
+            "<a href=/>",
+            "</a>",
+            "word",
+            "9",
+            ".00 EUR",
+            "Ünïcödé",
+            " ",
+            "  ",
+            "\n",
+            "\r\n",
+            "\t",
+            "\u{a0}",
+            "&nbsp;",
+            "\u{2003}",
+            "\u{3000}",
+            "\u{200b}",
+            "<!-- note -->",
+            "<svg><text>drawn</text></svg>",
+        ];
+        let mut rng = StdRng::seed_from_u64(19);
+        for _ in 0..2_000 {
+            let length = rng.random_range(0..40);
+            let body: String = (0..length)
+                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+                .collect();
+            let document = Html::parse_document(&format!("<html><body>{body}</body></html>"));
+            let root = document.root_element();
+            assert_eq!(element_text(root), two_pass_text(root), "{body:?}");
+        }
+        let document = Html::parse_document(PAGE);
+        let root = document.root_element();
+        assert_eq!(element_text(root), two_pass_text(root));
     }
 
     #[test]
