@@ -178,6 +178,10 @@ pub struct FetchReport {
     /// The body is byte for byte the one the caller's text was made from,
     /// so it was not parsed again: the caller's text stands.
     pub same_body: bool,
+    /// Lowercase hex SHA-256 of `text`, what the scheduler compares: set
+    /// once the text is final ([`FetchReport::hash_text`]), so a page's text
+    /// is hashed once for the seen-bodies cache and the answer.
+    pub text_sha256: String,
 }
 
 impl FetchReport {
@@ -198,11 +202,12 @@ impl FetchReport {
             validators: String::new(),
             not_modified: false,
             same_body: false,
+            text_sha256: String::new(),
         }
     }
 
-    /// Lowercase hex SHA-256 of the text, what the scheduler compares.
-    pub fn text_sha256(&self) -> String {
-        hex::encode(Sha256::digest(self.text.as_bytes()))
+    /// Sets [`FetchReport::text_sha256`] from the text as it now stands.
+    pub fn hash_text(&mut self) {
+        self.text_sha256 = hex::encode(Sha256::digest(self.text.as_bytes()));
     }
 }

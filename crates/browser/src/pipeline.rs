@@ -73,9 +73,10 @@ impl Pipeline {
                 ),
             );
         }
+        report.hash_text();
         if let (Outcome::Ok, Some(body)) = (report.outcome, body) {
             self.seen_bodies
-                .remember(&spec.validators_key, body, &report.text_sha256());
+                .remember(&spec.validators_key, body, &report.text_sha256);
         }
         report.fetch_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
         Ok(report)
@@ -88,7 +89,7 @@ impl Pipeline {
         spec: &FetchSpec,
         extracted_body: &mut Option<BodyDigest>,
     ) -> Result<FetchReport, Busy> {
-        let download = match self.fetcher.download(spec).await {
+        let mut download = match self.fetcher.download(spec).await {
             Ok(download) => download,
             Err(report) => return Ok(report),
         };
@@ -107,7 +108,7 @@ impl Pipeline {
             *extracted_body = Some(download.body_digest);
         }
         let mut screenshot_png = Vec::new();
-        let mut source = download.body.clone();
+        let mut source = std::mem::take(&mut download.body);
         if let (true, ContentKind::Html, Some(renderer)) =
             (wants_render, download.kind, &self.renderer)
         {

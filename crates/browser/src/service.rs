@@ -374,7 +374,7 @@ pub fn to_response(report: FetchReport, previous_text_sha256: Option<&str>) -> F
         previous_text_sha256,
     ) {
         (true, Some(previous)) => previous.to_owned(),
-        _ => report.text_sha256(),
+        _ => report.text_sha256,
     };
     let text_omitted =
         report.outcome == Outcome::Ok && previous_text_sha256 == Some(text_sha256.as_str());
