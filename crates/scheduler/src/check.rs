@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use secret_box::SecretBox;
 use store::Store;
 use store::checks::VerdictDetails;
+use store::judging::JudgingContext;
 use store::monitors::{
     COOKIE_PURPOSE, FailPolicy, HEADER_PURPOSE, Monitor, RequestHeader, STEP_PURPOSE, Screenshot,
 };
@@ -365,33 +366,37 @@ impl CheckRunner {
         *screenshot = std::mem::take(&mut page.screenshot_png);
         check.http_status = i32::try_from(page.http_status).ok().filter(|s| *s != 0);
         check.content_sha256 = Some(page.text_sha256.clone());
-        let previous_text = match previous {
-            Some(head) if head.text_sha256 == page.text_sha256 => {
-                let validators = non_empty(std::mem::take(&mut page.validators));
-                if validators != head.validators {
-                    check.snapshot_validators = Some(SnapshotValidators {
-                        snapshot_id: head.id,
-                        validators,
-                    });
-                }
-                return Ok(Checked::Decided(decision(None, true)));
+        if let Some(head) = previous
+            && head.text_sha256 == page.text_sha256
+        {
+            let validators = non_empty(std::mem::take(&mut page.validators));
+            if validators != head.validators {
+                check.snapshot_validators = Some(SnapshotValidators {
+                    snapshot_id: head.id,
+                    validators,
+                });
             }
-            Some(head) => {
-                let text = self
-                    .store
-                    .snapshot_text(monitor.team_id, monitor.id, head.id)
-                    .await?;
+            return Ok(Checked::Decided(decision(None, true)));
+        }
+        // The previous text (for the diff), the budget and the rated alerts
+        // (for the judge) in one round trip.
+        let context = self
+            .store
+            .judging_context(
+                monitor.team_id,
+                monitor.id,
+                previous.map(|head| head.id),
+                RATED_EXAMPLES,
+            )
+            .await?;
+        match &context.previous_text {
+            Some(text) => {
                 check.changed = true;
-                check.diff = Some(short_diff(&text, &page.text));
-                Some(text)
+                check.diff = Some(short_diff(text, &page.text));
             }
-            None => {
-                check.baseline = true;
-                None
-            }
-        };
-        self.judge_change(monitor, check, &page, previous_text.as_deref())
-            .await
+            None => check.baseline = true,
+        }
+        self.judge_change(monitor, check, &page, context).await
     }
 
     /// Opens the monitor's secrets and fetches its page, or ends the check:
@@ -466,15 +471,20 @@ impl CheckRunner {
         monitor: &Monitor,
         check: &mut NewCheck,
         page: &Page,
-        previous_text: Option<&str>,
+        context: JudgingContext,
     ) -> Result<Checked, store::StoreError> {
+        let JudgingContext {
+            previous_text,
+            over_budget,
+            rated_examples,
+        } = context;
         let first_check = previous_text.is_none();
         let new_snapshot = NewSnapshot {
             text_sha256: page.text_sha256.clone(),
             text: page.text.clone(),
             validators: non_empty(page.validators.clone()),
         };
-        if self.store.team_over_budget(monitor.team_id).await? {
+        if over_budget {
             let failure = JudgeFailure {
                 reason: UnjudgedReason::OverBudget,
                 // No call was made; the code only marks it as our decision, not an outage.
@@ -490,13 +500,9 @@ impl CheckRunner {
                 new_snapshot,
             )));
         }
-        let rated_examples = self
-            .store
-            .rated_examples(monitor.team_id, monitor.id, RATED_EXAMPLES)
-            .await?;
         let request = JudgeRequest {
             condition: &monitor.condition,
-            previous_text: previous_text.unwrap_or_default(),
+            previous_text: previous_text.as_deref().unwrap_or_default(),
             current_text: &page.text,
             first_check,
             url: &monitor.url,

@@ -6,6 +6,7 @@
 //! of a team read their own team's figures.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use deadpool_postgres::Client;
 use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
@@ -78,31 +79,7 @@ impl Store {
     /// Whether the team has used up a limit of its budget this month. Teams without a budget
     /// never are. Asked by the scheduler before each model call.
     pub async fn team_over_budget(&self, team_id: Uuid) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        // Read once per changed page, ahead of the judge: prepared once per connection.
-        let sql = format!(
-                    "SELECT b.monthly_tokens, b.monthly_calls,
-                            coalesce((SELECT sum(u.tokens) FROM model_usage u
-                                       WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS tokens,
-                            coalesce((SELECT sum(u.calls) FROM model_usage u
-                                       WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS calls
-                       FROM team_budgets b WHERE b.team_id = $1"
-        );
-        let statement = crate::scheduling::prepared(&client, &sql).await?;
-        let row = client
-            .query_opt(&statement, &[&team_id])
-            .await
-            .context("reading a team's budget")?;
-        Ok(row.is_some_and(|row| {
-            let limits = Limits {
-                monthly_tokens: row.get("monthly_tokens"),
-                monthly_calls: row.get("monthly_calls"),
-            };
-            limits.reached_by(Spent {
-                tokens: row.get("tokens"),
-                calls: row.get("calls"),
-            })
-        }))
+        over_budget(&self.client().await?, team_id).await
     }
 
     /// The team's budget and this month's use per monitor; `None` when the caller is not a
@@ -286,4 +263,33 @@ pub(crate) async fn count_model_use(
         .await
         .context("counting a check's model use")?;
     Ok(())
+}
+
+/// [`Store::team_over_budget`] on a connection the caller holds, so that
+/// [`crate::judging`] can send it with the other reads a change needs.
+pub(crate) async fn over_budget(client: &Client, team_id: Uuid) -> Result<bool, StoreError> {
+    // Read once per changed page, ahead of the judge: prepared once per connection.
+    let sql = format!(
+        "SELECT b.monthly_tokens, b.monthly_calls,
+                coalesce((SELECT sum(u.tokens) FROM model_usage u
+                           WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS tokens,
+                coalesce((SELECT sum(u.calls) FROM model_usage u
+                           WHERE u.team_id = b.team_id AND u.month = {THIS_MONTH}), 0)::bigint AS calls
+           FROM team_budgets b WHERE b.team_id = $1"
+    );
+    let statement = crate::scheduling::prepared(client, &sql).await?;
+    let row = client
+        .query_opt(&statement, &[&team_id])
+        .await
+        .context("reading a team's budget")?;
+    Ok(row.is_some_and(|row| {
+        let limits = Limits {
+            monthly_tokens: row.get("monthly_tokens"),
+            monthly_calls: row.get("monthly_calls"),
+        };
+        limits.reached_by(Spent {
+            tokens: row.get("tokens"),
+            calls: row.get("calls"),
+        })
+    }))
 }

@@ -17,6 +17,7 @@
 //! - [`checks`]: check history as users read it.
 //! - [`series`]: a monitor's recent outcomes and extracted values, for charts and the list.
 //! - [`scheduling`]: claiming due monitors and recording check results.
+//! - [`judging`]: the reads a changed page needs before the judge, in one round trip.
 //! - `snapshot_text`: snapshot text compressed as it is stored and read back.
 //! - `stored_diff`: a check's diff compressed as it is stored and read back.
 //! - [`deliveries`]: the notification outbox.
@@ -48,6 +49,7 @@ pub mod digests;
 pub mod error;
 pub mod hooks;
 pub mod invitations;
+pub mod judging;
 pub mod memberships;
 pub mod migrations;
 pub mod monitors;

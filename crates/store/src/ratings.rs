@@ -3,6 +3,7 @@
 //! checks) can be rated; a later rating replaces an earlier one.
 
 use chrono::{DateTime, Utc};
+use deadpool_postgres::Client;
 use uuid::Uuid;
 
 use crate::error::{QueryContext, StoreError};
@@ -229,33 +230,43 @@ impl Store {
         monitor_id: Uuid,
         limit: i64,
     ) -> Result<Vec<RatedExample>, StoreError> {
-        let client = self.client().await?;
-        // On the check path (every judged change): prepared once per
-        // connection, since planning it cost PostgreSQL more than running it.
-        let statement = crate::scheduling::prepared(
-            &client,
-            concat!(
-                "SELECT r.rating, c.summary, c.extracted_value, ",
-                crate::stored_diff::diff_columns!(),
-                " FROM check_ratings r JOIN checks c ON c.id = r.check_id
-                 WHERE r.monitor_id = $1 AND r.team_id = $2
-                 ORDER BY c.started_at DESC LIMIT $3"
-            ),
-        )
-        .await?;
-        let rows = client
-            .query(&statement, &[&monitor_id, &team_id, &limit])
-            .await
-            .context("reading rated alerts")?;
-        rows.iter()
-            .map(|row| {
-                Ok(RatedExample {
-                    rating: row.get("rating"),
-                    summary: row.get("summary"),
-                    diff: crate::stored_diff::read(row)?,
-                    extracted_value: row.get("extracted_value"),
-                })
-            })
-            .collect()
+        rated_examples(&self.client().await?, team_id, monitor_id, limit).await
     }
+}
+
+/// [`Store::rated_examples`] on a connection the caller holds, so that
+/// [`crate::judging`] can send it with the other reads a change needs.
+pub(crate) async fn rated_examples(
+    client: &Client,
+    team_id: Uuid,
+    monitor_id: Uuid,
+    limit: i64,
+) -> Result<Vec<RatedExample>, StoreError> {
+    // On the check path (every judged change): prepared once per
+    // connection, since planning it cost PostgreSQL more than running it.
+    let statement = crate::scheduling::prepared(
+        client,
+        concat!(
+            "SELECT r.rating, c.summary, c.extracted_value, ",
+            crate::stored_diff::diff_columns!(),
+            " FROM check_ratings r JOIN checks c ON c.id = r.check_id
+             WHERE r.monitor_id = $1 AND r.team_id = $2
+             ORDER BY c.started_at DESC LIMIT $3"
+        ),
+    )
+    .await?;
+    let rows = client
+        .query(&statement, &[&monitor_id, &team_id, &limit])
+        .await
+        .context("reading rated alerts")?;
+    rows.iter()
+        .map(|row| {
+            Ok(RatedExample {
+                rating: row.get("rating"),
+                summary: row.get("summary"),
+                diff: crate::stored_diff::read(row)?,
+                extracted_value: row.get("extracted_value"),
+            })
+        })
+        .collect()
 }

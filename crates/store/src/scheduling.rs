@@ -425,32 +425,7 @@ impl Store {
         monitor_id: Uuid,
         snapshot_id: Uuid,
     ) -> Result<String, StoreError> {
-        let client = self.client().await?;
-        let statement = prepared(
-            &client,
-            "SELECT s.text, s.text_zstd, s.text_bytes,
-                    k.text_zstd AS keyframe_zstd, k.text_bytes AS keyframe_bytes
-                 FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
-                 LEFT JOIN snapshots k ON k.id = s.base_id
-                 WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
-        )
-        .await?;
-        let row = client
-            .query_opt(&statement, &[&monitor_id, &team_id, &snapshot_id])
-            .await
-            .context("reading a snapshot's text")?
-            .ok_or(StoreError::NotFound)?;
-        // Rows written before migration 210 hold their text uncompressed.
-        let Some(compressed) = row.get::<_, Option<&[u8]>>("text_zstd") else {
-            return Ok(row.get("text"));
-        };
-        let keyframe = match row.get::<_, Option<&[u8]>>("keyframe_zstd") {
-            Some(keyframe) => {
-                crate::snapshot_text::decompress(keyframe, row.get("keyframe_bytes"))?
-            }
-            None => String::new(),
-        };
-        crate::snapshot_text::decompress_against(compressed, row.get("text_bytes"), &keyframe)
+        snapshot_text(&self.client().await?, team_id, monitor_id, snapshot_id).await
     }
 
     /// Records a check in one transaction: the snapshot (if any; a content
@@ -1193,6 +1168,39 @@ async fn update_checked_monitor(
         return Err(unrecorded(transaction, check).await);
     }
     Ok(())
+}
+
+/// [`Store::snapshot_text`] on a connection the caller holds, so that
+/// [`crate::judging`] can send it with the other reads a change needs.
+pub(crate) async fn snapshot_text(
+    client: &deadpool_postgres::Client,
+    team_id: Uuid,
+    monitor_id: Uuid,
+    snapshot_id: Uuid,
+) -> Result<String, StoreError> {
+    let statement = prepared(
+        client,
+        "SELECT s.text, s.text_zstd, s.text_bytes,
+                k.text_zstd AS keyframe_zstd, k.text_bytes AS keyframe_bytes
+             FROM snapshots s JOIN monitors m ON m.id = s.monitor_id
+             LEFT JOIN snapshots k ON k.id = s.base_id
+             WHERE s.id = $3 AND s.monitor_id = $1 AND m.team_id = $2",
+    )
+    .await?;
+    let row = client
+        .query_opt(&statement, &[&monitor_id, &team_id, &snapshot_id])
+        .await
+        .context("reading a snapshot's text")?
+        .ok_or(StoreError::NotFound)?;
+    // Rows written before migration 210 hold their text uncompressed.
+    let Some(compressed) = row.get::<_, Option<&[u8]>>("text_zstd") else {
+        return Ok(row.get("text"));
+    };
+    let keyframe = match row.get::<_, Option<&[u8]>>("keyframe_zstd") {
+        Some(keyframe) => crate::snapshot_text::decompress(keyframe, row.get("keyframe_bytes"))?,
+        None => String::new(),
+    };
+    crate::snapshot_text::decompress_against(compressed, row.get("text_bytes"), &keyframe)
 }
 
 /// A check-path statement, prepared once per pooled connection and reused

@@ -1597,3 +1597,155 @@ async fn a_batch_stores_each_checks_snapshot_and_row_as_if_recorded_alone() {
         );
     }
 }
+
+/// The reads a changed page needs before the judge, sent together, answer
+/// what each answers alone: a delta's text read back through its keyframe,
+/// the team's budget, the monitor's rated alerts newest first.
+#[tokio::test]
+async fn the_judging_context_answers_what_each_read_answers_alone() {
+    let fixture = Fixture::new().await;
+    let monitor = fixture.monitor(false, true).await;
+    let first_check = fixture
+        .store
+        .judging_context(fixture.team_id, monitor, None, 3)
+        .await
+        .unwrap();
+    assert_eq!(first_check.previous_text, None);
+    assert!(!first_check.over_budget);
+    assert!(first_check.rated_examples.is_empty());
+
+    let keyframe_text: String = (0..200)
+        .map(|item| {
+            format!(
+                "Item {item}: {}.00 EUR, sku {}\n",
+                item * 37 % 1000,
+                item * 7919
+            )
+        })
+        .collect();
+    let changed_text = keyframe_text.replacen("Item 7: 259.00", "Item 7: 199.00", 1);
+    assert_ne!(changed_text, keyframe_text);
+    let mut rated = Vec::new();
+    for (index, text) in [&keyframe_text, &changed_text].into_iter().enumerate() {
+        let mut check = fixture.check(monitor, index == 1);
+        check.summary = Some(format!("alert {index}"));
+        check.diff = Some(format!("-old {index}\n+new {index}\n"));
+        let snapshot = NewSnapshot {
+            text_sha256: sha256_hex(text),
+            text: text.clone(),
+            validators: None,
+        };
+        fixture
+            .store
+            .record_check(&check, Some(&snapshot), success())
+            .await
+            .unwrap();
+        rated.push(check.id);
+    }
+    for (check_id, rating) in rated.iter().zip(["noise", "useful"]) {
+        fixture
+            .client
+            .execute(
+                "INSERT INTO check_ratings (check_id, monitor_id, team_id, rating, via)
+                 VALUES ($1, $2, $3, $4, 'link')",
+                &[check_id, &monitor, &fixture.team_id, &rating],
+            )
+            .await
+            .unwrap();
+    }
+    let head = fixture
+        .store
+        .latest_snapshot_head(fixture.team_id, monitor)
+        .await
+        .unwrap()
+        .unwrap();
+    let is_delta: bool = fixture
+        .client
+        .query_one(
+            "SELECT base_id IS NOT NULL FROM snapshots WHERE id = $1",
+            &[&head.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(is_delta, "the changed text is stored against its keyframe");
+
+    let within_budget = fixture
+        .store
+        .judging_context(fixture.team_id, monitor, Some(head.id), 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        within_budget.previous_text.as_deref(),
+        Some(changed_text.as_str())
+    );
+    assert!(!within_budget.over_budget);
+    let ratings: Vec<_> = within_budget
+        .rated_examples
+        .iter()
+        .map(|example| {
+            (
+                example.rating.as_str(),
+                example.summary.as_deref(),
+                example.diff.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ratings,
+        [
+            ("useful", Some("alert 1"), Some("-old 1\n+new 1\n")),
+            ("noise", Some("alert 0"), Some("-old 0\n+new 0\n")),
+        ]
+    );
+    assert_eq!(
+        within_budget.rated_examples,
+        fixture
+            .store
+            .rated_examples(fixture.team_id, monitor, 3)
+            .await
+            .unwrap()
+    );
+
+    // A budget of one call, used up this month.
+    fixture
+        .client
+        .execute(
+            "INSERT INTO team_budgets (team_id, monthly_calls) VALUES ($1, 1)",
+            &[&fixture.team_id],
+        )
+        .await
+        .unwrap();
+    fixture
+        .client
+        .execute(
+            "INSERT INTO model_usage (team_id, month, monitor_id, tokens, calls)
+             VALUES ($1, date_trunc('month', now() AT TIME ZONE 'UTC')::date, $2, 10, 1)",
+            &[&fixture.team_id, &monitor],
+        )
+        .await
+        .unwrap();
+    let over_budget = fixture
+        .store
+        .judging_context(fixture.team_id, monitor, Some(head.id), 1)
+        .await
+        .unwrap();
+    assert!(over_budget.over_budget);
+    assert!(
+        fixture
+            .store
+            .team_over_budget(fixture.team_id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(over_budget.rated_examples.len(), 1);
+
+    // Another team's snapshot is not found, whatever else would be read.
+    assert!(matches!(
+        fixture
+            .store
+            .judging_context(Uuid::new_v4(), monitor, Some(head.id), 3)
+            .await,
+        Err(store::StoreError::NotFound)
+    ));
+}
