@@ -124,6 +124,15 @@ impl Fixture {
             .unwrap()
     }
 
+    /// The monitor's latest snapshot head, which the test knows exists.
+    async fn head(&self, monitor_id: Uuid) -> store::scheduling::SnapshotHead {
+        self.store
+            .latest_snapshot_head(self.team_id, monitor_id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     fn check(&self, monitor_id: Uuid, triggered: bool) -> NewCheck {
         let now = Utc::now();
         NewCheck {
@@ -293,12 +302,7 @@ async fn a_triggered_check_queues_one_delivery_per_enabled_channel_in_the_same_t
         format!("{}:{enabled}", check.id)
     );
     assert_eq!(deliveries[0].status, "pending");
-    let latest = fixture
-        .store
-        .latest_snapshot_head(fixture.team_id, monitor)
-        .await
-        .unwrap()
-        .unwrap();
+    let latest = fixture.head(monitor).await;
     assert_eq!(
         fixture
             .store
@@ -837,12 +841,7 @@ async fn the_latest_snapshot_head_has_the_hash_and_the_text_is_read_by_id() {
         .record_check(&fixture.check(monitor, false), Some(&snapshot), success())
         .await
         .unwrap();
-    let head = fixture
-        .store
-        .latest_snapshot_head(fixture.team_id, monitor)
-        .await
-        .unwrap()
-        .unwrap();
+    let head = fixture.head(monitor).await;
     assert_eq!(Some(head.id), recorded.snapshot_id);
     assert_eq!(head.text_sha256, sha256_hex("abc"));
     assert_eq!(head.validators.as_deref(), Some("etag 1"));
@@ -875,12 +874,7 @@ async fn the_latest_snapshot_head_has_the_hash_and_the_text_is_read_by_id() {
         .record_check(&unchanged, None, success())
         .await
         .unwrap();
-    let head = fixture
-        .store
-        .latest_snapshot_head(fixture.team_id, monitor)
-        .await
-        .unwrap()
-        .unwrap();
+    let head = fixture.head(monitor).await;
     assert_eq!(head.validators.as_deref(), Some("etag 2"));
     assert_eq!(fixture.count("SELECT count(*) FROM snapshots").await, 1);
 }
@@ -1653,12 +1647,7 @@ async fn the_judging_context_answers_what_each_read_answers_alone() {
             .await
             .unwrap();
     }
-    let head = fixture
-        .store
-        .latest_snapshot_head(fixture.team_id, monitor)
-        .await
-        .unwrap()
-        .unwrap();
+    let head = fixture.head(monitor).await;
     let is_delta: bool = fixture
         .client
         .query_one(
