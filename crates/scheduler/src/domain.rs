@@ -230,9 +230,21 @@ fn jittered(delay: Duration) -> Duration {
 const MAX_DIFF_LINES: usize = 60;
 const MAX_DIFF_BYTES: usize = 8 * 1024;
 
+/// Longest a check's diff may take. Myers' algorithm costs O(N·D): two
+/// large texts that share few lines (a feed that rotated, a page served in
+/// another language) took 7 s of a scheduler's CPU at 40,000 lines. Past
+/// this, `similar` approximates: the diff stays true, only coarser.
+const DIFF_TIME_LIMIT: Duration = Duration::from_millis(100);
+
 /// A short unified diff between two snapshots, cut at 60 lines / 8 KB.
 pub fn short_diff(previous: &str, current: &str) -> String {
-    let diff = similar::TextDiff::from_lines(previous, current);
+    short_diff_within(previous, current, DIFF_TIME_LIMIT)
+}
+
+fn short_diff_within(previous: &str, current: &str, time_limit: Duration) -> String {
+    let diff = similar::TextDiff::configure()
+        .timeout(time_limit)
+        .diff_lines(previous, current);
     let full = diff
         .unified_diff()
         .context_radius(2)
@@ -426,5 +438,34 @@ mod tests {
         assert!(diff.lines().count() <= MAX_DIFF_LINES + 1);
         assert!(diff.len() <= MAX_DIFF_BYTES + 64);
         assert!(diff.ends_with("(diff truncated)\n"));
+    }
+
+    #[test]
+    fn a_diff_out_of_time_is_coarser_but_still_true() {
+        let old: String = (0..40).map(|n| format!("line {n}\n")).collect();
+        let new = old
+            .replace("line 10\n", "row 10\n")
+            .replace("line 30\n", "row 30\n");
+        let exact = short_diff(&old, &new);
+        let coarse = short_diff_within(&old, &new, Duration::ZERO);
+        for diff in [&exact, &coarse] {
+            assert!(diff.starts_with("--- previous\n+++ current\n"), "{diff}");
+            for changed in ["10", "30"] {
+                assert!(diff.contains(&format!("\n-line {changed}\n")), "{diff}");
+                assert!(diff.contains(&format!("\n+row {changed}\n")), "{diff}");
+            }
+            // Every line it removes was there and every line it adds is new.
+            for line in diff.lines().skip(2) {
+                if let Some(removed) = line.strip_prefix('-') {
+                    assert!(old.lines().any(|old| old == removed), "{line}");
+                } else if let Some(added) = line.strip_prefix('+') {
+                    assert!(new.lines().any(|new| new == added), "{line}");
+                }
+            }
+        }
+        // Out of time, the lines between the two changes are given as
+        // removed and added again instead of as context.
+        assert_eq!(exact.matches("\n-").count(), 2, "{exact}");
+        assert!(coarse.contains("\n-line 20\n"), "{coarse}");
     }
 }
