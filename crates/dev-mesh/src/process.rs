@@ -111,11 +111,30 @@ impl ServiceProcess {
     }
 
     /// `kill -9`: the process gets no chance to finish anything.
+    /// What the service started (the browser's Chromium) is killed too: it
+    /// would outlive the service otherwise, as an orphan of init.
     pub async fn kill_hard(&mut self) {
+        let started = self.started_processes();
         self.child
             .kill()
             .await
             .expect("a running child can be killed");
+        kill_all(&started);
+    }
+
+    /// The processes the service started, from /proc: their parent id is
+    /// the service's.
+    fn started_processes(&self) -> Vec<u32> {
+        let Some(pid) = self.pid() else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|candidate| parent_of(*candidate) == Some(pid))
+            .collect()
     }
 
     /// Starts the service again with the same environment; its log goes on
@@ -180,6 +199,33 @@ impl ServiceProcess {
             panic!("{} exited with {status}:\n{}", self.name, self.log());
         }
     }
+}
+
+impl Drop for ServiceProcess {
+    /// The service itself is killed by `kill_on_drop`; what it started
+    /// would be left running.
+    fn drop(&mut self) {
+        kill_all(&self.started_processes());
+    }
+}
+
+/// The parent process id of `pid`, from `/proc/<pid>/stat` (the field after
+/// the command name, which may itself hold spaces and parentheses).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, after_name) = stat.rsplit_once(')')?;
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn kill_all(pids: &[u32]) {
+    if pids.is_empty() {
+        return;
+    }
+    let _ = std::process::Command::new("kill")
+        .arg("-KILL")
+        .args(pids.iter().map(u32::to_string))
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn command(binary: &Path, env: &[(String, String)], inherit_env: bool) -> Command {
