@@ -209,12 +209,22 @@ impl Drop for ServiceProcess {
     }
 }
 
-/// The parent process id of `pid`, from `/proc/<pid>/stat` (the field after
-/// the command name, which may itself hold spaces and parentheses).
+/// The parent process id of `pid`.
 fn parent_of(pid: u32) -> Option<u32> {
+    stat_after_name(pid)?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// The fields of `/proc/<pid>/stat` after the command name (state, parent
+/// id, …): the name is cut at the last `)`, since it may itself hold spaces
+/// and parentheses.
+fn stat_after_name(pid: u32) -> Option<String> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let (_, after_name) = stat.rsplit_once(')')?;
-    after_name.split_whitespace().nth(1)?.parse().ok()
+    Some(after_name.to_owned())
 }
 
 fn kill_all(pids: &[u32]) {
@@ -257,4 +267,80 @@ fn spawn(
         .stderr(log_err)
         .kill_on_drop(true)
         .spawn()
+}
+
+/// A service process killed or dropped takes what it started with it: the
+/// browser's Chromium must not outlive a test that killed the browser.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `sh` as the "service": it starts a long `sleep` and waits for it, as the
+    /// browser starts Chromium. Returns the process and the sleep's pid.
+    async fn service_with_a_child(log_dir: &Path) -> (ServiceProcess, u32) {
+        let pid_file = log_dir.join("child.pid");
+        let script = format!("sleep 300 & echo $! > {}; wait", pid_file.display());
+        let service = ServiceProcess::start_with_args(
+            Path::new("/bin"),
+            "sh",
+            &["-c", &script],
+            Vec::new(),
+            false,
+            log_dir,
+        )
+        .expect("sh starts");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|text| text.trim().parse().ok())
+            {
+                return (service, pid);
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the child's pid was not written"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Whether `pid` still runs (a zombie waiting for init counts as gone).
+    fn running(pid: u32) -> bool {
+        stat_after_name(pid).is_some_and(|fields| {
+            fields
+                .split_whitespace()
+                .next()
+                .is_some_and(|state| state != "Z")
+        })
+    }
+
+    async fn assert_gone(pid: u32) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while running(pid) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "process {pid}, started by the service, still runs"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hard_kill_also_kills_what_the_service_started() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (mut service, child) = service_with_a_child(dir.path()).await;
+        assert!(running(child));
+        service.kill_hard().await;
+        assert_gone(child).await;
+    }
+
+    #[tokio::test]
+    async fn a_dropped_service_takes_what_it_started_with_it() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (service, child) = service_with_a_child(dir.path()).await;
+        assert!(running(child));
+        drop(service);
+        assert_gone(child).await;
+    }
 }
