@@ -1,5 +1,6 @@
 //! Check statuses, scheduling arithmetic and the short diff shown in alerts.
 
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use rand::Rng;
@@ -230,36 +231,26 @@ fn jittered(delay: Duration) -> Duration {
 const MAX_DIFF_LINES: usize = 60;
 const MAX_DIFF_BYTES: usize = 8 * 1024;
 
-/// Longest a check's diff may take. Myers' algorithm costs O(N·D): two
-/// large texts that share few lines (a feed that rotated, a page served in
-/// another language) took 7 s of a scheduler's CPU at 40,000 lines. Past
-/// this, `similar` approximates: the diff stays true, only coarser.
-const DIFF_TIME_LIMIT: Duration = Duration::from_millis(100);
-
-/// A short unified diff between two snapshots, cut at 60 lines / 8 KB.
+/// A short unified diff between two snapshots, cut at 60 lines / 8 KB:
+/// the lines past the cut are never written.
 pub fn short_diff(previous: &str, current: &str) -> String {
-    short_diff_within(previous, current, DIFF_TIME_LIMIT)
-}
-
-fn short_diff_within(previous: &str, current: &str, time_limit: Duration) -> String {
-    let diff = similar::TextDiff::configure()
-        .timeout(time_limit)
-        .diff_lines(previous, current);
-    let full = diff
-        .unified_diff()
-        .context_radius(2)
-        .header("previous", "current")
-        .to_string();
     let mut short = String::new();
+    let mut lines = 0;
     let mut truncated = false;
-    for (index, line) in full.lines().enumerate() {
-        if index >= MAX_DIFF_LINES || short.len() + line.len() + 1 > MAX_DIFF_BYTES {
+    let options = line_diff::Unified {
+        context: 2,
+        header: Some(("previous", "current")),
+    };
+    line_diff::unified(previous, current, options, |line| {
+        if lines >= MAX_DIFF_LINES || short.len() + line.len() + 1 > MAX_DIFF_BYTES {
             truncated = true;
-            break;
+            return ControlFlow::Break(());
         }
+        lines += 1;
         short.push_str(line);
         short.push('\n');
-    }
+        ControlFlow::Continue(())
+    });
     if truncated {
         short.push_str("… (diff truncated)\n");
     }
@@ -428,44 +419,29 @@ mod tests {
 
     #[test]
     fn diffs_show_the_changed_lines_and_stay_short() {
-        let diff = short_diff("price: 120\nstock: yes\n", "price: 90\nstock: yes\n");
-        assert!(diff.contains("-price: 120"), "{diff}");
-        assert!(diff.contains("+price: 90"), "{diff}");
+        assert_eq!(
+            short_diff("price: 120\nstock: yes\n", "price: 90\nstock: yes\n"),
+            "--- previous\n+++ current\n@@ -1,2 +1,2 @@\n-price: 120\n+price: 90\n stock: yes\n"
+        );
+        let marker = "… (diff truncated)\n";
 
+        // Cut by lines: 60 of them, then the marker.
         let old: String = (0..500).map(|n| format!("line {n}\n")).collect();
         let new: String = (0..500).map(|n| format!("row {n}\n")).collect();
         let diff = short_diff(&old, &new);
-        assert!(diff.lines().count() <= MAX_DIFF_LINES + 1);
-        assert!(diff.len() <= MAX_DIFF_BYTES + 64);
-        assert!(diff.ends_with("(diff truncated)\n"));
-    }
+        assert_eq!(diff.lines().count(), MAX_DIFF_LINES + 1, "{diff}");
+        assert!(diff.ends_with(&format!("\n-line 56\n{marker}")), "{diff}");
 
-    #[test]
-    fn a_diff_out_of_time_is_coarser_but_still_true() {
-        let old: String = (0..40).map(|n| format!("line {n}\n")).collect();
-        let new = old
-            .replace("line 10\n", "row 10\n")
-            .replace("line 30\n", "row 30\n");
-        let exact = short_diff(&old, &new);
-        let coarse = short_diff_within(&old, &new, Duration::ZERO);
-        for diff in [&exact, &coarse] {
-            assert!(diff.starts_with("--- previous\n+++ current\n"), "{diff}");
-            for changed in ["10", "30"] {
-                assert!(diff.contains(&format!("\n-line {changed}\n")), "{diff}");
-                assert!(diff.contains(&format!("\n+row {changed}\n")), "{diff}");
-            }
-            // Every line it removes was there and every line it adds is new.
-            for line in diff.lines().skip(2) {
-                if let Some(removed) = line.strip_prefix('-') {
-                    assert!(old.lines().any(|old| old == removed), "{line}");
-                } else if let Some(added) = line.strip_prefix('+') {
-                    assert!(new.lines().any(|new| new == added), "{line}");
-                }
-            }
-        }
-        // Out of time, the lines between the two changes are given as
-        // removed and added again instead of as context.
-        assert_eq!(exact.matches("\n-").count(), 2, "{exact}");
-        assert!(coarse.contains("\n-line 20\n"), "{coarse}");
+        // Cut by bytes: whole lines up to 8 KB, then the marker.
+        let old: String = (0..100).map(|n| format!("{n:0>300}\n")).collect();
+        let new: String = (0..100).map(|n| format!("{n:1>300}\n")).collect();
+        let diff = short_diff(&old, &new);
+        let kept = diff.strip_suffix(marker).unwrap_or_default();
+        assert!(
+            kept.len() <= MAX_DIFF_BYTES && kept.len() > MAX_DIFF_BYTES - 302,
+            "{}",
+            kept.len()
+        );
+        assert!(kept.lines().skip(3).all(|line| line.len() == 301), "{diff}");
     }
 }

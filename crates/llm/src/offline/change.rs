@@ -1,12 +1,4 @@
-//! A short description of how a page's text changed, counted in lines with `similar`.
-
-use std::time::Duration;
-
-use similar::{ChangeTag, TextDiff};
-
-/// Diffing two 2 MB pages that share nothing is quadratic; past this the diff is approximate,
-/// which is fine for a count in a sentence.
-const DIFF_DEADLINE: Duration = Duration::from_millis(200);
+//! A short description of how a page's text changed, counted in lines.
 
 /// Lines added and removed between two snapshots.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,18 +9,8 @@ pub struct LineChanges {
 
 impl LineChanges {
     pub fn between(previous: &str, current: &str) -> Self {
-        let diff = TextDiff::configure()
-            .timeout(DIFF_DEADLINE)
-            .diff_lines(previous, current);
-        let mut changes = Self::default();
-        for change in diff.iter_all_changes() {
-            match change.tag() {
-                ChangeTag::Insert => changes.added += 1,
-                ChangeTag::Delete => changes.removed += 1,
-                ChangeTag::Equal => {}
-            }
-        }
-        changes
+        let line_diff::LineChanges { added, removed } = line_diff::count(previous, current);
+        Self { added, removed }
     }
 
     /// "2 lines added and 1 line removed." or "The text did not change."

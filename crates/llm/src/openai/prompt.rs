@@ -6,6 +6,8 @@
 //! inside is data; (3) the system prompt carries a random canary, and an answer that contains it
 //! (or the nonce) is rejected as a leak by [`super::verdict`].
 
+use std::ops::ControlFlow;
+
 use crate::domain::Evaluation;
 
 /// The default `LLM_MAX_INPUT_TOKENS`: enough for a product page or a job list around a change,
@@ -17,7 +19,7 @@ const BYTES_PER_TOKEN: usize = 4;
 /// The fixed words of the user message around the texts, in bytes, rounded up.
 const USER_FRAME_BYTES: usize = 1_200;
 /// Lines of unchanged text kept around each change in the diff.
-const DIFF_CONTEXT_LINES: usize = 3;
+const DIFF_CONTEXT_LINES: u32 = 3;
 /// URLs are context only; a long one is noise in the prompt.
 const URL_BUDGET_BYTES: usize = 500;
 /// The rated examples together take at most this much of the prompt (about 600 tokens) and at
@@ -231,16 +233,24 @@ fn strip(text: &str, nonce: &str) -> String {
 }
 
 /// The changed lines between two texts as a unified diff with a few lines of context, cut to
-/// `budget` bytes.
+/// `budget` bytes (the lines past the cut are never written).
 fn changed_lines(previous: &str, current: &str, budget: usize) -> String {
-    let diff = similar::TextDiff::configure()
-        .timeout(std::time::Duration::from_millis(200))
-        .diff_lines(previous, current);
-    let full = diff
-        .unified_diff()
-        .context_radius(DIFF_CONTEXT_LINES)
-        .to_string();
-    window(&full, 0, budget)
+    let mut diff = String::new();
+    let options = line_diff::Unified {
+        context: DIFF_CONTEXT_LINES,
+        header: None,
+    };
+    line_diff::unified(previous, current, options, |line| {
+        diff.push_str(line);
+        diff.push('\n');
+        // One byte past the budget tells `window` to mark the cut.
+        if diff.len() > budget {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    window(&diff, 0, budget)
 }
 
 /// Byte length of the common prefix, on a character boundary: where the change begins.
