@@ -133,8 +133,8 @@ def run_round(size: int) -> tuple[float, int, str]:
     started = time.monotonic()
     while True:
         # Nothing was due before the round, so a check recorded since it
-        # began also started since (a cheap scan: the poll's own cost is in
-        # PostgreSQL's figures).
+        # began also started since. The poll's backend ends with its query,
+        # so its CPU is not in PostgreSQL's figures (live processes only).
         pending = int(sql(f"SELECT count(*) FROM monitors WHERE last_checked_at IS NULL OR last_checked_at < '{began}'"))
         if pending == 0:
             break
