@@ -82,32 +82,31 @@ impl<F: FnMut(&str) -> ControlFlow<()>> Writer<'_, F> {
         let mut equal_from = 0;
         let mut group = Vec::new();
         while let Some(first) = changes.next() {
+            let lead = context.min(first.before.start - equal_from);
+            let start = (first.before.start - lead, first.after.start - lead);
+            // Where the group's last change ends, in both texts.
+            let mut end = (first.before.end, first.after.end);
             group.clear();
             group.push(first);
-            while let Some(next) = changes.next_if(|next| {
-                group.last().is_some_and(|last| {
-                    next.before.start - last.before.end <= context.saturating_mul(2)
-                })
-            }) {
+            while let Some(next) =
+                changes.next_if(|next| next.before.start - end.0 <= context.saturating_mul(2))
+            {
+                end = (next.before.end, next.after.end);
                 group.push(next);
             }
-            let (Some(first), Some(last)) = (group.first(), group.last()) else {
-                break;
-            };
             let equal_to = changes.peek().map_or(before_len, |next| next.before.start);
-            let lead = context.min(first.before.start - equal_from);
-            let trail = context.min(equal_to - last.before.end);
-            equal_from = last.before.end;
+            let trail = context.min(equal_to - end.0);
+            equal_from = end.0;
             if let Some((previous, current)) = header.take() {
                 self.text(format_args!("--- {previous}"))?;
                 self.text(format_args!("+++ {current}"))?;
             }
             self.text(format_args!(
                 "@@ -{} +{} @@",
-                HunkRange(first.before.start - lead..last.before.end + trail),
-                HunkRange(first.after.start - lead..last.after.end + trail),
+                HunkRange(start.0..end.0 + trail),
+                HunkRange(start.1..end.1 + trail),
             ))?;
-            self.equal(first.before.start - lead..first.before.start)?;
+            self.equal(start.0..start.0 + lead)?;
             for (index, hunk) in group.iter().enumerate() {
                 self.changed(hunk)?;
                 let equal_end = group
