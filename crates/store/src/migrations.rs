@@ -134,6 +134,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "checks_fillfactor",
         include_str!("../migrations/0250_checks_fillfactor.sql"),
     ),
+    (
+        260,
+        "rating_links_check",
+        include_str!("../migrations/0260_rating_links_check.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows; a service that only reads

@@ -44,3 +44,89 @@ fn versions_on_disk() -> Vec<i32> {
     versions.sort_unstable();
     versions
 }
+
+/// Retention deletes checks, snapshots and deliveries row by row, and
+/// PostgreSQL finds each deleted row's references through the referencing
+/// column: without an index on it, that is a scan of the referencing table
+/// per deleted row. (References to rarely deleted rows — a team, a user,
+/// a channel — may go without: their scan is once per deletion.)
+#[tokio::test]
+async fn every_reference_to_the_pruned_history_is_indexed() {
+    let database = test_support::postgres::fresh_database().await;
+    let store = Store::connect(&database.url, 1).unwrap();
+    store.migrate().await.unwrap();
+    let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+
+    let references = references_into_pruned_history(&client).await;
+    assert!(
+        references.len() >= 6,
+        "the schema's references into the history were found: {references:?}"
+    );
+    let unindexed: Vec<&String> = references
+        .iter()
+        .filter(|(_, indexed)| !indexed)
+        .map(|(reference, _)| reference)
+        .collect();
+    assert!(
+        unindexed.is_empty(),
+        "references into the pruned history without an index: {unindexed:?}"
+    );
+
+    // A new reference is caught until an index that serves it exists.
+    let probe = |references: Vec<(String, bool)>| {
+        references
+            .into_iter()
+            .find(|(reference, _)| reference.starts_with("probe "))
+            .map(|(_, indexed)| indexed)
+    };
+    client
+        .batch_execute(
+            "CREATE TABLE probe (status text, check_id uuid REFERENCES checks (id));
+             CREATE INDEX probe_by_status ON probe (status, check_id);
+             CREATE INDEX probe_some ON probe (check_id) WHERE status = 'held';",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        probe(references_into_pruned_history(&client).await),
+        Some(false),
+        "neither an index led by another column nor one over some rows serves it"
+    );
+    client
+        .batch_execute("CREATE INDEX probe_check ON probe (check_id) WHERE check_id IS NOT NULL")
+        .await
+        .unwrap();
+    assert_eq!(
+        probe(references_into_pruned_history(&client).await),
+        Some(true)
+    );
+}
+
+/// Each reference into `checks`, `snapshots` or `deliveries`, and whether an
+/// index is led by its columns.
+async fn references_into_pruned_history(client: &tokio_postgres::Client) -> Vec<(String, bool)> {
+    client
+        .query(
+            "SELECT c.conrelid::regclass::text || ' (' || c.conname || ')',
+                    EXISTS (SELECT 1 FROM pg_index i
+                             WHERE i.indrelid = c.conrelid
+                               AND (string_to_array(i.indkey::text, ' ')::smallint[])
+                                       [1:cardinality(c.conkey)] @> c.conkey
+                               -- A partial index serves only if it keeps every
+                               -- row that has a reference.
+                               AND (i.indpred IS NULL
+                                    OR pg_get_expr(i.indpred, i.indrelid) ~ '^\\(\\w+ IS NOT NULL\\)$'))
+               FROM pg_constraint c
+              WHERE c.contype = 'f'
+                AND c.confrelid::regclass::text IN ('checks', 'snapshots', 'deliveries')",
+            &[],
+        )
+        .await
+        .expect("the schema's references are readable")
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect()
+}
