@@ -1,6 +1,6 @@
 # Lookout's commands. Each target is one line; logic lives in scripts/.
 .DEFAULT_GOAL := help
-.PHONY: help dev test bench bench-checks bench-claim bench-list bench-import fuzz fmt lint build
+.PHONY: help dev test bench bench-checks bench-claim bench-retention bench-list bench-import fuzz fmt lint build
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -11,10 +11,11 @@ dev: ## Run the whole mesh locally with no configuration (Ctrl-C stops it).
 test: ## Run every check and test (installs and starts what it needs).
 	scripts/test.sh
 
-bench: ## Release-build benchmarks on loopback (gateway, then bench-checks, bench-claim, bench-list, bench-import).
+bench: ## Release-build benchmarks on loopback (gateway, then bench-checks, bench-claim, bench-retention, bench-list, bench-import).
 	scripts/bench.sh
 	scripts/bench-checks.sh
 	scripts/bench-claim.sh
+	scripts/bench-retention.sh
 	scripts/bench-monitor-list.sh
 	scripts/bench-import.sh
 
@@ -29,6 +30,9 @@ bench-checks: ## The checks benchmark: 1,000 and 10,000 monitors of a local site
 
 bench-claim: ## The claim alone on 10,000 to 1,000,000 generated monitors (BENCH_CLAIM_MONITORS).
 	scripts/bench-claim.sh
+
+bench-retention: ## A pruning run over generated history of 10,000 and 100,000 monitors, beside dropping partitions (BENCH_RETENTION_MONITORS).
+	scripts/bench-retention.sh
 
 fuzz: ## Coverage-guided fuzzing of URL, page, selector and condition parsing (FUZZ_SECONDS per target).
 	scripts/fuzz.sh
