@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+import uuid
 
 GATEWAY = os.environ["GATEWAY_URL"]
 TOKEN = os.environ["TOKEN"]
@@ -110,14 +110,51 @@ def create_monitor(number: int) -> None:
             raise RuntimeError(f"creating monitor {number}: HTTP {response.status}")
 
 
+# The import's limit on entries per file (README, "Import").
+IMPORT_ENTRIES = 10_000
+
+
+def api_json(method: str, path: str, body=None):
+    request = urllib.request.Request(
+        f"{GATEWAY}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+        method=method,
+    )
+    with urllib.request.urlopen(request, timeout=600) as response:
+        return json.load(response)
+
+
 def grow_fleet(size: int) -> None:
+    """The first monitor is created with POST /api/v1/monitors; the rest are
+    imported 10,000 at a time (POST /api/v1/teams/{id}/import) as copies of
+    the team's export of it, with their own names and pages. Creating them
+    one by one took ~16 minutes for 90,000; this ~1."""
     existing = int(sql("SELECT count(*) FROM monitors"))
     if existing >= size:
         return
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(create_monitor, range(existing, size)))
-    print(f"created {size - existing} monitors through the API in {time.monotonic() - started:.1f} s", flush=True)
+    started, missing = time.monotonic(), size - existing
+    if existing == 0:
+        create_monitor(0)
+        existing = 1
+    team = sql("SELECT team_id FROM monitors LIMIT 1")
+    export = api_json("GET", f"/api/v1/teams/{team}/export")
+    template = export["monitors"][0]
+    for first in range(existing, size, IMPORT_ENTRIES):
+        numbers = range(first, min(first + IMPORT_ENTRIES, size))
+        monitors = [
+            dict(template, id=str(uuid.uuid4()), name=f"Catalogue page {number}", url=f"{SITE}/page/{number}")
+            for number in numbers
+        ]
+        report = api_json(
+            "POST", f"/api/v1/teams/{team}/import?format=lookout&dry_run=false", dict(export, monitors=monitors)
+        )
+        if report["created"] != len(numbers):
+            raise RuntimeError(
+                f"imported {report['created']} of {len(numbers)} monitors "
+                f"({report['skipped']} skipped, {report['refused']} refused)"
+            )
+    print(f"created {missing} monitors through the API in {time.monotonic() - started:.1f} s", flush=True)
 
 
 def set_mode(mode: str) -> None:
