@@ -128,8 +128,8 @@ def api_json(method: str, path: str, body=None):
 def grow_fleet(size: int) -> None:
     """The first monitor is created with POST /api/v1/monitors; the rest are
     imported 10,000 at a time (POST /api/v1/teams/{id}/import) as copies of
-    the team's export of it, with their own names and pages. Creating them
-    one by one took ~16 minutes for 90,000; this ~1."""
+    the team's export of it, with their own names and pages: 100,000 in ~10 s,
+    where a request each took ~16 minutes for 90,000."""
     existing = int(sql("SELECT count(*) FROM monitors"))
     if existing >= size:
         return
