@@ -111,6 +111,28 @@ stop_postgres() { # DIR
   "${run_as[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# Builds a store example in release and runs it with ARGS against a throwaway
+# PostgreSQL (fsync off) in a database of its own, with DATABASE_URL and
+# POSTMASTER_PID (whose children's CPU it may read) set; the benchmarks of
+# the store alone (bench-claim, bench-retention). Stops and removes it all on
+# exit.
+run_store_example() { # EXAMPLE ARGS...
+  local example=$1 port
+  shift
+  ensure_postgres_binaries
+  log "release build of the $example benchmark"
+  cargo build --release -p store --example "$example" --quiet
+  STORE_EXAMPLE_DIR="$PWD/.local/$example-$$"
+  trap 'rm -f "$FREE_PORTS_FILE"; stop_postgres "$STORE_EXAMPLE_DIR/postgres"; rm -rf "$STORE_EXAMPLE_DIR"' EXIT
+  port=$(free_port)
+  start_postgres "$STORE_EXAMPLE_DIR/postgres" "$port"
+  "$(pg_bindir)/createdb" -h 127.0.0.1 -p "$port" -U postgres bench
+  log "PostgreSQL with fsync off (scripts/lib.sh) and its default memory settings, on $(nproc) cores"
+  DATABASE_URL="postgres://postgres@127.0.0.1:$port/bench" \
+  POSTMASTER_PID=$(head -1 "$STORE_EXAMPLE_DIR/postgres/data/postmaster.pid") \
+    "$(bin_dir release)/examples/$example" "$@"
+}
+
 # start_redis DIR PORT: a throwaway Redis that keeps nothing on disk. One an
 # unclean stop left running on DIR is stopped first.
 start_redis() {
