@@ -92,5 +92,15 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class Site(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: when a round opens 64
+    # connections at once the kernel drops the SYNs past it, and each dropped
+    # one is retried after 1, then 3, then 7 s (TcpExtListenOverflows), which
+    # stalled 1,000-monitor rounds for seconds. Web servers listen with
+    # hundreds (nginx 511).
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 if __name__ == "__main__":
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+    Site(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
