@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 const DAYS_KEPT: i32 = 30;
+/// The partitioned copy has a table for each day from 0 (today) to this one
+/// excluded: the 32 days of history and one to spare.
+const PARTITIONED_DAYS: i32 = 34;
 /// Rows one pruning batch deletes: the scheduler's default
 /// (`SCHEDULER_PRUNE_BATCH`).
 const BATCH: i64 = 1000;
@@ -205,7 +208,7 @@ async fn generate(client: &tokio_postgres::Client, size: i64) -> Result<History>
         )
         .await?;
     client
-        .batch_execute(
+        .batch_execute(&format!(
             "INSERT INTO rating_links_used (token_digest, check_id)
              SELECT md5(id::text), id FROM checks WHERE random() < 0.01;
              CREATE TABLE checks_by_day (LIKE checks INCLUDING DEFAULTS)
@@ -213,7 +216,7 @@ async fn generate(client: &tokio_postgres::Client, size: i64) -> Result<History>
              CREATE INDEX ON checks_by_day (monitor_id, started_at DESC);
              DO $$
              BEGIN
-                 FOR day IN 0..33 LOOP
+                 FOR day IN 0..{last_day} LOOP
                      EXECUTE format(
                          'CREATE TABLE checks_by_day_%s PARTITION OF checks_by_day
                               FOR VALUES FROM (%L) TO (%L)',
@@ -226,7 +229,8 @@ async fn generate(client: &tokio_postgres::Client, size: i64) -> Result<History>
              ALTER TABLE checks SET (autovacuum_enabled = false);
              ALTER TABLE snapshots SET (autovacuum_enabled = false);
              ALTER TABLE rating_links_used SET (autovacuum_enabled = false);",
-        )
+            last_day = PARTITIONED_DAYS - 1
+        ))
         .await?;
     // On its own: VACUUM cannot run in the implicit transaction of a batch.
     client.batch_execute("VACUUM ANALYZE").await?;
@@ -250,7 +254,7 @@ async fn generate(client: &tokio_postgres::Client, size: i64) -> Result<History>
 /// `DAYS_KEPT + 1` on. Answers how many it dropped.
 async fn drop_expired_partitions(client: &tokio_postgres::Client) -> Result<i32> {
     let mut dropped = 0;
-    for day in DAYS_KEPT + 1..34 {
+    for day in DAYS_KEPT + 1..PARTITIONED_DAYS {
         client
             .batch_execute(&format!("DROP TABLE checks_by_day_{day}"))
             .await?;

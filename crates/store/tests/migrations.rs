@@ -55,10 +55,7 @@ async fn every_reference_to_the_pruned_history_is_indexed() {
     let database = test_support::postgres::fresh_database().await;
     let store = Store::connect(&database.url, 1).unwrap();
     store.migrate().await.unwrap();
-    let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let client = database.client().await;
 
     let references = references_into_pruned_history(&client).await;
     assert!(

@@ -32,10 +32,7 @@ impl Fixture {
         let database = test_support::postgres::fresh_database().await;
         let store = Store::connect(&database.url, 8).unwrap();
         store.migrate().await.unwrap();
-        let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
+        let client = database.client().await;
         let team_id = Uuid::new_v4();
         let owner = Uuid::new_v4();
         client
@@ -552,10 +549,7 @@ async fn retention_is_read_by_members_and_changed_by_owners_only() {
 #[tokio::test]
 async fn the_migration_keeps_one_copy_per_content_and_repoints_checks() {
     let database = test_support::postgres::fresh_database().await;
-    let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let client = database.client().await;
     // The schema as it was before retention, applied as the store would.
     client
         .batch_execute(

@@ -31,10 +31,7 @@ impl Fixture {
         let database = test_support::postgres::fresh_database().await;
         let store = Store::connect(&database.url, 16).unwrap();
         store.migrate().await.unwrap();
-        let (client, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
+        let client = database.client().await;
         let team_id = Uuid::new_v4();
         client
             .execute(

@@ -33,6 +33,18 @@ pub async fn server_url() -> String {
         .clone()
 }
 
+impl TestDatabase {
+    /// A direct connection to this database, for arranging and asserting on
+    /// rows; its connection task runs until the client is dropped.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect to the test database: {error}"));
+        tokio::spawn(connection);
+        client
+    }
+}
+
 /// Creates an empty database with a unique name.
 pub async fn fresh_database() -> TestDatabase {
     let server_url = server_url().await;

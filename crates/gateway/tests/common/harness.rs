@@ -130,12 +130,7 @@ impl TestApp {
     /// A direct connection to the test database, for arranging and
     /// asserting on rows.
     pub async fn database(&self) -> tokio_postgres::Client {
-        let (client, connection) =
-            tokio_postgres::connect(&self.database.url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-        tokio::spawn(connection);
-        client
+        self.database.client().await
     }
 }
 

@@ -400,10 +400,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         let _ = stop_signal.await;
     }));
 
-    let (db, connection) = tokio_postgres::connect(&database.url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let db = database.client().await;
     let team_id = Uuid::new_v4();
     if options.migrate {
         db.execute(
